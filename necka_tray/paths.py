@@ -1,0 +1,55 @@
+"""Where Necka keeps its files.
+
+Only this module asks platformdirs; everything else takes an ``AppPaths`` so
+tests can point the whole app at a temporary directory.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from necka_tray import APP_NAME
+
+
+@dataclass(frozen=True)
+class AppPaths:
+    config_dir: Path
+    data_dir: Path
+    log_dir: Path
+
+    @classmethod
+    def for_user(cls) -> "AppPaths":
+        """The per-user directories of this OS (XDG on Linux)."""
+        import platformdirs
+
+        return cls(
+            config_dir=Path(platformdirs.user_config_dir(APP_NAME, appauthor=False)),
+            data_dir=Path(platformdirs.user_data_dir(APP_NAME, appauthor=False)),
+            log_dir=Path(platformdirs.user_log_dir(APP_NAME, appauthor=False)),
+        )
+
+    @property
+    def config_file(self) -> Path:
+        return self.config_dir / "config.toml"
+
+    @property
+    def jobs_db(self) -> Path:
+        return self.data_dir / "jobs.sqlite3"
+
+    @property
+    def history_db(self) -> Path:
+        return self.data_dir / "history.sqlite3"
+
+    @property
+    def log_file(self) -> Path:
+        return self.log_dir / "necka-tray.log"
+
+    def ensure(self) -> None:
+        """Create the directories, readable by the user only."""
+        for d in (self.config_dir, self.data_dir, self.log_dir):
+            d.mkdir(parents=True, exist_ok=True, mode=0o700)
+            # mkdir's mode does not apply to directories that already exist.
+            if os.name == "posix":
+                os.chmod(d, 0o700)
