@@ -1,0 +1,208 @@
+"""What the user should see and be told, given what the scheduler holds.
+
+The scheduler decides *when* a reminder job runs; the planner decides whether
+that run becomes a notification (only the larger of two kinds that fall due
+together, nothing during a stretch session) and turns the schedule into the
+words and the progress ring the tray shows. All methods are pure functions
+of their arguments and of the planner's small state; the app's dispatcher
+thread is the only caller.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from datetime import datetime, time, timedelta
+from typing import Mapping
+
+from necka_tray.core.clock import TimeScale
+from necka_tray.core.reminders import Kind
+
+#: Two reminders this close (configured time) count as falling due together.
+TOGETHER = timedelta(minutes=5)
+#: How many steps the tray's progress ring has; it changes only at a step.
+RING_STEPS = 8
+#: A new interval never makes a reminder due sooner than this (configured time).
+MIN_LEAD = timedelta(minutes=1)
+
+
+@dataclass(frozen=True)
+class ScheduleSnapshot:
+    """The scheduler's facts, read by the adapter: next run per enabled kind (None = paused)."""
+
+    next_runs: Mapping[Kind, datetime | None] = field(default_factory=dict)
+    intervals: Mapping[Kind, int] = field(default_factory=dict)  # configured minutes
+    paused_until: datetime | None = None
+
+
+@dataclass(frozen=True)
+class TrayView:
+    """Everything the tray renders; equal views need no redraw."""
+
+    tooltip: str
+    status_lines: tuple[str, ...]
+    ring_step: int  # 0..RING_STEPS
+    stretch_due: bool
+    paused: bool
+    session_running: bool
+
+    @property
+    def icon_key(self) -> tuple[int, bool, bool]:
+        """What the icon image depends on: it is redrawn only when this changes."""
+        return (self.ring_step, self.stretch_due, self.paused)
+
+
+class Planner:
+    """The reminder state that no scheduler stores: what fired, what is due, the session."""
+
+    def __init__(self, scale: TimeScale = TimeScale()) -> None:
+        self.scale = scale
+        self.last_fired: dict[Kind, datetime] = {}
+        self.stretch_due_since: datetime | None = None
+        self.session_running = False
+
+    # -- decisions -----------------------------------------------------
+
+    def should_fire(self, kind: Kind, now: datetime, schedule: ScheduleSnapshot) -> bool:
+        """Whether a run of ``kind``'s job at ``now`` becomes a notification.
+
+        A smaller kind yields to a larger one that fired or falls due within
+        ``TOGETHER``: the stretch break already covers a posture check.
+        """
+        if self.session_running or schedule.paused_until is not None:
+            return False
+        window = self.scale.real(TOGETHER)
+        for other in Kind:
+            if other.rank <= kind.rank or other not in schedule.next_runs:
+                continue
+            fired = self.last_fired.get(other)
+            if fired is not None and abs(now - fired) <= window:
+                return False
+            due = schedule.next_runs.get(other)
+            if due is None:
+                continue
+            # Jobs due at the same moment run one after another, and the
+            # scheduler has already moved a larger one to its next slot by
+            # the time this one is handled: so look at its previous slot too.
+            previous = due - self.scale.real(timedelta(minutes=schedule.intervals.get(other, 0)))
+            if abs(due - now) <= window or abs(previous - now) <= window:
+                return False
+        return True
+
+    def record_fired(self, kind: Kind, now: datetime) -> None:
+        self.last_fired[kind] = now
+        if kind is Kind.STRETCH:
+            self.stretch_due_since = now
+
+    def session_started(self) -> None:
+        self.session_running = True
+
+    def session_ended(self) -> None:
+        """A finished or stopped session is a break taken: the due state clears."""
+        self.session_running = False
+        self.stretch_due_since = None
+
+    def paused(self) -> None:
+        self.stretch_due_since = None
+
+    # -- timing rules ----------------------------------------------------
+
+    def first_run(self, minutes: int, now: datetime) -> datetime:
+        """When a countdown of ``minutes`` started ``now`` ends (real time)."""
+        return now + self.scale.real(timedelta(minutes=minutes))
+
+    def retime(self, next_run: datetime, old_minutes: int, new_minutes: int, now: datetime) -> datetime:
+        """Next run after the interval changes: the countdown keeps its start.
+
+        Ten minutes into a 60-minute countdown, choosing 45 leaves 35 minutes;
+        if the new interval has already passed, the reminder comes after a
+        short lead instead of at once.
+        """
+        started = next_run - self.scale.real(timedelta(minutes=old_minutes))
+        candidate = started + self.scale.real(timedelta(minutes=new_minutes))
+        return max(candidate, now + self.scale.real(MIN_LEAD))
+
+    @staticmethod
+    def pause_end(choice: str, now: datetime, scale: TimeScale = TimeScale()) -> datetime:
+        """End of a pause chosen from the menu: ``"30m"``, ``"1h"`` or ``"tomorrow"``.
+
+        "Until tomorrow" ends at the next 06:00, so a pause taken after
+        midnight still lasts the night; it is wall-clock time and does not scale.
+        """
+        if choice == "tomorrow":
+            morning = datetime.combine(now.date(), time(6, 0), tzinfo=now.tzinfo)
+            if morning <= now:
+                morning = datetime.combine(now.date() + timedelta(days=1), time(6, 0), tzinfo=now.tzinfo)
+            return morning
+        minutes = {"30m": 30, "1h": 60}[choice]
+        return now + scale.real(timedelta(minutes=minutes))
+
+    # -- what the tray shows -------------------------------------------
+
+    def minutes_left(self, due: datetime, now: datetime) -> int:
+        """Whole configured minutes until ``due``, rounded up (0 = due now)."""
+        seconds = self.scale.configured(due - now).total_seconds()
+        return max(0, math.ceil(seconds / 60 - 1e-9))
+
+    def view(self, now: datetime, schedule: ScheduleSnapshot) -> TrayView:
+        lines = []
+        for kind in Kind:
+            lines.append(self._status_line(kind, now, schedule))
+        paused = schedule.paused_until is not None
+        stretch_due = self.stretch_due_since is not None and not paused
+        if paused:
+            tooltip = f"Necka: paused until {_clock_time(schedule.paused_until, now)}"
+        elif self.session_running:
+            tooltip = "Necka: stretch session in progress"
+        elif stretch_due:
+            tooltip = "Necka: stretch break due. Click for a guided stretch"
+        else:
+            tooltip = "Necka: " + _lower_first(self._headline(now, schedule))
+        return TrayView(
+            tooltip=tooltip,
+            status_lines=tuple(lines),
+            ring_step=RING_STEPS if stretch_due else self._ring_step(now, schedule),
+            stretch_due=stretch_due,
+            paused=paused,
+            session_running=self.session_running,
+        )
+
+    def _headline(self, now: datetime, schedule: ScheduleSnapshot) -> str:
+        if schedule.next_runs.get(Kind.STRETCH) is not None:
+            return self._status_line(Kind.STRETCH, now, schedule)
+        upcoming = [(t, k) for k, t in schedule.next_runs.items() if t is not None]
+        if not upcoming:
+            return "All reminders are off"
+        _, kind = min(upcoming, key=lambda tk: tk[0])
+        return self._status_line(kind, now, schedule)
+
+    def _status_line(self, kind: Kind, now: datetime, schedule: ScheduleSnapshot) -> str:
+        if kind not in schedule.next_runs:
+            return f"{kind.label}: off"
+        due = schedule.next_runs[kind]
+        if due is None:
+            return f"{kind.label}: paused"
+        left = self.minutes_left(due, now)
+        if left == 0:
+            return f"{kind.label} due now"
+        return f"{kind.label} in {left} min"
+
+    def _ring_step(self, now: datetime, schedule: ScheduleSnapshot) -> int:
+        due = schedule.next_runs.get(Kind.STRETCH)
+        minutes = schedule.intervals.get(Kind.STRETCH)
+        if due is None or not minutes:
+            return 0
+        total = self.scale.real(timedelta(minutes=minutes)).total_seconds()
+        left = (due - now).total_seconds()
+        done = min(1.0, max(0.0, 1 - left / total))
+        return min(RING_STEPS - 1, int(done * RING_STEPS)) if done < 1 else RING_STEPS - 1
+
+
+def _clock_time(when: datetime, now: datetime) -> str:
+    """``14:30`` today, ``Tue 06:00`` on another day."""
+    when = when.astimezone(now.tzinfo)
+    return when.strftime("%H:%M") if when.date() == now.date() else when.strftime("%a %H:%M")
+
+
+def _lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:]

@@ -1,0 +1,128 @@
+"""Composition root: builds the real adapters and runs the tray.
+
+Order matters for start-up time: the icon is created and shown first; the
+scheduler, job store, notifier and history open afterwards on the setup
+thread, which then becomes the dispatcher thread that owns the app's state.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+
+from necka_tray import config, logs
+from necka_tray.core.clock import SystemClock, TimeScale
+from necka_tray.paths import AppPaths
+
+logger = logging.getLogger(__name__)
+
+EXIT_ENVIRONMENT = 3
+
+
+def run_tray(scale: TimeScale, debug: bool = False) -> int:
+    from necka_tray import platform
+
+    paths = AppPaths.for_user()
+    try:
+        paths.ensure()
+    except OSError as exc:
+        return _fail(f"cannot create Necka's folders ({exc}).")
+    logs.setup(paths.log_file, debug)
+    plat = platform.current()
+    problem = plat.display_problem(os.environ)
+    if problem:
+        return _fail(problem)
+    try:
+        choice = plat.tray_backend(os.environ)
+    except platform.TrayUnavailable as exc:
+        return _fail(str(exc))
+
+    loaded = config.load(paths.config_file)
+    for message in loaded.problems:
+        logger.warning("%s", message)
+    config.ensure_exists(paths.config_file)
+
+    from necka_tray.dispatch import Dispatcher
+
+    dispatcher = Dispatcher()
+    holder: dict[str, object] = {}
+
+    def on_action(action) -> None:
+        dispatcher.post(lambda: holder["app"].handle_action(action))
+
+    try:
+        from necka_tray.ui.tray import Tray
+
+        tray = Tray(choice.backend, on_action)
+    except Exception as exc:  # a backend that cannot load: say which and why, once
+        logger.debug("tray backend failed", exc_info=True)
+        return _fail(f"the {choice.backend!r} tray backend cannot start ({type(exc).__name__}: {exc}).")
+    logger.info("action=start backend=%s scale=%s", choice.backend, scale.factor)
+
+    def setup() -> None:
+        app = _build_app(paths, scale, dispatcher, tray)
+        holder["app"] = app
+        if choice.notice:
+            logger.warning("%s", choice.notice)
+        app.start()
+        if loaded.problems:
+            app.p.notifier.notify(
+                "Necka settings",
+                f"{loaded.problems[0]} See {paths.config_file} (details in the log).",
+            )
+        dispatcher.run()
+
+    tray.run(setup)
+    return 0
+
+
+def _build_app(paths: AppPaths, scale: TimeScale, dispatcher, tray):
+    from necka_tray.app import App, Ports
+    from necka_tray.core.planner import Planner
+    from necka_tray.history import History
+    from necka_tray.notify import PlyerNotifier
+    from necka_tray.platform import current
+    from necka_tray.scheduling import ReminderScheduler
+    from necka_tray.ui.session_launcher import SessionLauncher
+
+    planner = Planner(scale)
+    holder = {}
+
+    def record(kind: str, ts, **data) -> None:
+        with History(paths.history_db) as history:
+            history.record(kind, ts, **data)
+
+    launcher = SessionLauncher(scale, on_end=lambda result: dispatcher.post(holder["app"].on_session_end, result))
+    ports = Ports(
+        clock=SystemClock(),
+        scheduler=ReminderScheduler(paths.jobs_db, planner),
+        notifier=PlyerNotifier(icon_path=_notification_icon(paths)),
+        view=tray,
+        launcher=launcher,
+        post=dispatcher.post,
+        open_file=current().open_file,
+        record=record,
+        quit_loop=dispatcher.stop,
+    )
+    app = App(paths.config_file, planner, ports)
+    holder["app"] = app
+    return app
+
+
+def _notification_icon(paths: AppPaths) -> str:
+    """A PNG of the icon for notification bubbles, written once."""
+    path = paths.data_dir / "necka-128.png"
+    if not path.exists():
+        try:
+            from necka_tray.ui.icon import draw_icon
+
+            draw_icon(size=128).save(path)
+        except OSError:
+            return ""
+    return str(path)
+
+
+def _fail(message: str) -> int:
+    print(f"necka-tray: {message}", file=sys.stderr)
+    return EXIT_ENVIRONMENT

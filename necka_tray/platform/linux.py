@@ -1,0 +1,120 @@
+"""Linux (X11 and Wayland desktops): which pystray backend can really work here.
+
+pystray's own choice is not enough: without PyGObject it silently falls back
+to its xorg backend, which has no menu and ignores clicks, and with PyGObject
+but no AppIndicator typelib its auto-selection raises. So we decide:
+
+- an XEmbed tray (``_NET_SYSTEM_TRAY_S0`` has an owner): ``gtk``, where a
+  left click runs the default action (the stretch session);
+- else a StatusNotifier host on the session bus (KDE, GNOME with the
+  AppIndicator extension): ``appindicator`` (a click opens the menu);
+- else, on X11, ``gtk`` anyway with a notice: it docks when a tray starts.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Mapping
+
+from necka_tray.platform import TrayChoice, TrayUnavailable
+
+GNOME_HINT = (
+    "On GNOME, install the 'AppIndicator and KStatusNotifierItem Support' extension "
+    "(package gnome-shell-extension-appindicator) and gir1.2-ayatanaappindicator3-0.1."
+)
+PYGOBJECT_FIX = (
+    "PyGObject with GTK 3 is not installed, and without it the tray icon would have no menu "
+    "and ignore clicks. Install it with: sudo apt install gir1.2-gtk-3.0 libgirepository1.0-dev "
+    "libcairo2-dev pkg-config gcc && pip install 'PyGObject>=3.42,<3.51' (scripts/bootstrap does this)."
+)
+
+
+def display_problem(env: Mapping[str, str]) -> str | None:
+    display = env.get("DISPLAY")
+    if not display:
+        if env.get("WAYLAND_DISPLAY"):
+            return None
+        return "no graphical display: DISPLAY is not set. Start Necka from your desktop session."
+    try:
+        _open_x(display).close()
+    except Exception as exc:
+        return f"cannot open the X display {display!r} ({type(exc).__name__}). Start Necka from your desktop session."
+    return None
+
+
+def tray_backend(env: Mapping[str, str]) -> TrayChoice:
+    forced = env.get("PYSTRAY_BACKEND")
+    if forced:
+        return TrayChoice(forced)
+    if not _typelib("Gtk", "3.0"):
+        raise TrayUnavailable(PYGOBJECT_FIX)
+    display = env.get("DISPLAY")
+    if display and xembed_tray_owner(display):
+        return TrayChoice("gtk")
+    if status_notifier_host_present():
+        if _typelib("AyatanaAppIndicator3", "0.1") or _typelib("AppIndicator3", "0.1"):
+            return TrayChoice("appindicator")
+        if not display:
+            raise TrayUnavailable(
+                "this desktop's tray needs AppIndicator support: sudo apt install gir1.2-ayatanaappindicator3-0.1"
+            )
+    if not display:
+        raise TrayUnavailable("this Wayland desktop shows no tray icons. " + GNOME_HINT)
+    return TrayChoice(
+        "gtk",
+        notice="No system tray is running yet; Necka's icon will appear as soon as one starts. " + GNOME_HINT,
+    )
+
+
+def xembed_tray_owner(display: str) -> int:
+    """The window id owning the XEmbed tray selection of screen 0, or 0."""
+    d = _open_x(display)
+    try:
+        atom = d.intern_atom("_NET_SYSTEM_TRAY_S0")
+        owner = d.get_selection_owner(atom)
+        return int(owner.id) if owner else 0
+    finally:
+        d.close()
+
+
+def status_notifier_host_present() -> bool:
+    """Whether a StatusNotifier host (KDE, GNOME's AppIndicator extension) is registered."""
+    try:
+        from jeepney import DBusAddress, new_method_call
+        from jeepney.bus_messages import message_bus
+        from jeepney.io.blocking import open_dbus_connection
+
+        with open_dbus_connection(bus="SESSION") as conn:
+            name = "org.kde.StatusNotifierWatcher"
+            if not conn.send_and_get_reply(message_bus.NameHasOwner(name), timeout=1).body[0]:
+                return False
+            watcher = DBusAddress("/StatusNotifierWatcher", bus_name=name, interface="org.freedesktop.DBus.Properties")
+            msg = new_method_call(watcher, "Get", "ss", (name, "IsStatusNotifierHostRegistered"))
+            return bool(conn.send_and_get_reply(msg, timeout=1).body[0][1])
+    except Exception:
+        return False
+
+
+def open_file(path: Path) -> None:
+    opener = shutil.which("xdg-open")
+    if opener is None:
+        raise FileNotFoundError("xdg-open is not installed (package xdg-utils)")
+    subprocess.Popen([opener, str(path)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def _open_x(display: str):
+    import Xlib.display
+
+    return Xlib.display.Display(display)
+
+
+def _typelib(namespace: str, version: str) -> bool:
+    try:
+        import gi
+
+        gi.require_version(namespace, version)
+        return True
+    except (ImportError, ValueError):
+        return False

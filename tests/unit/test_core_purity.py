@@ -1,0 +1,40 @@
+"""The core imports nothing but the standard library and itself."""
+
+import ast
+import sys
+from pathlib import Path
+
+import necka_tray.core
+
+CORE = Path(necka_tray.core.__file__).parent
+
+
+def imported_modules(path: Path):
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            yield from (a.name for a in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.level == 0:
+            yield node.module
+
+
+def test_core_imports_only_stdlib_and_core():
+    offenders = []
+    for path in sorted(CORE.glob("*.py")):
+        for name in imported_modules(path):
+            top = name.split(".")[0]
+            if name.startswith("necka_tray.core") or top == "__future__" or top in sys.stdlib_module_names:
+                if top in {"tkinter", "sqlite3"}:
+                    offenders.append((path.name, name))
+                continue
+            offenders.append((path.name, name))
+    assert offenders == []
+
+
+def test_package_imports_without_a_display(monkeypatch):
+    import subprocess
+
+    env = {"PATH": "/usr/bin:/bin"}
+    code = "import necka_tray, necka_tray.cli, necka_tray.app, necka_tray.main, necka_tray.scheduling; print('ok')"
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=60)
+    assert out.stdout.strip() == "ok", out.stderr
