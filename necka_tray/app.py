@@ -190,8 +190,15 @@ class App:
         return r.interval_minutes if r.enabled else None
 
     def _save(self, changes: dict[str, Any]) -> None:
-        for message in config.update(self.config_file, changes):
-            logger.warning("%s", message)
+        """Write a menu change to config.toml; if that fails it still applies until quit."""
+        try:
+            for message in config.update(self.config_file, changes):
+                logger.warning("%s", message)
+        except OSError as exc:
+            logger.warning("Could not save %s (%s); the change applies until Necka quits.", self.config_file, exc)
+            self.p.notifier.notify("Necka settings", f"Could not save your change to {self.config_file}.")
+            self.settings = self.settings.replace(changes)
+            return
         self.settings = config.load(self.config_file).settings
 
     def _record(self, kind: str, ts, **data: Any) -> None:

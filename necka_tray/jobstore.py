@@ -35,6 +35,7 @@ class SQLiteJobStore(BaseJobStore):
         self._index = '"' + f"ix_{tablename}_next_run_time".replace('"', '""') + '"'
         self._lock = threading.Lock()
         self._conn: sqlite3.Connection | None = None
+        self._closed = False
 
     def start(self, scheduler, alias):
         """Open the file (not in ``__init__``: the scheduler may never start)."""
@@ -43,9 +44,19 @@ class SQLiteJobStore(BaseJobStore):
             if self._conn is not None:
                 self._conn.close()
             self._conn = self._open()
+            self._closed = False
 
     def shutdown(self):
+        """Close the file; the store then holds no due jobs.
+
+        BaseScheduler.shutdown() closes the stores before its thread has
+        stopped, and that thread may look for due jobs once more. A closed
+        store answers "none" rather than reopening the file: otherwise a
+        stopped scheduler could still run (and remove) a job that a new
+        scheduler on the same file is about to run.
+        """
         with self._lock:
+            self._closed = True
             if self._conn is not None:
                 self._conn.close()
                 self._conn = None
@@ -77,13 +88,7 @@ class SQLiteJobStore(BaseJobStore):
         return conn
 
     def _db(self):
-        """The connection; call with ``self._lock`` held.
-
-        BaseScheduler.shutdown() closes the stores before the scheduler thread
-        has stopped, so one more ``get_due_jobs()`` can arrive after
-        ``shutdown()``. Reopen then, as SQLAlchemy's disposed engine does,
-        instead of failing.
-        """
+        """The connection; call with ``self._lock`` held (opened lazily after ``start``)."""
         if self._conn is None:
             self._conn = self._open()
         return self._conn
@@ -96,9 +101,13 @@ class SQLiteJobStore(BaseJobStore):
         return self._reconstitute_job(row[0]) if row else None
 
     def get_due_jobs(self, now):
+        if self._closed:
+            return []
         return self._get_jobs("WHERE next_run_time <= ?", (datetime_to_utc_timestamp(now),))
 
     def get_next_run_time(self):
+        if self._closed:
+            return None
         with self._lock:
             row = self._db().execute(
                 f"SELECT next_run_time FROM {self._table} WHERE next_run_time IS NOT NULL "

@@ -351,15 +351,23 @@ def test_jobs_survive_closing_and_reopening(db_path):
         reopened.shutdown()
 
 
-def test_store_used_after_shutdown_reopens(sqlite_store):
+def test_store_after_shutdown_holds_no_due_jobs(sqlite_store, tmp_path):
     """BaseScheduler.shutdown() closes the stores before its thread has stopped.
 
-    The thread may still call get_due_jobs() once; like SQLAlchemyJobStore's
-    disposed engine, the store reconnects instead of raising.
+    That thread may still look for due jobs once: a closed store answers
+    "none" without error, so a stopped scheduler cannot run (and remove) a job
+    that a new scheduler on the same file is about to run. The job stays stored.
     """
     job = create_add_job(sqlite_store, dummy_job, at(2014, 2, 26))
     sqlite_store.shutdown()
-    assert sqlite_store.get_due_jobs(at(2014, 2, 27)) == [job]
+    assert sqlite_store.get_due_jobs(at(2014, 2, 27)) == []
+    assert sqlite_store.get_next_run_time() is None
+    reopened = SQLiteJobStore(sqlite_store.path)
+    reopened.start(None, "default")
+    try:
+        assert reopened.get_due_jobs(at(2014, 2, 27)) == [job]
+    finally:
+        reopened.shutdown()
     sqlite_store.shutdown()
     sqlite_store.shutdown()  # idempotent
 

@@ -1,0 +1,290 @@
+"""The app on the real scheduler, the real SQLite job store and a real config file.
+
+Only the tray, the notifier and the session window are fakes. Time is real but
+never waited on for a whole interval: gaps are made by moving the stored next
+run times, exactly what a closed app or a sleeping machine leaves behind.
+"""
+
+from __future__ import annotations
+
+import threading
+from datetime import timedelta
+
+import pytest
+
+from necka_tray import config, jobs
+from necka_tray.app import App, Ports
+from necka_tray.core.clock import SystemClock, TimeScale
+from necka_tray.core.planner import Planner
+from necka_tray.core.reminders import Kind
+from necka_tray.dispatch import Dispatcher
+from necka_tray.notify import LogNotifier
+from necka_tray.paths import AppPaths
+from necka_tray.scheduling import PAUSE_JOB, ReminderScheduler
+
+
+class FakeView:
+    def __init__(self):
+        self.views = []
+        self.entries = ()
+
+    def render(self, view, entries):
+        self.views.append(view)
+        self.entries = entries
+
+    def stop(self):
+        pass
+
+
+class FakeLauncher:
+    def __init__(self):
+        self.launched = 0
+        self.running = False
+
+    def launch(self):
+        self.launched += 1
+        self.running = True
+        return True
+
+
+class Harness:
+    """One app instance with its dispatcher thread, like the tray process has."""
+
+    def __init__(self, paths: AppPaths, scale: float = 1.0):
+        self.paths = paths
+        self.notifier = LogNotifier()
+        self.view = FakeView()
+        self.launcher = FakeLauncher()
+        self.records = []
+        self.dispatcher = Dispatcher()
+        planner = Planner(TimeScale(scale))
+        self.scheduler = ReminderScheduler(paths.jobs_db, planner)
+        ports = Ports(
+            clock=SystemClock(),
+            scheduler=self.scheduler,
+            notifier=self.notifier,
+            view=self.view,
+            launcher=self.launcher,
+            post=self.dispatcher.post,
+            open_file=lambda p: None,
+            record=lambda kind, ts, **data: self.records.append((kind, data)),
+            quit_loop=self.dispatcher.stop,
+        )
+        self.app = App(paths.config_file, planner, ports)
+        self.thread = threading.Thread(target=self.dispatcher.run, daemon=True)
+
+    def start(self):
+        self.thread.start()
+        self.call(self.app.start)
+        return self
+
+    def call(self, fn, *args):
+        """Run ``fn`` on the dispatcher thread and wait for it."""
+        done = threading.Event()
+        box = {}
+
+        def run():
+            try:
+                box["value"] = fn(*args)
+            finally:
+                done.set()
+
+        self.dispatcher.post(run)
+        assert done.wait(10), "dispatcher did not answer"
+        return box.get("value")
+
+    def next_runs(self):
+        return self.call(lambda: self.scheduler.snapshot().next_runs)
+
+    def stop(self):
+        self.call(self.app.quit)
+        self.thread.join(5)
+        jobs.set_handler(None)
+
+
+@pytest.fixture
+def paths(tmp_path):
+    p = AppPaths(tmp_path / "config", tmp_path / "data", tmp_path / "log")
+    p.ensure()
+    return p
+
+
+@pytest.fixture
+def running(paths):
+    harnesses = []
+
+    def start(scale=1.0):
+        h = Harness(paths, scale).start()
+        harnesses.append(h)
+        return h
+
+    yield start
+    for h in harnesses:
+        if h.thread.is_alive():
+            h.stop()
+
+
+def move_stored_runs(h: Harness, delta: timedelta):
+    """Shift every reminder's stored next run, as if the app had been closed that long."""
+
+    def shift():
+        sched = h.scheduler._scheduler
+        sched.pause()
+        for kind in Kind:
+            job = sched.get_job(kind.job_id)
+            sched.modify_job(kind.job_id, next_run_time=job.next_run_time - delta)
+
+    h.call(shift)
+
+
+def test_first_start_schedules_each_kind_at_its_interval(running):
+    h = running()
+    runs = h.next_runs()
+    assert set(runs) == set(Kind)
+    gaps = {k: runs[k] - runs[Kind.POSTURE] for k in Kind}
+    assert gaps[Kind.SHOULDER_ROLLS] == timedelta(minutes=20)
+    assert gaps[Kind.STRETCH] == timedelta(minutes=40)
+    assert h.view.views[-1].tooltip == "Necka: stretch break in 60 min"
+
+
+def test_restart_keeps_each_next_run_time(running):
+    first = running()
+    before = first.next_runs()
+    first.stop()
+    second = running()
+    assert second.next_runs() == before
+
+
+def test_gap_longer_than_grace_fires_nothing_and_continues_at_the_next_slot(running):
+    h = running()
+    h.stop()
+    h2 = running()
+    # 3.5 h: no interval's last missed slot lands near now (those would be inside the grace).
+    move_stored_runs(h2, timedelta(hours=3, minutes=30))
+    h2.call(h2.scheduler._scheduler.resume)
+    # Give the scheduler thread a moment to process the misfires.
+    h2.call(lambda: None)
+    import time
+
+    time.sleep(0.5)
+    assert h2.notifier.sent == []
+    runs = h2.next_runs()
+    now = SystemClock().now()
+    assert all(now < t <= now + timedelta(minutes=60) for t in runs.values())
+
+
+def test_short_gap_brings_at_most_one_reminder(running):
+    h = running()
+    h.stop()
+    h2 = running()
+    # All three were due 30 s ago (inside the grace time): coalesced, and only the largest fires.
+    def to_30s_ago():
+        sched = h2.scheduler._scheduler
+        sched.pause()
+        past = SystemClock().now() - timedelta(seconds=30)
+        for kind in Kind:
+            sched.modify_job(kind.job_id, next_run_time=past)
+        sched.resume()
+
+    h2.call(to_30s_ago)
+    import time
+
+    deadline = time.monotonic() + 5
+    while len(h2.records) < 1 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    time.sleep(0.3)
+    assert [t for t, _ in h2.notifier.sent] == ["Time for a stretch break"]
+    assert [r[1]["reminder"] for r in h2.records if r[0] == "reminder"] == ["stretch"]
+
+
+def test_reminders_fire_on_time_with_a_time_scale(running):
+    # Scale 1200: the 20-minute posture interval lasts one real second.
+    h = running(scale=1200)
+    import time
+
+    deadline = time.monotonic() + 5
+    while not h.notifier.sent and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert h.notifier.sent and h.notifier.sent[0][0] == "Posture check"
+
+
+def test_interval_change_from_the_menu_is_saved_and_retimes_the_stretch(running, paths):
+    h = running()
+    before = h.next_runs()[Kind.STRETCH]
+    h.call(h.app.handle_action, ("interval", 45))
+    after = h.next_runs()[Kind.STRETCH]
+    assert abs((before - after) - timedelta(minutes=15)) < timedelta(seconds=2)
+    assert config.load(paths.config_file).settings.reminder(Kind.STRETCH).interval_minutes == 45
+    radio = [e for e in h.view.entries if e.label == "Break interval"][0].children
+    assert [e.label for e in radio if e.checked] == ["45 min"]
+    # A restart keeps the new interval and the new time.
+    h.stop()
+    assert running().next_runs()[Kind.STRETCH] == after
+
+
+def test_turning_a_reminder_off_and_on(running, paths):
+    h = running()
+    h.call(h.app.handle_action, ("toggle", "posture"))
+    assert Kind.POSTURE not in h.next_runs()
+    assert config.load(paths.config_file).settings.reminder(Kind.POSTURE).enabled is False
+    assert "Posture check: off" in h.view.views[-1].status_lines
+    h.call(h.app.handle_action, ("toggle", "posture"))
+    assert Kind.POSTURE in h.next_runs()
+
+
+def test_pause_survives_a_restart_and_resume_restarts_countdowns(running):
+    h = running()
+    h.call(h.app.handle_action, ("pause", "1h"))
+    assert all(t is None for t in h.next_runs().values())
+    assert h.view.views[-1].tooltip.startswith("Necka: paused until ")
+    h.stop()
+    h2 = running()
+    assert all(t is None for t in h2.next_runs().values())
+    assert h2.call(h2.scheduler.paused_until) is not None
+    h2.call(h2.app.handle_action, ("resume",))
+    assert h2.call(h2.scheduler.paused_until) is None
+    runs = h2.next_runs()
+    now = SystemClock().now()
+    assert abs(runs[Kind.STRETCH] - (now + timedelta(minutes=60))) < timedelta(seconds=5)
+
+
+def test_pause_that_ended_while_the_app_was_closed_resumes_at_start(running):
+    h = running()
+    h.call(h.app.handle_action, ("pause", "30m"))
+
+    def pause_into_past():
+        h.scheduler._scheduler.modify_job(PAUSE_JOB, next_run_time=SystemClock().now() - timedelta(minutes=5))
+
+    h.call(h.scheduler._scheduler.pause)
+    h.call(pause_into_past)
+    h.stop()
+    h2 = running()
+    import time
+
+    deadline = time.monotonic() + 5
+    while h2.call(h2.scheduler.paused_until) is not None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert h2.call(h2.scheduler.paused_until) is None
+    assert all(t is not None for t in h2.next_runs().values())
+
+
+def test_session_end_restarts_the_stretch_countdown(running):
+    h = running()
+    h.call(h.app.handle_action, ("session",))
+    assert h.launcher.launched == 1
+    assert h.view.views[-1].session_running
+    h.call(h.app.on_session_end, {"outcome": "completed"})
+    now = SystemClock().now()
+    assert abs(h.next_runs()[Kind.STRETCH] - (now + timedelta(minutes=60))) < timedelta(seconds=5)
+    assert not h.view.views[-1].session_running
+
+
+def test_config_edited_while_closed_is_applied_at_start(running, paths):
+    h = running()
+    before = h.next_runs()
+    h.stop()
+    config.update(paths.config_file, {"reminders.posture.interval_minutes": 30, "reminders.shoulder_rolls.enabled": False})
+    runs = running().next_runs()
+    assert Kind.SHOULDER_ROLLS not in runs
+    assert abs((runs[Kind.POSTURE] - before[Kind.POSTURE]) - timedelta(minutes=10)) < timedelta(seconds=2)
+    assert runs[Kind.STRETCH] == before[Kind.STRETCH]

@@ -1,0 +1,420 @@
+"""config.toml: defaults, every kind of user mistake, and updates that keep the user's text."""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from necka_tray import config
+from necka_tray.config import SCHEMA, Loaded, ReminderSettings, Settings, default_text, ensure_exists, load, update
+from necka_tray.core.reminders import DEFAULT_INTERVALS, Kind
+
+CORPUS = Path(__file__).resolve().parent.parent / "data" / "bad_configs"
+EXPECTED = tomllib.loads((CORPUS / "expected.toml").read_text(encoding="utf-8"))
+DEFAULTS = Settings.defaults()
+P, S, R = "reminders.posture", "reminders.shoulder_rolls", "reminders.stretch"
+
+
+def load_unchanged(path: Path) -> Loaded:
+    """``load``, asserting it leaves the file's bytes alone."""
+    before = path.read_bytes() if path.is_file() else None
+    loaded = load(path)
+    assert (path.read_bytes() if path.is_file() else None) == before
+    return loaded
+
+
+def write(tmp_path: Path, data: str | bytes, name: str = "config.toml") -> Path:
+    path = tmp_path / name
+    path.write_bytes(data.encode() if isinstance(data, str) else data)
+    return path
+
+
+def only_problem(loaded: Loaded) -> str:
+    assert len(loaded.problems) == 1, loaded.problems
+    return loaded.problems[0]
+
+
+# -- defaults and schema ------------------------------------------------------------------------
+
+
+def test_defaults_come_from_the_reminder_kinds():
+    for kind in Kind:
+        assert DEFAULTS.reminder(kind) == ReminderSettings(enabled=True, interval_minutes=DEFAULT_INTERVALS[kind])
+    assert DEFAULTS.reminder(Kind.POSTURE).interval_minutes == 20
+    assert DEFAULTS.reminder(Kind.SHOULDER_ROLLS).interval_minutes == 40
+    assert DEFAULTS.break_interval_minutes == DEFAULTS.reminder(Kind.STRETCH).interval_minutes == 60
+    assert DEFAULTS["config_version"] == 1
+
+
+def test_schema_intervals_are_whole_minutes_from_5_to_240():
+    for kind in Kind:
+        f = SCHEMA[f"reminders.{kind.value}.interval_minutes"]
+        assert (f.type, f.range) == (int, (5, 240))
+        assert f.check(5) is None and f.check(240) is None
+        assert f.check(4) and f.check(241) and f.check(True) and f.check(20.0) and f.check("20")
+        assert SCHEMA[f"reminders.{kind.value}.enabled"].check(1)
+
+
+def test_settings_replace_validates():
+    s = DEFAULTS.replace({f"{R}.interval_minutes": 45})
+    assert s.break_interval_minutes == 45 and DEFAULTS.break_interval_minutes == 60
+    with pytest.raises(ValueError, match="from 5 to 240"):
+        DEFAULTS.replace({f"{R}.interval_minutes": 1})
+    with pytest.raises(ValueError, match="unknown setting"):
+        DEFAULTS.replace({"reminders.nap.enabled": True})
+
+
+def test_default_text_is_commented_and_parses_to_the_defaults():
+    text = default_text()
+    assert text.startswith("# Necka settings (config.toml)")
+    assert tomllib.loads(text)["reminders"]["stretch"]["interval_minutes"] == 60
+    for key, f in SCHEMA.items():
+        assert f"# {f.help}\n# Allowed: {f.allowed}. Default: " in text
+    assert "a whole number of minutes from 5 to 240" in text
+
+
+def test_missing_file_gives_defaults_without_problems(tmp_path):
+    loaded = load(tmp_path / "nope" / "config.toml")
+    assert (loaded.settings, loaded.problems, loaded.exists, loaded.parsed) == (DEFAULTS, [], False, False)
+    assert not (tmp_path / "nope").exists()
+
+
+def test_empty_file_gives_defaults_without_problems(tmp_path):
+    loaded = load_unchanged(write(tmp_path, ""))
+    assert (loaded.settings, loaded.problems, loaded.exists, loaded.parsed) == (DEFAULTS, [], True, True)
+
+
+def test_valid_file_is_used(tmp_path):
+    path = write(tmp_path, "config_version = 1\n[reminders.posture]\nenabled = false\n"
+                           "[reminders.stretch]\ninterval_minutes = 45\n")
+    loaded = load_unchanged(path)
+    assert loaded.problems == [] and loaded.parsed
+    assert loaded.settings.reminder(Kind.POSTURE) == ReminderSettings(False, 20)
+    assert loaded.settings.break_interval_minutes == 45
+
+
+# -- problems: each names the key or line, the allowed values and the default used -----------
+
+
+def test_out_of_range_message(tmp_path):
+    loaded = load_unchanged(write(tmp_path, "[reminders.posture]\ninterval_minutes = -5\nenabled = false\n"))
+    assert only_problem(loaded) == ("config.toml: reminders.posture.interval_minutes = -5 is out of range: "
+                                    "use a whole number of minutes from 5 to 240. Using the default (20).")
+    assert loaded.settings.reminder(Kind.POSTURE) == ReminderSettings(False, 20)
+
+
+@pytest.mark.parametrize("value, type_name", [("true", "a boolean"), ("20.0", "a decimal number"),
+                                               ('"20"', "a string"), ("[20]", "an array")])
+def test_wrong_type_for_interval(tmp_path, value, type_name):
+    loaded = load_unchanged(write(tmp_path, f"[reminders.stretch]\ninterval_minutes = {value}\nenabled = false\n"))
+    problem = only_problem(loaded)
+    assert problem.startswith(f"config.toml: reminders.stretch.interval_minutes = {value} has the wrong type ({type_name})")
+    assert "from 5 to 240" in problem and problem.endswith("Using the default (60).")
+    assert loaded.settings.reminder(Kind.STRETCH) == ReminderSettings(False, 60)
+
+
+def test_wrong_type_for_enabled(tmp_path):
+    loaded = load_unchanged(write(tmp_path, "[reminders.posture]\nenabled = 1\ninterval_minutes = 30\n"))
+    problem = only_problem(loaded)
+    assert "reminders.posture.enabled = 1" in problem and "use true or false" in problem and "default (true)" in problem
+    assert loaded.settings.reminder(Kind.POSTURE) == ReminderSettings(True, 30)
+
+
+def test_broken_toml_names_line_and_column_and_uses_all_defaults(tmp_path):
+    loaded = load_unchanged(write(tmp_path, "[reminders.stretch]\ninterval_minutes = 30\nenabled = yes\n"))
+    problem = only_problem(loaded)
+    assert problem.startswith("config.toml: line 3, column 11: invalid TOML")
+    assert "toml.io" in problem and "defaults for every setting" in problem
+    assert (loaded.settings, loaded.exists, loaded.parsed) == (DEFAULTS, True, False)
+
+
+def test_unknown_key_is_ignored_with_a_suggestion(tmp_path):
+    loaded = load_unchanged(write(tmp_path, "[reminders.stretch]\nintervall_minutes = 30\nenabled = false\n"))
+    problem = only_problem(loaded)
+    assert "unknown setting reminders.stretch.intervall_minutes is ignored" in problem
+    assert "known in [reminders.stretch]: enabled, interval_minutes" in problem
+    assert problem.endswith("Did you mean reminders.stretch.interval_minutes?")
+    assert loaded.settings.reminder(Kind.STRETCH) == ReminderSettings(False, 60)
+
+
+def test_unknown_key_without_a_close_match_gets_no_suggestion(tmp_path):
+    problem = only_problem(load_unchanged(write(tmp_path, "[reminders.stretch]\nx = 1\n")))
+    assert "reminders.stretch.x" in problem and "Did you mean" not in problem
+
+
+def test_table_where_a_value_is_expected_and_vice_versa(tmp_path):
+    loaded = load_unchanged(write(tmp_path, "[reminders]\nposture = 5\nstretch = { interval_minutes = { a = 1 }, enabled = false }\n"))
+    a, b = loaded.problems
+    assert a.startswith("config.toml: reminders.posture = 5 should be a table ([reminders.posture] holding enabled, interval_minutes)")
+    assert b.startswith("config.toml: reminders.stretch.interval_minutes is a table, but a value is expected: use a whole number")
+    assert loaded.settings.reminder(Kind.STRETCH) == ReminderSettings(False, 60)
+    assert loaded.settings.reminder(Kind.POSTURE) == DEFAULTS.reminder(Kind.POSTURE)
+
+
+def test_invalid_utf8_names_the_line(tmp_path):
+    loaded = load_unchanged(write(tmp_path, b"[reminders.stretch]\ninterval_minutes = 30 # caf\xe9\n"))
+    problem = only_problem(loaded)
+    assert problem.startswith("config.toml: line 2, column 28: byte 0xe9 is not valid UTF-8") and "save the file as UTF-8" in problem
+    assert (loaded.settings, loaded.parsed) == (DEFAULTS, False)
+
+
+def test_utf8_bom_is_reported_and_skipped(tmp_path):
+    loaded = load_unchanged(write(tmp_path, b"\xef\xbb\xbf[reminders.stretch]\ninterval_minutes = 30\n"))
+    assert "byte-order mark" in only_problem(loaded) and "line 1" in only_problem(loaded)
+    assert loaded.parsed and loaded.settings.break_interval_minutes == 30
+
+
+def test_directory_at_the_path(tmp_path):
+    (tmp_path / "config.toml").mkdir()
+    loaded = load(tmp_path / "config.toml")
+    assert "is a directory" in only_problem(loaded) and "config.toml" in only_problem(loaded)
+    assert (loaded.settings, loaded.exists, loaded.parsed) == (DEFAULTS, True, False)
+
+
+@pytest.mark.skipif(os.name != "posix" or os.geteuid() == 0, reason="root reads files whatever their mode")
+def test_unreadable_file_chmod(tmp_path):
+    path = write(tmp_path, "[reminders.stretch]\ninterval_minutes = 30\n")
+    path.chmod(0)
+    try:
+        loaded = load(path)
+    finally:
+        path.chmod(0o600)
+    assert "cannot be read" in only_problem(loaded) and loaded.settings == DEFAULTS
+
+
+def test_unreadable_file_simulated(tmp_path, monkeypatch):
+    path = write(tmp_path, "[reminders.stretch]\ninterval_minutes = 30\n")
+
+    def denied(*args, **kwargs):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(config, "open", denied, raising=False)
+    loaded = load(path)
+    assert only_problem(loaded) == f"{path}: cannot be read (Permission denied). Using the defaults for every setting."
+    assert (loaded.settings, loaded.exists, loaded.parsed) == (DEFAULTS, True, False)
+
+
+def test_huge_file_is_not_read(tmp_path):
+    path = write(tmp_path, b"# " + b"x" * (config.MAX_BYTES + 10) + b"\n")
+    assert "too large" in only_problem(load_unchanged(path))
+
+
+def test_many_problems_are_capped(tmp_path):
+    path = write(tmp_path, "[reminders.stretch]\n" + "".join(f"k{i} = 1\n" for i in range(100)) + "interval_minutes = 30\n")
+    loaded = load_unchanged(path)
+    assert len(loaded.problems) == config.MAX_PROBLEMS + 1
+    assert loaded.problems[-1] == "config.toml: ... and 80 more problems."
+    assert loaded.settings.break_interval_minutes == 30
+
+
+# -- the corpus of broken files -----------------------------------------------------------------
+
+
+def corpus_files() -> list[str]:
+    return sorted(p.name for p in CORPUS.iterdir() if p.name != "expected.toml")
+
+
+def test_corpus_is_complete():
+    assert len(corpus_files()) >= 30
+    assert set(corpus_files()) == set(EXPECTED)
+
+
+@pytest.mark.parametrize("name", corpus_files())
+def test_corpus_file(name):
+    expected = EXPECTED[name]
+    loaded = load_unchanged(CORPUS / name)
+    assert loaded.exists
+    if expected.get("no_problems"):
+        assert loaded.problems == []
+    else:
+        assert loaded.problems and expected["mention"]
+    joined = "\n".join(loaded.problems)
+    for text in expected.get("mention", []):
+        assert text in joined
+    for problem in loaded.problems:
+        assert problem.startswith(f"{name}: ") and len(problem) < 400
+    if expected.get("all_defaults"):
+        assert loaded.settings == DEFAULTS
+    for key in expected.get("defaults", []):
+        assert loaded.settings[key] == DEFAULTS[key]
+    for key, value in expected.get("values", {}).items():
+        assert loaded.settings[key] == value
+
+
+# -- update: edit in place, keep everything else ------------------------------------------------
+
+USER_FILE = (
+    "# My Necka settings, edited by hand.\r\n"
+    "\r\n"
+    "[reminders.stretch]   # the long breaks\r\n"
+    "interval_minutes  =  60   # one hour # really\r\n"
+    "enabled = true\r\n"
+    "\r\n"
+    "# posture comes next\r\n"
+    "[reminders.posture]\r\n"
+    "enabled = false\r\n"
+    "\r\n"
+    "# trailing comment\r\n"
+)
+
+
+def test_update_changes_only_the_value(tmp_path):
+    path = write(tmp_path, USER_FILE)
+    messages = update(path, {f"{R}.interval_minutes": 45})
+    assert path.read_bytes() == USER_FILE.replace("=  60   #", "=  45   #").encode()
+    assert (tmp_path / "config.toml.bak").read_bytes() == USER_FILE.encode()
+    assert "config.toml.bak" in messages[0] and "reminders.stretch.interval_minutes = 45" in messages[0]
+    loaded = load(path)
+    assert loaded.problems == [] and loaded.settings.break_interval_minutes == 45
+    if os.name == "posix":
+        assert path.stat().st_mode & 0o777 == 0o600
+
+
+def test_update_inserts_missing_key_in_its_table_and_appends_missing_table(tmp_path):
+    path = write(tmp_path, USER_FILE)
+    update(path, {f"{P}.interval_minutes": 10, f"{S}.enabled": False})
+    assert path.read_bytes() == (USER_FILE.replace(
+        "enabled = false\r\n", "enabled = false\r\ninterval_minutes = 10\r\n"
+    ) + "\r\n[reminders.shoulder_rolls]\r\nenabled = false\r\n").encode()
+    loaded = load(path)
+    assert loaded.problems == []
+    assert loaded.settings.reminder(Kind.POSTURE) == ReminderSettings(False, 10)
+    assert loaded.settings.reminder(Kind.SHOULDER_ROLLS) == ReminderSettings(False, 40)
+    assert loaded.settings.break_interval_minutes == 60
+
+
+def test_update_on_a_file_without_trailing_newline(tmp_path):
+    path = write(tmp_path, "[reminders.stretch]\nenabled = true")
+    update(path, {f"{R}.interval_minutes": 30, f"{P}.enabled": False})
+    assert path.read_text() == ("[reminders.stretch]\nenabled = true\ninterval_minutes = 30\n"
+                                "\n[reminders.posture]\nenabled = false\n")
+
+
+def test_update_top_level_dotted_keys_in_place(tmp_path):
+    path = write(tmp_path, "reminders.stretch.interval_minutes = 60 # dotted\n")
+    update(path, {f"{R}.interval_minutes": 90, f"{P}.enabled": False})
+    assert path.read_text() == "reminders.stretch.interval_minutes = 90 # dotted\n\n[reminders.posture]\nenabled = false\n"
+
+
+def test_update_dotted_keys_inside_a_parent_table(tmp_path):
+    # A [reminders.stretch] header would clash with the dotted keys: the key is added dotted instead.
+    path = write(tmp_path, "[reminders]\nstretch.enabled = true\n")
+    update(path, {f"{R}.interval_minutes": 30})
+    assert path.read_text() == "[reminders]\nstretch.enabled = true\nstretch.interval_minutes = 30\n"
+    assert load(path).settings.break_interval_minutes == 30
+
+
+def test_update_does_not_edit_inside_multiline_strings(tmp_path):
+    text = '[reminders.stretch]\nnote = """\ninterval_minutes = 5\n"""\ninterval_minutes = "a#b" # c\n'
+    path = write(tmp_path, text)
+    update(path, {f"{R}.interval_minutes": 30})
+    assert path.read_text() == text.replace('"a#b" # c', "30 # c")
+
+
+def test_update_replaces_a_wrong_value(tmp_path):
+    path = write(tmp_path, "[reminders.posture]\ninterval_minutes = -5 # oops\n")
+    update(path, {f"{P}.interval_minutes": 25})
+    assert path.read_text() == "[reminders.posture]\ninterval_minutes = 25 # oops\n"
+
+
+def test_update_missing_file_writes_the_commented_default_file(tmp_path):
+    path = tmp_path / "new" / "dir" / "config.toml"
+    messages = update(path, {f"{R}.interval_minutes": 30})
+    assert path.read_text() == default_text({f"{R}.interval_minutes": 30})
+    assert "wrote a new settings file" in messages[0]
+    loaded = load(path)
+    assert loaded.problems == [] and loaded.settings == DEFAULTS.replace({f"{R}.interval_minutes": 30})
+    assert not (path.parent / "config.toml.bak").exists()
+
+
+def test_update_empty_file_writes_the_default_file(tmp_path):
+    path = write(tmp_path, "\n")
+    update(path, {f"{R}.enabled": False})
+    assert path.read_text() == default_text({f"{R}.enabled": False})
+    assert (tmp_path / "config.toml.bak").read_bytes() == b"\n"
+
+
+@pytest.mark.parametrize("data", [b"[reminders.stretch\ninterval_minutes = 30\n", b"# caf\xe9\n", "x = 1\n".encode("utf-16")])
+def test_update_unparsable_file_moves_it_aside(tmp_path, data):
+    path = write(tmp_path, data)
+    messages = update(path, {f"{R}.interval_minutes": 30})
+    backups = sorted(tmp_path.glob("config.toml.broken-*"))
+    assert len(backups) == 1 and backups[0].read_bytes() == data
+    assert backups[0].name in messages[0] and "could not be read" in messages[0]
+    assert backups[0].name[len("config.toml.broken-"):].replace("-", "").isdigit()
+    assert path.read_text() == default_text({f"{R}.interval_minutes": 30})
+    assert load(path).problems == []
+    # A second failure in the same second gets its own backup.
+    path.write_bytes(data)
+    update(path, {f"{R}.interval_minutes": 35})
+    assert len(list(tmp_path.glob("config.toml.broken-*"))) == 2
+    assert load(path).settings.break_interval_minutes == 35
+
+
+def test_update_falls_back_when_the_edit_would_not_be_valid(tmp_path):
+    # An inline table cannot be extended: the file is moved aside, its valid values are carried over.
+    text = "[reminders]\nposture = { enabled = false }\nstretch.interval_minutes = 45\n"
+    path = write(tmp_path, text)
+    messages = update(path, {f"{P}.interval_minutes": 30})
+    (backup,) = tmp_path.glob("config.toml.broken-*")
+    assert backup.read_bytes() == text.encode() and "could not be edited safely" in messages[0]
+    loaded = load(path)
+    assert loaded.problems == []
+    assert loaded.settings.reminder(Kind.POSTURE) == ReminderSettings(False, 30)
+    assert loaded.settings.break_interval_minutes == 45
+
+
+def test_update_removes_a_bom(tmp_path):
+    data = b"\xef\xbb\xbf[reminders.stretch]\ninterval_minutes = 60\n"
+    path = write(tmp_path, data)
+    messages = update(path, {f"{R}.interval_minutes": 30})
+    assert path.read_bytes() == b"[reminders.stretch]\ninterval_minutes = 30\n"
+    assert (tmp_path / "config.toml.bak").read_bytes() == data and "byte-order mark" in messages[0]
+
+
+@pytest.mark.parametrize("changes, match", [
+    ({"reminders.nap.enabled": True}, "unknown setting"),
+    ({f"{R}.interval_minutes": 4}, "out of range"),
+    ({f"{R}.interval_minutes": True}, "wrong type"),
+    ({f"{R}.interval_minutes": 30.0}, "wrong type"),
+    ({f"{R}.enabled": 1}, "wrong type"),
+])
+def test_update_rejects_programming_errors(tmp_path, changes, match):
+    path = write(tmp_path, USER_FILE)
+    with pytest.raises(ValueError, match=match):
+        update(path, changes)
+    assert path.read_bytes() == USER_FILE.encode() and not (tmp_path / "config.toml.bak").exists()
+
+
+def test_update_without_changes_does_nothing(tmp_path):
+    path = write(tmp_path, USER_FILE)
+    assert update(path, {}) == []
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["config.toml"]
+
+
+def test_update_on_a_directory_raises_oserror(tmp_path):
+    (tmp_path / "config.toml").mkdir()
+    with pytest.raises(OSError):
+        update(tmp_path / "config.toml", {f"{R}.enabled": False})
+
+
+# -- ensure_exists ------------------------------------------------------------------------------
+
+
+def test_ensure_exists_writes_the_default_file_once(tmp_path):
+    path = tmp_path / "cfg" / "config.toml"
+    assert ensure_exists(path) is True
+    assert path.read_text() == default_text()
+    assert load(path).problems == [] and load(path).settings == DEFAULTS
+    path.write_text("# mine\n")
+    assert ensure_exists(path) is False
+    assert path.read_text() == "# mine\n"
+
+
+def test_ensure_exists_leaves_a_broken_file_alone(tmp_path):
+    path = write(tmp_path, b"\xff\xfe garbage")
+    assert ensure_exists(path) is False
+    assert path.read_bytes() == b"\xff\xfe garbage"
