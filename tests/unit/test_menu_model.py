@@ -1,0 +1,71 @@
+"""The tray menu as data: labels, actions, radio and check states."""
+
+from necka_tray.core.planner import TrayView
+from necka_tray.core.reminders import Kind
+from necka_tray.ui.menu_model import build_menu
+
+ALL_ON = {k: True for k in Kind}
+
+
+def view(**kw):
+    base = dict(tooltip="Necka: stretch break in 23 min",
+                status_lines=("Posture check in 3 min", "Shoulder rolls in 23 min", "Stretch break in 23 min"),
+                ring_step=4, stretch_due=False, paused=False, session_running=False)
+    base.update(kw)
+    return TrayView(**base)
+
+
+def find(entries, label):
+    return next(e for e in entries if e.label == label)
+
+
+def test_first_item_is_the_default_session_action():
+    first = build_menu(view(), 60, ALL_ON)[0]
+    assert (first.label, first.action, first.default) == ("Start stretch session", ("session",), True)
+
+
+def test_status_lines_are_shown_disabled():
+    entries = build_menu(view(), 60, ALL_ON)
+    lines = [e for e in entries if e.label.endswith("min") and not e.enabled]
+    assert [e.label for e in lines] == list(view().status_lines)
+
+
+def test_break_interval_radio_marks_the_current_choice():
+    interval = find(build_menu(view(), 45, ALL_ON), "Break interval")
+    assert [e.label for e in interval.children] == ["20 min", "30 min", "45 min", "60 min", "90 min"]
+    assert all(e.radio for e in interval.children)
+    assert [e.action for e in interval.children if e.checked] == [("interval", 45)]
+
+
+def test_an_interval_from_the_file_outside_the_choices_is_shown_checked():
+    interval = find(build_menu(view(), 50, ALL_ON), "Break interval")
+    checked = [e for e in interval.children if e.checked]
+    assert [e.label for e in checked] == ["50 min (from settings file)"]
+
+
+def test_reminder_check_items_follow_settings():
+    reminders = find(build_menu(view(), 60, {Kind.POSTURE: False, Kind.SHOULDER_ROLLS: True, Kind.STRETCH: True}),
+                     "Reminders")
+    assert [(e.label, e.checked, e.action) for e in reminders.children] == [
+        ("Posture checks", False, ("toggle", "posture")),
+        ("Shoulder rolls", True, ("toggle", "shoulder_rolls")),
+        ("Stretch breaks", True, ("toggle", "stretch")),
+    ]
+
+
+def test_pause_choices_and_resume_only_while_paused():
+    entries = build_menu(view(), 60, ALL_ON)
+    assert [e.action for e in find(entries, "Pause").children] == [("pause", "30m"), ("pause", "1h"), ("pause", "tomorrow")]
+    assert not any(e.label == "Resume reminders" for e in entries)
+    paused = build_menu(view(paused=True, tooltip="Necka: paused until 14:30"), 60, ALL_ON)
+    assert find(paused, "Resume reminders").action == ("resume",)
+    assert any(e.label == "Paused until 14:30" and not e.enabled for e in paused)
+
+
+def test_session_item_is_disabled_while_a_session_runs():
+    assert not build_menu(view(session_running=True), 60, ALL_ON)[0].enabled
+
+
+def test_ends_with_settings_and_quit():
+    entries = build_menu(view(), 60, ALL_ON)
+    assert [e.action for e in entries[-2:]] == [("open_settings",), ("quit",)]
