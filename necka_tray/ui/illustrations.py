@@ -31,7 +31,8 @@ class Palette:
     skin: str
     shirt: str
     accent: str
-    soft: str
+    soft: str  # fill of the breathing circle
+    ring: str  # the faint outer breathing ring
     width: float  # line width in design units
 
 
@@ -43,6 +44,7 @@ CALM = Palette(
     shirt="#A9D3C9",
     accent="#E07A5F",
     soft="#C5E0DA",
+    ring="#C5E0DA",
     width=3.2,
 )
 HIGH_CONTRAST = Palette(
@@ -53,6 +55,7 @@ HIGH_CONTRAST = Palette(
     shirt="#FFFFFF",
     accent="#000000",
     soft="#FFFFFF",
+    ring="#000000",
     width=4.6,
 )
 
@@ -193,8 +196,8 @@ def _side(pen: _Pen, nod: float) -> None:
 def _tilt(pen: _Pen, direction: int) -> None:
     _front(pen, 20.0 * direction)
     # Curved arrow over the head, sweeping the way the head goes.
-    start, end = -90 + 8 * direction, -90 + 40 * direction
-    pen.arrow(_arc(_FRONT_PIVOT, 122, start, end), head=12)
+    start, end = -90 + 6 * direction, -90 + 38 * direction
+    pen.arrow(_arc(_FRONT_PIVOT, 116, start, end), head=12)
 
 
 def _chin_down(pen: _Pen) -> None:
@@ -216,10 +219,8 @@ def _shoulder_rolls(pen: _Pen) -> None:
 
 def _breathing(pen: _Pen) -> None:
     c = (100, 100)
-    pen.circle(c, 78, fill=None, color=pen.pal.soft if pen.pal.soft != "#FFFFFF" else pen.pal.line,
-               width=pen.pal.width * 0.9)
-    pen.circle(c, 58, fill=pen.pal.soft if pen.pal.soft != "#FFFFFF" else None,
-               color=pen.pal.line, width=pen.pal.width)
+    pen.circle(c, 78, fill=None, color=pen.pal.ring, width=pen.pal.width * 0.9)
+    pen.circle(c, 58, fill=pen.pal.soft)
     pen.circle(c, 34, fill=pen.pal.shirt, color=pen.pal.line)
     # Four small arrows: breathe in, grow; breathe out, settle.
     for a in (-90, 0, 90, 180):

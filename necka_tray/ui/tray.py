@@ -31,7 +31,8 @@ class Tray:
         self._on_action = on_action
         self._entries: tuple[Entry, ...] = ()
         self._view: TrayView | None = None
-        self._icon = pystray.Icon("necka-tray", icon=draw_icon(), title="Necka", menu=pystray.Menu(self._items))
+        icon_class = _with_gtk_tooltip(pystray.Icon) if backend == "gtk" else pystray.Icon
+        self._icon = icon_class("necka-tray", icon=draw_icon(), title="Necka", menu=pystray.Menu(self._items))
 
     @property
     def has_default_action(self) -> bool:
@@ -80,3 +81,19 @@ class Tray:
             default=entry.default,
             enabled=entry.enabled,
         )
+
+
+def _with_gtk_tooltip(icon_class):
+    """pystray's gtk backend sets only the status icon's accessible title; show it as the tooltip too."""
+    from gi.repository import GLib
+
+    class GtkIconWithTooltip(icon_class):
+        def _update_title(self) -> None:
+            super()._update_title()
+            GLib.idle_add(self._set_tooltip)
+
+        def _set_tooltip(self) -> bool:
+            self._status_icon.set_tooltip_text(self.title)
+            return False  # run once
+
+    return GtkIconWithTooltip

@@ -1,0 +1,178 @@
+"""Necka as a user meets it: its own process, a real tray, real clicks, real notifications.
+
+Every test starts ``python -m necka_tray`` with fresh per-user dirs on the
+shared Xvfb desktop (see conftest.py) and talks to it only as a person or
+the desktop would: clicks and keys through xdotool, notifications read from
+dunst, files in the user's folders.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+import subprocess
+import sys
+import time
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+
+from . import xdesk
+
+
+class Necka:
+    """A running ``necka-tray`` process and the files it owns."""
+
+    def __init__(self, env: dict, proc: subprocess.Popen, stderr: Path, started: float):
+        self.env, self.proc, self.stderr, self.started = env, proc, stderr, started
+        self.config = Path(env["XDG_CONFIG_HOME"]) / "necka-tray" / "config.toml"
+        self.data = Path(env["XDG_DATA_HOME"]) / "necka-tray"
+        self.log = Path(env["XDG_STATE_HOME"]) / "necka-tray" / "log" / "necka-tray.log"
+
+    def log_text(self) -> str:
+        return self.log.read_text() if self.log.exists() else ""
+
+    def wait_log(self, pattern: str, timeout: float = 10) -> re.Match:
+        return xdesk.wait_for(lambda: re.search(pattern, self.log_text()), timeout, what=f"log line {pattern!r}")
+
+    def next_run(self, job_id: str) -> datetime | None:
+        with sqlite3.connect(self.data / "jobs.sqlite3") as db:
+            row = db.execute("SELECT next_run_time FROM apscheduler_jobs WHERE id = ?", (job_id,)).fetchone()
+        return datetime.fromtimestamp(row[0], timezone.utc) if row and row[0] is not None else None
+
+    def history(self, kind: str) -> list[dict]:
+        with sqlite3.connect(self.data / "history.sqlite3") as db:
+            rows = db.execute("SELECT ts, data FROM events WHERE kind = ? ORDER BY id", (kind,)).fetchall()
+        return [dict(json.loads(data), ts=ts) for ts, data in rows]
+
+
+@pytest.fixture
+def start_necka(app_env, spawn, tmp_path):
+    def start(*args: str, env: dict | None = None) -> Necka:
+        env = dict(env or app_env)
+        stderr = tmp_path / f"necka-stderr-{time.monotonic_ns()}.txt"
+        started = time.time()
+        proc = spawn([sys.executable, "-m", "necka_tray", *args], env, stderr=stderr.open("w"))
+        return Necka(env, proc, stderr, started)
+
+    return start
+
+
+def docked(desktop, necka: Necka, timeout: float = 15) -> xdesk.Win:
+    """Necka's icon, once docked and settled (an early exit fails with its stderr)."""
+    xdesk.wait_for(lambda: necka.proc.poll() is not None or desktop.tray_icons(), timeout, what="an icon in the tray")
+    if necka.proc.poll() is not None:
+        raise AssertionError(f"necka-tray exited {necka.proc.returncode}: {necka.stderr.read_text()}")
+    return desktop.wait_tray_icon(timeout=timeout)
+
+
+def test_icon_docks_shows_a_tooltip_and_never_loads_tkinter(desktop, start_necka, shot):
+    necka = start_necka("--time-scale", "1")
+    icon = docked(desktop, necka)
+    assert 16 <= icon.w <= 64 and 16 <= icon.h <= 64
+    shot("icon-docked")
+    # Hover: GTK shows the tooltip ("Necka: stretch break in 60 min") in a popup window.
+    subprocess.run(["xdotool", "mousemove", str(icon.center[0]), str(icon.center[1])], env=desktop.env, check=True)
+    xdesk.wait_for(lambda: desktop.popups(), 5, what="tooltip popup")
+    shot("tooltip")
+    necka.wait_log(r"action=add job=stretch minutes=60")
+    maps = Path(f"/proc/{necka.proc.pid}/maps").read_text()
+    assert "libtk" not in maps and "_tkinter" not in maps, "the tray process must never load Tk"
+    assert necka.stderr.read_text() == ""
+
+
+def test_posture_check_notification_reaches_dunst(desktop, start_necka):
+    # Scale 600: the 20-minute posture interval lasts two seconds.
+    necka = start_necka("--time-scale", "600")
+    docked(desktop, necka)
+    received = xdesk.wait_for(
+        lambda: [n for n in desktop.notifications() if n["summary"] == "Posture check"], 15,
+        what="a posture-check notification")
+    assert "feet flat" in received[0]["body"]
+    assert received[0]["appname"] == "Necka"
+    assert necka.history("reminder")[0]["reminder"] == "posture"
+
+
+def test_left_click_runs_a_stretch_session_to_the_end(desktop, start_necka, shot):
+    # Scale 10: the ~2-minute routine takes about 12 s; reminders stay minutes away.
+    necka = start_necka("--time-scale", "10")
+    icon = docked(desktop, necka)
+    necka.wait_log(r"action=add job=stretch")
+    before = necka.next_run("stretch")
+    desktop.click(*icon.center)
+    wid = desktop.wait_window("^Necka .+ Stretch session$", timeout=10)
+    xdesk.wait_for(lambda: desktop.window_geometry(wid).w > 300, 5, what="the session window laid out")
+    time.sleep(0.3)
+    shot("session-window", window=wid)
+    necka.wait_log(r"action=session-end outcome=completed", timeout=60)
+    ended = time.time()
+    sessions = necka.history("session")
+    assert sessions and sessions[-1]["outcome"] == "completed"
+    assert sessions[-1]["steps_done"] == sessions[-1]["steps_total"] >= 6
+    # Finishing restarts the stretch countdown from that moment (60 min / 10 = 6 min real).
+    after = xdesk.wait_for(lambda: necka.next_run("stretch") if necka.next_run("stretch") != before else None, 5,
+                           what="the stretch job retimed")
+    expected = datetime.fromtimestamp(ended, timezone.utc) + timedelta(minutes=6)
+    assert abs(after - expected) < timedelta(seconds=10)
+
+
+def test_menu_sets_the_break_interval_to_45_minutes(desktop, start_necka, shot):
+    necka = start_necka()
+    icon = docked(desktop, necka)
+    necka.wait_log(r"action=add job=stretch minutes=60")
+    before = necka.next_run("stretch")
+    desktop.click(*icon.center, button=3)
+    xdesk.wait_for(lambda: desktop.popups(), 5, what="the tray menu")
+    time.sleep(0.3)  # let GTK finish drawing before the screenshot
+    shot("menu")
+    # Start stretch session, Break interval (status lines are disabled: skipped) ▸ 20, 30, 45.
+    desktop.key("Down", "Down", "Right")
+    time.sleep(0.5)
+    desktop.key("Down", "Down")
+    time.sleep(0.3)
+    shot("break-interval-submenu")
+    desktop.key("Return")
+    necka.wait_log(r"action=menu choice=interval args=\[45\]")
+    text = necka.config.read_text()
+    assert re.search(r"\[reminders\.stretch\][^\[]*interval_minutes = 45", text)
+    after = xdesk.wait_for(lambda: necka.next_run("stretch") if necka.next_run("stretch") != before else None, 5,
+                           what="the stretch job retimed")
+    assert abs((before - after) - timedelta(minutes=15)) < timedelta(seconds=5)
+
+
+def test_broken_config_names_the_key_starts_and_keeps_the_file(desktop, start_necka, app_env):
+    config = Path(app_env["XDG_CONFIG_HOME"]) / "necka-tray" / "config.toml"
+    config.parent.mkdir(parents=True)
+    original = b"# mine\n[reminders.posture]\ninterval_minutes = -5\n[reminders.stretch]\ninterval_minutes = 30\n"
+    config.write_bytes(original)
+    necka = start_necka()
+    docked(desktop, necka)
+    necka.wait_log(r"action=add job=stretch minutes=30")  # the valid part is used
+    assert re.search(r"reminders\.posture\.interval_minutes.*5 to 240", necka.stderr.read_text())
+    assert config.read_bytes() == original
+    bubble = xdesk.wait_for(lambda: [n for n in desktop.notifications() if n["summary"] == "Necka settings"], 10,
+                            what="the settings notification")
+    assert "reminders.posture.interval_minutes" in bubble[0]["body"]
+
+
+def test_no_display_is_one_clear_line(start_necka, app_env):
+    env = {k: v for k, v in app_env.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
+    necka = start_necka(env=env)
+    assert necka.proc.wait(30) == 3
+    err = necka.stderr.read_text().strip()
+    assert err == "necka-tray: no graphical display: DISPLAY is not set. Start Necka from your desktop session."
+
+
+def test_without_pygobject_it_refuses_with_the_fix(start_necka, app_env, tmp_path):
+    # A 'gi' that cannot be imported, as on a system without PyGObject.
+    fake = tmp_path / "nogi"
+    (fake / "gi").mkdir(parents=True)
+    (fake / "gi" / "__init__.py").write_text("raise ImportError('No module named gi')\n")
+    env = dict(app_env, PYTHONPATH=str(fake))
+    env.pop("PYSTRAY_BACKEND", None)
+    necka = start_necka(env=env)
+    assert necka.proc.wait(30) == 3
+    err = necka.stderr.read_text().strip().splitlines()
+    assert len(err) == 1 and "PyGObject" in err[0] and "apt install" in err[0], err
