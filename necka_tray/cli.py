@@ -1,6 +1,8 @@
 """Command line: ``necka-tray`` starts the tray; subcommands do one thing and exit.
 
-Only argparse is imported up front; each command imports what it needs, so
+Each subcommand lives in its own module under ``necka_tray/commands/`` with
+``add_arguments(parser)`` and ``run(args) -> int``; this file only lists
+them. Command modules import their heavy dependencies inside ``run``, so
 ``--help`` and ``--version`` answer at once and need no display. Bad input is
 one clear line on stderr and exit code 2, never a traceback.
 """
@@ -8,12 +10,19 @@ one clear line on stderr and exit code 2, never a traceback.
 from __future__ import annotations
 
 import argparse
+import importlib
 import os
 import sys
 
 from necka_tray import __version__
 
 MAX_TIME_SCALE = 3600.0
+
+#: Subcommand -> (module under necka_tray.commands, one-line help).
+COMMANDS: dict[str, tuple[str, str]] = {
+    "run": ("run", "start the tray icon (the default)"),
+    "session": ("session", "open a guided stretch session window now"),
+}
 
 
 def time_scale(text: str) -> float:
@@ -35,48 +44,46 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="Settings: config.toml in your user config folder (tray menu: Open settings file).",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    _add_common(parser, None)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name, (module, help_text) in COMMANDS.items():
+        command = sub.add_parser(name, help=help_text, description=help_text[:1].upper() + help_text[1:] + ".")
+        # The global options also work after the command (necka-tray session --time-scale 60).
+        _add_common(command, argparse.SUPPRESS)
+        _command_module(module).add_arguments(command)
+    return parser
+
+
+def _add_common(parser: argparse.ArgumentParser, default) -> None:
     parser.add_argument(
         "--time-scale",
         type=time_scale,
         metavar="FACTOR",
+        default=default,
         help="make time run FACTOR times faster, to try Necka out (60: a configured minute lasts "
         "one second). Also read from NECKA_TIME_SCALE.",
     )
-    parser.add_argument("--debug", action="store_true", help="log everything, to the terminal too")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    sub.add_parser("run", help="start the tray icon (the default)")
-    session = sub.add_parser("session", help="open a guided stretch session window now")
-    session.add_argument("--routine", metavar="ID", help="which routine to run (default: neck)")
-    session.add_argument("--time-scale", type=time_scale, metavar="FACTOR", dest="session_time_scale",
-                         help=argparse.SUPPRESS)
-    return parser
+    parser.add_argument("--debug", action="store_true", default=default,
+                        help="log everything, to the terminal too")
+
+
+def _command_module(name: str):
+    return importlib.import_module(f"necka_tray.commands.{name}")
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    scale = args.time_scale
-    if getattr(args, "session_time_scale", None) is not None:
-        scale = args.session_time_scale
-    if scale is None and os.environ.get("NECKA_TIME_SCALE"):
+    if args.time_scale is None and os.environ.get("NECKA_TIME_SCALE"):
         try:
-            scale = time_scale(os.environ["NECKA_TIME_SCALE"])
+            args.time_scale = time_scale(os.environ["NECKA_TIME_SCALE"])
         except argparse.ArgumentTypeError as exc:
             parser.error(f"NECKA_TIME_SCALE: {exc}")
-    from necka_tray.core.clock import TimeScale
-
-    factor = TimeScale(scale or 1.0)
+    args.time_scale = args.time_scale or 1.0
+    args.debug = bool(args.debug)
+    module, _ = COMMANDS[args.command or "run"]
     try:
-        if args.command == "session":
-            from necka_tray.ui import session_window
-
-            extra = ["--time-scale", repr(factor.factor)]
-            if args.routine:
-                extra += ["--routine", args.routine]
-            return session_window.main(extra)
-        from necka_tray.main import run_tray
-
-        return run_tray(factor, debug=args.debug)
+        return _command_module(module).run(args)
     except KeyboardInterrupt:
         return 130
 
