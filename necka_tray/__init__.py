@@ -6,3 +6,5 @@ the session window and the notifier are imported lazily by the code that uses th
 
 __version__ = "0.1.0"
 APP_NAME = "necka-tray"
+#: Reverse-DNS id: the .desktop and AppStream file names, the macOS LaunchAgent label.
+APP_ID = "io.github.necka.Necka"

@@ -15,9 +15,12 @@ from typing import Any, Callable, Protocol
 
 from necka_tray import config, jobs
 from necka_tray.core.clock import Clock
-from necka_tray.core.planner import Planner, ScheduleSnapshot, TrayView
+from necka_tray.core.activity import Effect, Observation
+from necka_tray.core.durations import end_after
+from necka_tray.core.planner import Decision, Planner, ScheduleSnapshot, TrayView
 from necka_tray.core.reminders import MESSAGES, Kind
 from necka_tray.notify import Notifier
+from necka_tray.presence import PresenceMonitor
 from necka_tray.scheduling import ReminderScheduler
 from necka_tray.ui.menu_model import Entry, build_menu
 
@@ -50,6 +53,8 @@ class Ports:
     open_file: Callable[[Path], None]
     record: Callable[..., None]  # history: record(kind, ts, **data)
     quit_loop: Callable[[], None]
+    presence: PresenceMonitor | None = None  # None: no idle or quiet detection (tests)
+    autostart: Any = None  # enabled() / set(on); None: no "Start at login" item (tests)
 
 
 class App:
@@ -59,6 +64,13 @@ class App:
         self.p = ports
         self.settings = config.load(config_file).settings
         self.snapshot = ScheduleSnapshot()
+        if ports.presence is None:
+            from necka_tray.dnd import AnyQuiet
+            from necka_tray.idle.none import NoIdle
+
+            ports.presence = PresenceMonitor(NoIdle(), AnyQuiet([]), planner.scale, planner.tz)
+        self.presence = ports.presence
+        self.presence.configure(self.settings)
 
     # -- lifecycle -------------------------------------------------------------
 
@@ -67,6 +79,7 @@ class App:
         jobs.set_handler(lambda event, *args: self.p.post(self.on_job, event, *args))
         self.p.scheduler.start(on_job_event=lambda _job_id: self.p.post(self.refresh))
         self.p.scheduler.reconcile(self._intervals(), self.p.clock.now())
+        self._observe()
         self.refresh()
 
     def quit(self) -> None:
@@ -80,24 +93,59 @@ class App:
 
     def on_job(self, event: str, *args: str) -> None:
         if event == "reminder":
+            self._observe()
             self.on_reminder(Kind(args[0]))
         elif event == "end_pause":
             self.resume()
         elif event == "tick":
-            self.render()
+            self.on_tick()
+
+    def on_tick(self) -> None:
+        """Once a configured minute: look at the desktop, show a held reminder, redraw."""
+        self._observe()
+        now = self.p.clock.now()
+        kind = self.planner.deferred_due(now, self.snapshot, self.presence.presence(), self.presence.max_delay)
+        if kind is not None:
+            self._fire(kind, now, held=True)
+        self.render()
 
     def on_reminder(self, kind: Kind) -> None:
         now = self.p.clock.now()
         self.snapshot = self.p.scheduler.snapshot()
-        if not self.planner.should_fire(kind, now, self.snapshot):
-            logger.info("action=suppress kind=%s", kind.value)
+        decision = self.planner.decide(kind, now, self.snapshot, self.presence.presence())
+        if decision is not Decision.FIRE:
+            logger.info("action=%s kind=%s", "hold" if decision is Decision.DEFER else "suppress", kind.value)
+            self.render()
             return
+        self._fire(kind, now)
+
+    def _fire(self, kind: Kind, now, held: bool = False) -> None:
         self.planner.record_fired(kind, now)
         message = MESSAGES[kind]
         shown = self.p.notifier.notify(message.title, message.body)
-        logger.info("action=remind kind=%s notified=%s", kind.value, shown)
-        self._record("reminder", now, reminder=kind.value, notified=shown)
+        logger.info("action=remind kind=%s notified=%s held=%s", kind.value, shown, held)
+        self._record("reminder", now, reminder=kind.value, notified=shown, held=held)
         self.render()
+
+    def _observe(self) -> None:
+        """Sample idle time, clocks and quiet; apply what a break, suspend or clock change means."""
+        now = self.p.clock.now()
+        obs: Observation = self.presence.observe(now, self.p.clock.monotonic())
+        for change in obs.changes:
+            if change.effect is Effect.RESTART:
+                self.p.scheduler.restart_all(change.at)
+                self.planner.break_taken(change.at)
+            else:
+                self.p.scheduler.shift_all(change.delta)
+            logger.info("action=%s reason=%s delta=%s", change.effect.value, change.reason, change.delta)
+        if obs.went_away:
+            logger.info("action=away since=%s", self.presence.tracker.away_since)
+        if obs.natural_break is not None:
+            b = obs.natural_break
+            self._record("natural_break", b.start, end=b.end.isoformat(), sat_from=b.sat_from.isoformat(),
+                         minutes=round(b.length.total_seconds() / 60, 1))
+        if obs.changes:
+            self.snapshot = self.p.scheduler.snapshot()
 
     def on_session_end(self, result: dict[str, Any]) -> None:
         """A session finished or was stopped: that is a break, the stretch countdown restarts."""
@@ -139,9 +187,13 @@ class App:
         self.p.scheduler.apply(kind, self._interval_of(kind), self.p.clock.now())
         self.refresh()
 
-    def _action_pause(self, choice: str) -> None:
+    def _action_pause(self, choice: str | float) -> None:
+        """``choice``: a menu choice ("30m", "1h", "tomorrow") or configured minutes (the CLI)."""
         now = self.p.clock.now()
-        until = Planner.pause_end(choice, now, self.planner.scale)
+        if isinstance(choice, str):
+            until = self.planner.pause_end(choice, now)
+        else:
+            until = end_after(choice, now, self.planner.scale)
         self.p.scheduler.pause(until)
         self.planner.paused()
         self._record("pause", now, until=until.isoformat())
@@ -149,6 +201,27 @@ class App:
 
     def _action_resume(self) -> None:
         self.resume()
+
+    def _action_snooze(self, minutes: int = 10) -> None:
+        """Show the stretch break again in ``minutes`` (configured); the icon stops asking until then."""
+        now = self.p.clock.now()
+        until = self.planner.first_run(minutes, now)
+        self.p.scheduler.move_next(Kind.STRETCH, until)
+        self.planner.stretch_handled()
+        self._record("snooze", now, reminder=Kind.STRETCH.value, minutes=minutes)
+        self.refresh()
+
+    def _action_skip(self) -> None:
+        """Skip the due stretch break (its countdown starts again now), or the next one if none is due."""
+        now = self.p.clock.now()
+        due = self.planner.stretch_due_since is not None
+        if due:
+            self.p.scheduler.restart(Kind.STRETCH, now)
+        else:
+            self.p.scheduler.skip_next(Kind.STRETCH)
+        self.planner.stretch_handled()
+        self._record("skip", now, reminder=Kind.STRETCH.value, was_due=due)
+        self.refresh()
 
     def _action_open_settings(self) -> None:
         config.ensure_exists(self.config_file)
@@ -164,6 +237,7 @@ class App:
     def resume(self) -> None:
         now = self.p.clock.now()
         self.p.scheduler.resume(now)
+        self.planner.break_taken(now)
         self._record("resume", now)
         self.refresh()
 
@@ -175,9 +249,10 @@ class App:
         self.render()
 
     def render(self) -> None:
-        view = self.planner.view(self.p.clock.now(), self.snapshot)
+        view = self.planner.view(self.p.clock.now(), self.snapshot, self.presence.presence())
         enabled = {k: self.settings.reminder(k).enabled for k in Kind}
-        entries = build_menu(view, self.settings.reminder(Kind.STRETCH).interval_minutes, enabled)
+        entries = build_menu(view, self.settings.reminder(Kind.STRETCH).interval_minutes, enabled,
+                             autostart=self._autostart_enabled())
         self.p.view.render(view, entries)
 
     # -- helpers -----------------------------------------------------------------
@@ -198,11 +273,53 @@ class App:
             logger.warning("Could not save %s (%s); the change applies until Necka quits.", self.config_file, exc)
             self.p.notifier.notify("Necka settings", f"Could not save your change to {self.config_file}.")
             self.settings = self.settings.replace(changes)
-            return
-        self.settings = config.load(self.config_file).settings
+        else:
+            self.settings = config.load(self.config_file).settings
+        self.presence.configure(self.settings)
 
     def _record(self, kind: str, ts, **data: Any) -> None:
         try:
             self.p.record(kind, ts, **data)
         except Exception:
             logger.exception("action=history-write kind=%s failed", kind)
+
+    # -- control (necka-tray status, start at login) ---------------------------------
+
+    def status(self) -> dict[str, Any]:
+        """The state as plain JSON values for ``necka-tray status``; minutes are configured minutes."""
+        now = self.p.clock.now()
+        self.snapshot = self.p.scheduler.snapshot()
+        view = self.planner.view(now, self.snapshot, self.presence.presence())
+        reminders = {}
+        for kind in Kind:
+            entry: dict[str, Any] = {"enabled": kind in self.snapshot.next_runs,
+                                     "interval_minutes": self.settings.reminder(kind).interval_minutes}
+            if entry["enabled"]:
+                due = self.snapshot.next_runs[kind]
+                entry["next"] = due.isoformat() if due else None
+                entry["minutes_left"] = self.planner.minutes_left(due, now) if due else None
+            reminders[kind.value] = entry
+        until = self.snapshot.paused_until
+        return {"state": view.state, "tooltip": view.tooltip, "reminders": reminders,
+                "paused_until": until.isoformat() if until else None,
+                "session_running": view.session_running, "stretch_due": view.stretch_due,
+                "autostart": self._autostart_enabled()}
+
+    def _action_autostart(self) -> None:
+        on = not self._autostart_enabled()
+        try:
+            self.p.autostart.set(on)
+        except Exception as exc:
+            logger.warning("Could not turn start at login %s (%s)", "on" if on else "off", exc)
+            self.p.notifier.notify("Necka", f"Could not turn start at login {'on' if on else 'off'}: {exc}")
+        logger.info("action=autostart on=%s", self._autostart_enabled())
+        self.render()
+
+    def _autostart_enabled(self) -> bool | None:
+        if self.p.autostart is None:
+            return None
+        try:
+            return bool(self.p.autostart.enabled())
+        except Exception as exc:
+            logger.debug("autostart state unknown (%s)", exc)
+            return False

@@ -22,6 +22,14 @@ MAX_TIME_SCALE = 3600.0
 COMMANDS: dict[str, tuple[str, str]] = {
     "run": ("run", "start the tray icon (the default)"),
     "session": ("session", "open a guided stretch session window now"),
+    "status": ("status", "show what the running Necka is doing and where its files are"),
+    "stretch": ("stretch", "have the running Necka open a stretch session (or open one here)"),
+    "pause": ("pause", "pause the reminders: 30m, 1h, 2h, 1h30m, until-tomorrow"),
+    "resume": ("resume", "end a pause now"),
+    "snooze": ("snooze", "show the stretch break again later (default 10m)"),
+    "skip": ("skip", "skip the due or next stretch break"),
+    "quit": ("quit", "quit the running Necka"),
+    "autostart": ("autostart", "start Necka at login: on, off or status"),
 }
 
 

@@ -20,8 +20,9 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, Iterator, Mapping
+from typing import Any, Callable, Iterator, Mapping
 
+from necka_tray.core.hours import parse_days, parse_time
 from necka_tray.core.reminders import DEFAULT_INTERVALS, Kind
 from necka_tray.fsutil import atomic_write
 
@@ -42,6 +43,9 @@ class Field:
     range: tuple[int, int] | None = None
     choices: tuple[Any, ...] | None = None
     unit: str = ""
+    #: For strings with a format: raises ValueError with the reason; ``allowed`` describes the format.
+    parse: Callable[[Any], Any] | None = None
+    format: str = ""
 
     @property
     def allowed(self) -> str:
@@ -52,7 +56,7 @@ class Field:
         if self.type is int:
             unit = f" of {self.unit}" if self.unit else ""
             return f"a whole number{unit}" + (f" from {self.range[0]} to {self.range[1]}" if self.range else "")
-        return "a string"
+        return self.format or "a string"
 
     def check(self, value: Any) -> str | None:
         """Why ``value`` is not allowed (a phrase), or None when it is."""
@@ -63,6 +67,11 @@ class Field:
             return "is out of range"
         if self.choices and value not in self.choices:
             return "is not allowed"
+        if self.parse is not None:
+            try:
+                self.parse(value)
+            except ValueError:
+                return "is not in the right format"
         return None
 
 
@@ -77,6 +86,21 @@ for _k in Kind:
         int, DEFAULT_INTERVALS[_k], f'Minutes between two "{_k.label}" reminders'
         + (" (the break interval)." if _k is Kind.STRETCH else "."), range=INTERVAL_RANGE, unit="minutes")
 del _k
+SCHEMA.update({
+    "idle.natural_break_minutes": Field(int, 5, "Away from the computer this long counts as a break: "
+                                        "the countdowns start again when you are back.", range=(1, 60), unit="minutes"),
+    "quiet.fullscreen": Field(bool, True, "Hold reminders while a full-screen window is open "
+                              "(a presentation, a film, a game) or do-not-disturb is on."),
+    "quiet.max_delay_minutes": Field(int, 30, "Show a held reminder anyway after this long.",
+                                     range=(1, 240), unit="minutes"),
+    "schedule.enabled": Field(bool, False, "Remind only within working hours (the days and times below)."),
+    "schedule.days": Field(str, "mon-fri", "Working days.", parse=parse_days,
+                           format='days like "mon-fri" or "mon,wed,fri"'),
+    "schedule.start": Field(str, "09:00", "Start of working hours (24-hour clock).", parse=parse_time,
+                            format='a time like "09:00"'),
+    "schedule.end": Field(str, "17:30", "End of working hours; before the start means past midnight.",
+                          parse=parse_time, format='a time like "17:30"'),
+})
 
 
 @dataclass(frozen=True)

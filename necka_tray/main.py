@@ -11,7 +11,7 @@ import logging
 import os
 import sys
 
-from necka_tray import config, logs
+from necka_tray import __version__, config, logs
 from necka_tray.core.clock import SystemClock, TimeScale
 from necka_tray.paths import AppPaths
 
@@ -28,6 +28,16 @@ def run_tray(scale: TimeScale, debug: bool = False) -> int:
         paths.ensure()
     except OSError as exc:
         return _fail(f"cannot create Necka's folders ({exc}).")
+    from necka_tray import ipc
+
+    try:
+        instance = ipc.claim(paths)  # the lock is held until this process ends
+    except OSError as exc:
+        return _fail(f"cannot create the instance lock in {paths.run_dir} ({exc}).")
+    if instance is None:  # one runs already: let it open a session, say so, exit 0
+        from necka_tray.control import hand_over
+
+        return hand_over(paths)
     logs.setup(paths.log_file, debug)
     plat = platform.current()
     problem = plat.display_problem(os.environ)
@@ -71,13 +81,32 @@ def run_tray(scale: TimeScale, debug: bool = False) -> int:
                 "Necka settings",
                 f"{loaded.problems[0]} See {paths.config_file} (details in the log).",
             )
+        holder["control"] = _start_control(paths, app, dispatcher, choice.backend)
         dispatcher.run()
 
     tray.run(setup)
+    if holder.get("control"):
+        holder["control"].stop()  # lets a `necka-tray quit` in flight get its answer
     return 0
 
 
+def _start_control(paths: AppPaths, app, dispatcher, backend: str):
+    """The command line's channel to this app (after the icon is up); Necka runs on without it."""
+    from necka_tray import ipc
+    from necka_tray.control import Handler, where
+
+    about = {"version": __version__, "pid": os.getpid(), "tray_backend": backend, "paths": where(paths)}
+    server = ipc.Server(paths, Handler(app, about), dispatcher.post)
+    try:
+        server.start()
+    except (OSError, ValueError) as exc:
+        logger.warning("necka-tray commands cannot reach this Necka: %s", exc)
+        return None
+    return server
+
+
 def _build_app(paths: AppPaths, scale: TimeScale, dispatcher, tray):
+    from necka_tray import autostart
     from necka_tray.app import App, Ports
     from necka_tray.core.planner import Planner
     from necka_tray.history import History
@@ -87,6 +116,10 @@ def _build_app(paths: AppPaths, scale: TimeScale, dispatcher, tray):
     from necka_tray.ui.session_launcher import SessionLauncher
 
     planner = Planner(scale)
+    from necka_tray import dnd, idle
+    from necka_tray.presence import PresenceMonitor
+
+    presence = PresenceMonitor(idle.detect(os.environ), dnd.detect(os.environ), scale)
     holder = {}
 
     def record(kind: str, ts, **data) -> None:
@@ -104,6 +137,8 @@ def _build_app(paths: AppPaths, scale: TimeScale, dispatcher, tray):
         open_file=current().open_file,
         record=record,
         quit_loop=dispatcher.stop,
+        presence=presence,
+        autostart=autostart,
     )
     app = App(paths.config_file, planner, ports)
     holder["app"] = app

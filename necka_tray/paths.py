@@ -18,6 +18,8 @@ class AppPaths:
     config_dir: Path
     data_dir: Path
     log_dir: Path
+    #: For the control socket and its key: per session, private (None: use data_dir).
+    runtime_dir: Path | None = None
 
     @classmethod
     def for_user(cls) -> "AppPaths":
@@ -28,6 +30,7 @@ class AppPaths:
             config_dir=Path(platformdirs.user_config_dir(APP_NAME, appauthor=False)),
             data_dir=Path(platformdirs.user_data_dir(APP_NAME, appauthor=False)),
             log_dir=Path(platformdirs.user_log_dir(APP_NAME, appauthor=False)),
+            runtime_dir=_user_runtime_dir(),
         )
 
     @property
@@ -43,13 +46,31 @@ class AppPaths:
         return self.data_dir / "history.sqlite3"
 
     @property
+    def run_dir(self) -> Path:
+        return self.runtime_dir or self.data_dir
+
+    @property
     def log_file(self) -> Path:
         return self.log_dir / "necka-tray.log"
 
     def ensure(self) -> None:
         """Create the directories, readable by the user only."""
-        for d in (self.config_dir, self.data_dir, self.log_dir):
+        for d in (self.config_dir, self.data_dir, self.log_dir, self.run_dir):
             d.mkdir(parents=True, exist_ok=True, mode=0o700)
             # mkdir's mode does not apply to directories that already exist.
             if os.name == "posix":
                 os.chmod(d, 0o700)
+
+
+def _user_runtime_dir() -> Path | None:
+    """XDG_RUNTIME_DIR/necka-tray; platformdirs warns (or refuses) when it must fall back to /tmp."""
+    import warnings
+
+    import platformdirs
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return Path(platformdirs.user_runtime_dir(APP_NAME, appauthor=False))
+    except OSError:
+        return None

@@ -166,6 +166,29 @@ class ReminderScheduler:
         paused = self.paused_until() is not None
         self._set_trigger(kind, minutes, self._planner.first_run(minutes, now), keep_paused=paused)
 
+    def restart_all(self, now: datetime) -> None:
+        """Every countdown starts afresh from ``now`` (after a natural break or a long gap)."""
+        for kind in self._intervals:
+            self.restart(kind, now)
+
+    def shift_all(self, delta: timedelta) -> None:
+        """Move every running countdown by ``delta``: time away is not sitting, a clock change is not time."""
+        for kind in self._intervals:
+            job = self._scheduler.get_job(kind.job_id)
+            if job is not None and job.next_run_time is not None:
+                self._scheduler.modify_job(kind.job_id, next_run_time=job.next_run_time + delta)
+
+    def move_next(self, kind: Kind, when: datetime) -> None:
+        """The next ``kind`` reminder comes at ``when``; later ones follow at the interval (snooze)."""
+        if kind in self._intervals and self.paused_until() is None:
+            self._scheduler.modify_job(kind.job_id, next_run_time=when)
+
+    def skip_next(self, kind: Kind) -> None:
+        """Drop the next ``kind`` reminder: the one after it comes instead."""
+        job = self._scheduler.get_job(kind.job_id)
+        if job is not None and job.next_run_time is not None:
+            self._scheduler.modify_job(kind.job_id, next_run_time=job.next_run_time + job.trigger.interval)
+
     def pause(self, until: datetime) -> None:
         for kind in self._intervals:
             self._scheduler.pause_job(kind.job_id)

@@ -10,12 +10,14 @@ thread is the only caller.
 
 from __future__ import annotations
 
+import enum
 import math
 from dataclasses import dataclass, field
-from datetime import datetime, time, timedelta
+from datetime import datetime, time, timedelta, tzinfo
 from typing import Mapping
 
 from necka_tray.core.clock import TimeScale
+from necka_tray.core.hours import _local
 from necka_tray.core.reminders import Kind
 
 #: Two reminders this close (configured time) count as falling due together.
@@ -36,6 +38,24 @@ class ScheduleSnapshot:
 
 
 @dataclass(frozen=True)
+class Presence:
+    """What the user's desktop says right now (sampled by the app when it wakes)."""
+
+    away_since: datetime | None = None
+    #: A full-screen window (or the desktop's do-not-disturb) asks for quiet.
+    quiet: bool = False
+    #: Outside working hours until this moment (None: inside, or no working hours set).
+    outside_until: datetime | None = None
+    idle_detection: bool = True
+
+
+class Decision(enum.Enum):
+    FIRE = "fire"
+    DEFER = "defer"  # quiet for now: fire when the quiet ends (or the delay runs out)
+    DROP = "drop"
+
+
+@dataclass(frozen=True)
 class TrayView:
     """Everything the tray renders; equal views need no redraw."""
 
@@ -45,6 +65,8 @@ class TrayView:
     stretch_due: bool
     paused: bool
     session_running: bool
+    #: One word for scripts and tests: active, away, paused, quiet, outside_hours, session.
+    state: str = "active"
 
     @property
     def icon_key(self) -> tuple[int, bool, bool]:
@@ -55,29 +77,74 @@ class TrayView:
 class Planner:
     """The reminder state that no scheduler stores: what fired, what is due, the session."""
 
-    def __init__(self, scale: TimeScale = TimeScale()) -> None:
+    def __init__(self, scale: TimeScale = TimeScale(), tz: tzinfo | None = None) -> None:
         self.scale = scale
+        #: The user's zone for "until 06:00" and working hours; None = the system's.
+        self.tz = tz
         self.last_fired: dict[Kind, datetime] = {}
         self.stretch_due_since: datetime | None = None
         self.session_running = False
+        #: Countdowns last started afresh (natural break, gap, resume): runs just before it are stale.
+        self.restarted_at: datetime | None = None
+        self.pending: Kind | None = None
+        self.pending_since: datetime | None = None
 
     # -- decisions -----------------------------------------------------
 
-    def should_fire(self, kind: Kind, now: datetime, schedule: ScheduleSnapshot) -> bool:
-        """Whether a run of ``kind``'s job at ``now`` becomes a notification.
+    def decide(self, kind: Kind, now: datetime, schedule: ScheduleSnapshot, presence: Presence = Presence()) -> Decision:
+        """What a run of ``kind``'s job at ``now`` becomes.
 
-        A smaller kind yields to a larger one that fired or falls due within
-        ``TOGETHER``: the stretch break already covers a posture check.
+        Nothing reaches a user who is away, outside working hours, paused or
+        in a session, nor right after the countdowns restarted (a run the
+        scheduler had already queued when the user came back). A smaller kind
+        yields to a larger one that fired or falls due within ``TOGETHER``:
+        the stretch break already covers a posture check. During quiet
+        (full screen) the reminder waits: ``pending`` keeps the largest one.
         """
-        if self.session_running or schedule.paused_until is not None:
-            return False
+        if not self._may_remind(now, schedule, presence):
+            return Decision.DROP
         window = self.scale.real(TOGETHER)
+        if self.restarted_at is not None and now - self.restarted_at < window:
+            return Decision.DROP
+        if self._larger_kind_near(kind, now, schedule, window):
+            return Decision.DROP
+        if presence.quiet:
+            if self.pending is None or kind.rank > self.pending.rank:
+                self.pending = kind
+            self.pending_since = self.pending_since or now
+            return Decision.DEFER
+        return Decision.FIRE
+
+    def should_fire(self, kind: Kind, now: datetime, schedule: ScheduleSnapshot) -> bool:
+        return self.decide(kind, now, schedule) is Decision.FIRE
+
+    def deferred_due(self, now: datetime, schedule: ScheduleSnapshot, presence: Presence, max_delay: timedelta) -> Kind | None:
+        """The waiting reminder to show now: the quiet ended, or it waited ``max_delay`` (configured)."""
+        if self.pending is None:
+            return None
+        if not self._may_remind(now, schedule, presence):
+            self.pending = self.pending_since = None  # a break or a pause replaces it
+            return None
+        if presence.quiet and now - self.pending_since < self.scale.real(max_delay):
+            return None
+        kind, self.pending, self.pending_since = self.pending, None, None
+        return kind
+
+    def _may_remind(self, now: datetime, schedule: ScheduleSnapshot, presence: Presence) -> bool:
+        return not (
+            self.session_running
+            or schedule.paused_until is not None
+            or presence.away_since is not None
+            or presence.outside_until is not None
+        )
+
+    def _larger_kind_near(self, kind: Kind, now: datetime, schedule: ScheduleSnapshot, window: timedelta) -> bool:
         for other in Kind:
             if other.rank <= kind.rank or other not in schedule.next_runs:
                 continue
             fired = self.last_fired.get(other)
             if fired is not None and abs(now - fired) <= window:
-                return False
+                return True
             due = schedule.next_runs.get(other)
             if due is None:
                 continue
@@ -86,8 +153,8 @@ class Planner:
             # the time this one is handled: so look at its previous slot too.
             previous = due - self.scale.real(timedelta(minutes=schedule.intervals.get(other, 0)))
             if abs(due - now) <= window or abs(previous - now) <= window:
-                return False
-        return True
+                return True
+        return False
 
     def record_fired(self, kind: Kind, now: datetime) -> None:
         self.last_fired[kind] = now
@@ -102,8 +169,21 @@ class Planner:
         self.session_running = False
         self.stretch_due_since = None
 
+    def break_taken(self, now: datetime) -> None:
+        """Countdowns restart at ``now`` (natural break, long gap, end of a pause)."""
+        self.restarted_at = now
+        self.stretch_due_since = None
+        self.pending = self.pending_since = None
+
     def paused(self) -> None:
         self.stretch_due_since = None
+        self.pending = self.pending_since = None
+
+    def stretch_handled(self) -> None:
+        """The due stretch break was snoozed or skipped: the icon stops asking."""
+        self.stretch_due_since = None
+        if self.pending is Kind.STRETCH:
+            self.pending = self.pending_since = None
 
     # -- timing rules ----------------------------------------------------
 
@@ -122,20 +202,21 @@ class Planner:
         candidate = started + self.scale.real(timedelta(minutes=new_minutes))
         return max(candidate, now + self.scale.real(MIN_LEAD))
 
-    @staticmethod
-    def pause_end(choice: str, now: datetime, scale: TimeScale = TimeScale()) -> datetime:
+    def pause_end(self, choice: str, now: datetime) -> datetime:
         """End of a pause chosen from the menu: ``"30m"``, ``"1h"`` or ``"tomorrow"``.
 
-        "Until tomorrow" ends at the next 06:00, so a pause taken after
-        midnight still lasts the night; it is wall-clock time and does not scale.
+        "Until tomorrow" ends at the next 06:00 local time, so a pause taken
+        after midnight still lasts the night; it is wall-clock time (DST-aware)
+        and does not scale.
         """
         if choice == "tomorrow":
-            morning = datetime.combine(now.date(), time(6, 0), tzinfo=now.tzinfo)
+            local = now.astimezone(self.tz)
+            morning = _local(local.date(), time(6, 0), self.tz)
             if morning <= now:
-                morning = datetime.combine(now.date() + timedelta(days=1), time(6, 0), tzinfo=now.tzinfo)
+                morning = _local(local.date() + timedelta(days=1), time(6, 0), self.tz)
             return morning
         minutes = {"30m": 30, "1h": 60}[choice]
-        return now + scale.real(timedelta(minutes=minutes))
+        return now + self.scale.real(timedelta(minutes=minutes))
 
     # -- what the tray shows -------------------------------------------
 
@@ -144,28 +225,43 @@ class Planner:
         seconds = self.scale.configured(due - now).total_seconds()
         return max(0, math.ceil(seconds / 60 - 1e-9))
 
-    def view(self, now: datetime, schedule: ScheduleSnapshot) -> TrayView:
-        lines = []
-        for kind in Kind:
-            lines.append(self._status_line(kind, now, schedule))
+    def view(self, now: datetime, schedule: ScheduleSnapshot, presence: Presence = Presence()) -> TrayView:
+        lines = [self._status_line(kind, now, schedule) for kind in Kind]
+        if not presence.idle_detection:
+            lines.append("Idle detection unavailable")
         paused = schedule.paused_until is not None
         stretch_due = self.stretch_due_since is not None and not paused
         if paused:
-            tooltip = f"Necka: paused until {_clock_time(schedule.paused_until, now)}"
+            state, tooltip = "paused", f"paused until {self._clock(schedule.paused_until, now)}"
         elif self.session_running:
-            tooltip = "Necka: stretch session in progress"
+            state, tooltip = "session", "stretch session in progress"
+        elif presence.outside_until is not None:
+            state, tooltip = "outside_hours", f"outside working hours until {self._clock(presence.outside_until, now)}"
+        elif presence.away_since is not None:
+            state, tooltip = "away", f"away since {self._clock(presence.away_since, now)}"
+        elif presence.quiet:
+            state = "quiet"
+            tooltip = "quiet while a full-screen window is open"
+            if self.pending is not None:
+                tooltip += f"; {self.pending.label.lower()} waiting"
         elif stretch_due:
-            tooltip = "Necka: stretch break due. Click for a guided stretch"
+            state, tooltip = "active", "stretch break due. Click for a guided stretch"
         else:
-            tooltip = "Necka: " + _lower_first(self._headline(now, schedule))
+            state, tooltip = "active", _lower_first(self._headline(now, schedule))
         return TrayView(
-            tooltip=tooltip,
+            tooltip="Necka: " + tooltip,
             status_lines=tuple(lines),
             ring_step=RING_STEPS if stretch_due else self._ring_step(now, schedule),
             stretch_due=stretch_due,
             paused=paused,
             session_running=self.session_running,
+            state=state,
         )
+
+    def _clock(self, when: datetime, now: datetime) -> str:
+        """``14:30`` today, ``Tue 06:00`` on another day (local time)."""
+        when, now = when.astimezone(self.tz), now.astimezone(self.tz)
+        return when.strftime("%H:%M") if when.date() == now.date() else when.strftime("%a %H:%M")
 
     def _headline(self, now: datetime, schedule: ScheduleSnapshot) -> str:
         if schedule.next_runs.get(Kind.STRETCH) is not None:
@@ -196,12 +292,6 @@ class Planner:
         left = (due - now).total_seconds()
         done = min(1.0, max(0.0, 1 - left / total))
         return min(RING_STEPS - 1, int(done * RING_STEPS)) if done < 1 else RING_STEPS - 1
-
-
-def _clock_time(when: datetime, now: datetime) -> str:
-    """``14:30`` today, ``Tue 06:00`` on another day."""
-    when = when.astimezone(now.tzinfo)
-    return when.strftime("%H:%M") if when.date() == now.date() else when.strftime("%a %H:%M")
 
 
 def _lower_first(text: str) -> str:

@@ -6,6 +6,8 @@ Each module provides:
 - ``tray_backend(env) -> TrayChoice``: the pystray backend to use, or raise
   ``TrayUnavailable`` with a one-line fix.
 - ``open_file(path)``: open a file in the user's default application.
+- ``autostart_enable(command)``, ``autostart_disable()``, ``autostart_enabled()``:
+  start Necka at login (XDG autostart entry, ``Run`` registry value, LaunchAgent).
 
 ``current()`` picks the module for ``sys.platform``; ``NECKA_PLATFORM``
 overrides it (as ``PYSTRAY_BACKEND`` does for pystray).

@@ -13,11 +13,14 @@ but no AppIndicator typelib its auto-selection raises. So we decide:
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 from pathlib import Path
 from typing import Mapping
 
+from necka_tray import APP_ID
+from necka_tray.fsutil import atomic_write
 from necka_tray.platform import TrayChoice, TrayUnavailable
 
 GNOME_HINT = (
@@ -102,6 +105,52 @@ def open_file(path: Path) -> None:
     if opener is None:
         raise FileNotFoundError("xdg-open is not installed (package xdg-utils)")
     subprocess.Popen([opener, str(path)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+# -- start at login: an XDG autostart entry ---------------------------------------
+
+
+def autostart_file(env: Mapping[str, str] = os.environ) -> Path:
+    config_home = env.get("XDG_CONFIG_HOME") or str(Path(env.get("HOME") or Path.home()) / ".config")
+    return Path(config_home) / "autostart" / f"{APP_ID}.desktop"
+
+
+def autostart_enable(command: list[str], env: Mapping[str, str] = os.environ) -> None:
+    path = autostart_file(env)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    text = (
+        "[Desktop Entry]\nType=Application\nName=Necka\n"
+        "Comment=Posture checks, shoulder rolls and neck stretch breaks\n"
+        f"Exec={' '.join(_exec_arg(a) for a in command)}\nIcon={APP_ID}\nTerminal=false\n"
+        "X-GNOME-Autostart-enabled=true\n"
+    )
+    atomic_write(path, text.encode("utf-8"), mode=0o644)
+
+
+def autostart_disable(env: Mapping[str, str] = os.environ) -> None:
+    autostart_file(env).unlink(missing_ok=True)
+
+
+def autostart_enabled(env: Mapping[str, str] = os.environ) -> bool:
+    """The entry exists and no desktop tool switched it off (GNOME Tweaks writes the key below)."""
+    try:
+        lines = autostart_file(env).read_text(encoding="utf-8", errors="replace").splitlines()
+    except FileNotFoundError:
+        return False
+    off = {"hidden=true", "x-gnome-autostart-enabled=false"}
+    return not any(line.replace(" ", "").lower() in off for line in lines)
+
+
+_EXEC_RESERVED = set(' \t\n"\'\\><~|&;$*?#()`')
+
+
+def _exec_arg(arg: str) -> str:
+    """One argument quoted for a desktop entry's Exec key (the spec's two levels of escaping)."""
+    arg = arg.replace("%", "%%")
+    if arg and not _EXEC_RESERVED.intersection(arg):
+        return arg
+    quoted = '"' + "".join("\\" + c if c in '"`$\\' else c for c in arg) + '"'
+    return quoted.replace("\\", "\\\\")
 
 
 def _open_x(display: str):

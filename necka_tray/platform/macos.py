@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import plistlib
 import subprocess
 from pathlib import Path
 from typing import Mapping
 
+from necka_tray import APP_ID
+from necka_tray.fsutil import atomic_write
 from necka_tray.platform import TrayChoice
 
 
@@ -19,3 +22,25 @@ def tray_backend(env: Mapping[str, str]) -> TrayChoice:
 
 def open_file(path: Path) -> None:
     subprocess.Popen(["open", str(path)])
+
+
+# -- start at login: a per-user LaunchAgent ----------------------------------------
+
+
+def launch_agent(home: Path | None = None) -> Path:
+    return (home or Path.home()) / "Library" / "LaunchAgents" / f"{APP_ID}.plist"
+
+
+def autostart_enable(command: list[str], home: Path | None = None) -> None:
+    path = launch_agent(home)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    agent = {"Label": APP_ID, "ProgramArguments": list(command), "RunAtLoad": True, "ProcessType": "Interactive"}
+    atomic_write(path, plistlib.dumps(agent), mode=0o644)
+
+
+def autostart_disable(home: Path | None = None) -> None:
+    launch_agent(home).unlink(missing_ok=True)
+
+
+def autostart_enabled(home: Path | None = None) -> bool:
+    return launch_agent(home).exists()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import subprocess
 from pathlib import Path
 from typing import Mapping
 
@@ -19,3 +20,48 @@ def tray_backend(env: Mapping[str, str]) -> TrayChoice:
 
 def open_file(path: Path) -> None:
     os.startfile(str(path))  # type: ignore[attr-defined]  # Windows only
+
+
+# -- start at login: the per-user Run key ---------------------------------------------
+
+RUN_KEY = r"Software\Microsoft\Windows\CurrentVersion\Run"
+RUN_VALUE = "Necka"
+
+
+def autostart_enable(command: list[str], reg=None) -> None:
+    reg = reg or _winreg()
+    with reg.CreateKey(reg.HKEY_CURRENT_USER, RUN_KEY) as key:
+        reg.SetValueEx(key, RUN_VALUE, 0, reg.REG_SZ, subprocess.list2cmdline(_windowless(command)))
+
+
+def autostart_disable(reg=None) -> None:
+    reg = reg or _winreg()
+    try:
+        with reg.OpenKey(reg.HKEY_CURRENT_USER, RUN_KEY, 0, reg.KEY_SET_VALUE) as key:
+            reg.DeleteValue(key, RUN_VALUE)
+    except FileNotFoundError:
+        pass
+
+
+def autostart_enabled(reg=None) -> bool:
+    reg = reg or _winreg()
+    try:
+        with reg.OpenKey(reg.HKEY_CURRENT_USER, RUN_KEY) as key:
+            reg.QueryValueEx(key, RUN_VALUE)
+    except FileNotFoundError:
+        return False
+    return True
+
+
+def _windowless(command: list[str]) -> list[str]:
+    """python.exe would open a console window at every login; pythonw.exe next to it does not."""
+    exe = Path(command[0])
+    if exe.name.lower() == "python.exe" and (exe.parent / "pythonw.exe").exists():
+        return [str(exe.parent / "pythonw.exe"), *command[1:]]
+    return command
+
+
+def _winreg():
+    import winreg  # Windows only
+
+    return winreg

@@ -33,12 +33,15 @@ class Entry:
 SEPARATOR = Entry(separator=True)
 
 
-def build_menu(view: TrayView, stretch_minutes: int, enabled: dict[Kind, bool]) -> tuple[Entry, ...]:
-    """The whole menu for the current state."""
+def build_menu(view: TrayView, stretch_minutes: int, enabled: dict[Kind, bool],
+               autostart: bool | None = None) -> tuple[Entry, ...]:
+    """The whole menu for the current state (``autostart`` None: no "Start at login" item)."""
     entries: list[Entry] = [
         Entry("Start stretch session", ("session",), default=True, enabled=not view.session_running),
-        SEPARATOR,
     ]
+    if view.stretch_due:
+        entries += [Entry("Snooze stretch 10 min", ("snooze", 10)), Entry("Skip next stretch", ("skip",))]
+    entries.append(SEPARATOR)
     if view.paused:
         entries.append(Entry(view.tooltip.removeprefix("Necka: ").capitalize(), enabled=False))
     entries += [Entry(line, enabled=False) for line in view.status_lines]
@@ -55,7 +58,10 @@ def build_menu(view: TrayView, stretch_minutes: int, enabled: dict[Kind, bool]) 
     if view.paused:
         entries.append(Entry("Resume reminders", ("resume",)))
     entries.append(Entry("Pause", children=tuple(Entry(label, ("pause", key)) for key, label in PAUSE_CHOICES)))
-    entries += [SEPARATOR, Entry("Open settings file", ("open_settings",)), Entry("Quit Necka", ("quit",))]
+    entries.append(SEPARATOR)
+    if autostart is not None:
+        entries.append(Entry("Start at login", ("autostart",), checked=autostart))
+    entries += [Entry("Open settings file", ("open_settings",)), Entry("Quit Necka", ("quit",))]
     return tuple(entries)
 
 

@@ -96,6 +96,9 @@ class SessionWindow:
         self._px = max(1.0, ppi / 96.0)  # scale pixel sizes on dense screens
         self._fonts = _make_fonts(root)
 
+        # Hidden while it is built and measured (measuring runs idle tasks, which
+        # would otherwise map a half-built window), shown once, in place.
+        root.withdraw()
         root.title(TITLE)
         root.configure(bg=BG)
         root.protocol("WM_DELETE_WINDOW", self._on_close)
@@ -219,7 +222,6 @@ class SessionWindow:
     def _place_and_raise(self) -> None:
         """Centre the window, then bring it to the front with the keyboard focus."""
         root = self.root
-        root.withdraw()
         root.update_idletasks()
         w, h = root.winfo_reqwidth(), root.winfo_reqheight()
         x = max(0, (root.winfo_screenwidth() - w) // 2)

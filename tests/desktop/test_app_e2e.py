@@ -83,9 +83,9 @@ def test_icon_docks_shows_a_tooltip_and_never_loads_tkinter(desktop, start_necka
     assert necka.stderr.read_text() == ""
 
 
-def test_posture_check_notification_reaches_dunst(desktop, start_necka):
-    # Scale 600: the 20-minute posture interval lasts two seconds.
-    necka = start_necka("--time-scale", "600")
+def test_posture_check_notification_reaches_dunst(desktop, start_necka, active_user):
+    # Scale 240: the 20-minute posture interval lasts five seconds (a user is typing meanwhile).
+    necka = start_necka("--time-scale", "240")
     docked(desktop, necka)
     received = xdesk.wait_for(
         lambda: [n for n in desktop.notifications() if n["summary"] == "Posture check"], 15,
@@ -95,7 +95,7 @@ def test_posture_check_notification_reaches_dunst(desktop, start_necka):
     assert necka.history("reminder")[0]["reminder"] == "posture"
 
 
-def test_left_click_runs_a_stretch_session_to_the_end(desktop, start_necka, shot):
+def test_left_click_runs_a_stretch_session_to_the_end(desktop, start_necka, shot, active_user):
     # Scale 10: the ~2-minute routine takes about 12 s; reminders stay minutes away.
     necka = start_necka("--time-scale", "10")
     icon = docked(desktop, necka)

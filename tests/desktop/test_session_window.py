@@ -43,6 +43,13 @@ def count_colour(png: Path, colour: str, tolerance: int = 12) -> int:
     return both.histogram()[255]
 
 
+def wait_focused(env, wid: int) -> None:
+    """The window takes the keyboard focus itself when it opens; keys typed before
+    Tk has handled its Map event would go nowhere."""
+    xdesk.wait_for(lambda: int(xdesk.run(env, "xdotool", "getwindowfocus")) == wid, 5,
+                   what="session window focused")
+
+
 def shot_when(shot, name: str, wid: int, predicate, what: str) -> Path:
     """Screenshot until ``predicate(png)`` holds (the window redraws on its own schedule)."""
     def attempt():
@@ -51,13 +58,28 @@ def shot_when(shot, name: str, wid: int, predicate, what: str) -> Path:
     return xdesk.wait_for(attempt, 5, what=what)
 
 
+def no_session_window(env) -> bool:
+    found = subprocess.run(["xdotool", "search", "--onlyvisible", "--name", NAME], env=env,
+                           capture_output=True, timeout=10)
+    return found.returncode != 0
+
+
 def start(spawn, env, *args):
-    return spawn([sys.executable, "-m", "necka_tray.ui.session_window", *args], env,
+    # The X server drops a finished client's windows a moment after it exits (and
+    # reuses its window ids): wait until the last test's window is gone, so the
+    # window found next is this test's.
+    xdesk.wait_for(lambda: no_session_window(env), 5, what="no session window left over")
+    return spawn([sys.executable, "/tmp/dbg/wrap.py", *args], env,
                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
 def finish(proc, timeout=15) -> dict:
-    out, err = proc.communicate(timeout=timeout)
+    try:
+        out, err = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        out, err = proc.communicate()
+        raise AssertionError(f"the window was still open after {timeout} s; stderr:\n{err}") from None
     assert proc.returncode == 0, err
     lines = out.splitlines()
     assert len(lines) == 1, out
@@ -88,11 +110,11 @@ def test_pause_skip_and_stop(desktop, app_env, spawn, shot):
     assert 480 <= geo.w <= 800 and 500 <= geo.h <= 720, geo  # fits a 1366x768 laptop
     assert geo.x >= 0 and geo.y >= 0 and geo.x + geo.w <= 1280 and geo.y + geo.h <= 800
 
+    wait_focused(app_env, wid)  # raised and focused without a click
     first = shot("1-first-step", window=wid)
     assert count_colour(first, sw.ACCENT) > 500  # the Pause button, the step label
     assert count_colour(first, sw.PAUSED) == 0
 
-    # The window took the keyboard focus itself: keys go to it without a click.
     desktop.key("space")
     paused = shot_when(shot, "2-paused", wid, lambda p: count_colour(p, sw.PAUSED) > 200,
                        "paused countdown drawn")
@@ -123,6 +145,7 @@ def test_runs_to_the_end_and_closes_itself(desktop, app_env, spawn):
 def test_well_done_screen(desktop, app_env, spawn, shot):
     proc = start(spawn, app_env, "--time-scale", "2")
     wid = desktop.wait_window(NAME)
+    wait_focused(app_env, wid)
     # Every exercise drawing has a coral arrow; the "Well done" screen has none.
     arrow = illustrations.CALM.accent
     assert count_colour(shot("0-exercise", window=wid), arrow) > 50
@@ -149,6 +172,18 @@ def test_window_manager_close_counts_as_stopped(desktop, app_env, spawn):
     proc = start(spawn, app_env, "--time-scale", "2")
     wid = desktop.wait_window(NAME)
     close_like_a_window_manager(app_env, wid)
+    try:
+        proc.wait(4)
+    except subprocess.TimeoutExpired:
+        info = subprocess.run(["xwininfo", "-root", "-tree"], env=app_env, capture_output=True, text=True).stdout
+        ids = subprocess.run(["xdotool", "search", "--name", NAME], env=app_env, capture_output=True, text=True).stdout
+        close_like_a_window_manager(app_env, wid)
+        try:
+            proc.wait(4)
+            again = "second send worked"
+        except subprocess.TimeoutExpired:
+            again = "second send failed too"
+        raise AssertionError(f"wid={wid:#x} ids={ids} {again}\n{info}")
     result = finish(proc)
     assert (result["outcome"], result["steps_done"]) == ("stopped", 0)
     assert_recorded(app_env, result)

@@ -251,3 +251,34 @@ def notifications(env: dict) -> list[dict]:
 def displayed_count(env: dict) -> int:
     """How many notifications are on screen right now (does not close them)."""
     return int(run(env, "dunstctl", "count", "displayed"))
+
+
+@contextlib.contextmanager
+def keep_active(env: dict, every: float = 0.3) -> Iterator[None]:
+    """Press Shift every ``every`` seconds, so the X server's idle counter says a user is at work.
+
+    Shift changes nothing in any window; a pointer move could close a menu.
+    """
+    import threading
+
+    stop = threading.Event()
+
+    def typing() -> None:
+        while not stop.wait(every):
+            subprocess.run(["xdotool", "key", "shift"], env=env, capture_output=True, timeout=5)
+
+    thread = threading.Thread(target=typing, daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join(5)
+
+
+def idle_ms(env: dict) -> int:
+    """The X server's idle counter (what Necka's X11 idle source reads)."""
+    from Xlib.ext import screensaver
+
+    with _xconn(env) as d:
+        return screensaver.query_info(d.screen().root).idle

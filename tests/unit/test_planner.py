@@ -87,15 +87,15 @@ class TestTiming:
         ],
     )
     def test_pause_end(self, choice, now, expected):
-        assert Planner.pause_end(choice, now) == expected
+        assert Planner(tz=timezone.utc).pause_end(choice, now) == expected
 
     def test_until_tomorrow_is_wall_clock_even_when_scaled(self):
-        assert Planner.pause_end("tomorrow", T0, TimeScale(60)) == datetime(2026, 3, 3, 6, 0, tzinfo=timezone.utc)
+        assert Planner(TimeScale(60), tz=timezone.utc).pause_end("tomorrow", T0) == datetime(2026, 3, 3, 6, 0, tzinfo=timezone.utc)
 
 
 class TestView:
     def test_tooltip_names_the_next_stretch_break(self):
-        view = Planner().view(T0, snap(stretch=23))
+        view = Planner(tz=timezone.utc).view(T0, snap(stretch=23))
         assert view.tooltip == "Necka: stretch break in 23 min"
         assert view.status_lines == ("Posture check in 20 min", "Shoulder rolls in 40 min", "Stretch break in 23 min")
 
@@ -103,25 +103,25 @@ class TestView:
         clock = FakeClock(T0)
         s = snap(stretch=23)
         clock.advance(seconds=30)
-        assert Planner().view(clock.now(), s).tooltip == "Necka: stretch break in 23 min"
+        assert Planner(tz=timezone.utc).view(clock.now(), s).tooltip == "Necka: stretch break in 23 min"
 
     def test_off_and_paused_lines(self):
-        view = Planner().view(T0, snap(posture="off", shoulders=None, paused_until=T0 + timedelta(minutes=30)))
+        view = Planner(tz=timezone.utc).view(T0, snap(posture="off", shoulders=None, paused_until=T0 + timedelta(minutes=30)))
         assert "Posture check: off" in view.status_lines
         assert "Shoulder rolls: paused" in view.status_lines
         assert view.tooltip == "Necka: paused until 09:30"
         assert view.paused
 
     def test_pause_until_another_day_names_the_day(self):
-        view = Planner().view(T0, snap(paused_until=datetime(2026, 3, 3, 6, 0, tzinfo=timezone.utc)))
+        view = Planner(tz=timezone.utc).view(T0, snap(paused_until=datetime(2026, 3, 3, 6, 0, tzinfo=timezone.utc)))
         assert view.tooltip == "Necka: paused until Tue 06:00"
 
     def test_without_stretch_the_tooltip_names_the_next_reminder(self):
-        view = Planner().view(T0, snap(posture=12, shoulders=30, stretch="off"))
+        view = Planner(tz=timezone.utc).view(T0, snap(posture=12, shoulders=30, stretch="off"))
         assert view.tooltip == "Necka: posture check in 12 min"
 
     def test_all_off(self):
-        view = Planner().view(T0, snap(posture="off", shoulders="off", stretch="off"))
+        view = Planner(tz=timezone.utc).view(T0, snap(posture="off", shoulders="off", stretch="off"))
         assert view.tooltip == "Necka: all reminders are off"
 
     def test_ring_fills_in_steps_toward_the_break(self):

@@ -1,0 +1,447 @@
+"""Footprint of Necka against Workrave and Safe Eyes, on one real headless desktop.
+
+    .venv/bin/python benchmarks/footprint.py            # full: 3 alternating runs, 5-min idle window
+    .venv/bin/python benchmarks/footprint.py --quick    # 1 run each, 30-s idle window
+
+It starts its own desktop (Xvfb, a private D-Bus session bus, trayer, dunst:
+``tests/desktop/session.py``), then runs each app with a fresh ``HOME`` and
+XDG dirs, in alternating order (A B C A B C ...), and measures:
+
+- icon: fork/exec until the tray host reparents a window of the app's process
+  tree (X ``ReparentNotify`` on the root window; the window's owner found
+  through the X-Resource extension);
+- RSS, PSS, USS of the process tree after the settle time, from
+  ``/proc/PID/smaps_rollup`` (USS = Private_Clean + Private_Dirty);
+- idle CPU: utime + stime of the tree over the idle window, % of one core;
+- wakeups: voluntary + involuntary context switches per minute over the idle
+  window, summed over all threads;
+- threads after the settle time;
+- click -> window (Necka only): a left click on the icon (XTest) until the
+  stretch-session window of the child process is mapped (``MapNotify``).
+
+It prints a Markdown table of medians (min-max) with Necka/peer ratios and
+whether each target of issue 6 is met. Peers come from Debian's packages
+(``scripts/bootstrap --bench``); a peer that is not installed is left out.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import select
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from Xlib import X, display as xdisplay  # noqa: E402
+from Xlib.ext import res as xres, xtest  # noqa: E402
+
+from tests.desktop import session, xdesk  # noqa: E402
+
+CLK_TCK = os.sysconf("SC_CLK_TCK")
+PYTHON = REPO / ".venv" / "bin" / "python"
+
+
+@dataclass(frozen=True)
+class App:
+    key: str
+    name: str
+    argv: tuple[str, ...]
+    clicks: bool = False  # measure click -> window (Necka's stretch session)
+
+
+APPS = {
+    "necka": App("necka", "Necka", (str(PYTHON), "-m", "necka_tray"), clicks=True),
+    "workrave": App("workrave", "Workrave", ("workrave",)),
+    "safeeyes": App("safeeyes", "Safe Eyes", ("safeeyes",)),
+}
+
+
+@dataclass
+class Run:
+    app: str
+    icon_s: float | None = None
+    rss_kib: int = 0
+    pss_kib: int = 0
+    uss_kib: int = 0
+    pss_end_kib: int = 0
+    threads: int = 0
+    cpu_pct: float = 0.0
+    ctxsw_per_min: float = 0.0
+    click_s: list[float] = field(default_factory=list)
+    error: str | None = None
+
+
+# --- the process tree, from /proc --------------------------------------------------------------
+
+def tree(pid: int) -> list[int]:
+    """``pid`` and its living descendants."""
+    children: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            with contextlib.suppress(OSError, ValueError, IndexError):
+                stat = Path(f"/proc/{entry}/stat").read_text()
+                ppid = int(stat.rsplit(")", 1)[1].split()[1])
+                children.setdefault(ppid, []).append(int(entry))
+    out, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        if Path(f"/proc/{p}").exists():
+            out.append(p)
+            todo += children.get(p, [])
+    return out
+
+
+def memory(pids: list[int]) -> tuple[int, int, int]:
+    """(RSS, PSS, USS) in KiB, summed over ``pids``."""
+    rss = pss = uss = 0
+    for pid in pids:
+        with contextlib.suppress(OSError):
+            for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+                name, _, rest = line.partition(":")
+                value = int(rest.split()[0]) if rest.strip() and rest.split()[0].isdigit() else 0
+                if name == "Rss":
+                    rss += value
+                elif name == "Pss":
+                    pss += value
+                elif name in ("Private_Clean", "Private_Dirty"):
+                    uss += value
+    return rss, pss, uss
+
+
+def cpu_ticks(pids: list[int]) -> int:
+    total = 0
+    for pid in pids:
+        with contextlib.suppress(OSError):
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total
+
+
+def ctx_switches(pids: list[int]) -> int:
+    """Voluntary + involuntary context switches, summed over every thread."""
+    total = 0
+    for pid in pids:
+        with contextlib.suppress(OSError):
+            for tid in os.listdir(f"/proc/{pid}/task"):
+                with contextlib.suppress(OSError):
+                    for line in Path(f"/proc/{pid}/task/{tid}/status").read_text().splitlines():
+                        if line.startswith(("voluntary_ctxt_switches", "nonvoluntary_ctxt_switches")):
+                            total += int(line.split()[1])
+    return total
+
+
+def threads(pids: list[int]) -> int:
+    total = 0
+    for pid in pids:
+        with contextlib.suppress(OSError):
+            total += len(os.listdir(f"/proc/{pid}/task"))
+    return total
+
+
+# --- X: who reparented or mapped which window, and when ---------------------------------------
+
+@dataclass(frozen=True)
+class XEvent:
+    t: float
+    kind: str  # "reparent" or "map"
+    window: int
+    parent: int
+    pid: int | None
+
+
+class XWatch:
+    """Records ``ReparentNotify`` and ``MapNotify`` of the root's children, with the
+    owning client's PID (X-Resource), on a connection and thread of its own."""
+
+    def __init__(self, display: str) -> None:
+        self._d = xdisplay.Display(display)
+        if not self._d.has_extension(xres.extname):
+            raise RuntimeError("the X server has no X-Resource extension")
+        self._d.screen().root.change_attributes(event_mask=X.SubstructureNotifyMask)
+        self._d.sync()
+        self.events: list[XEvent] = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._loop, name="xwatch", daemon=True)
+        self._thread.start()
+
+    def close(self) -> None:
+        self._stop.set()
+        self._thread.join(2)
+        self._d.close()
+
+    def _pid(self, window: int) -> int | None:
+        try:
+            reply = self._d.res_query_client_ids([{"client": window, "mask": xres.LocalClientPIDMask}])
+        except Exception:
+            return None
+        return next((i.value[0] for i in reply.ids if i.value), None)
+
+    def _loop(self) -> None:
+        while not self._stop.is_set():
+            select.select([self._d], [], [], 0.1)
+            while self._d.pending_events():
+                ev = self._d.next_event()
+                t = time.monotonic()
+                if ev.type == X.ReparentNotify:
+                    self.events.append(XEvent(t, "reparent", ev.window.id, ev.parent.id, self._pid(ev.window.id)))
+                elif ev.type == X.MapNotify and not ev.override:
+                    self.events.append(XEvent(t, "map", ev.window.id, 0, self._pid(ev.window.id)))
+
+    def wait(self, match, since: float, timeout: float) -> XEvent | None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            found = next((e for e in list(self.events) if e.t >= since and match(e)), None)
+            if found:
+                return found
+            time.sleep(0.01)
+        return None
+
+
+def tray_client_base(env: dict) -> int:
+    """The XID prefix of the tray host's client: its windows all share it."""
+    with contextlib.closing(xdisplay.Display(env["DISPLAY"])) as d:
+        owner = d.get_selection_owner(d.intern_atom("_NET_SYSTEM_TRAY_S0"))
+        return owner.id & ~d.display.info.resource_id_mask
+
+
+def resource_mask(env: dict) -> int:
+    with contextlib.closing(xdisplay.Display(env["DISPLAY"])) as d:
+        return d.display.info.resource_id_mask
+
+
+def left_click(env: dict, x: int, y: int) -> float:
+    """Move there, press and release button 1 through XTest; returns the press time."""
+    with contextlib.closing(xdisplay.Display(env["DISPLAY"])) as d:
+        xtest.fake_input(d, X.MotionNotify, x=x, y=y)
+        d.sync()
+        time.sleep(0.05)
+        t = time.monotonic()
+        xtest.fake_input(d, X.ButtonPress, 1)
+        xtest.fake_input(d, X.ButtonRelease, 1)
+        d.sync()
+    return t
+
+
+# --- one run of one app -----------------------------------------------------------------------
+
+def fresh_env(desk_env: dict, home: Path) -> dict:
+    env = {k: v for k, v in desk_env.items() if k != "PYSTRAY_BACKEND"}  # Necka chooses, as for a user
+    for var, sub in (("HOME", "home"), ("XDG_CONFIG_HOME", "config"), ("XDG_DATA_HOME", "data"),
+                     ("XDG_STATE_HOME", "state"), ("XDG_CACHE_HOME", "cache"),
+                     ("XDG_RUNTIME_DIR", "runtime")):
+        (home / sub).mkdir(mode=0o700, parents=True)
+        env[var] = str(home / sub)
+    return env
+
+
+def measure(app: App, desk, watch: XWatch, opts, workdir: Path) -> Run:
+    run = Run(app.key)
+    home = Path(tempfile.mkdtemp(prefix=f"{app.key}-", dir=workdir))
+    env = fresh_env(desk.env, home)
+    tray_base, mask = tray_client_base(desk.env), resource_mask(desk.env)
+    log = open(home / "output.log", "wb")
+    t0 = time.monotonic()
+    proc = subprocess.Popen(app.argv, env=env, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
+                            start_new_session=True, preexec_fn=session.die_with_parent, cwd=home)
+    try:
+        docked = watch.wait(lambda e: e.kind == "reparent" and e.parent & ~mask == tray_base
+                            and e.pid in tree(proc.pid), t0, 30)
+        if docked is None:
+            run.error = f"no icon docked within 30 s (exit code {proc.poll()})"
+            return run
+        run.icon_s = docked.t - t0
+        time.sleep(opts.settle)
+        pids = tree(proc.pid)
+        run.rss_kib, run.pss_kib, run.uss_kib = memory(pids)
+        run.threads = threads(pids)
+        cpu0, cs0, w0 = cpu_ticks(pids), ctx_switches(pids), time.monotonic()
+        time.sleep(opts.idle)
+        pids = tree(proc.pid)
+        cpu1, cs1, w1 = cpu_ticks(pids), ctx_switches(pids), time.monotonic()
+        run.cpu_pct = 100 * (cpu1 - cpu0) / CLK_TCK / (w1 - w0)
+        run.ctxsw_per_min = (cs1 - cs0) * 60 / (w1 - w0)
+        run.pss_end_kib = memory(pids)[1]
+        if app.clicks:
+            run.click_s = click_to_window(proc, desk, watch, opts.clicks)
+        if proc.poll() is not None:
+            run.error = f"exited with code {proc.returncode} during the run"
+    finally:
+        session.stop(proc)
+        log.close()
+    return run
+
+
+def click_to_window(proc, desk, watch: XWatch, clicks: int) -> list[float]:
+    times = []
+    for _ in range(clicks):
+        icon = xdesk.wait_tray_icon(desk.env, timeout=10, pid=proc.pid)
+        t = left_click(desk.env, *icon.center)
+        mapped = watch.wait(lambda e: e.kind == "map" and e.pid not in (None, proc.pid)
+                            and e.pid in tree(proc.pid), t, 10)
+        if mapped is None:
+            break
+        times.append(mapped.t - t)
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(mapped.pid, signal.SIGTERM)
+        xdesk.wait_for(lambda: not Path(f"/proc/{mapped.pid}").exists()
+                       or Path(f"/proc/{mapped.pid}/stat").read_text().split()[2] == "Z", 10,
+                       what="session window closed")
+        time.sleep(1.5)
+        xdesk.move(desk.env, 0, 799)  # away from the icon: no tooltip in the next click's way
+    return times
+
+
+# --- the table --------------------------------------------------------------------------------
+
+def median_range(values: list[float]) -> tuple[float, float, float] | None:
+    values = [v for v in values if v is not None]
+    if not values:
+        return None
+    return statistics.median(values), min(values), max(values)
+
+
+FIGURES = [
+    # key, label, unit formatter, target (None: no target) as (kind, factor)
+    ("icon_s", "icon docked after start", lambda v: f"{v:.2f} s", ("workrave", 1.0)),
+    ("rss_kib", "RSS", lambda v: f"{v / 1024:.1f} MiB", None),
+    ("pss_kib", "PSS", lambda v: f"{v / 1024:.1f} MiB", ("workrave", 0.8)),
+    ("uss_kib", "USS", lambda v: f"{v / 1024:.1f} MiB", ("workrave", 0.8)),
+    ("cpu_pct", "idle CPU (% of a core)", lambda v: f"{v:.4f} %", ("lighter", 0.1)),
+    ("ctxsw_per_min", "context switches / min idle", lambda v: f"{v:.1f}", ("lighter", 0.1)),
+    ("threads", "threads", lambda v: f"{v:.0f}", None),
+    ("click_s", "click → session window mapped", lambda v: f"{v:.2f} s", ("absolute", 0.5)),
+]
+
+
+def summarize(runs: list[Run], apps: list[App]) -> dict[str, dict[str, tuple[float, float, float] | None]]:
+    out: dict[str, dict] = {}
+    for app in apps:
+        mine = [r for r in runs if r.app == app.key and r.error is None]
+        out[app.key] = {}
+        for key, *_ in FIGURES:
+            if key == "click_s":
+                values = [v for r in mine for v in r.click_s]
+            else:
+                values = [getattr(r, key) for r in mine]
+            out[app.key][key] = median_range(values)
+    return out
+
+
+def table(summary: dict, apps: list[App]) -> str:
+    peers = [a for a in apps if a.key != "necka"]
+    head = ["figure", *(a.name for a in apps), *(f"Necka / {p.name}" for p in peers), "target", "met"]
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for key, label, fmt, target in FIGURES:
+        row = [label]
+        for app in apps:
+            m = summary[app.key][key]
+            if m is None:
+                row.append("—")
+            elif m[1] == m[2]:
+                row.append(fmt(m[0]))
+            else:
+                row.append(f"{fmt(m[0])} ({fmt(m[1]).split()[0]}–{fmt(m[2])})")
+        necka = summary.get("necka", {}).get(key)
+        for p in peers:
+            other = summary[p.key][key]
+            row.append(f"{necka[0] / other[0]:.2f}" if necka and other and other[0] else "—")
+        row += list(verdict(summary, key, target, peers))
+        lines.append("| " + " | ".join(row) + " |")
+    return "\n".join(lines)
+
+
+def verdict(summary: dict, key: str, target, peers: list[App]) -> tuple[str, str]:
+    if target is None:
+        return "", ""
+    necka = summary.get("necka", {}).get(key)
+    kind, factor = target
+    if kind == "absolute":
+        limit = factor
+        text = f"≤ {factor:g} s"
+    elif kind == "workrave":
+        w = summary.get("workrave", {}).get(key)
+        if w is None:
+            return f"≤ {factor:g}× Workrave", "?"
+        limit, text = factor * w[0], f"≤ {factor:g}× Workrave"
+    else:
+        values = [summary[p.key][key][0] for p in peers if summary[p.key][key]]
+        if not values:
+            return f"≤ {factor:g}× lighter peer", "?"
+        limit, text = factor * min(values), f"≤ {factor:g}× lighter peer"
+    if necka is None:
+        return text, "?"
+    return text, "yes" if necka[0] <= limit else "**no**"
+
+
+# --- main -------------------------------------------------------------------------------------
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true", help="1 run each, 5-s settle, 30-s idle window")
+    parser.add_argument("--runs", type=int, help="alternating runs per app (default 3; --quick: 1)")
+    parser.add_argument("--settle", type=float, help="seconds between the icon and the memory figures (default 15)")
+    parser.add_argument("--idle", type=float, help="idle window in seconds (default 300; --quick: 30)")
+    parser.add_argument("--clicks", type=int, default=3, help="clicks per Necka run (default 3)")
+    parser.add_argument("--apps", default="necka,workrave,safeeyes", help="comma-separated: necka,workrave,safeeyes")
+    parser.add_argument("--json", type=Path, help="also write every run's figures to this file")
+    opts = parser.parse_args(argv)
+    opts.runs = opts.runs or (1 if opts.quick else 3)
+    opts.settle = opts.settle if opts.settle is not None else (5 if opts.quick else 15)
+    opts.idle = opts.idle if opts.idle is not None else (30 if opts.quick else 300)
+
+    apps = []
+    for key in opts.apps.split(","):
+        app = APPS.get(key.strip())
+        if app is None:
+            parser.error(f"unknown app {key!r}: use {', '.join(APPS)}")
+        if shutil.which(app.argv[0]) is None:
+            print(f"footprint: {app.name} is not installed (scripts/bootstrap --bench); left out", file=sys.stderr)
+            continue
+        apps.append(app)
+    missing = session.missing_tools()
+    if missing:
+        print(f"footprint: desktop tools missing: {', '.join(missing)} (scripts/bootstrap --dev)", file=sys.stderr)
+        return 2
+
+    runs: list[Run] = []
+    with tempfile.TemporaryDirectory(prefix="necka-footprint-") as tmp, \
+            session.running_desktop(Path(tmp)) as desk:
+        xdesk.move(desk.env, 0, 799)
+        watch = XWatch(desk.display)
+        try:
+            for i in range(opts.runs):
+                for app in apps:
+                    r = measure(app, desk, watch, opts, Path(tmp))
+                    runs.append(r)
+                    shown = {k: v for k, v in asdict(r).items() if k != "app"}
+                    print(f"footprint: run {i + 1}/{opts.runs} {app.name}: {shown}", file=sys.stderr, flush=True)
+                    time.sleep(2)  # let the tray settle after the icon left
+        finally:
+            watch.close()
+
+    summary = summarize(runs, apps)
+    print(f"\n{opts.runs} alternating run(s), {opts.settle:g} s settle, {opts.idle:g} s idle window; "
+          "medians (min–max)\n")
+    print(table(summary, apps))
+    if opts.json:
+        opts.json.write_text(json.dumps({"options": {k: str(v) for k, v in vars(opts).items()},
+                                         "runs": [asdict(r) for r in runs]}, indent=1))
+    return 1 if any(r.error for r in runs) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

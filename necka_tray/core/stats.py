@@ -1,0 +1,309 @@
+"""Statistics over history events: is the habit working?
+
+Pure functions of a list of events, a time zone and ``now`` (never the real
+clock), so the tray's today line, ``necka-tray stats``, the chart and the
+per-day roll-ups all count the same way, and tests pin every rule down.
+
+The rules, in one place:
+
+- A day is a calendar day in the given time zone; an event belongs to the day
+  of its timestamp (a session to the day it started). A sitting stretch that
+  crosses midnight is split between the two days.
+- What became of a reminder is derived, not stored: a stretch reminder is
+  *acted on* when a stretch session or a natural break starts within
+  ``ACT_WINDOW`` after it; *snoozed* or *skipped* when the user said so
+  first; *ignored* when its window passed with none of these (*pending*
+  while the window is still open). Posture checks and shoulder rolls ask for
+  nothing Necka can see, so unless snoozed or skipped they count as *shown*.
+- Stretch breaks *due* are the stretch reminders that fired, less the snoozed
+  ones (a snooze fires the reminder again later; one break is still one due).
+- A streak counts days in a row with at least ``min_sessions`` completed
+  stretch sessions. Days on which Necka recorded no activity (a weekend, a
+  holiday) neither break nor extend it, and today counts once it is reached:
+  until then yesterday's streak still stands.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import asdict, dataclass, fields
+from datetime import date, datetime, time, timedelta, tzinfo
+from typing import Any
+
+from necka_tray.core import events as ev
+from necka_tray.core.events import Event
+
+#: How long after a reminder a session or natural break still counts as acting on it.
+ACT_WINDOW = timedelta(minutes=15)
+
+ACTED_ON, SNOOZED, SKIPPED, IGNORED, PENDING, SHOWN = "acted_on", "snoozed", "skipped", "ignored", "pending", "shown"
+STRETCH, POSTURE, SHOULDER_ROLLS = "stretch", "posture", "shoulder_rolls"
+#: Kinds that show the user was at the computer that day (a check-in or a pause alone does not).
+_ACTIVITY = frozenset({ev.REMINDER, ev.SESSION, ev.SITTING, ev.NATURAL_BREAK, ev.SNOOZE, ev.SKIP})
+
+
+@dataclass(frozen=True)
+class DayStats:
+    """One day's numbers; also the shape of a per-day roll-up row."""
+
+    day: date
+    stretch_done: int = 0  # completed sessions
+    stretch_stopped: int = 0  # sessions stopped early
+    stretch_due: int = 0
+    stretch_acted_on: int = 0
+    stretch_snoozed: int = 0
+    stretch_skipped: int = 0
+    stretch_ignored: int = 0
+    posture_checks: int = 0
+    shoulder_rolls: int = 0
+    natural_breaks: int = 0
+    sitting_s: float | None = None  # None: nothing measured sitting time that day
+    longest_sitting_s: float | None = None
+    checkins: tuple[int, ...] = ()  # ratings in time order
+    active: bool = False  # Necka saw the user at the computer (reminders, sessions, sitting)
+
+    @property
+    def checkin_mean(self) -> float | None:
+        return sum(self.checkins) / len(self.checkins) if self.checkins else None
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready (the roll-up row and ``stats --json``)."""
+        d = asdict(self)
+        d["day"] = self.day.isoformat()
+        d["checkins"] = list(self.checkins)
+        return d
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> DayStats:
+        """The inverse of ``to_dict``; unknown keys (from a later Necka) are ignored, missing ones default."""
+        known = {f.name for f in fields(cls)}
+        values = {k: v for k, v in d.items() if k in known}
+        values["day"] = date.fromisoformat(d["day"])
+        values["checkins"] = tuple(int(r) for r in d.get("checkins", ()))
+        return cls(**values)
+
+
+@dataclass(frozen=True)
+class Streak:
+    days: int  # days in a row reaching the goal (today included once reached)
+    today_met: bool
+    complete: bool  # False: the days given ran out before the streak broke; older days may extend it
+
+
+# -- days ------------------------------------------------------------------------------------------
+
+
+def local_day(ts: datetime, tz: tzinfo) -> date:
+    return ts.astimezone(tz).date()
+
+
+def day_start(day: date, tz: tzinfo) -> datetime:
+    """Local midnight starting ``day`` (a zone with DST rules gets each day's own offset)."""
+    return datetime.combine(day, time(), tzinfo=tz)
+
+
+def day_range(first: date, last: date) -> list[date]:
+    return [first + timedelta(days=i) for i in range((last - first).days + 1)]
+
+
+# -- reminders ------------------------------------------------------------------------------------
+
+
+def reminder_outcomes(events: Sequence[Event], now: datetime, window: timedelta = ACT_WINDOW) -> list[tuple[Event, str]]:
+    """Each reminder event in ``events`` (sorted by time) with what became of it."""
+    pending: dict[str, list[Event]] = {}
+    result: dict[int, str] = {}
+
+    def settle(reminders: list[Event], outcome: str | None) -> None:
+        for r in reminders:
+            result[id(r)] = outcome or (IGNORED if r.data.get("reminder") == STRETCH else SHOWN)
+
+    def expire(upto: datetime) -> None:
+        for name, waiting in list(pending.items()):
+            gone = [r for r in waiting if upto - r.ts > window]
+            if gone:
+                settle(gone, None)
+                pending[name] = [r for r in waiting if upto - r.ts <= window]
+
+    for e in events:
+        expire(e.ts)
+        if e.kind == ev.REMINDER:
+            name = str(e.data.get("reminder", ""))
+            settle(pending.pop(name, []), None)  # a new one ends the previous one's chance
+            pending[name] = [e]
+        elif e.kind in (ev.SNOOZE, ev.SKIP):
+            settle(pending.pop(str(e.data.get("reminder", STRETCH)), []), SNOOZED if e.kind == ev.SNOOZE else SKIPPED)
+        elif e.kind in (ev.SESSION, ev.NATURAL_BREAK):
+            settle(pending.pop(STRETCH, []), ACTED_ON)
+    expire(now)
+    settle([r for waiting in pending.values() for r in waiting], PENDING)
+    return [(e, result[id(e)]) for e in events if e.kind == ev.REMINDER]
+
+
+# -- per day ---------------------------------------------------------------------------------------
+
+
+class _Day:
+    """A mutable accumulator for one day."""
+
+    def __init__(self, day: date) -> None:
+        self.day = day
+        self.n = dict.fromkeys(_COUNTS, 0)
+        self.sitting: list[float] = []
+        self.checkins: list[int] = []
+        self.active = False
+
+    def freeze(self) -> DayStats:
+        return DayStats(
+            day=self.day,
+            **self.n,
+            sitting_s=round(sum(self.sitting), 1) if self.sitting else None,
+            longest_sitting_s=round(max(self.sitting), 1) if self.sitting else None,
+            checkins=tuple(self.checkins),
+            active=self.active,
+        )
+
+
+#: The whole-number fields of ``DayStats`` (the counters).
+_COUNTS = tuple(f.name for f in fields(DayStats) if f.type in ("int", int))
+_OUTCOME_FIELD = {ACTED_ON: "stretch_acted_on", SNOOZED: "stretch_snoozed", SKIPPED: "stretch_skipped",
+                  IGNORED: "stretch_ignored"}
+_COUNT_FIELD = {POSTURE: "posture_checks", SHOULDER_ROLLS: "shoulder_rolls"}
+
+
+def summarize(
+    events: Iterable[Event],
+    first: date,
+    last: date,
+    tz: tzinfo,
+    now: datetime,
+    rollups: Mapping[date, DayStats] | None = None,
+    window: timedelta = ACT_WINDOW,
+) -> list[DayStats]:
+    """One ``DayStats`` per day from ``first`` to ``last``, oldest first.
+
+    A day found in ``rollups`` is taken from there as it is (its raw events
+    are gone or ignored); every other day is counted from ``events``, which
+    may hold events outside the range (they are only read for context).
+    """
+    rollups = rollups or {}
+    ordered = sorted(events, key=lambda e: (e.ts, e.id))
+    days = {d: _Day(d) for d in day_range(first, last) if d not in rollups}
+    outcomes = {id(e): outcome for e, outcome in reminder_outcomes(ordered, now, window)}
+
+    for e in ordered:
+        if e.kind == ev.SITTING:
+            _add_sitting(days, e, tz)
+            continue
+        acc = days.get(local_day(e.ts, tz))
+        if acc is None:
+            continue
+        if e.kind in _ACTIVITY:
+            acc.active = True
+        if e.kind == ev.REMINDER:
+            name = e.data.get("reminder")
+            if name == STRETCH:
+                outcome = outcomes[id(e)]
+                if outcome != SNOOZED:
+                    acc.n["stretch_due"] += 1
+                if outcome in _OUTCOME_FIELD:
+                    acc.n[_OUTCOME_FIELD[outcome]] += 1
+            elif name in _COUNT_FIELD:
+                acc.n[_COUNT_FIELD[name]] += 1
+        elif e.kind == ev.SESSION:
+            acc.n["stretch_done" if e.data.get("outcome") == ev.COMPLETED else "stretch_stopped"] += 1
+        elif e.kind == ev.NATURAL_BREAK:
+            acc.n["natural_breaks"] += 1
+        elif e.kind == ev.CHECKIN and isinstance(e.data.get("rating"), int):
+            acc.checkins.append(e.data["rating"])
+    return [rollups[d] if d in rollups else days[d].freeze() for d in day_range(first, last)]
+
+
+def _add_sitting(days: dict[date, _Day], e: Event, tz: tzinfo) -> None:
+    """Credit each day with its share of one sitting stretch."""
+    try:
+        seconds = float(e.data.get("duration_s", 0))
+    except (TypeError, ValueError):
+        return
+    if not seconds > 0:
+        return
+    start, end = e.ts, e.ts + timedelta(seconds=seconds)
+    day = local_day(start, tz)
+    while True:
+        lo, hi = max(start, day_start(day, tz)), min(end, day_start(day + timedelta(days=1), tz))
+        acc = days.get(day)
+        if acc is not None and hi > lo:
+            acc.sitting.append((hi - lo).total_seconds())
+            acc.active = True
+        if hi >= end:
+            return
+        day += timedelta(days=1)
+
+
+# -- streaks ---------------------------------------------------------------------------------------
+
+
+def streak(days: Iterable[DayStats], today: date, min_sessions: int) -> Streak:
+    """The current streak, walking back from ``today`` over ``days`` (any order; gaps are rest days)."""
+    by_day = {d.day: d for d in days}
+    t = by_day.get(today)
+    today_met = t is not None and t.stretch_done >= min_sessions
+    count = int(today_met)
+    earliest = min(by_day, default=today)
+    d = today - timedelta(days=1)
+    while d >= earliest:
+        s = by_day.get(d)
+        if s is not None and s.active:
+            if s.stretch_done < min_sessions:
+                return Streak(count, today_met, complete=True)
+            count += 1
+        d -= timedelta(days=1)
+    return Streak(count, today_met, complete=False)
+
+
+# -- words -----------------------------------------------------------------------------------------
+
+
+def format_duration(seconds: float | None) -> str:
+    """"52 min", "1 h 12 min", "3 h"; "—" when unknown."""
+    if seconds is None:
+        return "—"
+    minutes = round(seconds / 60)
+    if minutes < 60:
+        return f"{minutes} min"
+    h, m = divmod(minutes, 60)
+    return f"{h} h {m} min" if m else f"{h} h"
+
+
+def _count(n: int, one: str, many: str) -> str:
+    return f"{n} {one if n == 1 else many}"
+
+
+def today_line(day: DayStats) -> str:
+    """The tray's today-at-a-glance line."""
+    parts = [_count(day.stretch_done, "stretch", "stretches"),
+             _count(day.posture_checks, "posture check", "posture checks")]
+    if day.longest_sitting_s is not None:
+        parts.append(f"longest sitting {format_duration(day.longest_sitting_s)}")
+    return "Today: " + " · ".join(parts)
+
+
+def streak_line(s: Streak, min_sessions: int) -> str:
+    goal = f"{min_sessions}+ stretch{'es' if min_sessions != 1 else ''} a day"
+    if s.days == 0:
+        return f"No streak yet ({goal})"
+    return f"Streak: {_count(s.days, 'day', 'days')} ({goal})"
+
+
+def totals(days: Sequence[DayStats]) -> dict[str, Any]:
+    """Sums over a period, for a table's last line and the JSON."""
+    ratings = [r for d in days for r in d.checkins]
+    sitting = [d.sitting_s for d in days if d.sitting_s is not None]
+    longest = [d.longest_sitting_s for d in days if d.longest_sitting_s is not None]
+    out: dict[str, Any] = {name: sum(getattr(d, name) for d in days) for name in _COUNTS}
+    out["sitting_s"] = round(sum(sitting), 1) if sitting else None
+    out["longest_sitting_s"] = max(longest) if longest else None
+    out["checkins"] = len(ratings)
+    out["checkin_mean"] = round(sum(ratings) / len(ratings), 2) if ratings else None
+    out["active_days"] = sum(d.active for d in days)
+    return out

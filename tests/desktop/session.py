@@ -1,0 +1,220 @@
+"""Start and stop a real headless desktop: Xvfb, a private D-Bus session bus,
+dunst (notification daemon) and trayer (XEmbed system tray).
+
+Shared by the desktop tests (``conftest.py``'s session fixture, and tests
+that need a desktop of their own to break) and the footprint benchmark
+(``benchmarks/footprint.py``), so there is one way to build the desktop.
+Every helper runs in its own process group and dies with its parent.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import functools
+import os
+import select
+import shutil
+import signal
+import subprocess
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterator
+
+from . import xdesk
+
+# tool -> Debian package (scripts/bootstrap --dev installs them all)
+TOOLS = {
+    "Xvfb": "xvfb", "xset": "x11-xserver-utils", "dbus-daemon": "dbus",
+    "dunst": "dunst", "dunstctl": "dunst", "notify-send": "libnotify-bin",
+    "trayer": "trayer", "xdotool": "xdotool", "xwininfo": "x11-utils",
+}
+
+# No service directories: nothing is D-Bus-activated behind our back (a stray
+# default-config dunst, the a11y bus), so a missing service shows as an error.
+BUS_CONF = """<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
+ "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
+<busconfig>
+  <type>session</type>
+  <listen>unix:dir={dir}</listen>
+  <auth>EXTERNAL</auth>
+  <policy context="default">
+    <allow send_destination="*" eavesdrop="true"/>
+    <allow eavesdrop="true"/>
+    <allow own="*"/>
+  </policy>
+</busconfig>
+"""
+
+# Bubbles at the bottom right, away from the tray at the top right (a bubble
+# over an icon would swallow its clicks); they stay until closed.
+DUNSTRC = """[global]
+    origin = bottom-right
+    offset = 10x10
+    width = 320
+    font = DejaVu Sans 10
+    idle_threshold = 0
+    history_length = 1000
+    sticky_history = yes
+    show_indicators = no
+[urgency_low]
+    timeout = 3600
+[urgency_normal]
+    timeout = 3600
+[urgency_critical]
+    timeout = 3600
+"""
+
+TRAYER = ["trayer", "--edge", "top", "--align", "right", "--widthtype", "request",
+          "--height", "32", "--transparent", "false",
+          "--SetDockType", "true"]
+
+BOUND_HELPERS = ("tray_icons", "wait_tray_icon", "popups", "move", "click", "key", "type_text",
+                 "wait_window", "window_geometry", "screenshot", "notifications",
+                 "displayed_count", "clear_notifications")
+
+
+def missing_tools() -> list[str]:
+    missing = [f"{tool} (Debian: {pkg})" for tool, pkg in TOOLS.items() if not shutil.which(tool)]
+    if not (shutil.which("import") or shutil.which("scrot")):
+        missing.append("import or scrot (Debian: imagemagick or scrot)")
+    return missing
+
+
+_libc = ctypes.CDLL(None, use_errno=True)
+
+
+def die_with_parent() -> None:
+    """Run in the child before exec: if the parent is killed outright (no teardown,
+    e.g. a CI timeout's SIGKILL), the kernel sends this helper SIGTERM."""
+    _libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+
+
+def stop(proc: subprocess.Popen) -> None:
+    """End a process started in its own session, and everything it spawned."""
+    for sig, grace in ((signal.SIGTERM, 3), (signal.SIGKILL, 3)):
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, sig)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            proc.wait(grace)
+            return
+
+
+def log_tail(path: Path) -> str:
+    return path.read_text(errors="replace")[-2000:] if path.exists() else ""
+
+
+def start(stack: contextlib.ExitStack, tmp: Path, name: str, args: list[str], env=None,
+          **kw) -> subprocess.Popen:
+    """Start a long-running helper, logging to tmp/<name>.log, stopped on unwind."""
+    log = open(tmp / f"{name}.log", "ab")
+    stack.callback(log.close)
+    proc = subprocess.Popen(args, env=env, stdin=subprocess.DEVNULL, stdout=log,
+                            stderr=subprocess.STDOUT, start_new_session=True,
+                            preexec_fn=die_with_parent, **kw)
+    stack.callback(stop, proc)
+    return proc
+
+
+def start_and_read(stack, tmp, name, args, env=None) -> str:
+    """Start a helper that writes one line to the fd given as ``{fd}`` in ``args``
+    when it is ready (Xvfb's display number, dbus-daemon's address); return it."""
+    r, w = os.pipe()
+    try:
+        proc = start(stack, tmp, name, [a.format(fd=w) for a in args], env, pass_fds=(w,))
+        os.close(w)
+        w = None
+        out = b""
+        while not out.endswith(b"\n") and select.select([r], [], [], 10)[0]:
+            chunk = os.read(r, 256)
+            if not chunk:
+                break
+            out += chunk
+    finally:
+        os.close(r)
+        if w is not None:
+            os.close(w)
+    if not out.endswith(b"\n"):
+        raise RuntimeError(f"{name} did not start (rc={proc.poll()}): {log_tail(tmp / f'{name}.log')}")
+    return out.decode().strip()
+
+
+def wait_alive(proc, tmp, name, predicate, timeout=10):
+    """Wait for ``predicate``, failing at once with the log if the process died."""
+    def ready():
+        if proc.poll() is not None:
+            raise RuntimeError(f"{name} exited {proc.returncode}: {log_tail(tmp / f'{name}.log')}")
+        return predicate()
+    xdesk.wait_for(ready, timeout, what=f"{name} ready")
+
+
+def answers(env, *args) -> bool:
+    return subprocess.run(args, env=env, capture_output=True, timeout=5).returncode == 0
+
+
+@dataclass
+class Desktop:
+    """The running desktop: its environment, and the xdesk helpers bound to it
+    (``desktop.click(x, y)`` is ``xdesk.click(desktop.env, x, y)``).
+
+    ``stop_dunst``/``start_dunst`` and ``restart_tray`` break and repair the
+    desktop on purpose: use them only on a desktop of your own.
+    """
+    env: dict
+    display: str
+    tmp: Path
+    _stack: contextlib.ExitStack = field(repr=False, default=None)
+    _procs: dict = field(repr=False, default_factory=dict)
+    wait_for = staticmethod(xdesk.wait_for)
+
+    def __getattr__(self, name):
+        if name in BOUND_HELPERS:
+            return functools.partial(getattr(xdesk, name), self.env)
+        raise AttributeError(name)
+
+    def start_dunst(self) -> None:
+        (self.tmp / "dunstrc").write_text(DUNSTRC)
+        proc = start(self._stack, self.tmp, "dunst", ["dunst", "-config", str(self.tmp / "dunstrc")], self.env)
+        self._procs["dunst"] = proc
+        wait_alive(proc, self.tmp, "dunst", lambda: answers(self.env, "dunstctl", "is-paused"))
+
+    def stop_dunst(self) -> None:
+        stop(self._procs.pop("dunst"))
+
+    def start_tray(self) -> None:
+        proc = start(self._stack, self.tmp, "trayer", TRAYER, self.env)
+        self._procs["trayer"] = proc
+        wait_alive(proc, self.tmp, "trayer", lambda: xdesk.has_tray(self.env))
+
+    def stop_tray(self) -> None:
+        stop(self._procs.pop("trayer"))
+        xdesk.wait_for(lambda: not xdesk.has_tray(self.env), 5, what="tray selection released")
+
+    def restart_tray(self) -> None:
+        self.stop_tray()
+        self.start_tray()
+
+
+@contextlib.contextmanager
+def running_desktop(tmp: Path, base_env: dict | None = None) -> Iterator[Desktop]:
+    """Xvfb, a private session bus, dunst and trayer, up until the block ends.
+    ``tmp`` receives the configuration and each helper's log."""
+    env = {k: v for k, v in (base_env if base_env is not None else os.environ).items()
+           if k not in ("WAYLAND_DISPLAY", "XAUTHORITY", "DESKTOP_SESSION", "XDG_CURRENT_DESKTOP")}
+    # GDK_BACKEND: never a developer's Wayland session; NO_AT_BRIDGE: no a11y bus.
+    env.update(GDK_BACKEND="x11", NO_AT_BRIDGE="1", PYSTRAY_BACKEND="gtk")
+    with contextlib.ExitStack() as stack:
+        # -displayfd: Xvfb picks a free display itself and reports it when ready.
+        env["DISPLAY"] = ":" + start_and_read(stack, tmp, "xvfb", [
+            "Xvfb", "-displayfd", "{fd}", "-screen", "0", "1280x800x24", "-nolisten", "tcp",
+            "-noreset"])
+        xdesk.run(env, "xset", "s", "off", "-dpms")  # else the screen saver blanks after 10 min
+        # --nofork keeps the bus our child, stopped like the rest (--fork reparents it).
+        (tmp / "bus.conf").write_text(BUS_CONF.format(dir=tmp))
+        env["DBUS_SESSION_BUS_ADDRESS"] = start_and_read(stack, tmp, "dbus", [
+            "dbus-daemon", f"--config-file={tmp / 'bus.conf'}", "--nofork", "--print-address={fd}"],
+            env)
+        desk = Desktop(env=env, display=env["DISPLAY"], tmp=tmp, _stack=stack)
+        desk.start_dunst()
+        desk.start_tray()
+        yield desk
