@@ -65,7 +65,9 @@ class App:
 APPS = {
     "necka": App("necka", "Necka", (str(PYTHON), "-m", "necka_tray"), clicks=True),
     "workrave": App("workrave", "Workrave", ("workrave",)),
-    "safeeyes": App("safeeyes", "Safe Eyes", ("safeeyes",)),
+    # Not "safeeyes": Safe Eyes refuses to start ("already running") while any Python
+    # process has that word as an argument, such as this script's --apps.
+    "safe-eyes": App("safe-eyes", "Safe Eyes", ("safeeyes",)),
 }
 
 
@@ -238,12 +240,14 @@ def left_click(env: dict, x: int, y: int) -> float:
 # --- one run of one app -----------------------------------------------------------------------
 
 def fresh_env(desk_env: dict, home: Path) -> dict:
+    """A new user: the XDG dirs at their standard places under a fresh ``HOME``
+    (Safe Eyes 2.1.5 fails when XDG_CONFIG_HOME is elsewhere than ~/.config)."""
     env = {k: v for k, v in desk_env.items() if k != "PYSTRAY_BACKEND"}  # Necka chooses, as for a user
-    for var, sub in (("HOME", "home"), ("XDG_CONFIG_HOME", "config"), ("XDG_DATA_HOME", "data"),
-                     ("XDG_STATE_HOME", "state"), ("XDG_CACHE_HOME", "cache"),
+    for var, sub in (("HOME", "."), ("XDG_CONFIG_HOME", ".config"), ("XDG_DATA_HOME", ".local/share"),
+                     ("XDG_STATE_HOME", ".local/state"), ("XDG_CACHE_HOME", ".cache"),
                      ("XDG_RUNTIME_DIR", "runtime")):
-        (home / sub).mkdir(mode=0o700, parents=True)
-        env[var] = str(home / sub)
+        (home / sub).mkdir(mode=0o700, parents=True, exist_ok=True)
+        env[var] = str((home / sub).resolve())
     return env
 
 
@@ -260,7 +264,9 @@ def measure(app: App, desk, watch: XWatch, opts, workdir: Path) -> Run:
         docked = watch.wait(lambda e: e.kind == "reparent" and e.parent & ~mask == tray_base
                             and e.pid in tree(proc.pid), t0, 30)
         if docked is None:
-            run.error = f"no icon docked within 30 s (exit code {proc.poll()})"
+            log.flush()
+            tail = (home / "output.log").read_text(errors="replace").strip().splitlines()[-1:]
+            run.error = f"no icon docked within 30 s (exit code {proc.poll()}): {' '.join(tail)}"
             return run
         run.icon_s = docked.t - t0
         time.sleep(opts.settle)
@@ -396,8 +402,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--settle", type=float, help="seconds between the icon and the memory figures (default 15)")
     parser.add_argument("--idle", type=float, help="idle window in seconds (default 300; --quick: 30)")
     parser.add_argument("--clicks", type=int, default=3, help="clicks per Necka run (default 3)")
-    parser.add_argument("--apps", default="necka,workrave,safeeyes", help="comma-separated: necka,workrave,safeeyes")
+    parser.add_argument("--apps", default=",".join(APPS), help=f"comma-separated, from {','.join(APPS)}")
     parser.add_argument("--json", type=Path, help="also write every run's figures to this file")
+    parser.add_argument("--keep", type=Path, metavar="DIR",
+                        help="keep each run's home and output, and the desktop's logs, in DIR")
     opts = parser.parse_args(argv)
     opts.runs = opts.runs or (1 if opts.quick else 3)
     opts.settle = opts.settle if opts.settle is not None else (5 if opts.quick else 15)
@@ -418,8 +426,12 @@ def main(argv: list[str] | None = None) -> int:
         return 2
 
     runs: list[Run] = []
-    with tempfile.TemporaryDirectory(prefix="necka-footprint-") as tmp, \
-            session.running_desktop(Path(tmp)) as desk:
+    if opts.keep:
+        opts.keep.mkdir(parents=True, exist_ok=True)
+        workdir = contextlib.nullcontext(str(opts.keep))
+    else:
+        workdir = tempfile.TemporaryDirectory(prefix="necka-footprint-")
+    with workdir as tmp, session.running_desktop(Path(tmp), system_bus=True) as desk:
         xdesk.move(desk.env, 0, 799)
         watch = XWatch(desk.display)
         try:

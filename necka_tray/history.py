@@ -1,11 +1,51 @@
-"""The history database: what reminders fired and which sessions were done.
+"""The history database: what reminders fired, which sessions were done, how the neck felt.
 
 One SQLite file (``AppPaths.history_db``), readable by the user only. The
-tray process and the session-window process may write at the same moment, so
-the database runs in WAL mode with a busy timeout and every write is one
-short ``BEGIN IMMEDIATE`` transaction. The schema version lives in
-``PRAGMA user_version``; ``MIGRATIONS[i]`` takes a database from version
-``i`` to ``i + 1``, so a later schema appends a function and nothing else.
+tray process and the window processes may write at the same moment, so the
+database runs in WAL mode with a busy timeout and every write is one short
+``BEGIN IMMEDIATE`` transaction: a crash loses at most the event being
+written. The schema version lives in ``PRAGMA user_version``;
+``MIGRATIONS[i]`` takes a database from version ``i`` to ``i + 1``, so a
+later schema appends a function and nothing else.
+
+Event kinds (``events.kind``; ``ts`` is timezone-aware ISO 8601; ``data`` a
+JSON object). Record them with ``History.record(kind, ts, **data)``; the
+names are in ``necka_tray.core.events``. ``record`` refuses data that breaks
+the rules marked "checked".
+
+============== =============================== ==============================================
+kind           ts                              data
+============== =============================== ==============================================
+reminder       when it fired                   ``reminder``: posture | shoulder_rolls | stretch
+                                               (checked); ``notified``: bool, the bubble reached
+                                               the notification service
+snooze         when the user snoozed           ``reminder`` (default stretch); ``minutes``
+skip           when the user skipped           ``reminder`` (default stretch)
+session        when the session started        ``outcome``: completed | stopped (checked),
+                                               ``steps_done``, ``steps_total``, ``routine``,
+                                               ``duration_s``, ``ended`` (ISO)
+checkin        when the user answered          ``rating``: whole number 0 (no pain) to 10 (worst
+                                               pain) (checked); ``source``: session | daily | cli
+natural_break  when the user went away         ``duration_s`` (checked, >= 0), ``ended`` (ISO).
+                                               Record it when they come back, only for an
+                                               absence long enough to count as a break.
+sitting        when the stretch began          ``duration_s`` (checked, >= 0), ``ended`` (ISO),
+                                               optional ``until``: natural_break | session |
+                                               pause | quit. One unbroken stretch of active
+                                               sitting, recorded when it ends; the statistics
+                                               split it at midnight.
+pause          when the pause began            ``until`` (ISO)
+resume         when reminders resumed          (none)
+============== =============================== ==============================================
+
+What became of each reminder (acted on, snoozed, skipped, ignored) is not
+stored: ``necka_tray.core.stats`` derives it from the events that follow it,
+so a rule can change without rewriting anyone's history.
+
+Retention (schema 2): ``roll_up`` turns the raw events of days older than the
+retention period into one ``days`` row each (a ``DayStats`` as JSON) and
+deletes them, in the same transaction, so the file stays small over years.
+The statistics read a day from its row when it has one, else from events.
 
 This module is I/O, not core: ``necka_tray.core`` must never import it.
 """
@@ -18,17 +58,28 @@ import json
 import os
 import sqlite3
 import threading
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
-from datetime import datetime
+from collections.abc import Callable, Iterable, Iterator
+from datetime import date, datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import Any
 
-BUSY_TIMEOUT_MS = 5000
+from necka_tray.core import events as ev
+from necka_tray.core import stats
+from necka_tray.core.events import Event
+from necka_tray.core.reminders import Kind
 
-SESSION = "session"
-REMINDER = "reminder"
-OUTCOMES = frozenset({"completed", "stopped"})
+__all__ = ["BUSY_TIMEOUT_MS", "Event", "History", "HistoryError", "MIGRATIONS", "OUTCOMES", "REMINDER", "SESSION"]
+
+BUSY_TIMEOUT_MS = 5000
+#: Days rolled up per transaction: bounds the memory and the lock time of a first, large roll-up.
+ROLL_UP_CHUNK_DAYS = 31
+#: VACUUM after a roll-up only when at least this share of the file is free pages (and some).
+VACUUM_FREE_SHARE, VACUUM_MIN_PAGES = 0.25, 256
+
+SESSION = ev.SESSION
+REMINDER = ev.REMINDER
+OUTCOMES = frozenset({ev.COMPLETED, ev.STOPPED})
+REMINDER_NAMES = frozenset(k.value for k in Kind)
 
 
 def _v1(db: sqlite3.Connection) -> None:
@@ -43,20 +94,19 @@ def _v1(db: sqlite3.Connection) -> None:
     db.execute("CREATE INDEX events_kind ON events(kind)")
 
 
+def _v2(db: sqlite3.Connection) -> None:
+    # Reads select by time: index the instant (julianday() understands the offset), and keep
+    # one row per rolled-up day. Existing rows are untouched.
+    db.execute("CREATE INDEX events_time ON events(julianday(ts))")
+    db.execute("CREATE TABLE days (day TEXT PRIMARY KEY, data TEXT NOT NULL) WITHOUT ROWID")
+
+
 #: Schema migrations in order; the schema version is ``len(MIGRATIONS)``.
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_v1]
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_v1, _v2]
 
 
 class HistoryError(Exception):
     """The history file cannot be used (for example, a newer Necka wrote it)."""
-
-
-@dataclass(frozen=True)
-class Event:
-    id: int
-    ts: datetime
-    kind: str
-    data: dict[str, Any]
 
 
 class History:
@@ -96,14 +146,16 @@ class History:
 
     def record(self, kind: str, ts: datetime, **data: Any) -> int:
         """Append one event; returns its id. ``ts`` must be timezone-aware."""
-        if not kind:
-            raise ValueError("an event needs a kind")
-        payload = json.dumps(data, sort_keys=True, default=_json_default)
+        row = _row(kind, ts, data)
         with self._transaction() as db:
-            cur = db.execute(
-                "INSERT INTO events(ts, kind, data) VALUES (?, ?, ?)", (_iso(ts), kind, payload)
-            )
-            return int(cur.lastrowid)
+            return int(db.execute("INSERT INTO events(ts, kind, data) VALUES (?, ?, ?)", row).lastrowid)
+
+    def record_many(self, events: Iterable[tuple[str, datetime, dict[str, Any]]]) -> int:
+        """Append many ``(kind, ts, data)`` events in one transaction (all or none); returns how many."""
+        rows = [_row(kind, ts, data) for kind, ts, data in events]
+        with self._transaction() as db:
+            db.executemany("INSERT INTO events(ts, kind, data) VALUES (?, ?, ?)", rows)
+        return len(rows)
 
     def record_session(
         self,
@@ -116,8 +168,6 @@ class History:
         **extra: Any,
     ) -> int:
         """A finished stretch session, stamped with its start time."""
-        if outcome not in OUTCOMES:
-            raise ValueError(f"outcome must be one of {sorted(OUTCOMES)}, not {outcome!r}")
         return self.record(
             SESSION,
             started,
@@ -130,30 +180,130 @@ class History:
             **extra,
         )
 
-    def record_reminder(self, kind: str | enum.Enum, ts: datetime, shown: bool) -> int:
-        """A reminder that fell due; ``shown`` is False when it was suppressed (paused, quiet hours...)."""
+    def record_reminder(self, kind: str | enum.Enum, ts: datetime, notified: bool) -> int:
+        """A reminder that fired; ``notified`` says whether its bubble reached the notification service."""
         name = kind.value if isinstance(kind, enum.Enum) else str(kind)
-        return self.record(REMINDER, ts, reminder=name, shown=bool(shown))
+        return self.record(REMINDER, ts, reminder=name, notified=bool(notified))
+
+    def record_checkin(self, ts: datetime, rating: int, source: str) -> int:
+        """An answer to "How does your neck feel?" (0 no pain .. 10 worst pain)."""
+        return self.record(ev.CHECKIN, ts, rating=rating, source=source)
+
+    def record_span(self, kind: str, started: datetime, ended: datetime, **extra: Any) -> int:
+        """A ``sitting`` stretch or a ``natural_break``: stamped with its start, with its length."""
+        if kind not in (ev.SITTING, ev.NATURAL_BREAK):
+            raise ValueError(f"record_span is for {ev.SITTING!r} or {ev.NATURAL_BREAK!r}, not {kind!r}")
+        seconds = round((ended - started).total_seconds(), 3)
+        return self.record(kind, started, duration_s=seconds, ended=_iso(ended), **extra)
 
     # -- reading ---------------------------------------------------------
 
-    def events(self, kind: str | None = None, since: datetime | None = None) -> list[Event]:
-        """Events oldest first, optionally of one kind and at or after ``since``."""
+    def events(self, kind: str | None = None, since: datetime | None = None,
+               until: datetime | None = None) -> list[Event]:
+        """Events oldest first, optionally of one kind, at or after ``since`` and before ``until``."""
         sql, args = "SELECT id, ts, kind, data FROM events", []
         where = []
         if kind is not None:
             where.append("kind = ?")
             args.append(kind)
+        # julianday() understands the UTC offset, so mixed offsets compare correctly (and it is indexed).
         if since is not None:
-            # julianday() understands the UTC offset, so mixed offsets compare correctly.
             where.append("julianday(ts) >= julianday(?)")
             args.append(_iso(since))
+        if until is not None:
+            where.append("julianday(ts) < julianday(?)")
+            args.append(_iso(until))
         if where:
             sql += " WHERE " + " AND ".join(where)
         sql += " ORDER BY julianday(ts), id"
         with self._lock:
             rows = self._db.execute(sql, args).fetchall()
-        return [Event(id=r[0], ts=datetime.fromisoformat(r[1]), kind=r[2], data=json.loads(r[3])) for r in rows]
+        return [_event(r) for r in rows]
+
+    def day_rows(self, first: date, last: date) -> dict[date, stats.DayStats]:
+        """The rolled-up days from ``first`` to ``last`` (inclusive)."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT data FROM days WHERE day BETWEEN ? AND ?", (first.isoformat(), last.isoformat())
+            ).fetchall()
+        days = (stats.DayStats.from_dict(json.loads(r[0])) for r in rows)
+        return {d.day: d for d in days}
+
+    def earliest_day(self, tz: tzinfo) -> date | None:
+        """The first day anything is known about (a rolled-up row or an event), or None when empty."""
+        with self._lock:
+            row_day = self._db.execute("SELECT MIN(day) FROM days").fetchone()[0]
+            first = self._db.execute("SELECT ts FROM events ORDER BY julianday(ts) LIMIT 1").fetchone()
+        found = [date.fromisoformat(row_day)] if row_day else []
+        if first:
+            found.append(stats.local_day(datetime.fromisoformat(first[0]), tz))
+        return min(found, default=None)
+
+    # -- retention -------------------------------------------------------
+
+    def roll_up(self, now: datetime, tz: tzinfo, keep_days: int) -> int:
+        """Replace the raw events of days before the last ``keep_days`` by one row per day.
+
+        Each chunk of days is one transaction: its rows are written and its
+        events deleted together. A sitting stretch that runs past the cutoff
+        stays until a later roll-up, so the next day keeps its share. Returns
+        how many days got a row.
+        """
+        if keep_days < 1:
+            raise ValueError("keep_days must be at least 1")
+        cutoff_day = stats.local_day(now, tz) - timedelta(days=keep_days)
+        written, cursor = 0, "0001-01-01T00:00:00+00:00"
+        while True:
+            with self._transaction() as db:
+                # The next event not yet looked at: long gaps are skipped in one step.
+                first = db.execute("SELECT ts FROM events WHERE julianday(ts) >= julianday(?)"
+                                   " ORDER BY julianday(ts) LIMIT 1", (cursor,)).fetchone()
+                if not first:
+                    break
+                start_day = stats.local_day(datetime.fromisoformat(first[0]), tz)
+                if start_day >= cutoff_day:
+                    break
+                end_day = min(start_day + timedelta(days=ROLL_UP_CHUNK_DAYS), cutoff_day)
+                written += self._roll_up_chunk(db, start_day, end_day, tz)
+                cursor = _iso(stats.day_start(end_day, tz))
+        self._compact_if_sparse()
+        return written
+
+    def _roll_up_chunk(self, db: sqlite3.Connection, start_day: date, end_day: date, tz: tzinfo) -> int:
+        """Roll up the days from ``start_day`` up to (not including) ``end_day``, inside a transaction."""
+        end = stats.day_start(end_day, tz)
+        horizon = end + stats.ACT_WINDOW  # a reminder late on the last day may be answered just after
+        rows = db.execute(
+            "SELECT id, ts, kind, data FROM events WHERE julianday(ts) < julianday(?) ORDER BY julianday(ts), id",
+            (_iso(horizon),),
+        ).fetchall()
+        last_day = end_day - timedelta(days=1)
+        done = {
+            date.fromisoformat(r[0])
+            for r in db.execute("SELECT day FROM days WHERE day BETWEEN ? AND ?",
+                                (start_day.isoformat(), last_day.isoformat()))
+        }
+        days = stats.summarize([_event(r) for r in rows], start_day, last_day, tz, horizon)
+        fresh = [d for d in days if d.day not in done and d != stats.DayStats(day=d.day)]
+        db.executemany(
+            "INSERT INTO days(day, data) VALUES (?, ?)",
+            [(d.day.isoformat(), json.dumps(d.to_dict(), sort_keys=True)) for d in fresh],
+        )
+        cut = _iso(end)
+        db.execute(
+            "DELETE FROM events WHERE julianday(ts) < julianday(?) AND (kind != ? OR julianday(ts)"
+            " + COALESCE(json_extract(data, '$.duration_s'), 0) / 86400.0 <= julianday(?))",
+            (cut, ev.SITTING, cut),
+        )
+        return len(fresh)
+
+    def _compact_if_sparse(self) -> None:
+        """Give a large roll-up's free pages back to the disk (a daily one reuses them instead)."""
+        with self._lock:
+            free = self._db.execute("PRAGMA freelist_count").fetchone()[0]
+            pages = self._db.execute("PRAGMA page_count").fetchone()[0]
+            if free >= VACUUM_MIN_PAGES and free >= VACUUM_FREE_SHARE * pages:
+                self._db.execute("VACUUM")
 
     # -- internals -------------------------------------------------------
 
@@ -180,6 +330,34 @@ class History:
                 MIGRATIONS[step](db)
                 # user_version is part of the database header, so it commits with the schema.
                 db.execute(f"PRAGMA user_version = {step + 1}")
+
+
+def _row(kind: str, ts: datetime, data: dict[str, Any]) -> tuple[str, str, str]:
+    if not kind:
+        raise ValueError("an event needs a kind")
+    _check(kind, data)
+    return _iso(ts), kind, json.dumps(data, sort_keys=True, default=_json_default)
+
+
+def _check(kind: str, data: dict[str, Any]) -> None:
+    """Refuse data the statistics could not read (a bug in the caller, not the user's input)."""
+    if kind == ev.SESSION and data.get("outcome") not in OUTCOMES:
+        raise ValueError(f"outcome must be one of {sorted(OUTCOMES)}, not {data.get('outcome')!r}")
+    if kind == ev.REMINDER and data.get("reminder") not in REMINDER_NAMES:
+        raise ValueError(f"reminder must be one of {sorted(REMINDER_NAMES)}, not {data.get('reminder')!r}")
+    if kind == ev.CHECKIN:
+        rating = data.get("rating")
+        if type(rating) is not int or not ev.RATING_MIN <= rating <= ev.RATING_MAX:
+            raise ValueError(f"a check-in rating is a whole number from {ev.RATING_MIN} to {ev.RATING_MAX}, "
+                             f"not {rating!r}")
+    if kind in (ev.SITTING, ev.NATURAL_BREAK):
+        seconds = data.get("duration_s")
+        if type(seconds) not in (int, float) or not seconds >= 0:
+            raise ValueError(f"{kind} needs duration_s, a number of seconds >= 0, not {seconds!r}")
+
+
+def _event(row: tuple[int, str, str, str]) -> Event:
+    return Event(id=row[0], ts=datetime.fromisoformat(row[1]), kind=row[2], data=json.loads(row[3]))
 
 
 def _create_private(path: Path) -> None:

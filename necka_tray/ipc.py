@@ -238,11 +238,13 @@ class Server:
     """Answers control requests: ``handle(request) -> reply`` runs on the dispatcher via ``post``."""
 
     def __init__(self, paths: AppPaths, handle: Callable[[dict[str, Any]], dict[str, Any]],
-                 post: Callable[..., None], reply_timeout: float = REPLY_TIMEOUT) -> None:
+                 post: Callable[..., None], reply_timeout: float = REPLY_TIMEOUT,
+                 io_timeout: float = IO_TIMEOUT) -> None:
         self._paths = paths
         self._handle = handle
         self._post = post
         self._reply_timeout = reply_timeout
+        self._io_timeout = io_timeout
         self._address = address(paths)
         self._key = b""
         self._listener: mpc.Listener | None = None
@@ -321,7 +323,7 @@ class Server:
     def _serve_one(self, conn: mpc.Connection) -> None:
         """One exchange; whatever a peer sends, it can only lose its own connection."""
         try:
-            _limit_io(conn, IO_TIMEOUT)
+            _limit_io(conn, self._io_timeout)
             mpc.deliver_challenge(conn, self._key)
             mpc.answer_challenge(conn, self._key)
         except mpc.AuthenticationError:

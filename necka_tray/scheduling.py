@@ -19,7 +19,7 @@ module-level functions by text reference. Rules we chose on purpose:
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Callable
 
@@ -103,7 +103,7 @@ class ReminderScheduler:
         if job.next_run_time is None:
             start = self._planner.first_run(minutes, now)
         else:
-            start = self._planner.retime(job.next_run_time, stored, minutes, now)
+            start = self._planner.retime(_utc(job.next_run_time), stored, minutes, now)
         self._set_trigger(kind, minutes, start, keep_paused=job.next_run_time is None)
 
     def _add(self, kind: Kind, minutes: int, start: datetime, paused: bool) -> None:
@@ -176,7 +176,7 @@ class ReminderScheduler:
         for kind in self._intervals:
             job = self._scheduler.get_job(kind.job_id)
             if job is not None and job.next_run_time is not None:
-                self._scheduler.modify_job(kind.job_id, next_run_time=job.next_run_time + delta)
+                self._scheduler.modify_job(kind.job_id, next_run_time=_utc(job.next_run_time) + delta)
 
     def move_next(self, kind: Kind, when: datetime) -> None:
         """The next ``kind`` reminder comes at ``when``; later ones follow at the interval (snooze)."""
@@ -187,7 +187,7 @@ class ReminderScheduler:
         """Drop the next ``kind`` reminder: the one after it comes instead."""
         job = self._scheduler.get_job(kind.job_id)
         if job is not None and job.next_run_time is not None:
-            self._scheduler.modify_job(kind.job_id, next_run_time=job.next_run_time + job.trigger.interval)
+            self._scheduler.modify_job(kind.job_id, next_run_time=_utc(job.next_run_time) + job.trigger.interval)
 
     def pause(self, until: datetime) -> None:
         for kind in self._intervals:
@@ -215,7 +215,7 @@ class ReminderScheduler:
 
     def paused_until(self) -> datetime | None:
         job = self._scheduler.get_job(PAUSE_JOB)
-        return job.next_run_time if job is not None else None
+        return _utc(job.next_run_time) if job is not None else None
 
     def snapshot(self) -> ScheduleSnapshot:
         jobs = {job.id: job for job in self._scheduler.get_jobs()}
@@ -223,14 +223,19 @@ class ReminderScheduler:
         for kind in self._intervals:
             job = jobs.get(kind.job_id)
             if job is not None:
-                next_runs[kind] = job.next_run_time
+                next_runs[kind] = _utc(job.next_run_time)
         pause = jobs.get(PAUSE_JOB)
         return ScheduleSnapshot(
             next_runs=next_runs,
             intervals=dict(self._intervals),
-            paused_until=pause.next_run_time if pause is not None else None,
+            paused_until=_utc(pause.next_run_time) if pause is not None else None,
         )
 
     def shutdown(self) -> None:
         if self._scheduler is not None and self._scheduler.running:
             self._scheduler.shutdown(wait=False)
+
+
+def _utc(when: datetime | None) -> datetime | None:
+    """APScheduler's times are in its local zone; arithmetic on them must be in UTC (DST)."""
+    return when.astimezone(timezone.utc) if when is not None else None

@@ -21,6 +21,8 @@ import enum
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from necka_tray.core.clock import between
+
 
 class Effect(enum.Enum):
     RESTART = "restart"
@@ -52,7 +54,7 @@ class NaturalBreak:
 
     @property
     def length(self) -> timedelta:
-        return self.end - self.start
+        return between(self.start, self.end)
 
 
 @dataclass
@@ -92,7 +94,7 @@ class ActivityTracker:
                 self.away_since = s.wall - timedelta(seconds=s.idle)
             return obs
         elapsed = s.monotonic - prev.monotonic
-        jump = (s.wall - prev.wall) - timedelta(seconds=elapsed)
+        jump = between(prev.wall, s.wall) - timedelta(seconds=elapsed)
         if abs(jump) > self.jump_tolerance:
             self._on_jump(prev, s, jump, obs)
         elif s.idle is not None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from typing import Protocol
 
 
@@ -47,7 +47,8 @@ class FakeClock:
 
     def advance(self, seconds: float = 0, **delta: float) -> None:
         step = timedelta(seconds=seconds, **delta)
-        self._now += step
+        # In UTC: adding to a zoned datetime is wall-clock arithmetic, wrong across DST.
+        self._now = (self._now.astimezone(timezone.utc) + step).astimezone(self._now.tzinfo)
         self._mono += step.total_seconds()
 
 
@@ -71,3 +72,12 @@ class TimeScale:
 
     def real_seconds(self, configured_seconds: float) -> float:
         return configured_seconds / self.factor
+
+
+def between(earlier: datetime, later: datetime) -> timedelta:
+    """Real time from ``earlier`` to ``later``.
+
+    Python subtracts two datetimes that share a tzinfo object as wall-clock
+    times, ignoring a DST change between them; in UTC that cannot happen.
+    """
+    return later.astimezone(timezone.utc) - earlier.astimezone(timezone.utc)

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta, tzinfo
 from typing import Mapping
 
-from necka_tray.core.clock import TimeScale
+from necka_tray.core.clock import TimeScale, between
 from necka_tray.core.hours import _local
 from necka_tray.core.reminders import Kind
 
@@ -104,7 +104,7 @@ class Planner:
         if not self._may_remind(now, schedule, presence):
             return Decision.DROP
         window = self.scale.real(TOGETHER)
-        if self.restarted_at is not None and now - self.restarted_at < window:
+        if self.restarted_at is not None and between(self.restarted_at, now) < window:
             return Decision.DROP
         if self._larger_kind_near(kind, now, schedule, window):
             return Decision.DROP
@@ -125,7 +125,7 @@ class Planner:
         if not self._may_remind(now, schedule, presence):
             self.pending = self.pending_since = None  # a break or a pause replaces it
             return None
-        if presence.quiet and now - self.pending_since < self.scale.real(max_delay):
+        if presence.quiet and between(self.pending_since, now) < self.scale.real(max_delay):
             return None
         kind, self.pending, self.pending_since = self.pending, None, None
         return kind
@@ -143,7 +143,7 @@ class Planner:
             if other.rank <= kind.rank or other not in schedule.next_runs:
                 continue
             fired = self.last_fired.get(other)
-            if fired is not None and abs(now - fired) <= window:
+            if fired is not None and abs(between(fired, now)) <= window:
                 return True
             due = schedule.next_runs.get(other)
             if due is None:
@@ -152,7 +152,7 @@ class Planner:
             # scheduler has already moved a larger one to its next slot by
             # the time this one is handled: so look at its previous slot too.
             previous = due - self.scale.real(timedelta(minutes=schedule.intervals.get(other, 0)))
-            if abs(due - now) <= window or abs(previous - now) <= window:
+            if abs(between(now, due)) <= window or abs(between(now, previous)) <= window:
                 return True
         return False
 
@@ -222,7 +222,7 @@ class Planner:
 
     def minutes_left(self, due: datetime, now: datetime) -> int:
         """Whole configured minutes until ``due``, rounded up (0 = due now)."""
-        seconds = self.scale.configured(due - now).total_seconds()
+        seconds = self.scale.configured(between(now, due)).total_seconds()
         return max(0, math.ceil(seconds / 60 - 1e-9))
 
     def view(self, now: datetime, schedule: ScheduleSnapshot, presence: Presence = Presence()) -> TrayView:
@@ -289,7 +289,7 @@ class Planner:
         if due is None or not minutes:
             return 0
         total = self.scale.real(timedelta(minutes=minutes)).total_seconds()
-        left = (due - now).total_seconds()
+        left = between(now, due).total_seconds()
         done = min(1.0, max(0.0, 1 - left / total))
         return min(RING_STEPS - 1, int(done * RING_STEPS)) if done < 1 else RING_STEPS - 1
 

@@ -196,9 +196,11 @@ class Desktop:
 
 
 @contextlib.contextmanager
-def running_desktop(tmp: Path, base_env: dict | None = None) -> Iterator[Desktop]:
+def running_desktop(tmp: Path, base_env: dict | None = None, system_bus: bool = False) -> Iterator[Desktop]:
     """Xvfb, a private session bus, dunst and trayer, up until the block ends.
-    ``tmp`` receives the configuration and each helper's log."""
+    ``tmp`` receives the configuration and each helper's log. ``system_bus``
+    also starts a private stand-in for the system bus (``DBUS_SYSTEM_BUS_ADDRESS``):
+    Safe Eyes refuses to start without one, and a container has none."""
     env = {k: v for k, v in (base_env if base_env is not None else os.environ).items()
            if k not in ("WAYLAND_DISPLAY", "XAUTHORITY", "DESKTOP_SESSION", "XDG_CURRENT_DESKTOP")}
     # GDK_BACKEND: never a developer's Wayland session; NO_AT_BRIDGE: no a11y bus.
@@ -214,6 +216,12 @@ def running_desktop(tmp: Path, base_env: dict | None = None) -> Iterator[Desktop
         env["DBUS_SESSION_BUS_ADDRESS"] = start_and_read(stack, tmp, "dbus", [
             "dbus-daemon", f"--config-file={tmp / 'bus.conf'}", "--nofork", "--print-address={fd}"],
             env)
+        if system_bus:
+            (tmp / "system").mkdir(exist_ok=True)
+            (tmp / "system-bus.conf").write_text(BUS_CONF.format(dir=tmp / "system"))
+            env["DBUS_SYSTEM_BUS_ADDRESS"] = start_and_read(stack, tmp, "system-bus", [
+                "dbus-daemon", f"--config-file={tmp / 'system-bus.conf'}", "--nofork",
+                "--print-address={fd}"], env)
         desk = Desktop(env=env, display=env["DISPLAY"], tmp=tmp, _stack=stack)
         desk.start_dunst()
         desk.start_tray()

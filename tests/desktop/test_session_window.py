@@ -69,7 +69,7 @@ def start(spawn, env, *args):
     # reuses its window ids): wait until the last test's window is gone, so the
     # window found next is this test's.
     xdesk.wait_for(lambda: no_session_window(env), 5, what="no session window left over")
-    return spawn([sys.executable, "/tmp/dbg/wrap.py", *args], env,
+    return spawn([sys.executable, "-m", "necka_tray.ui.session_window", *args], env,
                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
@@ -171,19 +171,11 @@ def close_like_a_window_manager(env, wid: int) -> None:
 def test_window_manager_close_counts_as_stopped(desktop, app_env, spawn):
     proc = start(spawn, app_env, "--time-scale", "2")
     wid = desktop.wait_window(NAME)
+    # A close request sent within moments of the window appearing, before Tk has
+    # handled its Map event, can go unanswered (seen under load); a person's
+    # click never comes that early, so wait until the window is up and focused.
+    wait_focused(app_env, wid)
     close_like_a_window_manager(app_env, wid)
-    try:
-        proc.wait(4)
-    except subprocess.TimeoutExpired:
-        info = subprocess.run(["xwininfo", "-root", "-tree"], env=app_env, capture_output=True, text=True).stdout
-        ids = subprocess.run(["xdotool", "search", "--name", NAME], env=app_env, capture_output=True, text=True).stdout
-        close_like_a_window_manager(app_env, wid)
-        try:
-            proc.wait(4)
-            again = "second send worked"
-        except subprocess.TimeoutExpired:
-            again = "second send failed too"
-        raise AssertionError(f"wid={wid:#x} ids={ids} {again}\n{info}")
     result = finish(proc)
     assert (result["outcome"], result["steps_done"]) == ("stopped", 0)
     assert_recorded(app_env, result)

@@ -44,11 +44,11 @@ def test_file_is_private_and_versioned(db_path):
             extra = db_path.with_name(db_path.name + side)
             if extra.exists():
                 assert mode(extra) == 0o600
-        assert h.schema_version == 1 == len(history_mod.MIGRATIONS)
+        assert h.schema_version == 2 == len(history_mod.MIGRATIONS)
     assert mode(db_path.parent) == 0o700
     raw = sqlite3.connect(db_path)
     try:
-        assert raw.execute("PRAGMA user_version").fetchone()[0] == 1
+        assert raw.execute("PRAGMA user_version").fetchone()[0] == 2
         assert raw.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
         cols = [(r[1], r[2]) for r in raw.execute("PRAGMA table_info(events)")]
         assert cols == [("id", "INTEGER"), ("ts", "TEXT"), ("kind", "TEXT"), ("data", "TEXT")]
@@ -69,7 +69,7 @@ def test_reopening_keeps_the_data(db_path):
     with History(db_path) as h:
         h.record_session(T, T + timedelta(seconds=110), "completed", 6, 6, "neck")
     with History(db_path) as h:
-        assert h.schema_version == 1
+        assert h.schema_version == 2
         (event,) = h.events("session")
     assert event.ts == T
     assert event.data == {
@@ -84,11 +84,11 @@ def test_reopening_keeps_the_data(db_path):
 
 def test_reminders_and_filters(db_path):
     with History(db_path) as h:
-        h.record_reminder(Kind.POSTURE, T, shown=True)
-        h.record_reminder("stretch", T + timedelta(hours=1), shown=False)
+        h.record_reminder(Kind.POSTURE, T, notified=True)
+        h.record_reminder("stretch", T + timedelta(hours=1), notified=False)
         h.record_session(T + timedelta(minutes=5), T + timedelta(minutes=7), "stopped", 2, 6, "neck")
         reminders = h.events("reminder")
-        assert [(e.data["reminder"], e.data["shown"]) for e in reminders] == [
+        assert [(e.data["reminder"], e.data["notified"]) for e in reminders] == [
             ("posture", True), ("stretch", False)]
         # 10:30 CET is 09:30 UTC: filtering compares instants, not the text.
         later = h.events(since=datetime(2025, 3, 3, 9, 30, tzinfo=UTC))
@@ -147,7 +147,7 @@ def test_a_later_migration_runs_once(db_path, monkeypatch):
 
     monkeypatch.setattr(history_mod, "MIGRATIONS", [*history_mod.MIGRATIONS, v2])
     with History(db_path) as h:
-        assert h.schema_version == 2
+        assert h.schema_version == 3
         assert len(h.events()) == 1
     with History(db_path):
         pass
@@ -167,6 +167,6 @@ def test_a_failed_migration_leaves_the_old_version(db_path, monkeypatch):
         History(db_path)
     monkeypatch.undo()
     with History(db_path) as h:
-        assert h.schema_version == 1
+        assert h.schema_version == 2
         cols = [r[1] for r in h._db.execute("PRAGMA table_info(events)")]
         assert "half" not in cols

@@ -146,3 +146,75 @@ class TestView:
         a = planner.view(T0, snap(stretch=59))
         b = planner.view(T0 + timedelta(seconds=61), snap(stretch=59))
         assert a.tooltip != b.tooltip and a.icon_key == b.icon_key
+
+
+class TestPresence:
+    """Decisions that depend on the user and the desktop (issue: sitting time, quiet, hours)."""
+
+    from necka_tray.core.planner import Decision, Presence
+
+    def test_away_never_fires(self):
+        p = self.Presence(away_since=T0 - timedelta(minutes=7))
+        assert Planner().decide(Kind.STRETCH, T0, snap(posture=7, shoulders=17), p) is self.Decision.DROP
+
+    def test_outside_working_hours_never_fires(self):
+        p = self.Presence(outside_until=T0 + timedelta(hours=15))
+        assert Planner().decide(Kind.POSTURE, T0, snap(), p) is self.Decision.DROP
+        view = Planner(tz=timezone.utc).view(T0, snap(), p)
+        assert view.state == "outside_hours"
+        assert view.tooltip == "Necka: outside working hours until Tue 00:00"
+
+    def test_a_run_queued_before_a_restart_is_stale(self):
+        planner = Planner()
+        planner.break_taken(T0)
+        assert planner.decide(Kind.POSTURE, T0 + timedelta(seconds=1), snap(shoulders=30, stretch=59)) is self.Decision.DROP
+        later = T0 + timedelta(minutes=20)
+        assert planner.decide(Kind.POSTURE, later, snap(now=later, shoulders=20, stretch=40)) is self.Decision.FIRE
+
+    def test_quiet_holds_the_largest_reminder_until_it_ends(self):
+        planner = Planner()
+        quiet = self.Presence(quiet=True)
+        assert planner.decide(Kind.POSTURE, T0, snap(shoulders=30, stretch=40), quiet) is self.Decision.DEFER
+        t1 = T0 + timedelta(minutes=20)
+        assert planner.decide(Kind.STRETCH, t1, snap(now=t1, posture=20, shoulders=20), quiet) is self.Decision.DEFER
+        assert planner.view(t1, snap(now=t1), quiet).tooltip == (
+            "Necka: quiet while a full-screen window is open; stretch break waiting")
+        t2 = T0 + timedelta(minutes=25)
+        assert planner.deferred_due(t2, snap(now=t2), quiet, timedelta(minutes=30)) is None
+        assert planner.deferred_due(t2, snap(now=t2), self.Presence(), timedelta(minutes=30)) is Kind.STRETCH
+        assert planner.pending is None
+
+    def test_quiet_hold_is_bounded_by_the_maximum_delay(self):
+        planner = Planner()
+        quiet = self.Presence(quiet=True)
+        planner.decide(Kind.STRETCH, T0, snap(posture=20, shoulders=40, stretch=60), quiet)
+        t = T0 + timedelta(minutes=29)
+        assert planner.deferred_due(t, snap(now=t), quiet, timedelta(minutes=30)) is None
+        t = T0 + timedelta(minutes=30)
+        assert planner.deferred_due(t, snap(now=t), quiet, timedelta(minutes=30)) is Kind.STRETCH
+
+    def test_a_break_drops_a_held_reminder(self):
+        planner = Planner()
+        planner.decide(Kind.STRETCH, T0, snap(), self.Presence(quiet=True))
+        away = self.Presence(away_since=T0 + timedelta(minutes=1))
+        assert planner.deferred_due(T0 + timedelta(minutes=8), snap(), away, timedelta(minutes=30)) is None
+        assert planner.pending is None
+
+    def test_snooze_or_skip_clears_the_due_state(self):
+        planner = Planner()
+        planner.record_fired(Kind.STRETCH, T0)
+        assert planner.view(T0, snap(stretch=60)).stretch_due
+        planner.stretch_handled()
+        assert not planner.view(T0, snap(stretch=10)).stretch_due
+
+    def test_states_for_the_status_line(self):
+        planner = Planner(tz=timezone.utc)
+        assert planner.view(T0, snap()).state == "active"
+        assert planner.view(T0, snap(), self.Presence(away_since=T0 - timedelta(minutes=6))).tooltip == (
+            "Necka: away since 08:54")
+        assert planner.view(T0, snap(), self.Presence(quiet=True)).state == "quiet"
+        assert "Idle detection unavailable" in planner.view(T0, snap(), self.Presence(idle_detection=False)).status_lines
+
+    def test_never_shows_a_negative_time(self):
+        view = Planner().view(T0, snap(posture=-40, shoulders=-1, stretch=-90))
+        assert view.status_lines == ("Posture check due now", "Shoulder rolls due now", "Stretch break due now")

@@ -1,0 +1,357 @@
+"""The control channel against a real app: every command round trip, and what it must refuse.
+
+The app is the real ``App`` on the real scheduler and job store (the Harness of
+test_app_scheduling), its control server is the real ``ipc.Server`` on a real
+Unix socket, and the client is the CLI's own ``control.ask``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import struct
+import subprocess
+import sys
+import tempfile
+import threading
+from datetime import datetime, timedelta
+from multiprocessing import connection as mpc
+from pathlib import Path
+
+import pytest
+
+from necka_tray import control, ipc, jobs
+from necka_tray.core.reminders import Kind
+from necka_tray.paths import AppPaths
+
+from .test_app_scheduling import Harness
+
+pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="Unix sockets (Windows: named pipe, unit-tested)")
+
+
+class Running:
+    """A Harness app with its control server, as ``main.py`` wires them."""
+
+    def __init__(self, paths: AppPaths, **server_kw):
+        self.paths = paths
+        self.h = Harness(paths).start()
+        self.about = {"tray_backend": "fake", "pid": os.getpid(), "paths": control.where(paths)}
+        self.server = ipc.Server(paths, control.Handler(self.h.app, self.about), self.h.dispatcher.post, **server_kw)
+        self.server.start()
+
+    def ask(self, command, **args):
+        return control.ask(self.paths, command, **args)
+
+    def stop(self):
+        if self.h.thread.is_alive():
+            self.h.stop()
+        self.server.stop()
+        jobs.set_handler(None)
+
+
+@pytest.fixture
+def paths(tmp_path):
+    p = AppPaths(tmp_path / "config", tmp_path / "data", tmp_path / "log", tmp_path / "run")
+    p.ensure()
+    return p
+
+
+@pytest.fixture
+def necka(paths):
+    r = Running(paths, io_timeout=0.5)
+    yield r
+    r.stop()
+
+
+def minutes_until(iso: str) -> float:
+    return (datetime.fromisoformat(iso) - datetime.now().astimezone()).total_seconds() / 60
+
+
+# -- round trips -------------------------------------------------------------------
+
+
+def test_status_reports_state_next_runs_paths_and_backend(necka, paths):
+    reply = necka.ask("status")
+    assert reply["ok"] is True
+    status = reply["status"]
+    assert status["state"] == "active" and status["paused_until"] is None and status["session_running"] is False
+    stretch = status["reminders"]["stretch"]
+    assert stretch["enabled"] and stretch["interval_minutes"] == 60 and stretch["minutes_left"] == 60
+    assert abs(minutes_until(stretch["next"]) - 60) < 0.5
+    assert status["reminders"]["posture"]["minutes_left"] == 20
+    assert status["tray_backend"] == "fake"
+    assert status["paths"] == {"config": str(paths.config_file), "data": str(paths.data_dir), "logs": str(paths.log_dir)}
+    assert status["tooltip"] == "Necka: stretch break in 60 min"
+    json.dumps(status)  # plain JSON values only
+
+
+def test_pause_for_minutes_then_resume(necka):
+    reply = necka.ask("pause", minutes=60)
+    assert reply["ok"] and reply["message"].startswith("Paused until ")
+    until = necka.h.call(lambda: necka.h.scheduler.paused_until())
+    assert abs((until - datetime.now().astimezone()) - timedelta(minutes=60)) < timedelta(seconds=5)
+    assert reply["status"]["state"] == "paused"
+    assert all(r["minutes_left"] is None for r in reply["status"]["reminders"].values())
+    assert necka.h.records[-1][0] == "pause"
+
+    reply = necka.ask("resume")
+    assert reply["ok"] and reply["message"].startswith("Reminders are back on")
+    assert necka.h.call(lambda: necka.h.scheduler.paused_until()) is None
+    assert necka.ask("resume")["message"] == "Necka was not paused."
+
+
+def test_pause_until_tomorrow_ends_at_six(necka):
+    reply = necka.ask("pause", until="tomorrow")
+    assert reply["ok"]
+    until = datetime.fromisoformat(reply["status"]["paused_until"])
+    assert (until.hour, until.minute) == (6, 0)
+    assert timedelta(0) < until - datetime.now().astimezone() <= timedelta(days=1)
+
+
+def test_pause_takes_seconds_as_fractional_minutes(necka):
+    assert necka.ask("pause", minutes=1.5)["ok"]
+    assert 1.3 < minutes_until(necka.ask("status")["status"]["paused_until"]) <= 1.5
+
+
+def test_session_opens_once(necka):
+    reply = necka.ask("session")
+    assert reply == {**reply, "ok": True, "message": "Opened a stretch session."}
+    assert necka.h.launcher.launched == 1 and reply["status"]["session_running"]
+    assert necka.ask("session")["message"] == "A stretch session is already open."
+    assert necka.h.launcher.launched == 1
+
+
+def test_snooze_and_skip_move_the_stretch_break(necka):
+    reply = necka.ask("snooze", minutes=10)
+    assert reply["ok"], reply
+    assert necka.ask("status")["status"]["reminders"]["stretch"]["minutes_left"] == 10
+    reply = necka.ask("skip")
+    assert reply["ok"], reply
+    assert necka.h.records[-1][0] == "skip"
+    assert necka.h.records[-2][0] == "snooze"
+
+
+def test_an_app_without_an_action_says_it_is_not_supported(necka, monkeypatch):
+    monkeypatch.setattr(type(necka.h.app), "_action_skip", None)
+    assert necka.ask("skip") == {"ok": False, "error": "skip is not supported by this version of Necka"}
+
+
+def test_refresh_redraws(necka):
+    before = len(necka.h.view.views)
+    assert necka.ask("refresh")["ok"]
+    assert len(necka.h.view.views) > before
+
+
+def test_quit_answers_then_stops_the_app(necka):
+    reply = necka.ask("quit")
+    assert reply == {"ok": True, "message": "Necka is quitting."}
+    necka.h.thread.join(5)
+    assert not necka.h.thread.is_alive(), "the dispatcher should have stopped"
+
+
+# -- one instance ------------------------------------------------------------------
+
+
+def test_one_instance_lock_is_released_when_its_holder_closes(paths):
+    first = ipc.claim(paths)
+    assert first is not None
+    assert ipc.claim(paths) is None
+    assert ipc.wait_released(paths, 0.2) is False
+    threading.Timer(0.2, first.close).start()
+    assert ipc.wait_released(paths, 5) is True
+    again = ipc.claim(paths)
+    assert again is not None
+    again.close()
+
+
+def test_a_stale_socket_from_a_crash_is_replaced(paths):
+    (paths.run_dir / ipc.SOCKET_NAME).write_text("left by a crash")
+    r = Running(paths)
+    try:
+        assert r.ask("status")["ok"]
+    finally:
+        r.stop()
+    assert not (paths.run_dir / ipc.SOCKET_NAME).exists() and not (paths.run_dir / ipc.KEY_NAME).exists()
+
+
+def test_no_server_is_not_running(paths):
+    with pytest.raises(ipc.NotRunning):
+        control.ask(paths, "status")  # no key file
+    (paths.run_dir / ipc.KEY_NAME).write_bytes(b"k" * 32)
+    with pytest.raises(ipc.NotRunning):
+        control.ask(paths, "status")  # a key left behind, nobody listening
+
+
+# -- security ------------------------------------------------------------------------
+
+
+def test_files_are_private(necka, paths):
+    assert (paths.run_dir.stat().st_mode & 0o777) == 0o700
+    assert (os.stat(necka.server.address).st_mode & 0o777) == 0o600
+    assert ((paths.run_dir / ipc.KEY_NAME).stat().st_mode & 0o777) == 0o600
+
+
+def test_a_wrong_key_is_refused_and_the_app_keeps_answering(necka, paths, caplog):
+    with pytest.raises(mpc.AuthenticationError):
+        mpc.Client(necka.server.address, family="AF_UNIX", authkey=b"not the key")
+    (paths.run_dir / ipc.KEY_NAME).write_bytes(b"a forged key")
+    with pytest.raises(ipc.ControlError, match="refused the key"):
+        control.ask(paths, "status")
+    (paths.run_dir / ipc.KEY_NAME).write_bytes(necka.server._key)
+    assert necka.ask("status")["ok"]
+    assert "action=control-refused reason=wrong-key" in caplog.text
+
+
+def _as_nobody() -> list[str]:
+    if os.geteuid() == 0 and shutil.which("runuser"):
+        return ["runuser", "-u", "nobody", "--"]
+    if shutil.which("sudo") and subprocess.run(["sudo", "-n", "true"], capture_output=True).returncode == 0:
+        return ["sudo", "-n", "-u", "nobody", "--"]
+    message = "needs root (runuser) or passwordless sudo to run a client as another user"
+    if os.environ.get("CI") == "true":
+        pytest.fail(message)
+    pytest.skip(message)
+
+
+CONNECT = """
+import socket, sys
+s = socket.socket(socket.AF_UNIX)
+try:
+    s.connect(sys.argv[1])
+    print("connected")
+except OSError as e:
+    print(type(e).__name__)
+"""
+
+
+def test_another_user_cannot_connect(tmp_path):
+    """Only the socket's 0600 mode stands in the way here: its directory is opened up on purpose."""
+    prefix = _as_nobody()
+    top = Path(tempfile.mkdtemp(prefix="necka-ipc-"))  # /tmp/...: reachable by nobody, unlike tmp_path
+    try:
+        paths = AppPaths(tmp_path / "config", tmp_path / "data", tmp_path / "log", top / "run")
+        paths.ensure()
+        r = Running(paths)
+        try:
+            top.chmod(0o755)
+            paths.run_dir.chmod(0o755)  # a careless runtime dir: the socket mode must still refuse
+            sock = r.server.address
+
+            def connect_as_nobody() -> str:
+                out = subprocess.run([*prefix, "/usr/bin/python3", "-c", CONNECT, sock],
+                                     capture_output=True, text=True, timeout=30)
+                return out.stdout.strip() or out.stderr.strip()
+
+            assert connect_as_nobody() == "PermissionError"
+            key = subprocess.run([*prefix, "/bin/cat", str(paths.run_dir / ipc.KEY_NAME)], capture_output=True)
+            assert key.returncode != 0 and key.stdout == b""
+            # The control: with the socket opened up, the same client gets through, so
+            # the refusal above came from the mode (and the key is then all that is left).
+            os.chmod(sock, 0o666)
+            assert connect_as_nobody() == "connected"
+            os.chmod(sock, 0o600)
+            assert r.ask("status")["ok"]
+        finally:
+            r.stop()
+    finally:
+        shutil.rmtree(top, ignore_errors=True)
+
+
+# -- robustness ----------------------------------------------------------------------
+
+
+def _authenticated(address: str, key: bytes) -> mpc.Connection:
+    return mpc.Client(address, family="AF_UNIX", authkey=key)
+
+
+def _raw(address: str, data: bytes) -> None:
+    with socket.socket(socket.AF_UNIX) as s:
+        s.connect(address)
+        try:
+            s.sendall(data)
+            s.settimeout(3)
+            while s.recv(4096):
+                pass
+        except OSError:
+            pass
+
+
+def test_a_flood_of_malformed_and_oversized_messages_leaves_the_app_answering(necka, paths):
+    addr, key = necka.server.address, necka.server._key
+    replies = []
+
+    def send_authenticated(payload: bytes):
+        with _authenticated(addr, key) as c:
+            c.send_bytes(payload)
+            replies.append(ipc.decode(c.recv_bytes()))
+
+    def oversized():
+        with _authenticated(addr, key) as c:
+            c.send_bytes(b"{" * (ipc.MAX_REQUEST + 1))
+            with pytest.raises((EOFError, OSError)):  # dropped unread: no reply at all
+                c.recv_bytes()
+
+    def lying_header():
+        with _authenticated(addr, key) as c:
+            c._send(struct.pack("!i", 2**31 - 1))  # announces 2 GiB, sends nothing
+            with pytest.raises((EOFError, OSError)):
+                c.recv_bytes()
+
+    garbage = [b"", b"\xff\xfe\x00", b"not json", b"[1, 2]", b"42", b"null", b'"status"',
+               b"[" * 5000 + b"]" * 5000, b'{"command": 1}', b'{"command": "rm -rf"}',
+               b'{"command": "pause"}', b'{"command": "pause", "minutes": "60"}',
+               b'{"command": "pause", "minutes": true}', b'{"command": "pause", "minutes": 1e999}',
+               b'{"command": "pause", "minutes": -5}', b'{"command": "pause", "minutes": 100000}',
+               b'{"command": "pause", "until": "next year"}', b'{"command": "status", "x": 1}',
+               b'{"command": "snooze", "minutes": 2.5}', b'{"__class__": "os.system"}']
+    for payload in garbage:
+        send_authenticated(payload)
+    assert len(replies) == len(garbage)
+    assert all(r["ok"] is False and r["error"] for r in replies), [r for r in replies if r.get("ok")]
+    assert replies[0]["error"].startswith("bad request")
+
+    # Not even a handshake: raw bytes, a pickle, a stalled peer; then many at once.
+    import pickle
+
+    for data in (b"GET / HTTP/1.1\r\n\r\n", b"\x00" * 70000, pickle.dumps({"command": "quit"}), b""):
+        _raw(addr, data)
+    oversized()
+    lying_header()
+    threads = [threading.Thread(target=_raw, args=(addr, os.urandom(512))) for _ in range(20)]
+    threads += [threading.Thread(target=send_authenticated, args=(b"\x80garbage",)) for _ in range(10)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+
+    assert necka.h.thread.is_alive() and necka.server._thread.is_alive()
+    assert necka.ask("status")["status"]["state"] == "active"
+    assert necka.ask("pause", minutes=30)["ok"]  # and it still acts
+    assert necka.h.call(lambda: necka.h.scheduler.paused_until()) is not None
+
+
+def test_a_busy_app_gets_a_clear_error_not_a_hang(paths):
+    started = threading.Event()
+    server = ipc.Server(paths, lambda request: {"ok": True}, post=lambda fn: started.set(),  # never runs fn
+                        reply_timeout=0.2)
+    server.start()
+    try:
+        reply = control.ask(paths, "status")
+        assert started.is_set()
+        assert reply == {"ok": False, "error": "Necka is busy and did not answer in time; try again"}
+    finally:
+        server.stop()
+
+
+def test_a_socket_path_too_long_is_a_clear_error(tmp_path):
+    deep = tmp_path / ("d" * 60) / ("e" * 60)
+    paths = AppPaths(tmp_path / "c", tmp_path / "d", tmp_path / "l", deep)
+    server = ipc.Server(paths, lambda r: r, post=lambda fn: fn())
+    with pytest.raises(ValueError, match="too long for a Unix socket"):
+        server.start()
+
+
+def test_kinds_in_status_match_the_core(necka):
+    assert set(necka.ask("status")["status"]["reminders"]) == {k.value for k in Kind}
