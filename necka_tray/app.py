@@ -106,6 +106,9 @@ class App:
         now = self.p.clock.now()
         kind = self.planner.deferred_due(now, self.snapshot, self.presence.presence(), self.presence.max_delay)
         if kind is not None:
+            # Its countdown runs from when it was finally shown, not from when it was held.
+            self.p.scheduler.restart(kind, now)
+            self.snapshot = self.p.scheduler.snapshot()
             self._fire(kind, now, held=True)
         self.render()
 

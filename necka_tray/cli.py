@@ -30,6 +30,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "skip": ("skip", "skip the due or next stretch break"),
     "quit": ("quit", "quit the running Necka"),
     "autostart": ("autostart", "start Necka at login: on, off or status"),
+    "stats": ("stats", "show your history: today, the last days, streak, chart"),
+    "checkin": ("checkin", "note how your neck feels, 0 (no pain) to 10 (worst pain)"),
 }
 
 

@@ -101,6 +101,8 @@ SCHEMA.update({
     "schedule.end": Field(str, "17:30", "End of working hours; before the start means past midnight.",
                           parse=parse_time, format='a time like "17:30"'),
 })
+SCHEMA["stats.streak_min_sessions"] = Field(int, 2, "Stretch sessions a day that keep your streak going.", range=(1, 20), unit="sessions")
+SCHEMA["history.retention_days"] = Field(int, 90, "Keep every event this long; older days are kept as one summary row each.", range=(14, 3650), unit="days")
 
 
 @dataclass(frozen=True)

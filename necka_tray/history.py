@@ -18,25 +18,29 @@ kind           ts                              data
 ============== =============================== ==============================================
 reminder       when it fired                   ``reminder``: posture | shoulder_rolls | stretch
                                                (checked); ``notified``: bool, the bubble reached
-                                               the notification service
+                                               the notification service; ``held``: bool, it
+                                               waited for a full-screen window to close
 snooze         when the user snoozed           ``reminder`` (default stretch); ``minutes``
-skip           when the user skipped           ``reminder`` (default stretch)
+skip           when the user skipped           ``reminder`` (default stretch); ``was_due``
 session        when the session started        ``outcome``: completed | stopped (checked),
                                                ``steps_done``, ``steps_total``, ``routine``,
                                                ``duration_s``, ``ended`` (ISO)
 checkin        when the user answered          ``rating``: whole number 0 (no pain) to 10 (worst
                                                pain) (checked); ``source``: session | daily | cli
-natural_break  when the user went away         ``duration_s`` (checked, >= 0), ``ended`` (ISO).
-                                               Record it when they come back, only for an
-                                               absence long enough to count as a break.
+natural_break  when the user went away         ``end`` (ISO, when they came back), ``minutes``
+                                               (its length), ``sat_from`` (ISO, start of the
+                                               sitting stretch it ended). Recorded on return,
+                                               only for an absence long enough to be a break.
 sitting        when the stretch began          ``duration_s`` (checked, >= 0), ``ended`` (ISO),
-                                               optional ``until``: natural_break | session |
-                                               pause | quit. One unbroken stretch of active
-                                               sitting, recorded when it ends; the statistics
-                                               split it at midnight.
+                                               ``until``: quit | ... A sitting stretch that
+                                               ended other than by a natural break.
 pause          when the pause began            ``until`` (ISO)
 resume         when reminders resumed          (none)
 ============== =============================== ==============================================
+
+Sitting time is derived: the stretches are ``sat_from`` .. ``ts`` of each
+natural break, plus the ``sitting`` events; the statistics split them at
+midnight and take the longest per day.
 
 What became of each reminder (acted on, snoozed, skipped, ignored) is not
 stored: ``necka_tray.core.stats`` derives it from the events that follow it,
@@ -65,6 +69,7 @@ from typing import Any
 
 from necka_tray.core import events as ev
 from necka_tray.core import stats
+from necka_tray.core.clock import between
 from necka_tray.core.events import Event
 from necka_tray.core.reminders import Kind
 
@@ -172,7 +177,7 @@ class History:
             SESSION,
             started,
             ended=_iso(ended),
-            duration_s=round((ended - started).total_seconds(), 3),
+            duration_s=round(between(started, ended).total_seconds(), 3),
             outcome=outcome,
             steps_done=steps_done,
             steps_total=steps_total,
@@ -189,12 +194,10 @@ class History:
         """An answer to "How does your neck feel?" (0 no pain .. 10 worst pain)."""
         return self.record(ev.CHECKIN, ts, rating=rating, source=source)
 
-    def record_span(self, kind: str, started: datetime, ended: datetime, **extra: Any) -> int:
-        """A ``sitting`` stretch or a ``natural_break``: stamped with its start, with its length."""
-        if kind not in (ev.SITTING, ev.NATURAL_BREAK):
-            raise ValueError(f"record_span is for {ev.SITTING!r} or {ev.NATURAL_BREAK!r}, not {kind!r}")
-        seconds = round((ended - started).total_seconds(), 3)
-        return self.record(kind, started, duration_s=seconds, ended=_iso(ended), **extra)
+    def record_sitting(self, started: datetime, ended: datetime, until: str) -> int:
+        """A sitting stretch that ended other than by a natural break (``until``: quit, ...)."""
+        seconds = round(between(started, ended).total_seconds(), 3)
+        return self.record(ev.SITTING, started, duration_s=seconds, ended=_iso(ended), until=until)
 
     # -- reading ---------------------------------------------------------
 
@@ -350,7 +353,7 @@ def _check(kind: str, data: dict[str, Any]) -> None:
         if type(rating) is not int or not ev.RATING_MIN <= rating <= ev.RATING_MAX:
             raise ValueError(f"a check-in rating is a whole number from {ev.RATING_MIN} to {ev.RATING_MAX}, "
                              f"not {rating!r}")
-    if kind in (ev.SITTING, ev.NATURAL_BREAK):
+    if kind == ev.SITTING:
         seconds = data.get("duration_s")
         if type(seconds) not in (int, float) or not seconds >= 0:
             raise ValueError(f"{kind} needs duration_s, a number of seconds >= 0, not {seconds!r}")

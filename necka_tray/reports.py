@@ -94,7 +94,8 @@ def load(path: Path, days: int, now: datetime, tz: tzinfo, min_sessions: int) ->
     return Report(today, tuple(found), streak, min_sessions, now)
 
 
-def read_days(h: History, first: date, last: date, tz: tzinfo, now: datetime) -> list[DayStats]:
+def read_days(h: History, first: date, last: date, tz: tzinfo, now: datetime,
+              sitting_since: datetime | None = None) -> list[DayStats]:
     """``DayStats`` for ``first``..``last``: rolled-up rows where there are some, events for the rest."""
     rollups = h.day_rows(first, last)
     open_days = [d for d in stats.day_range(first, last) if d not in rollups]
@@ -102,7 +103,7 @@ def read_days(h: History, first: date, last: date, tz: tzinfo, now: datetime) ->
     if open_days:
         events = h.events(since=stats.day_start(open_days[0], tz) - SPAN_LOOKBACK,
                           until=stats.day_start(last + timedelta(days=1), tz) + stats.ACT_WINDOW)
-    return stats.summarize(events, first, last, tz, now, rollups)
+    return stats.summarize(events, first, last, tz, now, rollups, sitting_since=sitting_since)
 
 
 def walk_streak(h: History, known: list[DayStats], first: date, today: date, tz: tzinfo, now: datetime,
@@ -137,11 +138,13 @@ class TrayStats:
             self._tz = local_zone()
         return self._tz
 
-    def today_lines(self, now: datetime, min_sessions: int) -> tuple[str, str]:
+    def today_lines(self, now: datetime, min_sessions: int,
+                    sitting_since: datetime | None = None) -> tuple[str, str]:
+        """The menu's "Today: ..." and streak lines; ``sitting_since``: the stretch going on now."""
         tz = self.tz
         today = stats.local_day(now, tz)
         with History(self.path) as h:
-            day = read_days(h, today, today, tz, now)[0]
+            day = read_days(h, today, today, tz, now, sitting_since)[0]
             if self._past is None or self._past[0] != (today, min_sessions):
                 before = walk_streak(h, [DayStats(today)], today, today, tz, now, min_sessions)
                 self._past = ((today, min_sessions), before.days)

@@ -9,6 +9,10 @@ The rules, in one place:
 - A day is a calendar day in the given time zone; an event belongs to the day
   of its timestamp (a session to the day it started). A sitting stretch that
   crosses midnight is split between the two days.
+- Sitting stretches come from natural breaks (each ends the stretch that
+  began at its ``sat_from``), from ``sitting`` events (stretches that ended
+  some other way, such as quitting) and, for today, from the stretch still
+  going on (``sitting_since``).
 - What became of a reminder is derived, not stored: a stretch reminder is
   *acted on* when a stretch session or a natural break starts within
   ``ACT_WINDOW`` after it; *snoozed* or *skipped* when the user said so
@@ -27,10 +31,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, fields
-from datetime import date, datetime, time, timedelta, tzinfo
+from datetime import date, datetime, time, timedelta, timezone, tzinfo
 from typing import Any
 
 from necka_tray.core import events as ev
+from necka_tray.core.clock import between
 from necka_tray.core.events import Event
 
 #: How long after a reminder a session or natural break still counts as acting on it.
@@ -120,10 +125,10 @@ def reminder_outcomes(events: Sequence[Event], now: datetime, window: timedelta 
 
     def expire(upto: datetime) -> None:
         for name, waiting in list(pending.items()):
-            gone = [r for r in waiting if upto - r.ts > window]
+            gone = [r for r in waiting if between(r.ts, upto) > window]
             if gone:
                 settle(gone, None)
-                pending[name] = [r for r in waiting if upto - r.ts <= window]
+                pending[name] = [r for r in waiting if between(r.ts, upto) <= window]
 
     for e in events:
         expire(e.ts)
@@ -179,22 +184,33 @@ def summarize(
     now: datetime,
     rollups: Mapping[date, DayStats] | None = None,
     window: timedelta = ACT_WINDOW,
+    sitting_since: datetime | None = None,
 ) -> list[DayStats]:
     """One ``DayStats`` per day from ``first`` to ``last``, oldest first.
 
     A day found in ``rollups`` is taken from there as it is (its raw events
     are gone or ignored); every other day is counted from ``events``, which
     may hold events outside the range (they are only read for context).
+    ``sitting_since``: the start of a sitting stretch still going on at ``now``.
     """
     rollups = rollups or {}
     ordered = sorted(events, key=lambda e: (e.ts, e.id))
     days = {d: _Day(d) for d in day_range(first, last) if d not in rollups}
     outcomes = {id(e): outcome for e, outcome in reminder_outcomes(ordered, now, window)}
 
+    if sitting_since is not None:
+        _add_sitting(days, sitting_since, now, tz)
     for e in ordered:
         if e.kind == ev.SITTING:
-            _add_sitting(days, e, tz)
+            seconds = _number(e.data.get("duration_s"))
+            if seconds:
+                _add_sitting(days, e.ts, e.ts + timedelta(seconds=seconds), tz)
             continue
+        if e.kind == ev.NATURAL_BREAK and isinstance(e.data.get("sat_from"), str):
+            try:
+                _add_sitting(days, datetime.fromisoformat(e.data["sat_from"]), e.ts, tz)
+            except ValueError:
+                pass
         acc = days.get(local_day(e.ts, tz))
         if acc is None:
             continue
@@ -219,25 +235,28 @@ def summarize(
     return [rollups[d] if d in rollups else days[d].freeze() for d in day_range(first, last)]
 
 
-def _add_sitting(days: dict[date, _Day], e: Event, tz: tzinfo) -> None:
-    """Credit each day with its share of one sitting stretch."""
-    try:
-        seconds = float(e.data.get("duration_s", 0))
-    except (TypeError, ValueError):
+def _add_sitting(days: dict[date, _Day], start: datetime, end: datetime, tz: tzinfo) -> None:
+    """Credit each day with its share of one sitting stretch (in UTC: no wall-clock arithmetic)."""
+    if start.tzinfo is None or end.tzinfo is None:
         return
-    if not seconds > 0:
-        return
-    start, end = e.ts, e.ts + timedelta(seconds=seconds)
+    start, end = start.astimezone(timezone.utc), end.astimezone(timezone.utc)
     day = local_day(start, tz)
-    while True:
-        lo, hi = max(start, day_start(day, tz)), min(end, day_start(day + timedelta(days=1), tz))
+    while start < end:
+        next_day = day + timedelta(days=1)
+        lo = max(start, day_start(day, tz).astimezone(timezone.utc))
+        hi = min(end, day_start(next_day, tz).astimezone(timezone.utc))
         acc = days.get(day)
         if acc is not None and hi > lo:
             acc.sitting.append((hi - lo).total_seconds())
             acc.active = True
         if hi >= end:
             return
-        day += timedelta(days=1)
+        day = next_day
+
+
+def _number(value: Any) -> float:
+    """A positive number of seconds from stored data, or 0."""
+    return float(value) if type(value) in (int, float) and value > 0 else 0.0
 
 
 # -- streaks ---------------------------------------------------------------------------------------

@@ -168,14 +168,20 @@ def close_like_a_window_manager(env, wid: int) -> None:
         d.flush()
 
 
-def test_window_manager_close_counts_as_stopped(desktop, app_env, spawn):
-    proc = start(spawn, app_env, "--time-scale", "2")
+def test_window_manager_close_counts_as_stopped(desktop, app_env, spawn, tmp_path):
+    import os, time
+    xdesk.wait_for(lambda: no_session_window(app_env), 5, what="no session window left over")
+    log = f"/tmp/dbg/st_{os.getpid()}.txt"
+    proc = spawn(["strace", "-f", "-tt", "-xx", "-s", "64", "-e", "trace=read,recvmsg,recvfrom,readv,poll,select,pselect6,ppoll,epoll_wait,writev,write,sendmsg", "-o", log, sys.executable, "/tmp/dbg/wrap.py", "--time-scale", "2"], app_env,
+                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     wid = desktop.wait_window(NAME)
     # A close request sent within moments of the window appearing, before Tk has
     # handled its Map event, can go unanswered (seen under load); a person's
     # click never comes that early, so wait until the window is up and focused.
     wait_focused(app_env, wid)
+    print("SEND", time.time(), file=sys.stderr)
     close_like_a_window_manager(app_env, wid)
+    print("SENT", time.time(), file=sys.stderr)
     result = finish(proc)
     assert (result["outcome"], result["steps_done"]) == ("stopped", 0)
     assert_recorded(app_env, result)

@@ -69,3 +69,12 @@ def test_session_item_is_disabled_while_a_session_runs():
 def test_ends_with_settings_and_quit():
     entries = build_menu(view(), 60, ALL_ON)
     assert [e.action for e in entries[-2:]] == [("open_settings",), ("quit",)]
+
+
+def test_start_at_login_is_a_check_item_only_when_the_app_can_set_it():
+    assert all(e.label != "Start at login" for e in build_menu(view(), 60, ALL_ON))
+    for on in (True, False):
+        entries = build_menu(view(), 60, ALL_ON, autostart=on)
+        item = find(entries, "Start at login")
+        assert (item.action, item.checked) == (("autostart",), on)
+        assert entries.index(item) == entries.index(find(entries, "Open settings file")) - 1

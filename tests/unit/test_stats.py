@@ -130,6 +130,24 @@ def test_midnight_follows_dst_in_a_zone_with_rules():
     assert (before.sitting_s, day.sitting_s) == (3600.0, 3600.0)
 
 
+def natural_break(start, minutes, sat_from):
+    return e("natural_break", start, end=(start + timedelta(minutes=minutes)).isoformat(),
+             minutes=float(minutes), sat_from=sat_from.isoformat())
+
+
+def test_natural_breaks_end_sitting_stretches():
+    # As the tray records them: sat 09:00-10:10, away 10:10-10:25; sat 10:25-12:00, away for lunch.
+    events = [natural_break(at(10, 10), 15, at(9)), natural_break(at(12), 45, at(10, 25))]
+    day = one_day(events)
+    assert (day.natural_breaks, day.sitting_s, day.longest_sitting_s) == (2, 165 * 60.0, 95 * 60.0)
+
+
+def test_the_stretch_still_going_on_counts_until_now():
+    events = [natural_break(at(12), 45, at(10, 25))]
+    day = one_day(events, now=at(14, 45), sitting_since=at(12, 45))
+    assert (day.sitting_s, day.longest_sitting_s) == (215 * 60.0, 120 * 60.0)
+
+
 def test_without_sitting_events_sitting_time_is_unknown_not_zero():
     day = one_day([session(at(10))])
     assert day.sitting_s is None and day.longest_sitting_s is None

@@ -1,0 +1,128 @@
+"""Necka controlled from a terminal, as a keyboard launcher or a script would: one instance, one icon.
+
+Each test starts the real app on the test desktop, then runs the real
+``necka-tray`` commands as separate processes in the same per-user dirs.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from PIL import Image, ImageChops
+
+from . import xdesk
+from .test_app_e2e import docked, start_necka  # noqa: F401  (start_necka is a fixture)
+
+
+def necka_tray(env: dict, *args: str, timeout: float = 30) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "necka_tray", *args], env=env, capture_output=True, text=True,
+                          timeout=timeout)
+
+
+def status(env: dict) -> dict:
+    done = necka_tray(env, "status", "--json")
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout)
+
+
+def hover_tooltip(desktop, icon: xdesk.Win, shot, name: str) -> Image.Image:
+    """Point at the icon from outside, wait for GTK's tooltip, and return its picture."""
+    desktop.move(0, 799)
+    desktop.move(*icon.center)
+    tip = xdesk.wait_for(lambda: [p for p in desktop.popups() if p.w > 40], 10, what="the tooltip")[0]
+    path = shot(name, window=tip.wid)
+    return Image.open(path).convert("RGB")
+
+
+def test_a_second_start_asks_the_first_for_a_session_and_exits(desktop, start_necka, app_env, shot):
+    necka = start_necka()
+    docked(desktop, necka)
+    necka.wait_log(r"action=control-listen")
+    second = necka_tray(app_env)
+    assert second.returncode == 0, second.stderr
+    assert second.stdout == "Necka is already running: opened a stretch session.\n"
+    assert second.stderr == ""
+    desktop.wait_window("^Necka .+ Stretch session$", timeout=10)
+    assert len(desktop.tray_icons()) == 1, "a second start must not dock a second icon"
+    assert necka.proc.poll() is None
+    shot("one-icon-and-session")
+    # The second process never touched the first one's log or job store: one "start" line.
+    assert necka.log_text().count("action=start ") == 1
+    again = necka_tray(app_env)
+    assert (again.returncode, again.stdout) == (0, "Necka is already running: a stretch session is already open.\n")
+
+
+def test_pause_1h_changes_the_tooltip_and_status(desktop, start_necka, app_env, shot):
+    necka = start_necka()
+    icon = docked(desktop, necka)
+    necka.wait_log(r"action=control-listen")
+    before = status(app_env)
+    assert before["running"] and before["state"] == "active" and before["tray_backend"] == "gtk"
+    assert before["tooltip"] == "Necka: stretch break in 60 min"
+    tip_before = hover_tooltip(desktop, icon, shot, "tooltip-before-pause")
+
+    done = necka_tray(app_env, "pause", "1h")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("Paused until ") and done.stdout.count("\n") == 1
+
+    after = status(app_env)
+    assert after["state"] == "paused" and after["paused_until"]
+    assert after["tooltip"] == "Necka: p" + done.stdout.strip().rstrip(".")[1:]  # "Paused until 14:30."
+    necka.wait_log(r"action=pause until=")
+    tip_after = hover_tooltip(desktop, icon, shot, "tooltip-paused")
+    assert tip_before.size != tip_after.size or ImageChops.difference(tip_before, tip_after).getbbox(), \
+        "the tooltip should read differently once paused"
+
+    text = necka_tray(app_env, "status")
+    assert text.returncode == 0
+    assert text.stdout.splitlines()[0].endswith(f"{after['tooltip'].removeprefix('Necka: ')}.")
+    config = Path(app_env["XDG_CONFIG_HOME"]) / "necka-tray" / "config.toml"
+    assert f"Settings: {config}" in text.stdout and "Logs:     " in text.stdout
+
+    resumed = necka_tray(app_env, "resume")
+    assert resumed.returncode == 0 and status(app_env)["state"] == "active"
+
+
+def test_quit_ends_the_app_cleanly(desktop, start_necka, app_env):
+    necka = start_necka()
+    docked(desktop, necka)
+    necka.wait_log(r"action=control-listen")
+    socket = Path(app_env["XDG_RUNTIME_DIR"]) / "necka-tray" / "control.sock"
+    assert socket.exists()
+    done = necka_tray(app_env, "quit")
+    assert (done.returncode, done.stdout, done.stderr) == (0, "Necka has quit.\n", "")
+    assert necka.proc.wait(10) == 0
+    assert not socket.exists()
+    xdesk.wait_for(lambda: not desktop.tray_icons(), 5, what="the icon gone")
+    assert necka.stderr.read_text() == ""
+    gone = necka_tray(app_env, "status")
+    assert gone.returncode == 3 and gone.stdout.startswith("Necka is not running.")
+
+
+def test_start_at_login_from_the_menu_and_the_command(desktop, start_necka, app_env, shot):
+    import time
+
+    necka = start_necka()
+    icon = docked(desktop, necka)
+    necka.wait_log(r"action=control-listen")
+    entry = Path(app_env["XDG_CONFIG_HOME"]) / "autostart" / "io.github.necka.Necka.desktop"
+    assert necka_tray(app_env, "autostart", "status").stdout == "Start at login: off\n"
+    desktop.click(*icon.center, button=3)
+    xdesk.wait_for(lambda: desktop.popups(), 5, what="the tray menu")
+    time.sleep(0.3)
+    desktop.key("Up", "Up", "Up")  # from the bottom: Quit Necka, Open settings file, Start at login
+    time.sleep(0.3)
+    shot("menu-start-at-login")
+    desktop.key("Return")
+    necka.wait_log(r"action=autostart on=True")
+    text = entry.read_text()
+    assert f"Exec={sys.executable} -m necka_tray\n" in text
+    assert necka_tray(app_env, "autostart", "status").stdout == "Start at login: on\n"
+    assert status(app_env)["autostart"] is True
+
+    off = necka_tray(app_env, "autostart", "off")
+    assert (off.returncode, off.stdout) == (0, "Start at login: off\n")
+    assert not entry.exists() and status(app_env)["autostart"] is False

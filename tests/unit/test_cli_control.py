@@ -1,0 +1,200 @@
+"""Every way a control command can go wrong on the command line: message and exit code.
+
+No app runs here: ``control.ask`` is replaced where a running Necka is
+needed, and the per-user dirs point at an empty temporary folder (so "not
+running" is real).
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from necka_tray import cli, control, ipc
+from necka_tray.commands import remote
+
+
+@pytest.fixture(autouse=True)
+def user_dirs(tmp_path, monkeypatch):
+    for var in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME", "XDG_RUNTIME_DIR"):
+        (tmp_path / var).mkdir(mode=0o700)
+        monkeypatch.setenv(var, str(tmp_path / var))
+    monkeypatch.delenv("NECKA_TIME_SCALE", raising=False)
+    return tmp_path
+
+
+@pytest.fixture
+def replies(monkeypatch):
+    """Make ``control.ask`` answer from a list (an exception in it is raised) and record requests."""
+    sent, answers = [], []
+
+    def ask(paths, command, **args):
+        sent.append({"command": command, **args})
+        answer = answers.pop(0)
+        if isinstance(answer, Exception):
+            raise answer
+        return answer
+
+    monkeypatch.setattr(control, "ask", ask)
+    return sent, answers
+
+
+def run(capsys, *argv):
+    code = cli.main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def usage_error(capsys, *argv) -> str:
+    with pytest.raises(SystemExit) as exit_:
+        cli.main(list(argv))
+    assert exit_.value.code == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err[0].startswith("usage: necka-tray")
+    return err[-1]
+
+
+# -- bad input: argparse, exit 2 -------------------------------------------------------
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["pause"], "necka-tray pause: error: the following arguments are required: DURATION"),
+    (["pause", "5x"], "necka-tray pause: error: argument DURATION: '5x' is not a duration (examples: 90s, 45m, 1h30m)"),
+    (["pause", "30"], "necka-tray pause: error: argument DURATION: '30' has no unit: write 30m for minutes, "
+                      "30s for seconds or 30h for hours"),
+    (["pause", "25h"], "necka-tray pause: error: argument DURATION: '25h' is out of range: use 1m to 24h"),
+    (["pause", "30s"], "necka-tray pause: error: argument DURATION: '30s' is out of range: use 1m to 24h"),
+    (["pause", "until-monday"], "necka-tray pause: error: argument DURATION: 'until-monday' is not a duration "
+                                "(examples: 90s, 45m, 1h30m)"),
+    (["pause", "1h", "2h"], "necka-tray: error: unrecognized arguments: 2h"),
+    (["snooze", "5h"], "necka-tray snooze: error: argument DURATION: '5h' is out of range: use 1m to 4h"),
+    (["snooze", "soon"], "necka-tray snooze: error: argument DURATION: 'soon' is not a duration "
+                         "(examples: 90s, 45m, 1h30m)"),
+    (["status", "--yaml"], "necka-tray: error: unrecognized arguments: --yaml"),
+    (["resume", "now"], "necka-tray: error: unrecognized arguments: now"),
+    (["skip", "2"], "necka-tray: error: unrecognized arguments: 2"),
+    (["quit", "-f"], "necka-tray: error: unrecognized arguments: -f"),
+    (["autostart"], "necka-tray autostart: error: the following arguments are required: state"),
+    (["autostart", "yes"], "necka-tray autostart: error: argument state: invalid choice: 'yes' "
+                           "(choose from 'on', 'off', 'status')"),
+    (["stop"], "necka-tray: error: argument COMMAND: invalid choice: 'stop' (choose from 'run', 'session', "),
+])
+def test_bad_arguments_exit_2_with_one_clear_line(capsys, argv, message):
+    line = usage_error(capsys, *argv)
+    assert line.startswith(message) if message.endswith(" ") else line == message
+
+
+def test_snooze_in_seconds_is_refused_before_asking(capsys, replies):
+    sent, _ = replies
+    assert run(capsys, "snooze", "90s") == (2, "", "necka-tray: snooze takes whole minutes, not 90 seconds (example: 10m)\n")
+    assert sent == []
+
+
+# -- no running Necka: exit 3 (status says so too; stretch opens a window itself) -----------
+
+
+@pytest.mark.parametrize("argv", [["pause", "1h"], ["pause", "until-tomorrow"], ["resume"], ["snooze"],
+                                  ["skip"], ["quit"]])
+def test_commands_that_need_a_running_necka_say_so(capsys, argv):
+    assert run(capsys, *argv) == (3, "", "necka-tray: Necka is not running (start it with: necka-tray)\n")
+
+
+def test_status_without_a_running_necka_still_says_where_the_files_are(capsys, user_dirs):
+    code, out, err = run(capsys, "status")
+    assert code == 3 and err == ""
+    lines = out.splitlines()
+    assert lines[0] == "Necka is not running."
+    assert lines[1] == f"Settings: {user_dirs / 'XDG_CONFIG_HOME' / 'necka-tray' / 'config.toml'}"
+    assert lines[2] == f"Data:     {user_dirs / 'XDG_DATA_HOME' / 'necka-tray'}"
+    assert lines[3].startswith("Logs:     ") and str(user_dirs / "XDG_STATE_HOME") in lines[3]
+
+
+def test_status_json_without_a_running_necka(capsys, user_dirs):
+    code, out, _ = run(capsys, "status", "--json")
+    data = json.loads(out)
+    assert code == 3 and data["running"] is False
+    assert set(data["paths"]) == {"config", "data", "logs"}
+
+
+def test_stretch_without_a_running_necka_opens_the_window_itself(capsys, monkeypatch):
+    from necka_tray.commands import session
+
+    opened = []
+    monkeypatch.setattr(session, "run", lambda args: opened.append(args.routine) or 0)
+    assert run(capsys, "stretch")[0] == 0
+    assert opened == [None]
+
+
+# -- a Necka that answers -----------------------------------------------------------------
+
+
+def test_requests_carry_the_parsed_arguments(capsys, replies):
+    sent, answers = replies
+    answers += [{"ok": True, "message": "Paused until 14:30."}] * 4 + [{"ok": True, "message": "x"}] * 3
+    assert run(capsys, "pause", "1h30m") == (0, "Paused until 14:30.\n", "")
+    run(capsys, "pause", "90s")
+    run(capsys, "pause", "until-tomorrow")
+    run(capsys, "pause", "Tomorrow")
+    run(capsys, "snooze")
+    run(capsys, "snooze", "1h")
+    run(capsys, "skip")
+    assert sent == [{"command": "pause", "minutes": 90.0}, {"command": "pause", "minutes": 1.5},
+                    {"command": "pause", "until": "tomorrow"}, {"command": "pause", "until": "tomorrow"},
+                    {"command": "snooze", "minutes": 10}, {"command": "snooze", "minutes": 60},
+                    {"command": "skip"}]
+
+
+def test_a_refusal_is_printed_and_exits_1(capsys, replies):
+    _, answers = replies
+    answers.append({"ok": False, "error": "skip is not supported by this version of Necka"})
+    assert run(capsys, "skip") == (1, "", "necka-tray: skip is not supported by this version of Necka\n")
+
+
+@pytest.mark.parametrize("argv", [["status"], ["stretch"], ["pause", "1h"], ["resume"], ["quit"]])
+def test_a_broken_channel_is_one_line_and_exits_1(capsys, replies, argv):
+    _, answers = replies
+    answers.append(ipc.ControlError("the running Necka refused the key in /run/x/control.key"))
+    assert run(capsys, *argv) == (1, "", "necka-tray: the running Necka refused the key in /run/x/control.key\n")
+
+
+def test_quit_waits_until_the_process_is_gone(capsys, replies, monkeypatch):
+    _, answers = replies
+    answers += [{"ok": True, "message": "Necka is quitting."}] * 2
+    waits = []
+    monkeypatch.setattr(ipc, "wait_released", lambda paths, timeout: waits.append(timeout) or True)
+    assert run(capsys, "quit") == (0, "Necka has quit.\n", "")
+    monkeypatch.setattr(ipc, "wait_released", lambda paths, timeout: False)
+    assert run(capsys, "quit") == (1, "", "necka-tray: Necka was asked to quit but still runs after 15 s\n")
+    assert waits == [15.0]
+
+
+def test_status_prints_state_reminders_and_paths(capsys, replies):
+    _, answers = replies
+    status = {
+        "state": "paused", "tooltip": "Necka: paused until 14:30", "paused_until": "2025-03-03T14:30:00+01:00",
+        "session_running": False, "stretch_due": False, "autostart": True, "pid": 42, "tray_backend": "gtk",
+        "reminders": {"posture": {"enabled": True, "interval_minutes": 20, "next": None, "minutes_left": None},
+                      "shoulder_rolls": {"enabled": False, "interval_minutes": 40},
+                      "stretch": {"enabled": True, "interval_minutes": 60, "next": "x", "minutes_left": 42}},
+        "paths": {"config": "/c/config.toml", "data": "/d", "logs": "/l"},
+    }
+    answers += [{"ok": True, "message": "", "status": status}] * 2
+    code, out, _ = run(capsys, "status")
+    assert code == 0
+    assert out.splitlines() == [
+        "Necka is running (pid 42, tray: gtk): paused until 14:30.",
+        "  Posture check:  paused (every 20 min)",
+        "  Shoulder rolls: off (every 40 min)",
+        "  Stretch break:  in 42 min (every 60 min)",
+        "Start at login: on",
+        "Settings: /c/config.toml",
+        "Data:     /d",
+        "Logs:     /l",
+    ]
+    code, out, _ = run(capsys, "status", "--json")
+    assert json.loads(out) == {"running": True, **status}
+
+
+def test_exit_codes_are_distinct():
+    assert len({0, 2, remote.EXIT_FAILED, remote.EXIT_NOT_RUNNING}) == 4
