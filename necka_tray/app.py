@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any, Callable, Protocol
 
 from necka_tray import config, jobs
-from necka_tray.core.clock import Clock
+from necka_tray.core.clock import Clock, between
 from necka_tray.core.activity import Effect, Observation
 from necka_tray.core.durations import end_after
 from necka_tray.core.planner import Decision, Planner, ScheduleSnapshot, TrayView
@@ -55,6 +55,8 @@ class Ports:
     quit_loop: Callable[[], None]
     presence: PresenceMonitor | None = None  # None: no idle or quiet detection (tests)
     autostart: Any = None  # enabled() / set(on); None: no "Start at login" item (tests)
+    stats: Any = None  # reports.TrayStats: today_lines(), roll_up(); None: no today line (tests)
+    open_window: Callable[[str], bool] | None = None  # "stats" / "checkin" in its own process
 
 
 class App:
@@ -64,6 +66,8 @@ class App:
         self.p = ports
         self.settings = config.load(config_file).settings
         self.snapshot = ScheduleSnapshot()
+        self.today: tuple[str, ...] = ()  # the menu's today and streak lines
+        self._day = None  # the date they are for
         if ports.presence is None:
             from necka_tray.dnd import AnyQuiet
             from necka_tray.idle.none import NoIdle
@@ -81,9 +85,11 @@ class App:
         self.p.scheduler.reconcile(self._intervals(), self.p.clock.now())
         self._observe()
         self.refresh()
+        self.p.post(self.new_day)
 
     def quit(self) -> None:
         logger.info("action=quit")
+        self._record_sitting_until_quit()
         jobs.set_handler(None)
         self.p.scheduler.shutdown()
         self.p.view.stop()
@@ -110,6 +116,8 @@ class App:
             self.p.scheduler.restart(kind, now)
             self.snapshot = self.p.scheduler.snapshot()
             self._fire(kind, now, held=True)
+        if now.date() != self._day:
+            self.new_day()
         self.render()
 
     def on_reminder(self, kind: Kind) -> None:
@@ -156,6 +164,7 @@ class App:
         logger.info("action=session-end outcome=%s", result.get("outcome"))
         self.planner.session_ended()
         self.p.scheduler.restart(Kind.STRETCH, now)
+        self.update_today()  # the window recorded the session (and maybe a check-in)
         self.refresh()
 
     def handle_action(self, action: tuple[Any, ...]) -> None:
@@ -237,6 +246,57 @@ class App:
     def _action_quit(self) -> None:
         self.quit()
 
+    def _action_statistics(self) -> None:
+        if self.p.open_window is not None:
+            self.p.open_window("stats")
+
+    def _action_checkin(self) -> None:
+        if self.p.open_window is not None:
+            self.p.open_window("checkin")
+
+    def on_window_end(self, result: dict[str, Any]) -> None:
+        """A statistics or check-in window closed (a check-in may have been recorded)."""
+        self.update_today()
+        self.render()
+
+    # -- history statistics --------------------------------------------------------
+
+    def new_day(self) -> None:
+        """At start and on the first tick of a day: roll old events up, start the day's line afresh."""
+        if self.p.stats is not None:
+            try:
+                self.p.stats.roll_up(self.p.clock.now(), self.settings["history.retention_days"])
+            except Exception:
+                logger.exception("action=history-roll-up failed")
+        self.update_today()
+        self.render()
+
+    def update_today(self) -> None:
+        """Re-read today's numbers: only after something was recorded, never on an idle tick."""
+        now = self.p.clock.now()
+        self._day = now.date()
+        if self.p.stats is None:
+            return
+        try:
+            self.today = tuple(self.p.stats.today_lines(now, self.settings["stats.streak_min_sessions"],
+                                                        self._sitting_since()))
+        except Exception:
+            logger.exception("action=history-read failed")
+
+    def _sitting_since(self):
+        """Start of the sitting stretch going on now, when idle detection can tell."""
+        tracker = self.presence.tracker
+        if self.presence.idle.name == "none" or tracker.away:
+            return None
+        return tracker.sitting_since
+
+    def _record_sitting_until_quit(self) -> None:
+        since = self._sitting_since()
+        if since is not None:
+            now = self.p.clock.now()
+            self._record("sitting", since, duration_s=round(between(since, now).total_seconds(), 1),
+                         ended=now.isoformat(), until="quit")
+
     def resume(self) -> None:
         now = self.p.clock.now()
         self.p.scheduler.resume(now)
@@ -255,7 +315,7 @@ class App:
         view = self.planner.view(self.p.clock.now(), self.snapshot, self.presence.presence())
         enabled = {k: self.settings.reminder(k).enabled for k in Kind}
         entries = build_menu(view, self.settings.reminder(Kind.STRETCH).interval_minutes, enabled,
-                             autostart=self._autostart_enabled())
+                             autostart=self._autostart_enabled(), today=self.today)
         self.p.view.render(view, entries)
 
     # -- helpers -----------------------------------------------------------------
@@ -285,6 +345,8 @@ class App:
             self.p.record(kind, ts, **data)
         except Exception:
             logger.exception("action=history-write kind=%s failed", kind)
+            return
+        self.update_today()
 
     # -- control (necka-tray status, start at login) ---------------------------------
 

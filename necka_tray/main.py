@@ -62,9 +62,7 @@ def run_tray(scale: TimeScale, debug: bool = False) -> int:
         dispatcher.post(lambda: holder["app"].handle_action(action))
 
     try:
-        from necka_tray.ui.tray import Tray
-
-        tray = Tray(choice.backend, on_action)
+        tray = _make_tray(choice.backend, on_action)
     except Exception as exc:  # a backend that cannot load: say which and why, once
         logger.debug("tray backend failed", exc_info=True)
         return _fail(f"the {choice.backend!r} tray backend cannot start ({type(exc).__name__}: {exc}).")
@@ -90,6 +88,17 @@ def run_tray(scale: TimeScale, debug: bool = False) -> int:
     return 0
 
 
+def _make_tray(backend: str, on_action):
+    """``xembed``: our own X11 tray icon, no toolkit (see ui/xembed.py); else pystray's backend."""
+    if backend == "xembed":
+        from necka_tray.ui.xembed import XEmbedTray
+
+        return XEmbedTray(on_action)
+    from necka_tray.ui.tray import Tray
+
+    return Tray(backend, on_action)
+
+
 def _start_control(paths: AppPaths, app, dispatcher, backend: str):
     """The command line's channel to this app (after the icon is up); Necka runs on without it."""
     from necka_tray import ipc
@@ -113,7 +122,8 @@ def _build_app(paths: AppPaths, scale: TimeScale, dispatcher, tray):
     from necka_tray.notify import PlyerNotifier
     from necka_tray.platform import current
     from necka_tray.scheduling import ReminderScheduler
-    from necka_tray.ui.session_launcher import SessionLauncher
+    from necka_tray.reports import TrayStats
+    from necka_tray.ui.session_launcher import SessionLauncher, WindowLauncher
 
     planner = Planner(scale)
     from necka_tray import dnd, idle
@@ -127,6 +137,9 @@ def _build_app(paths: AppPaths, scale: TimeScale, dispatcher, tray):
             history.record(kind, ts, **data)
 
     launcher = SessionLauncher(scale, on_end=lambda result: dispatcher.post(holder["app"].on_session_end, result))
+    windows = {name: WindowLauncher(name, on_end=lambda result: dispatcher.post(holder["app"].on_window_end, result))
+               for name in ("stats", "checkin")}
+    window_args = {"stats": ("stats", "--window"), "checkin": ("checkin",)}
     ports = Ports(
         clock=SystemClock(),
         scheduler=ReminderScheduler(paths.jobs_db, planner),
@@ -139,6 +152,8 @@ def _build_app(paths: AppPaths, scale: TimeScale, dispatcher, tray):
         quit_loop=dispatcher.stop,
         presence=presence,
         autostart=autostart,
+        stats=TrayStats(paths.history_db),
+        open_window=lambda name: windows[name].start(*window_args[name]),
     )
     app = App(paths.config_file, planner, ports)
     holder["app"] = app

@@ -1,14 +1,17 @@
-"""Linux (X11 and Wayland desktops): which pystray backend can really work here.
+"""Linux (X11 and Wayland desktops): which tray backend can really work here.
 
 pystray's own choice is not enough: without PyGObject it silently falls back
 to its xorg backend, which has no menu and ignores clicks, and with PyGObject
 but no AppIndicator typelib its auto-selection raises. So we decide:
 
-- an XEmbed tray (``_NET_SYSTEM_TRAY_S0`` has an owner): ``gtk``, where a
-  left click runs the default action (the stretch session);
+- an XEmbed tray (``_NET_SYSTEM_TRAY_S0`` has an owner): ``xembed``, our own
+  toolkit-free icon (``ui/xembed.py``), where a left click runs the default
+  action (the stretch session) and a right click opens the menu;
 - else a StatusNotifier host on the session bus (KDE, GNOME with the
-  AppIndicator extension): ``appindicator`` (a click opens the menu);
-- else, on X11, ``gtk`` anyway with a notice: it docks when a tray starts.
+  AppIndicator extension): pystray's ``appindicator`` (a click opens the menu);
+- else, on X11, ``xembed`` anyway with a notice: it docks when a tray starts.
+
+``PYSTRAY_BACKEND`` forces a pystray backend (``gtk`` is the former default).
 """
 
 from __future__ import annotations
@@ -51,12 +54,12 @@ def tray_backend(env: Mapping[str, str]) -> TrayChoice:
     forced = env.get("PYSTRAY_BACKEND")
     if forced:
         return TrayChoice(forced)
-    if not _typelib("Gtk", "3.0"):
-        raise TrayUnavailable(PYGOBJECT_FIX)
     display = env.get("DISPLAY")
     if display and xembed_tray_owner(display):
-        return TrayChoice("gtk")
+        return TrayChoice("xembed")
     if status_notifier_host_present():
+        if not _typelib("Gtk", "3.0"):
+            raise TrayUnavailable(PYGOBJECT_FIX)
         if _typelib("AyatanaAppIndicator3", "0.1") or _typelib("AppIndicator3", "0.1"):
             return TrayChoice("appindicator")
         if not display:
@@ -66,7 +69,7 @@ def tray_backend(env: Mapping[str, str]) -> TrayChoice:
     if not display:
         raise TrayUnavailable("this Wayland desktop shows no tray icons. " + GNOME_HINT)
     return TrayChoice(
-        "gtk",
+        "xembed",
         notice="No system tray is running yet; Necka's icon will appear as soon as one starts. " + GNOME_HINT,
     )
 

@@ -53,12 +53,14 @@ def autostart_enabled(reg=None) -> bool:
     return True
 
 
+#: Console programs (a window at every login) -> their windowless twins in the same folder.
+WINDOWLESS = {"python.exe": "pythonw.exe", "necka-tray-cli.exe": "necka-tray.exe"}
+
+
 def _windowless(command: list[str]) -> list[str]:
-    """python.exe would open a console window at every login; pythonw.exe next to it does not."""
     exe = Path(command[0])
-    if exe.name.lower() == "python.exe" and (exe.parent / "pythonw.exe").exists():
-        return [str(exe.parent / "pythonw.exe"), *command[1:]]
-    return command
+    twin = exe.parent / WINDOWLESS.get(exe.name.lower(), exe.name)
+    return [str(twin), *command[1:]] if twin.exists() else command
 
 
 def _winreg():

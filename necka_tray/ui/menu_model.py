@@ -34,8 +34,9 @@ SEPARATOR = Entry(separator=True)
 
 
 def build_menu(view: TrayView, stretch_minutes: int, enabled: dict[Kind, bool],
-               autostart: bool | None = None) -> tuple[Entry, ...]:
-    """The whole menu for the current state (``autostart`` None: no "Start at login" item)."""
+               autostart: bool | None = None, today: tuple[str, ...] = ()) -> tuple[Entry, ...]:
+    """The whole menu for the current state (``autostart`` None: no "Start at login" item;
+    ``today``: the history's today-at-a-glance and streak lines)."""
     entries: list[Entry] = [
         Entry("Start stretch session", ("session",), default=True, enabled=not view.session_running),
     ]
@@ -45,6 +46,7 @@ def build_menu(view: TrayView, stretch_minutes: int, enabled: dict[Kind, bool],
     if view.paused:
         entries.append(Entry(view.tooltip.removeprefix("Necka: ").capitalize(), enabled=False))
     entries += [Entry(line, enabled=False) for line in view.status_lines]
+    entries += [Entry(line, enabled=False) for line in today]
     entries.append(SEPARATOR)
     entries.append(Entry("Break interval", children=_interval_items(stretch_minutes)))
     entries.append(
@@ -58,6 +60,7 @@ def build_menu(view: TrayView, stretch_minutes: int, enabled: dict[Kind, bool],
     if view.paused:
         entries.append(Entry("Resume reminders", ("resume",)))
     entries.append(Entry("Pause", children=tuple(Entry(label, ("pause", key)) for key, label in PAUSE_CHOICES)))
+    entries += [Entry("Statistics…", ("statistics",)), Entry("How is your neck today?…", ("checkin",))]
     entries.append(SEPARATOR)
     if autostart is not None:
         entries.append(Entry("Start at login", ("autostart",), checked=autostart))

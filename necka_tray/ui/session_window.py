@@ -395,6 +395,14 @@ class SessionWindow:
             inner, text="Short breaks spread through the day help more than one long one.",
             font=f["cue"], fg=ACCENT, bg=BG, wraplength=round(500 * px), justify="center",
         ).pack(pady=(0, round(18 * px)))
+        from necka_tray.ui import checkin  # the neck check-in (issue 4): one tap, skippable
+
+        checkin.build(inner, lambda rating: checkin.record(rating, "session"), f, px,
+                      on_engage=lambda: (self._cancel_timer(), self.closing.config(text=""))
+                      ).pack(pady=(0, round(12 * px)))
+        # Grow (only) as much as it takes to show all of it, centred 45% down.
+        self.root.after_idle(lambda: (inner.update_idletasks(), done.config(
+            height=max(done.winfo_height(), math.ceil(inner.winfo_reqheight() / 0.9)))))
         self.close_btn = self._button(inner, "Close (Enter)", self.close, primary=True, width=14)
         self.close_btn.bind("<space>", lambda e: (self.close(), "break")[1])
         self.close_btn.pack()

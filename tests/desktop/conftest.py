@@ -107,3 +107,11 @@ def active_user(desktop):
     """A user typing away (Shift every 0.3 s) for the whole test."""
     with xdesk.keep_active(desktop.env):
         yield
+
+
+@pytest.fixture
+def start_necka(app_env, spawn, tmp_path):
+    """``start_necka(*args, env=None)`` starts ``python -m necka_tray`` with fresh user dirs."""
+    from .necka_app import make_start_necka
+
+    return make_start_necka(app_env, spawn, tmp_path)

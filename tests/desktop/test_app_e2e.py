@@ -8,64 +8,15 @@ dunst, files in the user's folders.
 
 from __future__ import annotations
 
-import json
 import re
-import sqlite3
 import subprocess
-import sys
 import time
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-import pytest
 
 from . import xdesk
-
-
-class Necka:
-    """A running ``necka-tray`` process and the files it owns."""
-
-    def __init__(self, env: dict, proc: subprocess.Popen, stderr: Path, started: float):
-        self.env, self.proc, self.stderr, self.started = env, proc, stderr, started
-        self.config = Path(env["XDG_CONFIG_HOME"]) / "necka-tray" / "config.toml"
-        self.data = Path(env["XDG_DATA_HOME"]) / "necka-tray"
-        self.log = Path(env["XDG_STATE_HOME"]) / "necka-tray" / "log" / "necka-tray.log"
-
-    def log_text(self) -> str:
-        return self.log.read_text() if self.log.exists() else ""
-
-    def wait_log(self, pattern: str, timeout: float = 10) -> re.Match:
-        return xdesk.wait_for(lambda: re.search(pattern, self.log_text()), timeout, what=f"log line {pattern!r}")
-
-    def next_run(self, job_id: str) -> datetime | None:
-        with sqlite3.connect(self.data / "jobs.sqlite3") as db:
-            row = db.execute("SELECT next_run_time FROM apscheduler_jobs WHERE id = ?", (job_id,)).fetchone()
-        return datetime.fromtimestamp(row[0], timezone.utc) if row and row[0] is not None else None
-
-    def history(self, kind: str) -> list[dict]:
-        with sqlite3.connect(self.data / "history.sqlite3") as db:
-            rows = db.execute("SELECT ts, data FROM events WHERE kind = ? ORDER BY id", (kind,)).fetchall()
-        return [dict(json.loads(data), ts=ts) for ts, data in rows]
-
-
-@pytest.fixture
-def start_necka(app_env, spawn, tmp_path):
-    def start(*args: str, env: dict | None = None) -> Necka:
-        env = dict(env or app_env)
-        stderr = tmp_path / f"necka-stderr-{time.monotonic_ns()}.txt"
-        started = time.time()
-        proc = spawn([sys.executable, "-m", "necka_tray", *args], env, stderr=stderr.open("w"))
-        return Necka(env, proc, stderr, started)
-
-    return start
-
-
-def docked(desktop, necka: Necka, timeout: float = 15) -> xdesk.Win:
-    """Necka's icon, once docked and settled (an early exit fails with its stderr)."""
-    xdesk.wait_for(lambda: necka.proc.poll() is not None or desktop.tray_icons(), timeout, what="an icon in the tray")
-    if necka.proc.poll() is not None:
-        raise AssertionError(f"necka-tray exited {necka.proc.returncode}: {necka.stderr.read_text()}")
-    return desktop.wait_tray_icon(timeout=timeout)
+from .necka_app import docked
 
 
 def test_icon_docks_shows_a_tooltip_and_never_loads_tkinter(desktop, start_necka, shot):

@@ -282,3 +282,20 @@ def idle_ms(env: dict) -> int:
 
     with _xconn(env) as d:
         return screensaver.query_info(d.screen().root).idle
+
+
+def lower(env: dict, wid: int) -> None:
+    """Put a window at the bottom of the stack (xdotool 3.2016 has no windowlower)."""
+    with _xconn(env) as d:
+        d.create_resource_object("window", wid).configure(stack_mode=X.Below)
+        d.sync()
+
+
+def window_name(env: dict, wid: int) -> str:
+    """A window's title (_NET_WM_NAME, else WM_NAME); '' if it has none."""
+    with _xconn(env) as d:
+        w = d.create_resource_object("window", wid)
+        prop = w.get_full_property(d.intern_atom("_NET_WM_NAME"), d.intern_atom("UTF8_STRING"))
+        if prop is not None:
+            return prop.value.decode("utf-8", "replace")
+        return w.get_wm_name() or ""

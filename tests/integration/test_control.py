@@ -355,3 +355,44 @@ def test_a_socket_path_too_long_is_a_clear_error(tmp_path):
 
 def test_kinds_in_status_match_the_core(necka):
     assert set(necka.ask("status")["status"]["reminders"]) == {k.value for k in Kind}
+
+
+# -- start at login from the menu ------------------------------------------------------------
+
+
+class FakeAutostart:
+    def __init__(self, fail: bool = False):
+        self.on = False
+        self.fail = fail
+
+    def enabled(self):
+        return self.on
+
+    def set(self, on):
+        if self.fail:
+            raise PermissionError("read-only home")
+        self.on = on
+
+
+def login_item(h):
+    return next(e for e in h.view.entries if e.label == "Start at login")
+
+
+def test_start_at_login_menu_item_toggles_and_shows_in_status(necka):
+    h = necka.h
+    h.app.p.autostart = FakeAutostart()
+    h.call(h.app.refresh)
+    assert login_item(h).checked is False
+    h.call(h.app.handle_action, ("autostart",))
+    assert h.app.p.autostart.on is True and login_item(h).checked is True
+    assert necka.ask("status")["status"]["autostart"] is True
+    h.call(h.app.handle_action, ("autostart",))
+    assert h.app.p.autostart.on is False and login_item(h).checked is False
+
+
+def test_start_at_login_that_cannot_be_written_is_told_and_stays_off(necka):
+    h = necka.h
+    h.app.p.autostart = FakeAutostart(fail=True)
+    h.call(h.app.handle_action, ("autostart",))
+    assert login_item(h).checked is False
+    assert h.notifier.sent[-1] == ("Necka", "Could not turn start at login on: read-only home")

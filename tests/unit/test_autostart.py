@@ -144,6 +144,14 @@ def test_windows_uses_the_per_user_run_key(tmp_path):
     assert windows.autostart_enabled(reg) is False
 
 
+def test_windows_starts_the_windowless_frozen_app_not_its_console_twin(tmp_path):
+    reg = FakeWinreg()
+    (tmp_path / "necka-tray.exe").touch()
+    (tmp_path / "necka-tray-cli.exe").touch()
+    windows.autostart_enable([str(tmp_path / "necka-tray-cli.exe")], reg)
+    assert reg.keys[("HKCU", windows.RUN_KEY)]["Necka"][1] == str(tmp_path / "necka-tray.exe")
+
+
 def test_windows_quotes_paths_with_spaces():
     reg = FakeWinreg()
     windows.autostart_enable([r"C:\Program Files\Necka\necka-tray.exe"], reg)

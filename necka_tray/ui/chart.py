@@ -1,0 +1,241 @@
+"""The history chart, drawn with Pillow: is the habit working?
+
+Three panels on one time axis, one column per day: stretch sessions done
+over the breaks due, sitting time with the longest unbroken stretch inside
+it, and the neck check-in trend (0 no pain .. 10 worst pain). Pure drawing,
+days in and an image out, for ``necka-tray stats --chart`` and the
+statistics window. ``layout`` is the geometry the drawing uses; tests ask it
+where a day's bar must be and check the pixels there.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from functools import lru_cache
+
+from PIL import Image, ImageDraw, ImageFont
+
+from necka_tray.core.stats import DayStats
+
+SIZE = (820, 420)
+
+BG = "#FFFFFF"
+TEXT = "#1F3A44"
+MUTED = "#5C7177"
+GRID = "#E6EDEB"
+AXIS = "#B9CBC7"
+TODAY_BAND = "#F1F6F5"
+DONE = "#2E7D73"  # the session window's teal
+DUE = "#BFDCD6"
+SITTING = "#CCD5DD"
+LONGEST = "#55697A"
+NECK = "#C8553D"
+
+SESSIONS, SITTING_PANEL, NECK_PANEL = "sessions", "sitting", "neck"
+_SESSION_STEPS = (2, 3, 4, 5, 6, 8, 10, 12, 15, 20, 25, 30, 40, 50)
+_HOUR_STEPS = (1, 2, 3, 4, 6, 8, 10, 12, 16, 24)
+
+
+@dataclass(frozen=True)
+class Panel:
+    top: int  # first pixel row of the plot area
+    bottom: int  # its baseline (value 0)
+    vmax: float  # the value at ``top``
+
+    def y(self, value: float) -> int:
+        """The row a bar of ``value`` reaches (at least one pixel above the baseline when positive)."""
+        frac = min(max(value / self.vmax, 0.0), 1.0)
+        y = round(self.bottom - frac * (self.bottom - self.top))
+        return min(y, self.bottom - 1) if value > 0 else self.bottom
+
+
+@dataclass(frozen=True)
+class Geometry:
+    width: int
+    height: int
+    left: int
+    right: int
+    n: int
+    panels: dict[str, Panel]
+    scale: float
+
+    @property
+    def slot(self) -> float:
+        return (self.right - self.left) / self.n
+
+    def bar(self, i: int) -> tuple[int, int]:
+        """First and last pixel column of day ``i``'s bar (at least one pixel wide)."""
+        width = max(1.0, min(self.slot * 0.68, 56 * self.scale))
+        x0 = round(self.left + i * self.slot + (self.slot - width) / 2)
+        return x0, max(x0, round(x0 + width) - 1)
+
+    def x(self, i: int) -> int:
+        x0, x1 = self.bar(i)
+        return (x0 + x1) // 2
+
+
+def layout(days: Sequence[DayStats], size: tuple[int, int] = SIZE, scale: float = 1.0) -> Geometry:
+    w, h = size
+    s = scale
+    title, gap, top, bottom_labels = round(22 * s), round(10 * s), round(6 * s), round(32 * s)
+    plot = h - top - 3 * title - 2 * gap - bottom_labels
+    heights = (plot * 3 // 8, plot * 3 // 8, plot - 2 * (plot * 3 // 8))
+    most_sessions = max((max(d.stretch_done, d.stretch_due) for d in days), default=0)
+    most_hours = max(((d.sitting_s or 0) / 3600 for d in days), default=0)
+    vmax = {SESSIONS: _nice(most_sessions, _SESSION_STEPS), SITTING_PANEL: _nice(most_hours, _HOUR_STEPS),
+            NECK_PANEL: 10}
+    panels, y = {}, top
+    for name, height in zip((SESSIONS, SITTING_PANEL, NECK_PANEL), heights):
+        y += title
+        panels[name] = Panel(y, y + height, vmax[name])
+        y += height + gap
+    return Geometry(w, h, round(44 * s), w - round(14 * s), max(1, len(days)), panels, s)
+
+
+def _nice(value: float, steps: Sequence[int]) -> int:
+    return next((step for step in steps if value <= step), int(value) + 1)
+
+
+def render(days: Sequence[DayStats], today: date | None = None, size: tuple[int, int] = SIZE,
+           scale: float = 1.0) -> Image.Image:
+    """The chart of ``days`` (oldest first, one column each); ``today`` gets a light band."""
+    g = layout(days, (round(size[0] * scale), round(size[1] * scale)) if scale != 1.0 else size, scale)
+    im = Image.new("RGB", (g.width, g.height), BG)
+    draw = ImageDraw.Draw(im)
+    font, small = _font(round(12 * scale)), _font(round(11 * scale))
+    for i, d in enumerate(days):
+        if d.day == today:
+            x0, x1 = round(g.left + i * g.slot), round(g.left + (i + 1) * g.slot) - 1
+            draw.rectangle((x0, g.panels[SESSIONS].top, x1, g.panels[NECK_PANEL].bottom), fill=TODAY_BAND)
+    _frame(draw, g, font, small)
+    for i, d in enumerate(days):
+        _bars(draw, g, i, g.panels[SESSIONS], ((d.stretch_due, DUE), (d.stretch_done, DONE)))
+        _bars(draw, g, i, g.panels[SITTING_PANEL],
+              (((d.sitting_s or 0) / 3600, SITTING), ((d.longest_sitting_s or 0) / 3600, LONGEST)))
+    _trend(draw, g, days)
+    _x_labels(draw, g, days, today, small)
+    if not any(d.active or d.checkins for d in days):
+        p = g.panels[SESSIONS]
+        _note(draw, g, (p.top + p.bottom) // 2, "No history yet: finish a stretch session and your days "
+              "appear here.", font)
+    elif not any(d.checkins for d in days):
+        p = g.panels[NECK_PANEL]
+        _note(draw, g, (p.top + p.bottom) // 2, "No check-ins yet: answer \"How does your neck feel?\" "
+              "after a session.", small)
+    return im
+
+
+def png_bytes(image: Image.Image) -> bytes:
+    out = io.BytesIO()
+    image.save(out, format="PNG", optimize=True)
+    return out.getvalue()
+
+
+# -- parts -----------------------------------------------------------------------------------------
+
+
+def _frame(draw: ImageDraw.ImageDraw, g: Geometry, font, small) -> None:
+    """Panel titles with their legends, grid lines, y labels and baselines."""
+    s = g.scale
+    titles = {
+        SESSIONS: ("Stretch sessions", (("done", DONE), ("due", DUE))),
+        SITTING_PANEL: ("Sitting", (("total", SITTING), ("longest stretch", LONGEST))),
+        NECK_PANEL: ("Neck check-in", (("0 = no pain, 10 = worst", NECK),)),
+    }
+    for name, p in g.panels.items():
+        title, legend = titles[name]
+        y = p.top - round(19 * s)
+        draw.text((g.left, y), title, fill=TEXT, font=font)
+        x = g.left + draw.textlength(title, font=font) + round(16 * s)
+        for label, colour in legend:
+            box = round(9 * s)
+            yb = y + round(3 * s)
+            if name == NECK_PANEL:
+                draw.ellipse((x, yb, x + box, yb + box), fill=colour)
+            else:
+                draw.rectangle((x, yb, x + box, yb + box), fill=colour)
+            draw.text((x + box + round(5 * s), y + round(1 * s)), label, fill=MUTED, font=small)
+            x += box + round(5 * s) + draw.textlength(label, font=small) + round(14 * s)
+        ticks = (0, 5, 10) if name == NECK_PANEL else (0, p.vmax / 2, p.vmax)
+        for value in ticks:
+            yy = p.y(value) if value else p.bottom
+            if value:
+                draw.line((g.left, yy, g.right, yy), fill=GRID, width=1)
+            text = _tick_label(name, value)
+            tw = draw.textlength(text, font=small)
+            draw.text((g.left - round(6 * s) - tw, yy - round(7 * s)), text, fill=MUTED, font=small)
+        draw.line((g.left, p.bottom, g.right, p.bottom), fill=AXIS, width=max(1, round(s)))
+
+
+def _tick_label(panel: str, value: float) -> str:
+    text = f"{value:g}"
+    return f"{text} h" if panel == SITTING_PANEL and value else text
+
+
+def _bars(draw: ImageDraw.ImageDraw, g: Geometry, i: int, p: Panel, layers) -> None:
+    """Bars of one column drawn over each other, back to front."""
+    x0, x1 = g.bar(i)
+    for value, colour in layers:
+        if value > 0:
+            draw.rectangle((x0, p.y(value), x1, p.bottom - 1), fill=colour)
+
+
+def _trend(draw: ImageDraw.ImageDraw, g: Geometry, days: Sequence[DayStats]) -> None:
+    """The mean check-in of each day as a point, joined across days without one."""
+    p = g.panels[NECK_PANEL]
+    points = [(g.x(i), p.y(d.checkin_mean))
+              for i, d in enumerate(days) if d.checkin_mean is not None]
+    if len(points) > 1:
+        draw.line(points, fill=NECK, width=max(1, round(2 * g.scale)), joint="curve")
+    r = max(1.5, min(4.0 * g.scale, g.slot / 3))
+    for x, y in points:
+        draw.ellipse((x - r, y - r, x + r, y + r), fill=NECK)
+
+
+def _x_labels(draw: ImageDraw.ImageDraw, g: Geometry, days: Sequence[DayStats], today: date | None, small) -> None:
+    """Every day when there is room, else Mondays, else the first of each month."""
+    s = g.scale
+    base = g.panels[NECK_PANEL].bottom + round(5 * s)
+    n = len(days)
+    last_end = -1e9
+    for i, d in enumerate(days):
+        if n <= 14:
+            lines = ("Today",) if d.day == today else (f"{d.day:%a}", str(d.day.day))
+        elif n <= 62:
+            if d.day.weekday() != 0:
+                continue
+            lines = (f"{d.day.day} {d.day:%b}",)
+        else:
+            if d.day.day != 1 and i != 0:
+                continue
+            lines = (f"{d.day:%b}", str(d.day.year)) if d.day.month == 1 or i == 0 else (f"{d.day:%b}",)
+        width = max(draw.textlength(t, font=small) for t in lines)
+        x = g.x(i)
+        left = max(0, min(x - width / 2, g.width - width))
+        if left < last_end + round(6 * s):
+            continue
+        last_end = left + width
+        draw.line((x, base - round(5 * s), x, base - round(2 * s)), fill=AXIS)
+        for k, t in enumerate(lines):
+            tw = draw.textlength(t, font=small)
+            draw.text((max(0, min(x - tw / 2, g.width - tw)), base + k * round(13 * s)), t, fill=MUTED, font=small)
+
+
+def _note(draw: ImageDraw.ImageDraw, g: Geometry, y: int, text: str, font) -> None:
+    tw = draw.textlength(text, font=font)
+    x = (g.left + g.right - tw) / 2
+    pad = round(8 * g.scale)
+    draw.rectangle((x - pad, y - round(12 * g.scale), x + tw + pad, y + round(12 * g.scale)), fill=BG, outline=GRID)
+    draw.text((x, y - round(7 * g.scale)), text, fill=MUTED, font=font)
+
+
+@lru_cache(maxsize=8)
+def _font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
+    """DejaVu Sans where installed (Linux), else Pillow's own font: the chart never needs a system font."""
+    try:
+        return ImageFont.truetype("DejaVuSans.ttf", size)
+    except OSError:
+        return ImageFont.load_default(size=size)

@@ -1,0 +1,79 @@
+"""The tray menu as a short-lived Tk process, for tray icons that draw no menu themselves (``xembed.py``).
+
+Reads ``{"x": int, "y": int, "entries": [...]}`` on stdin (``menu_model.Entry``
+as JSON), pops the menu up at (x, y) and prints the chosen entry's action as
+one JSON line, ``{"action": [...]}``; prints nothing when the menu is
+dismissed (Escape, a click elsewhere). A process of its own, like the session
+window, so the tray process never loads Tk.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Any, Callable
+
+
+def main() -> int:
+    try:
+        request = json.load(sys.stdin)
+        x, y, entries = int(request["x"]), int(request["y"]), list(request["entries"])
+    except (ValueError, KeyError, TypeError) as exc:
+        print(f"necka-tray menu: bad request on stdin ({exc})", file=sys.stderr)
+        return 2
+    import tkinter as tk
+    from tkinter import font as tkfont
+
+    root = tk.Tk(className="Necka")
+    root.withdraw()
+    bold = tkfont.nametofont("TkMenuFont").copy()
+    bold.configure(weight="bold")
+    keep: list[Any] = [bold]  # Tk variables and fonts die with their last Python reference
+
+    def choose(action: list[Any]) -> None:
+        print(json.dumps({"action": action}), flush=True)
+        root.after_idle(root.destroy)
+
+    menu = _build(root, entries, choose, keep)
+    # The menu unmaps after a choice (its command runs first) or when dismissed: then quit.
+    menu.bind("<Unmap>", lambda _e: root.after(100, root.destroy))
+    root.after_idle(lambda: menu.tk_popup(x, y))
+    root.mainloop()
+    return 0
+
+
+def _build(parent, entries: list[dict[str, Any]], choose: Callable[[list[Any]], None], keep: list[Any]):
+    import tkinter as tk
+
+    menu = tk.Menu(parent, tearoff=0)
+    radio = tk.StringVar(menu)
+    keep.append(radio)
+    for e in entries:
+        if e.get("separator"):
+            menu.add_separator()
+            continue
+        options: dict[str, Any] = {"label": e.get("label", "")}
+        if not e.get("enabled", True):
+            options["state"] = "disabled"
+        if e.get("default"):
+            options["font"] = keep[0]
+        action = e.get("action")
+        if action:
+            options["command"] = lambda a=action: choose(a)
+        if e.get("children"):
+            menu.add_cascade(menu=_build(menu, e["children"], choose, keep), **options)
+        elif e.get("radio"):
+            if e.get("checked"):
+                radio.set(options["label"])
+            menu.add_radiobutton(variable=radio, value=options["label"], **options)
+        elif e.get("checked") is not None:
+            var = tk.BooleanVar(menu, value=bool(e["checked"]))
+            keep.append(var)
+            menu.add_checkbutton(variable=var, **options)
+        else:
+            menu.add_command(**options)
+    return menu
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,451 @@
+"""The tray icon on an X11 system tray (XEmbed), on python-xlib alone: no GTK in the tray process.
+
+Why not pystray's gtk backend here: importing GTK through PyGObject costs
+~16 MiB of private memory and ~0.2 s before the icon can show, more than all
+of Necka's own work, and pystray's xorg backend has no menu and ignores
+clicks. This adapter docks a plain X window into the tray (the freedesktop
+system-tray protocol), draws the icon with Pillow, shows its own tooltip, runs
+the default action on a left click and opens the menu on a right click as a
+short-lived Tk process (``popup_menu.py``), as the session window is.
+
+Threads: the X connection belongs to the thread in ``run`` (python-xlib is not
+thread-safe); ``render`` and ``stop`` queue a call and wake that thread through
+a pipe. The loop blocks in ``select`` without a timeout, except while a
+tooltip waits to show: an idle tray never wakes up.
+
+A tray host that starts after Necka, or restarts, announces itself with a
+``MANAGER`` message on the root window; the icon then docks (again).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import select
+import subprocess
+import sys
+import threading
+import time
+from collections import deque
+from dataclasses import asdict
+from typing import Any, Callable
+
+from Xlib import X, Xatom, Xutil, display as xdisplay, error as xerror
+from Xlib.protocol import event as xevent
+
+from necka_tray.core.planner import TrayView
+from necka_tray.ui.menu_model import Entry
+
+logger = logging.getLogger(__name__)
+
+Action = tuple[Any, ...]
+
+REQUEST_DOCK = 0  # _NET_SYSTEM_TRAY_OPCODE
+XEMBED_MAPPED = 1  # _XEMBED_INFO flags
+FIRST_SIZE = 22  # until the tray host gives the icon its size
+TOOLTIP_DELAY_S = 0.5
+TOOLTIP_FG, TOOLTIP_BG = (255, 255, 255), (43, 43, 43)
+_EVENTS = (X.ExposureMask | X.StructureNotifyMask | X.ButtonPressMask | X.ButtonReleaseMask
+           | X.EnterWindowMask | X.LeaveWindowMask)
+
+
+class XEmbedTray:
+    """Same interface as ``ui.tray.Tray``: ``run(setup)``, ``render(view, entries)``, ``stop()``."""
+
+    has_default_action = True
+
+    def __init__(self, on_action: Callable[[Action], None], display_name: str | None = None) -> None:
+        self._on_action = on_action
+        self._d = xdisplay.Display(display_name)
+        self._d.set_error_handler(self._x_error)
+        self._root = self._d.screen().root
+        atom = self._d.intern_atom
+        self._selection = atom(f"_NET_SYSTEM_TRAY_S{self._d.get_default_screen()}")
+        self._manager = atom("MANAGER")
+        self._opcode = atom("_NET_SYSTEM_TRAY_OPCODE")
+        self._tray_visual = atom("_NET_SYSTEM_TRAY_VISUAL")
+        self._xembed_info = atom("_XEMBED_INFO")
+        self._wm_pid = atom("_NET_WM_PID")
+        self._orientation = atom("_NET_SYSTEM_TRAY_ORIENTATION")
+        self._vertical = False
+        self._calls: deque[tuple[Callable[..., None], tuple]] = deque()
+        self._wake_r, self._wake_w = os.pipe()
+        os.set_blocking(self._wake_r, False)
+        os.set_blocking(self._wake_w, False)
+        self._running = False
+        self._win = None  # our icon window, None until created (or after the tray destroyed it)
+        self._gc = None
+        self._depth = 0
+        self._argb = False  # the tray gave us a 32-bit visual: draw with alpha, no background
+        self._size = (FIRST_SIZE, FIRST_SIZE)
+        self._viewable = False
+        self._pressed = 0
+        self._view: TrayView | None = None
+        self._entries: tuple[Entry, ...] = ()
+        self._tooltip: _Tooltip | None = None
+        self._tooltip_due: float | None = None
+        self._menu: subprocess.Popen | None = None
+
+    # -- the interface the app uses (any thread) ----------------------------------
+
+    def run(self, setup: Callable[[], None]) -> None:
+        """Dock the icon, start ``setup`` on its own thread and run the X loop on this one."""
+        self._root.change_attributes(event_mask=X.StructureNotifyMask)  # MANAGER messages
+        self._running = True
+        self._dock()
+        self._d.flush()
+        threading.Thread(target=setup, name="setup", daemon=True).start()
+        try:
+            self._loop()
+        except (xerror.ConnectionClosedError, OSError) as exc:
+            logger.warning("The X display went away (%s); Necka quits.", exc)
+        finally:
+            self._running = False
+            self._close_menu()
+            os.close(self._wake_r)
+            os.close(self._wake_w)
+
+    def render(self, view: TrayView, entries: tuple[Entry, ...]) -> None:
+        self._call(self._apply, view, entries)
+
+    def stop(self) -> None:
+        self._call(self._quit)
+
+    # -- the X thread --------------------------------------------------------------
+
+    def _call(self, fn: Callable[..., None], *args: Any) -> None:
+        self._calls.append((fn, args))
+        try:
+            os.write(self._wake_w, b"\0")
+        except (BlockingIOError, OSError):
+            pass  # already woken (pipe full), or the loop has ended
+
+    def _loop(self) -> None:
+        fd = self._d.fileno()
+        while self._running:
+            if not self._d.pending_events() and not self._calls:
+                timeout = None if self._tooltip_due is None else max(0.0, self._tooltip_due - time.monotonic())
+                ready, _, _ = select.select([fd, self._wake_r], [], [], timeout)
+                if self._wake_r in ready:
+                    while True:
+                        try:
+                            if not os.read(self._wake_r, 4096):
+                                break
+                        except BlockingIOError:
+                            break
+            while self._calls and self._running:
+                fn, args = self._calls.popleft()
+                self._guarded(fn, *args)
+            while self._running and self._d.pending_events():
+                self._guarded(self._handle, self._d.next_event())
+            if self._tooltip_due is not None and time.monotonic() >= self._tooltip_due:
+                self._tooltip_due = None
+                self._show_tooltip()
+            self._d.flush()
+
+    def _guarded(self, fn: Callable[..., None], *args: Any) -> None:
+        """A bug in drawing or in one event must not take the tray down with it."""
+        try:
+            fn(*args)
+        except (xerror.ConnectionClosedError, OSError):
+            raise
+        except Exception:
+            logger.exception("action=tray-event fn=%s failed", getattr(fn, "__name__", fn))
+
+    def _quit(self) -> None:
+        self._running = False
+        self._hide_tooltip()
+        if self._win is not None:
+            self._win.destroy()  # the tray host drops the icon
+            self._win = None
+        self._d.flush()
+
+    def _x_error(self, err, request) -> None:
+        # BadWindow and friends after the tray host died under us: expected, the icon docks again.
+        logger.debug("X error %s", err)
+
+    # -- docking -------------------------------------------------------------------
+
+    def _dock(self) -> None:
+        """Ask the tray host to embed the icon; without one, wait for its MANAGER message."""
+        owner = self._d.get_selection_owner(self._selection)
+        if not getattr(owner, "id", 0):
+            logger.info("action=tray-wait reason=no-system-tray")
+            return
+        if self._win is None:
+            self._create_window(owner)
+        self._vertical = self._tray_is_vertical(owner)
+        message = xevent.ClientMessage(window=owner, client_type=self._opcode,
+                                       data=(32, [X.CurrentTime, REQUEST_DOCK, self._win.id, 0, 0]))
+        owner.send_event(message, event_mask=X.NoEventMask)
+        logger.info("action=dock tray=%#x window=%#x", owner.id, self._win.id)
+
+    def _create_window(self, owner) -> None:
+        visual = self._argb_visual(owner)
+        w, h = self._size
+        if visual:
+            colormap = self._root.create_colormap(visual, X.AllocNone)
+            self._win = self._root.create_window(0, 0, w, h, 0, 32, X.InputOutput, visual, event_mask=_EVENTS,
+                                                 background_pixel=0, border_pixel=0, colormap=colormap)
+            self._depth, self._argb = 32, True
+        else:
+            # The tray's own background shows through; the icon is blended onto it when drawn.
+            self._win = self._root.create_window(0, 0, w, h, 0, X.CopyFromParent, X.InputOutput,
+                                                 X.CopyFromParent, event_mask=_EVENTS,
+                                                 background_pixmap=X.ParentRelative)
+            self._depth, self._argb = self._d.screen().root_depth, False
+        self._win.set_wm_name("Necka")
+        self._win.set_wm_class("necka-tray", "Necka")
+        self._win.change_property(self._wm_pid, Xatom.CARDINAL, 32, [os.getpid()])
+        self._win.change_property(self._xembed_info, self._xembed_info, 32, [0, XEMBED_MAPPED])
+        self._ask_size(FIRST_SIZE)
+        self._gc = self._win.create_gc()
+        self._viewable = False
+
+    def _ask_size(self, side: int) -> None:
+        """Trays size an icon from its minimum size hint (GtkSocket-based ones like trayer do)."""
+        self._win.set_wm_normal_hints(flags=Xutil.PMinSize | Xutil.PBaseSize, min_width=side, min_height=side,
+                                      base_width=side, base_height=side)
+
+    def _tray_is_vertical(self, owner) -> bool:
+        try:
+            prop = owner.get_full_property(self._orientation, Xatom.CARDINAL)
+        except xerror.XError:
+            return False
+        return bool(prop and prop.value and prop.value[0] == 1)
+
+    def _argb_visual(self, owner) -> int:
+        """The 32-bit visual the tray host offers for translucent icons, or 0."""
+        try:
+            prop = owner.get_full_property(self._tray_visual, Xatom.VISUALID)
+        except xerror.XError:
+            return 0
+        if not prop or not prop.value:
+            return 0
+        wanted = prop.value[0]
+        for depth in self._d.screen().allowed_depths:
+            if depth.depth == 32 and any(v.visual_id == wanted for v in depth.visuals):
+                return wanted
+        return 0
+
+    # -- events --------------------------------------------------------------------
+
+    def _handle(self, ev) -> None:
+        win = self._win
+        if ev.type == X.ClientMessage and ev.window == self._root:
+            if ev.client_type == self._manager and ev.data[1][1] == self._selection:
+                logger.info("action=tray-host-started")
+                self._dock()
+            return
+        if win is None or getattr(ev, "window", None) != win:
+            return
+        if ev.type == X.Expose and ev.count == 0:
+            self._viewable = True
+            self._paint()
+        elif ev.type == X.ConfigureNotify:
+            if (ev.width, ev.height) != self._size:
+                self._size = (ev.width, ev.height)
+                self._paint()
+            # A square icon as wide as the panel is high (or as high as it is wide).
+            side = ev.width if self._vertical else ev.height
+            if side >= 8 and (ev.width, ev.height) != (side, side):
+                self._ask_size(side)
+        elif ev.type == X.MapNotify:
+            self._viewable = True
+        elif ev.type == X.UnmapNotify:
+            self._viewable = False
+            self._hide_tooltip()
+        elif ev.type == X.ReparentNotify and ev.parent == self._root:
+            # The tray host went away and the server handed the icon back to the root
+            # window: hide it until a new tray host asks for it.
+            logger.info("action=tray-host-gone")
+            win.unmap()
+            self._hide_tooltip()
+        elif ev.type == X.DestroyNotify:
+            logger.info("action=tray-host-gone window=destroyed")
+            self._win = None
+            self._hide_tooltip()
+        elif ev.type == X.EnterNotify:
+            self._tooltip_due = time.monotonic() + TOOLTIP_DELAY_S
+        elif ev.type == X.LeaveNotify:
+            self._hide_tooltip()
+        elif ev.type == X.ButtonPress:
+            self._pressed = ev.detail
+            self._hide_tooltip()
+        elif ev.type == X.ButtonRelease and ev.detail == self._pressed:
+            self._pressed = 0
+            inside = 0 <= ev.event_x < self._size[0] and 0 <= ev.event_y < self._size[1]
+            if inside and ev.detail == 1:
+                self._default_action()
+            elif inside and ev.detail == 3:
+                self._open_menu(ev.root_x, ev.root_y)
+
+    def _apply(self, view: TrayView, entries: tuple[Entry, ...]) -> None:
+        old, self._view, self._entries = self._view, view, entries
+        if old is None or old.icon_key != view.icon_key:
+            self._paint()
+        if self._tooltip is not None and self._tooltip.shown and (old is None or old.tooltip != view.tooltip):
+            self._show_tooltip()
+
+    # -- drawing -------------------------------------------------------------------
+
+    def _paint(self) -> None:
+        if self._win is None or not self._viewable:
+            return
+        from PIL import Image
+
+        from necka_tray.ui.icon import draw_icon
+
+        w, h = self._size
+        side = min(w, h)
+        if side < 8:
+            return  # trays map a new icon 1 px wide first, then give it its size
+        v = self._view
+        icon = draw_icon(v.ring_step, v.stretch_due, v.paused, size=side) if v else draw_icon(size=side)
+        at = ((w - side) // 2, (h - side) // 2)
+        try:
+            if self._argb:
+                canvas = Image.new("RGBA", (w, h))
+                canvas.paste(icon, at)
+                r, g, b, a = canvas.convert("RGBa").split()  # premultiplied, as X wants
+                data = Image.merge("RGBA", (b, g, r, a)).tobytes()
+            else:
+                self._win.clear_area()  # the tray's background, then blend the icon onto it
+                raw = self._win.get_image(0, 0, w, h, X.ZPixmap, 0xFFFFFFFF).data
+                canvas = Image.frombytes("RGB", (w, h), raw, "raw", _raw_mode(self._d))
+                canvas.paste(icon, at, icon)
+                data = canvas.tobytes("raw", _raw_mode(self._d))
+            self._win.put_image(self._gc, 0, 0, w, h, X.ZPixmap, self._depth, 0, data)
+        except (xerror.XError, ValueError) as exc:  # the window went away meanwhile, or an odd visual
+            logger.debug("action=paint failed (%s)", exc)
+
+    # -- clicks, menu, tooltip -------------------------------------------------------
+
+    def _default_action(self) -> None:
+        action = next((e.action for e in self._entries if e.default and e.enabled and e.action), None)
+        if action is not None:
+            self._on_action(action)
+
+    def _open_menu(self, x: int, y: int) -> None:
+        if self._menu is not None and self._menu.poll() is None:
+            return  # one is open (it holds the pointer grab anyway)
+        request = json.dumps({"x": x, "y": y, "entries": [asdict(e) for e in self._entries]})
+        try:
+            self._menu = subprocess.Popen(menu_command(), stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+        except OSError as exc:
+            logger.error("Could not open the tray menu (%s)", exc)
+            return
+        threading.Thread(target=self._wait_menu, args=(self._menu, request), name="menu-wait", daemon=True).start()
+
+    def _wait_menu(self, proc: subprocess.Popen, request: str) -> None:
+        try:
+            out, _ = proc.communicate(request.encode())
+        except OSError as exc:
+            logger.warning("The tray menu failed (%s)", exc)
+            return
+        for line in out.decode(errors="replace").splitlines():
+            try:
+                chosen = json.loads(line).get("action")
+            except (ValueError, AttributeError):
+                continue
+            if isinstance(chosen, list) and chosen:
+                self._on_action(tuple(chosen))
+                return
+
+    def _close_menu(self) -> None:
+        if self._menu is not None and self._menu.poll() is None:
+            self._menu.terminate()
+
+    def _show_tooltip(self) -> None:
+        if self._win is None or not self._viewable or self._view is None:
+            return
+        if self._tooltip is None:
+            self._tooltip = _Tooltip(self._d)
+        pos = self._root.translate_coords(self._win, 0, 0)
+        self._tooltip.show(self._view.tooltip, (pos.x, pos.y, *self._size))
+
+    def _hide_tooltip(self) -> None:
+        self._tooltip_due = None
+        if self._tooltip is not None:
+            self._tooltip.hide()
+
+
+class _Tooltip:
+    """A small override-redirect window with one line of text, drawn with Pillow."""
+
+    def __init__(self, d) -> None:
+        self._d = d
+        self._root = d.screen().root
+        self._win = None
+        self._gc = None
+        self.shown = False
+
+    def show(self, text: str, icon: tuple[int, int, int, int]) -> None:
+        from PIL import Image, ImageDraw
+
+        font = _font()
+        draw = ImageDraw.Draw(Image.new("RGB", (1, 1)))
+        left, top, right, bottom = draw.textbbox((0, 0), text, font=font)
+        pad = 6
+        w, h = right - left + 2 * pad, bottom - top + 2 * pad
+        img = Image.new("RGB", (w, h), TOOLTIP_BG)
+        ImageDraw.Draw(img).text((pad - left, pad - top), text, font=font, fill=TOOLTIP_FG)
+        screen = self._d.screen()
+        ix, iy, iw, ih = icon
+        x = min(max(0, ix + iw // 2 - w // 2), screen.width_in_pixels - w)
+        y = iy + ih + 4 if iy + ih // 2 < screen.height_in_pixels // 2 else iy - h - 4
+        if self._win is None:
+            self._win = self._root.create_window(x, y, w, h, 0, X.CopyFromParent, X.InputOutput, X.CopyFromParent,
+                                                 override_redirect=True, background_pixel=screen.black_pixel,
+                                                 event_mask=X.ExposureMask)
+            self._win.set_wm_name("Necka tooltip")
+            self._gc = self._win.create_gc()
+        else:
+            self._win.configure(x=x, y=y, width=w, height=h)
+        self._win.map()
+        self._win.configure(stack_mode=X.Above)
+        data = img.tobytes("raw", _raw_mode(self._d))
+        self._win.put_image(self._gc, 0, 0, w, h, X.ZPixmap, screen.root_depth, 0, data)
+        self.shown = True
+
+    def hide(self) -> None:
+        if self._win is not None and self.shown:
+            self._win.unmap()
+        self.shown = False
+
+
+def _raw_mode(d) -> str:
+    """Pillow's raw mode for a 24-bit TrueColor ZPixmap in 32-bit units on this server."""
+    return "BGRX" if d.display.info.image_byte_order == X.LSBFirst else "XRGB"
+
+
+_FONT = None
+
+
+def _font():
+    """DejaVu Sans (or Pillow's own font) at tooltip size; loaded on the first hover only."""
+    global _FONT
+    if _FONT is None:
+        from PIL import ImageFont
+
+        for name in ("DejaVuSans.ttf", "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"):
+            try:
+                _FONT = ImageFont.truetype(name, 13)
+                break
+            except OSError:
+                continue
+        else:
+            _FONT = ImageFont.load_default(13)
+    return _FONT
+
+
+def menu_command() -> list[str]:
+    """The menu process. Straight to the module, not through the CLI: a right click should
+    not pay for building every subcommand's parser. (A frozen build has no ``-m``; it would
+    need a ``menu`` subcommand, which ``self_command`` then reaches.)"""
+    if getattr(sys, "frozen", False):
+        from necka_tray.ui.session_launcher import self_command
+
+        return self_command("menu")
+    return [sys.executable, "-m", "necka_tray.ui.popup_menu"]

@@ -1,0 +1,68 @@
+"""The PyInstaller build (packaging/necka-tray.spec): built here, then run like a user would.
+
+The one-folder app must dock its icon with its bundled GTK, open its stretch
+session window by running itself (ui/session_launcher.self_command: frozen,
+there is no ``python -m``), and answer its own ``quit``. The build takes
+about half a minute; it runs in the normal suite and never skips under CI.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+SPEC = ROOT / "packaging" / "necka-tray.spec"
+
+
+@pytest.fixture(scope="module")
+def frozen(tmp_path_factory) -> Path:
+    if importlib.util.find_spec("PyInstaller") is None:
+        message = "PyInstaller is not installed (pip install -e '.[test]')"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    tmp = tmp_path_factory.mktemp("pyinstaller")
+    done = subprocess.run(
+        [sys.executable, "-m", "PyInstaller", "--noconfirm", "--log-level", "WARN",
+         "--distpath", str(tmp / "dist"), "--workpath", str(tmp / "work"), str(SPEC)],
+        capture_output=True, text=True, timeout=600, cwd=tmp)
+    assert done.returncode == 0, done.stderr[-4000:]
+    exe = tmp / "dist" / "necka-tray" / "necka-tray"
+    assert exe.is_file() and os.access(exe, os.X_OK)
+    return exe
+
+
+def test_frozen_app_docks_opens_its_session_window_and_quits(desktop, app_env, spawn, frozen, tmp_path, shot):
+    assert subprocess.run([str(frozen), "--version"], capture_output=True, text=True, timeout=60).stdout.startswith(
+        "necka-tray ")
+    stderr = tmp_path / "frozen-stderr.txt"
+    # Scale 10: the session's first step lasts a second and a half, reminders stay minutes away.
+    proc = spawn([str(frozen), "--time-scale", "10"], app_env, stderr=stderr.open("w"))
+    desktop.wait_for(lambda: proc.poll() is not None or desktop.tray_icons(), 30, what="an icon in the tray")
+    assert proc.poll() is None, stderr.read_text()
+    icon = desktop.wait_tray_icon(timeout=15)
+    assert 16 <= icon.w <= 64
+    desktop.click(*icon.center)
+    log = Path(app_env["XDG_STATE_HOME"]) / "necka-tray" / "log" / "necka-tray.log"
+    try:
+        wid = desktop.wait_window("^Necka .+ Stretch session$", timeout=20)
+    except TimeoutError:
+        raise AssertionError(f"no session window; the app's log ends:\n{log.read_text()[-3000:]}"
+                             f"\nits stderr: {stderr.read_text()[-2000:]}") from None
+    desktop.wait_for(lambda: desktop.window_geometry(wid).w > 300, 5, what="the session window laid out")
+    time.sleep(0.3)
+    shot("frozen-session-window", window=wid)
+
+    status = subprocess.run([str(frozen), "status"], env=app_env, capture_output=True, text=True, timeout=60)
+    assert status.returncode == 0 and "tray: gtk" in status.stdout, status.stdout + status.stderr
+    done = subprocess.run([str(frozen), "quit"], env=app_env, capture_output=True, text=True, timeout=60)
+    assert (done.returncode, done.stdout) == (0, "Necka has quit.\n"), done.stderr
+    assert proc.wait(10) == 0
+    assert stderr.read_text() == ""
