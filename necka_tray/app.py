@@ -67,7 +67,7 @@ class App:
         self.settings = config.load(config_file).settings
         self.snapshot = ScheduleSnapshot()
         self.today: tuple[str, ...] = ()  # the menu's today and streak lines
-        self._day = None  # the date they are for
+        self._day = None  # the date of the last roll-up (new_day)
         if ports.presence is None:
             from necka_tray.dnd import AnyQuiet
             from necka_tray.idle.none import NoIdle
@@ -263,6 +263,7 @@ class App:
 
     def new_day(self) -> None:
         """At start and on the first tick of a day: roll old events up, start the day's line afresh."""
+        self._day = self.p.clock.now().date()
         if self.p.stats is not None:
             try:
                 self.p.stats.roll_up(self.p.clock.now(), self.settings["history.retention_days"])
@@ -274,7 +275,6 @@ class App:
     def update_today(self) -> None:
         """Re-read today's numbers: only after something was recorded, never on an idle tick."""
         now = self.p.clock.now()
-        self._day = now.date()
         if self.p.stats is None:
             return
         try:

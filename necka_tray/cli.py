@@ -46,7 +46,8 @@ def time_scale(text: str) -> float:
     return value
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
+    """The parser; given ``argv``, only the command named there imports its module (start-up time)."""
     parser = argparse.ArgumentParser(
         prog="necka-tray",
         description="Necka lives in the system tray and reminds you to check your posture, "
@@ -56,11 +57,13 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     _add_common(parser, None)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    wanted = _named_command(argv) if argv is not None else None
     for name, (module, help_text) in COMMANDS.items():
         command = sub.add_parser(name, help=help_text, description=help_text[:1].upper() + help_text[1:] + ".")
         # The global options also work after the command (necka-tray session --time-scale 60).
         _add_common(command, argparse.SUPPRESS)
-        _command_module(module).add_arguments(command)
+        if wanted in (None, name):
+            _command_module(module).add_arguments(command)
     return parser
 
 
@@ -77,12 +80,24 @@ def _add_common(parser: argparse.ArgumentParser, default) -> None:
                         help="log everything, to the terminal too")
 
 
+def _named_command(argv: list[str]) -> str | None:
+    """The command ``argv`` runs, if it names one (else None: every command gets its arguments)."""
+    args = iter(argv)
+    for arg in args:
+        if arg == "--time-scale":
+            next(args, None)
+        elif not arg.startswith("-"):
+            return arg if arg in COMMANDS else None
+    return "run"
+
+
 def _command_module(name: str):
     return importlib.import_module(f"necka_tray.commands.{name}")
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
+    argv = sys.argv[1:] if argv is None else argv
+    parser = build_parser(argv)
     args = parser.parse_args(argv)
     if args.time_scale is None and os.environ.get("NECKA_TIME_SCALE"):
         try:

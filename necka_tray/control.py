@@ -89,7 +89,9 @@ class Handler:
         extra = set(request) - {"command"} - COMMANDS[command]
         if extra:
             return _error(f"{command}: unexpected {', '.join(sorted(extra))[:80]}")
-        logger.info("action=control command=%s", command)
+        # A status bar may ask for the status every few seconds: keep that out of the normal log.
+        level = logging.DEBUG if command in ("status", "refresh") else logging.INFO
+        logger.log(level, "action=control command=%s", command)
         try:
             return getattr(self, f"_{command}")(request)
         except ValueError as exc:

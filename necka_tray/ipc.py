@@ -16,8 +16,7 @@ The server answers one connection at a time on its own thread, blocked in
 sends garbage costs at most a few seconds and is then dropped; the request
 itself runs on the app's dispatcher thread (``post``), never on this one.
 
-An instance lock (``claim``) says who the one running tray is; it is taken
-before the tray exists and released by the OS when that process ends.
+Which process is the one running tray is ``instance.py``'s business.
 """
 
 from __future__ import annotations
@@ -32,7 +31,7 @@ import sys
 import threading
 from multiprocessing import connection as mpc
 from pathlib import Path
-from typing import Any, Callable, BinaryIO
+from typing import Any, Callable
 
 from necka_tray.fsutil import atomic_write
 from necka_tray.paths import AppPaths
@@ -41,7 +40,6 @@ logger = logging.getLogger(__name__)
 
 SOCKET_NAME = "control.sock"
 KEY_NAME = "control.key"
-LOCK_NAME = "instance.lock"
 #: Largest request the server reads (the real ones are a few dozen bytes).
 MAX_REQUEST = 16 * 1024
 MAX_REPLY = 1024 * 1024
@@ -95,71 +93,6 @@ def read_key(paths: AppPaths) -> bytes:
     if not key:
         raise NotRunning("Necka is not running")
     return key
-
-
-# -- one instance --------------------------------------------------------------
-
-
-def claim(paths: AppPaths) -> BinaryIO | None:
-    """Take the per-user instance lock for this process's life; None if a Necka holds it.
-
-    Keep the returned file open: the OS drops the lock when it is closed or the
-    process ends, however it ends (a crash leaves no stale lock behind).
-    """
-    f = _lock_file(paths)
-    try:
-        _lock(f, blocking=False)
-    except OSError:
-        f.close()
-        return None
-    return f
-
-
-def wait_released(paths: AppPaths, timeout: float) -> bool:
-    """Block until no Necka holds the instance lock (it quit); False after ``timeout`` s."""
-    f = _lock_file(paths)
-    done = threading.Event()
-
-    def wait() -> None:
-        try:
-            _lock(f, blocking=True)
-            _unlock(f)
-            done.set()
-        except OSError:
-            pass
-
-    threading.Thread(target=wait, name="wait-quit", daemon=True).start()
-    released = done.wait(timeout)
-    if released:
-        f.close()
-    return released
-
-
-def _lock_file(paths: AppPaths) -> BinaryIO:
-    fd = os.open(paths.run_dir / LOCK_NAME, os.O_RDWR | os.O_CREAT, 0o600)
-    return os.fdopen(fd, "r+b")
-
-
-def _lock(f: BinaryIO, blocking: bool) -> None:
-    if sys.platform == "win32":
-        import msvcrt
-
-        msvcrt.locking(f.fileno(), msvcrt.LK_LOCK if blocking else msvcrt.LK_NBLCK, 1)
-    else:
-        import fcntl
-
-        fcntl.flock(f.fileno(), fcntl.LOCK_EX | (0 if blocking else fcntl.LOCK_NB))
-
-
-def _unlock(f: BinaryIO) -> None:
-    if sys.platform == "win32":
-        import msvcrt
-
-        msvcrt.locking(f.fileno(), msvcrt.LK_UNLCK, 1)
-    else:
-        import fcntl
-
-        fcntl.flock(f.fileno(), fcntl.LOCK_UN)
 
 
 # -- messages ----------------------------------------------------------------

@@ -11,7 +11,7 @@ import logging
 import os
 import sys
 
-from necka_tray import __version__, config, logs
+from necka_tray import __version__, logs
 from necka_tray.core.clock import SystemClock, TimeScale
 from necka_tray.paths import AppPaths
 
@@ -28,13 +28,13 @@ def run_tray(scale: TimeScale, debug: bool = False) -> int:
         paths.ensure()
     except OSError as exc:
         return _fail(f"cannot create Necka's folders ({exc}).")
-    from necka_tray import ipc
+    from necka_tray import instance
 
     try:
-        instance = ipc.claim(paths)  # the lock is held until this process ends
+        lock = instance.claim(paths)  # held until this process ends
     except OSError as exc:
         return _fail(f"cannot create the instance lock in {paths.run_dir} ({exc}).")
-    if instance is None:  # one runs already: let it open a session, say so, exit 0
+    if lock is None:  # one runs already: let it open a session, say so, exit 0
         from necka_tray.control import hand_over
 
         return hand_over(paths)
@@ -47,11 +47,6 @@ def run_tray(scale: TimeScale, debug: bool = False) -> int:
         choice = plat.tray_backend(os.environ)
     except platform.TrayUnavailable as exc:
         return _fail(str(exc))
-
-    loaded = config.load(paths.config_file)
-    for message in loaded.problems:
-        logger.warning("%s", message)
-    config.ensure_exists(paths.config_file)
 
     from necka_tray.dispatch import Dispatcher
 
@@ -69,6 +64,16 @@ def run_tray(scale: TimeScale, debug: bool = False) -> int:
     logger.info("action=start backend=%s scale=%s", choice.backend, scale.factor)
 
     def setup() -> None:
+        # After the icon is up: reading (or first writing) the settings costs more than docking.
+        from necka_tray import config
+
+        loaded = config.load(paths.config_file)
+        for message in loaded.problems:
+            logger.warning("%s", message)
+        try:
+            config.ensure_exists(paths.config_file)
+        except OSError as exc:
+            logger.warning("Could not write the default settings file %s (%s).", paths.config_file, exc)
         app = _build_app(paths, scale, dispatcher, tray)
         holder["app"] = app
         if choice.notice:

@@ -24,6 +24,9 @@ def rating(text: str) -> int:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
+    from necka_tray.commands.stats import one_line_errors
+
+    one_line_errors(parser)
     parser.add_argument("rating", nargs="?", type=rating, metavar="RATING",
                         help="0 (no pain) to 10 (worst pain); leave out to open the check-in window")
 

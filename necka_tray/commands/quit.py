@@ -7,12 +7,12 @@ QUIT_TIMEOUT = 15.0
 
 
 def run(args) -> int:
-    from necka_tray import ipc
+    from necka_tray import instance
 
     code, reply = remote.ask("quit")
     if reply is None:
         return code
-    if not ipc.wait_released(remote.paths(), QUIT_TIMEOUT):
+    if not instance.wait_released(remote.paths(), QUIT_TIMEOUT):
         return remote.fail(f"Necka was asked to quit but still runs after {QUIT_TIMEOUT:g} s")
     print("Necka has quit.")
     return 0

@@ -27,6 +27,7 @@ import argparse
 import csv
 import io
 import json
+import os
 import sys
 
 from necka_tray.commands import remote
@@ -55,7 +56,16 @@ def png_path(text: str) -> str:
     return text
 
 
+def one_line_errors(parser: argparse.ArgumentParser) -> None:
+    """A bad value is one line naming the option and what is allowed (no usage dump), exit 2."""
+    def error(message: str):
+        parser.exit(2, f"{parser.prog}: {message} (see {parser.prog} --help)\n")
+
+    parser.error = error  # type: ignore[method-assign]
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
+    one_line_errors(parser)
     parser.add_argument("--days", type=days, default=7, metavar="N", help="how many days, today included (default 7)")
     form = parser.add_mutually_exclusive_group()
     form.add_argument("--json", action="store_true", help="print one JSON object (for scripts)")
@@ -85,11 +95,15 @@ def run(args: argparse.Namespace) -> int:
         except OSError as exc:
             return remote.fail(f"cannot write the chart {args.chart}: {exc.strerror or exc}")
     if args.json:
-        print(json.dumps(report.to_json(), indent=2, ensure_ascii=False))
-    elif args.csv:
-        sys.stdout.write(to_csv(report))
+        text = json.dumps(report.to_json(), indent=2, ensure_ascii=False) + "\n"
     else:
-        print(to_table(report))
+        text = to_csv(report) if args.csv else to_table(report) + "\n"
+    try:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    except BrokenPipeError:  # `necka-tray stats | head`: the reader has all it wanted
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     if args.chart:
         print(f"Chart written to {args.chart}", file=sys.stderr)
     return 0
@@ -153,7 +167,7 @@ def to_table(report) -> str:
         first_cell = cells[0].ljust(widths[0])
         return "  ".join([first_cell, *(c.rjust(w) for c, w in zip(cells[1:], widths[1:]))]).rstrip()
 
-    rule = "  ".join("─" * w for w in widths)
+    rule = "  ".join("-" * w for w in widths)
     return "\n".join([
         f"Necka statistics, {span}",
         "",

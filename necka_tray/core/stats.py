@@ -302,7 +302,7 @@ def today_line(day: DayStats) -> str:
     """The tray's today-at-a-glance line."""
     parts = [_count(day.stretch_done, "stretch", "stretches"),
              _count(day.posture_checks, "posture check", "posture checks")]
-    if day.longest_sitting_s is not None:
+    if day.longest_sitting_s is not None and day.longest_sitting_s >= 30:
         parts.append(f"longest sitting {format_duration(day.longest_sitting_s)}")
     return "Today: " + " · ".join(parts)
 

@@ -17,14 +17,12 @@ but no AppIndicator typelib its auto-selection raises. So we decide:
 from __future__ import annotations
 
 import os
-import shutil
-import subprocess
 from pathlib import Path
 from typing import Mapping
 
 from necka_tray import APP_ID
 from necka_tray.fsutil import atomic_write
-from necka_tray.platform import TrayChoice, TrayUnavailable
+from necka_tray.platform import TrayChoice, TrayUnavailable, x11
 
 GNOME_HINT = (
     "On GNOME, install the 'AppIndicator and KStatusNotifierItem Support' extension "
@@ -44,7 +42,7 @@ def display_problem(env: Mapping[str, str]) -> str | None:
             return None
         return "no graphical display: DISPLAY is not set. Start Necka from your desktop session."
     try:
-        _open_x(display).close()
+        x11.probe(display)  # kept open: the tray icon takes it over
     except Exception as exc:
         return f"cannot open the X display {display!r} ({type(exc).__name__}). Start Necka from your desktop session."
     return None
@@ -53,10 +51,12 @@ def display_problem(env: Mapping[str, str]) -> str | None:
 def tray_backend(env: Mapping[str, str]) -> TrayChoice:
     forced = env.get("PYSTRAY_BACKEND")
     if forced:
+        x11.drop()
         return TrayChoice(forced)
     display = env.get("DISPLAY")
     if display and xembed_tray_owner(display):
         return TrayChoice("xembed")
+    x11.drop()  # only the xembed icon takes over the probes' X connection
     if status_notifier_host_present():
         if not _typelib("Gtk", "3.0"):
             raise TrayUnavailable(PYGOBJECT_FIX)
@@ -76,13 +76,9 @@ def tray_backend(env: Mapping[str, str]) -> TrayChoice:
 
 def xembed_tray_owner(display: str) -> int:
     """The window id owning the XEmbed tray selection of screen 0, or 0."""
-    d = _open_x(display)
-    try:
-        atom = d.intern_atom("_NET_SYSTEM_TRAY_S0")
-        owner = d.get_selection_owner(atom)
-        return int(owner.id) if owner else 0
-    finally:
-        d.close()
+    d = x11.probe(display)
+    owner = d.get_selection_owner(d.intern_atom("_NET_SYSTEM_TRAY_S0"))
+    return int(getattr(owner, "id", 0))
 
 
 def status_notifier_host_present() -> bool:
@@ -104,6 +100,9 @@ def status_notifier_host_present() -> bool:
 
 
 def open_file(path: Path) -> None:
+    import shutil
+    import subprocess
+
     opener = shutil.which("xdg-open")
     if opener is None:
         raise FileNotFoundError("xdg-open is not installed (package xdg-utils)")
@@ -154,12 +153,6 @@ def _exec_arg(arg: str) -> str:
         return arg
     quoted = '"' + "".join("\\" + c if c in '"`$\\' else c for c in arg) + '"'
     return quoted.replace("\\", "\\\\")
-
-
-def _open_x(display: str):
-    import Xlib.display
-
-    return Xlib.display.Display(display)
 
 
 def _typelib(namespace: str, version: str) -> bool:

@@ -52,8 +52,11 @@ def build(parent: tk.Misc, on_rating: Callable[[int], None], fonts: dict[str, tk
     buttons: list[tk.Button] = []
 
     def choose(rating: int) -> None:
+        after = buttons[-1].tk_focusNext()  # where the focus goes once the row is gone
         for child in row.winfo_children():
             child.destroy()
+        if after is not None:
+            after.focus_set()
         tk.Label(row, text=f"Thank you: noted {rating} of {RATING_MAX}.", font=fonts["small_bold"],
                  fg=theme.ACCENT, bg=bg).grid(row=0, column=0)
         on_rating(rating)

@@ -375,7 +375,7 @@ class SessionWindow:
 
     def _show_done(self) -> None:
         f, px = self._fonts, self._px
-        self.step_label.config(text="All steps finished")
+        self.step_label.config(text="Routine finished")
         self._progress_value = 1.0
         self._draw_progress()
         # Same footprint as the exercise screen, so the window does not jump.

@@ -23,9 +23,8 @@ from necka_tray.ui import chart, theme
 TITLE = "Necka — Statistics"
 CHOICES = (7, 30)
 CHART_SIZE = (780, 340)
-COLUMNS = (("day", "Day", 110), ("stretches", "Stretches done / due", 150), ("posture", "Posture checks", 110),
-           ("sitting", "Sitting", 100), ("longest", "Longest sitting", 110), ("breaks", "Natural breaks", 105),
-           ("neck", "Neck (0–10)", 90))
+COLUMNS = (("day", "Day", 120), ("stretches", "Stretches", 110), ("posture", "Posture", 90),
+           ("sitting", "Sitting", 110), ("longest", "Longest", 100), ("breaks", "Breaks", 90), ("neck", "Neck", 80))
 
 
 class StatsWindow:
@@ -63,11 +62,13 @@ class StatsWindow:
         self.table = self._make_table(body)
         foot = tk.Frame(body, bg=theme.BG)
         foot.pack(fill="x", pady=(round(10 * px), 0))
-        tk.Label(foot, text="Due: stretch breaks Necka called for. Neck: mean check-in, 0 = no pain, 10 = worst.",
-                 font=f["small"], fg=theme.MUTED, bg=theme.BG).pack(side="left")
+        tk.Label(foot, text="Stretches: sessions done / breaks due.  Posture: checks shown.  Breaks: natural "
+                 "breaks.\nLongest: longest unbroken sitting.  Neck: mean check-in, 0 = no pain, 10 = worst pain.",
+                 font=f["small"], fg=theme.MUTED, bg=theme.BG, justify="left").pack(side="left")
         close = theme.button(foot, "Close (Esc)", self.root.destroy, f["button"], px, primary=True)
         close.pack(side="right")
-        close.focus_set()
+        # Take the keyboard focus once on screen, so Esc and Tab work without a click first.
+        self.root.bind("<Map>", lambda e: e.widget is self.root and (self.root.focus_force(), close.focus_set()))
 
     def _make_table(self, parent: tk.Misc) -> ttk.Treeview:
         px = self.px

@@ -19,23 +19,23 @@ A tray host that starts after Necka, or restarts, announces itself with a
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import select
-import subprocess
 import sys
 import threading
 import time
 from collections import deque
-from dataclasses import asdict
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
-from Xlib import X, Xatom, Xutil, display as xdisplay, error as xerror
+from Xlib import X, Xatom, Xutil, error as xerror
 from Xlib.protocol import event as xevent
 
-from necka_tray.core.planner import TrayView
-from necka_tray.ui.menu_model import Entry
+from necka_tray.platform import x11
+
+if TYPE_CHECKING:  # only types: the planner is not needed before the icon docks
+    from necka_tray.core.planner import TrayView
+    from necka_tray.ui.menu_model import Entry
 
 logger = logging.getLogger(__name__)
 
@@ -57,7 +57,7 @@ class XEmbedTray:
 
     def __init__(self, on_action: Callable[[Action], None], display_name: str | None = None) -> None:
         self._on_action = on_action
-        self._d = xdisplay.Display(display_name)
+        self._d = x11.take(display_name if display_name is not None else os.environ.get("DISPLAY"))
         self._d.set_error_handler(self._x_error)
         self._root = self._d.screen().root
         atom = self._d.intern_atom
@@ -81,11 +81,13 @@ class XEmbedTray:
         self._size = (FIRST_SIZE, FIRST_SIZE)
         self._viewable = False
         self._pressed = 0
+        # The latest view and menu, replaced whole by ``render`` (any thread), read by the X thread.
         self._view: TrayView | None = None
         self._entries: tuple[Entry, ...] = ()
+        self._drawn_key: tuple | None = None  # the icon_key on screen
         self._tooltip: _Tooltip | None = None
         self._tooltip_due: float | None = None
-        self._menu: subprocess.Popen | None = None
+        self._menu = None  # the menu process while it is open
 
     # -- the interface the app uses (any thread) ----------------------------------
 
@@ -107,7 +109,15 @@ class XEmbedTray:
             os.close(self._wake_w)
 
     def render(self, view: TrayView, entries: tuple[Entry, ...]) -> None:
-        self._call(self._apply, view, entries)
+        """Keep the view and the menu; wake the X thread only when something on screen changes.
+
+        The menu is built when it opens and the tooltip text when it shows, so a
+        new tooltip text or menu costs nothing while nobody looks at them.
+        """
+        old = self._view
+        self._view, self._entries = view, entries
+        if old is None or old.icon_key != view.icon_key or (self._tooltip is not None and self._tooltip.shown):
+            self._call(self._apply)
 
     def stop(self) -> None:
         self._call(self._quit)
@@ -281,11 +291,10 @@ class XEmbedTray:
             elif inside and ev.detail == 3:
                 self._open_menu(ev.root_x, ev.root_y)
 
-    def _apply(self, view: TrayView, entries: tuple[Entry, ...]) -> None:
-        old, self._view, self._entries = self._view, view, entries
-        if old is None or old.icon_key != view.icon_key:
+    def _apply(self) -> None:
+        if self._view is not None and self._view.icon_key != self._drawn_key:
             self._paint()
-        if self._tooltip is not None and self._tooltip.shown and (old is None or old.tooltip != view.tooltip):
+        if self._tooltip is not None and self._tooltip.shown:
             self._show_tooltip()
 
     # -- drawing -------------------------------------------------------------------
@@ -303,6 +312,7 @@ class XEmbedTray:
             return  # trays map a new icon 1 px wide first, then give it its size
         v = self._view
         icon = draw_icon(v.ring_step, v.stretch_due, v.paused, size=side) if v else draw_icon(size=side)
+        self._drawn_key = v.icon_key if v else None
         at = ((w - side) // 2, (h - side) // 2)
         try:
             if self._argb:
@@ -328,6 +338,10 @@ class XEmbedTray:
             self._on_action(action)
 
     def _open_menu(self, x: int, y: int) -> None:
+        import json
+        import subprocess
+        from dataclasses import asdict
+
         if self._menu is not None and self._menu.poll() is None:
             return  # one is open (it holds the pointer grab anyway)
         request = json.dumps({"x": x, "y": y, "entries": [asdict(e) for e in self._entries]})
@@ -338,7 +352,9 @@ class XEmbedTray:
             return
         threading.Thread(target=self._wait_menu, args=(self._menu, request), name="menu-wait", daemon=True).start()
 
-    def _wait_menu(self, proc: subprocess.Popen, request: str) -> None:
+    def _wait_menu(self, proc, request: str) -> None:
+        import json
+
         try:
             out, _ = proc.communicate(request.encode())
         except OSError as exc:
@@ -379,9 +395,12 @@ class _Tooltip:
         self._root = d.screen().root
         self._win = None
         self._gc = None
+        self._shown_as: tuple | None = None
         self.shown = False
 
     def show(self, text: str, icon: tuple[int, int, int, int]) -> None:
+        if self.shown and self._shown_as == (text, icon):
+            return
         from PIL import Image, ImageDraw
 
         font = _font()
@@ -407,7 +426,7 @@ class _Tooltip:
         self._win.configure(stack_mode=X.Above)
         data = img.tobytes("raw", _raw_mode(self._d))
         self._win.put_image(self._gc, 0, 0, w, h, X.ZPixmap, screen.root_depth, 0, data)
-        self.shown = True
+        self.shown, self._shown_as = True, (text, icon)
 
     def hide(self) -> None:
         if self._win is not None and self.shown:

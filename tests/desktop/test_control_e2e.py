@@ -14,7 +14,7 @@ from pathlib import Path
 from PIL import Image, ImageChops
 
 from . import xdesk
-from .test_app_e2e import docked, start_necka  # noqa: F401  (start_necka is a fixture)
+from .necka_app import docked  # start_necka is a conftest fixture
 
 
 def necka_tray(env: dict, *args: str, timeout: float = 30) -> subprocess.CompletedProcess:

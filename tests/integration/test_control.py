@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from necka_tray import control, ipc, jobs
+from necka_tray import control, instance, ipc, jobs
 from necka_tray.core.reminders import Kind
 from necka_tray.paths import AppPaths
 
@@ -82,7 +82,8 @@ def test_status_reports_state_next_runs_paths_and_backend(necka, paths):
     assert abs(minutes_until(stretch["next"]) - 60) < 0.5
     assert status["reminders"]["posture"]["minutes_left"] == 20
     assert status["tray_backend"] == "fake"
-    assert status["paths"] == {"config": str(paths.config_file), "data": str(paths.data_dir), "logs": str(paths.log_dir)}
+    assert status["paths"] == {"config": str(paths.config_file), "data": str(paths.data_dir),
+                               "logs": str(paths.log_dir)}
     assert status["tooltip"] == "Necka: stretch break in 60 min"
     json.dumps(status)  # plain JSON values only
 
@@ -155,13 +156,13 @@ def test_quit_answers_then_stops_the_app(necka):
 
 
 def test_one_instance_lock_is_released_when_its_holder_closes(paths):
-    first = ipc.claim(paths)
+    first = instance.claim(paths)
     assert first is not None
-    assert ipc.claim(paths) is None
-    assert ipc.wait_released(paths, 0.2) is False
+    assert instance.claim(paths) is None
+    assert instance.wait_released(paths, 0.2) is False
     threading.Timer(0.2, first.close).start()
-    assert ipc.wait_released(paths, 5) is True
-    again = ipc.claim(paths)
+    assert instance.wait_released(paths, 5) is True
+    again = instance.claim(paths)
     assert again is not None
     again.close()
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 import stat
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
@@ -170,3 +170,176 @@ def test_a_failed_migration_leaves_the_old_version(db_path, monkeypatch):
         assert h.schema_version == 2
         cols = [r[1] for r in h._db.execute("PRAGMA table_info(events)")]
         assert "half" not in cols
+
+
+# -- schema 2: migration, time index, roll-ups ------------------------------------------------
+
+V1_ROWS = [
+    ("2024-05-02T09:20:00+02:00", "reminder", '{"reminder": "posture", "notified": true}'),
+    ("2024-05-02T10:00:00+02:00", "reminder", '{"reminder": "stretch", "shown": true}'),
+    ("2024-05-02T10:04:00+02:00", "session", '{"outcome": "completed", "steps_done": 6, "steps_total": 6,'
+                                             ' "routine": "neck", "duration_s": 110.0}'),
+    ("2024-05-02T17:00:00+02:00", "pause", '{"until": "2024-05-03T06:00:00+02:00"}'),
+]
+
+
+def make_v1_file(path):
+    """A history exactly as the first release wrote it (schema 1), built without this module."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    raw = sqlite3.connect(path)
+    raw.execute("CREATE TABLE events (id INTEGER PRIMARY KEY, ts TEXT NOT NULL, kind TEXT NOT NULL,"
+                " data TEXT NOT NULL DEFAULT '{}')")
+    raw.execute("CREATE INDEX events_kind ON events(kind)")
+    raw.executemany("INSERT INTO events(ts, kind, data) VALUES (?, ?, ?)", V1_ROWS)
+    raw.execute("PRAGMA user_version = 1")
+    raw.commit()
+    raw.close()
+
+
+def test_a_version_1_file_upgrades_with_its_data_intact(db_path):
+    make_v1_file(db_path)
+    with History(db_path) as h:
+        assert h.schema_version == 2
+        rows = h._db.execute("SELECT ts, kind, data FROM events ORDER BY id").fetchall()
+        assert rows == V1_ROWS  # byte for byte
+        assert [e.kind for e in h.events()] == ["reminder", "reminder", "session", "pause"]
+        tables = {r[0] for r in h._db.execute("SELECT name FROM sqlite_master WHERE type IN ('table', 'index')")}
+        assert {"events", "events_kind", "events_time", "days"} <= tables
+        assert h.day_rows(date(2024, 5, 2), date(2024, 5, 2)) == {}  # an upgrade rolls nothing up
+        h.record_checkin(T, 2, "cli")  # and it takes new events
+        assert h.events("checkin")[0].data["rating"] == 2
+
+
+def test_reads_by_time_use_the_index(db_path):
+    with History(db_path) as h:
+        plan = h._db.execute("EXPLAIN QUERY PLAN SELECT id FROM events WHERE julianday(ts) >= julianday(?)"
+                             " ORDER BY julianday(ts), id", (T.isoformat(),)).fetchall()
+    assert any("events_time" in str(step) for step in plan), plan
+
+
+def test_record_many_is_all_or_nothing(db_path):
+    with History(db_path) as h:
+        assert h.record_many([("note", T, {}), ("checkin", T, {"rating": 3, "source": "cli"})]) == 2
+        with pytest.raises(ValueError, match="rating"):
+            h.record_many([("note", T, {}), ("checkin", T, {"rating": 11, "source": "cli"})])
+        assert len(h.events()) == 2
+
+
+@pytest.mark.parametrize("kind, data, message", [
+    ("checkin", {"rating": -1, "source": "cli"}, "rating"),
+    ("checkin", {"rating": 4.5, "source": "cli"}, "rating"),
+    ("checkin", {"rating": True, "source": "cli"}, "rating"),
+    ("reminder", {"reminder": "eyes", "notified": True}, "reminder must be"),
+    ("sitting", {"duration_s": -3}, "duration_s"),
+    ("sitting", {}, "duration_s"),
+])
+def test_data_the_statistics_cannot_read_is_refused(db_path, kind, data, message):
+    with History(db_path) as h:
+        with pytest.raises(ValueError, match=message):
+            h.record(kind, T, **data)
+        assert h.events() == []
+
+
+def test_checkins_and_sitting_helpers(db_path):
+    with History(db_path) as h:
+        h.record_checkin(T, 0, "session")
+        h.record_sitting(T, T + timedelta(minutes=50), until="quit")
+        checkin, sitting = h.events()
+    assert checkin.data == {"rating": 0, "source": "session"}
+    assert sitting.data == {"duration_s": 3000.0, "ended": (T + timedelta(minutes=50)).isoformat(), "until": "quit"}
+
+
+def test_events_until_excludes_the_end(db_path):
+    with History(db_path) as h:
+        for minutes in (0, 10, 20):
+            h.record("note", T + timedelta(minutes=minutes))
+        got = h.events(since=T + timedelta(minutes=5), until=T + timedelta(minutes=20))
+    assert [e.ts for e in got] == [T + timedelta(minutes=10)]
+
+
+def working_days(h, first: date, n: int, tz=CET):
+    """``n`` days of a small, fixed routine: 2 stretch reminders (one acted on), 3 posture checks,
+    a sitting stretch ended by a natural break, one check-in."""
+    for k in range(n):
+        d = first + timedelta(days=k)
+        at = lambda hh, mm=0: datetime(d.year, d.month, d.day, hh, mm, tzinfo=tz)  # noqa: E731
+        h.record_many([
+            ("reminder", at(9, 20), {"reminder": "posture", "notified": True}),
+            ("reminder", at(9, 40), {"reminder": "posture", "notified": True}),
+            ("reminder", at(10), {"reminder": "stretch", "notified": True}),
+            ("session", at(10, 5), {"outcome": "completed", "steps_done": 6, "steps_total": 6,
+                                    "routine": "neck", "duration_s": 110.0}),
+            ("checkin", at(10, 8), {"rating": k % 11, "source": "session"}),
+            ("natural_break", at(10, 30), {"end": at(10, 45).isoformat(), "minutes": 15.0,
+                                           "sat_from": at(9).isoformat()}),
+            ("reminder", at(11, 45), {"reminder": "posture", "notified": True}),
+            ("reminder", at(12, 45), {"reminder": "stretch", "notified": True}),
+        ])
+
+
+def summary(h, first, last, now, tz=CET):
+    from necka_tray.reports import read_days
+
+    return read_days(h, first, last, tz, now)
+
+
+def test_a_roll_up_keeps_the_numbers_and_drops_the_events(db_path):
+    first = date(2025, 1, 1)
+    now = datetime(2025, 4, 15, 12, 0, tzinfo=CET)
+    with History(db_path) as h:
+        working_days(h, first, 90)  # Jan 1 .. Mar 31
+        before = summary(h, first, now.date(), now)
+        rolled = h.roll_up(now, CET, keep_days=30)  # the cutoff is Mar 16
+        assert rolled == 74  # Jan 1 .. Mar 15, more than two chunks of 31 days
+        assert summary(h, first, now.date(), now) == before
+        rows = h.day_rows(first, now.date())
+        assert min(rows) == first and max(rows) == date(2025, 3, 15)
+        assert rows[date(2025, 1, 1)].stretch_done == 1 and rows[date(2025, 1, 1)].stretch_ignored == 1
+        assert rows[date(2025, 1, 1)].sitting_s == 90 * 60.0 and rows[date(2025, 1, 1)].checkins == (0,)
+        oldest = h.events()[0].ts
+        assert oldest.date() == date(2025, 3, 16)
+        assert h.roll_up(now, CET, keep_days=30) == 0  # nothing left to do
+        assert h.earliest_day(CET) == first
+
+
+def test_a_sitting_stretch_across_the_cutoff_keeps_its_share_of_the_next_day(db_path):
+    now = datetime(2025, 3, 20, 12, 0, tzinfo=CET)
+    start = datetime(2025, 3, 9, 23, 0, tzinfo=CET)  # until 01:00 on the 10th, the first kept day
+    with History(db_path) as h:
+        h.record_sitting(start, start + timedelta(hours=2), until="quit")
+        h.roll_up(now, CET, keep_days=10)
+        assert h.day_rows(date(2025, 3, 9), date(2025, 3, 9))[date(2025, 3, 9)].sitting_s == 3600.0
+        assert len(h.events("sitting")) == 1  # kept for the 10th
+        (day10,) = summary(h, date(2025, 3, 10), date(2025, 3, 10), now)
+        assert day10.sitting_s == 3600.0
+        h.roll_up(now + timedelta(days=1), CET, keep_days=10)
+        assert h.events("sitting") == []
+        assert h.day_rows(date(2025, 3, 10), date(2025, 3, 10))[date(2025, 3, 10)].sitting_s == 3600.0
+
+
+def test_a_large_roll_up_gives_the_space_back(db_path, monkeypatch):
+    monkeypatch.setattr(history_mod, "VACUUM_MIN_PAGES", 16)  # a small file stands in for years of events
+    first = date(2022, 1, 1)
+    with History(db_path) as h:
+        working_days(h, first, 400)
+        h._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    big = db_path.stat().st_size
+    with History(db_path) as h:
+        h.roll_up(datetime(2023, 3, 1, tzinfo=CET), CET, keep_days=14)
+        h._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    assert db_path.stat().st_size < big / 2
+
+
+def test_a_roll_up_that_fails_changes_nothing(db_path, monkeypatch):
+    with History(db_path) as h:
+        working_days(h, date(2025, 1, 1), 40)
+        count = len(h.events())
+
+        def broken(*args, **kw):
+            raise RuntimeError("disk on fire")
+
+        monkeypatch.setattr(history_mod.stats, "summarize", broken)
+        with pytest.raises(RuntimeError):
+            h.roll_up(datetime(2025, 3, 1, tzinfo=CET), CET, keep_days=14)
+        assert len(h.events()) == count
+        assert h.day_rows(date(2025, 1, 1), date(2025, 3, 1)) == {}

@@ -33,7 +33,8 @@ def test_linux_falls_back_to_home_config(tmp_path):
     assert linux.autostart_file({"HOME": str(tmp_path)}) == tmp_path / ".config" / "autostart" / f"{APP_ID}.desktop"
 
 
-@pytest.mark.parametrize("line", ["Hidden=true", "X-GNOME-Autostart-enabled=false", "X-GNOME-Autostart-enabled = false"])
+@pytest.mark.parametrize("line", ["Hidden=true", "X-GNOME-Autostart-enabled=false",
+                                  "X-GNOME-Autostart-enabled = false"])
 def test_linux_entry_switched_off_by_the_desktop_counts_as_off(tmp_path, line):
     env = {"XDG_CONFIG_HOME": str(tmp_path)}
     linux.autostart_enable(COMMAND, env)

@@ -11,7 +11,7 @@ import json
 
 import pytest
 
-from necka_tray import cli, control, ipc
+from necka_tray import cli, control, instance, ipc
 from necka_tray.commands import remote
 
 
@@ -87,7 +87,8 @@ def test_bad_arguments_exit_2_with_one_clear_line(capsys, argv, message):
 
 def test_snooze_in_seconds_is_refused_before_asking(capsys, replies):
     sent, _ = replies
-    assert run(capsys, "snooze", "90s") == (2, "", "necka-tray: snooze takes whole minutes, not 90 seconds (example: 10m)\n")
+    message = "necka-tray: snooze takes whole minutes, not 90 seconds (example: 10m)\n"
+    assert run(capsys, "snooze", "90s") == (2, "", message)
     assert sent == []
 
 
@@ -162,9 +163,9 @@ def test_quit_waits_until_the_process_is_gone(capsys, replies, monkeypatch):
     _, answers = replies
     answers += [{"ok": True, "message": "Necka is quitting."}] * 2
     waits = []
-    monkeypatch.setattr(ipc, "wait_released", lambda paths, timeout: waits.append(timeout) or True)
+    monkeypatch.setattr(instance, "wait_released", lambda paths, timeout: waits.append(timeout) or True)
     assert run(capsys, "quit") == (0, "Necka has quit.\n", "")
-    monkeypatch.setattr(ipc, "wait_released", lambda paths, timeout: False)
+    monkeypatch.setattr(instance, "wait_released", lambda paths, timeout: False)
     assert run(capsys, "quit") == (1, "", "necka-tray: Necka was asked to quit but still runs after 15 s\n")
     assert waits == [15.0]
 

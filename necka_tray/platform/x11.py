@@ -1,0 +1,60 @@
+"""Opening X connections cheaply, for the display probes and the tray icon.
+
+python-xlib's ``Display()`` asks the server about every extension it knows and
+imports a module for each: 13 round trips and modules on a common X server,
+~30 ms before Necka's icon could dock, paid again for every connection. The
+probes and the tray icon speak the core protocol only, so they connect
+without extensions; code that needs one (the idle counter's MIT-SCREEN-SAVER)
+opens a full ``Display`` of its own.
+
+The start-up probes (is there a display, is there a tray) share one
+connection, which the tray icon then takes over: one connection set-up
+instead of three on the way to the icon.
+"""
+
+from __future__ import annotations
+
+import threading
+
+_lock = threading.Lock()
+_probe: tuple[str | None, object] | None = None  # (display name, connection) kept for the tray
+
+
+def open_display(name: str | None = None):
+    """An ``Xlib.display.Display`` without extensions (raises as ``Display()`` does)."""
+    import Xlib.display
+    from Xlib import ext
+
+    # python-xlib reads this list while connecting; it has no option to skip it.
+    with _lock:
+        saved, ext.__extensions__ = ext.__extensions__, []
+        try:
+            return Xlib.display.Display(name)
+        finally:
+            ext.__extensions__ = saved
+
+
+def probe(name: str | None):
+    """The shared start-up connection to ``name`` (opened on first use)."""
+    global _probe
+    if _probe is None or _probe[0] != name:
+        drop()
+        _probe = (name, open_display(name))
+    return _probe[1]
+
+
+def take(name: str | None):
+    """The start-up connection for keeps (the caller closes it), or a new one."""
+    global _probe
+    if _probe is not None and _probe[0] == name:
+        display, _probe = _probe[1], None
+        return display
+    return open_display(name)
+
+
+def drop() -> None:
+    """Close the start-up connection if nobody took it."""
+    global _probe
+    if _probe is not None:
+        _probe[1].close()
+        _probe = None

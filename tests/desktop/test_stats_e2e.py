@@ -1,0 +1,140 @@
+"""History as a user meets it: a stretch session from the tray, the neck check-in answered with a
+click, ``necka-tray stats --json`` showing both, and the statistics and daily check-in windows
+opened from the tray menu."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+from collections import defaultdict
+from datetime import date
+from pathlib import Path
+
+from PIL import Image, ImageChops, ImageColor
+from Xlib import X
+
+from necka_tray.core.stats import DayStats
+from necka_tray.ui import chart
+
+from . import xdesk
+from .necka_app import docked
+
+SESSION = "^Necka .+ Stretch session$"
+STATISTICS = "^Necka .+ Statistics$"
+CHECKIN = "^Necka .+ Neck check-in$"
+
+
+def rating_buttons(env: dict, wid: int) -> list[xdesk.Win]:
+    """The eleven 0-10 buttons of a check-in row in window ``wid`` (Tk draws each widget in an X
+    window of its own): the one row of eleven equal, mapped windows; [] until it is shown."""
+    with xdesk._xconn(env) as d:
+        top = d.create_resource_object("window", wid)
+        wins = xdesk._wins(d, xdesk._descendants(top), lambda w: w.get_attributes().map_state == X.IsViewable)
+    rows = defaultdict(list)
+    for w in wins:
+        if 12 <= w.w <= 80 and 12 <= w.h <= 80:
+            rows[(w.y, w.w, w.h)].append(w)
+    found = [sorted(r, key=lambda w: w.x) for r in rows.values() if len(r) == 11]
+    return found[0] if len(found) == 1 else []
+
+
+def count_colour(png: Path, colour: str, tolerance: int = 10) -> int:
+    rgb = ImageColor.getrgb(colour)
+    with Image.open(png) as im:
+        bands = im.convert("RGB").split()
+    masks = [b.point(lambda v, c=c: 255 if abs(v - c) <= tolerance else 0) for b, c in zip(bands, rgb)]
+    return ImageChops.multiply(ImageChops.multiply(masks[0], masks[1]), masks[2]).histogram()[255]
+
+
+def stats_json(env: dict) -> dict:
+    done = subprocess.run([sys.executable, "-m", "necka_tray", "stats", "--json"], env=env,
+                          capture_output=True, text=True, timeout=30)
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout)
+
+
+def open_menu_item(desktop, icon: xdesk.Win, downs: int) -> None:
+    """Right-click the icon and choose the ``downs``-th enabled item (disabled lines are skipped)."""
+    desktop.click(*icon.center, button=3)
+    xdesk.wait_for(lambda: desktop.popups(), 5, what="the tray menu")
+    time.sleep(0.4)
+    desktop.key(*["Down"] * downs)
+    desktop.key("Return")
+
+
+# Enabled items from the top: Start stretch session, Break interval, Reminders, Pause, Statistics…,
+# How is your neck today?… (no stretch is due in these tests, so no Snooze/Skip items).
+STATISTICS_ITEM, CHECKIN_ITEM = 5, 6
+
+
+def test_session_checkin_stats_and_the_statistics_window(desktop, start_necka, shot, active_user, tmp_path):
+    # Scale 6: the ~2-minute routine takes about 19 s, "Well done" stays 1.7 s unless someone answers.
+    necka = start_necka("--time-scale", "6")
+    icon = docked(desktop, necka)
+    necka.wait_log(r"action=add job=stretch")
+    desktop.click(*icon.center)
+    wid = desktop.wait_window(SESSION, timeout=10)
+    buttons = xdesk.wait_for(lambda: rating_buttons(desktop.env, wid), 40, interval=0.05,
+                             what="the check-in row on the Well done screen")
+    seven = buttons[7]
+    desktop.move(*seven.center)  # pointing at the row keeps the window open for the answer
+    time.sleep(0.3)
+    shot("1-well-done-checkin", window=wid)
+    desktop.click(*seven.center)
+    xdesk.wait_for(lambda: not rating_buttons(desktop.env, wid), 5, what="the row replaced by the thanks")
+    shot("2-thanks", window=wid)
+    desktop.key("Return")  # Close
+    necka.wait_log(r"action=session-end outcome=completed", timeout=15)
+
+    report = stats_json(necka.env)
+    today = report["days"][-1]
+    assert today["day"] == report["today"]
+    assert today["stretch_done"] == 1 and today["checkins"] == [7]
+    assert report["today_line"].startswith("Today: 1 stretch · ")
+    (checkin,) = necka.history("checkin")
+    assert (checkin["rating"], checkin["source"]) == (7, "session")
+
+    # The menu shows today at a glance; Statistics… opens the window.
+    desktop.click(*icon.center, button=3)
+    xdesk.wait_for(lambda: desktop.popups(), 5, what="the tray menu")
+    time.sleep(0.4)
+    shot("3-menu-today-line")
+    desktop.key("Escape")
+    time.sleep(0.3)
+    open_menu_item(desktop, icon, STATISTICS_ITEM)
+    stats_wid = desktop.wait_window(STATISTICS, timeout=15)
+    xdesk.wait_for(lambda: desktop.window_geometry(stats_wid).w > 600, 5, what="the statistics window laid out")
+    time.sleep(0.5)
+    png = shot("4-statistics-window", window=stats_wid)
+    geo = desktop.window_geometry(stats_wid)
+    assert geo.w <= 1280 and geo.h <= 800, geo  # fits the screen
+    # The check-in point and the done bar are drawn: more of their colours than the legend alone has.
+    legend_only = tmp_path / "empty-chart.png"
+    chart.render([DayStats(date.fromisoformat(report["today"]))]).save(legend_only)
+    assert count_colour(png, chart.NECK) > count_colour(legend_only, chart.NECK) + 20
+    necka.wait_log(r"action=stats-start pid=\d+")
+    desktop.key("Escape")
+    xdesk.wait_for(lambda: subprocess.run(["xdotool", "search", "--onlyvisible", "--name", STATISTICS],
+                                          env=desktop.env, capture_output=True).returncode != 0,
+                   10, what="the statistics window closed")
+
+
+def test_daily_checkin_from_the_tray(desktop, start_necka, shot, active_user):
+    necka = start_necka()
+    icon = docked(desktop, necka)
+    necka.wait_log(r"action=add job=stretch")
+    open_menu_item(desktop, icon, CHECKIN_ITEM)
+    wid = desktop.wait_window(CHECKIN, timeout=15)
+    buttons = xdesk.wait_for(lambda: rating_buttons(desktop.env, wid), 10, what="the check-in buttons")
+    time.sleep(0.3)
+    shot("checkin-window", window=wid)
+    desktop.click(*buttons[3].center)
+    necka.wait_log(r"action=checkin-start pid=\d+")
+    xdesk.wait_for(lambda: necka.history("checkin"), 5, what="the check-in recorded")
+    (checkin,) = necka.history("checkin")
+    assert (checkin["rating"], checkin["source"]) == (3, "daily")
+    xdesk.wait_for(lambda: subprocess.run(["xdotool", "search", "--onlyvisible", "--name", CHECKIN],
+                                          env=desktop.env, capture_output=True).returncode != 0,
+                   10, what="the check-in window closed after its thanks")
