@@ -85,6 +85,10 @@ def run_tray(scale: TimeScale, debug: bool = False) -> int:
                 f"{loaded.problems[0]} See {paths.config_file} (details in the log).",
             )
         holder["control"] = _start_control(paths, app, dispatcher, choice.backend)
+        if sys.platform.startswith("linux"):
+            from necka_tray.platform import sleep_linux
+
+            sleep_linux.watch(lambda: dispatcher.post(app.on_job, "tick"))  # look again right after resume
         dispatcher.run()
 
     tray.run(setup)

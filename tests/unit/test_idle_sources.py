@@ -104,3 +104,18 @@ class TestQuiet:
 
     def test_detect_without_a_desktop_has_no_sources(self):
         assert dnd.detect({"DBUS_SESSION_BUS_ADDRESS": "unix:path=/nonexistent"}, platform="linux").sources == []
+
+
+class TestSleepWatch:
+    def test_only_the_signal_after_resume_counts(self):
+        from necka_tray.platform.sleep_linux import is_resume
+
+        assert is_resume("PrepareForSleep", (False,))
+        assert not is_resume("PrepareForSleep", (True,))
+        assert not is_resume("PrepareForShutdown", (False,))
+
+    def test_without_a_system_bus_there_is_no_thread(self, monkeypatch):
+        from necka_tray.platform import sleep_linux
+
+        monkeypatch.setenv("DBUS_SYSTEM_BUS_ADDRESS", "unix:path=/nonexistent/system_bus_socket")
+        assert sleep_linux.watch(lambda: None) is None
