@@ -19,10 +19,14 @@ from necka_tray.core.activity import Effect, Observation
 from necka_tray.core.durations import end_after
 from necka_tray.core.planner import Decision, Planner, ScheduleSnapshot, TrayView
 from necka_tray.core.reminders import MESSAGES, Kind
+from necka_tray.core.rotation import DUE_WINDOW, Chooser
+from necka_tray.core.routine import DEFAULT_ROUTINE
+from necka_tray.i18n import _
 from necka_tray.notify import Notifier
 from necka_tray.presence import PresenceMonitor
 from necka_tray.scheduling import ReminderScheduler
-from necka_tray.ui.menu_model import Entry, build_menu
+from necka_tray.routines import RoutineBook
+from necka_tray.ui.menu_model import Entry, RoutineChoice, build_menu
 
 logger = logging.getLogger(__name__)
 
@@ -37,7 +41,7 @@ class Launcher(Protocol):
     @property
     def running(self) -> bool: ...
 
-    def launch(self) -> bool: ...
+    def launch(self, routine: str | None = None) -> bool: ...
 
 
 @dataclass
@@ -56,7 +60,8 @@ class Ports:
     presence: PresenceMonitor | None = None  # None: no idle or quiet detection (tests)
     autostart: Any = None  # enabled() / set(on); None: no "Start at login" item (tests)
     stats: Any = None  # reports.TrayStats: today_lines(), roll_up(); None: no today line (tests)
-    open_window: Callable[[str], bool] | None = None  # "stats" / "checkin" in its own process
+    open_window: Callable[[str], bool] | None = None  # "stats" / "checkin" / "care" / "relief", own process
+    routines: RoutineBook | None = None  # None: the built-in routines only, none unlocked by history (tests)
 
 
 class App:
@@ -75,6 +80,9 @@ class App:
             ports.presence = PresenceMonitor(NoIdle(), AnyQuiet([]), planner.scale, planner.tz)
         self.presence = ports.presence
         self.presence.configure(self.settings)
+        self.routines = ports.routines or RoutineBook()
+        self.chooser = Chooser()
+        self._routine_problem: str | None = None  # the user's routines.toml problem last notified
 
     # -- lifecycle -------------------------------------------------------------
 
@@ -132,6 +140,9 @@ class App:
 
     def _fire(self, kind: Kind, now, held: bool = False) -> None:
         self.planner.record_fired(kind, now)
+        routine = self.chooser.on_reminder(kind, now, self._startable(now), self._default_routine(),
+                                           self.settings["session.rotate"])
+        logger.info("action=due-routine kind=%s routine=%s", kind.value, routine)
         message = MESSAGES[kind]
         shown = self.p.notifier.notify(message.title, message.body)
         logger.info("action=remind kind=%s notified=%s held=%s", kind.value, shown, held)
@@ -161,8 +172,11 @@ class App:
     def on_session_end(self, result: dict[str, Any]) -> None:
         """A session finished or was stopped: that is a break, the stretch countdown restarts."""
         now = self.p.clock.now()
-        logger.info("action=session-end outcome=%s", result.get("outcome"))
+        logger.info("action=session-end outcome=%s routine=%s", result.get("outcome"), result.get("routine"))
         self.planner.session_ended()
+        if result.get("routine"):
+            self.chooser.on_session(str(result["routine"]))
+        self.routines.sessions_changed()
         self.p.scheduler.restart(Kind.STRETCH, now)
         self.update_today()  # the window recorded the session (and maybe a check-in)
         self.refresh()
@@ -179,13 +193,52 @@ class App:
 
     # -- menu actions ------------------------------------------------------------
 
-    def _action_session(self) -> None:
+    def _action_session(self, routine: str | None = None) -> None:
+        """Start a session: of ``routine`` (the Routines menu), else of the reminder that is due,
+        else the user's default."""
         if self.p.launcher.running:
             logger.info("action=session state=already-running")
             return
-        if self.p.launcher.launch():
+        now = self.p.clock.now()
+        startable = self._startable(now)
+        if routine is None:
+            window = self.planner.scale.real(self.chooser_window)
+            routine = self.chooser.for_start(now, self._default_routine(), self.planner.stretch_due_since is not None,
+                                             window)
+        if routine not in startable:
+            fallback = self._default_routine() if self._default_routine() in startable else startable[0]
+            logger.warning("action=session routine=%s not-available; running %s", routine, fallback)
+            routine = fallback
+        logger.info("action=session routine=%s", routine)
+        if self.p.launcher.launch(routine):
             self.planner.session_started()
             self.render()
+
+    def _action_routine(self, routine: str) -> None:
+        self._action_session(routine)
+
+    def _action_info(self, page: str) -> None:
+        """Open one of Necka's pages ("care": when to see a professional, "relief": relief now)."""
+        if self.p.open_window is not None and page in ("care", "relief"):
+            self.p.open_window(page)
+
+    def _action_open_routines(self) -> None:
+        """Open the user's routines.toml, first writing a working example when there is none."""
+        from necka_tray.routines import starter_text
+
+        path = self.routines.user_file
+        if path is None:
+            return
+        try:
+            if not path.exists():
+                from necka_tray.fsutil import atomic_write
+
+                path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+                atomic_write(path, starter_text().encode())
+            self.p.open_file(path)
+        except Exception as exc:
+            logger.warning("Could not open %s (%s)", path, exc)
+            self.p.notifier.notify(_("Necka routines"), _("Could not open your routines file: {path}").format(path=path))
 
     def _action_interval(self, minutes: int) -> None:
         self._save({f"reminders.{Kind.STRETCH.value}.interval_minutes": minutes})
@@ -241,7 +294,7 @@ class App:
             self.p.open_file(self.config_file)
         except Exception as exc:
             logger.warning("Could not open %s (%s)", self.config_file, exc)
-            self.p.notifier.notify("Necka settings", f"Could not open the settings file: {self.config_file}")
+            self.p.notifier.notify(_("Necka settings"), _("Could not open the settings file: {path}").format(path=self.config_file))
 
     def _action_quit(self) -> None:
         self.quit()
@@ -270,6 +323,11 @@ class App:
             except Exception:
                 logger.exception("action=history-roll-up failed")
         self.update_today()
+        self.routines.sessions_changed()
+        try:
+            self.chooser.new_day(self.routines.used_since(self.p.clock.now()))
+        except Exception:
+            logger.exception("action=history-read failed")
         self.render()
 
     def update_today(self) -> None:
@@ -315,8 +373,32 @@ class App:
         view = self.planner.view(self.p.clock.now(), self.snapshot, self.presence.presence())
         enabled = {k: self.settings.reminder(k).enabled for k in Kind}
         entries = build_menu(view, self.settings.reminder(Kind.STRETCH).interval_minutes, enabled,
-                             autostart=self._autostart_enabled(), today=self.today)
+                             autostart=self._autostart_enabled(), today=self.today,
+                             routines=self._routine_choices())
         self.p.view.render(view, entries)
+
+    # -- routines ------------------------------------------------------------------
+
+    #: How long a posture or shoulder reminder's routine is the one "Start stretch session" runs.
+    chooser_window = DUE_WINDOW
+
+    def _routine_choices(self) -> tuple[RoutineChoice, ...]:
+        now = self.p.clock.now()
+        catalogue = self.routines.catalogue()
+        if catalogue.problem != self._routine_problem:
+            self._routine_problem = catalogue.problem
+            if catalogue.problem:  # once per new problem, not on every redraw
+                self.p.notifier.notify(_("Necka routines"), catalogue.problem)
+        return tuple(RoutineChoice(r.id, _(r.title), r.total_seconds, self.routines.locked(r, now))
+                     for r in catalogue.routines.values())
+
+    def _startable(self, now) -> list[str]:
+        """The routines that can start now, in menu order (never empty: the built-ins have unlocked ones)."""
+        return [r.id for r in self.routines.catalogue().routines.values() if self.routines.locked(r, now) is None]
+
+    def _default_routine(self) -> str:
+        chosen = self.settings["session.default_routine"]
+        return chosen if chosen in self.routines.catalogue().routines else DEFAULT_ROUTINE
 
     # -- helpers -----------------------------------------------------------------
 
@@ -334,7 +416,7 @@ class App:
                 logger.warning("%s", message)
         except OSError as exc:
             logger.warning("Could not save %s (%s); the change applies until Necka quits.", self.config_file, exc)
-            self.p.notifier.notify("Necka settings", f"Could not save your change to {self.config_file}.")
+            self.p.notifier.notify(_("Necka settings"), _("Could not save your change to {path}.").format(path=self.config_file))
             self.settings = self.settings.replace(changes)
         else:
             self.settings = config.load(self.config_file).settings

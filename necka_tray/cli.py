@@ -32,6 +32,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "autostart": ("autostart", "start Necka at login: on, off or status"),
     "stats": ("stats", "show your history: today, the last days, streak, chart"),
     "checkin": ("checkin", "note how your neck feels, 0 (no pain) to 10 (worst pain)"),
+    "info": ("info", "show when to see a professional (care) or what gives relief now (relief)"),
 }
 
 

@@ -24,6 +24,8 @@ from typing import Any, Callable, Iterator, Mapping
 
 from necka_tray.core.hours import parse_days, parse_time
 from necka_tray.core.reminders import DEFAULT_INTERVALS, Kind
+from necka_tray.core.routine import parse_routine_id
+from necka_tray.core.tomllines import HEADER_LINE as _HEADER_LINE, KEY_LINE as _KEY_LINE, key_path as _key_path
 from necka_tray.fsutil import atomic_write
 
 CONFIG_VERSION = 1
@@ -53,6 +55,8 @@ class Field:
             return " or ".join(map(_render, self.choices))
         if self.type is bool:
             return "true or false"
+        if self.type is float:
+            return "a number" + (f" from {self.range[0]:g} to {self.range[1]:g}" if self.range else "")
         if self.type is int:
             unit = f" of {self.unit}" if self.unit else ""
             return f"a whole number{unit}" + (f" from {self.range[0]} to {self.range[1]}" if self.range else "")
@@ -61,7 +65,7 @@ class Field:
     def check(self, value: Any) -> str | None:
         """Why ``value`` is not allowed (a phrase), or None when it is."""
         # ``type() is`` and not ``isinstance``: bool is an int subclass, and TOML's 20.0 is a float.
-        if type(value) is not self.type:
+        if type(value) is not self.type and not (self.type is float and type(value) is int):
             return f"has the wrong type ({_type_name(value)})"
         if self.range and not self.range[0] <= value <= self.range[1]:
             return "is out of range"
@@ -103,6 +107,12 @@ SCHEMA.update({
 })
 SCHEMA["stats.streak_min_sessions"] = Field(int, 2, "Stretch sessions a day that keep your streak going.", range=(1, 20), unit="sessions")
 SCHEMA["history.retention_days"] = Field(int, 90, "Keep every event this long; older days are kept as one summary row each.", range=(14, 3650), unit="days")
+SCHEMA["session.default_routine"] = Field(str, "neck", "The routine a stretch break runs (an id from the tray's Routines menu or your routines.toml).", parse=parse_routine_id, format="a routine id like \"neck\" or \"shoulders\"")
+SCHEMA["session.rotate"] = Field(bool, False, "Stretch breaks take turns through the routines instead of always the default.")
+SCHEMA["session.theme"] = Field(str, "default", "The look of the session window and Necka's pages.", choices=("default", "high-contrast"))
+SCHEMA["session.text_scale"] = Field(float, 1.0, "Text size in the session window, on top of the desktop's font scaling (1.25: a quarter larger).", range=(0.75, 2.0))
+SCHEMA["session.reduced_motion"] = Field(bool, False, "Show still pictures instead of animations (the breathing circle).")
+SCHEMA["session.sound"] = Field(bool, False, "Play a soft tone when the session moves to the next step.")
 
 
 @dataclass(frozen=True)
@@ -333,10 +343,6 @@ def _validate(changes: Mapping[str, Any]) -> None:
 
 # -- editing the user's text --------------------------------------------------------------------
 
-_SEG = r"""(?:[A-Za-z0-9_-]+|"(?:[^"\\\n]|\\.)*"|'[^'\n]*')"""
-_KEY = rf"{_SEG}(?:[ \t]*\.[ \t]*{_SEG})*"
-_KEY_LINE = re.compile(rf"([ \t]*)({_KEY})([ \t]*=[ \t]*)(.*)")
-_HEADER_LINE = re.compile(rf"[ \t]*(\[\[?)[ \t]*({_KEY})[ \t]*\]\]?[ \t]*(?:#.*)?")
 
 
 def _edit(text: str, doc: dict, changes: Mapping[str, Any]) -> str | None:
@@ -412,18 +418,6 @@ def _section_end(lines: list[str], header: int) -> int:
 
 def _insert(lines: list[str], at: int, new: str) -> str:
     return "".join(lines[:at]) + new + "".join(lines[at:])
-
-
-def _key_path(key: str) -> tuple[str, ...] | None:
-    """The parts of a TOML key as written in the file (quotes and escapes resolved by tomllib)."""
-    try:
-        d, path = tomllib.loads(f"{key} = 0"), ()
-    except tomllib.TOMLDecodeError:
-        return None
-    while isinstance(d, dict):
-        ((k, d),) = d.items()
-        path += (k,)
-    return path
 
 
 def _parses(value: str) -> bool:

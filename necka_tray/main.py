@@ -132,6 +132,7 @@ def _build_app(paths: AppPaths, scale: TimeScale, dispatcher, tray):
     from necka_tray.platform import current
     from necka_tray.scheduling import ReminderScheduler
     from necka_tray.reports import TrayStats
+    from necka_tray.routines import RoutineBook
     from necka_tray.ui.session_launcher import SessionLauncher, WindowLauncher
 
     planner = Planner(scale)
@@ -147,8 +148,9 @@ def _build_app(paths: AppPaths, scale: TimeScale, dispatcher, tray):
 
     launcher = SessionLauncher(scale, on_end=lambda result: dispatcher.post(holder["app"].on_session_end, result))
     windows = {name: WindowLauncher(name, on_end=lambda result: dispatcher.post(holder["app"].on_window_end, result))
-               for name in ("stats", "checkin")}
-    window_args = {"stats": ("stats", "--window"), "checkin": ("checkin",)}
+               for name in ("stats", "checkin", "care", "relief")}
+    window_args = {"stats": ("stats", "--window"), "checkin": ("checkin",), "care": ("info", "care"),
+                   "relief": ("info", "relief")}
     ports = Ports(
         clock=SystemClock(),
         scheduler=ReminderScheduler(paths.jobs_db, planner),
@@ -163,6 +165,7 @@ def _build_app(paths: AppPaths, scale: TimeScale, dispatcher, tray):
         autostart=autostart,
         stats=TrayStats(paths.history_db),
         open_window=lambda name: windows[name].start(*window_args[name]),
+        routines=RoutineBook(paths.routines_file, paths.history_db),
     )
     app = App(paths.config_file, planner, ports)
     holder["app"] = app

@@ -38,6 +38,16 @@ class AppPaths:
         return self.config_dir / "config.toml"
 
     @property
+    def routines_file(self) -> Path:
+        """The user's own routines (same format as the shipped ``data/routines.toml``)."""
+        return self.config_dir / "routines.toml"
+
+    @property
+    def state_file(self) -> Path:
+        """What the windows remember (the safety note was read, the session window's place)."""
+        return self.data_dir / "state.json"
+
+    @property
     def jobs_db(self) -> Path:
         return self.data_dir / "jobs.sqlite3"
 

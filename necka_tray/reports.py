@@ -10,10 +10,10 @@ after that, so refreshing the menu line after each recorded event is cheap.
 
 from __future__ import annotations
 
-import logging
-import os
+import time
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, tzinfo
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -21,30 +21,64 @@ from necka_tray.core import stats
 from necka_tray.core.stats import DayStats, Streak
 from necka_tray.history import History
 
-logger = logging.getLogger(__name__)
-
 #: A sitting stretch that began this long before a day may still reach into it.
 SPAN_LOOKBACK = timedelta(days=1)
 #: Older days read per step while a streak has not broken yet (doubling each step).
 STREAK_CHUNK_DAYS = 64
 
 
-def local_zone() -> tzinfo:
-    """The system's time zone with its DST rules when it can be named, else today's fixed offset."""
-    from zoneinfo import ZoneInfo
+class SystemLocalTime(tzinfo):
+    """The OS's local time, DST rules included, as ``time.localtime`` knows it.
 
-    key = os.environ.get("TZ", "").lstrip(":")
-    if not key:
-        try:
-            key = os.readlink("/etc/localtime").split("zoneinfo/", 1)[-1]
-        except OSError:
-            key = ""
-    if key:
-        try:
-            return ZoneInfo(key)
-        except (KeyError, ValueError, OSError):  # unknown (ZoneInfoNotFoundError is a KeyError) or malformed
-            pass
-    return datetime.now().astimezone().tzinfo  # type: ignore[return-value]
+    Days are local days; a fixed offset (``datetime.now().astimezone()``)
+    would put every event on the far side of a DST change an hour off. This
+    asks the C library instead of naming the zone, so it needs no tz
+    database and costs no import (the command line starts faster).
+    """
+
+    def utcoffset(self, dt: datetime | None) -> timedelta:
+        return timedelta(seconds=self._local(dt).tm_gmtoff)
+
+    def dst(self, dt: datetime | None) -> timedelta:
+        return timedelta(hours=1) if self._local(dt).tm_isdst > 0 else timedelta(0)
+
+    def tzname(self, dt: datetime | None) -> str:
+        return self._local(dt).tm_zone
+
+    def fromutc(self, dt: datetime) -> datetime:
+        return dt + _offset_at(dt.year, dt.month, dt.day, dt.hour, dt.minute // 15, time.tzname)
+
+    def __repr__(self) -> str:
+        return "SystemLocalTime()"
+
+    @staticmethod
+    def _local(dt: datetime | None) -> time.struct_time:
+        if dt is None:
+            return time.localtime()
+        return _wall(dt.year, dt.month, dt.day, dt.hour, dt.minute // 15, time.tzname)
+
+
+# Offsets change on the quarter hour at most: the C library's answers are cached per quarter
+# hour (and per zone: ``time.tzname`` changes with ``time.tzset()``).
+@lru_cache(maxsize=4096)
+def _offset_at(year: int, month: int, day: int, hour: int, quarter: int, zone: tuple[str, str]) -> timedelta:
+    """The offset in force at this UTC quarter hour."""
+    stamp = (datetime(year, month, day, hour, quarter * 15) - _EPOCH).total_seconds()
+    return timedelta(seconds=time.localtime(stamp).tm_gmtoff)
+
+
+@lru_cache(maxsize=4096)
+def _wall(year: int, month: int, day: int, hour: int, quarter: int, zone: tuple[str, str]) -> time.struct_time:
+    # isdst=-1: let the C library decide whether DST is in force at this wall time.
+    return time.localtime(time.mktime((year, month, day, hour, quarter * 15, 0, 0, 0, -1)))
+
+
+_EPOCH = datetime(1970, 1, 1)
+
+
+def local_zone() -> tzinfo:
+    """The time zone the statistics count days in: the system's."""
+    return SystemLocalTime()
 
 
 @dataclass(frozen=True)
@@ -156,7 +190,9 @@ class TrayStats:
         with History(self.path) as h:
             rolled = h.roll_up(now, self.tz, keep_days)
         if rolled:
-            logger.info("action=history-roll-up days=%s keep_days=%s", rolled, keep_days)
+            import logging  # here: the command line never needs it
+
+            logging.getLogger(__name__).info("action=history-roll-up days=%s keep_days=%s", rolled, keep_days)
         return rolled
 
 

@@ -6,7 +6,7 @@ import argparse
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--routine", metavar="ID", help="which routine to run (default: neck)")
+    parser.add_argument("--routine", metavar="ID", help="which routine to run (default: session.default_routine in the settings, neck)")
 
 
 def run(args: argparse.Namespace) -> int:

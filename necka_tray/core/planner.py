@@ -19,6 +19,7 @@ from typing import Mapping
 from necka_tray.core.clock import TimeScale, between
 from necka_tray.core.hours import _local
 from necka_tray.core.reminders import Kind
+from necka_tray.i18n import _
 
 #: Two reminders this close (configured time) count as falling due together.
 TOGETHER = timedelta(minutes=5)
@@ -228,28 +229,29 @@ class Planner:
     def view(self, now: datetime, schedule: ScheduleSnapshot, presence: Presence = Presence()) -> TrayView:
         lines = [self._status_line(kind, now, schedule) for kind in Kind]
         if not presence.idle_detection:
-            lines.append("Idle detection unavailable")
+            lines.append(_("Idle detection unavailable"))
         paused = schedule.paused_until is not None
         stretch_due = self.stretch_due_since is not None and not paused
         if paused:
-            state, tooltip = "paused", f"paused until {self._clock(schedule.paused_until, now)}"
+            state, tooltip = "paused", _("paused until {time}").format(time=self._clock(schedule.paused_until, now))
         elif self.session_running:
-            state, tooltip = "session", "stretch session in progress"
+            state, tooltip = "session", _("stretch session in progress")
         elif presence.outside_until is not None:
-            state, tooltip = "outside_hours", f"outside working hours until {self._clock(presence.outside_until, now)}"
+            state, tooltip = "outside_hours", _("outside working hours until {time}").format(
+                time=self._clock(presence.outside_until, now))
         elif presence.away_since is not None:
-            state, tooltip = "away", f"away since {self._clock(presence.away_since, now)}"
+            state, tooltip = "away", _("away since {time}").format(time=self._clock(presence.away_since, now))
         elif presence.quiet:
             state = "quiet"
-            tooltip = "quiet while a full-screen window is open"
+            tooltip = _("quiet while a full-screen window is open")
             if self.pending is not None:
-                tooltip += f"; {self.pending.label.lower()} waiting"
+                tooltip = _("{quiet}; {reminder} waiting").format(quiet=tooltip, reminder=self.pending.label.lower())
         elif stretch_due:
-            state, tooltip = "active", "stretch break due. Click for a guided stretch"
+            state, tooltip = "active", _("stretch break due. Click for a guided stretch")
         else:
             state, tooltip = "active", _lower_first(self._headline(now, schedule))
         return TrayView(
-            tooltip="Necka: " + tooltip,
+            tooltip=_("Necka: {status}").format(status=tooltip),
             status_lines=tuple(lines),
             ring_step=RING_STEPS if stretch_due else self._ring_step(now, schedule),
             stretch_due=stretch_due,
@@ -268,20 +270,20 @@ class Planner:
             return self._status_line(Kind.STRETCH, now, schedule)
         upcoming = [(t, k) for k, t in schedule.next_runs.items() if t is not None]
         if not upcoming:
-            return "All reminders are off"
-        _, kind = min(upcoming, key=lambda tk: tk[0])
+            return _("All reminders are off")
+        _when, kind = min(upcoming, key=lambda tk: tk[0])
         return self._status_line(kind, now, schedule)
 
     def _status_line(self, kind: Kind, now: datetime, schedule: ScheduleSnapshot) -> str:
         if kind not in schedule.next_runs:
-            return f"{kind.label}: off"
+            return _("{reminder}: off").format(reminder=kind.label)
         due = schedule.next_runs[kind]
         if due is None:
-            return f"{kind.label}: paused"
+            return _("{reminder}: paused").format(reminder=kind.label)
         left = self.minutes_left(due, now)
         if left == 0:
-            return f"{kind.label} due now"
-        return f"{kind.label} in {left} min"
+            return _("{reminder} due now").format(reminder=kind.label)
+        return _("{reminder} in {minutes} min").format(reminder=kind.label, minutes=left)
 
     def _ring_step(self, now: datetime, schedule: ScheduleSnapshot) -> int:
         due = schedule.next_runs.get(Kind.STRETCH)

@@ -11,6 +11,8 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
+from necka_tray.i18n import _
+
 
 class Kind(enum.Enum):
     """A reminder kind. ``rank`` orders them: when two fall due together only the larger fires."""
@@ -34,7 +36,7 @@ class Kind(enum.Enum):
 
 
 _RANK = {Kind.POSTURE: 1, Kind.SHOULDER_ROLLS: 2, Kind.STRETCH: 3}
-_LABEL = {Kind.POSTURE: "Posture check", Kind.SHOULDER_ROLLS: "Shoulder rolls", Kind.STRETCH: "Stretch break"}
+_LABEL = {Kind.POSTURE: _("Posture check"), Kind.SHOULDER_ROLLS: _("Shoulder rolls"), Kind.STRETCH: _("Stretch break")}
 
 #: Default interval in minutes per kind.
 DEFAULT_INTERVALS = {Kind.POSTURE: 20, Kind.SHOULDER_ROLLS: 40, Kind.STRETCH: 60}
@@ -48,18 +50,18 @@ class Message:
 
 MESSAGES = {
     Kind.POSTURE: Message(
-        "Posture check",
-        "Sit back in your chair with both feet flat on the floor. "
-        "Screen at eye level, shoulders down and relaxed, head balanced over your shoulders.",
+        _("Posture check"),
+        _("Sit back in your chair with both feet flat on the floor. "
+          "Screen at eye level, shoulders down and relaxed, head balanced over your shoulders."),
     ),
     Kind.SHOULDER_ROLLS: Message(
-        "Shoulder rolls",
-        "Roll your shoulders slowly backward 5 times, then forward 5 times. "
-        "Keep the movement smooth and easy.",
+        _("Shoulder rolls"),
+        _("Roll your shoulders slowly backward 5 times, then forward 5 times. "
+          "Keep the movement smooth and easy."),
     ),
     Kind.STRETCH: Message(
-        "Time for a stretch break",
-        "You have been sitting a while. Click the Necka tray icon for a short guided "
-        "neck stretch: gentle tilts, each held about 15 seconds.",
+        _("Time for a stretch break"),
+        _("You have been sitting a while. Click the Necka tray icon for a short guided "
+          "neck stretch: gentle tilts, each held about 15 seconds."),
     ),
 }

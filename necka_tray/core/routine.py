@@ -1,9 +1,11 @@
 """Exercises and routines, loaded from TOML data.
 
-Routines are data (``necka_tray/data/routines.toml``) so new ones need no
-code. The loader is strict: an unknown key or a bad value raises a
-``ValueError`` naming the key (``exercises.tilt_left.hold_seconds: ...``),
-because a typo in shipped data should fail a test, not a user's break.
+Routines are data (``necka_tray/data/routines.toml``, and the user's own
+``routines.toml`` in the config folder) so new ones need no code. The loader
+is strict: an unknown key or a bad value raises a ``RoutineError`` naming the
+line and the key (``routines.toml: line 12: exercises.tilt_left.hold_seconds:
+...``), because a typo in shipped data should fail a test, and a typo in the
+user's file should be easy to find in an editor.
 """
 
 from __future__ import annotations
@@ -12,10 +14,14 @@ import functools
 import os
 import re
 import tomllib
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from typing import Any
+
+from necka_tray.core import progress, tomllines
+from necka_tray.i18n import _
 
 #: The routine the tray starts when the user has not picked one.
 DEFAULT_ROUTINE = "neck"
@@ -23,18 +29,26 @@ DEFAULT_ROUTINE = "neck"
 #: The data format this loader reads (the ``format`` key of the file).
 FORMAT = 1
 
-SIDES = frozenset({"left", "right"})
+SIDES = ("left", "right")
 
 _ID = re.compile(r"[a-z][a-z0-9_]*\Z")
-_EXERCISE_KEYS = frozenset({"title", "instruction", "hold_seconds", "reps", "seconds", "side", "safety", "pose"})
-_ROUTINE_KEYS = frozenset({"title", "summary", "steps"})
-_STEP_KEYS = frozenset({"exercise", "seconds"})
+_EXERCISE_KEYS = frozenset({"title", "instruction", "hold_seconds", "reps", "seconds", "side", "sides",
+                            "safety", "pose", "pace_seconds"})
+_ROUTINE_KEYS = frozenset({"title", "summary", "steps", "unlock"})
+_STEP_KEYS = frozenset({"exercise", "seconds", "side"})
 _TOP_KEYS = frozenset({"format", "exercises", "routines"})
+_MAX_STEP_SECONDS = 3600
+_MAX_BREATH_SECONDS = 30
 
 
 @dataclass(frozen=True)
 class Exercise:
-    """One movement. ``seconds`` is how long its step lasts; ``reps`` is ``None`` for a hold."""
+    """One movement. ``seconds`` is how long its step lasts; ``reps`` is ``None`` for a hold.
+
+    ``side`` fixes the side of a one-sided exercise; ``sides`` makes a routine
+    step do each side in turn. ``pace`` is (breathe in, breathe out) seconds for
+    a paced breathing exercise.
+    """
 
     id: str
     title: str
@@ -44,6 +58,8 @@ class Exercise:
     pose: str
     reps: int | None = None
     side: str | None = None
+    sides: tuple[str, ...] = ()
+    pace: tuple[float, float] | None = None
 
     @property
     def is_hold(self) -> bool:
@@ -52,10 +68,19 @@ class Exercise:
 
 @dataclass(frozen=True)
 class Step:
-    """An exercise inside a routine; ``seconds`` may differ from the exercise's own."""
+    """An exercise inside a routine; ``seconds`` may differ from the exercise's own.
+
+    ``side`` is the side this step works (from the exercise, or one of its ``sides``).
+    """
 
     exercise: Exercise
     seconds: float
+    side: str | None = None
+
+    @property
+    def mirrored(self) -> bool:
+        """Drawings of two-sided exercises show the left side; the right side is their mirror image."""
+        return self.side == "right" and bool(self.exercise.sides)
 
 
 @dataclass(frozen=True)
@@ -64,23 +89,47 @@ class Routine:
     title: str
     steps: tuple[Step, ...]
     summary: str = ""
+    #: An unlock rule from ``core.progress`` (None: always available).
+    unlock: str | None = None
 
     @property
     def total_seconds(self) -> float:
         """Configured length of the whole routine, without pauses."""
         return sum(s.seconds for s in self.steps)
 
+    @property
+    def minutes(self) -> int:
+        """The length to show before starting: whole minutes, at least one."""
+        return max(1, round(self.total_seconds / 60))
 
-def load_routines(source: str | os.PathLike[str]) -> dict[str, Routine]:
+
+class RoutineError(ValueError):
+    """Bad routine data: ``str()`` is the one line to show (file, line, key, problem)."""
+
+    def __init__(self, origin: str, line: int | None, key: str, problem: str) -> None:
+        where = f"{origin}: line {line}" if line else origin
+        super().__init__(f"{where}: {key}: {problem}" if key else f"{where}: {problem}")
+        self.origin, self.line, self.key, self.problem = origin, line, key, problem
+
+
+def load_routines(source: str | os.PathLike[str], base: Mapping[str, Exercise] | None = None,
+                  poses: Collection[str] | None = None) -> dict[str, Routine]:
     """Parse routines from TOML text (a ``str``) or a file (a path object).
 
-    Returns the routines by id, in file order. Raises ``ValueError`` naming
-    the offending key on any bad data.
+    ``base``: exercises the routines may use besides their own (the built-in
+    ones, for the user's file); the file's own exercises win. ``poses``: the
+    drawable poses, when the caller knows them. Returns the routines by id, in
+    file order; raises ``RoutineError`` on any bad data.
     """
     if isinstance(source, os.PathLike):
         path = Path(source)
         origin = path.name
-        text = path.read_text(encoding="utf-8")
+        raw = path.read_bytes()
+        try:
+            text = raw.decode("utf-8-sig")
+        except UnicodeDecodeError as e:
+            line = raw.count(b"\n", 0, e.start) + 1
+            raise RoutineError(origin, line, "", "the file is not UTF-8 text: save it as UTF-8") from None
     elif isinstance(source, str):
         origin, text = "routines", source
     else:
@@ -88,11 +137,21 @@ def load_routines(source: str | os.PathLike[str]) -> dict[str, Routine]:
     try:
         doc = tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
-        raise ValueError(f"{origin}: not valid TOML: {e}") from e
+        m = re.fullmatch(r"(.*) \(at line (\d+), column (\d+)\)", str(e), re.S)
+        if m is None:
+            raise RoutineError(origin, None, "", f"not valid TOML: {e}") from None
+        raise RoutineError(f"{origin}: line {m[2]}, column {m[3]}", None, "", f"not valid TOML: {m[1]}") from None
     try:
-        return _parse(doc)
+        return _parse(doc, base or {}, poses)
     except _DataError as e:
-        raise ValueError(f"{origin}: {e.key}: {e.problem}") from None
+        path_parts = tuple(re.sub(r"\[\d+\]", "", e.key).split(".")) if e.key else ()
+        line = tomllines.line_of(text, path_parts, e.needle) if path_parts else None
+        raise RoutineError(origin, line, e.key, e.problem) from None
+
+
+def merge(builtin: Mapping[str, Routine], user: Mapping[str, Routine]) -> dict[str, Routine]:
+    """The built-in routines with the user's: same id replaces in place, new ones come after."""
+    return {**builtin, **user}
 
 
 @functools.cache
@@ -102,28 +161,33 @@ def builtin_routines() -> dict[str, Routine]:
     return load_routines(text)
 
 
+def builtin_exercises() -> dict[str, Exercise]:
+    """Every exercise the shipped routines use, by id (what a user's routine may name)."""
+    return {s.exercise.id: s.exercise for r in builtin_routines().values() for s in r.steps}
+
+
 class _DataError(Exception):
-    def __init__(self, key: str, problem: str) -> None:
+    def __init__(self, key: str, problem: str, needle: str | None = None) -> None:
         super().__init__(f"{key}: {problem}")
         self.key = key
         self.problem = problem
+        self.needle = needle  # text on the offending line, when the key spans several lines
 
 
-def _parse(doc: dict[str, Any]) -> dict[str, Routine]:
+def _parse(doc: dict[str, Any], base: Mapping[str, Exercise], poses: Collection[str] | None) -> dict[str, Routine]:
     _no_unknown_keys(doc, _TOP_KEYS, "")
     fmt = doc.get("format", FORMAT)
     if fmt != FORMAT:
         raise _DataError("format", f"this version of Necka reads format {FORMAT}, not {fmt!r}")
-    exercises = {
-        ex_id: _exercise(ex_id, body) for ex_id, body in _table(doc, "exercises", "exercises").items()
-    }
+    own = {ex_id: _exercise(ex_id, body, poses) for ex_id, body in _table(doc, "exercises", "exercises").items()}
+    exercises = {**base, **own}
     routines_doc = _table(doc, "routines", "routines")
     if not routines_doc:
         raise _DataError("routines", "no routines defined")
     return {r_id: _routine(r_id, body, exercises) for r_id, body in routines_doc.items()}
 
 
-def _exercise(ex_id: str, body: Any) -> Exercise:
+def _exercise(ex_id: str, body: Any, poses: Collection[str] | None) -> Exercise:
     key = f"exercises.{ex_id}"
     _check_id(ex_id, key)
     if not isinstance(body, dict):
@@ -147,17 +211,40 @@ def _exercise(ex_id: str, body: Any) -> Exercise:
         raise _DataError(f"{key}.hold_seconds", "missing (or give reps and seconds)")
     side = body.get("side")
     if side is not None and side not in SIDES:
-        raise _DataError(f"{key}.side", f"must be one of {sorted(SIDES)} (got {side!r})")
+        raise _DataError(f"{key}.side", f"must be one of {list(SIDES)} (got {side!r})")
+    sides = body.get("sides", [])
+    if "sides" in body:
+        if not (isinstance(sides, list) and sides and all(s in SIDES for s in sides) and len(set(sides)) == len(sides)):
+            raise _DataError(f"{key}.sides", f'must be a list of different sides, like ["left", "right"] (got {sides!r})')
+        if side is not None:
+            raise _DataError(f"{key}.sides", "use either side (one fixed side) or sides (each in turn), not both")
+    pose = _text(body, "pose", key)
+    if poses is not None and pose not in poses:
+        raise _DataError(f"{key}.pose", f"unknown pose {pose!r}; use one of: {', '.join(sorted(poses))}")
     return Exercise(
         id=ex_id,
         title=_text(body, "title", key),
         instruction=_text(body, "instruction", key),
         seconds=seconds,
         safety=_text(body, "safety", key),
-        pose=_text(body, "pose", key),
+        pose=pose,
         reps=reps,
         side=side,
+        sides=tuple(sides),
+        pace=_pace(body, key),
     )
+
+
+def _pace(body: dict[str, Any], key: str) -> tuple[float, float] | None:
+    if "pace_seconds" not in body:
+        return None
+    value = body["pace_seconds"]
+    ok = isinstance(value, list) and len(value) == 2 and all(
+        not isinstance(v, bool) and isinstance(v, (int, float)) and 0 < v <= _MAX_BREATH_SECONDS for v in value)
+    if not ok:
+        raise _DataError(f"{key}.pace_seconds", "must be [breathe in, breathe out] in seconds, "
+                                                f"each above 0 and at most {_MAX_BREATH_SECONDS} (got {value!r})")
+    return float(value[0]), float(value[1])
 
 
 def _routine(r_id: str, body: Any, exercises: dict[str, Exercise]) -> Routine:
@@ -169,27 +256,46 @@ def _routine(r_id: str, body: Any, exercises: dict[str, Exercise]) -> Routine:
     steps_doc = body.get("steps")
     if not isinstance(steps_doc, list) or not steps_doc:
         raise _DataError(f"{key}.steps", "must be a non-empty list of exercise ids")
-    steps = []
+    steps: list[Step] = []
     for i, item in enumerate(steps_doc):
-        step_key = f"{key}.steps[{i}]"
-        if isinstance(item, str):
-            ex_id, seconds = item, None
-        elif isinstance(item, dict):
-            _no_unknown_keys(item, _STEP_KEYS, step_key)
-            ex_id = item.get("exercise")
-            if not isinstance(ex_id, str):
-                raise _DataError(f"{step_key}.exercise", "missing; name an exercise id")
-            seconds = _positive(item, "seconds", step_key) if "seconds" in item else None
-        else:
-            raise _DataError(step_key, "must be an exercise id or a table with 'exercise'")
-        exercise = exercises.get(ex_id)
-        if exercise is None:
-            raise _DataError(step_key, f"unknown exercise {ex_id!r}")
-        steps.append(Step(exercise, seconds if seconds is not None else exercise.seconds))
+        steps += _steps(f"{key}.steps[{i}]", item, exercises)
     summary = body.get("summary", "")
     if not isinstance(summary, str):
         raise _DataError(f"{key}.summary", "must be text")
-    return Routine(id=r_id, title=_text(body, "title", key), steps=tuple(steps), summary=summary.strip())
+    unlock = body.get("unlock")
+    if unlock is not None and unlock not in progress.RULES:
+        raise _DataError(f"{key}.unlock", f"must be one of {sorted(progress.RULES)} (got {unlock!r})")
+    return Routine(id=r_id, title=_text(body, "title", key), steps=tuple(steps), summary=summary.strip(),
+                   unlock=unlock)
+
+
+def _steps(step_key: str, item: Any, exercises: dict[str, Exercise]) -> list[Step]:
+    """The step(s) one list item stands for: an exercise with ``sides`` is one step per side."""
+    side = seconds = None
+    if isinstance(item, str):
+        ex_id = item
+    elif isinstance(item, dict):
+        _no_unknown_keys(item, _STEP_KEYS, step_key)
+        ex_id = item.get("exercise")
+        if not isinstance(ex_id, str):
+            raise _DataError(f"{step_key}.exercise", "missing; name an exercise id")
+        seconds = _positive(item, "seconds", step_key) if "seconds" in item else None
+        side = item.get("side")
+    else:
+        raise _DataError(step_key, "must be an exercise id or a table with 'exercise'")
+    exercise = exercises.get(ex_id)
+    if exercise is None:
+        known = ", ".join(sorted(exercises)) or "none"
+        raise _DataError(step_key, f"unknown exercise {ex_id!r} (known: {known})", needle=f'"{ex_id}"')
+    length = seconds if seconds is not None else exercise.seconds
+    if side is not None:
+        if side not in exercise.sides:
+            raise _DataError(f"{step_key}.side", f"exercise {ex_id!r} has sides {list(exercise.sides)}, "
+                                                 f"not {side!r}", needle=f'"{ex_id}"')
+        return [Step(exercise, length, side)]
+    if exercise.sides:
+        return [Step(exercise, length, s) for s in exercise.sides]
+    return [Step(exercise, length, exercise.side)]
 
 
 def _table(doc: dict[str, Any], name: str, key: str) -> dict[str, Any]:
@@ -223,6 +329,20 @@ def _positive(body: dict[str, Any], name: str, key: str) -> float:
     value = body.get(name)
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:
         raise _DataError(f"{key}.{name}", f"must be a positive number of seconds (got {value!r})")
-    if value > 3600:
+    if value > _MAX_STEP_SECONDS:
         raise _DataError(f"{key}.{name}", f"is over an hour ({value!r}); a step is meant to be short")
     return float(value)
+
+
+def parse_routine_id(value: str) -> str:
+    """A routine id as settings name it; ValueError if it cannot be one."""
+    if not _ID.match(value):
+        raise ValueError(f"{value!r} is not a routine id (lower-case letters, digits and underscores)")
+    return value
+
+
+def duration_text(seconds: float) -> str:
+    """A routine's length as shown before it starts: "45 s" under a minute, else "2 min"."""
+    if seconds < 60:
+        return _("{seconds} s").format(seconds=max(5, 5 * round(seconds / 5)))
+    return _("{minutes} min").format(minutes=round(seconds / 60))

@@ -35,7 +35,6 @@ from datetime import date, datetime, time, timedelta, timezone, tzinfo
 from typing import Any
 
 from necka_tray.core import events as ev
-from necka_tray.core.clock import between
 from necka_tray.core.events import Event
 
 #: How long after a reminder a session or natural break still counts as acting on it.
@@ -116,32 +115,30 @@ def day_range(first: date, last: date) -> list[date]:
 
 def reminder_outcomes(events: Sequence[Event], now: datetime, window: timedelta = ACT_WINDOW) -> list[tuple[Event, str]]:
     """Each reminder event in ``events`` (sorted by time) with what became of it."""
-    pending: dict[str, list[Event]] = {}
+    pending: dict[str, tuple[Event, float]] = {}  # reminder name -> the one waiting, when its window closes
     result: dict[int, str] = {}
+    limit = window.total_seconds()
 
-    def settle(reminders: list[Event], outcome: str | None) -> None:
-        for r in reminders:
-            result[id(r)] = outcome or (IGNORED if r.data.get("reminder") == STRETCH else SHOWN)
-
-    def expire(upto: datetime) -> None:
-        for name, waiting in list(pending.items()):
-            gone = [r for r in waiting if between(r.ts, upto) > window]
-            if gone:
-                settle(gone, None)
-                pending[name] = [r for r in waiting if between(r.ts, upto) <= window]
+    def settle(name: str, outcome: str | None = None) -> None:
+        waiting = pending.pop(name, None)
+        if waiting is not None:
+            result[id(waiting[0])] = outcome or (IGNORED if name == STRETCH else SHOWN)
 
     for e in events:
-        expire(e.ts)
+        t = e.ts.timestamp()  # UTC seconds: no wall-clock arithmetic across DST
+        for name in [n for n, (_, closes) in pending.items() if t > closes]:
+            settle(name)
         if e.kind == ev.REMINDER:
             name = str(e.data.get("reminder", ""))
-            settle(pending.pop(name, []), None)  # a new one ends the previous one's chance
-            pending[name] = [e]
+            settle(name)  # a new one ends the previous one's chance
+            pending[name] = (e, t + limit)
         elif e.kind in (ev.SNOOZE, ev.SKIP):
-            settle(pending.pop(str(e.data.get("reminder", STRETCH)), []), SNOOZED if e.kind == ev.SNOOZE else SKIPPED)
+            settle(str(e.data.get("reminder", STRETCH)), SNOOZED if e.kind == ev.SNOOZE else SKIPPED)
         elif e.kind in (ev.SESSION, ev.NATURAL_BREAK):
-            settle(pending.pop(STRETCH, []), ACTED_ON)
-    expire(now)
-    settle([r for waiting in pending.values() for r in waiting], PENDING)
+            settle(STRETCH, ACTED_ON)
+    end = now.timestamp()
+    for name, (_, closes) in list(pending.items()):
+        settle(name, None if end > closes else PENDING)
     return [(e, result[id(e)]) for e in events if e.kind == ev.REMINDER]
 
 

@@ -1,22 +1,33 @@
-"""One D-Bus method call over jeepney (pure Python), shared by the D-Bus idle sources."""
+"""Idle time from one D-Bus method call over jeepney (pure Python): the GNOME and freedesktop sources."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Callable
 
 
-class DBusCaller:
-    """Keeps one session-bus connection and calls one method on it."""
+class DBusIdle:
+    """Keeps one session-bus connection; ``idle_seconds`` makes one call and converts its answer."""
 
-    def __init__(self, bus_name: str, path: str, interface: str, method: str) -> None:
+    def __init__(self, name: str, bus_name: str, path: str, interface: str, method: str,
+                 to_seconds: Callable[[int], float]) -> None:
         from jeepney import DBusAddress, new_method_call
         from jeepney.io.blocking import open_dbus_connection
 
+        self.name = name
         self._conn = open_dbus_connection(bus="SESSION")
-        self._make = lambda: new_method_call(DBusAddress(path, bus_name=bus_name, interface=interface), method)
+        address = DBusAddress(path, bus_name=bus_name, interface=interface)
+        self._message = lambda: new_method_call(address, method)
+        self._to_seconds = to_seconds
+        self._call()  # probe: raises where the service does not answer
 
-    def call(self) -> Any:
-        reply = self._conn.send_and_get_reply(self._make(), timeout=2)
+    def _call(self) -> int:
+        reply = self._conn.send_and_get_reply(self._message(), timeout=2)
         if reply.header.message_type.name == "error":
             raise RuntimeError(f"D-Bus error: {reply.body}")
         return reply.body[0]
+
+    def idle_seconds(self) -> float | None:
+        try:
+            return self._to_seconds(self._call())
+        except Exception:
+            return None

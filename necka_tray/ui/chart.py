@@ -159,7 +159,9 @@ def _frame(draw: ImageDraw.ImageDraw, g: Geometry, font, small) -> None:
                 draw.rectangle((x, yb, x + box, yb + box), fill=colour)
             draw.text((x + box + round(5 * s), y + round(1 * s)), label, fill=MUTED, font=small)
             x += box + round(5 * s) + draw.textlength(label, font=small) + round(14 * s)
-        ticks = (0, 5, 10) if name == NECK_PANEL else (0, p.vmax / 2, p.vmax)
+        half = p.vmax / 2
+        ticks = (0, 5, 10) if name == NECK_PANEL else (0, half, p.vmax) if name != SESSIONS or half % 1 == 0 \
+            else (0, p.vmax)  # whole sessions only
         for value in ticks:
             yy = p.y(value) if value else p.bottom
             if value:

@@ -15,7 +15,7 @@ import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from PIL import Image, ImageChops, ImageDraw
+from PIL import Image, ImageChops, ImageDraw, ImageOps
 
 Point = tuple[float, float]
 
@@ -34,6 +34,8 @@ class Palette:
     soft: str  # fill of the breathing circle
     ring: str  # the faint outer breathing ring
     width: float  # line width in design units
+    trousers: str = "#7C98A6"
+    furniture: str = "#CBDAD6"  # chair, desk and screen stand
 
 
 CALM = Palette(
@@ -57,6 +59,8 @@ HIGH_CONTRAST = Palette(
     soft="#FFFFFF",
     ring="#000000",
     width=4.6,
+    trousers="#FFFFFF",
+    furniture="#FFFFFF",
 )
 
 
@@ -157,8 +161,9 @@ _PROFILE = [
 ]
 
 
-def _front(pen: _Pen, tilt: float) -> None:
-    """Head and shoulders from the front, head tilted ``tilt`` degrees (negative: toward screen left)."""
+def _front(pen: _Pen, tilt: float, face: bool = True) -> None:
+    """Head and shoulders from the front (``face`` False: from behind), head tilted ``tilt``
+    degrees (negative: toward screen left)."""
     rot = lambda p: _rotate(p, _FRONT_PIVOT, tilt)  # noqa: E731
     # The neck bends: its base stays in the collar, its top follows the head.
     pen.shape([rot((87, 100)), rot((113, 100)), (114, 160), (86, 160)], fill=pen.pal.skin)
@@ -169,14 +174,19 @@ def _front(pen: _Pen, tilt: float) -> None:
     for ex in (-33, 33):  # ears, half hidden by the head
         pen.circle(rot((100 + ex, 86)), 8, fill=pen.pal.skin)
     pen.circle(rot((100, 80)), 35, fill=pen.pal.skin)
+    if not face:  # from behind: hair over the head, the spine's line down the shirt
+        pen.circle(rot((100, 80)), 35, fill=pen.pal.line)
+        pen.line([(100, 152), (100, 212)], width=pen.pal.width * 0.7)
+        return
     for ex in (-12, 12):
         pen.dot(rot((100 + ex, 77)), 3.6)
     pen.line([rot(p) for p in _arc((100, 87), 12, 25, 155, n=16)], width=pen.pal.width * 0.9)
 
 
-def _side(pen: _Pen, nod: float) -> None:
-    """Head and shoulders in profile, facing right; ``nod`` > 0 lowers the chin."""
-    rot = lambda p: _rotate(p, _SIDE_PIVOT, nod)  # noqa: E731
+def _side(pen: _Pen, nod: float, glide: float = 0.0) -> None:
+    """Head and shoulders in profile, facing right; ``nod`` > 0 lowers the chin, ``glide`` < 0
+    moves the head straight back (a chin tuck)."""
+    rot = lambda p: _rotate((p[0] + glide * (150 - p[1]) / 50, p[1]), _SIDE_PIVOT, nod)  # noqa: E731
     pen.shape([rot((74, 104)), rot((104, 104)), (110, 164), (72, 164)], fill=pen.pal.skin)
     torso = _bezier((46, 212), (48, 170), (58, 152), (82, 148)) + _bezier(
         (104, 148), (126, 152), (138, 170), (140, 212)
@@ -234,6 +244,130 @@ def _breathing(pen: _Pen) -> None:
     pen.line(_arc((c[0], c[1] + 4), 8, 30, 150, n=12), width=pen.pal.width * 0.8)
 
 
+def _shoulder_roll_profile(pen: _Pen, backward: bool) -> None:
+    """In profile (facing right) a circle around the shoulder: backward goes up, back and down."""
+    _side(pen, 0)
+    c, r = (96.0, 168.0), 19.0
+    start, end = (40, -250) if backward else (140, 430)
+    pen.arrow(_arc(c, r, start, end, n=48), head=11)
+
+
+def _shoulder_squeeze(pen: _Pen) -> None:
+    """From behind: the shoulder blades, and arrows drawing them in toward the spine."""
+    _front(pen, 0, face=False)
+    for sign in (-1, 1):
+        pen.line(_bezier((100 + sign * 16, 162), (100 + sign * 40, 164), (100 + sign * 20, 200)),
+                 width=pen.pal.width * 0.8)
+        pen.arrow([(100 + sign * 66, 174), (100 + sign * 42, 174)], head=11)
+
+
+def _shoulders_down(pen: _Pen) -> None:
+    _front(pen, 0)
+    for x in (44, 156):
+        pen.arrow([(x, 104), (x, 134)], head=11)
+
+
+def _chin_tuck(pen: _Pen) -> None:
+    _side(pen, 0, glide=-7)
+    pen.arrow([(160, 112), (136, 112)], head=11)
+
+
+def _hand(pen: _Pen, c: Point, rx: float, ry: float, angle: float = 0) -> None:
+    """A palm: a rounded oval, drawn as a closed shape (rotated ``angle`` degrees)."""
+    pts = [_rotate((c[0] + rx * math.cos(math.radians(a)), c[1] + ry * math.sin(math.radians(a))), c, angle)
+           for a in range(0, 360, 12)]
+    pen.shape(pts, fill=pen.pal.skin)
+
+
+def _arm(pen: _Pen, pts: Sequence[Point], width: float = 15) -> None:
+    """A sleeve-coloured limb along ``pts``, outlined."""
+    pen.line(pts, width=width + pen.pal.width * 2)
+    pen.line(pts, color=pen.pal.shirt, width=width)
+
+
+def _press_forward(pen: _Pen) -> None:
+    """Profile; the palm on the forehead, the head pressing into it without moving."""
+    _side(pen, 0)
+    _arm(pen, [(150, 214), (164, 150), (136, 76)])
+    _hand(pen, (128, 64), 9, 17, angle=-10)
+    for y in (50, 64, 78):  # the press: short strokes where head and hand meet
+        pen.line([(143, y), (152, y)], color=pen.pal.accent, width=pen.pal.width * 1.1)
+
+
+def _press_side(pen: _Pen) -> None:
+    """Front; the left palm (screen left, as in a mirror) against the side of the head."""
+    _front(pen, 0)
+    _arm(pen, [(40, 168), (22, 120), (50, 84)])
+    _hand(pen, (58, 76), 9, 17, angle=12)
+    for y in (62, 76, 90):
+        pen.line([(34, y - 6), (42, y - 4)], color=pen.pal.accent, width=pen.pal.width * 1.1)
+
+
+def _press_back(pen: _Pen) -> None:
+    """Profile; hands clasped behind the head, the head pressing back into them."""
+    _side(pen, 0)
+    _arm(pen, [(84, 160), (70, 112), (64, 84)])
+    _hand(pen, (56, 76), 10, 17, angle=-10)
+    for y in (60, 74, 88):
+        pen.line([(32, y), (41, y)], color=pen.pal.accent, width=pen.pal.width * 1.1)
+
+
+# -- at the desk: a seated figure in profile, facing the screen on the right ----------
+
+_EYE = (95.0, 46.0)
+
+
+def _desk_scene(pen: _Pen) -> None:
+    pal, w = pen.pal, pen.pal.width
+    pen.line([(30, 174), (170, 174)], width=w * 0.8)  # floor
+    # Desk and screen.
+    pen.shape([(118, 104), (176, 104), (176, 111), (118, 111)], fill=pal.furniture)
+    pen.line([(166, 111), (166, 174)], width=w)
+    pen.shape([(150, 82), (156, 82), (158, 104), (148, 104)], fill=pal.furniture)  # stand
+    pen.shape([(146, 42), (156, 42), (156, 84), (146, 84)], fill=pal.line)  # the screen, edge on
+    # Chair: backrest, seat, post and base.
+    pen.shape([(48, 74), (58, 74), (60, 128), (50, 128)], fill=pal.furniture)
+    pen.shape([(50, 126), (104, 126), (104, 134), (50, 134)], fill=pal.furniture)
+    pen.line([(78, 134), (78, 162)], width=w * 1.2)
+    pen.line([(58, 164), (98, 164)], width=w * 1.2)
+    for x in (60, 96):
+        pen.circle((x, 168), 4, fill=pal.furniture)
+    # Legs: thigh on the seat, shin down to a foot flat on the floor.
+    pen.line([(72, 118), (126, 120)], width=18 + w * 2)
+    pen.line([(72, 118), (126, 120)], color=pal.trousers, width=18)
+    pen.line([(126, 120), (128, 166)], width=14 + w * 2)
+    pen.line([(126, 120), (128, 166)], color=pal.trousers, width=14)
+    pen.shape([(120, 164), (140, 165), (142, 172), (120, 172)], fill=pal.line)
+    # Body sitting upright against the backrest.
+    pen.shape(_bezier((62, 126), (60, 100), (62, 80), (74, 72)) + _bezier((92, 72), (100, 84), (98, 106), (96, 126)),
+              fill=pal.shirt)
+    pen.shape([(80, 60), (90, 60), (90, 74), (80, 74)], fill=pal.skin)  # neck
+    head = [(86 + x * 0.5, 48 + y * 0.5) for x, y in _PROFILE] + _arc((86, 48), 17, 100, 300, n=30)
+    pen.shape(head, fill=pal.skin)
+    pen.dot(_EYE, 2.4)
+    # Arm: upper arm down, forearm forward to the desk.
+    _arm(pen, [(82, 82), (86, 108), (120, 102)], width=10)
+
+
+def _sit_back(pen: _Pen) -> None:
+    _desk_scene(pen)
+    pen.arrow([(114, 143), (64, 143)], head=11)
+
+
+def _feet_flat(pen: _Pen) -> None:
+    _desk_scene(pen)
+    pen.line([(112, 180), (152, 180)], color=pen.pal.accent, width=pen.pal.width * 1.6)
+    pen.arrow([(150, 136), (150, 160)], head=10)
+
+
+def _screen_eye_level(pen: _Pen) -> None:
+    _desk_scene(pen)
+    x = _EYE[0] + 6
+    while x < 142:  # dashes from the eye to the top of the screen
+        pen.line([(x, _EYE[1] - 4), (min(x + 6, 142), _EYE[1] - 4)], color=pen.pal.accent, width=pen.pal.width)
+        x += 11
+
+
 def _done(pen: _Pen) -> None:
     pen.circle((100, 100), 62, fill=pen.pal.shirt)
     pen.line([(70, 102), (92, 124), (132, 80)], width=pen.pal.width * 3)
@@ -247,14 +381,28 @@ _POSES: dict[str, Callable[[_Pen], None]] = {
     "shoulder_rolls": _shoulder_rolls,
     "breathing": _breathing,
     "done": _done,
+    "shoulder_rolls_back": lambda pen: _shoulder_roll_profile(pen, backward=True),
+    "shoulder_rolls_forward": lambda pen: _shoulder_roll_profile(pen, backward=False),
+    "shoulder_squeeze": _shoulder_squeeze,
+    "shoulders_down": _shoulders_down,
+    "chin_tuck": _chin_tuck,
+    "press_forward": _press_forward,
+    "press_side": _press_side,
+    "press_back": _press_back,
+    "sit_back": _sit_back,
+    "feet_flat": _feet_flat,
+    "screen_eye_level": _screen_eye_level,
 }
 
 #: Every pose ``render`` can draw.
 POSES = frozenset(_POSES)
 
 
-def render(pose: str, size: int | tuple[int, int], high_contrast: bool = False) -> Image.Image:
-    """Draw ``pose`` on a round card, transparent outside it (RGBA, ``size`` pixels)."""
+def render(pose: str, size: int | tuple[int, int], high_contrast: bool = False, mirror: bool = False) -> Image.Image:
+    """Draw ``pose`` on a round card, transparent outside it (RGBA, ``size`` pixels).
+
+    ``mirror``: flipped left to right (the other side of a two-sided exercise).
+    """
     try:
         draw_pose = _POSES[pose]
     except KeyError:
@@ -282,6 +430,8 @@ def render(pose: str, size: int | tuple[int, int], high_contrast: bool = False) 
         ImageDraw.Draw(card).ellipse((2 * k, 2 * k, big - 2 * k, big - 2 * k), outline=pal.disc_edge, width=w)
 
     small = card.resize((side, side), Image.Resampling.LANCZOS)
+    if mirror:
+        small = ImageOps.mirror(small)
     if (width, height) == (side, side):
         return small
     out = Image.new("RGBA", (width, height), (0, 0, 0, 0))

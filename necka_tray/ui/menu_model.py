@@ -11,11 +11,26 @@ from typing import Any
 
 from necka_tray.core.planner import TrayView
 from necka_tray.core.reminders import Kind
+from necka_tray.core.routine import duration_text
+from necka_tray.i18n import N_, _
 
 #: The break-interval choices offered in the menu (minutes).
 INTERVAL_CHOICES = (20, 30, 45, 60, 90)
-PAUSE_CHOICES = (("30m", "For 30 minutes"), ("1h", "For 1 hour"), ("tomorrow", "Until tomorrow morning"))
-_REMINDER_LABELS = {Kind.POSTURE: "Posture checks", Kind.SHOULDER_ROLLS: "Shoulder rolls", Kind.STRETCH: "Stretch breaks"}
+PAUSE_CHOICES = (("30m", N_("For 30 minutes")), ("1h", N_("For 1 hour")), ("tomorrow", N_("Until tomorrow morning")))
+_REMINDER_LABELS = {Kind.POSTURE: N_("Posture checks"), Kind.SHOULDER_ROLLS: N_("Shoulder rolls"),
+                    Kind.STRETCH: N_("Stretch breaks")}
+#: Necka's pages (``necka-tray info PAGE``), in menu order.
+PAGES = (("relief", N_("Relief now…")), ("care", N_("When to see a professional…")))
+
+
+@dataclass(frozen=True)
+class RoutineChoice:
+    """A routine as the menu offers it; ``locked``: why it cannot start yet (None: it can)."""
+
+    id: str
+    title: str
+    seconds: float
+    locked: str | None = None
 
 
 @dataclass(frozen=True)
@@ -34,44 +49,60 @@ SEPARATOR = Entry(separator=True)
 
 
 def build_menu(view: TrayView, stretch_minutes: int, enabled: dict[Kind, bool],
-               autostart: bool | None = None, today: tuple[str, ...] = ()) -> tuple[Entry, ...]:
+               autostart: bool | None = None, today: tuple[str, ...] = (),
+               routines: tuple[RoutineChoice, ...] = ()) -> tuple[Entry, ...]:
     """The whole menu for the current state (``autostart`` None: no "Start at login" item;
-    ``today``: the history's today-at-a-glance and streak lines)."""
+    ``today``: the history's today-at-a-glance and streak lines; ``routines``: the Routines menu)."""
     entries: list[Entry] = [
-        Entry("Start stretch session", ("session",), default=True, enabled=not view.session_running),
+        Entry(_("Start stretch session"), ("session",), default=True, enabled=not view.session_running),
     ]
+    if routines:
+        entries.append(Entry(_("Routines"), children=_routine_items(routines, not view.session_running)))
     if view.stretch_due:
-        entries += [Entry("Snooze stretch 10 min", ("snooze", 10)), Entry("Skip next stretch", ("skip",))]
+        entries += [Entry(_("Snooze stretch 10 min"), ("snooze", 10)), Entry(_("Skip next stretch"), ("skip",))]
     entries.append(SEPARATOR)
     if view.paused:
         entries.append(Entry(view.tooltip.removeprefix("Necka: ").capitalize(), enabled=False))
     entries += [Entry(line, enabled=False) for line in view.status_lines]
     entries += [Entry(line, enabled=False) for line in today]
     entries.append(SEPARATOR)
-    entries.append(Entry("Break interval", children=_interval_items(stretch_minutes)))
+    entries.append(Entry(_("Break interval"), children=_interval_items(stretch_minutes)))
     entries.append(
         Entry(
-            "Reminders",
+            _("Reminders"),
             children=tuple(
-                Entry(_REMINDER_LABELS[k], ("toggle", k.value), checked=enabled.get(k, False)) for k in Kind
+                Entry(_(_REMINDER_LABELS[k]), ("toggle", k.value), checked=enabled.get(k, False)) for k in Kind
             ),
         )
     )
     if view.paused:
-        entries.append(Entry("Resume reminders", ("resume",)))
-    entries.append(Entry("Pause", children=tuple(Entry(label, ("pause", key)) for key, label in PAUSE_CHOICES)))
-    entries += [Entry("Statistics…", ("statistics",)), Entry("How is your neck today?…", ("checkin",))]
+        entries.append(Entry(_("Resume reminders"), ("resume",)))
+    entries.append(Entry(_("Pause"), children=tuple(Entry(_(label), ("pause", key)) for key, label in PAUSE_CHOICES)))
+    entries += [Entry(_("Statistics…"), ("statistics",)), Entry(_("How is your neck today?…"), ("checkin",))]
+    entries += [Entry(_(label), ("info", page)) for page, label in PAGES]
     entries.append(SEPARATOR)
     if autostart is not None:
-        entries.append(Entry("Start at login", ("autostart",), checked=autostart))
-    entries += [Entry("Open settings file", ("open_settings",)), Entry("Quit Necka", ("quit",))]
+        entries.append(Entry(_("Start at login"), ("autostart",), checked=autostart))
+    entries += [Entry(_("Open settings file"), ("open_settings",)), Entry(_("Quit Necka"), ("quit",))]
     return tuple(entries)
+
+
+def _routine_items(routines: tuple[RoutineChoice, ...], can_start: bool) -> tuple[Entry, ...]:
+    """One item per routine with its length (shown before starting); a locked one says what unlocks it."""
+    items = [
+        Entry(_("{title}: {why}").format(title=r.title, why=r.locked), enabled=False) if r.locked else
+        Entry(_("{title} · {length}").format(title=r.title, length=duration_text(r.seconds)), ("routine", r.id),
+              enabled=can_start)
+        for r in routines
+    ]
+    return (*items, SEPARATOR, Entry(_("Edit my routines…"), ("open_routines",)))
 
 
 def _interval_items(current: int) -> tuple[Entry, ...]:
     choices = sorted(set(INTERVAL_CHOICES) | {current})
     return tuple(
-        Entry(f"{m} min" if m in INTERVAL_CHOICES else f"{m} min (from settings file)", ("interval", m),
+        Entry(_("{minutes} min").format(minutes=m) if m in INTERVAL_CHOICES
+              else _("{minutes} min (from settings file)").format(minutes=m), ("interval", m),
               checked=(m == current), radio=True)
         for m in choices
     )

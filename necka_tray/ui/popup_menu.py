@@ -13,6 +13,7 @@ import json
 import sys
 from typing import Any, Callable
 
+GRAB_RETRIES = 20  # 50 ms apart
 
 def main() -> int:
     try:
@@ -37,7 +38,21 @@ def main() -> int:
     menu = _build(root, entries, choose, keep)
     # The menu unmaps after a choice (its command runs first) or when dismissed: then quit.
     menu.bind("<Unmap>", lambda _e: root.after(100, root.destroy))
-    root.after_idle(lambda: menu.tk_popup(x, y))
+
+    def post(attempt: int = 0) -> None:
+        try:
+            menu.tk_popup(x, y)
+        except tk.TclError:  # another client still holds the pointer (a menu closing a moment ago)
+            if attempt < GRAB_RETRIES:
+                root.after(50, post, attempt + 1)
+            else:
+                print("necka-tray menu: the pointer stays grabbed by another program", file=sys.stderr)
+                root.destroy()
+            return
+        # Keys (arrows, Return, Escape) must reach the menu even where nothing gives focus on click.
+        menu.focus_force()
+
+    root.after_idle(post)
     root.mainloop()
     return 0
 

@@ -39,6 +39,10 @@ class StatsWindow:
         self._build(problem)
         if report is not None:
             self.show(days)
+        else:  # the problem is said in the window; there is nothing to switch between
+            self.chart.pack_forget()
+            for b in self.toggles.values():
+                b.config(state="disabled", cursor="")
 
     def _build(self, problem: str) -> None:
         f, px = self.fonts, self.px
@@ -80,10 +84,21 @@ class StatsWindow:
         style.configure("Stats.Treeview.Heading", background=theme.TROUGH, foreground=theme.TEXT,
                         font=self.fonts["small_bold"], relief="flat")
         style.map("Stats.Treeview", background=[("selected", theme.TROUGH)], foreground=[("selected", theme.TEXT)])
-        frame = tk.Frame(parent, bg=theme.BG)
+        # The frame is the table's focus ring: amber while the table has the keyboard focus.
+        frame = tk.Frame(parent, bg=theme.BORDER, padx=max(2, round(2 * px)), pady=max(2, round(2 * px)))
         frame.pack(fill="both", expand=True, pady=(round(10 * px), 0))
         table = ttk.Treeview(frame, columns=[c[0] for c in COLUMNS], show="headings", height=7,
                              style="Stats.Treeview", selectmode="browse")
+
+        def focus_in(_event) -> None:
+            frame.config(bg=theme.FOCUS)
+            rows = table.get_children()
+            if rows and not table.focus():
+                table.focus(rows[0])
+                table.selection_set(rows[0])
+
+        table.bind("<FocusIn>", focus_in)
+        table.bind("<FocusOut>", lambda e: frame.config(bg=theme.BORDER))
         for key, heading, width in COLUMNS:
             table.heading(key, text=heading)
             table.column(key, width=round(width * px), anchor="w" if key == "day" else "e", stretch=key == "day")

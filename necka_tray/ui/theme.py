@@ -1,8 +1,9 @@
-"""The calm look Necka's small windows share (statistics, check-in): colours, fonts, a button.
+"""The look Necka's small windows (statistics, check-in) share with the stretch-session window.
 
-The same palette as the stretch-session window: soft sage background, deep
-slate text, one teal accent, and an amber ring on whatever has the keyboard
-focus, so every control can be found and used without a mouse.
+The palettes and fonts live in ``palette.py`` (soft sage background, deep
+slate text, one teal accent, an amber ring on whatever has the keyboard
+focus; and a high-contrast look), so a change to them reaches every window.
+The names below are the default look's.
 """
 
 from __future__ import annotations
@@ -11,17 +12,11 @@ import tkinter as tk
 from collections.abc import Callable
 from tkinter import font as tkfont
 
-BG = "#F4F7F6"
-TEXT = "#1F3A44"
-MUTED = "#5C7177"
-ACCENT = "#2E7D73"
-ACCENT_ACTIVE = "#256A61"
-TROUGH = "#DCE8E5"
-BORDER = "#C5D5D1"
-FOCUS = "#E39B3B"
-WHITE = "#FFFFFF"
+from necka_tray.ui.palette import DEFAULT, Palette
+from necka_tray.ui.palette import make_fonts as make_fonts  # noqa: F401  (re-exported)
 
-FONT_FAMILIES = ("Cantarell", "Inter", "Noto Sans", "Ubuntu", "Segoe UI", "Helvetica Neue", "DejaVu Sans")
+BG, TEXT, MUTED, ACCENT, ACCENT_ACTIVE = DEFAULT.bg, DEFAULT.text, DEFAULT.muted, DEFAULT.accent, DEFAULT.accent_active
+TROUGH, BORDER, FOCUS, WHITE = DEFAULT.trough, DEFAULT.border, DEFAULT.focus, DEFAULT.surface
 
 
 def pixel_scale(root: tk.Misc) -> float:
@@ -29,27 +24,17 @@ def pixel_scale(root: tk.Misc) -> float:
     return max(1.0, root.winfo_fpixels("1i") / 96.0)
 
 
-def make_fonts(root: tk.Misc) -> dict[str, tkfont.Font]:
-    families = set(tkfont.families(root))
-    family = next((f for f in FONT_FAMILIES if f in families), tkfont.nametofont("TkDefaultFont").actual("family"))
-
-    def font(size: int, weight: str = "normal") -> tkfont.Font:
-        return tkfont.Font(root=root, family=family, size=size, weight=weight)
-
-    return {"title": font(16, "bold"), "body": font(12), "button": font(11, "bold"), "small": font(10),
-            "small_bold": font(10, "bold")}
-
-
 def button(parent: tk.Misc, text: str, command: Callable[[], None], font: tkfont.Font, px: float = 1.0,
-           primary: bool = False, **kw) -> tk.Button:
-    """A flat button whose border turns amber with the focus; Enter and Space press it."""
+           primary: bool = False, palette: Palette = DEFAULT, **kw) -> tk.Button:
+    """A flat button whose border turns to the focus colour with the focus; Enter and Space press it."""
+    p = palette
     b = tk.Button(
         parent, text=text, command=command, font=font, relief="flat", bd=0, cursor="hand2", takefocus=True,
         padx=round(kw.pop("padx", 14) * px), pady=round(kw.pop("pady", 7) * px),
-        bg=ACCENT if primary else WHITE, fg=WHITE if primary else TEXT,
-        activebackground=ACCENT_ACTIVE if primary else TROUGH, activeforeground=WHITE if primary else TEXT,
-        highlightthickness=max(2, round(3 * px)), highlightbackground=ACCENT if primary else BORDER,
-        highlightcolor=FOCUS, **kw,
+        bg=p.accent if primary else p.surface, fg=p.on_accent if primary else p.text,
+        activebackground=p.accent_active if primary else p.trough, activeforeground=p.on_accent if primary else p.text,
+        highlightthickness=max(2, round(p.focus_width * px)), highlightbackground=p.accent if primary else p.border,
+        highlightcolor=p.focus, **kw,
     )
     for key in ("<Return>", "<KP_Enter>", "<space>"):
         b.bind(key, lambda e: (b.invoke(), "break")[1])

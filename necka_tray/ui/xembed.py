@@ -67,6 +67,8 @@ class XEmbedTray:
         self._tray_visual = atom("_NET_SYSTEM_TRAY_VISUAL")
         self._xembed_info = atom("_XEMBED_INFO")
         self._wm_pid = atom("_NET_WM_PID")
+        self._net_wm_name = atom("_NET_WM_NAME")
+        self._utf8 = atom("UTF8_STRING")
         self._orientation = atom("_NET_SYSTEM_TRAY_ORIENTATION")
         self._vertical = False
         self._calls: deque[tuple[Callable[..., None], tuple]] = deque()
@@ -85,6 +87,7 @@ class XEmbedTray:
         self._view: TrayView | None = None
         self._entries: tuple[Entry, ...] = ()
         self._drawn_key: tuple | None = None  # the icon_key on screen
+        self._title = ""  # the window title set last (the tooltip text)
         self._tooltip: _Tooltip | None = None
         self._tooltip_due: float | None = None
         self._menu = None  # the menu process while it is open
@@ -111,12 +114,13 @@ class XEmbedTray:
     def render(self, view: TrayView, entries: tuple[Entry, ...]) -> None:
         """Keep the view and the menu; wake the X thread only when something on screen changes.
 
-        The menu is built when it opens and the tooltip text when it shows, so a
-        new tooltip text or menu costs nothing while nobody looks at them.
+        The menu is built when it opens, so a new menu costs nothing until then.
+        The tooltip text also becomes the icon window's title, as GTK's status icon
+        does: trays that proxy XEmbed icons and accessibility tools read it there.
         """
         old = self._view
         self._view, self._entries = view, entries
-        if old is None or old.icon_key != view.icon_key or (self._tooltip is not None and self._tooltip.shown):
+        if old is None or old.icon_key != view.icon_key or old.tooltip != view.tooltip:
             self._call(self._apply)
 
     def stop(self) -> None:
@@ -205,7 +209,7 @@ class XEmbedTray:
                                                  X.CopyFromParent, event_mask=_EVENTS,
                                                  background_pixmap=X.ParentRelative)
             self._depth, self._argb = self._d.screen().root_depth, False
-        self._win.set_wm_name("Necka")
+        self._set_title(self._view.tooltip if self._view else "Necka")
         self._win.set_wm_class("necka-tray", "Necka")
         self._win.change_property(self._wm_pid, Xatom.CARDINAL, 32, [os.getpid()])
         self._win.change_property(self._xembed_info, self._xembed_info, 32, [0, XEMBED_MAPPED])
@@ -292,10 +296,20 @@ class XEmbedTray:
                 self._open_menu(ev.root_x, ev.root_y)
 
     def _apply(self) -> None:
-        if self._view is not None and self._view.icon_key != self._drawn_key:
+        view = self._view
+        if view is None:
+            return
+        if view.icon_key != self._drawn_key:
             self._paint()
+        if self._win is not None and view.tooltip != self._title:
+            self._set_title(view.tooltip)
         if self._tooltip is not None and self._tooltip.shown:
             self._show_tooltip()
+
+    def _set_title(self, text: str) -> None:
+        self._title = text
+        self._win.set_wm_name(text.encode("latin-1", "replace"))
+        self._win.change_property(self._net_wm_name, self._utf8, 8, text.encode("utf-8"))
 
     # -- drawing -------------------------------------------------------------------
 
@@ -342,8 +356,9 @@ class XEmbedTray:
         import subprocess
         from dataclasses import asdict
 
-        if self._menu is not None and self._menu.poll() is None:
-            return  # one is open (it holds the pointer grab anyway)
+        # An open menu holds the pointer grab, so a click here means the last menu is
+        # closing (unposted, its process not yet gone): end it and open the new one.
+        self._close_menu()
         request = json.dumps({"x": x, "y": y, "entries": [asdict(e) for e in self._entries]})
         try:
             self._menu = subprocess.Popen(menu_command(), stdin=subprocess.PIPE, stdout=subprocess.PIPE)

@@ -204,7 +204,7 @@ def running_desktop(tmp: Path, base_env: dict | None = None, system_bus: bool = 
     env = {k: v for k, v in (base_env if base_env is not None else os.environ).items()
            if k not in ("WAYLAND_DISPLAY", "XAUTHORITY", "DESKTOP_SESSION", "XDG_CURRENT_DESKTOP")}
     # GDK_BACKEND: never a developer's Wayland session; NO_AT_BRIDGE: no a11y bus.
-    env.update(GDK_BACKEND="x11", NO_AT_BRIDGE="1", PYSTRAY_BACKEND="gtk")
+    env.update(GDK_BACKEND="x11", NO_AT_BRIDGE="1")
     with contextlib.ExitStack() as stack:
         # -displayfd: Xvfb picks a free display itself and reports it when ready.
         env["DISPLAY"] = ":" + start_and_read(stack, tmp, "xvfb", [

@@ -55,18 +55,32 @@ def stats_json(env: dict) -> dict:
     return json.loads(done.stdout)
 
 
-def open_menu_item(desktop, icon: xdesk.Win, downs: int) -> None:
-    """Right-click the icon and choose the ``downs``-th enabled item (disabled lines are skipped)."""
+def downs_to(label: str) -> int:
+    """How many Down keys select ``label`` in the tray menu as the app shows it in these tests
+    (not paused, no stretch due, routines and "Start at login" present): counted on the menu
+    model itself, so items added above it elsewhere do not break the test."""
+    from necka_tray.core.planner import TrayView
+    from necka_tray.core.reminders import Kind
+    from necka_tray.ui import menu_model
+
+    view = TrayView(tooltip="Necka", status_lines=("Posture check in 20 min",), ring_step=0, stretch_due=False,
+                    paused=False, session_running=False)
+    extra = {}
+    if hasattr(menu_model, "RoutineChoice"):
+        extra["routines"] = (menu_model.RoutineChoice("neck", "Neck stretch", 110.0),)
+    entries = menu_model.build_menu(view, 60, {k: True for k in Kind}, autostart=False,
+                                    today=("Today: ...", "Streak: ..."), **extra)
+    enabled = [e.label for e in entries if e.enabled and not e.separator]
+    return enabled.index(label) + 1
+
+
+def open_menu_item(desktop, icon: xdesk.Win, label: str) -> None:
+    """Right-click the icon and choose ``label`` with the keyboard (disabled lines are skipped)."""
     desktop.click(*icon.center, button=3)
     xdesk.wait_for(lambda: desktop.popups(), 5, what="the tray menu")
     time.sleep(0.4)
-    desktop.key(*["Down"] * downs)
+    desktop.key(*["Down"] * downs_to(label))
     desktop.key("Return")
-
-
-# Enabled items from the top: Start stretch session, Break interval, Reminders, Pause, Statistics…,
-# How is your neck today?… (no stretch is due in these tests, so no Snooze/Skip items).
-STATISTICS_ITEM, CHECKIN_ITEM = 5, 6
 
 
 def test_session_checkin_stats_and_the_statistics_window(desktop, start_necka, shot, active_user, tmp_path):
@@ -103,14 +117,14 @@ def test_session_checkin_stats_and_the_statistics_window(desktop, start_necka, s
     shot("3-menu-today-line")
     desktop.key("Escape")
     time.sleep(0.3)
-    open_menu_item(desktop, icon, STATISTICS_ITEM)
+    open_menu_item(desktop, icon, "Statistics…")
     stats_wid = desktop.wait_window(STATISTICS, timeout=15)
     xdesk.wait_for(lambda: desktop.window_geometry(stats_wid).w > 600, 5, what="the statistics window laid out")
     time.sleep(0.5)
     png = shot("4-statistics-window", window=stats_wid)
     geo = desktop.window_geometry(stats_wid)
     assert geo.w <= 1280 and geo.h <= 800, geo  # fits the screen
-    # The check-in point and the done bar are drawn: more of their colours than the legend alone has.
+    # The check-in point is drawn in the chart: more of its colour than the legend alone has.
     legend_only = tmp_path / "empty-chart.png"
     chart.render([DayStats(date.fromisoformat(report["today"]))]).save(legend_only)
     assert count_colour(png, chart.NECK) > count_colour(legend_only, chart.NECK) + 20
@@ -125,7 +139,7 @@ def test_daily_checkin_from_the_tray(desktop, start_necka, shot, active_user):
     necka = start_necka()
     icon = docked(desktop, necka)
     necka.wait_log(r"action=add job=stretch")
-    open_menu_item(desktop, icon, CHECKIN_ITEM)
+    open_menu_item(desktop, icon, "How is your neck today?…")
     wid = desktop.wait_window(CHECKIN, timeout=15)
     buttons = xdesk.wait_for(lambda: rating_buttons(desktop.env, wid), 10, what="the check-in buttons")
     time.sleep(0.3)
@@ -138,3 +152,37 @@ def test_daily_checkin_from_the_tray(desktop, start_necka, shot, active_user):
     xdesk.wait_for(lambda: subprocess.run(["xdotool", "search", "--onlyvisible", "--name", CHECKIN],
                                           env=desktop.env, capture_output=True).returncode != 0,
                    10, what="the check-in window closed after its thanks")
+
+
+def test_the_checkin_works_from_the_keyboard_with_a_visible_focus(desktop, app_env, spawn, shot):
+    from necka_tray.ui import theme
+
+    proc = spawn([sys.executable, "-m", "necka_tray", "checkin"], app_env, stdout=subprocess.PIPE, text=True)
+    wid = desktop.wait_window(CHECKIN, timeout=15)
+    buttons = xdesk.wait_for(lambda: rating_buttons(desktop.env, wid), 10, what="the check-in buttons")
+    xdesk.wait_for(lambda: int(xdesk.run(app_env, "xdotool", "getwindowfocus")) == wid, 5,
+                   what="the check-in window focused")
+    desktop.key("Right", "Right")
+    time.sleep(0.3)
+    png = shot("keyboard-focus-on-2", window=wid)
+    with Image.open(png) as im:  # the amber ring is around "2" and nowhere else
+        g = desktop.window_geometry(wid)
+        rings = [count_colour_in(im, b, g, theme.FOCUS) for b in buttons]
+    assert rings[2] > 40 and sum(rings) == rings[2], rings
+    desktop.key("Return")
+    out, _ = proc.communicate(timeout=15)
+    assert json.loads(out.splitlines()[-1]) == {"event": "checkin", "rating": 2}
+    path = Path(app_env["XDG_DATA_HOME"]) / "necka-tray" / "history.sqlite3"
+    from necka_tray.history import History
+
+    with History(path) as h:
+        (event,) = h.events("checkin")
+    assert event.data == {"rating": 2, "source": "daily"}
+
+
+def count_colour_in(im, button: xdesk.Win, window: xdesk.Win, colour: str) -> int:
+    """Pixels of ``colour`` in ``button`` (screen coordinates) of a screenshot of ``window``."""
+    box = im.convert("RGB").crop((button.x - window.x, button.y - window.y,
+                                  button.x - window.x + button.w, button.y - window.y + button.h))
+    rgb = ImageColor.getrgb(colour)
+    return sum(n for n, c in box.getcolors(1 << 16) if all(abs(a - b) <= 10 for a, b in zip(c, rgb)))

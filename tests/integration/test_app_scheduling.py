@@ -39,10 +39,12 @@ class FakeView:
 class FakeLauncher:
     def __init__(self):
         self.launched = 0
+        self.routines = []  # the routine of each launch
         self.running = False
 
-    def launch(self):
+    def launch(self, routine=None):
         self.launched += 1
+        self.routines.append(routine)
         self.running = True
         return True
 

@@ -231,3 +231,36 @@ def test_checkin_from_the_command_line(user, capsys):
     assert event.data == {"rating": 4, "source": "cli"}
     code, _, err = run(capsys, "checkin", "eleven")
     assert code == 2 and len(err.splitlines()) == 1 and "0 (no pain) to 10 (worst pain)" in err
+
+
+# -- the system's local time --------------------------------------------------------------------
+
+
+@pytest.fixture
+def berlin(monkeypatch):
+    import time
+
+    monkeypatch.setenv("TZ", "Europe/Berlin")
+    time.tzset()
+    yield reports.local_zone()
+    monkeypatch.undo()
+    time.tzset()
+
+
+def test_local_time_follows_the_systems_dst_rules(berlin):
+    from zoneinfo import ZoneInfo
+
+    from necka_tray.core import stats
+
+    zone = ZoneInfo("Europe/Berlin")
+    for day in (date(2025, 3, 29), date(2025, 3, 30), date(2025, 3, 31), date(2025, 10, 26), date(2025, 10, 27)):
+        assert stats.day_start(day, berlin).utcoffset() == stats.day_start(day, zone).utcoffset(), day
+    utc = timezone.utc
+    for instant in (datetime(2025, 3, 29, 23, 30, tzinfo=utc), datetime(2025, 3, 30, 22, 30, tzinfo=utc),
+                    datetime(2025, 10, 25, 22, 30, tzinfo=utc), datetime(2025, 10, 26, 23, 30, tzinfo=utc)):
+        assert stats.local_day(instant, berlin) == stats.local_day(instant, zone), instant
+    # A sitting stretch across the night the clocks go forward: 23:00 to 03:00 is three real hours.
+    start = datetime(2025, 3, 29, 23, 0, tzinfo=zone)
+    events = [stats.Event(1, start, "sitting", {"duration_s": 3 * 3600.0})]
+    days = stats.summarize(events, date(2025, 3, 29), date(2025, 3, 30), berlin, start + timedelta(days=1))
+    assert [d.sitting_s for d in days] == [3600.0, 7200.0]

@@ -200,7 +200,7 @@ class NullView:
 class NullLauncher:
     running = False
 
-    def launch(self):
+    def launch(self, routine=None):
         return False
 
 

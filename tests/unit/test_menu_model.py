@@ -78,3 +78,16 @@ def test_start_at_login_is_a_check_item_only_when_the_app_can_set_it():
         item = find(entries, "Start at login")
         assert (item.action, item.checked) == (("autostart",), on)
         assert entries.index(item) == entries.index(find(entries, "Open settings file")) - 1
+
+
+def test_today_lines_follow_the_status_lines_and_the_history_items_open_windows():
+    today = ("Today: 3 stretches · 6 posture checks · longest sitting 52 min", "Streak: 4 days (2+ stretches a day)")
+    entries = build_menu(view(), 60, ALL_ON, today=today)
+    labels = [e.label for e in entries]
+    first = labels.index(today[0])
+    assert labels[first - 1] == view().status_lines[-1] and labels[first + 1] == today[1]
+    assert not entries[first].enabled and not entries[first + 1].enabled
+    assert (find(entries, "Statistics…").action, find(entries, "How is your neck today?…").action) == (
+        ("statistics",), ("checkin",))
+    assert labels.index("Pause") < labels.index("Statistics…") < labels.index("Open settings file")
+    assert not any(label.startswith("Today") for label in (e.label for e in build_menu(view(), 60, ALL_ON)))

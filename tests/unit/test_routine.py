@@ -8,7 +8,15 @@ from pathlib import Path
 import pytest
 
 import necka_tray
-from necka_tray.core.routine import DEFAULT_ROUTINE, Exercise, Routine, Step, builtin_routines, load_routines
+from necka_tray.core.routine import (
+    DEFAULT_ROUTINE,
+    Exercise,
+    Routine,
+    RoutineError,
+    Step,
+    builtin_routines,
+    load_routines,
+)
 from necka_tray.ui import illustrations
 
 PACKAGE = Path(necka_tray.__file__).parent
@@ -168,12 +176,18 @@ def test_load_refuses_other_types():
         (("[exercises.a]", "extra = 1\n[exercises.a]"), "extra"),
     ],
 )
-def test_bad_data_names_the_key(change, key):
+def test_bad_data_names_the_key_and_its_line(change, key):
     old, new = change
     assert old in MINIMAL
-    with pytest.raises(ValueError) as err:
-        load_routines(MINIMAL.replace(old, new, 1))
-    assert f"routines: {key}:" in str(err.value)
+    text = MINIMAL.replace(old, new, 1)
+    with pytest.raises(RoutineError) as err:
+        load_routines(text)
+    assert err.value.key == key
+    assert str(err.value).startswith(f"routines: line {err.value.line}: {key}: ")
+    # The line named holds the key (or the list it is in), or, for a missing key, its table's header.
+    named = text.splitlines()[err.value.line - 1]
+    parts = [p.split("[")[0] for p in key.split(".")]
+    assert any(p in named for p in parts[-2:]) or named.startswith("["), (key, named)
 
 
 def test_no_routines_is_an_error():
@@ -181,15 +195,15 @@ def test_no_routines_is_an_error():
         load_routines(MINIMAL.split("[routines.r]")[0])
 
 
-def test_invalid_toml_says_so():
-    with pytest.raises(ValueError, match="not valid TOML"):
-        load_routines("[exercises.a\n")
+def test_invalid_toml_says_so_with_its_line_and_column():
+    with pytest.raises(ValueError, match=r"^routines: line 3, column \d+: not valid TOML: "):
+        load_routines('format = 1\n\n[exercises.a\n')
 
 
 def test_path_errors_name_the_file(tmp_path):
     path = tmp_path / "custom.toml"
     path.write_text(MINIMAL.replace("hold_seconds = 15", "hold_seconds = -1"), encoding="utf-8")
-    with pytest.raises(ValueError, match=r"^custom\.toml: exercises\.a\.hold_seconds: must be a positive"):
+    with pytest.raises(ValueError, match=r"^custom\.toml: line 5: exercises\.a\.hold_seconds: must be a positive"):
         load_routines(path)
 
 

@@ -233,6 +233,8 @@ def test_today_line():
     day = DayStats(D, stretch_done=3, posture_checks=6, longest_sitting_s=52 * 60.0, sitting_s=100.0)
     assert stats.today_line(day) == "Today: 3 stretches · 6 posture checks · longest sitting 52 min"
     assert stats.today_line(DayStats(D, stretch_done=1, posture_checks=1)) == "Today: 1 stretch · 1 posture check"
+    # A stretch just begun is not news yet.
+    assert stats.today_line(DayStats(D, longest_sitting_s=20.0)) == "Today: 0 stretches · 0 posture checks"
 
 
 def test_streak_line():

@@ -1,0 +1,75 @@
+"""Where a key sits in a TOML text, line by line.
+
+``tomllib`` gives a line and column only for syntax errors; a value that
+parses but is wrong (a negative hold, an unknown exercise) should still be
+reported at its line, so people find it in their editor. This reads the text
+the way a person does: table headers and ``key = value`` lines. It is also the
+line model ``config.py`` uses to edit values in place.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+
+_SEG = r"""(?:[A-Za-z0-9_-]+|"(?:[^"\\\n]|\\.)*"|'[^'\n]*')"""
+_KEY = rf"{_SEG}(?:[ \t]*\.[ \t]*{_SEG})*"
+#: ``key = value`` (groups: indent, key, `` = ``, the rest of the line).
+KEY_LINE = re.compile(rf"([ \t]*)({_KEY})([ \t]*=[ \t]*)(.*)")
+#: ``[table]`` or ``[[array]]`` (groups: the opening bracket(s), the key).
+HEADER_LINE = re.compile(rf"[ \t]*(\[\[?)[ \t]*({_KEY})[ \t]*\]\]?[ \t]*(?:#.*)?")
+
+
+def key_path(key: str) -> tuple[str, ...] | None:
+    """The parts of a TOML key as written in the file (quotes and escapes resolved by tomllib)."""
+    try:
+        d, path = tomllib.loads(f"{key} = 0"), ()
+    except tomllib.TOMLDecodeError:
+        return None
+    while isinstance(d, dict):
+        ((k, d),) = d.items()
+        path += (k,)
+    return path
+
+
+def line_of(text: str, path: tuple[str, ...], needle: str | None = None) -> int | None:
+    """The 1-based line that defines ``path`` (a key, or the nearest table above a missing key).
+
+    With ``needle``, the first line from there on (within its table) that contains it: the
+    element of a list written over several lines.
+    """
+    lines = text.splitlines()
+    table: tuple[str, ...] = ()
+    best: tuple[int, int] | None = None  # (how many parts of path matched, line index)
+    for i, line in enumerate(lines):
+        if (m := HEADER_LINE.fullmatch(line)) and (p := key_path(m[2])) is not None:
+            table = p
+            found = p
+        elif (m := KEY_LINE.fullmatch(line)) and (p := key_path(m[2])) is not None:
+            found = table + p
+        else:
+            continue
+        common = _common(found, path)
+        if common == len(found) and (best is None or common > best[0]):
+            best = (common, i)
+            if common == len(path):
+                break
+    if best is None:
+        return None
+    start = best[1]
+    if needle:
+        for j in range(start, len(lines)):
+            if j > start and HEADER_LINE.fullmatch(lines[j]):
+                break
+            if needle in lines[j]:
+                return j + 1
+    return start + 1
+
+
+def _common(a: tuple[str, ...], b: tuple[str, ...]) -> int:
+    n = 0
+    for x, y in zip(a, b):
+        if x != y:
+            break
+        n += 1
+    return n

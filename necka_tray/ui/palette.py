@@ -1,0 +1,116 @@
+"""The two looks of Necka's windows, and their fonts at the user's text size.
+
+``DEFAULT`` is the calm one (soft sage background, deep slate text, one teal
+accent, an amber focus ring); ``HIGH_CONTRAST`` is black on white with a
+dark-blue accent and a thick magenta focus ring, every text at 7:1 contrast
+or more (``session.theme = "high-contrast"``). Fonts are sized in points, so
+they follow Tk's scaling (the desktop's DPI, see ``scaling.py``), times the
+``session.text_scale`` setting.
+"""
+
+from __future__ import annotations
+
+import tkinter as tk
+from dataclasses import dataclass
+from tkinter import font as tkfont
+
+FONT_FAMILIES = ("Cantarell", "Inter", "Noto Sans", "Ubuntu", "Segoe UI", "Helvetica Neue", "DejaVu Sans")
+
+
+@dataclass(frozen=True)
+class Palette:
+    name: str
+    bg: str
+    text: str
+    muted: str  # secondary text
+    accent: str  # step label, safety cues, progress, primary buttons
+    accent_active: str
+    on_accent: str  # text on a primary button
+    surface: str  # secondary buttons
+    trough: str  # the progress bar's empty part, a pressed secondary button
+    border: str
+    paused: str
+    focus: str  # the ring around whatever has the keyboard focus
+    focus_width: int  # in 1/96 inch
+    high_contrast: bool = False
+
+
+DEFAULT = Palette(
+    name="default", bg="#F4F7F6", text="#1F3A44", muted="#5C7177", accent="#2E7D73", accent_active="#256A61",
+    on_accent="#FFFFFF", surface="#FFFFFF", trough="#DCE8E5", border="#C5D5D1", paused="#9A5312",
+    focus="#E39B3B", focus_width=3,
+)
+HIGH_CONTRAST = Palette(
+    name="high-contrast", bg="#FFFFFF", text="#000000", muted="#1A1A1A", accent="#0B3D91", accent_active="#072A66",
+    on_accent="#FFFFFF", surface="#FFFFFF", trough="#B8B8B8", border="#000000", paused="#8A2E00",
+    focus="#C8006E", focus_width=5, high_contrast=True,
+)
+PALETTES = {p.name: p for p in (DEFAULT, HIGH_CONTRAST)}
+
+#: Point sizes at text scale 1.
+SIZES = {"title": 20, "heading": 14, "body": 12, "cue": 11, "count": 34, "button": 11, "small": 10,
+         "small_bold": 10}
+_STYLE = {"title": ("bold", "roman"), "heading": ("bold", "roman"), "cue": ("normal", "italic"),
+          "count": ("bold", "roman"), "button": ("bold", "roman"), "small_bold": ("bold", "roman")}
+
+
+def family(root: tk.Misc) -> str:
+    families = set(tkfont.families(root))
+    return next((f for f in FONT_FAMILIES if f in families), tkfont.nametofont("TkDefaultFont").actual("family"))
+
+
+def make_fonts(root: tk.Misc, scale: float = 1.0) -> dict[str, tkfont.Font]:
+    """Named fonts at ``scale`` times their point size (Tk turns points into pixels by its DPI)."""
+    name = family(root)
+    return {
+        key: tkfont.Font(root=root, family=name, size=max(6, round(size * scale)),
+                         weight=_STYLE.get(key, ("normal", "roman"))[0], slant=_STYLE.get(key, ("normal", "roman"))[1])
+        for key, size in SIZES.items()
+    }
+
+
+def recolour(widget: tk.Misc, palette: Palette, base: Palette = DEFAULT) -> None:
+    """Give ``widget`` and its children ``palette``'s colours where they use ``base``'s.
+
+    For widgets built by modules that draw in the default look (the check-in row):
+    every colour option equal to a ``base`` colour becomes the same role's colour
+    in ``palette``.
+    """
+    if palette == base:
+        return
+    roles = {}
+    for field in ("bg", "text", "muted", "accent", "accent_active", "on_accent", "surface", "trough", "border",
+                  "paused", "focus"):
+        roles.setdefault(getattr(base, field).lower(), getattr(palette, field))
+    options = ("bg", "fg", "activebackground", "activeforeground", "highlightbackground", "highlightcolor")
+    stack = [widget]
+    while stack:
+        w = stack.pop()
+        for option in options:
+            try:
+                value = str(w.cget(option)).lower()
+            except tk.TclError:
+                continue
+            if value in roles:
+                w.configure(**{option: roles[value]})
+        if palette.high_contrast:
+            try:
+                thickness = int(str(w.cget("highlightthickness")))
+            except (tk.TclError, ValueError):
+                thickness = 0
+            if thickness > 0:
+                w.configure(highlightthickness=max(thickness, palette.focus_width))
+        stack.extend(w.winfo_children())
+
+
+def bullets(parent: tk.Misc, items, font: tkfont.Font, fg: str, wrap: int, px: float = 1.0) -> tk.Frame:
+    """A bulleted list whose wrapped lines hang under their text, not under the bullet."""
+    frame = tk.Frame(parent, bg=parent.cget("bg"))
+    frame.columnconfigure(1, weight=1)
+    for row, item in enumerate(items):
+        for column, text in enumerate(("•", item)):
+            tk.Label(frame, text=text, font=font, fg=fg, bg=frame.cget("bg"), wraplength=wrap if column else 0,
+                     justify="left", anchor="nw").grid(row=row, column=column, sticky="nw",
+                                                       padx=(0, round(8 * px)) if column == 0 else 0,
+                                                       pady=round(2 * px))
+    return frame

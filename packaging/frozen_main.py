@@ -1,0 +1,19 @@
+"""Entry point of the PyInstaller build (``necka-tray.spec``).
+
+A frozen program has no ``python -m``: the helper processes the tray starts
+reach this same executable with a first argument instead. ``session`` is a
+user-facing subcommand anyway; ``menu`` (the xembed tray's popup menu,
+``ui/xembed.menu_command``) is internal, so it is dispatched here rather than
+shown in ``necka-tray --help``.
+"""
+
+import sys
+
+if sys.argv[1:2] == ["menu"]:
+    from necka_tray.ui.popup_menu import main as popup_menu
+
+    sys.exit(popup_menu())
+
+from necka_tray.cli import main
+
+sys.exit(main())
