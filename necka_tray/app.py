@@ -450,6 +450,7 @@ class App:
         return {"state": view.state, "tooltip": view.tooltip, "reminders": reminders,
                 "paused_until": until.isoformat() if until else None,
                 "session_running": view.session_running, "stretch_due": view.stretch_due,
+                "idle_detection": self.presence.idle.name, "quiet_detection": self.presence.quiet_source.name,
                 "autostart": self._autostart_enabled()}
 
     def _action_autostart(self) -> None:

@@ -47,6 +47,10 @@ def describe(status: dict[str, Any]) -> str:
             else:
                 text = f"in {r['minutes_left']} min"
             lines.append(f"  {kind.label + ':':<16}{text} (every {r.get('interval_minutes')} min)")
+        if status.get("idle_detection") == "none":
+            lines.append("Idle detection: unavailable on this desktop (reminders count wall-clock time)")
+        elif status.get("idle_detection"):
+            lines.append(f"Idle detection: {status['idle_detection']}")
         if status.get("autostart") is not None:
             lines.append(f"Start at login: {'on' if status['autostart'] else 'off'}")
     else:

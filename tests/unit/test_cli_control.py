@@ -175,6 +175,7 @@ def test_status_prints_state_reminders_and_paths(capsys, replies):
     status = {
         "state": "paused", "tooltip": "Necka: paused until 14:30", "paused_until": "2025-03-03T14:30:00+01:00",
         "session_running": False, "stretch_due": False, "autostart": True, "pid": 42, "tray_backend": "gtk",
+        "idle_detection": "none", "quiet_detection": "x11-fullscreen",
         "reminders": {"posture": {"enabled": True, "interval_minutes": 20, "next": None, "minutes_left": None},
                       "shoulder_rolls": {"enabled": False, "interval_minutes": 40},
                       "stretch": {"enabled": True, "interval_minutes": 60, "next": "x", "minutes_left": 42}},
@@ -188,6 +189,7 @@ def test_status_prints_state_reminders_and_paths(capsys, replies):
         "  Posture check:  paused (every 20 min)",
         "  Shoulder rolls: off (every 40 min)",
         "  Stretch break:  in 42 min (every 60 min)",
+        "Idle detection: unavailable on this desktop (reminders count wall-clock time)",
         "Start at login: on",
         "Settings: /c/config.toml",
         "Data:     /d",
