@@ -64,3 +64,29 @@ def docked(desktop, necka: Necka, timeout: float = 15) -> xdesk.Win:
     return desktop.wait_tray_icon(timeout=timeout)
 
 
+def downs_to(label: str, stretch_due: bool = False) -> int:
+    """How many Down keys select ``label`` in the tray menu as the app shows it in these tests
+    (not paused, routines and "Start at login" present): counted on the menu model itself, so
+    items added above it elsewhere do not break the test."""
+    from necka_tray.core.planner import TrayView
+    from necka_tray.core.reminders import Kind
+    from necka_tray.ui import menu_model
+
+    view = TrayView(tooltip="Necka", status_lines=("Posture check in 20 min",), ring_step=0, stretch_due=stretch_due,
+                    paused=False, session_running=False)
+    extra = {}
+    if hasattr(menu_model, "RoutineChoice"):
+        extra["routines"] = (menu_model.RoutineChoice("neck", "Neck stretch", 110.0),)
+    entries = menu_model.build_menu(view, 60, {k: True for k in Kind}, autostart=False,
+                                    today=("Today: ...", "Streak: ..."), **extra)
+    enabled = [e.label for e in entries if e.enabled and not e.separator]
+    return enabled.index(label) + 1
+
+
+def open_menu_item(desktop, icon: xdesk.Win, label: str, stretch_due: bool = False) -> None:
+    """Right-click the icon and choose ``label`` with the keyboard (disabled lines are skipped)."""
+    desktop.click(*icon.center, button=3)
+    xdesk.wait_for(lambda: desktop.popups(), 5, what="the tray menu")
+    time.sleep(0.4)
+    desktop.key(*["Down"] * downs_to(label, stretch_due))
+    desktop.key("Return")

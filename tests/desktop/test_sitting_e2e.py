@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 
 from . import xdesk
-from .necka_app import docked
+from .necka_app import docked, open_menu_item
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -117,18 +117,16 @@ def test_snooze_and_skip_from_the_menu_while_a_break_is_due(desktop, start_necka
     with xdesk.keep_active(desktop.env):
         necka.wait_log(r"action=remind kind=stretch", timeout=20)
         desktop.click(*icon.center, button=3)
-        xdesk.wait_for(lambda: [p for p in desktop.popups() if p.kind == "POPUP_MENU"], 5, what="the menu")
-        time.sleep(0.3)
+        xdesk.wait_for(lambda: desktop.popups(), 5, what="the menu")
+        time.sleep(0.4)
         shot("menu-break-due")
-        # Start stretch session, Snooze stretch 10 min
-        desktop.key("Down", "Down", "Return")
+        desktop.key("Escape")
+        time.sleep(0.3)
+        open_menu_item(desktop, icon, "Snooze stretch 10 min", stretch_due=True)
         necka.wait_log(r"action=menu choice=snooze args=\[10\]")
         snoozed_until = necka.next_run("stretch")
         assert 0.5 < (snoozed_until.timestamp() - time.time()) <= 10 * 60 / 600 + 0.5
         necka.wait_log(r"action=remind kind=stretch[^\n]*\n(.|\n)*action=remind kind=stretch", timeout=20)
-        desktop.click(*icon.center, button=3)
-        xdesk.wait_for(lambda: [p for p in desktop.popups() if p.kind == "POPUP_MENU"], 5, what="the menu")
-        time.sleep(0.3)
-        desktop.key("Down", "Down", "Down", "Return")  # Skip next stretch
+        open_menu_item(desktop, icon, "Skip next stretch", stretch_due=True)
         necka.wait_log(r"action=menu choice=skip")
         assert necka.history("skip")[-1]["was_due"] is True

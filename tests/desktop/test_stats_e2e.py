@@ -19,7 +19,7 @@ from necka_tray.core.stats import DayStats
 from necka_tray.ui import chart
 
 from . import xdesk
-from .necka_app import docked
+from .necka_app import docked, open_menu_item
 
 SESSION = "^Necka .+ Stretch session$"
 STATISTICS = "^Necka .+ Statistics$"
@@ -53,34 +53,6 @@ def stats_json(env: dict) -> dict:
                           capture_output=True, text=True, timeout=30)
     assert done.returncode == 0, done.stderr
     return json.loads(done.stdout)
-
-
-def downs_to(label: str) -> int:
-    """How many Down keys select ``label`` in the tray menu as the app shows it in these tests
-    (not paused, no stretch due, routines and "Start at login" present): counted on the menu
-    model itself, so items added above it elsewhere do not break the test."""
-    from necka_tray.core.planner import TrayView
-    from necka_tray.core.reminders import Kind
-    from necka_tray.ui import menu_model
-
-    view = TrayView(tooltip="Necka", status_lines=("Posture check in 20 min",), ring_step=0, stretch_due=False,
-                    paused=False, session_running=False)
-    extra = {}
-    if hasattr(menu_model, "RoutineChoice"):
-        extra["routines"] = (menu_model.RoutineChoice("neck", "Neck stretch", 110.0),)
-    entries = menu_model.build_menu(view, 60, {k: True for k in Kind}, autostart=False,
-                                    today=("Today: ...", "Streak: ..."), **extra)
-    enabled = [e.label for e in entries if e.enabled and not e.separator]
-    return enabled.index(label) + 1
-
-
-def open_menu_item(desktop, icon: xdesk.Win, label: str) -> None:
-    """Right-click the icon and choose ``label`` with the keyboard (disabled lines are skipped)."""
-    desktop.click(*icon.center, button=3)
-    xdesk.wait_for(lambda: desktop.popups(), 5, what="the tray menu")
-    time.sleep(0.4)
-    desktop.key(*["Down"] * downs_to(label))
-    desktop.key("Return")
 
 
 def test_session_checkin_stats_and_the_statistics_window(desktop, start_necka, shot, active_user, tmp_path):

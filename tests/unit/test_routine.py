@@ -14,7 +14,9 @@ from necka_tray.core.routine import (
     Routine,
     RoutineError,
     Step,
+    builtin_exercises,
     builtin_routines,
+    duration_text,
     load_routines,
 )
 from necka_tray.ui import illustrations
@@ -54,6 +56,72 @@ def test_default_routine_is_the_neck_stretch():
     assert neck.total_seconds == 110
 
 
+#: Every built-in routine, in menu order, with its total length in configured seconds.
+BUILTIN = {"neck": ("Neck stretch", 110), "quick_release": ("Quick neck release", 60),
+           "shoulders": ("Shoulders", 67), "calm_down": ("Calm down", 72),
+           "posture_reset": ("Posture reset", 44), "strengthen": ("Strengthen", 90)}
+
+
+def test_the_builtin_routines_and_their_lengths():
+    routines = builtin_routines()
+    assert {r.id: (r.title, r.total_seconds) for r in routines.values()} == BUILTIN
+    assert list(routines) == list(BUILTIN)
+    assert [duration_text(r.total_seconds) for r in routines.values()] == [
+        "2 min", "1 min", "1 min", "1 min", "45 s", "2 min"]
+    assert routines["strengthen"].unlock == "regular_week"
+    assert all(r.unlock is None for r in routines.values() if r.id != "strengthen")
+
+
+def test_the_routines_follow_the_guide():
+    routines = builtin_routines()
+    ids = {r: [s.exercise.id for s in routines[r].steps] for r in routines}
+    assert ids["quick_release"] == ["tilt_left", "tilt_right", "chin_down", "look_up"]
+    assert all(s.seconds == 15 for s in routines["quick_release"].steps)  # "about 15 seconds"
+    assert ids["shoulders"][:3] == ["shoulder_rolls_back", "shoulder_rolls_forward", "shoulder_squeeze"]
+    assert ids["posture_reset"] == ["sit_back", "feet_flat", "screen_eye_level", "shoulders_down"]
+    assert [s.exercise.id for s in routines["calm_down"].steps if s.exercise.pace] == ["calm_breathing"]
+    assert {"chin_tuck", "press_forward", "press_side", "press_back", "shoulder_squeeze"} == set(ids["strengthen"])
+
+
+def test_a_two_sided_exercise_is_one_step_per_side_and_the_right_is_mirrored():
+    steps = [s for s in builtin_routines()["strengthen"].steps if s.exercise.id == "press_side"]
+    assert [(s.side, s.mirrored) for s in steps] == [("left", False), ("right", True)]
+    # A one-sided stretch keeps its own side and its own drawing.
+    tilt = builtin_routines()["neck"].steps[1]
+    assert (tilt.side, tilt.mirrored) == ("right", False)
+
+
+def test_a_step_can_do_one_side_only():
+    text = MINIMAL.replace('pose = "tilt_left"', 'pose = "press_side"\nsides = ["left", "right"]').replace(
+        'steps = ["a"]', 'steps = ["a", { exercise = "a", side = "right", seconds = 5 }]')
+    steps = load_routines(text)["r"].steps
+    assert [(s.side, s.seconds) for s in steps] == [("left", 15), ("right", 15), ("right", 5)]
+
+
+@pytest.mark.parametrize(("change", "key"), [
+    (('pose = "tilt_left"', 'pose = "tilt_left"\nsides = ["left", "left"]'), "exercises.a.sides"),
+    (('pose = "tilt_left"', 'pose = "tilt_left"\nsides = []'), "exercises.a.sides"),
+    (('pose = "tilt_left"', 'pose = "tilt_left"\nsides = ["up"]'), "exercises.a.sides"),
+    (('pose = "tilt_left"', 'pose = "tilt_left"\nside = "left"\nsides = ["left", "right"]'), "exercises.a.sides"),
+    (('pose = "tilt_left"', 'pose = "tilt_left"\npace_seconds = [4]'), "exercises.a.pace_seconds"),
+    (('pose = "tilt_left"', 'pose = "tilt_left"\npace_seconds = [4, 0]'), "exercises.a.pace_seconds"),
+    (('pose = "tilt_left"', 'pose = "tilt_left"\npace_seconds = [4, 99]'), "exercises.a.pace_seconds"),
+    (('steps = ["a"]', 'steps = [{ exercise = "a", side = "left" }]'), "routines.r.steps[0].side"),
+    (('title = "R"', 'title = "R"\nunlock = "tomorrow"'), "routines.r.unlock"),
+])
+def test_bad_sides_pace_and_unlock_name_the_key(change, key):
+    with pytest.raises(RoutineError) as err:
+        load_routines(MINIMAL.replace(*change, 1))
+    assert err.value.key == key and err.value.line is not None
+
+
+def test_pace_and_unknown_poses():
+    text = MINIMAL.replace('pose = "tilt_left"', 'pose = "breathing"\npace_seconds = [4, 6.5]')
+    assert load_routines(text)["r"].steps[0].exercise.pace == (4.0, 6.5)
+    with pytest.raises(RoutineError, match=r"line 7: exercises\.a\.pose: unknown pose 'tilt_left'; use one of: a, b"):
+        load_routines(MINIMAL, poses={"a", "b"})
+
+
 def test_holds_and_reps():
     ex = {s.exercise.id: s.exercise for s in builtin_routines()["neck"].steps}
     assert ex["tilt_left"].is_hold and ex["tilt_left"].reps is None
@@ -62,11 +130,7 @@ def test_holds_and_reps():
 
 
 def all_exercises() -> list[Exercise]:
-    seen: dict[str, Exercise] = {}
-    for routine in builtin_routines().values():
-        for step in routine.steps:
-            seen[step.exercise.id] = step.exercise
-    return list(seen.values())
+    return list(builtin_exercises().values())
 
 
 @pytest.mark.parametrize("exercise", all_exercises(), ids=lambda e: e.id)
@@ -78,10 +142,23 @@ def test_every_exercise_is_complete_and_drawable(exercise):
     # One or two short sentences.
     assert 1 <= len(re.findall(r"[.!?](\s|$)", exercise.instruction)) <= 2
     assert len(exercise.instruction) <= 140
-    image = illustrations.render(exercise.pose, 96)
-    assert image.size == (96, 96)
-    assert image.getchannel("A").getbbox() is not None
-    assert sum(1 for n in image.convert("L").histogram() if n) > 8, "the drawing is blank"
+    for high_contrast in (False, True):
+        image = illustrations.render(exercise.pose, 96, high_contrast=high_contrast)
+        assert image.size == (96, 96)
+        assert image.getchannel("A").getbbox() is not None
+        assert sum(1 for n in image.convert("L").histogram() if n) > 8, "the drawing is blank"
+        # More than the empty card: the figure is drawn on it.
+        card = illustrations.render("done", 96, high_contrast=high_contrast)
+        assert image.tobytes() != card.tobytes()
+    if exercise.sides:
+        assert illustrations.render(exercise.pose, 96, mirror=True).tobytes() != image.tobytes()
+
+
+def test_every_pose_is_used_and_drawn_differently():
+    used = {e.pose for e in all_exercises()}
+    assert used == illustrations.POSES - {"done"}
+    drawings = {illustrations.render(p, 64).tobytes() for p in illustrations.POSES}
+    assert len(drawings) == len(illustrations.POSES)
 
 
 def test_builtin_routines_are_read_once():
@@ -89,7 +166,10 @@ def test_builtin_routines_are_read_once():
 
 
 def shipped_text_files() -> list[Path]:
-    return sorted(p for p in PACKAGE.rglob("*") if p.suffix in {".toml", ".py", ".txt", ".md"})
+    """Every text file in the package: data, code, pages, and the translation template and catalogues."""
+    files = sorted(p for p in PACKAGE.rglob("*") if p.suffix in {".toml", ".py", ".txt", ".md", ".po", ".pot"})
+    assert any(p.suffix == ".pot" for p in files) and any(p.name == "routines.toml" for p in files)
+    return files
 
 
 def test_no_shipped_text_names_a_dose_or_a_medicine():
@@ -99,6 +179,23 @@ def test_no_shipped_text_names_a_dose_or_a_medicine():
         offenders += [(path.name, m.group(0)) for m in DOSE.finditer(text)]
         offenders += [(path.name, m.group(0)) for m in DRUGS.finditer(text)]
     assert offenders == []
+
+
+def test_the_scan_finds_doses_and_medicine_names():
+    """The patterns above can fail: each catches what it is for."""
+    for text in ("take 2 tablets", "400 mg", "5ml", "1 capsule", "3 pills", "ibuprofen", "Paracetamol"):
+        assert DOSE.search(text) or DRUGS.search(text), text
+    for text in ("hold 15 seconds", "5 slow circles", "follow the label", "a pain reliever"):
+        assert not (DOSE.search(text) or DRUGS.search(text)), text
+
+
+def test_no_text_the_user_reads_names_a_dose_or_a_medicine():
+    from necka_tray import care
+    from necka_tray.core.reminders import MESSAGES
+
+    texts = care.all_text() + [m.title + " " + m.body for m in MESSAGES.values()]
+    assert any("label" in t for t in texts)  # the pain-reliever advice is there, without a name
+    assert [t for t in texts if DOSE.search(t) or DRUGS.search(t)] == []
 
 
 def test_routine_user_text_names_no_dose():
