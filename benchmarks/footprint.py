@@ -243,14 +243,9 @@ def left_click(env: dict, x: int, y: int) -> float:
 # --- one run of one app -----------------------------------------------------------------------
 
 def fresh_env(desk_env: dict, home: Path) -> dict:
-    """A new user: the XDG dirs at their standard places under a fresh ``HOME``
-    (Safe Eyes 2.1.5 fails when XDG_CONFIG_HOME is elsewhere than ~/.config)."""
-    env = {k: v for k, v in desk_env.items() if k != "PYSTRAY_BACKEND"}  # Necka chooses, as for a user
-    for var, sub in (("HOME", "."), ("XDG_CONFIG_HOME", ".config"), ("XDG_DATA_HOME", ".local/share"),
-                     ("XDG_STATE_HOME", ".local/state"), ("XDG_CACHE_HOME", ".cache"),
-                     ("XDG_RUNTIME_DIR", "runtime")):
-        (home / sub).mkdir(mode=0o700, parents=True, exist_ok=True)
-        env[var] = str((home / sub).resolve())
+    """A new user, with the XDG dirs where a real user has them under a fresh ``HOME``."""
+    env = session.user_env(desk_env, home, session.STANDARD_DIRS)
+    env.pop("PYSTRAY_BACKEND", None)  # Necka chooses its tray backend, as for a user
     return env
 
 

@@ -67,6 +67,7 @@ from datetime import date, datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import Any
 
+from necka_tray import dbfile
 from necka_tray.core import events as ev
 from necka_tray.core import stats
 from necka_tray.core.clock import between
@@ -118,21 +119,40 @@ class History:
     """An open history database. Use as a context manager, or call ``close()``."""
 
     def __init__(self, path: str | os.PathLike[str]) -> None:
+        """Open (or create) the file. One that is broken (not a database, damaged, locked by
+        another program past the busy timeout) is moved aside and a fresh one started; see
+        ``dbfile.py``. Other trouble (a full disk, a read-only folder) raises."""
         self.path = Path(path)
+        self._lock = threading.Lock()  # the tray records from scheduler threads
+        opened = dbfile.identity(self.path)
+        try:
+            self._db = self._open()
+        except (sqlite3.Error, OSError) as exc:
+            if dbfile.classify(exc) != dbfile.BROKEN:
+                raise
+            target = dbfile.move_aside(self.path, opened)
+            if target is not None:
+                dbfile.report(self.path, dbfile.BROKEN,
+                              f"Necka's history {self.path} could not be used ({exc}); it was moved to "
+                              f"{target.name} and a fresh history was started.")
+            self._db = self._open()
+
+    def _open(self) -> sqlite3.Connection:
         _create_private(self.path)
         # isolation_level=None: we write our own BEGIN/COMMIT, one per write.
         self._db = sqlite3.connect(
             self.path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, check_same_thread=False
         )
-        self._lock = threading.Lock()  # the tray records from scheduler threads
         try:
             self._db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
             self._db.execute("PRAGMA journal_mode = WAL")
             self._db.execute("PRAGMA synchronous = NORMAL")
             self._migrate()
+            dbfile.check(self._db)
         except BaseException:
             self._db.close()
             raise
+        return self._db
 
     def __enter__(self) -> History:
         return self
@@ -333,6 +353,46 @@ class History:
                 MIGRATIONS[step](db)
                 # user_version is part of the database header, so it commits with the schema.
                 db.execute(f"PRAGMA user_version = {step + 1}")
+
+
+class HistoryWriter:
+    """How the tray records: an event that cannot be written now waits in memory.
+
+    While the file cannot be written (a full disk, a read-only folder, a history
+    from a newer Necka) events wait, in order, and are written in one transaction
+    with the next event that can be; the trouble is said once (``dbfile.report``).
+    At most ``MAX_WAITING`` wait; beyond that the oldest are dropped.
+    """
+
+    MAX_WAITING = 10_000
+
+    def __init__(self, path: str | os.PathLike[str]) -> None:
+        self.path = Path(path)
+        self._waiting: list[tuple[str, datetime, dict[str, Any]]] = []
+        self._lock = threading.Lock()
+
+    @property
+    def waiting(self) -> int:
+        return len(self._waiting)
+
+    def record(self, kind: str, ts: datetime, **data: Any) -> None:
+        _row(kind, ts, data)  # a malformed event is a bug: raise now, not when it is written
+        with self._lock:
+            self._waiting.append((kind, ts, data))
+            try:
+                with History(self.path) as history:
+                    history.record_many(self._waiting)
+            except (sqlite3.Error, OSError, HistoryError) as exc:
+                if not isinstance(exc, HistoryError) and dbfile.classify(exc) is None:
+                    raise
+                del self._waiting[:-self.MAX_WAITING]
+                dbfile.report(self.path, dbfile.UNWRITABLE,
+                              f"Necka cannot save its history to {self.path} ({exc}); what happens now is "
+                              "kept and saved as soon as the file can be written.")
+                return
+            if len(self._waiting) > 1:
+                dbfile.recovered(self.path, dbfile.UNWRITABLE)
+            self._waiting.clear()
 
 
 def _row(kind: str, ts: datetime, data: dict[str, Any]) -> tuple[str, str, str]:

@@ -4,6 +4,13 @@ It replaces ``SQLAlchemyJobStore``, whose only use here (one table) cost
 ~15 MiB and 0.2 s of startup for importing SQLAlchemy. The table (and index)
 layout is SQLAlchemyJobStore's, and the behaviour mirrors
 ``apscheduler/jobstores/sqlalchemy.py`` method by method.
+
+When the file fails (see ``dbfile.py``) the store never raises into the
+scheduler, whose thread would die of it: a broken file (not a database,
+damaged, locked by another program) is moved aside at start and a fresh one
+made; a file that cannot be written (full disk, read-only folder), or one that
+breaks while Necka runs, is replaced by an in-memory copy of the jobs, written
+back to the file as soon as that works again.
 """
 
 from __future__ import annotations
@@ -12,11 +19,14 @@ import os
 import pickle
 import sqlite3
 import threading
+import time
 from pathlib import Path
 
 from apscheduler.job import Job
 from apscheduler.jobstores.base import BaseJobStore, ConflictingIdError, JobLookupError
 from apscheduler.util import datetime_to_utc_timestamp, utc_timestamp_to_datetime
+
+from necka_tray import dbfile
 
 
 class SQLiteJobStore(BaseJobStore):
@@ -36,6 +46,10 @@ class SQLiteJobStore(BaseJobStore):
         self._lock = threading.Lock()
         self._conn: sqlite3.Connection | None = None
         self._closed = False
+        self._opened: tuple[int, int] | None = None  # the file's identity when we opened it
+        self._moved = False  # moved aside once already in this process: never again
+        self._fault: str | None = None  # set while the jobs live in memory (dbfile.BROKEN/UNWRITABLE)
+        self._retry_at = 0.0
 
     def start(self, scheduler, alias):
         """Open the file (not in ``__init__``: the scheduler may never start)."""
@@ -57,11 +71,31 @@ class SQLiteJobStore(BaseJobStore):
         """
         with self._lock:
             self._closed = True
+            if self._fault is not None:
+                self._write_back(now=True)
             if self._conn is not None:
                 self._conn.close()
                 self._conn = None
 
+    # -- the file, and what happens when it fails ---------------------------------
+
     def _open(self):
+        """The file's connection; a broken file is moved aside once, an unusable one replaced by memory."""
+        try:
+            return self._open_file()
+        except (sqlite3.Error, OSError) as exc:
+            kind = dbfile.classify(exc)
+            if kind is None:
+                raise
+            if kind == dbfile.BROKEN and not self._moved:
+                self._move_aside(exc)
+                try:
+                    return self._open_file()
+                except (sqlite3.Error, OSError) as again:
+                    exc, kind = again, dbfile.classify(again) or kind
+            return self._to_memory(exc, kind, self._readable_rows())
+
+    def _open_file(self):
         self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         # Create it user-only before SQLite does (its WAL/SHM files copy the mode).
         os.close(os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600))
@@ -72,20 +106,72 @@ class SQLiteJobStore(BaseJobStore):
         try:
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA synchronous=NORMAL")
-            with conn:
-                conn.execute(
-                    f"CREATE TABLE IF NOT EXISTS {self._table} ("
-                    "id TEXT NOT NULL PRIMARY KEY, "
-                    "next_run_time REAL, "
-                    "job_state BLOB NOT NULL)"
-                )
-                conn.execute(
-                    f"CREATE INDEX IF NOT EXISTS {self._index} ON {self._table} (next_run_time)"
-                )
+            self._create_table(conn)
+            dbfile.check(conn)
         except BaseException:
             conn.close()
             raise
+        self._opened = dbfile.identity(self.path)
         return conn
+
+    def _create_table(self, conn):
+        with conn:
+            conn.execute(f"CREATE TABLE IF NOT EXISTS {self._table} "
+                         "(id TEXT NOT NULL PRIMARY KEY, next_run_time REAL, job_state BLOB NOT NULL)")
+            conn.execute(f"CREATE INDEX IF NOT EXISTS {self._index} ON {self._table} (next_run_time)")
+
+    def _move_aside(self, exc):
+        self._moved = True
+        target = dbfile.move_aside(self.path, self._opened)
+        where = f"it was moved to {target.name} and " if target else ""
+        dbfile.report(self.path, dbfile.BROKEN,
+                      f"Necka's schedule {self.path} could not be used ({exc}); {where}a fresh schedule "
+                      "was started: the reminders' countdowns start over.")
+
+    def _readable_rows(self):
+        """Whatever jobs can still be read from the file, for the in-memory copy."""
+        try:
+            with sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, timeout=1.0) as src:
+                return src.execute(f"SELECT id, next_run_time, job_state FROM {self._table}").fetchall()
+        except (sqlite3.Error, OSError):
+            return []
+
+    def _to_memory(self, exc, kind, rows):
+        """Go on with the jobs in memory; ``_write_back`` saves them when the file works again."""
+        conn = sqlite3.connect(":memory:", check_same_thread=False)
+        self._create_table(conn)
+        with conn:
+            conn.executemany(f"INSERT OR REPLACE INTO {self._table} VALUES (?, ?, ?)", rows)
+        self._fault, self._retry_at = kind, time.monotonic() + dbfile.RETRY_SECONDS
+        if kind == dbfile.UNWRITABLE:
+            dbfile.report(self.path, kind, f"Necka cannot save its schedule to {self.path} ({exc}); the "
+                          "reminders go on, and the schedule is saved as soon as the file can be written.")
+        else:
+            dbfile.report(self.path, kind, f"Necka's schedule {self.path} stopped working ({exc}); the "
+                          "reminders go on from memory, and a fresh file will be written.")
+        return conn
+
+    def _write_back(self, now=False):
+        """Try to put the in-memory jobs back into the file (at most every RETRY_SECONDS)."""
+        if not now and time.monotonic() < self._retry_at:
+            return
+        self._retry_at = time.monotonic() + dbfile.RETRY_SECONDS
+        conn = None
+        try:
+            if self._fault == dbfile.BROKEN and not self._moved:
+                self._move_aside("it broke while Necka was running")
+            conn = self._open_file()
+            rows = self._conn.execute(f"SELECT id, next_run_time, job_state FROM {self._table}").fetchall()
+            with conn:
+                conn.execute(f"DELETE FROM {self._table}")
+                conn.executemany(f"INSERT INTO {self._table} VALUES (?, ?, ?)", rows)
+        except (sqlite3.Error, OSError):
+            if conn is not None:
+                conn.close()
+            return
+        self._conn.close()
+        self._conn, fault, self._fault = conn, self._fault, None
+        dbfile.recovered(self.path, fault)
 
     def _db(self):
         """The connection; call with ``self._lock`` held (opened lazily after ``start``)."""
@@ -93,11 +179,44 @@ class SQLiteJobStore(BaseJobStore):
             self._conn = self._open()
         return self._conn
 
-    def lookup_job(self, job_id):
+    def _run(self, fn, write=False):
+        """``fn(conn)`` under the lock, in a transaction when ``write``.
+
+        A fault of the file (``dbfile.classify``) moves the jobs into memory and
+        runs ``fn`` there, instead of raising into the scheduler's thread.
+        """
         with self._lock:
-            row = self._db().execute(
-                f"SELECT job_state FROM {self._table} WHERE id = ?", (job_id,)
-            ).fetchone()
+            if self._fault is not None:
+                self._write_back()
+            conn = self._db()
+            try:
+                return self._call(conn, fn, write)
+            except sqlite3.IntegrityError:
+                raise
+            except (sqlite3.Error, OSError) as exc:
+                kind = dbfile.classify(exc)
+                if kind is None or self._fault is not None:
+                    raise
+                try:
+                    rows = conn.execute(f"SELECT id, next_run_time, job_state FROM {self._table}").fetchall()
+                except sqlite3.Error:
+                    rows = self._readable_rows()
+                conn.close()
+                self._conn = self._to_memory(exc, kind, rows)
+                return self._call(self._conn, fn, write)
+
+    @staticmethod
+    def _call(conn, fn, write):
+        if not write:
+            return fn(conn)
+        with conn:
+            return fn(conn)
+
+    # -- the job store interface ----------------------------------------------------
+
+    def lookup_job(self, job_id):
+        row = self._run(lambda conn: conn.execute(
+            f"SELECT job_state FROM {self._table} WHERE id = ?", (job_id,)).fetchone())
         return self._reconstitute_job(row[0]) if row else None
 
     def get_due_jobs(self, now):
@@ -108,11 +227,9 @@ class SQLiteJobStore(BaseJobStore):
     def get_next_run_time(self):
         if self._closed:
             return None
-        with self._lock:
-            row = self._db().execute(
-                f"SELECT next_run_time FROM {self._table} WHERE next_run_time IS NOT NULL "
-                "ORDER BY next_run_time LIMIT 1"
-            ).fetchone()
+        row = self._run(lambda conn: conn.execute(
+            f"SELECT next_run_time FROM {self._table} WHERE next_run_time IS NOT NULL "
+            "ORDER BY next_run_time LIMIT 1").fetchone())
         return utc_timestamp_to_datetime(row[0]) if row else None
 
     def get_all_jobs(self):
@@ -123,33 +240,28 @@ class SQLiteJobStore(BaseJobStore):
     def add_job(self, job):
         state = pickle.dumps(job.__getstate__(), self.pickle_protocol)
         try:
-            with self._lock, self._db() as conn:
-                conn.execute(
-                    f"INSERT INTO {self._table} (id, next_run_time, job_state) VALUES (?, ?, ?)",
-                    (job.id, datetime_to_utc_timestamp(job.next_run_time), state),
-                )
+            self._run(lambda conn: conn.execute(
+                f"INSERT INTO {self._table} (id, next_run_time, job_state) VALUES (?, ?, ?)",
+                (job.id, datetime_to_utc_timestamp(job.next_run_time), state)), write=True)
         except sqlite3.IntegrityError:
             raise ConflictingIdError(job.id) from None
 
     def update_job(self, job):
         state = pickle.dumps(job.__getstate__(), self.pickle_protocol)
-        with self._lock, self._db() as conn:
-            cur = conn.execute(
-                f"UPDATE {self._table} SET next_run_time = ?, job_state = ? WHERE id = ?",
-                (datetime_to_utc_timestamp(job.next_run_time), state, job.id),
-            )
+        cur = self._run(lambda conn: conn.execute(
+            f"UPDATE {self._table} SET next_run_time = ?, job_state = ? WHERE id = ?",
+            (datetime_to_utc_timestamp(job.next_run_time), state, job.id)), write=True)
         if cur.rowcount == 0:
             raise JobLookupError(job.id)
 
     def remove_job(self, job_id):
-        with self._lock, self._db() as conn:
-            cur = conn.execute(f"DELETE FROM {self._table} WHERE id = ?", (job_id,))
+        cur = self._run(lambda conn: conn.execute(f"DELETE FROM {self._table} WHERE id = ?", (job_id,)),
+                        write=True)
         if cur.rowcount == 0:
             raise JobLookupError(job_id)
 
     def remove_all_jobs(self):
-        with self._lock, self._db() as conn:
-            conn.execute(f"DELETE FROM {self._table}")
+        self._run(lambda conn: conn.execute(f"DELETE FROM {self._table}"), write=True)
 
     def _reconstitute_job(self, job_state):
         job = Job.__new__(Job)
@@ -168,21 +280,16 @@ class SQLiteJobStore(BaseJobStore):
         must not delete a job.
         """
         jobs, failed = [], []
-        with self._lock:
-            conn = self._db()
-            rows = conn.execute(
-                f"SELECT id, job_state FROM {self._table} {where} ORDER BY next_run_time, id",
-                params,
-            ).fetchall()
-            for job_id, state in rows:
-                try:
-                    jobs.append(self._reconstitute_job(state))
-                except Exception:
-                    self._logger.exception('Unable to restore job "%s" -- removing it', job_id)
-                    failed.append((job_id,))
-            if failed:
-                with conn:
-                    conn.executemany(f"DELETE FROM {self._table} WHERE id = ?", failed)
+        rows = self._run(lambda conn: conn.execute(
+            f"SELECT id, job_state FROM {self._table} {where} ORDER BY next_run_time, id", params).fetchall())
+        for job_id, state in rows:
+            try:
+                jobs.append(self._reconstitute_job(state))
+            except Exception:
+                self._logger.exception('Unable to restore job "%s" -- removing it', job_id)
+                failed.append((job_id,))
+        if failed:
+            self._run(lambda conn: conn.executemany(f"DELETE FROM {self._table} WHERE id = ?", failed), write=True)
         return jobs
 
     def __repr__(self):

@@ -76,6 +76,10 @@ def run_tray(scale: TimeScale, debug: bool = False) -> int:
             logger.warning("Could not write the default settings file %s (%s).", paths.config_file, exc)
         app = _build_app(paths, scale, dispatcher, tray)
         holder["app"] = app
+        from necka_tray import dbfile
+
+        # A broken or unwritable schedule or history file: said once, in a bubble too.
+        dbfile.set_reporter(lambda message: app.p.notifier.notify("Necka's files", message))
         if choice.notice:
             logger.warning("%s", choice.notice)
         app.start()
@@ -127,7 +131,7 @@ def _build_app(paths: AppPaths, scale: TimeScale, dispatcher, tray):
     from necka_tray import autostart
     from necka_tray.app import App, Ports
     from necka_tray.core.planner import Planner
-    from necka_tray.history import History
+    from necka_tray.history import HistoryWriter
     from necka_tray.notify import PlyerNotifier
     from necka_tray.platform import current
     from necka_tray.scheduling import ReminderScheduler
@@ -142,9 +146,7 @@ def _build_app(paths: AppPaths, scale: TimeScale, dispatcher, tray):
     presence = PresenceMonitor(idle.detect(os.environ), dnd.detect(os.environ), scale)
     holder = {}
 
-    def record(kind: str, ts, **data) -> None:
-        with History(paths.history_db) as history:
-            history.record(kind, ts, **data)
+    record = HistoryWriter(paths.history_db).record
 
     launcher = SessionLauncher(scale, on_end=lambda result: dispatcher.post(holder["app"].on_session_end, result))
     windows = {name: WindowLauncher(name, on_end=lambda result: dispatcher.post(holder["app"].on_window_end, result))

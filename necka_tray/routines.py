@@ -69,10 +69,10 @@ class Catalogue:
 def load_catalogue(user_file: Path | None) -> Catalogue:
     """The built-in routines merged with the user's file (when it exists and is valid)."""
     builtin = builtin_routines()
-    if user_file is None:
+    if user_file is None or not (user_file.exists() or user_file.is_symlink()):
         return Catalogue(dict(builtin))
     try:
-        from necka_tray.ui.illustrations import POSES
+        from necka_tray.ui.illustrations import POSES  # only to check the user's poses
 
         user = load_routines(user_file, base=builtin_exercises(), poses=POSES)
     except FileNotFoundError:

@@ -50,6 +50,9 @@ class ReminderScheduler:
 
     def start(self, on_job_event: Callable[[str], None]) -> None:
         """Open the job store and start the scheduler thread, paused until ``reconcile``."""
+        from necka_tray import apscheduler_import
+
+        apscheduler_import.load()  # before any other APScheduler import: keeps asyncio out
         from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_MISSED, EVENT_JOB_SUBMITTED
         from apscheduler.executors.pool import ThreadPoolExecutor
         from apscheduler.jobstores.memory import MemoryJobStore

@@ -16,9 +16,9 @@ class X11Fullscreen:
     name = "x11-fullscreen"
 
     def __init__(self, display_name: str) -> None:
-        import Xlib.display
+        from necka_tray.platform.x11 import open_display
 
-        self._d = Xlib.display.Display(display_name)
+        self._d = open_display(display_name)  # core protocol only
         self._root = self._d.screen().root
         atom = self._d.intern_atom
         self._active = atom("_NET_ACTIVE_WINDOW")

@@ -9,10 +9,11 @@ class X11Idle:
     name = "x11"
 
     def __init__(self, display_name: str) -> None:
-        import Xlib.display
         from Xlib.ext import screensaver
 
-        self._display = Xlib.display.Display(display_name)
+        from necka_tray.platform.x11 import open_display
+
+        self._display = open_display(display_name, extensions=("MIT-SCREEN-SAVER",))
         if not self._display.has_extension("MIT-SCREEN-SAVER"):
             self._display.close()
             raise RuntimeError("the X server has no MIT-SCREEN-SAVER extension")

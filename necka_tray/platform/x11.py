@@ -5,7 +5,7 @@ imports a module for each: 13 round trips and modules on a common X server,
 ~30 ms before Necka's icon could dock, paid again for every connection. The
 probes and the tray icon speak the core protocol only, so they connect
 without extensions; code that needs one (the idle counter's MIT-SCREEN-SAVER)
-opens a full ``Display`` of its own.
+asks for just that one.
 
 The start-up probes (is there a display, is there a tray) share one
 connection, which the tray icon then takes over: one connection set-up
@@ -20,14 +20,16 @@ _lock = threading.Lock()
 _probe: tuple[str | None, object] | None = None  # (display name, connection) kept for the tray
 
 
-def open_display(name: str | None = None):
-    """An ``Xlib.display.Display`` without extensions (raises as ``Display()`` does)."""
+def open_display(name: str | None = None, extensions: tuple[str, ...] = ()):
+    """An ``Xlib.display.Display`` with only the named extensions (X protocol names,
+    e.g. ``"MIT-SCREEN-SAVER"``) loaded; raises as ``Display()`` does."""
     import Xlib.display
     from Xlib import ext
 
     # python-xlib reads this list while connecting; it has no option to skip it.
     with _lock:
-        saved, ext.__extensions__ = ext.__extensions__, []
+        saved = ext.__extensions__
+        ext.__extensions__ = [e for e in saved if e[0] in extensions]
         try:
             return Xlib.display.Display(name)
         finally:

@@ -256,13 +256,15 @@ class SessionWindow:
         size = ""
         if isinstance(saved, dict):
             try:
-                sx, sy, swidth, sheight = (int(saved[k]) for k in ("x", "y", "width", "height"))
+                sx, sy = int(saved["x"]), int(saved["y"])
+                swidth, sheight = int(saved.get("width", 0)), int(saved.get("height", 0))
             except (KeyError, TypeError, ValueError):
                 pass
             else:
-                if 0 <= sx and 0 <= sy and sx + max(w, swidth) <= sw and sy + max(h, sheight) <= sh:
+                width, height = max(w, swidth), max(h, sheight)
+                if 0 <= sx and 0 <= sy and sx + width <= sw and sy + height <= sh:  # still on this screen
                     x, y = sx, sy
-                    size = f"{max(w, swidth)}x{max(h, sheight)}"
+                    size = f"{width}x{height}" if (width, height) != (w, h) else ""
         root.geometry(f"{size}+{x}+{y}")
         root.minsize(w, h)
         root.deiconify()
@@ -277,7 +279,10 @@ class SessionWindow:
         m = re.fullmatch(r"(\d+)x(\d+)\+(-?\d+)\+(-?\d+)", self.root.wm_geometry())
         if m is None:
             return
-        geometry = dict(zip(("width", "height", "x", "y"), map(int, m.groups())))
+        width, height, x, y = map(int, m.groups())
+        geometry = {"x": x, "y": y}
+        if (width, height) != tuple(self.root.minsize()):  # resized by the user: keep that size too
+            geometry.update(width=width, height=height)
         try:
             self.o.state.update(**{SESSION_GEOMETRY: geometry})
         except OSError as exc:  # a convenience: never worth failing the session for
@@ -366,7 +371,7 @@ class SessionWindow:
     def _doing(self, ex) -> str:
         if ex.is_hold:
             return _("Hold gently")
-        return _("{reps} slow, easy times").format(reps=ex.reps)
+        return _("Repeat {reps} times, slowly").format(reps=ex.reps)
 
     def _draw_picture(self, step: Step) -> None:
         c, s = self.picture, self._pic
@@ -623,11 +628,6 @@ class SessionWindow:
 def _ms(seconds: float) -> int:
     """Tk delay for ``seconds``, rounded up so we wake just after the change, not before."""
     return max(1, math.ceil(seconds * 1000))
-
-
-def _make_fonts(root: tk.Misc) -> dict:
-    """The session window's fonts at the default text size (kept for older callers)."""
-    return palette.make_fonts(root)
 
 
 def _install_signal_handlers(root: tk.Tk, on_signal: Callable[[], None]) -> None:

@@ -55,10 +55,6 @@ class Chime:
         self._player = next((p for p in _PLAYERS if shutil.which(p[0])), None)
         self._children: list[subprocess.Popen] = []
 
-    @property
-    def available(self) -> bool:
-        return self._player is not None or sys.platform == "win32"
-
     def play(self) -> bool:
         """Start the tone; False when this system has no way to play it."""
         try:

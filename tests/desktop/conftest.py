@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from . import xdesk
-from .session import Desktop, die_with_parent, missing_tools, running_desktop, stop
+from .session import Desktop, die_with_parent, missing_tools, running_desktop, stop, user_env
 
 HERE = Path(__file__).parent
 ARTIFACTS = HERE.parents[1] / "test-artifacts"
@@ -46,14 +46,12 @@ def app_env(desktop, tmp_path):
     """The desktop's env plus fresh per-user dirs, an empty notification history,
     and the pointer parked in the empty bottom-left corner, so a hover is a real
     enter (and the user counts as active from the start of the test)."""
-    env = dict(desktop.env)
-    for var, sub in (("HOME", "home"), ("XDG_CONFIG_HOME", "config"), ("XDG_DATA_HOME", "data"),
-                     ("XDG_STATE_HOME", "state"), ("XDG_CACHE_HOME", "cache"),
-                     ("XDG_RUNTIME_DIR", "runtime")):
-        path = tmp_path / sub
-        path.mkdir()
-        path.chmod(0o700)
-        env[var] = str(path)
+    env = user_env(desktop.env, tmp_path)
+    # The first-use safety note counts as read (test_routines_e2e shows it); else every session test
+    # would first have to acknowledge it.
+    from necka_tray.state import SAFETY_SEEN, State
+
+    State(tmp_path / "data" / "necka-tray" / "state.json").update(**{SAFETY_SEEN: "2000-01-01"})
     xdesk.clear_notifications(env)
     xdesk.move(env, 0, 799)
     return env

@@ -152,6 +152,25 @@ def answers(env, *args) -> bool:
     return subprocess.run(args, env=env, capture_output=True, timeout=5).returncode == 0
 
 
+#: Per-user dirs of a test user: one flat folder each, easy to find in a test's tmp dir.
+FLAT_DIRS = {"HOME": "home", "XDG_CONFIG_HOME": "config", "XDG_DATA_HOME": "data",
+             "XDG_STATE_HOME": "state", "XDG_CACHE_HOME": "cache", "XDG_RUNTIME_DIR": "runtime"}
+#: Where a real user has them (Safe Eyes 2.1.5 needs XDG_CONFIG_HOME to be ~/.config).
+STANDARD_DIRS = {"HOME": ".", "XDG_CONFIG_HOME": ".config", "XDG_DATA_HOME": ".local/share",
+                 "XDG_STATE_HOME": ".local/state", "XDG_CACHE_HOME": ".cache", "XDG_RUNTIME_DIR": "runtime"}
+
+
+def user_env(base_env: dict, root: Path, dirs: dict[str, str] = FLAT_DIRS) -> dict:
+    """``base_env`` plus a new user's dirs (0700) under ``root``."""
+    env = dict(base_env)
+    for var, sub in dirs.items():
+        path = root / sub
+        path.mkdir(mode=0o700, parents=True, exist_ok=True)
+        path.chmod(0o700)
+        env[var] = str(path.resolve())
+    return env
+
+
 @dataclass
 class Desktop:
     """The running desktop: its environment, and the xdesk helpers bound to it

@@ -16,7 +16,7 @@ from pathlib import Path
 
 
 from . import xdesk
-from .necka_app import docked
+from .necka_app import docked, downs_to
 
 
 def test_icon_docks_shows_a_tooltip_and_never_loads_tkinter(desktop, start_necka, shot):
@@ -78,8 +78,8 @@ def test_menu_sets_the_break_interval_to_45_minutes(desktop, start_necka, shot):
     xdesk.wait_for(lambda: desktop.popups(), 5, what="the tray menu")
     time.sleep(0.3)  # let GTK finish drawing before the screenshot
     shot("menu")
-    # Start stretch session, Break interval (status lines are disabled: skipped) ▸ 20, 30, 45.
-    desktop.key("Down", "Down", "Right")
+    # Break interval (status lines are disabled: skipped) ▸ 20, 30, 45.
+    desktop.key(*["Down"] * downs_to("Break interval"), "Right")
     time.sleep(0.5)
     desktop.key("Down", "Down")
     time.sleep(0.3)

@@ -51,6 +51,8 @@ def test_frozen_app_docks_opens_its_session_window_and_quits(desktop, app_env, s
     assert 16 <= icon.w <= 64
     # The menu is a helper process too (the xembed tray's Tk menu): it must open, frozen.
     log = Path(app_env["XDG_STATE_HOME"]) / "necka-tray" / "log" / "necka-tray.log"
+    # The icon docks before the app has built its menu: a right click right then finds none.
+    desktop.wait_for(lambda: log.exists() and "action=add job=stretch" in log.read_text(), 15, what="the app ready")
 
     def trouble(what: str) -> AssertionError:
         return AssertionError(f"{what}; the app's log ends:\n{log.read_text()[-3000:]}"

@@ -91,3 +91,28 @@ def test_today_lines_follow_the_status_lines_and_the_history_items_open_windows(
         ("statistics",), ("checkin",))
     assert labels.index("Pause") < labels.index("Statistics…") < labels.index("Open settings file")
     assert not any(label.startswith("Today") for label in (e.label for e in build_menu(view(), 60, ALL_ON)))
+
+
+def test_routines_menu_shows_each_length_before_starting_and_what_unlocks_a_locked_one():
+    from necka_tray.ui.menu_model import RoutineChoice
+
+    choices = (RoutineChoice("neck", "Neck stretch", 110), RoutineChoice("posture_reset", "Posture reset", 44),
+               RoutineChoice("strengthen", "Strengthen", 90, locked="unlocks after a week of regular sessions"))
+    entries = build_menu(view(), 60, ALL_ON, routines=choices)
+    assert [e.label for e in entries[:2]] == ["Start stretch session", "Routines"]
+    items = find(entries, "Routines").children
+    assert [(e.label, e.action, e.enabled) for e in items if not e.separator] == [
+        ("Neck stretch · 2 min", ("routine", "neck"), True),
+        ("Posture reset · 45 s", ("routine", "posture_reset"), True),
+        ("Strengthen: unlocks after a week of regular sessions", None, False),
+        ("Edit my routines…", ("open_routines",), True),
+    ]
+    running = find(build_menu(view(session_running=True), 60, ALL_ON, routines=choices), "Routines").children
+    assert not running[0].enabled  # one session at a time
+    assert all(e.label != "Routines" for e in build_menu(view(), 60, ALL_ON))
+
+
+def test_the_care_pages_are_one_click_from_the_menu():
+    labels = [(e.label, e.action) for e in build_menu(view(), 60, ALL_ON)]
+    assert ("When to see a professional…", ("info", "care")) in labels
+    assert ("Relief now…", ("info", "relief")) in labels

@@ -19,9 +19,14 @@ def test_forced_backend_wins(probes):
     assert linux.tray_backend({"PYSTRAY_BACKEND": "xorg"}).backend == "xorg"
 
 
-def test_xembed_tray_gets_gtk_for_left_click(probes):
+def test_xembed_tray_gets_our_toolkit_free_icon(probes):
     probes.update(xembed=0x400003, sni=True)
-    assert linux.tray_backend({"DISPLAY": ":0"}).backend == "gtk"
+    assert linux.tray_backend({"DISPLAY": ":0"}).backend == "xembed"
+
+
+def test_xembed_tray_needs_no_pygobject(probes):
+    probes.update(xembed=0x400003, typelibs=set())
+    assert linux.tray_backend({"DISPLAY": ":0"}).backend == "xembed"
 
 
 def test_status_notifier_host_gets_appindicator(probes):
@@ -29,15 +34,15 @@ def test_status_notifier_host_gets_appindicator(probes):
     assert linux.tray_backend({"WAYLAND_DISPLAY": "wayland-0"}).backend == "appindicator"
 
 
-def test_no_pygobject_is_a_clear_error(probes):
-    probes["typelibs"] = set()
+def test_no_pygobject_for_an_appindicator_tray_is_a_clear_error(probes):
+    probes.update(typelibs=set(), sni=True)
     with pytest.raises(TrayUnavailable, match="PyGObject.*apt install"):
         linux.tray_backend({"DISPLAY": ":0"})
 
 
 def test_no_tray_on_x11_waits_with_a_notice(probes):
     choice = linux.tray_backend({"DISPLAY": ":0"})
-    assert choice.backend == "gtk"
+    assert choice.backend == "xembed"
     assert "No system tray is running" in choice.notice and "AppIndicator" in choice.notice
 
 

@@ -66,7 +66,7 @@ def test_the_starter_file_is_a_working_example(tmp_path):
 @pytest.mark.parametrize(("text", "expected"), [
     # A key the format does not know: its own line.
     (GOOD.replace('reps = 4', 'repeats = 4'),
-     "routines.toml: line 15: exercises.slow_nod.repeats: unknown key"),
+     "routines.toml: line 12: exercises.slow_nod.repeats: unknown key"),
     # An exercise id that exists nowhere: the line of that step.
     (GOOD.replace('"tilt_right"', '"tilt_rihgt"'),
      "routines.toml: line 3: routines.desk_break.steps[1]: unknown exercise 'tilt_rihgt'"),
@@ -75,13 +75,13 @@ def test_the_starter_file_is_a_working_example(tmp_path):
      "routines.toml: line 9: routines.neck.steps[1]: unknown exercise 'look_sideways'"),
     # A missing key: the line of its table.
     (GOOD.replace('safety = "Small and slow."\n', ''),
-     "routines.toml: line 10: exercises.slow_nod.safety: missing"),
+     "routines.toml: line 9: exercises.slow_nod.safety: missing"),
     # A pose that cannot be drawn.
     (GOOD.replace('pose = "chin_down"', 'pose = "nod"'),
-     "routines.toml: line 17: exercises.slow_nod.pose: unknown pose 'nod'; use one of: breathing, chin_down"),
+     "routines.toml: line 15: exercises.slow_nod.pose: unknown pose 'nod'; use one of: breathing, chin_down"),
     # Broken TOML: tomllib's line and column.
     (GOOD.replace('title = "Desk break"', 'title = "Desk break'),
-     "routines.toml: line 2, column 9: not valid TOML: "),
+     "routines.toml: line 2, column 20: not valid TOML: "),
     (b'[routines.x]\ntitle = "Caf\xe9"\n', "routines.toml: line 2: the file is not UTF-8 text"),
 ])
 def test_a_bad_file_names_its_line_and_key_and_the_builtins_still_work(tmp_path, text, expected):
@@ -116,8 +116,9 @@ def test_strengthen_unlocks_after_a_week_of_regular_sessions(tmp_path):
     assert book.locked(builtin_routines()["neck"], now) is None
     assert book.locked(strengthen, now) == "unlocks after a week of regular sessions (0 of 5 days)"
     with History(db) as h:
-        for day, outcome in ((1, "completed"), (2, "completed"), (3, "stopped"), (4, "completed"),
-                             (5, "completed"), (6, "completed")):
+        # Five completed days, but only four of them in the last week; a stopped one does not count.
+        for day, outcome in ((8, "completed"), (5, "completed"), (4, "completed"), (3, "stopped"),
+                             (2, "completed"), (1, "completed")):
             start = now - timedelta(days=day)
             h.record_session(start, start + timedelta(minutes=2), outcome, 6, 6, "neck")
     assert book.locked(strengthen, now) == "unlocks after a week of regular sessions (0 of 5 days)"  # cached

@@ -1,0 +1,152 @@
+"""What Necka does when one of its SQLite files fails it; shared by the job store and the history.
+
+Two kinds of trouble, told apart by SQLite's error code:
+
+- **broken**: the file is not a database, fails ``PRAGMA quick_check``, or another
+  program holds a lock on it past the busy timeout. It is moved aside as
+  ``<name>.broken-<YYYYmmdd-HHMMSS>`` (with its -wal and -shm), a fresh file takes
+  its place, and the user is told. Moved, never deleted: its contents can still be
+  recovered by hand.
+- **unwritable**: a full disk, a read-only folder, an I/O error. Nothing is moved;
+  the caller keeps its data in memory and writes it back when a write works again.
+
+Each problem is said once per file and kind per process (a warning in the log and
+on stderr, and one notification through the reporter the app installs), and a
+file is moved aside at most once per process, so a fault is never a flood of
+messages nor a loop of fresh files.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sqlite3
+import threading
+import time
+from pathlib import Path
+from typing import Callable
+
+logger = logging.getLogger(__name__)
+
+BROKEN = "broken"
+UNWRITABLE = "unwritable"
+#: Seconds between two attempts to write back what waits in memory.
+RETRY_SECONDS = 30.0
+
+_BROKEN_CODES = ("SQLITE_CORRUPT", "SQLITE_NOTADB", "SQLITE_BUSY", "SQLITE_LOCKED")
+_UNWRITABLE_CODES = ("SQLITE_FULL", "SQLITE_READONLY", "SQLITE_IOERR", "SQLITE_CANTOPEN", "SQLITE_PERM")
+_BROKEN_WORDS = ("not a database", "malformed", "is locked")
+_UNWRITABLE_WORDS = ("disk is full", "readonly", "disk I/O error", "unable to open")
+
+
+class Broken(sqlite3.DatabaseError):
+    """The database answered, but fails its integrity check."""
+
+
+def classify(exc: BaseException) -> str | None:
+    """``BROKEN``, ``UNWRITABLE``, or None for an error that is not about the file (a bug)."""
+    if isinstance(exc, Broken):
+        return BROKEN
+    if isinstance(exc, sqlite3.Error):
+        name = getattr(exc, "sqlite_errorname", "") or ""
+        if name.startswith(_BROKEN_CODES):
+            return BROKEN
+        if name.startswith(_UNWRITABLE_CODES):
+            return UNWRITABLE
+        text = str(exc)
+        if any(w in text for w in _BROKEN_WORDS):
+            return BROKEN
+        if any(w in text for w in _UNWRITABLE_WORDS):
+            return UNWRITABLE
+        return None
+    if isinstance(exc, OSError):  # creating the file or its folder
+        return UNWRITABLE
+    return None
+
+
+def check(conn: sqlite3.Connection) -> None:
+    """Raise ``Broken`` unless the database passes a quick integrity check (cheap for small files)."""
+    row = conn.execute("PRAGMA quick_check(1)").fetchone()
+    if row is None or row[0] != "ok":
+        raise Broken(f"integrity check failed: {row[0] if row else 'no answer'}")
+
+
+def identity(path: Path) -> tuple[int, int] | None:
+    """(device, inode) of the file now at ``path``, or None."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return st.st_dev, st.st_ino
+
+
+_moved: set[Path] = set()
+
+
+def move_aside(path: Path, opened: tuple[int, int] | None = None) -> Path | None:
+    """Rename a broken database and its -wal/-shm to ``<name>.broken-<time>``; returns the new name.
+
+    None when there is nothing to move, when this process moved this path once
+    already (a fresh file that breaks again is not a reason to loop), or when the
+    file at ``path`` is no longer the one we opened (``opened``, from
+    ``identity``): another Necka process moved it first and made a fresh one.
+    """
+    path = Path(path)
+    now = identity(path)
+    if now is None or (opened is not None and now != opened) or path in _moved:
+        return None
+    _moved.add(path)
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    target, n = path.with_name(f"{path.name}.broken-{stamp}"), 0
+    while target.exists():
+        n += 1
+        target = path.with_name(f"{path.name}.broken-{stamp}-{n}")
+    os.replace(path, target)
+    for suffix in ("-wal", "-shm"):
+        side = path.with_name(path.name + suffix)
+        if side.exists():
+            os.replace(side, target.with_name(target.name + suffix))
+    return target
+
+
+# -- telling the user, once --------------------------------------------------------------------
+
+_lock = threading.Lock()
+_said: set[tuple[str, str]] = set()
+_waiting: list[str] = []
+_reporter: Callable[[str], None] | None = None
+
+
+def set_reporter(reporter: Callable[[str], None] | None) -> None:
+    """Where problems go besides the log (the app's notifier); problems said before it is set wait."""
+    global _reporter
+    with _lock:
+        _reporter = reporter
+        waiting, _waiting[:] = list(_waiting), []
+    for message in waiting if reporter else ():
+        reporter(message)
+
+
+def report(path: Path, kind: str, message: str) -> None:
+    """Say ``message`` once for this file and kind of problem."""
+    with _lock:
+        key = (str(path), kind)
+        if key in _said:
+            return
+        _said.add(key)
+        reporter = _reporter
+        if reporter is None:
+            _waiting.append(message)
+    logger.warning("%s", message)
+    if reporter is not None:
+        try:
+            reporter(message)
+        except Exception:  # a notifier failing must not turn a file problem into a crash
+            logger.debug("reporter failed", exc_info=True)
+
+
+def recovered(path: Path, kind: str) -> None:
+    """The problem is gone: log it, and say it again if it comes back."""
+    with _lock:
+        _said.discard((str(path), kind))
+    logger.info("action=db-recovered file=%s", path)
