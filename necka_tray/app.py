@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Protocol
 
-from necka_tray import config, jobs
+from necka_tray import config, dbfile, jobs
 from necka_tray.core.clock import Clock, between
 from necka_tray.core.activity import Effect, Observation
 from necka_tray.core.durations import end_after
@@ -320,14 +320,14 @@ class App:
         if self.p.stats is not None:
             try:
                 self.p.stats.roll_up(self.p.clock.now(), self.settings["history.retention_days"])
-            except Exception:
-                logger.exception("action=history-roll-up failed")
+            except Exception as exc:
+                self._history_failed("roll-up", exc)
         self.update_today()
         self.routines.sessions_changed()
         try:
             self.chooser.new_day(self.routines.used_since(self.p.clock.now()))
-        except Exception:
-            logger.exception("action=history-read failed")
+        except Exception as exc:
+            self._history_failed("read", exc)
         self.render()
 
     def update_today(self) -> None:
@@ -338,8 +338,19 @@ class App:
         try:
             self.today = tuple(self.p.stats.today_lines(now, self.settings["stats.streak_min_sessions"],
                                                         self._sitting_since()))
-        except Exception:
-            logger.exception("action=history-read failed")
+        except Exception as exc:
+            self._history_failed("read", exc)
+
+    def _history_failed(self, what: str, exc: Exception) -> None:
+        """A file that cannot be read is said once (``dbfile``), not at every refresh; a bug still shows."""
+        if dbfile.classify(exc) is None:
+            logger.error("action=history-%s failed", what, exc_info=exc)
+            return
+        logger.debug("action=history-%s failed", what, exc_info=exc)
+        path = getattr(self.p.stats, "path", "the history")
+        # Keyed like the history writer's own report: one message per file and kind of trouble.
+        dbfile.report(path, dbfile.classify(exc), f"Necka cannot read its history {path} ({exc}); the day's "
+                      "numbers in the menu wait until it can.")
 
     def _sitting_since(self):
         """Start of the sitting stretch going on now, when idle detection can tell."""

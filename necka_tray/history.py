@@ -118,17 +118,17 @@ class HistoryError(Exception):
 class History:
     """An open history database. Use as a context manager, or call ``close()``."""
 
-    def __init__(self, path: str | os.PathLike[str]) -> None:
-        """Open (or create) the file. One that is broken (not a database, damaged, locked by
-        another program past the busy timeout) is moved aside and a fresh one started; see
-        ``dbfile.py``. Other trouble (a full disk, a read-only folder) raises."""
+    def __init__(self, path: str | os.PathLike[str], repair: bool = False) -> None:
+        """Open (or create) the file; trouble raises. With ``repair`` (the tray, which owns the
+        file), one that is broken (not a database, damaged, locked by another program past the
+        busy timeout) is moved aside and a fresh one started instead; see ``dbfile.py``."""
         self.path = Path(path)
         self._lock = threading.Lock()  # the tray records from scheduler threads
         opened = dbfile.identity(self.path)
         try:
             self._db = self._open()
         except (sqlite3.Error, OSError) as exc:
-            if dbfile.classify(exc) != dbfile.BROKEN:
+            if not repair or dbfile.classify(exc) != dbfile.BROKEN:
                 raise
             target = dbfile.move_aside(self.path, opened)
             if target is not None:
@@ -375,12 +375,21 @@ class HistoryWriter:
     def waiting(self) -> int:
         return len(self._waiting)
 
+    def check(self) -> None:
+        """Open the file once at start, so a broken one is moved aside (and said) right away."""
+        with self._lock:
+            try:
+                History(self.path, repair=True).close()
+            except (sqlite3.Error, OSError, HistoryError) as exc:
+                dbfile.report(self.path, dbfile.UNWRITABLE, f"Necka cannot use its history {self.path} ({exc}); "
+                              "what happens now is kept and saved as soon as the file can be written.")
+
     def record(self, kind: str, ts: datetime, **data: Any) -> None:
         _row(kind, ts, data)  # a malformed event is a bug: raise now, not when it is written
         with self._lock:
             self._waiting.append((kind, ts, data))
             try:
-                with History(self.path) as history:
+                with History(self.path, repair=True) as history:
                     history.record_many(self._waiting)
             except (sqlite3.Error, OSError, HistoryError) as exc:
                 if not isinstance(exc, HistoryError) and dbfile.classify(exc) is None:

@@ -36,6 +36,9 @@ class SQLiteJobStore(BaseJobStore):
     or modifies jobs, so every use of it holds ``self._lock``.
     """
 
+    #: Seconds to wait for another program's lock before the file counts as broken.
+    busy_timeout = 5.0
+
     def __init__(self, path, tablename="apscheduler_jobs", pickle_protocol=pickle.HIGHEST_PROTOCOL):
         super().__init__()
         self.path = Path(path)
@@ -102,7 +105,7 @@ class SQLiteJobStore(BaseJobStore):
         if os.name == "posix":
             os.chmod(self.path, 0o600)  # os.open's mode does not apply to an existing file
         # timeout= is SQLite's busy_timeout: wait for another writer, don't fail.
-        conn = sqlite3.connect(self.path, timeout=5.0, check_same_thread=False)
+        conn = sqlite3.connect(self.path, timeout=self.busy_timeout, check_same_thread=False)
         try:
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA synchronous=NORMAL")

@@ -1,14 +1,47 @@
 """Logging: a rotated file in the user log dir, and warnings on stderr.
 
 Warnings are written for people (one line, no traceback); the file keeps
-the key=value details and tracebacks for bug reports.
+the key=value details and tracebacks for bug reports. A log file that cannot
+be written (a full disk, a read-only folder) is said once on stderr instead of
+a traceback per line, and is written again as soon as it can be.
 """
 
 from __future__ import annotations
 
 import logging
 import logging.handlers
+import sys
 from pathlib import Path
+
+
+class _OneLine(logging.Formatter):
+    """For people: the message, and what failed in a few words; the traceback is for the log file."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        message = f"necka-tray: {record.getMessage()}"
+        exc = record.exc_info[1] if record.exc_info else None
+        if exc is not None:
+            message += f" ({type(exc).__name__}: {exc}; details in the log file)"
+        return message
+
+
+class _LogFile(logging.handlers.RotatingFileHandler):
+    failing = False
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self._failed = False
+        super().emit(record)  # calls handleError on any failure
+        if self.failing and not self._failed:
+            self.failing = False
+            sys.stderr.write(f"necka-tray: the log file {self.baseFilename} can be written again.\n")
+
+    def handleError(self, record: logging.LogRecord) -> None:
+        self._failed = True
+        if not self.failing:
+            self.failing = True
+            exc = sys.exc_info()[1]
+            sys.stderr.write(f"necka-tray: cannot write the log file {self.baseFilename} ({exc}); "
+                             "logging to the terminal only until it can.\n")
 
 
 def setup(log_file: Path | None, debug: bool = False) -> None:
@@ -16,13 +49,13 @@ def setup(log_file: Path | None, debug: bool = False) -> None:
     root.setLevel(logging.DEBUG if debug else logging.INFO)
     console = logging.StreamHandler()
     console.setLevel(logging.DEBUG if debug else logging.WARNING)
-    console.setFormatter(logging.Formatter("necka-tray: %(message)s"))
+    console.setFormatter(logging.Formatter("necka-tray: %(message)s") if debug else _OneLine())
     root.addHandler(console)
     if log_file is None:
         return
     try:
         log_file.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        handler = logging.handlers.RotatingFileHandler(log_file, maxBytes=512 * 1024, backupCount=3, encoding="utf-8")
+        handler = _LogFile(log_file, maxBytes=512 * 1024, backupCount=3, encoding="utf-8")
     except OSError as exc:
         root.warning("cannot write the log file %s (%s); logging to the terminal only", log_file, exc)
         return

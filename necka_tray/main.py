@@ -63,7 +63,7 @@ def run_tray(scale: TimeScale, debug: bool = False) -> int:
         return _fail(f"the {choice.backend!r} tray backend cannot start ({type(exc).__name__}: {exc}).")
     logger.info("action=start backend=%s scale=%s", choice.backend, scale.factor)
 
-    def setup() -> None:
+    def start_app():
         # After the icon is up: reading (or first writing) the settings costs more than docking.
         from necka_tray import config
 
@@ -93,12 +93,22 @@ def run_tray(scale: TimeScale, debug: bool = False) -> int:
             from necka_tray.platform import sleep_linux
 
             sleep_linux.watch(lambda: dispatcher.post(app.on_job, "tick"))  # look again right after resume
+        return app
+
+    def setup() -> None:
+        try:
+            start_app()
+        except Exception:  # never leave an icon with no app behind it
+            logger.error("Necka could not start", exc_info=True)
+            holder["failed"] = True
+            tray.stop()
+            return
         dispatcher.run()
 
     tray.run(setup)
     if holder.get("control"):
         holder["control"].stop()  # lets a `necka-tray quit` in flight get its answer
-    return 0
+    return 1 if holder.get("failed") else 0
 
 
 def _make_tray(backend: str, on_action):
@@ -146,7 +156,9 @@ def _build_app(paths: AppPaths, scale: TimeScale, dispatcher, tray):
     presence = PresenceMonitor(idle.detect(os.environ), dnd.detect(os.environ), scale)
     holder = {}
 
-    record = HistoryWriter(paths.history_db).record
+    history = HistoryWriter(paths.history_db)
+    history.check()
+    record = history.record
 
     launcher = SessionLauncher(scale, on_end=lambda result: dispatcher.post(holder["app"].on_session_end, result))
     windows = {name: WindowLauncher(name, on_end=lambda result: dispatcher.post(holder["app"].on_window_end, result))
@@ -177,13 +189,13 @@ def _build_app(paths: AppPaths, scale: TimeScale, dispatcher, tray):
 def _notification_icon(paths: AppPaths) -> str:
     """A PNG of the icon for notification bubbles, written once."""
     path = paths.data_dir / "necka-128.png"
-    if not path.exists():
-        try:
+    try:
+        if not path.exists():
             from necka_tray.ui.icon import draw_icon
 
             draw_icon(size=128).save(path)
-        except OSError:
-            return ""
+    except OSError:
+        return ""
     return str(path)
 
 

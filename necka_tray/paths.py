@@ -64,12 +64,19 @@ class AppPaths:
         return self.log_dir / "necka-tray.log"
 
     def ensure(self) -> None:
-        """Create the directories, readable by the user only."""
+        """Create the directories, readable by the user only (raises when one cannot be created).
+
+        An existing directory whose mode cannot be set (not the user's own) is used as
+        it is: what cannot be written there is said when it happens, and Necka runs on.
+        """
         for d in (self.config_dir, self.data_dir, self.log_dir, self.run_dir):
             d.mkdir(parents=True, exist_ok=True, mode=0o700)
             # mkdir's mode does not apply to directories that already exist.
             if os.name == "posix":
-                os.chmod(d, 0o700)
+                try:
+                    os.chmod(d, 0o700)
+                except PermissionError:
+                    pass
 
 
 def _user_runtime_dir() -> Path | None:

@@ -14,7 +14,7 @@ import tkinter as tk
 
 from necka_tray import care
 from necka_tray.i18n import _
-from necka_tray.ui import palette, theme
+from necka_tray.ui import palette, scaling, theme
 from necka_tray.ui.palette import DEFAULT, Palette
 
 #: Text width in 1/96 inch (longer lines are hard to read).
@@ -24,8 +24,6 @@ WRAP = 500
 class InfoWindow:
     def __init__(self, root: tk.Tk, page: care.Page, pal: Palette = DEFAULT, text_scale: float = 1.0,
                  open_page=None) -> None:
-        from necka_tray.ui import scaling
-
         self.root = root
         px = scaling.apply(root)
         f = palette.make_fonts(root, text_scale)

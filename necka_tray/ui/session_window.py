@@ -41,7 +41,7 @@ from necka_tray.core.routine import DEFAULT_ROUTINE, Routine, Step, duration_tex
 from necka_tray.core.session import SessionView, State, StretchSession, countdown
 from necka_tray.i18n import N_, _, ngettext
 from necka_tray.state import SAFETY_SEEN, SESSION_GEOMETRY
-from necka_tray.ui import illustrations, palette, theme
+from necka_tray.ui import illustrations, palette, scaling, theme
 from necka_tray.ui.palette import DEFAULT, Palette, bullets
 
 TITLE = N_("Necka — Stretch session")
@@ -120,8 +120,6 @@ class SessionWindow:
         self._step_shown: int | None = None
         self._done_deadline: float | None = None
         self._intro: tk.Frame | None = None
-
-        from necka_tray.ui import scaling
 
         self._px = scaling.apply(root)
         self._fonts = palette.make_fonts(root, self.o.text_scale)
@@ -666,10 +664,13 @@ def _positive_float(text: str) -> float:
 
 
 def _parser() -> argparse.ArgumentParser:
+    from necka_tray.commands.stats import one_line_errors
+
     p = argparse.ArgumentParser(
-        prog="python -m necka_tray.ui.session_window",
+        prog="necka-tray session",
         description="Show Necka's guided stretch session; print one JSON line when it ends.",
     )
+    one_line_errors(p)
     p.add_argument("--routine", metavar="ID", default=None, help=f"routine to run (default: {DEFAULT_ROUTINE}, "
                    "or session.default_routine in the settings)")
     p.add_argument(

@@ -160,6 +160,12 @@ STANDARD_DIRS = {"HOME": ".", "XDG_CONFIG_HOME": ".config", "XDG_DATA_HOME": ".l
                  "XDG_STATE_HOME": ".local/state", "XDG_CACHE_HOME": ".cache", "XDG_RUNTIME_DIR": "runtime"}
 
 
+#: Prefix a command to run it as root without root's power over file modes (reading,
+#: writing, chmod-ing what is not its own), so "the user cannot read/write this" can be
+#: tested as root; setpriv is in util-linux.
+WITHOUT_ROOT_OVERRIDES = ("setpriv", "--bounding-set", "-dac_override,-dac_read_search,-fowner", "--")
+
+
 def user_env(base_env: dict, root: Path, dirs: dict[str, str] = FLAT_DIRS) -> dict:
     """``base_env`` plus a new user's dirs (0700) under ``root``."""
     env = dict(base_env)

@@ -30,7 +30,7 @@ import pytest
 from necka_tray.config import SCHEMA
 
 from . import xdesk
-from .session import die_with_parent, stop, user_env
+from .session import WITHOUT_ROOT_OVERRIDES, die_with_parent, stop, user_env
 
 CORPUS = Path(__file__).resolve().parents[1] / "data" / "bad_configs"
 EXPECTED = tomllib.loads((CORPUS / "expected.toml").read_text(encoding="utf-8"))
@@ -41,8 +41,6 @@ CASES = FILES + [DIRECTORY, UNREADABLE]
 EXPECTED[DIRECTORY] = {"mention": ["is a directory"], "all_defaults": True}
 EXPECTED[UNREADABLE] = {"mention": ["cannot be read (Permission denied)"], "all_defaults": True}
 UNREADABLE_TEXT = b"[reminders.stretch]\ninterval_minutes = 30\n"
-#: Root reads any file whatever its mode; without these capabilities it cannot.
-AS_A_USER = ["setpriv", "--bounding-set", "-dac_override,-dac_read_search", "--"]
 BATCH = 8
 READY = "action=control-listen"  # logged once the app has started (after the scheduler)
 
@@ -89,7 +87,7 @@ def outcomes(desktop, tmp_path_factory) -> dict[str, Outcome]:
             env, config = _prepare(case, root, desktop.env)
             err = root / "stderr.txt"
             argv = [sys.executable, "-m", "necka_tray"]
-            proc = subprocess.Popen(AS_A_USER + argv if case == UNREADABLE else argv, env=env,
+            proc = subprocess.Popen([*WITHOUT_ROOT_OVERRIDES, *argv] if case == UNREADABLE else argv, env=env,
                                     stdout=subprocess.DEVNULL, stderr=err.open("w"),
                                     start_new_session=True, preexec_fn=die_with_parent)
             log = Path(env["XDG_STATE_HOME"]) / "necka-tray" / "log" / "necka-tray.log"
@@ -161,4 +159,4 @@ def test_the_unreadable_case_really_cannot_be_read(outcomes):
     # Guards the test itself: as root without DAC override, mode 000 must deny the read.
     out = outcomes[UNREADABLE]
     assert out.before[1] & 0o777 == 0 and "Permission denied" in out.stderr
-    assert os.geteuid() != 0 or subprocess.run(AS_A_USER + ["cat", str(out.config)], capture_output=True).returncode != 0
+    assert os.geteuid() != 0 or subprocess.run([*WITHOUT_ROOT_OVERRIDES, "cat", str(out.config)], capture_output=True).returncode != 0

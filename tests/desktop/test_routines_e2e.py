@@ -24,7 +24,9 @@ from necka_tray.history import History
 from necka_tray.ui.palette import DEFAULT, HIGH_CONTRAST
 
 from . import xdesk
+from .conftest import ARTIFACTS
 from .necka_app import docked, downs_to, open_menu_item
+from .session import running_desktop
 
 SESSION = "^Necka .+ Stretch session$"
 #: The step each screenshot shows: the one that best shows the routine.
@@ -221,31 +223,33 @@ def open_window(spawn, env: dict) -> tuple[subprocess.Popen, int]:
     return proc, wid
 
 
-def test_the_window_follows_the_desktops_text_size_and_remembers_its_place(desktop, app_env, spawn, shot):
-    state = Path(app_env["XDG_DATA_HOME"]) / "necka-tray" / "state.json"
-    try:
-        set_xft_dpi(app_env, 96)
-        proc, wid = open_window(spawn, app_env)
-        normal = desktop.window_geometry(wid)
-        xdesk.run(app_env, "xdotool", "windowmove", "--sync", str(wid), "40", "30")
+def test_the_window_follows_the_desktops_text_size_and_remembers_its_place(app_env, spawn, tmp_path):
+    # A desktop of its own: changing the X resources makes the shared one's dunst re-read them.
+    own = tmp_path / "own-desktop"
+    own.mkdir()
+    with running_desktop(own, base_env=app_env) as desk:
+        env = desk.env
+        state = Path(env["XDG_DATA_HOME"]) / "necka-tray" / "state.json"
+        set_xft_dpi(env, 96)
+        proc, wid = open_window(spawn, env)
+        normal = desk.window_geometry(wid)
+        xdesk.run(env, "xdotool", "windowmove", "--sync", str(wid), "40", "30")
         time.sleep(0.3)
-        desktop.key("Escape")
+        desk.key("Escape")
         proc.communicate(timeout=15)
         assert '"x": 40' in state.read_text() and '"y": 30' in state.read_text()
 
-        proc, wid = open_window(spawn, app_env)
-        again = desktop.window_geometry(wid)
+        proc, wid = open_window(spawn, env)
+        again = desk.window_geometry(wid)
         assert (again.x, again.y, again.w, again.h) == (40, 30, normal.w, normal.h)  # where it was left
-        desktop.key("Escape")
+        desk.key("Escape")
         proc.communicate(timeout=15)
 
-        set_xft_dpi(app_env, 144)  # the desktop's "large text": 150 %
-        proc, wid = open_window(spawn, app_env)
-        large = desktop.window_geometry(wid)
-        shot("large-text", window=wid)
+        set_xft_dpi(env, 144)  # the desktop's "large text": 150 %
+        proc, wid = open_window(spawn, env)
+        large = desk.window_geometry(wid)
+        desk.screenshot(ARTIFACTS / "test_routines_e2e-large-text.png", wid)
         assert large.w >= normal.w * 1.3, (normal, large)
         assert large.h <= 800  # still fits the screen: the picture shrank instead
-        desktop.key("Escape")
+        desk.key("Escape")
         proc.communicate(timeout=15)
-    finally:
-        set_xft_dpi(app_env, None)
