@@ -128,7 +128,9 @@ class History:
         try:
             self._db = self._open()
         except (sqlite3.Error, OSError) as exc:
-            if not repair or dbfile.classify(exc) != dbfile.BROKEN:
+            # A file that was not there before we opened it is not broken: someone else is
+            # creating it this very moment (their WAL switch locks it); try again later.
+            if not repair or opened is None or dbfile.classify(exc) != dbfile.BROKEN:
                 raise
             target = dbfile.move_aside(self.path, opened)
             if target is not None:

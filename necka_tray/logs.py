@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import logging.handlers
+import os
 import sys
 from pathlib import Path
 
@@ -27,6 +28,13 @@ class _OneLine(logging.Formatter):
 
 class _LogFile(logging.handlers.RotatingFileHandler):
     failing = False
+
+    def _open(self):
+        """Readable by the user only, like every file of Necka's (the log names paths and times)."""
+        fd = os.open(self.baseFilename, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+        if os.name == "posix":
+            os.fchmod(fd, 0o600)
+        return os.fdopen(fd, self.mode, encoding=self.encoding, errors=self.errors)
 
     def emit(self, record: logging.LogRecord) -> None:
         self._failed = False

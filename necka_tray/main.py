@@ -191,9 +191,14 @@ def _notification_icon(paths: AppPaths) -> str:
     path = paths.data_dir / "necka-128.png"
     try:
         if not path.exists():
+            import io
+
+            from necka_tray.fsutil import atomic_write
             from necka_tray.ui.icon import draw_icon
 
-            draw_icon(size=128).save(path)
+            png = io.BytesIO()
+            draw_icon(size=128).save(png, "PNG")
+            atomic_write(path, png.getvalue())  # user-only, like all of Necka's files
     except OSError:
         return ""
     return str(path)

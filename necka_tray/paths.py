@@ -70,7 +70,10 @@ class AppPaths:
         it is: what cannot be written there is said when it happens, and Necka runs on.
         """
         for d in (self.config_dir, self.data_dir, self.log_dir, self.run_dir):
-            d.mkdir(parents=True, exist_ok=True, mode=0o700)
+            # Missing parents too are made 0700 (as the XDG spec asks): mkdir(parents=True) would
+            # make them 0755, and the log dir's parent is Necka's own (state/necka-tray/log).
+            for missing in reversed([a for a in (d, *d.parents) if not a.exists()]):
+                missing.mkdir(mode=0o700, exist_ok=True)
             # mkdir's mode does not apply to directories that already exist.
             if os.name == "posix":
                 try:

@@ -155,8 +155,8 @@ class RoutineBook:
         if self._days is None:
             try:
                 self._days = session_days(self.history_db, self.zone)
-            except Exception:
-                logger.exception("action=routines-unlock read failed")
+            except Exception as exc:  # locked until the history can be read; asked again after a session
+                logger.warning("action=routines-unlock history unreadable (%s)", exc)
                 self._days = set()
         if progress.is_unlocked(rule, self._days):
             self._met.add(rule)

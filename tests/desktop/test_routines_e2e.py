@@ -61,10 +61,22 @@ def gone(env: dict, name: str) -> bool:
                           capture_output=True, timeout=10).returncode != 0
 
 
-def choose_routine(desktop, icon: xdesk.Win, index: int) -> None:
+def session_over(env: dict) -> bool:
+    """The tray has handled the end of the last session (its menu offers sessions again)."""
+    import json
+    import sys
+
+    done = subprocess.run([sys.executable, "-m", "necka_tray", "status", "--json"], env=env, capture_output=True,
+                          text=True, timeout=30)
+    return done.returncode == 0 and not json.loads(done.stdout)["session_running"]
+
+
+def choose_routine(desktop, env: dict, icon: xdesk.Win, index: int) -> None:
     """Right-click the icon, go down to Routines, open it (→ selects its first item), go down, Enter."""
+    xdesk.wait_for(lambda: session_over(env), 10, what="the tray ready for a session")
     desktop.click(*icon.center, button=3)
-    xdesk.wait_for(lambda: desktop.popups(), 5, what="the tray menu")
+    # The menu, not the icon's tooltip (also a popup).
+    xdesk.wait_for(lambda: [p for p in desktop.popups() if p.h > 100], 5, what="the tray menu")
     time.sleep(0.4)
     desktop.key(*["Down"] * downs_to("Routines"), "Right")
     time.sleep(0.4)
@@ -86,7 +98,7 @@ def test_every_routine_from_the_menu_by_keyboard_in_both_looks(desktop, start_ne
         config.update(necka.config, {"session.theme": look.name})  # each window reads it as it opens
         for index, routine in enumerate(routines):
             xdesk.wait_for(lambda: gone(app_env, SESSION), 5, what="the last session window closed")
-            choose_routine(desktop, icon, index)
+            choose_routine(desktop, app_env, icon, index)
             if index == 0:
                 time.sleep(0.3)
                 shot(f"{look.name}-routines-menu")
@@ -189,7 +201,7 @@ def test_a_bad_routines_file_is_named_once_and_the_builtins_still_run(desktop, s
                             what="the routines problem notified")
     assert bubble[0]["body"].startswith("routines.toml: line 3: routines.mine.steps[1]: unknown exercise 'tilt_lfet'")
     assert re.search(r"routines\.toml: line 3: routines\.mine\.steps\[1\]", necka.log_text())
-    choose_routine(desktop, icon, 1)  # Quick neck release
+    choose_routine(desktop, app_env, icon, 1)  # Quick neck release
     desktop.key("Return")
     necka.wait_log(r"action=session routine=quick_release\n")
     wid = desktop.wait_window(SESSION, timeout=15)

@@ -1,0 +1,164 @@
+"""What Necka exposes: no network sockets, files for the user's eyes only, no code from a peer.
+
+The app runs as a user uses it (the menu opened, a setting changed, reminders
+shown, a stretch session window, a ``necka-tray status``) while the test looks
+at every process of its tree:
+
+- no TCP or UDP socket, ever: each socket inode among the processes' file
+  descriptors is looked up in ``/proc/net/{tcp,tcp6,udp,udp6}``;
+- every file and directory it made is 0600 / 0700 (the instance lock, the
+  control socket and its key included);
+- the control channel takes JSON only: an authenticated peer sending a pickle
+  whose unpickling would run a command gets an error, and the command never runs.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import stat
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from necka_tray import ipc
+from necka_tray.paths import AppPaths
+
+from . import xdesk
+from .necka_app import docked
+
+NET_TABLES = ("tcp", "tcp6", "udp", "udp6", "raw", "raw6")
+
+
+def tree(pid: int) -> list[int]:
+    out, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        out.append(p)
+        try:
+            todo += [int(c) for c in Path(f"/proc/{p}/task/{p}/children").read_text().split()]
+        except OSError:
+            pass
+    return out
+
+
+def network_sockets(pids: list[int]) -> list[str]:
+    """The processes' sockets that are in the kernel's TCP/UDP/raw tables (there should be none)."""
+    inodes: dict[str, str] = {}
+    for table in NET_TABLES:
+        for line in Path(f"/proc/net/{table}").read_text().splitlines()[1:]:
+            inodes[line.split()[9]] = table
+    found = []
+    for pid in pids:
+        try:
+            fds = os.listdir(f"/proc/{pid}/fd")
+        except OSError:
+            continue
+        for fd in fds:
+            try:
+                target = os.readlink(f"/proc/{pid}/fd/{fd}")
+            except OSError:
+                continue
+            m = re.fullmatch(r"socket:\[(\d+)\]", target)
+            if m and m[1] in inodes:
+                found.append(f"pid {pid} fd {fd}: {inodes[m[1]]}")
+    return found
+
+
+class Watch:
+    """Looks at the app's sockets again and again while the test drives it."""
+
+    def __init__(self, pid: int) -> None:
+        self.pid, self.looks, self.found = pid, 0, []
+
+    def look(self) -> None:
+        self.looks += 1
+        self.found += network_sockets(tree(self.pid))
+
+
+def test_no_network_socket_private_files_and_no_pickles(desktop, start_necka, app_env, shot, tmp_path):
+    necka = start_necka("--time-scale", "600")
+    watch = Watch(necka.proc.pid)
+    icon = docked(desktop, necka)
+    necka.wait_log(r"action=control-listen")
+    watch.look()
+    with xdesk.keep_active(desktop.env):
+        xdesk.wait_for(lambda: [n for n in desktop.notifications() if n["summary"] == "Posture check"], 20,
+                       what="a reminder bubble")
+        watch.look()
+        desktop.click(*icon.center, button=3)  # the menu, a process of its own
+        xdesk.wait_for(lambda: [p for p in desktop.popups() if p.kind == "POPUP_MENU"], 10, what="the menu")
+        watch.look()
+        desktop.key("Escape")
+        xdesk.wait_for(lambda: not [p for p in desktop.popups() if p.kind == "POPUP_MENU"], 10, what="menu closed")
+        status = subprocess.run([sys.executable, "-m", "necka_tray", "status"], env=app_env, capture_output=True,
+                                text=True, timeout=30)
+        assert status.returncode == 0, status.stderr
+        watch.look()
+        desktop.click(*icon.center)  # a stretch session window
+        desktop.wait_window("^Necka .+ Stretch session$", timeout=15)
+        watch.look()
+    assert watch.looks >= 5 and watch.found == [], watch.found
+
+    # The control channel: authenticated, then a pickle instead of JSON.
+    paths = _paths(app_env)
+    marker = tmp_path / "pwned"
+    reply = _send_authenticated_pickle(paths, _Evil(f"touch {marker}"))
+    assert marker.exists() is False, "the server unpickled what a peer sent"
+    assert reply is None or reply.get("ok") is False
+    again = subprocess.run([sys.executable, "-m", "necka_tray", "status"], env=app_env, capture_output=True,
+                           text=True, timeout=30)
+    assert again.returncode == 0 and "Necka is running" in again.stdout  # and it still answers
+
+    # Everything Necka made: user-only.
+    loose = []
+    for base in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME", "XDG_RUNTIME_DIR"):
+        root = Path(app_env[base]) / "necka-tray"
+        for path in [root, *root.rglob("*")]:
+            mode = stat.S_IMODE(path.lstat().st_mode)
+            want = 0o700 if path.is_dir() else 0o600
+            if mode & ~want & 0o777 or (path.is_dir() and mode != 0o700):
+                loose.append(f"{oct(mode)} {path}")
+    assert loose == [], loose
+    assert list((Path(app_env["XDG_RUNTIME_DIR"]) / "necka-tray").glob("control.*"))
+
+
+class _Evil:
+    """Unpickling this runs a shell command: what a hostile peer would send."""
+
+    def __init__(self, command: str) -> None:
+        self.command = command
+
+    def __reduce__(self):
+        return os.system, (self.command,)
+
+
+def _paths(env: dict) -> AppPaths:
+    saved = dict(os.environ)
+    try:
+        os.environ.update({k: env[k] for k in ("HOME", "XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME",
+                                               "XDG_CACHE_HOME", "XDG_RUNTIME_DIR")})
+        return AppPaths.for_user()
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+
+
+def _send_authenticated_pickle(paths: AppPaths, obj) -> dict | None:
+    """A peer that holds the key (the same user), sending a pickle with ``Connection.send``."""
+    from multiprocessing import connection as mpc
+
+    key = ipc.read_key(paths)
+    conn = mpc.Client(ipc.address(paths), family="AF_UNIX")
+    try:
+        mpc.answer_challenge(conn, key)
+        mpc.deliver_challenge(conn, key)
+        conn.send(obj)  # pickled on the way
+        if conn.poll(10):
+            return ipc.decode(conn.recv_bytes(ipc.MAX_REPLY))
+        return None
+    except (EOFError, OSError, ValueError):
+        return None
+    finally:
+        conn.close()

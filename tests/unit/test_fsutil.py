@@ -1,0 +1,44 @@
+"""atomic_write: the old file or the new one, never half of one; and no litter left by killed writes."""
+
+from __future__ import annotations
+
+import os
+import time
+
+import pytest
+
+from necka_tray import fsutil
+from necka_tray.fsutil import atomic_write
+
+
+def test_replaces_the_file_user_only(tmp_path):
+    path = tmp_path / "config.toml"
+    path.write_bytes(b"old")
+    atomic_write(path, b"new")
+    assert path.read_bytes() == b"new" and path.stat().st_mode & 0o777 == 0o600
+    assert [p.name for p in tmp_path.iterdir()] == ["config.toml"]
+
+
+def test_a_failed_write_leaves_the_old_file_and_no_temporary(tmp_path, monkeypatch):
+    path = tmp_path / "config.toml"
+    path.write_bytes(b"old")
+    monkeypatch.setattr(fsutil.os, "replace", lambda *a: (_ for _ in ()).throw(OSError(28, "No space left")))
+    with pytest.raises(OSError):
+        atomic_write(path, b"new")
+    assert path.read_bytes() == b"old" and [p.name for p in tmp_path.iterdir()] == ["config.toml"]
+
+
+def test_stale_temporaries_of_killed_writes_are_removed_by_the_next_write(tmp_path):
+    path = tmp_path / "config.toml"
+    stale = tmp_path / ".config.toml.abcd1234.tmp"  # as mkstemp names them
+    fresh = tmp_path / ".config.toml.efgh5678.tmp"  # maybe another writer's, right now
+    other = tmp_path / ".config.toml.bak.ijkl9012.tmp"  # another file's (its own write cleans it)
+    mine = tmp_path / "my.config.toml.notes.tmp"  # not ours at all
+    for p in (stale, fresh, other, mine):
+        p.write_bytes(b"x")
+    old = time.time() - fsutil.STALE_SECONDS - 5
+    for p in (stale, other, mine):
+        os.utime(p, (old, old))
+    atomic_write(path, b"new")
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
+        ["config.toml", fresh.name, other.name, mine.name])
