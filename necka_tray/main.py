@@ -57,7 +57,7 @@ def run_tray(scale: TimeScale, debug: bool = False) -> int:
         dispatcher.post(lambda: holder["app"].handle_action(action))
 
     try:
-        tray = _make_tray(choice.backend, on_action)
+        tray = _make_tray(choice.backend, on_action, paths)
     except Exception as exc:  # a backend that cannot load: say which and why, once
         logger.debug("tray backend failed", exc_info=True)
         return _fail(f"the {choice.backend!r} tray backend cannot start ({type(exc).__name__}: {exc}).")
@@ -111,12 +111,12 @@ def run_tray(scale: TimeScale, debug: bool = False) -> int:
     return 1 if holder.get("failed") else 0
 
 
-def _make_tray(backend: str, on_action):
+def _make_tray(backend: str, on_action, paths: AppPaths):
     """``xembed``: our own X11 tray icon, no toolkit (see ui/xembed.py); else pystray's backend."""
     if backend == "xembed":
         from necka_tray.ui.xembed import XEmbedTray
 
-        return XEmbedTray(on_action)
+        return XEmbedTray(on_action, cache_dir=paths.cache_dir or paths.data_dir)
     from necka_tray.ui.tray import Tray
 
     return Tray(backend, on_action)

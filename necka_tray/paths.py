@@ -20,6 +20,8 @@ class AppPaths:
     log_dir: Path
     #: For the control socket and its key: per session, private (None: use data_dir).
     runtime_dir: Path | None = None
+    #: For what can be made again (the tray icon's bitmaps); None: use data_dir.
+    cache_dir: Path | None = None
 
     @classmethod
     def for_user(cls) -> "AppPaths":
@@ -31,6 +33,7 @@ class AppPaths:
             data_dir=Path(platformdirs.user_data_dir(APP_NAME, appauthor=False)),
             log_dir=Path(platformdirs.user_log_dir(APP_NAME, appauthor=False)),
             runtime_dir=_user_runtime_dir(),
+            cache_dir=Path(platformdirs.user_cache_dir(APP_NAME, appauthor=False)),
         )
 
     @property

@@ -1,23 +1,34 @@
-"""The tray menu as a short-lived Tk process, for tray icons that draw no menu themselves (``xembed.py``).
+"""The tray's menu and tooltip as short-lived Tk processes, for tray icons that draw neither (``xembed.py``).
 
-Reads ``{"x": int, "y": int, "entries": [...]}`` on stdin (``menu_model.Entry``
-as JSON), pops the menu up at (x, y) and prints the chosen entry's action as
-one JSON line, ``{"action": [...]}``; prints nothing when the menu is
-dismissed (Escape, a click elsewhere). A process of its own, like the session
-window, so the tray process never loads Tk.
+Menu: reads ``{"x": int, "y": int, "entries": [...]}`` on stdin
+(``menu_model.Entry`` as JSON), pops the menu up at (x, y) and prints the
+chosen entry's action as one JSON line, ``{"action": [...]}``; prints nothing
+when the menu is dismissed (Escape, a click elsewhere).
+
+Tooltip: reads ``{"tooltip": text, "icon": [x, y, width, height]}`` as its
+first line and shows the text next to the icon; each further line
+``{"tooltip": text}`` changes the text; the end of the input closes it.
+
+Processes of their own, like the session window, so the tray process never
+loads Tk.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import sys
 from typing import Any, Callable
 
 GRAB_RETRIES = 20  # 50 ms apart
+TOOLTIP_COLOURS = {"bg": "#2b2b2b", "fg": "#ffffff"}
+
 
 def main() -> int:
     try:
-        request = json.load(sys.stdin)
+        request = json.loads(sys.stdin.readline())
+        if "tooltip" in request:
+            return tooltip(str(request["tooltip"]), [int(v) for v in request["icon"]][:4])
         x, y, entries = int(request["x"]), int(request["y"]), list(request["entries"])
     except (ValueError, KeyError, TypeError) as exc:
         print(f"necka-tray menu: bad request on stdin ({exc})", file=sys.stderr)
@@ -53,6 +64,51 @@ def main() -> int:
         menu.focus_force()
 
     root.after_idle(post)
+    root.mainloop()
+    return 0
+
+
+def tooltip(text: str, icon: list[int]) -> int:
+    import tkinter as tk
+
+    root = tk.Tk(className="Necka")
+    root.withdraw()
+    tip = tk.Toplevel(root)
+    tip.withdraw()
+    tip.overrideredirect(True)
+    tip.title("Necka tooltip")
+    label = tk.Label(tip, text=text, font="TkTooltipFont", padx=8, pady=4, **TOOLTIP_COLOURS)
+    label.pack()
+
+    def place() -> None:
+        tip.update_idletasks()
+        w, h = tip.winfo_reqwidth(), tip.winfo_reqheight()
+        ix, iy, iw, ih = icon
+        x = min(max(0, ix + iw // 2 - w // 2), tip.winfo_screenwidth() - w)
+        y = iy + ih + 4 if iy + ih // 2 < tip.winfo_screenheight() // 2 else iy - h - 4
+        tip.geometry(f"+{x}+{y}")
+        tip.deiconify()
+        tip.lift()
+
+    pending = b""
+
+    def read(_file=None, _mask=None) -> None:
+        nonlocal pending
+        chunk = os.read(sys.stdin.fileno(), 4096)
+        if not chunk:
+            root.destroy()  # the pointer left the icon (or the tray went away)
+            return
+        pending += chunk
+        *lines, pending = pending.split(b"\n")
+        for line in lines:
+            try:
+                label.configure(text=str(json.loads(line)["tooltip"]))
+            except (ValueError, KeyError, TypeError):
+                continue
+            place()
+
+    place()
+    root.tk.createfilehandler(sys.stdin.fileno(), tk.READABLE, read)
     root.mainloop()
     return 0
 

@@ -4,9 +4,11 @@ Why not pystray's gtk backend here: importing GTK through PyGObject costs
 ~16 MiB of private memory and ~0.2 s before the icon can show, more than all
 of Necka's own work, and pystray's xorg backend has no menu and ignores
 clicks. This adapter docks a plain X window into the tray (the freedesktop
-system-tray protocol), draws the icon with Pillow, shows its own tooltip, runs
-the default action on a left click and opens the menu on a right click as a
-short-lived Tk process (``popup_menu.py``), as the session window is.
+system-tray protocol) and puts the icon's pixels into it itself (drawn once
+per size by a helper process: ``icon_bitmaps.py``, so Pillow never loads
+here either), runs the default action on a left click, and shows the menu on a
+right click and the tooltip on a hover as short-lived Tk processes
+(``popup_menu.py``), as the session window is.
 
 Threads: the X connection belongs to the thread in ``run`` (python-xlib is not
 thread-safe); ``render`` and ``stop`` queue a call and wake that thread through
@@ -26,6 +28,7 @@ import sys
 import threading
 import time
 from collections import deque
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
 
 from Xlib import X, Xatom, Xutil, error as xerror
@@ -45,7 +48,6 @@ REQUEST_DOCK = 0  # _NET_SYSTEM_TRAY_OPCODE
 XEMBED_MAPPED = 1  # _XEMBED_INFO flags
 FIRST_SIZE = 22  # until the tray host gives the icon its size
 TOOLTIP_DELAY_S = 0.5
-TOOLTIP_FG, TOOLTIP_BG = (255, 255, 255), (43, 43, 43)
 _EVENTS = (X.ExposureMask | X.StructureNotifyMask | X.ButtonPressMask | X.ButtonReleaseMask
            | X.EnterWindowMask | X.LeaveWindowMask)
 
@@ -55,8 +57,10 @@ class XEmbedTray:
 
     has_default_action = True
 
-    def __init__(self, on_action: Callable[[Action], None], display_name: str | None = None) -> None:
+    def __init__(self, on_action: Callable[[Action], None], cache_dir: Path, display_name: str | None = None) -> None:
         self._on_action = on_action
+        self._cache_dir = Path(cache_dir)
+        self._drawing = None  # the helper process drawing the icon bitmaps, while it runs
         self._d = x11.take(display_name if display_name is not None else os.environ.get("DISPLAY"))
         self._d.set_error_handler(self._x_error)
         self._root = self._d.screen().root
@@ -88,7 +92,7 @@ class XEmbedTray:
         self._entries: tuple[Entry, ...] = ()
         self._drawn_key: tuple | None = None  # the icon_key on screen
         self._title = ""  # the window title set last (the tooltip text)
-        self._tooltip: _Tooltip | None = None
+        self._tooltip = None  # the tooltip process while it shows
         self._tooltip_due: float | None = None
         self._menu = None  # the menu process while it is open
 
@@ -108,6 +112,7 @@ class XEmbedTray:
         finally:
             self._running = False
             self._close_menu()
+            self._hide_tooltip()
             os.close(self._wake_r)
             os.close(self._wake_w)
 
@@ -121,7 +126,7 @@ class XEmbedTray:
         old = self._view
         self._view, self._entries = view, entries
         if old is None or old.icon_key != view.icon_key or old.tooltip != view.tooltip:
-            self._call(self._apply)
+            self._call(self._apply)  # (a tooltip that shows gets the new text too)
 
     def stop(self) -> None:
         self._call(self._quit)
@@ -203,12 +208,14 @@ class XEmbedTray:
             self._win = self._root.create_window(0, 0, w, h, 0, 32, X.InputOutput, visual, event_mask=_EVENTS,
                                                  background_pixel=0, border_pixel=0, colormap=colormap)
             self._depth, self._argb = 32, True
+            self._lsb_first = True
         else:
             # The tray's own background shows through; the icon is blended onto it when drawn.
             self._win = self._root.create_window(0, 0, w, h, 0, X.CopyFromParent, X.InputOutput,
                                                  X.CopyFromParent, event_mask=_EVENTS,
                                                  background_pixmap=X.ParentRelative)
             self._depth, self._argb = self._d.screen().root_depth, False
+        self._lsb_first = self._d.display.info.image_byte_order == X.LSBFirst  # B G R X in memory
         self._set_title(self._view.tooltip if self._view else "Necka")
         self._win.set_wm_class("necka-tray", "Necka")
         self._win.change_property(self._wm_pid, Xatom.CARDINAL, 32, [os.getpid()])
@@ -303,8 +310,7 @@ class XEmbedTray:
             self._paint()
         if self._win is not None and view.tooltip != self._title:
             self._set_title(view.tooltip)
-        if self._tooltip is not None and self._tooltip.shown:
-            self._show_tooltip()
+            self._tell_tooltip({"tooltip": view.tooltip})
 
     def _set_title(self, text: str) -> None:
         self._title = text
@@ -316,33 +322,51 @@ class XEmbedTray:
     def _paint(self) -> None:
         if self._win is None or not self._viewable:
             return
-        from PIL import Image
-
-        from necka_tray.ui.icon import draw_icon
+        from necka_tray.ui import icon_bitmaps
 
         w, h = self._size
         side = min(w, h)
         if side < 8:
             return  # trays map a new icon 1 px wide first, then give it its size
-        v = self._view
-        icon = draw_icon(v.ring_step, v.stretch_due, v.paused, size=side) if v else draw_icon(size=side)
-        self._drawn_key = v.icon_key if v else None
-        at = ((w - side) // 2, (h - side) // 2)
+        key = self._view.icon_key if self._view else (0, False, False)
+        cache = icon_bitmaps.cache_file(self._cache_dir, side)
+        pixels = icon_bitmaps.read(cache, key, side)
+        if pixels is None:
+            self._draw_bitmaps(side, cache)  # paints when they are ready
+            return
         try:
             if self._argb:
-                canvas = Image.new("RGBA", (w, h))
-                canvas.paste(icon, at)
-                r, g, b, a = canvas.convert("RGBa").split()  # premultiplied, as X wants
-                data = Image.merge("RGBA", (b, g, r, a)).tobytes()
+                data = icon_bitmaps.premultiplied_bgra(pixels, w, h, side)
             else:
                 self._win.clear_area()  # the tray's background, then blend the icon onto it
-                raw = self._win.get_image(0, 0, w, h, X.ZPixmap, 0xFFFFFFFF).data
-                canvas = Image.frombytes("RGB", (w, h), raw, "raw", _raw_mode(self._d))
-                canvas.paste(icon, at, icon)
-                data = canvas.tobytes("raw", _raw_mode(self._d))
+                background = self._win.get_image(0, 0, w, h, X.ZPixmap, 0xFFFFFFFF).data
+                data = icon_bitmaps.blend(pixels, background, w, h, side, self._lsb_first)
             self._win.put_image(self._gc, 0, 0, w, h, X.ZPixmap, self._depth, 0, data)
-        except (xerror.XError, ValueError) as exc:  # the window went away meanwhile, or an odd visual
+            self._drawn_key = key
+        except (xerror.XError, ValueError, IndexError) as exc:  # the window went away meanwhile, an odd visual
             logger.debug("action=paint failed (%s)", exc)
+
+    def _draw_bitmaps(self, side: int, cache: Path) -> None:
+        """Have a helper process draw this size's icons (once per size and version), then paint."""
+        if self._drawing is not None and self._drawing.poll() is None:
+            return
+        import subprocess
+
+        from necka_tray.ui import icon_bitmaps
+
+        try:
+            self._drawing = subprocess.Popen(icon_bitmaps.command(side, cache), stdin=subprocess.DEVNULL)
+        except OSError as exc:
+            logger.error("Could not draw the tray icon (%s)", exc)
+            return
+
+        def wait(proc=self._drawing) -> None:
+            if proc.wait() == 0:
+                self._call(self._paint)
+            else:
+                logger.warning("Could not draw the tray icon (the drawing helper exited with %s)", proc.returncode)
+
+        threading.Thread(target=wait, name="icon-wait", daemon=True).start()
 
     # -- clicks, menu, tooltip -------------------------------------------------------
 
@@ -389,95 +413,45 @@ class XEmbedTray:
             self._menu.terminate()
 
     def _show_tooltip(self) -> None:
-        if self._win is None or not self._viewable or self._view is None:
+        """The tooltip is a Tk process too (Pillow's fonts would weigh on the tray process for good)."""
+        if self._win is None or not self._viewable or self._view is None or self._tooltip is not None:
             return
-        if self._tooltip is None:
-            self._tooltip = _Tooltip(self._d)
+        import subprocess
+
         pos = self._root.translate_coords(self._win, 0, 0)
-        self._tooltip.show(self._view.tooltip, (pos.x, pos.y, *self._size))
+        try:
+            self._tooltip = subprocess.Popen(menu_command(), stdin=subprocess.PIPE, stdout=subprocess.DEVNULL)
+        except OSError as exc:
+            logger.warning("Could not show the tooltip (%s)", exc)
+            return
+        self._tell_tooltip({"tooltip": self._view.tooltip, "icon": [pos.x, pos.y, *self._size]})
+
+    def _tell_tooltip(self, message: dict) -> None:
+        if self._tooltip is None:
+            return
+        import json
+
+        try:
+            self._tooltip.stdin.write(json.dumps(message).encode() + b"\n")
+            self._tooltip.stdin.flush()
+        except OSError:
+            self._hide_tooltip()
 
     def _hide_tooltip(self) -> None:
         self._tooltip_due = None
-        if self._tooltip is not None:
-            self._tooltip.hide()
-
-
-class _Tooltip:
-    """A small override-redirect window with one line of text, drawn with Pillow."""
-
-    def __init__(self, d) -> None:
-        self._d = d
-        self._root = d.screen().root
-        self._win = None
-        self._gc = None
-        self._shown_as: tuple | None = None
-        self.shown = False
-
-    def show(self, text: str, icon: tuple[int, int, int, int]) -> None:
-        if self.shown and self._shown_as == (text, icon):
-            return
-        from PIL import Image, ImageDraw
-
-        font = _font()
-        draw = ImageDraw.Draw(Image.new("RGB", (1, 1)))
-        left, top, right, bottom = draw.textbbox((0, 0), text, font=font)
-        pad = 6
-        w, h = right - left + 2 * pad, bottom - top + 2 * pad
-        img = Image.new("RGB", (w, h), TOOLTIP_BG)
-        ImageDraw.Draw(img).text((pad - left, pad - top), text, font=font, fill=TOOLTIP_FG)
-        screen = self._d.screen()
-        ix, iy, iw, ih = icon
-        x = min(max(0, ix + iw // 2 - w // 2), screen.width_in_pixels - w)
-        y = iy + ih + 4 if iy + ih // 2 < screen.height_in_pixels // 2 else iy - h - 4
-        if self._win is None:
-            self._win = self._root.create_window(x, y, w, h, 0, X.CopyFromParent, X.InputOutput, X.CopyFromParent,
-                                                 override_redirect=True, background_pixel=screen.black_pixel,
-                                                 event_mask=X.ExposureMask)
-            self._win.set_wm_name("Necka tooltip")
-            self._gc = self._win.create_gc()
-        else:
-            self._win.configure(x=x, y=y, width=w, height=h)
-        self._win.map()
-        self._win.configure(stack_mode=X.Above)
-        data = img.tobytes("raw", _raw_mode(self._d))
-        self._win.put_image(self._gc, 0, 0, w, h, X.ZPixmap, screen.root_depth, 0, data)
-        self.shown, self._shown_as = True, (text, icon)
-
-    def hide(self) -> None:
-        if self._win is not None and self.shown:
-            self._win.unmap()
-        self.shown = False
-
-
-def _raw_mode(d) -> str:
-    """Pillow's raw mode for a 24-bit TrueColor ZPixmap in 32-bit units on this server."""
-    return "BGRX" if d.display.info.image_byte_order == X.LSBFirst else "XRGB"
-
-
-_FONT = None
-
-
-def _font():
-    """DejaVu Sans (or Pillow's own font) at tooltip size; loaded on the first hover only."""
-    global _FONT
-    if _FONT is None:
-        from PIL import ImageFont
-
-        for name in ("DejaVuSans.ttf", "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"):
+        proc, self._tooltip = self._tooltip, None
+        if proc is not None:
             try:
-                _FONT = ImageFont.truetype(name, 13)
-                break
+                proc.stdin.close()  # the helper closes its window at end of input
             except OSError:
-                continue
-        else:
-            _FONT = ImageFont.load_default(13)
-    return _FONT
+                pass
+            threading.Thread(target=proc.wait, name="tooltip-wait", daemon=True).start()  # no zombie
 
 
 def menu_command() -> list[str]:
-    """The menu process. Straight to the module, not through the CLI: a right click should
-    not pay for building every subcommand's parser. (A frozen build has no ``-m``; it would
-    need a ``menu`` subcommand, which ``self_command`` then reaches.)"""
+    """The menu (or tooltip) process. Straight to the module, not through the CLI: a right
+    click should not pay for building every subcommand's parser. (A frozen build has no
+    ``-m``: packaging/frozen_main.py takes ``menu`` as its first argument.)"""
     if getattr(sys, "frozen", False):
         from necka_tray.ui.session_launcher import self_command
 
