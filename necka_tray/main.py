@@ -187,18 +187,18 @@ def _build_app(paths: AppPaths, scale: TimeScale, dispatcher, tray):
 
 
 def _notification_icon(paths: AppPaths) -> str:
-    """A PNG of the icon for notification bubbles, written once."""
+    """A PNG of the icon for notification bubbles, drawn once by a helper process (so the
+    tray process need not load Pillow); bubbles before it is written simply have no icon."""
     path = paths.data_dir / "necka-128.png"
     try:
         if not path.exists():
-            import io
+            import subprocess
+            import threading
 
-            from necka_tray.fsutil import atomic_write
-            from necka_tray.ui.icon import draw_icon
+            from necka_tray.ui.icon_bitmaps import command
 
-            png = io.BytesIO()
-            draw_icon(size=128).save(png, "PNG")
-            atomic_write(path, png.getvalue())  # user-only, like all of Necka's files
+            helper = subprocess.Popen(command(128, path, png=True), stdin=subprocess.DEVNULL)
+            threading.Thread(target=helper.wait, name="icon-png", daemon=True).start()
     except OSError:
         return ""
     return str(path)

@@ -54,7 +54,7 @@ class ReminderScheduler:
 
         apscheduler_import.load()  # before any other APScheduler import: keeps asyncio out
         from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_MISSED, EVENT_JOB_SUBMITTED
-        from apscheduler.executors.pool import ThreadPoolExecutor
+        from apscheduler.executors.debug import DebugExecutor
         from apscheduler.jobstores.memory import MemoryJobStore
         from apscheduler.schedulers.background import BackgroundScheduler
 
@@ -70,7 +70,9 @@ class ReminderScheduler:
 
         self._scheduler = BackgroundScheduler(
             jobstores={"default": SQLiteJobStore(self._jobs_db), "volatile": MemoryJobStore()},
-            executors={"default": ThreadPoolExecutor(max_workers=2)},
+            # Job functions only post an event to the app's dispatcher (jobs.py), so they run right
+            # in the scheduler's thread: no pool thread to wake (and keep) for that.
+            executors={"default": DebugExecutor()},
             job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": MAX_GRACE_SECONDS},
         )
         self._scheduler.add_listener(listener, EVENT_JOB_SUBMITTED | EVENT_JOB_MISSED | EVENT_JOB_ERROR)

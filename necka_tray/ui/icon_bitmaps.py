@@ -61,11 +61,24 @@ def write(path: Path, size: int) -> None:
     atomic_write(Path(path), b"".join(parts))
 
 
-def command(size: int, path: Path) -> list[str]:
-    """The helper process that writes the cache (``frozen``: the executable's ``icons`` entry)."""
+def command(size: int, path: Path, png: bool = False) -> list[str]:
+    """The helper process that writes the cache, or with ``png`` the plain icon as a PNG file
+    (for notification bubbles). Frozen: the executable's ``icons`` entry (packaging/frozen_main.py)."""
+    args = [*(["png"] if png else []), str(size), str(path)]
     if getattr(sys, "frozen", False):
-        return [sys.executable, "icons", str(size), str(path)]
-    return [sys.executable, "-m", "necka_tray.ui.icon_bitmaps", str(size), str(path)]
+        return [sys.executable, "icons", *args]
+    return [sys.executable, "-m", "necka_tray.ui.icon_bitmaps", *args]
+
+
+def write_png(path: Path, size: int) -> None:
+    import io
+
+    from necka_tray.fsutil import atomic_write
+    from necka_tray.ui.icon import draw_icon
+
+    data = io.BytesIO()
+    draw_icon(size=size).save(data, "PNG")
+    atomic_write(Path(path), data.getvalue())  # user-only, like all of Necka's files
 
 
 def blend(icon: bytes, background: bytes, width: int, height: int, side: int, bgrx: bool = True) -> bytes:
@@ -114,15 +127,16 @@ def premultiplied_bgra(icon: bytes, width: int, height: int, side: int) -> bytes
 
 def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
+    png = args[:1] == ["png"]
     try:
-        size, path = int(args[0]), Path(args[1])
+        size, path = int(args[png]), Path(args[png + 1])
         if not 1 <= size <= 512:
             raise ValueError(size)
     except (IndexError, ValueError):
-        print("usage: python -m necka_tray.ui.icon_bitmaps SIZE FILE (SIZE from 1 to 512)", file=sys.stderr)
+        print("usage: python -m necka_tray.ui.icon_bitmaps [png] SIZE FILE (SIZE from 1 to 512)", file=sys.stderr)
         return 2
     try:
-        write(path, size)
+        (write_png if png else write)(path, size)
     except OSError as exc:
         print(f"necka-tray: cannot write the tray icon cache {path} ({exc.strerror or exc})", file=sys.stderr)
         return 1
