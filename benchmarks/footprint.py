@@ -11,7 +11,11 @@ XDG dirs, in alternating order (A B C A B C ...), and measures:
   tree (X ``ReparentNotify`` on the root window; the window's owner found
   through the X-Resource extension);
 - RSS, PSS, USS of the process tree after the settle time, from
-  ``/proc/PID/smaps_rollup`` (USS = Private_Clean + Private_Dirty);
+  ``/proc/PID/smaps_rollup`` (USS = Private_Clean + Private_Dirty). A shared
+  library's pages count as private while no other process maps them, so USS
+  and PSS move by a few MiB with whatever else runs on the machine (Python's
+  own library, GTK's); the anonymous memory (the heap each program made) does
+  not, and is shown too;
 - idle CPU: CPU time of every thread of the tree over the idle window
   (``/proc/PID/task/TID/schedstat``), % of one core;
 - wakeups: voluntary + involuntary context switches per minute over the idle
@@ -78,6 +82,7 @@ class Run:
     rss_kib: int = 0
     pss_kib: int = 0
     uss_kib: int = 0
+    anon_kib: int = 0
     pss_end_kib: int = 0
     threads: int = 0
     cpu_pct: float = 0.0
@@ -106,9 +111,9 @@ def tree(pid: int) -> list[int]:
     return out
 
 
-def memory(pids: list[int]) -> tuple[int, int, int]:
-    """(RSS, PSS, USS) in KiB, summed over ``pids``."""
-    rss = pss = uss = 0
+def memory(pids: list[int]) -> tuple[int, int, int, int]:
+    """(RSS, PSS, USS, anonymous) in KiB, summed over ``pids``."""
+    rss = pss = uss = anon = 0
     for pid in pids:
         with contextlib.suppress(OSError):
             for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
@@ -120,7 +125,9 @@ def memory(pids: list[int]) -> tuple[int, int, int]:
                     pss += value
                 elif name in ("Private_Clean", "Private_Dirty"):
                     uss += value
-    return rss, pss, uss
+                elif name == "Anonymous":
+                    anon += value
+    return rss, pss, uss, anon
 
 
 def cpu_seconds(pids: list[int]) -> float:
@@ -269,7 +276,7 @@ def measure(app: App, desk, watch: XWatch, opts, workdir: Path) -> Run:
         run.icon_s = docked.t - t0
         time.sleep(opts.settle)
         pids = tree(proc.pid)
-        run.rss_kib, run.pss_kib, run.uss_kib = memory(pids)
+        run.rss_kib, run.pss_kib, run.uss_kib, run.anon_kib = memory(pids)
         run.threads = threads(pids)
         cpu0, cs0, w0 = cpu_seconds(pids), ctx_switches(pids), time.monotonic()
         time.sleep(opts.idle)
@@ -323,6 +330,7 @@ FIGURES = [
     ("rss_kib", "RSS", lambda v: f"{v / 1024:.1f} MiB", None),
     ("pss_kib", "PSS", lambda v: f"{v / 1024:.1f} MiB", ("workrave", 0.8)),
     ("uss_kib", "USS", lambda v: f"{v / 1024:.1f} MiB", ("workrave", 0.8)),
+    ("anon_kib", "anonymous (heap) memory", lambda v: f"{v / 1024:.1f} MiB", None),
     ("cpu_pct", "idle CPU (% of a core)", lambda v: f"{v:.4f} %", ("lighter", 0.1)),
     ("ctxsw_per_min", "context switches / min idle", lambda v: f"{v:.1f}", ("lighter", 0.1)),
     ("threads", "threads", lambda v: f"{v:.0f}", None),

@@ -81,47 +81,35 @@ def write_png(path: Path, size: int) -> None:
     atomic_write(Path(path), data.getvalue())  # user-only, like all of Necka's files
 
 
+def _placed(icon: bytes, width: int, height: int, side: int):
+    """(alpha, index in ``icon``, index on the ``width`` x ``height`` canvas) of each pixel that is
+    not fully transparent, the ``side`` x ``side`` icon centred on the canvas (4 bytes a pixel)."""
+    ox, oy = (width - side) // 2, (height - side) // 2
+    for y in range(side):
+        row, src = ((oy + y) * width + ox) * 4, y * side * 4
+        for x in range(0, side * 4, 4):
+            if icon[src + x + 3]:
+                yield icon[src + x + 3], src + x, row + x
+
+
 def blend(icon: bytes, background: bytes, width: int, height: int, side: int, bgrx: bool = True) -> bytes:
     """``icon`` (RGBA, ``side`` square) centred on ``background`` (a ZPixmap of ``width`` x ``height``,
     32 bits a pixel, B G R X when ``bgrx`` else X R G B): the bytes to put on screen."""
     out = bytearray(background)
-    ox, oy = (width - side) // 2, (height - side) // 2
     r_at, g_at, b_at = (2, 1, 0) if bgrx else (1, 2, 3)
-    for y in range(side):
-        row = ((oy + y) * width + ox) * 4
-        src = y * side * 4
-        for x in range(side):
-            s = src + x * 4
-            a = icon[s + 3]
-            if a == 0:
-                continue
-            d = row + x * 4
-            if a == 255:
-                out[d + r_at], out[d + g_at], out[d + b_at] = icon[s], icon[s + 1], icon[s + 2]
-            else:
-                k = 255 - a
-                out[d + r_at] = (icon[s] * a + out[d + r_at] * k) // 255
-                out[d + g_at] = (icon[s + 1] * a + out[d + g_at] * k) // 255
-                out[d + b_at] = (icon[s + 2] * a + out[d + b_at] * k) // 255
+    for a, s, d in _placed(icon, width, height, side):
+        k = 255 - a
+        out[d + r_at] = (icon[s] * a + out[d + r_at] * k) // 255
+        out[d + g_at] = (icon[s + 1] * a + out[d + g_at] * k) // 255
+        out[d + b_at] = (icon[s + 2] * a + out[d + b_at] * k) // 255
     return bytes(out)
 
 
 def premultiplied_bgra(icon: bytes, width: int, height: int, side: int) -> bytes:
     """``icon`` centred on a transparent ``width`` x ``height`` canvas, as a 32-bit ARGB visual wants it."""
     out = bytearray(width * height * 4)
-    ox, oy = (width - side) // 2, (height - side) // 2
-    for y in range(side):
-        row = ((oy + y) * width + ox) * 4
-        src = y * side * 4
-        for x in range(side):
-            s = src + x * 4
-            a = icon[s + 3]
-            if a:
-                d = row + x * 4
-                out[d] = icon[s + 2] * a // 255
-                out[d + 1] = icon[s + 1] * a // 255
-                out[d + 2] = icon[s] * a // 255
-                out[d + 3] = a
+    for a, s, d in _placed(icon, width, height, side):
+        out[d:d + 4] = bytes((icon[s + 2] * a // 255, icon[s + 1] * a // 255, icon[s] * a // 255, a))
     return bytes(out)
 
 

@@ -167,7 +167,7 @@ class XEmbedTray:
         """A bug in drawing or in one event must not take the tray down with it."""
         try:
             fn(*args)
-        except (xerror.ConnectionClosedError, OSError):
+        except xerror.ConnectionClosedError:
             raise
         except Exception:
             logger.exception("action=tray-event fn=%s failed", getattr(fn, "__name__", fn))
@@ -208,14 +208,13 @@ class XEmbedTray:
             self._win = self._root.create_window(0, 0, w, h, 0, 32, X.InputOutput, visual, event_mask=_EVENTS,
                                                  background_pixel=0, border_pixel=0, colormap=colormap)
             self._depth, self._argb = 32, True
-            self._lsb_first = True
         else:
             # The tray's own background shows through; the icon is blended onto it when drawn.
             self._win = self._root.create_window(0, 0, w, h, 0, X.CopyFromParent, X.InputOutput,
                                                  X.CopyFromParent, event_mask=_EVENTS,
                                                  background_pixmap=X.ParentRelative)
             self._depth, self._argb = self._d.screen().root_depth, False
-        self._lsb_first = self._d.display.info.image_byte_order == X.LSBFirst  # B G R X in memory
+        self._lsb_first = self._d.display.info.image_byte_order == X.LSBFirst  # B G R X in memory (24-bit)
         self._set_title(self._view.tooltip if self._view else "Necka")
         self._win.set_wm_class("necka-tray", "Necka")
         self._win.change_property(self._wm_pid, Xatom.CARDINAL, 32, [os.getpid()])

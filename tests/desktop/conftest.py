@@ -29,15 +29,27 @@ def pytest_collection_modifyitems(items):
             item.add_marker(pytest.mark.desktop)
 
 
-@pytest.fixture(scope="session")
-def desktop(tmp_path_factory):
+def _require_tools() -> None:
     missing = missing_tools()
     if missing:
         msg = f"desktop tools missing: {', '.join(missing)}; run scripts/bootstrap --dev"
         if os.environ.get("CI") == "true":
             pytest.fail(msg, pytrace=False)
         pytest.skip(msg)
+
+
+@pytest.fixture(scope="session")
+def desktop(tmp_path_factory):
+    _require_tools()
     with running_desktop(tmp_path_factory.mktemp("desktop")) as desk:
+        yield desk
+
+
+@pytest.fixture(scope="module")
+def own_desktop(tmp_path_factory):
+    """A desktop of the test module's own, which its tests may break (stop dunst, restart the tray)."""
+    _require_tools()
+    with running_desktop(tmp_path_factory.mktemp("owndesktop")) as desk:
         yield desk
 
 

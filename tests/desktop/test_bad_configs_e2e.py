@@ -20,7 +20,6 @@ import os
 import re
 import subprocess
 import sys
-import time
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path

@@ -14,7 +14,6 @@ why and skips).
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import sqlite3
@@ -27,22 +26,15 @@ import pytest
 
 from . import xdesk
 from .necka_app import Necka, docked
-from .session import WITHOUT_ROOT_OVERRIDES, missing_tools, running_desktop, user_env
+from .session import WITHOUT_ROOT_OVERRIDES, user_env
 
 FAST = ("--time-scale", "600")  # posture every 2 s, shoulder rolls every 4 s, stretch every 6 s
 
 
 @pytest.fixture(scope="module")
-def own(tmp_path_factory):
-    """A desktop these tests may break."""
-    missing = missing_tools()
-    if missing:
-        msg = f"desktop tools missing: {', '.join(missing)}; run scripts/bootstrap --dev"
-        if os.environ.get("CI") == "true":
-            pytest.fail(msg, pytrace=False)
-        pytest.skip(msg)
-    with running_desktop(tmp_path_factory.mktemp("faultdesk")) as desk:
-        yield desk
+def own(own_desktop):
+    """These tests break their desktop (conftest's ``own_desktop``), never the shared one."""
+    return own_desktop
 
 
 @pytest.fixture

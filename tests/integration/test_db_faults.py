@@ -24,7 +24,7 @@ from necka_tray import dbfile, history
 from necka_tray.history import History, HistoryError, HistoryWriter
 from necka_tray.jobstore import SQLiteJobStore
 
-from .test_jobstore import create_add_job, create_job
+from .test_jobstore import create_add_job
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
 ticks: list[float] = []
