@@ -24,7 +24,6 @@ from __future__ import annotations
 import json
 import logging
 import os
-import secrets
 import socket
 import struct
 import sys
@@ -196,7 +195,9 @@ class Server:
         family = _family(self._address)
         if family == "AF_UNIX":
             self._prepare_socket_dir()
-        self._key = secrets.token_bytes(32)
+        # os.urandom is what secrets.token_bytes returns; the secrets module would load hmac and
+        # OpenSSL (~3.5 MiB) at start, which multiprocessing imports itself at the first connection.
+        self._key = os.urandom(32)
         atomic_write(_key_file(self._paths), self._key, mode=0o600)
         self._listener = mpc.Listener(self._address, family=family, backlog=8)
         if family == "AF_UNIX":

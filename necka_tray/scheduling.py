@@ -145,10 +145,11 @@ class ReminderScheduler:
 
     def _ensure_tick(self) -> None:
         if self._scheduler.get_job(TICK_JOB) is None:
+            from apscheduler.triggers.interval import IntervalTrigger
+
             self._scheduler.add_job(
                 "necka_tray.jobs:tick",
-                trigger="interval",
-                seconds=self._real_seconds(1),
+                trigger=IntervalTrigger(seconds=self._real_seconds(1)),
                 id=TICK_JOB,
                 jobstore="volatile",
                 misfire_grace_time=None,
@@ -195,12 +196,13 @@ class ReminderScheduler:
             self._scheduler.modify_job(kind.job_id, next_run_time=_utc(job.next_run_time) + job.trigger.interval)
 
     def pause(self, until: datetime) -> None:
+        from apscheduler.triggers.date import DateTrigger
+
         for kind in self._intervals:
             self._scheduler.pause_job(kind.job_id)
         self._scheduler.add_job(
             "necka_tray.jobs:end_pause",
-            trigger="date",
-            run_date=until,
+            trigger=DateTrigger(run_date=until),
             id=PAUSE_JOB,
             replace_existing=True,  # a new pause replaces the old one on purpose
             misfire_grace_time=None,  # ends even if the app was closed at that time

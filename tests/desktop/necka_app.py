@@ -83,10 +83,19 @@ def downs_to(label: str, stretch_due: bool = False) -> int:
     return enabled.index(label) + 1
 
 
+def menus(desktop) -> list[xdesk.Win]:
+    """The open popup menus: not the tooltip, which the pointer on the icon may show first."""
+    return [p for p in desktop.popups() if p.kind == "POPUP_MENU"]
+
+
+def wait_menu(desktop, timeout: float = 10) -> xdesk.Win:
+    return xdesk.wait_for(lambda: menus(desktop), timeout, what="the tray menu")[0]
+
+
 def open_menu_item(desktop, icon: xdesk.Win, label: str, stretch_due: bool = False) -> None:
     """Right-click the icon and choose ``label`` with the keyboard (disabled lines are skipped)."""
     desktop.click(*icon.center, button=3)
-    xdesk.wait_for(lambda: desktop.popups(), 5, what="the tray menu")
+    wait_menu(desktop)
     time.sleep(0.4)
     desktop.key(*["Down"] * downs_to(label, stretch_due))
     desktop.key("Return")

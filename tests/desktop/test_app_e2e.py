@@ -16,7 +16,7 @@ from pathlib import Path
 
 
 from . import xdesk
-from .necka_app import docked, downs_to
+from .necka_app import docked, downs_to, wait_menu
 
 
 def test_icon_docks_shows_a_tooltip_and_never_loads_tkinter(desktop, start_necka, shot):
@@ -75,7 +75,7 @@ def test_menu_sets_the_break_interval_to_45_minutes(desktop, start_necka, shot):
     necka.wait_log(r"action=add job=stretch minutes=60")
     before = necka.next_run("stretch")
     desktop.click(*icon.center, button=3)
-    xdesk.wait_for(lambda: desktop.popups(), 5, what="the tray menu")
+    wait_menu(desktop)
     time.sleep(0.3)  # let GTK finish drawing before the screenshot
     shot("menu")
     # Break interval (status lines are disabled: skipped) ▸ 20, 30, 45.

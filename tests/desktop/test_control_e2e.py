@@ -14,7 +14,7 @@ from pathlib import Path
 from PIL import Image, ImageChops
 
 from . import xdesk
-from .necka_app import docked  # start_necka is a conftest fixture
+from .necka_app import docked, wait_menu  # start_necka is a conftest fixture
 
 
 def necka_tray(env: dict, *args: str, timeout: float = 30) -> subprocess.CompletedProcess:
@@ -112,7 +112,7 @@ def test_start_at_login_from_the_menu_and_the_command(desktop, start_necka, app_
     entry = Path(app_env["XDG_CONFIG_HOME"]) / "autostart" / "io.github.necka.Necka.desktop"
     assert necka_tray(app_env, "autostart", "status").stdout == "Start at login: off\n"
     desktop.click(*icon.center, button=3)
-    xdesk.wait_for(lambda: desktop.popups(), 5, what="the tray menu")
+    wait_menu(desktop)
     time.sleep(0.3)
     # From the bottom: Quit Necka, Open settings file, Start at login. A Tk menu (the xembed
     # tray's) first selects its top item and wraps; a GTK menu starts at the bottom.

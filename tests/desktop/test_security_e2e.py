@@ -27,7 +27,7 @@ from necka_tray import ipc
 from necka_tray.paths import AppPaths
 
 from . import xdesk
-from .necka_app import docked
+from .necka_app import docked, menus
 
 NET_TABLES = ("tcp", "tcp6", "udp", "udp6", "raw", "raw6")
 
@@ -96,10 +96,10 @@ def test_no_network_socket_private_files_and_no_pickles(desktop, start_necka, ap
         xdesk.wait_for(lambda: [n for n in desktop.notifications() if n["summary"] == "Posture check"], 20,
                        what="a reminder bubble")
         desktop.click(*icon.center, button=3)  # the menu, a process of its own
-        xdesk.wait_for(lambda: [p for p in desktop.popups() if p.kind == "POPUP_MENU"], 10, what="the menu")
+        xdesk.wait_for(lambda: menus(desktop), 10, what="the menu")
         time.sleep(0.3)
         desktop.key("Escape")
-        xdesk.wait_for(lambda: not [p for p in desktop.popups() if p.kind == "POPUP_MENU"], 10, what="menu closed")
+        xdesk.wait_for(lambda: not menus(desktop), 10, what="menu closed")
         status = subprocess.run([sys.executable, "-m", "necka_tray", "status"], env=app_env, capture_output=True,
                                 text=True, timeout=30)
         assert status.returncode == 0, status.stderr

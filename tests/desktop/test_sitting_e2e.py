@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 
 from . import xdesk
-from .necka_app import docked, open_menu_item
+from .necka_app import docked, open_menu_item, wait_menu
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -117,7 +117,7 @@ def test_snooze_and_skip_from_the_menu_while_a_break_is_due(desktop, start_necka
     with xdesk.keep_active(desktop.env):
         necka.wait_log(r"action=remind kind=stretch", timeout=20)
         desktop.click(*icon.center, button=3)
-        xdesk.wait_for(lambda: desktop.popups(), 5, what="the menu")
+        wait_menu(desktop)
         time.sleep(0.4)
         shot("menu-break-due")
         desktop.key("Escape")

@@ -19,7 +19,7 @@ from necka_tray.core.stats import DayStats
 from necka_tray.ui import chart
 
 from . import xdesk
-from .necka_app import docked, open_menu_item
+from .necka_app import docked, open_menu_item, wait_menu
 
 SESSION = "^Necka .+ Stretch session$"
 STATISTICS = "^Necka .+ Statistics$"
@@ -84,7 +84,7 @@ def test_session_checkin_stats_and_the_statistics_window(desktop, start_necka, s
 
     # The menu shows today at a glance; Statistics… opens the window.
     desktop.click(*icon.center, button=3)
-    xdesk.wait_for(lambda: desktop.popups(), 5, what="the tray menu")
+    wait_menu(desktop)
     time.sleep(0.4)
     shot("3-menu-today-line")
     desktop.key("Escape")

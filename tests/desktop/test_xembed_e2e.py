@@ -15,13 +15,9 @@ from pathlib import Path
 from PIL import Image
 
 from . import xdesk
-from .necka_app import docked
+from .necka_app import docked, menus
 
 TEAL = (38, 137, 128)
-
-
-def menus(desktop) -> list:
-    return [p for p in desktop.popups() if p.kind == "POPUP_MENU"]
 
 
 def test_the_icon_is_drawn_and_the_tray_process_loads_no_toolkit(desktop, start_necka, shot):
