@@ -115,8 +115,12 @@ class App:
             self.on_tick()
 
     def on_tick(self) -> None:
-        """Once a configured minute: look at the desktop, show a held reminder, redraw."""
-        self._observe()
+        """Once a configured minute: look at the desktop, show a held reminder, redraw.
+
+        Full screen and do-not-disturb matter only to a reminder that waits: a tick with none
+        waiting does not ask for them (a window-manager and a D-Bus round trip, most of a tick).
+        """
+        self._observe(check_quiet=self.planner.pending is not None)
         now = self.p.clock.now()
         kind = self.planner.deferred_due(now, self.snapshot, self.presence.presence(), self.presence.max_delay)
         if kind is not None:
@@ -149,10 +153,10 @@ class App:
         self._record("reminder", now, reminder=kind.value, notified=shown, held=held)
         self.render()
 
-    def _observe(self) -> None:
+    def _observe(self, check_quiet: bool = True) -> None:
         """Sample idle time, clocks and quiet; apply what a break, suspend or clock change means."""
         now = self.p.clock.now()
-        obs: Observation = self.presence.observe(now, self.p.clock.monotonic())
+        obs: Observation = self.presence.observe(now, self.p.clock.monotonic(), check_quiet)
         for change in obs.changes:
             if change.effect is Effect.RESTART:
                 self.p.scheduler.restart_all(change.at)

@@ -56,8 +56,8 @@ class PresenceMonitor:
         if was_outside and self._outside_until is None:
             # Working hours begin: a fresh start, like coming back from a break.
             obs.changes.append(Change(Effect.RESTART, now, reason="working-hours"))
-        if check_quiet:
-            self._quiet = self.quiet_enabled and self.quiet_source.quiet()
+        # Unchecked, nothing is held back: the state is not "quiet", whatever is on screen.
+        self._quiet = check_quiet and self.quiet_enabled and self.quiet_source.quiet()
         return obs
 
     def presence(self) -> Presence:

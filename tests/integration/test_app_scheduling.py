@@ -290,3 +290,43 @@ def test_config_edited_while_closed_is_applied_at_start(running, paths):
     assert Kind.SHOULDER_ROLLS not in runs
     assert abs((runs[Kind.POSTURE] - before[Kind.POSTURE]) - timedelta(minutes=10)) < timedelta(seconds=2)
     assert runs[Kind.STRETCH] == before[Kind.STRETCH]
+
+
+class CountingQuiet:
+    """A full-screen / do-not-disturb source that counts how often it is asked."""
+
+    name = "counting"
+
+    def __init__(self):
+        self.on = False
+        self.asked = 0
+
+    def quiet(self):
+        self.asked += 1
+        return self.on
+
+
+def test_ticks_ask_for_quiet_only_while_a_reminder_waits(paths):
+    # Posture alone: a larger kind's slot at start would otherwise cover the posture check.
+    config.update(paths.config_file, {"reminders.stretch.enabled": False, "reminders.shoulder_rolls.enabled": False})
+    h = Harness(paths)
+    quiet = h.app.presence.quiet_source = CountingQuiet()
+    h.start()
+    try:
+        at_start = quiet.asked
+        for _ in range(3):
+            h.call(h.app.on_tick)
+        assert quiet.asked == at_start  # nothing waits: no window-manager or D-Bus round trip per tick
+        quiet.on = True
+        h.call(h.app.on_job, "reminder", Kind.POSTURE.value)
+        assert quiet.asked == at_start + 1 and h.notifier.sent == []  # held over the full-screen window
+        h.call(h.app.on_tick)
+        assert quiet.asked == at_start + 2 and h.notifier.sent == []
+        assert h.call(lambda: h.app.status()["state"]) == "quiet"
+        quiet.on = False
+        h.call(h.app.on_tick)  # the quiet ended: the held reminder is shown
+        assert quiet.asked == at_start + 3 and [title for title, _ in h.notifier.sent] == ["Posture check"]
+        h.call(h.app.on_tick)
+        assert quiet.asked == at_start + 3
+    finally:
+        h.stop()
