@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import copy
 import datetime
-import difflib
 import os
 import re
 import time
@@ -317,6 +316,8 @@ def _collect(doc: dict, name: str) -> tuple[dict[str, Any], list[str]]:
                                 f"{', '.join(_children(keys, path))}): it is ignored. Using the defaults for {shown}.*.")
             else:
                 # Match the last part (a typo there), then pick the nearest full key that ends with it.
+                import difflib  # only for a typo in the user's file
+
                 near = difflib.get_close_matches(k, {p[-1] for p in (*keys, *tables)}, n=1, cutoff=0.6)
                 full = [".".join(p) for p in (*keys, *tables) if near and p[-1] == near[0]]
                 close = difflib.get_close_matches(".".join(path), full, n=1, cutoff=0)

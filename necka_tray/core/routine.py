@@ -16,7 +16,6 @@ import re
 import tomllib
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -157,6 +156,8 @@ def merge(builtin: Mapping[str, Routine], user: Mapping[str, Routine]) -> dict[s
 @functools.cache
 def builtin_routines() -> dict[str, Routine]:
     """The routines shipped inside the package (read once; the objects are immutable)."""
+    from importlib import resources  # here, not at the top: settings import this module for one check
+
     text = resources.files("necka_tray").joinpath("data/routines.toml").read_text(encoding="utf-8")
     return load_routines(text)
 
