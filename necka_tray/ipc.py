@@ -196,7 +196,7 @@ class Server:
         if family == "AF_UNIX":
             self._prepare_socket_dir()
         # os.urandom is what secrets.token_bytes returns; the secrets module would load hmac and
-        # OpenSSL (~3.5 MiB) at start, which multiprocessing imports itself at the first connection.
+        # OpenSSL (~3.9 MiB USS) at start, which multiprocessing imports itself at the first connection.
         self._key = os.urandom(32)
         atomic_write(_key_file(self._paths), self._key, mode=0o600)
         self._listener = mpc.Listener(self._address, family=family, backlog=8)
