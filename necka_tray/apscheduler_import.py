@@ -50,8 +50,8 @@ def _stand_ins() -> dict[str, types.ModuleType]:
 def load() -> None:
     if "apscheduler.schedulers.base" in sys.modules:
         return  # too late
-    import importlib
-
+    # An import that finds its module in sys.modules sets no attribute on the parent package,
+    # so removing the entries afterwards is all the clean-up there is.
     stand_ins = {name: module for name, module in _stand_ins().items() if name not in sys.modules}
     sys.modules.update(stand_ins)
     try:
@@ -60,6 +60,3 @@ def load() -> None:
         for name, module in stand_ins.items():
             if sys.modules.get(name) is module:
                 del sys.modules[name]
-        # ``import importlib.metadata`` also set the attribute on the package: undo it too.
-        if "importlib.metadata" in stand_ins and getattr(importlib, "metadata", None) is stand_ins["importlib.metadata"]:
-            del importlib.metadata

@@ -31,29 +31,23 @@ from .session import WITHOUT_ROOT_OVERRIDES, user_env
 FAST = ("--time-scale", "600")  # posture every 2 s, shoulder rolls every 4 s, stretch every 6 s
 
 
-@pytest.fixture(scope="module")
-def own(own_desktop):
-    """These tests break their desktop (conftest's ``own_desktop``), never the shared one."""
-    return own_desktop
-
-
 @pytest.fixture
-def start(own, spawn, tmp_path):
+def start(own_desktop, spawn, tmp_path):
     """``start(*args, env=None, prefix=())``: run necka-tray on the private desktop."""
 
     def run(*args: str, env: dict | None = None, prefix: tuple[str, ...] = ()) -> Necka:
-        env = dict(env if env is not None else user_env(own.env, tmp_path))
+        env = dict(env if env is not None else user_env(own_desktop.env, tmp_path))
         stderr = tmp_path / f"stderr-{time.monotonic_ns()}.txt"
         proc = spawn([*prefix, sys.executable, "-m", "necka_tray", *args], env, stderr=stderr.open("w"))
         return Necka(env, proc, stderr, time.time())
 
-    xdesk.clear_notifications(own.env)
-    xdesk.move(own.env, 0, 799)
+    xdesk.clear_notifications(own_desktop.env)
+    xdesk.move(own_desktop.env, 0, 799)
     return run
 
 
-def bubbles(own, summary: str) -> list[dict]:
-    return [n for n in own.notifications() if n["summary"] == summary]
+def bubbles(desk, summary: str) -> list[dict]:
+    return [n for n in desk.notifications() if n["summary"] == summary]
 
 
 def count(necka: Necka, pattern: str) -> int:
@@ -76,12 +70,12 @@ def no_traceback(necka: Necka) -> str:
 # -- notifications ---------------------------------------------------------------------------
 
 
-def test_notification_service_gone_then_back(own, start):
+def test_notification_service_gone_then_back(own_desktop, start):
     necka = start(*FAST)
-    docked(own, necka)
-    with xdesk.keep_active(own.env):
-        xdesk.wait_for(lambda: bubbles(own, "Posture check"), 20, what="a first bubble")
-        own.stop_dunst()  # the daemon dies mid-run
+    docked(own_desktop, necka)
+    with xdesk.keep_active(own_desktop.env):
+        xdesk.wait_for(lambda: bubbles(own_desktop, "Posture check"), 20, what="a first bubble")
+        own_desktop.stop_dunst()  # the daemon dies mid-run
         try:
             xdesk.wait_for(lambda: count(necka, r"action=remind kind=\w+ notified=False") >= 3, 30,
                            what="reminders while no daemon runs")
@@ -89,52 +83,52 @@ def test_notification_service_gone_then_back(own, start):
             assert err.count("Desktop notifications are not available") == 1, err  # warned once
             assert necka.proc.poll() is None
         finally:
-            own.start_dunst()
+            own_desktop.start_dunst()
         necka.wait_log(r"action=notify state=recovered", 20)
-        xdesk.wait_for(lambda: bubbles(own, "Posture check") or bubbles(own, "Shoulder rolls"), 20,
+        xdesk.wait_for(lambda: bubbles(own_desktop, "Posture check") or bubbles(own_desktop, "Shoulder rolls"), 20,
                        what="bubbles again")
     missed = [e for e in necka.history("reminder") if e["notified"] is False]
     assert len(missed) >= 3  # recorded as reminders that could not be shown
     no_traceback(necka)
 
 
-def test_no_notification_service_at_start(own, start):
-    own.stop_dunst()
+def test_no_notification_service_at_start(own_desktop, start):
+    own_desktop.stop_dunst()
     try:
         necka = start(*FAST)
-        icon = docked(own, necka)
-        with xdesk.keep_active(own.env):
+        icon = docked(own_desktop, necka)
+        with xdesk.keep_active(own_desktop.env):
             xdesk.wait_for(lambda: count(necka, r"action=remind kind=posture notified=False") >= 2, 30,
                            what="posture reminders without a daemon")
         err = no_traceback(necka)
         assert err.count("Desktop notifications are not available") == 1, err
         # The reminder still shows where it can: the tray's tooltip (also the icon window's title).
-        assert xdesk.window_name(own.env, icon.wid).startswith("Necka")
+        assert xdesk.window_name(own_desktop.env, icon.wid).startswith("Necka")
     finally:
-        own.start_dunst()
+        own_desktop.start_dunst()
 
 
 # -- the tray host -----------------------------------------------------------------------------
 
 
-def test_the_icon_comes_back_when_the_tray_host_restarts(own, start, shot):
+def test_the_icon_comes_back_when_the_tray_host_restarts(own_desktop, start, shot):
     necka = start()
-    first = docked(own, necka)
-    own.stop_tray()
+    first = docked(own_desktop, necka)
+    own_desktop.stop_tray()
     time.sleep(1)
     assert necka.proc.poll() is None
-    stray = [w for w in xdesk.tray_icons(own.env)]  # no tray: nothing is docked anywhere
+    stray = [w for w in xdesk.tray_icons(own_desktop.env)]  # no tray: nothing is docked anywhere
     assert stray == []
-    own.start_tray()
-    again = own.wait_tray_icon(timeout=15, pid=necka.proc.pid)
+    own_desktop.start_tray()
+    again = own_desktop.wait_tray_icon(timeout=15, pid=necka.proc.pid)
     assert again.w >= 16 and again.wid == first.wid  # the same window, docked again
     necka.wait_log(r"action=tray-host-started")
     shot("docked-again")
     no_traceback(necka)
 
 
-def test_the_icon_docks_when_a_tray_host_starts_after_necka(own, start):
-    own.stop_tray()
+def test_the_icon_docks_when_a_tray_host_starts_after_necka(own_desktop, start):
+    own_desktop.stop_tray()
     try:
         necka = start()
         necka.wait_log(r"action=tray-wait", 20)
@@ -142,34 +136,34 @@ def test_the_icon_docks_when_a_tray_host_starts_after_necka(own, start):
                              what="the no-tray notice")
         assert len(err.strip().splitlines()) == 1, err
     finally:
-        own.start_tray()
-    own.wait_tray_icon(timeout=15, pid=necka.proc.pid)
+        own_desktop.start_tray()
+    own_desktop.wait_tray_icon(timeout=15, pid=necka.proc.pid)
     no_traceback(necka)
 
 
 # -- files -------------------------------------------------------------------------------------
 
 
-def test_a_data_folder_it_cannot_write(own, start, tmp_path):
+def test_a_data_folder_it_cannot_write(own_desktop, start, tmp_path):
     if os.geteuid() != 0:
         pytest.skip("needs root to give the folder to another user")
-    env = user_env(own.env, tmp_path)
+    env = user_env(own_desktop.env, tmp_path)
     data = Path(env["XDG_DATA_HOME"]) / "necka-tray"
     data.mkdir(mode=0o755)
     os.chown(data, 65534, 65534)  # someone else's folder: no write, no chmod
     necka = start(*FAST, env=env, prefix=WITHOUT_ROOT_OVERRIDES)
-    docked(own, necka)
-    with xdesk.keep_active(own.env):
-        xdesk.wait_for(lambda: len(bubbles(own, "Posture check")) >= 2, 30, what="reminders go on")
+    docked(own_desktop, necka)
+    with xdesk.keep_active(own_desktop.env):
+        xdesk.wait_for(lambda: len(bubbles(own_desktop, "Posture check")) >= 2, 30, what="reminders go on")
     err = no_traceback(necka)
     assert err.count("cannot save its schedule") == 1 and err.count("its history") == 1, err
-    assert len(bubbles(own, "Necka's files")) == 2  # told once per file, in a bubble too
+    assert len(bubbles(own_desktop, "Necka's files")) == 2  # told once per file, in a bubble too
     assert list(data.iterdir()) == []  # nothing half-written anywhere
     # The folder becomes ours again: the next event writes everything kept meanwhile.
     os.chown(data, 0, 0)
     data.chmod(0o700)
-    shown = len(bubbles(own, "Posture check"))
-    with xdesk.keep_active(own.env):
+    shown = len(bubbles(own_desktop, "Posture check"))
+    with xdesk.keep_active(own_desktop.env):
         xdesk.wait_for(lambda: (data / "history.sqlite3").exists() and necka.history("reminder"), 30,
                        what="the history written")
     quit_cleanly(necka)
@@ -195,10 +189,10 @@ def tiny_disk(tmp_path):
     subprocess.run(["umount", "-l", str(where)], capture_output=True)
 
 
-def test_a_full_disk(own, start, tiny_disk):
-    env = user_env(own.env, tiny_disk)  # config, data, log: all on the small disk
+def test_a_full_disk(own_desktop, start, tiny_disk):
+    env = user_env(own_desktop.env, tiny_disk)  # config, data, log: all on the small disk
     necka = start(*FAST, env=env)
-    docked(own, necka)
+    docked(own_desktop, necka)
     necka.wait_log(r"action=control-listen")
     filler = tiny_disk / "filler"
     with open(filler, "wb") as f:  # fill every last block
@@ -208,16 +202,16 @@ def test_a_full_disk(own, start, tiny_disk):
                 f.flush()
         except OSError:
             pass
-    with xdesk.keep_active(own.env):
-        xdesk.wait_for(lambda: len(bubbles(own, "Posture check")) >= 3, 40, what="reminders on a full disk")
+    with xdesk.keep_active(own_desktop.env):
+        xdesk.wait_for(lambda: len(bubbles(own_desktop, "Posture check")) >= 3, 40, what="reminders on a full disk")
         err = no_traceback(necka)
         assert necka.proc.poll() is None
         for said in ("cannot save its schedule", "cannot save its history", "cannot write the log file"):
             assert err.count(said) <= 1, err
         assert "cannot save its" in err, err
         filler.unlink()  # room again
-        shown = len(bubbles(own, "Posture check")) + len(bubbles(own, "Shoulder rolls")) \
-            + len(bubbles(own, "Stretch break"))
+        shown = len(bubbles(own_desktop, "Posture check")) + len(bubbles(own_desktop, "Shoulder rolls")) \
+            + len(bubbles(own_desktop, "Stretch break"))
         if "cannot write the log file" in necka.stderr.read_text():  # when a log line needed a new block
             xdesk.wait_for(lambda: "can be written again" in necka.stderr.read_text(), 30, what="the log file back")
     quit_cleanly(necka)
@@ -231,18 +225,18 @@ def test_a_full_disk(own, start, tiny_disk):
     assert "action=remind" in necka.log_text()  # the log kept what it could not write at once
 
 
-def test_broken_databases_are_moved_aside_said_once_and_the_app_runs(own, start, tmp_path):
-    env = user_env(own.env, tmp_path)
+def test_broken_databases_are_moved_aside_said_once_and_the_app_runs(own_desktop, start, tmp_path):
+    env = user_env(own_desktop.env, tmp_path)
     data = Path(env["XDG_DATA_HOME"]) / "necka-tray"
     data.mkdir(mode=0o700)
     (data / "jobs.sqlite3").write_bytes(b"not a database\n" * 200)
     (data / "history.sqlite3").write_bytes(b"SQLite format 3\0" + b"\xff" * 5000)
     necka = start(*FAST, env=env)
-    docked(own, necka)
+    docked(own_desktop, necka)
     necka.wait_log(r"action=add job=stretch")
-    with xdesk.keep_active(own.env):
-        xdesk.wait_for(lambda: bubbles(own, "Posture check"), 20, what="reminders from the fresh schedule")
-    files = xdesk.wait_for(lambda: len(bubbles(own, "Necka's files")) >= 2 and bubbles(own, "Necka's files"), 10,
+    with xdesk.keep_active(own_desktop.env):
+        xdesk.wait_for(lambda: bubbles(own_desktop, "Posture check"), 20, what="reminders from the fresh schedule")
+    files = xdesk.wait_for(lambda: len(found := bubbles(own_desktop, "Necka's files")) >= 2 and found, 10,
                            what="one bubble per broken file")
     assert len(files) == 2
     moved = sorted(p.name for p in data.iterdir() if ".broken-" in p.name and not p.name.endswith(("-wal", "-shm")))
@@ -257,19 +251,19 @@ def test_broken_databases_are_moved_aside_said_once_and_the_app_runs(own, start,
 # -- no $HOME ----------------------------------------------------------------------------------
 
 
-def test_home_unset_with_xdg_dirs(own, start, tmp_path):
-    env = user_env(own.env, tmp_path)
+def test_home_unset_with_xdg_dirs(own_desktop, start, tmp_path):
+    env = user_env(own_desktop.env, tmp_path)
     del env["HOME"]
     necka = start(env=env)
-    docked(own, necka)
+    docked(own_desktop, necka)
     necka.wait_log(r"action=add job=stretch")
     assert no_traceback(necka) == ""
 
 
-def test_home_unset_and_no_home_to_fall_back_to(own, start, tmp_path):
+def test_home_unset_and_no_home_to_fall_back_to(own_desktop, start, tmp_path):
     if os.geteuid() != 0:
         pytest.skip("needs root to run as the 'nobody' user")
-    env = {k: v for k, v in own.env.items() if not k.startswith("XDG_") and k != "HOME"}
+    env = {k: v for k, v in own_desktop.env.items() if not k.startswith("XDG_") and k != "HOME"}
     # nobody's home in the passwd database is /nonexistent: nowhere to keep settings.
     done = subprocess.run(["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--",
                            sys.executable, "-m", "necka_tray"], env=env, capture_output=True, text=True, timeout=60)

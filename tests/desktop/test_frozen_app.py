@@ -17,6 +17,8 @@ from pathlib import Path
 
 import pytest
 
+from .necka_app import menus, wait_menu
+
 ROOT = Path(__file__).resolve().parents[2]
 SPEC = ROOT / "packaging" / "necka-tray.spec"
 
@@ -60,13 +62,13 @@ def test_frozen_app_docks_opens_its_session_window_and_quits(desktop, app_env, s
 
     desktop.click(*icon.center, button=3)
     try:
-        menu = desktop.wait_for(lambda: [p for p in desktop.popups() if p.h > 100], 20, what="the menu")[0]
+        menu = wait_menu(desktop, timeout=20)
     except TimeoutError:
         raise trouble("no tray menu") from None
     time.sleep(0.3)
     shot("frozen-menu", window=menu.wid)
     desktop.key("Escape")
-    desktop.wait_for(lambda: not [p for p in desktop.popups() if p.h > 100], 10, what="the menu closed")
+    desktop.wait_for(lambda: not menus(desktop), 10, what="the menu closed")
 
     desktop.click(*icon.center)
     try:

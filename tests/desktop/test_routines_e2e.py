@@ -25,7 +25,7 @@ from necka_tray.ui.palette import DEFAULT, HIGH_CONTRAST
 
 from . import xdesk
 from .conftest import ARTIFACTS
-from .necka_app import docked, downs_to, open_menu_item
+from .necka_app import docked, downs_to, open_menu_item, wait_menu
 from .session import running_desktop
 
 SESSION = "^Necka .+ Stretch session$"
@@ -76,7 +76,7 @@ def choose_routine(desktop, env: dict, icon: xdesk.Win, index: int) -> None:
     xdesk.wait_for(lambda: session_over(env), 10, what="the tray ready for a session")
     desktop.click(*icon.center, button=3)
     # The menu, not the icon's tooltip (also a popup).
-    xdesk.wait_for(lambda: [p for p in desktop.popups() if p.h > 100], 5, what="the tray menu")
+    wait_menu(desktop)
     time.sleep(0.4)
     desktop.key(*["Down"] * downs_to("Routines"), "Right")
     time.sleep(0.4)

@@ -29,7 +29,7 @@ def hover_tooltip(desktop, icon, shot, name):
 def test_reminders_reach_a_typing_user_and_never_an_absent_one(desktop, start_necka, shot):
     # Scale 120: posture every 10 s, a natural break after 2.5 s without input.
     necka = start_necka("--time-scale", "120")
-    icon = docked(desktop, necka)
+    docked(desktop, necka)
     necka.wait_log(r"action=idle-source name=x11")
     with xdesk.keep_active(desktop.env):
         xdesk.wait_for(lambda: [n for n in desktop.notifications() if n["summary"] == "Posture check"], 20,
