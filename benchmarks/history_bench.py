@@ -42,8 +42,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from necka_tray.core import stats  # noqa: E402
-from necka_tray.history import History  # noqa: E402
-from necka_tray.reports import load, local_zone  # noqa: E402
+from necka_tray.store.history import History  # noqa: E402
+from necka_tray.store.reports import load, local_zone  # noqa: E402
 
 Event = tuple[str, datetime, dict]
 
@@ -173,7 +173,7 @@ def command(env: dict, *args: str):
 
 
 def measure(label: str, path: Path, env: dict, tz, now: datetime, runs: int, out: Path) -> list[tuple[str, str]]:
-    from necka_tray.ui import chart
+    from necka_tray.windows import chart
 
     rows = []
     with History(path) as h:

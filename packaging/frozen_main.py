@@ -10,11 +10,11 @@ shown in ``necka-tray --help``.
 import sys
 
 if sys.argv[1:2] == ["menu"]:
-    from necka_tray.ui.popup_menu import main as popup_menu
+    from necka_tray.windows.popup_menu import main as popup_menu
 
     sys.exit(popup_menu())
 if sys.argv[1:2] == ["icons"]:  # the xembed tray's icon bitmaps (ui/icon_bitmaps.command)
-    from necka_tray.ui.icon_bitmaps import main as icon_bitmaps
+    from necka_tray.windows.icon_bitmaps import main as icon_bitmaps
 
     sys.exit(icon_bitmaps(sys.argv[2:]))
 

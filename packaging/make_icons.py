@@ -18,7 +18,7 @@ sys.path.insert(0, str(ROOT))
 
 from necka_tray import APP_ID  # noqa: E402
 from necka_tray.core.planner import RING_STEPS  # noqa: E402
-from necka_tray.ui.icon import draw_icon  # noqa: E402
+from necka_tray.windows.icon import draw_icon  # noqa: E402
 
 PNG_SIZES = (16, 22, 24, 32, 48, 64, 128, 256, 512)
 ICO_SIZES = (16, 24, 32, 48, 64, 128, 256)

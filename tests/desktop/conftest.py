@@ -61,7 +61,7 @@ def app_env(desktop, tmp_path):
     env = user_env(desktop.env, tmp_path)
     # The first-use safety note counts as read (test_routines_e2e shows it); else every session test
     # would first have to acknowledge it.
-    from necka_tray.state import SAFETY_SEEN, State
+    from necka_tray.store.state import SAFETY_SEEN, State
 
     State(tmp_path / "data" / "necka-tray" / "state.json").update(**{SAFETY_SEEN: "2000-01-01"})
     xdesk.clear_notifications(env)

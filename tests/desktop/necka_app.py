@@ -70,7 +70,7 @@ def downs_to(label: str, stretch_due: bool = False) -> int:
     items added above it elsewhere do not break the test."""
     from necka_tray.core.planner import TrayView
     from necka_tray.core.reminders import Kind
-    from necka_tray.ui import menu_model
+    from necka_tray.tray import menu_model
 
     view = TrayView(tooltip="Necka", status_lines=("Posture check in 20 min",), ring_step=0, stretch_due=stretch_due,
                     paused=False, session_running=False)

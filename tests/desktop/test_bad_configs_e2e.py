@@ -26,7 +26,7 @@ from pathlib import Path
 
 import pytest
 
-from necka_tray.config import SCHEMA
+from necka_tray.store.config import SCHEMA
 
 from . import xdesk
 from .session import WITHOUT_ROOT_OVERRIDES, die_with_parent, stop, user_env

@@ -29,8 +29,8 @@ import time
 import tomllib
 from pathlib import Path
 
-from necka_tray import config
-from necka_tray.fsutil import STALE_SECONDS
+from necka_tray.store import config
+from necka_tray.store.fsutil import STALE_SECONDS
 
 from . import xdesk
 from .session import die_with_parent, user_env

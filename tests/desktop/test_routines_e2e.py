@@ -18,10 +18,10 @@ from pathlib import Path
 
 from PIL import Image, ImageColor
 
-from necka_tray import config
+from necka_tray.store import config
 from necka_tray.core.routine import builtin_routines
-from necka_tray.history import History
-from necka_tray.ui.palette import DEFAULT, HIGH_CONTRAST
+from necka_tray.store.history import History
+from necka_tray.windows.palette import DEFAULT, HIGH_CONTRAST
 
 from . import xdesk
 from .conftest import ARTIFACTS
@@ -228,7 +228,7 @@ def open_window(spawn, env: dict) -> tuple[subprocess.Popen, int]:
     import sys
 
     xdesk.wait_for(lambda: gone(env, SESSION), 5, what="no session window left over")
-    proc = spawn([sys.executable, "-m", "necka_tray.ui.session_window", "--routine", "quick_release", "--no-record"], env,
+    proc = spawn([sys.executable, "-m", "necka_tray.windows.session_window", "--routine", "quick_release", "--no-record"], env,
                  stdout=subprocess.PIPE, text=True)
     wid = xdesk.wait_window(env, SESSION, timeout=15)
     xdesk.wait_for(lambda: focused(env, wid), 5, what="the session window focused")

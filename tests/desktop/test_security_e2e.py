@@ -23,8 +23,8 @@ import threading
 import time
 from pathlib import Path
 
-from necka_tray import ipc
-from necka_tray.paths import AppPaths
+from necka_tray.tray import ipc
+from necka_tray.store.paths import AppPaths
 
 from . import xdesk
 from .necka_app import docked, menus

@@ -19,9 +19,9 @@ from PIL import Image, ImageChops
 from Xlib import X
 from Xlib.protocol import event as xevent
 
-from necka_tray.history import History
-from necka_tray.ui import illustrations
-from necka_tray.ui import session_window as sw
+from necka_tray.store.history import History
+from necka_tray.windows import illustrations
+from necka_tray.windows import session_window as sw
 
 from . import xdesk
 
@@ -69,7 +69,7 @@ def start(spawn, env, *args):
     # reuses window ids: wait until the last test's window is gone, so the window
     # found next is this test's.
     xdesk.wait_for(lambda: no_session_window(env), 5, what="no session window left over")
-    return spawn([sys.executable, "-m", "necka_tray.ui.session_window", *args], env,
+    return spawn([sys.executable, "-m", "necka_tray.windows.session_window", *args], env,
                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
@@ -193,10 +193,10 @@ def test_sigterm_stops_cleanly_and_no_record_writes_nothing(desktop, app_env, sp
 
 def test_bad_arguments_fail_before_any_window(app_env):
     for args in (["--time-scale", "0"], ["--time-scale", "fast"], ["--routine", "nope"]):
-        done = subprocess.run([sys.executable, "-m", "necka_tray.ui.session_window", *args],
+        done = subprocess.run([sys.executable, "-m", "necka_tray.windows.session_window", *args],
                               env=app_env, capture_output=True, text=True, timeout=30)
         assert done.returncode == 2 and done.stdout == "", (args, done.stderr)
     env = dict(app_env, NECKA_TIME_SCALE="-1")
-    done = subprocess.run([sys.executable, "-m", "necka_tray.ui.session_window"],
+    done = subprocess.run([sys.executable, "-m", "necka_tray.windows.session_window"],
                           env=env, capture_output=True, text=True, timeout=30)
     assert done.returncode == 2 and "NECKA_TIME_SCALE" in done.stderr

@@ -16,7 +16,7 @@ from PIL import Image, ImageChops, ImageColor
 from Xlib import X
 
 from necka_tray.core.stats import DayStats
-from necka_tray.ui import chart
+from necka_tray.windows import chart
 
 from . import xdesk
 from .necka_app import docked, open_menu_item, wait_menu
@@ -127,7 +127,7 @@ def test_daily_checkin_from_the_tray(desktop, start_necka, shot, active_user):
 
 
 def test_the_checkin_works_from_the_keyboard_with_a_visible_focus(desktop, app_env, spawn, shot):
-    from necka_tray.ui import theme
+    from necka_tray.windows import theme
 
     proc = spawn([sys.executable, "-m", "necka_tray", "checkin"], app_env, stdout=subprocess.PIPE, text=True)
     wid = desktop.wait_window(CHECKIN, timeout=15)
@@ -145,7 +145,7 @@ def test_the_checkin_works_from_the_keyboard_with_a_visible_focus(desktop, app_e
     out, _ = proc.communicate(timeout=15)
     assert json.loads(out.splitlines()[-1]) == {"event": "checkin", "rating": 2}
     path = Path(app_env["XDG_DATA_HOME"]) / "necka-tray" / "history.sqlite3"
-    from necka_tray.history import History
+    from necka_tray.store.history import History
 
     with History(path) as h:
         (event,) = h.events("checkin")

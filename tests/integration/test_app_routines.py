@@ -7,11 +7,11 @@ from datetime import timedelta
 
 import pytest
 
-from necka_tray import config
+from necka_tray.store import config
 from necka_tray.core.clock import SystemClock
 from necka_tray.core.reminders import Kind
-from necka_tray.history import History
-from necka_tray.routines import RoutineBook
+from necka_tray.store.history import History
+from necka_tray.store.routines import RoutineBook
 
 from .test_app_scheduling import Harness, paths  # noqa: F401  (paths: a fixture)
 

@@ -12,15 +12,16 @@ from datetime import timedelta
 
 import pytest
 
-from necka_tray import config, jobs
-from necka_tray.app import App, Ports
+from necka_tray.store import config
+from necka_tray.tray import jobs
+from necka_tray.tray.app import App, Ports
 from necka_tray.core.clock import SystemClock, TimeScale
 from necka_tray.core.planner import Planner
 from necka_tray.core.reminders import Kind
-from necka_tray.dispatch import Dispatcher
-from necka_tray.notify import LogNotifier
-from necka_tray.paths import AppPaths
-from necka_tray.scheduling import PAUSE_JOB, ReminderScheduler
+from necka_tray.tray.dispatch import Dispatcher
+from necka_tray.desktop.notify import LogNotifier
+from necka_tray.store.paths import AppPaths
+from necka_tray.tray.scheduling import PAUSE_JOB, ReminderScheduler
 
 
 class FakeView:

@@ -6,9 +6,9 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from necka_tray.history import History
-from necka_tray.paths import AppPaths
-from necka_tray.reports import TrayStats
+from necka_tray.store.history import History
+from necka_tray.store.paths import AppPaths
+from necka_tray.store.reports import TrayStats
 
 from .test_app_scheduling import Harness
 
@@ -143,8 +143,8 @@ class Typing:
 
 def test_quitting_records_the_sitting_stretch_going_on(tmp_path):
     from necka_tray.core.clock import TimeScale
-    from necka_tray.dnd import AnyQuiet
-    from necka_tray.presence import PresenceMonitor
+    from necka_tray.desktop.dnd import AnyQuiet
+    from necka_tray.desktop.presence import PresenceMonitor
 
     paths = AppPaths(tmp_path / "config", tmp_path / "data", tmp_path / "log")
     paths.ensure()

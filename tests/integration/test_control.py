@@ -22,9 +22,12 @@ from pathlib import Path
 
 import pytest
 
-from necka_tray import control, instance, ipc, jobs
+from necka_tray.tray import control
+from necka_tray.tray import instance
+from necka_tray.tray import ipc
+from necka_tray.tray import jobs
 from necka_tray.core.reminders import Kind
-from necka_tray.paths import AppPaths
+from necka_tray.store.paths import AppPaths
 
 from .test_app_scheduling import Harness
 

@@ -20,9 +20,10 @@ import pytest
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
-from necka_tray import dbfile, history
-from necka_tray.history import History, HistoryError, HistoryWriter
-from necka_tray.jobstore import SQLiteJobStore
+from necka_tray.store import dbfile
+from necka_tray.store import history
+from necka_tray.store.history import History, HistoryError, HistoryWriter
+from necka_tray.store.jobstore import SQLiteJobStore
 
 from .test_jobstore import create_add_job
 

@@ -8,9 +8,9 @@ from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
-from necka_tray import history as history_mod
+from necka_tray.store import history as history_mod
 from necka_tray.core.reminders import Kind
-from necka_tray.history import Event, History, HistoryError
+from necka_tray.store.history import Event, History, HistoryError
 
 UTC = timezone.utc
 CET = timezone(timedelta(hours=1))
@@ -278,7 +278,7 @@ def working_days(h, first: date, n: int, tz=CET):
 
 
 def summary(h, first, last, now, tz=CET):
-    from necka_tray.reports import read_days
+    from necka_tray.store.reports import read_days
 
     return read_days(h, first, last, tz, now)
 

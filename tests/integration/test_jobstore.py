@@ -24,7 +24,7 @@ from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.triggers.date import DateTrigger
 from apscheduler.util import datetime_to_utc_timestamp
 
-from necka_tray.jobstore import SQLiteJobStore
+from necka_tray.store.jobstore import SQLiteJobStore
 
 TZ = ZoneInfo("Europe/Berlin")
 

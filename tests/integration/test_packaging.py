@@ -63,7 +63,7 @@ def test_metainfo_validates():
 
 
 def test_the_autostart_entry_validates_too(tmp_path):
-    from necka_tray.platform import linux
+    from necka_tray.desktop.platform import linux
 
     env = {"XDG_CONFIG_HOME": str(tmp_path)}
     linux.autostart_enable(["/opt/with space/python", "-m", "necka_tray"], env)
@@ -131,8 +131,8 @@ def test_wheel_holds_the_package_and_its_data(dists):
     wheel, _ = dists
     names = set(zipfile.ZipFile(wheel).namelist())
     assert runtime_files() and runtime_files() <= names, runtime_files() - names
-    assert {"necka_tray/data/routines.toml", "necka_tray/ipc.py", "necka_tray/core/durations.py",
-            "necka_tray/commands/pause.py", "necka_tray/platform/windows.py"} <= names
+    assert {"necka_tray/data/routines.toml", "necka_tray/tray/ipc.py", "necka_tray/core/durations.py",
+            "necka_tray/cli/pause.py", "necka_tray/desktop/platform/windows.py"} <= names
     sources = {str(p.relative_to(ROOT)) for p in (ROOT / "necka_tray").rglob("*.py")}
     assert sources <= names, sources - names
     entry_points = zipfile.ZipFile(wheel).read(f"necka_tray-{__version__}.dist-info/entry_points.txt").decode()

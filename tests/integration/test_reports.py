@@ -10,10 +10,11 @@ from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
-from necka_tray import cli, reports
-from necka_tray.commands import stats as stats_command
+from necka_tray import cli
+from necka_tray.store import reports
+from necka_tray.cli import stats as stats_command
 from necka_tray.core.stats import DayStats
-from necka_tray.history import History
+from necka_tray.store.history import History
 
 CET = timezone(timedelta(hours=1))
 NOW = datetime(2025, 3, 5, 15, 0, tzinfo=CET)  # a Wednesday afternoon

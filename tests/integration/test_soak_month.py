@@ -31,14 +31,14 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.triggers import interval as aps_interval
 
-from necka_tray.app import App, Ports
+from necka_tray.tray.app import App, Ports
 from necka_tray.core.clock import FakeClock, TimeScale
 from necka_tray.core.planner import Planner
 from necka_tray.core.reminders import Kind
-from necka_tray.history import History, HistoryWriter
-from necka_tray.notify import LogNotifier
-from necka_tray.presence import PresenceMonitor
-from necka_tray.scheduling import PAUSE_JOB, TICK_JOB, ReminderScheduler
+from necka_tray.store.history import History, HistoryWriter
+from necka_tray.desktop.notify import LogNotifier
+from necka_tray.desktop.presence import PresenceMonitor
+from necka_tray.tray.scheduling import PAUSE_JOB, TICK_JOB, ReminderScheduler
 
 from .test_simulated_month import START, TZ, NullView, World, local, script
 

@@ -7,7 +7,7 @@ import sys
 
 PROBE = r"""
 import sys
-from necka_tray import apscheduler_import
+from necka_tray.tray import apscheduler_import
 apscheduler_import.load()
 kept_out = [m for m in ("asyncio", "importlib.metadata", "email") if m in sys.modules]
 from datetime import datetime, timedelta, timezone

@@ -7,7 +7,7 @@ import plistlib
 import pytest
 
 from necka_tray import APP_ID
-from necka_tray.platform import linux, macos, windows
+from necka_tray.desktop.platform import linux, macos, windows
 
 COMMAND = ["/opt/my apps/venv/bin/python", "-m", "necka_tray"]
 

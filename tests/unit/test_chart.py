@@ -8,7 +8,7 @@ import pytest
 from PIL import ImageColor
 
 from necka_tray.core.stats import DayStats
-from necka_tray.ui import chart
+from necka_tray.windows import chart
 
 TODAY = date(2025, 3, 5)
 

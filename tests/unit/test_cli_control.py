@@ -11,8 +11,11 @@ import json
 
 import pytest
 
-from necka_tray import cli, control, instance, ipc
-from necka_tray.commands import remote
+from necka_tray import cli
+from necka_tray.tray import control
+from necka_tray.tray import instance
+from necka_tray.tray import ipc
+from necka_tray.cli import remote
 
 
 @pytest.fixture(autouse=True)
@@ -119,7 +122,7 @@ def test_status_json_without_a_running_necka(capsys, user_dirs):
 
 
 def test_stretch_without_a_running_necka_opens_the_window_itself(capsys, monkeypatch):
-    from necka_tray.commands import session
+    from necka_tray.cli import session
 
     opened = []
     monkeypatch.setattr(session, "run", lambda args: opened.append(args.routine) or 0)

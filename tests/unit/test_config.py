@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from necka_tray import config
-from necka_tray.config import SCHEMA, Loaded, ReminderSettings, Settings, default_text, ensure_exists, load, update
+from necka_tray.store import config
+from necka_tray.store.config import SCHEMA, Loaded, ReminderSettings, Settings, default_text, ensure_exists, load, update
 from necka_tray.core.reminders import DEFAULT_INTERVALS, Kind
 
 CORPUS = Path(__file__).resolve().parent.parent / "data" / "bad_configs"

@@ -6,8 +6,9 @@ import sys
 
 import pytest
 
-from necka_tray import control, ipc
-from necka_tray.paths import AppPaths
+from necka_tray.tray import control
+from necka_tray.tray import ipc
+from necka_tray.store.paths import AppPaths
 
 
 class FakeApp:

@@ -46,6 +46,6 @@ def test_package_imports_without_a_display(monkeypatch):
     import subprocess
 
     env = {"PATH": "/usr/bin:/bin"}
-    code = "import necka_tray, necka_tray.cli, necka_tray.app, necka_tray.main, necka_tray.scheduling; print('ok')"
+    code = "import necka_tray, necka_tray.cli, necka_tray.tray.app, necka_tray.tray.main, necka_tray.tray.scheduling; print('ok')"
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=60)
     assert out.stdout.strip() == "ok", out.stderr

@@ -7,8 +7,8 @@ import time
 
 import pytest
 
-from necka_tray import fsutil
-from necka_tray.fsutil import atomic_write
+from necka_tray.store import fsutil
+from necka_tray.store.fsutil import atomic_write
 
 
 def test_replaces_the_file_user_only(tmp_path):

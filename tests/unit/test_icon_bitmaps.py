@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from necka_tray.ui import icon_bitmaps
-from necka_tray.ui.icon import draw_icon
+from necka_tray.windows import icon_bitmaps
+from necka_tray.windows.icon import draw_icon
 
 
 def test_the_cache_holds_every_icon_as_the_drawing_makes_it(tmp_path):

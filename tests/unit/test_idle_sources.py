@@ -4,10 +4,11 @@ import ctypes
 
 import pytest
 
-from necka_tray import dnd, idle
-from necka_tray.dnd import AnyQuiet
-from necka_tray.dnd import windows as dnd_windows
-from necka_tray.idle import gnome, macos, windows
+from necka_tray.desktop import dnd
+from necka_tray.desktop import idle
+from necka_tray.desktop.dnd import AnyQuiet
+from necka_tray.desktop.dnd import windows as dnd_windows
+from necka_tray.desktop.idle import gnome, macos, windows
 
 
 class TestWindowsIdle:
@@ -108,14 +109,14 @@ class TestQuiet:
 
 class TestSleepWatch:
     def test_only_the_signal_after_resume_counts(self):
-        from necka_tray.platform.sleep_linux import is_resume
+        from necka_tray.desktop.platform.sleep_linux import is_resume
 
         assert is_resume("PrepareForSleep", (False,))
         assert not is_resume("PrepareForSleep", (True,))
         assert not is_resume("PrepareForShutdown", (False,))
 
     def test_without_a_system_bus_there_is_no_thread(self, monkeypatch):
-        from necka_tray.platform import sleep_linux
+        from necka_tray.desktop.platform import sleep_linux
 
         monkeypatch.setenv("DBUS_SYSTEM_BUS_ADDRESS", "unix:path=/nonexistent/system_bus_socket")
         assert sleep_linux.watch(lambda: None) is None

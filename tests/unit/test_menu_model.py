@@ -2,7 +2,7 @@
 
 from necka_tray.core.planner import TrayView
 from necka_tray.core.reminders import Kind
-from necka_tray.ui.menu_model import build_menu
+from necka_tray.tray.menu_model import build_menu
 
 ALL_ON = {k: True for k in Kind}
 
@@ -94,7 +94,7 @@ def test_today_lines_follow_the_status_lines_and_the_history_items_open_windows(
 
 
 def test_routines_menu_shows_each_length_before_starting_and_what_unlocks_a_locked_one():
-    from necka_tray.ui.menu_model import RoutineChoice
+    from necka_tray.tray.menu_model import RoutineChoice
 
     choices = (RoutineChoice("neck", "Neck stretch", 110), RoutineChoice("posture_reset", "Posture reset", 44),
                RoutineChoice("strengthen", "Strengthen", 90, locked="unlocks after a week of regular sessions"))

@@ -2,8 +2,8 @@
 
 import pytest
 
-from necka_tray.platform import TrayUnavailable
-from necka_tray.platform import linux
+from necka_tray.desktop.platform import TrayUnavailable
+from necka_tray.desktop.platform import linux
 
 
 @pytest.fixture

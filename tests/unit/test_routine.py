@@ -19,7 +19,7 @@ from necka_tray.core.routine import (
     duration_text,
     load_routines,
 )
-from necka_tray.ui import illustrations
+from necka_tray.windows import illustrations
 
 PACKAGE = Path(necka_tray.__file__).parent
 DOSE = re.compile(r"\d+\s*(mg|milligrams?|ml|tablets?|pills?|capsules?|doses?)\b", re.IGNORECASE)

@@ -7,9 +7,10 @@ import wave
 
 import pytest
 
-from necka_tray import care, config
-from necka_tray.state import SAFETY_SEEN, State
-from necka_tray.ui import scaling, sound
+from necka_tray import care
+from necka_tray.store import config
+from necka_tray.store.state import SAFETY_SEEN, State
+from necka_tray.windows import scaling, sound
 
 
 def test_the_session_settings_and_their_defaults(tmp_path):

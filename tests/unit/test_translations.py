@@ -18,7 +18,7 @@ from necka_tray import care, i18n
 from necka_tray.core.planner import TrayView
 from necka_tray.core.reminders import Kind
 from necka_tray.core.routine import builtin_routines
-from necka_tray.ui.menu_model import RoutineChoice, build_menu
+from necka_tray.tray.menu_model import RoutineChoice, build_menu
 
 ROOT = Path(__file__).resolve().parents[2]
 POT = ROOT / "necka_tray" / "locale" / "necka-tray.pot"

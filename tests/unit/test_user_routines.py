@@ -10,8 +10,8 @@ import pytest
 
 from necka_tray.core import tomllines
 from necka_tray.core.routine import builtin_routines
-from necka_tray.history import History
-from necka_tray.routines import RoutineBook, load_catalogue, starter_text
+from necka_tray.store.history import History
+from necka_tray.store.routines import RoutineBook, load_catalogue, starter_text
 
 GOOD = """\
 [routines.desk_break]

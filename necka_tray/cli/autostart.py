@@ -1,0 +1,29 @@
+"""``necka-tray autostart on|off|status``: start Necka when you log in (no running Necka needed)."""
+
+from __future__ import annotations
+
+import argparse
+
+from necka_tray.cli import remote
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("state", choices=("on", "off", "status"), help="turn it on or off, or show it")
+
+
+def run(args: argparse.Namespace) -> int:
+    from necka_tray.desktop import autostart
+    from necka_tray.tray import control
+    from necka_tray.tray import ipc
+
+    if args.state != "status":
+        try:
+            autostart.set(args.state == "on")
+        except OSError as exc:
+            return remote.fail(f"cannot turn start at login {args.state} ({exc})")
+        try:  # a running Necka shows the new state in its menu at once
+            control.ask(remote.paths(), "refresh")
+        except (ipc.NotRunning, ipc.ControlError):
+            pass
+    print(f"Start at login: {'on' if autostart.enabled() else 'off'}")
+    return 0

@@ -1,0 +1,42 @@
+"""``necka-tray checkin [RATING]``: note how your neck feels (0 no pain .. 10 worst pain).
+
+With a rating it is stored at once; without one the small check-in window opens.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+from necka_tray.cli import remote
+
+
+def rating(text: str) -> int:
+    from necka_tray.core.events import RATING_MAX, RATING_MIN
+
+    try:
+        value = int(text)
+    except ValueError:
+        value = None
+    if value is None or not RATING_MIN <= value <= RATING_MAX:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a rating: use a whole number from "
+                                         f"{RATING_MIN} (no pain) to {RATING_MAX} (worst pain)")
+    return value
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    from necka_tray.cli.stats import one_line_errors
+
+    one_line_errors(parser)
+    parser.add_argument("rating", nargs="?", type=rating, metavar="RATING",
+                        help="0 (no pain) to 10 (worst pain); leave out to open the check-in window")
+
+
+def run(args: argparse.Namespace) -> int:
+    from necka_tray.windows import checkin
+
+    if args.rating is None:
+        return checkin.main([])
+    if not checkin.record(args.rating, "cli"):
+        return remote.EXIT_FAILED
+    print(f"Noted: neck {args.rating} of 10.")
+    return 0

@@ -1,0 +1,20 @@
+"""``necka-tray info care|relief``: show "When to see a professional" or "Relief now"."""
+
+from __future__ import annotations
+
+import argparse
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    from necka_tray.care import PAGES
+    from necka_tray.cli.stats import one_line_errors
+
+    one_line_errors(parser)
+    parser.add_argument("page", choices=PAGES,
+                        help="care: when to see a professional; relief: heat, cold and gentle movement")
+
+
+def run(args: argparse.Namespace) -> int:
+    from necka_tray.windows import info_window
+
+    return info_window.main(args.page)

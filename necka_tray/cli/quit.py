@@ -1,0 +1,18 @@
+"""``necka-tray quit``: the running Necka quits; returns once its process has ended."""
+
+from necka_tray.cli import remote
+from necka_tray.cli.remote import no_arguments as add_arguments  # noqa: F401
+
+QUIT_TIMEOUT = 15.0
+
+
+def run(args) -> int:
+    from necka_tray.tray import instance
+
+    code, reply = remote.ask("quit")
+    if reply is None:
+        return code
+    if not instance.wait_released(remote.paths(), QUIT_TIMEOUT):
+        return remote.fail(f"Necka was asked to quit but still runs after {QUIT_TIMEOUT:g} s")
+    print("Necka has quit.")
+    return 0

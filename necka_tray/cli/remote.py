@@ -1,0 +1,70 @@
+"""What the commands that talk to the running Necka share: the request, its output, exit codes.
+
+A command prints the app's one-line answer and exits 0; when no Necka runs
+it says so on stderr and exits ``EXIT_NOT_RUNNING``; when the app refuses
+(or the channel fails) it prints the reason and exits ``EXIT_FAILED``.
+Bad arguments never get here: argparse rejects them with exit code 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import timedelta
+from typing import Any, Callable
+
+EXIT_FAILED = 1
+EXIT_NOT_RUNNING = 3
+NOT_RUNNING = "Necka is not running (start it with: necka-tray)"
+
+
+def no_arguments(parser: argparse.ArgumentParser) -> None:
+    pass
+
+
+def duration(allowed: tuple[timedelta, timedelta]) -> Callable[[str], timedelta]:
+    """An argparse ``type`` for a duration like ``45m`` within ``allowed``."""
+    from necka_tray.core.durations import parse_duration
+
+    def parse(text: str) -> timedelta:
+        try:
+            return parse_duration(text, *allowed)
+        except ValueError as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from None
+
+    return parse
+
+
+def paths():
+    from necka_tray.store.paths import AppPaths
+
+    return AppPaths.for_user()
+
+
+def ask(command: str, **args: Any) -> tuple[int, dict[str, Any] | None]:
+    """Send ``command``; on failure print why and return (exit code, None)."""
+    from necka_tray.tray import control
+    from necka_tray.tray import ipc
+
+    try:
+        reply = control.ask(paths(), command, **args)
+    except ipc.NotRunning:
+        return fail(NOT_RUNNING, EXIT_NOT_RUNNING), None
+    except ipc.ControlError as exc:
+        return fail(str(exc)), None
+    if not reply.get("ok"):
+        return fail(str(reply.get("error", "the running Necka refused the request"))), None
+    return 0, reply
+
+
+def send(command: str, **args: Any) -> int:
+    """Send ``command`` and print the answer: the whole of most commands."""
+    code, reply = ask(command, **args)
+    if reply is not None and reply.get("message"):
+        print(reply["message"])
+    return code
+
+
+def fail(message: str, code: int = EXIT_FAILED) -> int:
+    print(f"necka-tray: {message}", file=sys.stderr)
+    return code

@@ -1,0 +1,189 @@
+"""``necka-tray stats``: today and the last days, as a table, JSON, CSV or a chart.
+
+Reads the history file directly (the tray need not run). CSV columns, one row
+per day, oldest first::
+
+    date                  YYYY-MM-DD
+    stretch_done          stretch sessions completed
+    stretch_stopped       stretch sessions stopped early
+    stretch_due           stretch breaks due (stretch reminders that fired, snoozes not counted twice)
+    stretch_acted_on      ... of which a session or natural break followed within 15 minutes
+    stretch_snoozed       ... snoozed
+    stretch_skipped       ... skipped
+    stretch_ignored       ... none of these
+    posture_checks        posture-check reminders shown
+    shoulder_rolls        shoulder-roll reminders shown
+    natural_breaks        times away long enough to count as a break
+    sitting_minutes       active sitting time (empty: not measured that day)
+    longest_sitting_minutes  longest unbroken sitting stretch (empty: not measured)
+    checkins              how many neck check-ins
+    checkin_mean          their mean, 0 (no pain) to 10 (worst pain); empty without check-ins
+    checkin_ratings       the ratings in time order, separated by spaces
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import json
+import os
+import sys
+
+from necka_tray.cli import remote
+
+MAX_DAYS = 3650
+CSV_COLUMNS = (
+    "date", "stretch_done", "stretch_stopped", "stretch_due", "stretch_acted_on", "stretch_snoozed",
+    "stretch_skipped", "stretch_ignored", "posture_checks", "shoulder_rolls", "natural_breaks",
+    "sitting_minutes", "longest_sitting_minutes", "checkins", "checkin_mean", "checkin_ratings",
+)
+
+
+def days(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of days (example: 30)") from None
+    if not 1 <= value <= MAX_DAYS:
+        raise argparse.ArgumentTypeError(f"{value} is out of range: use 1 to {MAX_DAYS} days")
+    return value
+
+
+def png_path(text: str) -> str:
+    if not text.lower().endswith(".png"):
+        raise argparse.ArgumentTypeError(f"{text!r} must be a file name ending in .png")
+    return text
+
+
+def one_line_errors(parser: argparse.ArgumentParser) -> None:
+    """A bad value is one line naming the option and what is allowed (no usage dump), exit 2."""
+    def error(message: str):
+        parser.exit(2, f"{parser.prog}: {message} (see {parser.prog} --help)\n")
+
+    parser.error = error  # type: ignore[method-assign]
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    one_line_errors(parser)
+    parser.add_argument("--days", type=days, default=7, metavar="N", help="how many days, today included (default 7)")
+    form = parser.add_mutually_exclusive_group()
+    form.add_argument("--json", action="store_true", help="print one JSON object (for scripts)")
+    form.add_argument("--csv", action="store_true", help="print one CSV row per day (columns: see README)")
+    form.add_argument("--window", action="store_true", help="open the statistics window")
+    parser.add_argument("--chart", type=png_path, metavar="FILE.png", help="also write the chart to FILE.png")
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.window:
+        from necka_tray.windows import stats_window
+
+        return stats_window.main(["--days", str(args.days)])
+    from necka_tray.store import config
+    from necka_tray.core.clock import SystemClock
+    from necka_tray.store.reports import load, local_zone
+
+    paths = remote.paths()
+    min_sessions = config.load(paths.config_file).settings["stats.streak_min_sessions"]
+    try:
+        report = load(paths.history_db, args.days, SystemClock().now(), local_zone(), min_sessions)
+    except Exception as exc:  # sqlite3.DatabaseError, HistoryError, OSError: the file, not us
+        return remote.fail(f"cannot read the history {paths.history_db}: {exc}")
+    if args.chart:
+        try:
+            write_chart(report, args.chart)
+        except OSError as exc:
+            return remote.fail(f"cannot write the chart {args.chart}: {exc.strerror or exc}")
+    if args.json:
+        text = json.dumps(report.to_json(), indent=2, ensure_ascii=False) + "\n"
+    else:
+        text = to_csv(report) if args.csv else to_table(report) + "\n"
+    try:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    except BrokenPipeError:  # `necka-tray stats | head`: the reader has all it wanted
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+    if args.chart:
+        print(f"Chart written to {args.chart}", file=sys.stderr)
+    return 0
+
+
+def write_chart(report, path: str) -> None:
+    from pathlib import Path
+
+    from necka_tray.store.fsutil import atomic_write
+    from necka_tray.windows import chart
+
+    atomic_write(Path(path), chart.png_bytes(chart.render(report.days, today=report.today)), mode=0o644)
+
+
+# -- output --------------------------------------------------------------------------------------
+
+
+def to_csv(report) -> str:
+    out = io.StringIO()
+    w = csv.writer(out, lineterminator="\n")
+    w.writerow(CSV_COLUMNS)
+    for d in report.days:
+        mean = d.checkin_mean
+        w.writerow([
+            d.day.isoformat(), d.stretch_done, d.stretch_stopped, d.stretch_due, d.stretch_acted_on,
+            d.stretch_snoozed, d.stretch_skipped, d.stretch_ignored, d.posture_checks, d.shoulder_rolls,
+            d.natural_breaks, _minutes(d.sitting_s), _minutes(d.longest_sitting_s), len(d.checkins),
+            "" if mean is None else f"{mean:.1f}", " ".join(map(str, d.checkins)),
+        ])
+    return out.getvalue()
+
+
+def _minutes(seconds: float | None) -> str:
+    return "" if seconds is None else f"{seconds / 60:.0f}"
+
+
+_HEADER = ("Day", "Stretches", "Posture", "Sitting", "Longest", "Breaks", "Neck")
+
+
+def to_table(report) -> str:
+    from necka_tray.core.stats import format_duration, totals
+
+    first, last = report.days[0].day, report.days[-1].day
+    span = f"{_day(first)} – {_day(last)} {last.year}" if first != last else f"{_day(last)} {last.year}"
+    rows = []
+    for d in report.days:
+        rows.append((
+            "Today" if d.day == report.today else _day(d.day),
+            f"{d.stretch_done}/{d.stretch_due}", str(d.posture_checks),
+            format_duration(d.sitting_s), format_duration(d.longest_sitting_s),
+            str(d.natural_breaks), "—" if d.checkin_mean is None else f"{d.checkin_mean:.1f}",
+        ))
+    t = totals(report.days)
+    mean = t["checkin_mean"]
+    total = (f"{len(report.days)} days", f"{t['stretch_done']}/{t['stretch_due']}", str(t["posture_checks"]),
+             format_duration(t["sitting_s"]), format_duration(t["longest_sitting_s"]), str(t["natural_breaks"]),
+             "—" if mean is None else f"{mean:.1f}")
+    widths = [max(len(r[i]) for r in (_HEADER, *rows, total)) for i in range(len(_HEADER))]
+
+    def line(cells) -> str:
+        first_cell = cells[0].ljust(widths[0])
+        return "  ".join([first_cell, *(c.rjust(w) for c, w in zip(cells[1:], widths[1:]))]).rstrip()
+
+    rule = "  ".join("-" * w for w in widths)
+    return "\n".join([
+        f"Necka statistics, {span}",
+        "",
+        report.today_line,
+        report.streak_line,
+        "",
+        line(_HEADER),
+        rule,
+        *(line(r) for r in rows),
+        rule,
+        line(total),
+        "",
+        "Stretches: sessions done / breaks due.  Breaks: natural breaks.  "
+        "Neck: mean check-in, 0 = no pain, 10 = worst pain.",
+    ])
+
+
+def _day(d) -> str:
+    return f"{d:%a} {d.day} {d:%b}"

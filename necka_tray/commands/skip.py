@@ -1,8 +1,0 @@
-"""``necka-tray skip``: skip the due (or else the next) stretch break."""
-
-from necka_tray.commands import remote
-from necka_tray.commands.remote import no_arguments as add_arguments  # noqa: F401
-
-
-def run(args) -> int:
-    return remote.send("skip")

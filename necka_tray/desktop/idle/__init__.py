@@ -1,0 +1,50 @@
+"""Seconds since the user's last keyboard or pointer input, one module per desktop.
+
+Every source has ``name`` and ``idle_seconds() -> float | None`` (None: this
+query failed; the caller treats the user as present). ``detect`` picks the
+source for this desktop; ``NECKA_IDLE`` (x11, gnome, freedesktop, windows,
+macos, none) overrides it. Sources are called from the app's dispatcher
+thread only: the X11 one keeps a connection of its own for that thread.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import os
+import sys
+from typing import Mapping, Protocol
+
+logger = logging.getLogger(__name__)
+
+
+class IdleSource(Protocol):
+    name: str
+
+    def idle_seconds(self) -> float | None: ...
+
+
+def detect(env: Mapping[str, str] = os.environ, platform: str = sys.platform) -> IdleSource:
+    """The first source that answers on this desktop, else ``NoIdle`` (said once in the log)."""
+    forced = env.get("NECKA_IDLE")
+    if forced:
+        candidates = [forced]
+    elif platform == "win32":
+        candidates = ["windows"]
+    elif platform == "darwin":
+        candidates = ["macos"]
+    else:
+        candidates = (["x11"] if env.get("DISPLAY") else []) + ["gnome", "freedesktop"]
+    for name in candidates:
+        try:
+            source = importlib.import_module(f"necka_tray.desktop.idle.{name}").open_source(env)
+        except Exception as exc:  # a probe that fails just means "not this one"
+            logger.debug("idle source %s unavailable: %s", name, exc)
+            continue
+        if source is not None:
+            logger.info("action=idle-source name=%s", source.name)
+            return source
+    from necka_tray.desktop.idle.none import NoIdle
+
+    logger.warning("No idle detection on this desktop: reminders count wall-clock time, and natural breaks are not seen.")
+    return NoIdle()

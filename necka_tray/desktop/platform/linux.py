@@ -1,0 +1,165 @@
+"""Linux (X11 and Wayland desktops): which tray backend can really work here.
+
+pystray's own choice is not enough: without PyGObject it silently falls back
+to its xorg backend, which has no menu and ignores clicks, and with PyGObject
+but no AppIndicator typelib its auto-selection raises. So we decide:
+
+- an XEmbed tray (``_NET_SYSTEM_TRAY_S0`` has an owner): ``xembed``, our own
+  toolkit-free icon (``ui/xembed.py``), where a left click runs the default
+  action (the stretch session) and a right click opens the menu;
+- else a StatusNotifier host on the session bus (KDE, GNOME with the
+  AppIndicator extension): pystray's ``appindicator`` (a click opens the menu);
+- else, on X11, ``xembed`` anyway with a notice: it docks when a tray starts.
+
+``PYSTRAY_BACKEND`` forces a pystray backend (``gtk`` is the former default).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Mapping
+
+from necka_tray import APP_ID
+from necka_tray.store.fsutil import atomic_write
+from necka_tray.desktop.platform import TrayChoice, TrayUnavailable, x11
+
+GNOME_HINT = (
+    "On GNOME, install the 'AppIndicator and KStatusNotifierItem Support' extension "
+    "(package gnome-shell-extension-appindicator) and gir1.2-ayatanaappindicator3-0.1."
+)
+PYGOBJECT_FIX = (
+    "PyGObject with GTK 3 is not installed, and without it the tray icon would have no menu "
+    "and ignore clicks. Install it with: sudo apt install gir1.2-gtk-3.0 libgirepository1.0-dev "
+    "libcairo2-dev pkg-config gcc && pip install 'PyGObject>=3.42,<3.51' (scripts/bootstrap does this)."
+)
+
+
+def display_problem(env: Mapping[str, str]) -> str | None:
+    display = env.get("DISPLAY")
+    if not display:
+        if env.get("WAYLAND_DISPLAY"):
+            return None
+        return "no graphical display: DISPLAY is not set. Start Necka from your desktop session."
+    try:
+        x11.probe(display)  # kept open: the tray icon takes it over
+    except Exception as exc:
+        return f"cannot open the X display {display!r} ({type(exc).__name__}). Start Necka from your desktop session."
+    return None
+
+
+def tray_backend(env: Mapping[str, str]) -> TrayChoice:
+    forced = env.get("PYSTRAY_BACKEND")
+    if forced:
+        x11.drop()
+        return TrayChoice(forced)
+    display = env.get("DISPLAY")
+    if display and xembed_tray_owner(display):
+        return TrayChoice("xembed")
+    x11.drop()  # only the xembed icon takes over the probes' X connection
+    if status_notifier_host_present():
+        if not _typelib("Gtk", "3.0"):
+            raise TrayUnavailable(PYGOBJECT_FIX)
+        if _typelib("AyatanaAppIndicator3", "0.1") or _typelib("AppIndicator3", "0.1"):
+            return TrayChoice("appindicator")
+        if not display:
+            raise TrayUnavailable(
+                "this desktop's tray needs AppIndicator support: sudo apt install gir1.2-ayatanaappindicator3-0.1"
+            )
+    if not display:
+        raise TrayUnavailable("this Wayland desktop shows no tray icons. " + GNOME_HINT)
+    return TrayChoice(
+        "xembed",
+        notice="No system tray is running yet; Necka's icon will appear as soon as one starts. " + GNOME_HINT,
+    )
+
+
+def xembed_tray_owner(display: str) -> int:
+    """The window id owning the XEmbed tray selection of screen 0, or 0."""
+    d = x11.probe(display)
+    owner = d.get_selection_owner(d.intern_atom("_NET_SYSTEM_TRAY_S0"))
+    return int(getattr(owner, "id", 0))
+
+
+def status_notifier_host_present() -> bool:
+    """Whether a StatusNotifier host (KDE, GNOME's AppIndicator extension) is registered."""
+    try:
+        from jeepney import DBusAddress, new_method_call
+        from jeepney.bus_messages import message_bus
+        from jeepney.io.blocking import open_dbus_connection
+
+        with open_dbus_connection(bus="SESSION") as conn:
+            name = "org.kde.StatusNotifierWatcher"
+            if not conn.send_and_get_reply(message_bus.NameHasOwner(name), timeout=1).body[0]:
+                return False
+            watcher = DBusAddress("/StatusNotifierWatcher", bus_name=name, interface="org.freedesktop.DBus.Properties")
+            msg = new_method_call(watcher, "Get", "ss", (name, "IsStatusNotifierHostRegistered"))
+            return bool(conn.send_and_get_reply(msg, timeout=1).body[0][1])
+    except Exception:
+        return False
+
+
+def open_file(path: Path) -> None:
+    import shutil
+    import subprocess
+
+    opener = shutil.which("xdg-open")
+    if opener is None:
+        raise FileNotFoundError("xdg-open is not installed (package xdg-utils)")
+    subprocess.Popen([opener, str(path)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+# -- start at login: an XDG autostart entry ---------------------------------------
+
+
+def autostart_file(env: Mapping[str, str] = os.environ) -> Path:
+    config_home = env.get("XDG_CONFIG_HOME") or str(Path(env.get("HOME") or Path.home()) / ".config")
+    return Path(config_home) / "autostart" / f"{APP_ID}.desktop"
+
+
+def autostart_enable(command: list[str], env: Mapping[str, str] = os.environ) -> None:
+    path = autostart_file(env)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    text = (
+        "[Desktop Entry]\nType=Application\nName=Necka\n"
+        "Comment=Posture checks, shoulder rolls and neck stretch breaks\n"
+        f"Exec={' '.join(_exec_arg(a) for a in command)}\nIcon={APP_ID}\nTerminal=false\n"
+        "X-GNOME-Autostart-enabled=true\n"
+    )
+    atomic_write(path, text.encode("utf-8"), mode=0o644)
+
+
+def autostart_disable(env: Mapping[str, str] = os.environ) -> None:
+    autostart_file(env).unlink(missing_ok=True)
+
+
+def autostart_enabled(env: Mapping[str, str] = os.environ) -> bool:
+    """The entry exists and no desktop tool switched it off (GNOME Tweaks writes the key below)."""
+    try:
+        lines = autostart_file(env).read_text(encoding="utf-8", errors="replace").splitlines()
+    except FileNotFoundError:
+        return False
+    off = {"hidden=true", "x-gnome-autostart-enabled=false"}
+    return not any(line.replace(" ", "").lower() in off for line in lines)
+
+
+_EXEC_RESERVED = set(' \t\n"\'\\><~|&;$*?#()`')
+
+
+def _exec_arg(arg: str) -> str:
+    """One argument quoted for a desktop entry's Exec key (the spec's two levels of escaping)."""
+    arg = arg.replace("%", "%%")
+    if arg and not _EXEC_RESERVED.intersection(arg):
+        return arg
+    quoted = '"' + "".join("\\" + c if c in '"`$\\' else c for c in arg) + '"'
+    return quoted.replace("\\", "\\\\")
+
+
+def _typelib(namespace: str, version: str) -> bool:
+    try:
+        import gi
+
+        gi.require_version(namespace, version)
+        return True
+    except (ImportError, ValueError):
+        return False

@@ -1,0 +1,69 @@
+"""Is the user at the computer, and may Necka speak? Sampled only when the app wakes.
+
+Combines the OS idle source, the quiet source (full screen, do-not-disturb)
+and the working hours from the settings with the pure ``ActivityTracker``.
+The app calls ``observe`` on its dispatcher thread at every minute tick and
+every reminder, before deciding anything, so a suspend or a return from a
+break is seen before a reminder that was queued meanwhile.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, tzinfo
+
+from necka_tray.store.config import Settings
+from necka_tray.core.activity import ActivityTracker, Change, Effect, Observation, Sample
+from necka_tray.core.clock import TimeScale
+from necka_tray.core.hours import WorkingHours, parse_days, parse_time
+from necka_tray.core.planner import Presence
+from necka_tray.desktop.dnd import QuietSource
+from necka_tray.desktop.idle import IdleSource
+
+
+class PresenceMonitor:
+    def __init__(self, idle: IdleSource, quiet: QuietSource, scale: TimeScale, tz: tzinfo | None = None) -> None:
+        self.idle = idle
+        self.quiet_source = quiet
+        self.scale = scale
+        self.tz = tz
+        self.tracker = ActivityTracker(timedelta(minutes=5), timedelta(minutes=1), timedelta(seconds=30))
+        self.hours: WorkingHours | None = None
+        self.quiet_enabled = True
+        self.max_delay = timedelta(minutes=30)
+        self._quiet = False
+        self._outside_until: datetime | None = None
+
+    def configure(self, settings: Settings) -> None:
+        real = self.scale.real
+        self.tracker.natural_break = real(timedelta(minutes=settings["idle.natural_break_minutes"]))
+        self.tracker.min_pause = real(timedelta(minutes=1))
+        # Clock jitter between two ticks is milliseconds; NTP steps are seconds.
+        self.tracker.jump_tolerance = max(real(timedelta(seconds=30)), timedelta(seconds=0.25))
+        self.quiet_enabled = settings["quiet.fullscreen"]
+        self.max_delay = timedelta(minutes=settings["quiet.max_delay_minutes"])
+        self.hours = None
+        if settings["schedule.enabled"]:
+            self.hours = WorkingHours(parse_days(settings["schedule.days"]), parse_time(settings["schedule.start"]),
+                                      parse_time(settings["schedule.end"]))
+
+    def observe(self, now: datetime, monotonic: float, check_quiet: bool = True) -> Observation:
+        """Sample the desktop; the observation says how the countdowns must change."""
+        obs = self.tracker.observe(Sample(now, monotonic, self.idle.idle_seconds()))
+        was_outside = self._outside_until is not None
+        self._outside_until = None
+        if self.hours is not None and not self.hours.contains(now, self.tz):
+            self._outside_until = self.hours.next_start(now, self.tz)
+        if was_outside and self._outside_until is None:
+            # Working hours begin: a fresh start, like coming back from a break.
+            obs.changes.append(Change(Effect.RESTART, now, reason="working-hours"))
+        # Unchecked, nothing is held back: the state is not "quiet", whatever is on screen.
+        self._quiet = check_quiet and self.quiet_enabled and self.quiet_source.quiet()
+        return obs
+
+    def presence(self) -> Presence:
+        return Presence(
+            away_since=self.tracker.away_since,
+            quiet=self._quiet,
+            outside_until=self._outside_until,
+            idle_detection=self.idle.name != "none",
+        )

@@ -1,0 +1,461 @@
+"""The history database: what reminders fired, which sessions were done, how the neck felt.
+
+One SQLite file (``AppPaths.history_db``), readable by the user only. The
+tray process and the window processes may write at the same moment, so the
+database runs in WAL mode with a busy timeout and every write is one short
+``BEGIN IMMEDIATE`` transaction: a crash loses at most the event being
+written. The schema version lives in ``PRAGMA user_version``;
+``MIGRATIONS[i]`` takes a database from version ``i`` to ``i + 1``, so a
+later schema appends a function and nothing else.
+
+Event kinds (``events.kind``; ``ts`` is timezone-aware ISO 8601; ``data`` a
+JSON object). Record them with ``History.record(kind, ts, **data)``; the
+names are in ``necka_tray.core.events``. ``record`` refuses data that breaks
+the rules marked "checked".
+
+============== =============================== ==============================================
+kind           ts                              data
+============== =============================== ==============================================
+reminder       when it fired                   ``reminder``: posture | shoulder_rolls | stretch
+                                               (checked); ``notified``: bool, the bubble reached
+                                               the notification service; ``held``: bool, it
+                                               waited for a full-screen window to close
+snooze         when the user snoozed           ``reminder`` (default stretch); ``minutes``
+skip           when the user skipped           ``reminder`` (default stretch); ``was_due``
+session        when the session started        ``outcome``: completed | stopped (checked),
+                                               ``steps_done``, ``steps_total``, ``routine``,
+                                               ``duration_s``, ``ended`` (ISO)
+checkin        when the user answered          ``rating``: whole number 0 (no pain) to 10 (worst
+                                               pain) (checked); ``source``: session | daily | cli
+natural_break  when the user went away         ``end`` (ISO, when they came back), ``minutes``
+                                               (its length), ``sat_from`` (ISO, start of the
+                                               sitting stretch it ended). Recorded on return,
+                                               only for an absence long enough to be a break.
+sitting        when the stretch began          ``duration_s`` (checked, >= 0), ``ended`` (ISO),
+                                               ``until``: quit | ... A sitting stretch that
+                                               ended other than by a natural break.
+pause          when the pause began            ``until`` (ISO)
+resume         when reminders resumed          (none)
+============== =============================== ==============================================
+
+Sitting time is derived: the stretches are ``sat_from`` .. ``ts`` of each
+natural break, plus the ``sitting`` events; the statistics split them at
+midnight and take the longest per day.
+
+What became of each reminder (acted on, snoozed, skipped, ignored) is not
+stored: ``necka_tray.core.stats`` derives it from the events that follow it,
+so a rule can change without rewriting anyone's history.
+
+Retention (schema 2): ``roll_up`` turns the raw events of days older than the
+retention period into one ``days`` row each (a ``DayStats`` as JSON) and
+deletes them, in the same transaction, so the file stays small over years.
+The statistics read a day from its row when it has one, else from events.
+
+This module is I/O, not core: ``necka_tray.core`` must never import it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import enum
+import json
+import os
+import sqlite3
+import threading
+from collections.abc import Callable, Iterable, Iterator
+from datetime import date, datetime, timedelta, tzinfo
+from pathlib import Path
+from typing import Any
+
+from necka_tray.store import dbfile
+from necka_tray.core import events as ev
+from necka_tray.core import stats
+from necka_tray.core.clock import between
+from necka_tray.core.events import Event
+from necka_tray.core.reminders import Kind
+
+__all__ = ["BUSY_TIMEOUT_MS", "Event", "History", "HistoryError", "MIGRATIONS", "OUTCOMES", "REMINDER", "SESSION"]
+
+BUSY_TIMEOUT_MS = 5000
+#: Days rolled up per transaction: bounds the memory and the lock time of a first, large roll-up.
+ROLL_UP_CHUNK_DAYS = 31
+#: VACUUM after a roll-up only when at least this share of the file is free pages (and some).
+VACUUM_FREE_SHARE, VACUUM_MIN_PAGES = 0.25, 256
+
+SESSION = ev.SESSION
+REMINDER = ev.REMINDER
+OUTCOMES = frozenset({ev.COMPLETED, ev.STOPPED})
+REMINDER_NAMES = frozenset(k.value for k in Kind)
+
+
+def _v1(db: sqlite3.Connection) -> None:
+    db.execute(
+        "CREATE TABLE events ("
+        " id INTEGER PRIMARY KEY,"
+        " ts TEXT NOT NULL,"  # ISO 8601 with a UTC offset
+        " kind TEXT NOT NULL,"
+        " data TEXT NOT NULL DEFAULT '{}'"  # a JSON object
+        ")"
+    )
+    db.execute("CREATE INDEX events_kind ON events(kind)")
+
+
+def _v2(db: sqlite3.Connection) -> None:
+    # Reads select by time: index the instant (julianday() understands the offset), and keep
+    # one row per rolled-up day. Existing rows are untouched.
+    db.execute("CREATE INDEX events_time ON events(julianday(ts))")
+    db.execute("CREATE TABLE days (day TEXT PRIMARY KEY, data TEXT NOT NULL) WITHOUT ROWID")
+
+
+#: Schema migrations in order; the schema version is ``len(MIGRATIONS)``.
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_v1, _v2]
+
+
+class HistoryError(Exception):
+    """The history file cannot be used (for example, a newer Necka wrote it)."""
+
+
+class History:
+    """An open history database. Use as a context manager, or call ``close()``."""
+
+    def __init__(self, path: str | os.PathLike[str], repair: bool = False) -> None:
+        """Open (or create) the file; trouble raises. With ``repair`` (the tray, which owns the
+        file), one that is broken (not a database, damaged, locked by another program past the
+        busy timeout) is moved aside and a fresh one started instead; see ``dbfile.py``."""
+        self.path = Path(path)
+        self._lock = threading.Lock()  # the tray records from scheduler threads
+        opened = dbfile.identity(self.path)
+        try:
+            self._db = self._open()
+        except (sqlite3.Error, OSError) as exc:
+            # A file that was not there before we opened it is not broken: someone else is
+            # creating it this very moment (their WAL switch locks it); try again later.
+            if not repair or opened is None or dbfile.classify(exc) != dbfile.BROKEN:
+                raise
+            target = dbfile.move_aside(self.path, opened)
+            if target is not None:
+                dbfile.report(self.path, dbfile.BROKEN,
+                              f"Necka's history {self.path} could not be used ({exc}); it was moved to "
+                              f"{target.name} and a fresh history was started.")
+            self._db = self._open()
+
+    def _open(self) -> sqlite3.Connection:
+        _create_private(self.path)
+        # isolation_level=None: we write our own BEGIN/COMMIT, one per write.
+        self._db = sqlite3.connect(
+            self.path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, check_same_thread=False
+        )
+        try:
+            self._db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            self._db.execute("PRAGMA journal_mode = WAL")
+            self._db.execute("PRAGMA synchronous = NORMAL")
+            self._migrate()
+            dbfile.check(self._db)
+        except BaseException:
+            self._db.close()
+            raise
+        return self._db
+
+    def __enter__(self) -> History:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._db.close()
+
+    @property
+    def schema_version(self) -> int:
+        return self._db.execute("PRAGMA user_version").fetchone()[0]
+
+    # -- writing ---------------------------------------------------------
+
+    def record(self, kind: str, ts: datetime, **data: Any) -> int:
+        """Append one event; returns its id. ``ts`` must be timezone-aware."""
+        row = _row(kind, ts, data)
+        with self._transaction() as db:
+            return int(db.execute("INSERT INTO events(ts, kind, data) VALUES (?, ?, ?)", row).lastrowid)
+
+    def record_many(self, events: Iterable[tuple[str, datetime, dict[str, Any]]]) -> int:
+        """Append many ``(kind, ts, data)`` events in one transaction (all or none); returns how many."""
+        rows = [_row(kind, ts, data) for kind, ts, data in events]
+        with self._transaction() as db:
+            db.executemany("INSERT INTO events(ts, kind, data) VALUES (?, ?, ?)", rows)
+        return len(rows)
+
+    def record_session(
+        self,
+        started: datetime,
+        ended: datetime,
+        outcome: str,
+        steps_done: int,
+        steps_total: int,
+        routine: str,
+        **extra: Any,
+    ) -> int:
+        """A finished stretch session, stamped with its start time."""
+        return self.record(
+            SESSION,
+            started,
+            ended=_iso(ended),
+            duration_s=round(between(started, ended).total_seconds(), 3),
+            outcome=outcome,
+            steps_done=steps_done,
+            steps_total=steps_total,
+            routine=routine,
+            **extra,
+        )
+
+    def record_reminder(self, kind: str | enum.Enum, ts: datetime, notified: bool) -> int:
+        """A reminder that fired; ``notified`` says whether its bubble reached the notification service."""
+        name = kind.value if isinstance(kind, enum.Enum) else str(kind)
+        return self.record(REMINDER, ts, reminder=name, notified=bool(notified))
+
+    def record_checkin(self, ts: datetime, rating: int, source: str) -> int:
+        """An answer to "How does your neck feel?" (0 no pain .. 10 worst pain)."""
+        return self.record(ev.CHECKIN, ts, rating=rating, source=source)
+
+    def record_sitting(self, started: datetime, ended: datetime, until: str) -> int:
+        """A sitting stretch that ended other than by a natural break (``until``: quit, ...)."""
+        seconds = round(between(started, ended).total_seconds(), 3)
+        return self.record(ev.SITTING, started, duration_s=seconds, ended=_iso(ended), until=until)
+
+    # -- reading ---------------------------------------------------------
+
+    def events(self, kind: str | None = None, since: datetime | None = None,
+               until: datetime | None = None) -> list[Event]:
+        """Events oldest first, optionally of one kind, at or after ``since`` and before ``until``."""
+        sql, args = "SELECT id, ts, kind, data FROM events", []
+        where = []
+        if kind is not None:
+            where.append("kind = ?")
+            args.append(kind)
+        # julianday() understands the UTC offset, so mixed offsets compare correctly (and it is indexed).
+        if since is not None:
+            where.append("julianday(ts) >= julianday(?)")
+            args.append(_iso(since))
+        if until is not None:
+            where.append("julianday(ts) < julianday(?)")
+            args.append(_iso(until))
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        sql += " ORDER BY julianday(ts), id"
+        with self._lock:
+            rows = self._db.execute(sql, args).fetchall()
+        return [_event(r) for r in rows]
+
+    def day_rows(self, first: date, last: date) -> dict[date, stats.DayStats]:
+        """The rolled-up days from ``first`` to ``last`` (inclusive)."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT data FROM days WHERE day BETWEEN ? AND ?", (first.isoformat(), last.isoformat())
+            ).fetchall()
+        days = (stats.DayStats.from_dict(json.loads(r[0])) for r in rows)
+        return {d.day: d for d in days}
+
+    def earliest_day(self, tz: tzinfo) -> date | None:
+        """The first day anything is known about (a rolled-up row or an event), or None when empty."""
+        with self._lock:
+            row_day = self._db.execute("SELECT MIN(day) FROM days").fetchone()[0]
+            first = self._db.execute("SELECT ts FROM events ORDER BY julianday(ts) LIMIT 1").fetchone()
+        found = [date.fromisoformat(row_day)] if row_day else []
+        if first:
+            found.append(stats.local_day(datetime.fromisoformat(first[0]), tz))
+        return min(found, default=None)
+
+    # -- retention -------------------------------------------------------
+
+    def roll_up(self, now: datetime, tz: tzinfo, keep_days: int) -> int:
+        """Replace the raw events of days before the last ``keep_days`` by one row per day.
+
+        Each chunk of days is one transaction: its rows are written and its
+        events deleted together. A sitting stretch that runs past the cutoff
+        stays until a later roll-up, so the next day keeps its share. Returns
+        how many days got a row.
+        """
+        if keep_days < 1:
+            raise ValueError("keep_days must be at least 1")
+        cutoff_day = stats.local_day(now, tz) - timedelta(days=keep_days)
+        written, cursor = 0, "0001-01-01T00:00:00+00:00"
+        while True:
+            with self._transaction() as db:
+                # The next event not yet looked at: long gaps are skipped in one step.
+                first = db.execute("SELECT ts FROM events WHERE julianday(ts) >= julianday(?)"
+                                   " ORDER BY julianday(ts) LIMIT 1", (cursor,)).fetchone()
+                if not first:
+                    break
+                start_day = stats.local_day(datetime.fromisoformat(first[0]), tz)
+                if start_day >= cutoff_day:
+                    break
+                end_day = min(start_day + timedelta(days=ROLL_UP_CHUNK_DAYS), cutoff_day)
+                written += self._roll_up_chunk(db, start_day, end_day, tz)
+                cursor = _iso(stats.day_start(end_day, tz))
+        self._compact_if_sparse()
+        return written
+
+    def _roll_up_chunk(self, db: sqlite3.Connection, start_day: date, end_day: date, tz: tzinfo) -> int:
+        """Roll up the days from ``start_day`` up to (not including) ``end_day``, inside a transaction."""
+        end = stats.day_start(end_day, tz)
+        horizon = end + stats.ACT_WINDOW  # a reminder late on the last day may be answered just after
+        rows = db.execute(
+            "SELECT id, ts, kind, data FROM events WHERE julianday(ts) < julianday(?) ORDER BY julianday(ts), id",
+            (_iso(horizon),),
+        ).fetchall()
+        last_day = end_day - timedelta(days=1)
+        done = {
+            date.fromisoformat(r[0])
+            for r in db.execute("SELECT day FROM days WHERE day BETWEEN ? AND ?",
+                                (start_day.isoformat(), last_day.isoformat()))
+        }
+        days = stats.summarize([_event(r) for r in rows], start_day, last_day, tz, horizon)
+        fresh = [d for d in days if d.day not in done and d != stats.DayStats(day=d.day)]
+        db.executemany(
+            "INSERT INTO days(day, data) VALUES (?, ?)",
+            [(d.day.isoformat(), json.dumps(d.to_dict(), sort_keys=True)) for d in fresh],
+        )
+        cut = _iso(end)
+        db.execute(
+            "DELETE FROM events WHERE julianday(ts) < julianday(?) AND (kind != ? OR julianday(ts)"
+            " + COALESCE(json_extract(data, '$.duration_s'), 0) / 86400.0 <= julianday(?))",
+            (cut, ev.SITTING, cut),
+        )
+        return len(fresh)
+
+    def _compact_if_sparse(self) -> None:
+        """Give a large roll-up's free pages back to the disk (a daily one reuses them instead)."""
+        with self._lock:
+            free = self._db.execute("PRAGMA freelist_count").fetchone()[0]
+            pages = self._db.execute("PRAGMA page_count").fetchone()[0]
+            if free >= VACUUM_MIN_PAGES and free >= VACUUM_FREE_SHARE * pages:
+                self._db.execute("VACUUM")
+
+    # -- internals -------------------------------------------------------
+
+    @contextlib.contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._db
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
+
+    def _migrate(self) -> None:
+        target = len(MIGRATIONS)
+        with self._transaction() as db:
+            version = db.execute("PRAGMA user_version").fetchone()[0]
+            if version > target:
+                raise HistoryError(
+                    f"{self.path} has schema version {version}; this Necka knows up to {target}"
+                )
+            for step in range(version, target):
+                MIGRATIONS[step](db)
+                # user_version is part of the database header, so it commits with the schema.
+                db.execute(f"PRAGMA user_version = {step + 1}")
+
+
+class HistoryWriter:
+    """How the tray records: an event that cannot be written now waits in memory.
+
+    While the file cannot be written (a full disk, a read-only folder, a history
+    from a newer Necka) events wait, in order, and are written in one transaction
+    with the next event that can be; the trouble is said once (``dbfile.report``).
+    At most ``MAX_WAITING`` wait; beyond that the oldest are dropped.
+    """
+
+    MAX_WAITING = 10_000
+
+    def __init__(self, path: str | os.PathLike[str]) -> None:
+        self.path = Path(path)
+        self._waiting: list[tuple[str, datetime, dict[str, Any]]] = []
+        self._lock = threading.Lock()
+
+    @property
+    def waiting(self) -> int:
+        return len(self._waiting)
+
+    def check(self) -> None:
+        """Open the file once at start, so a broken one is moved aside (and said) right away."""
+        with self._lock:
+            try:
+                History(self.path, repair=True).close()
+            except (sqlite3.Error, OSError, HistoryError) as exc:
+                dbfile.report(self.path, dbfile.UNWRITABLE, f"Necka cannot use its history {self.path} ({exc}); "
+                              "what happens now is kept and saved as soon as the file can be written.")
+
+    def record(self, kind: str, ts: datetime, **data: Any) -> None:
+        _row(kind, ts, data)  # a malformed event is a bug: raise now, not when it is written
+        with self._lock:
+            self._waiting.append((kind, ts, data))
+            try:
+                with History(self.path, repair=True) as history:
+                    history.record_many(self._waiting)
+            except (sqlite3.Error, OSError, HistoryError) as exc:
+                if not isinstance(exc, HistoryError) and dbfile.classify(exc) is None:
+                    raise
+                del self._waiting[:-self.MAX_WAITING]
+                dbfile.report(self.path, dbfile.UNWRITABLE,
+                              f"Necka cannot save its history to {self.path} ({exc}); what happens now is "
+                              "kept and saved as soon as the file can be written.")
+                return
+            if len(self._waiting) > 1:
+                dbfile.recovered(self.path, dbfile.UNWRITABLE)
+            self._waiting.clear()
+
+
+def _row(kind: str, ts: datetime, data: dict[str, Any]) -> tuple[str, str, str]:
+    if not kind:
+        raise ValueError("an event needs a kind")
+    _check(kind, data)
+    return _iso(ts), kind, json.dumps(data, sort_keys=True, default=_json_default)
+
+
+def _check(kind: str, data: dict[str, Any]) -> None:
+    """Refuse data the statistics could not read (a bug in the caller, not the user's input)."""
+    if kind == ev.SESSION and data.get("outcome") not in OUTCOMES:
+        raise ValueError(f"outcome must be one of {sorted(OUTCOMES)}, not {data.get('outcome')!r}")
+    if kind == ev.REMINDER and data.get("reminder") not in REMINDER_NAMES:
+        raise ValueError(f"reminder must be one of {sorted(REMINDER_NAMES)}, not {data.get('reminder')!r}")
+    if kind == ev.CHECKIN:
+        rating = data.get("rating")
+        if type(rating) is not int or not ev.RATING_MIN <= rating <= ev.RATING_MAX:
+            raise ValueError(f"a check-in rating is a whole number from {ev.RATING_MIN} to {ev.RATING_MAX}, "
+                             f"not {rating!r}")
+    if kind == ev.SITTING:
+        seconds = data.get("duration_s")
+        if type(seconds) not in (int, float) or not seconds >= 0:
+            raise ValueError(f"{kind} needs duration_s, a number of seconds >= 0, not {seconds!r}")
+
+
+def _event(row: tuple[int, str, str, str]) -> Event:
+    return Event(id=row[0], ts=datetime.fromisoformat(row[1]), kind=row[2], data=json.loads(row[3]))
+
+
+def _create_private(path: Path) -> None:
+    """Make sure the file exists with mode 0600 before SQLite opens it.
+
+    SQLite gives its -wal and -shm files the main file's permissions, so
+    setting them here covers all three.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    os.close(fd)
+    if os.name == "posix":
+        os.chmod(path, 0o600)
+
+
+def _iso(ts: datetime) -> str:
+    if ts.tzinfo is None or ts.utcoffset() is None:
+        raise ValueError("history timestamps must be timezone-aware")
+    return ts.isoformat()
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return _iso(value)
+    if isinstance(value, enum.Enum):
+        return value.value
+    raise TypeError(f"cannot store {type(value).__name__} in the history")

@@ -1,0 +1,172 @@
+"""The routines a user can start: the built-in ones plus their own ``routines.toml``.
+
+The user's file sits next to ``config.toml`` and has the shipped format; its
+routines may use the built-in exercises. A routine with a built-in id replaces
+that one. A bad file never costs the built-ins: it is left as it is, its one
+problem (file, line, key) is reported, and only the built-ins are offered
+until it is fixed. The file is read again only when it changed (size or
+modification time), so asking often costs one ``stat``.
+
+Which routines are unlocked depends on the history (``core.progress``): the
+days with a completed session are read once, again after a session or on a
+new day, and not at all once every rule is met.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import date, datetime, tzinfo
+from pathlib import Path
+
+from necka_tray.core import events as ev
+from necka_tray.core import progress
+from necka_tray.core.routine import Routine, RoutineError, builtin_exercises, builtin_routines, load_routines, merge
+
+logger = logging.getLogger(__name__)
+
+#: What ``Edit my routines`` writes when the user has no file yet: a working example.
+STARTER = """# Your own Necka routines. They appear in the tray's Routines menu next to Necka's own.
+# Same format as Necka's file; a routine may use any of these built-in exercises:
+{ids}
+# A routine with a built-in id ("neck", "shoulders", ...) replaces that one.
+# A step is an exercise id, or {{ exercise = "id", seconds = 20 }} to change its length.
+# If something here is wrong, Necka names the line and keeps offering its own routines.
+
+[routines.my_break]
+title = "My stretch break"
+steps = ["shoulder_rolls_back", {{ exercise = "tilt_left", seconds = 20 }},
+         {{ exercise = "tilt_right", seconds = 20 }}, "my_long_breaths"]
+
+# Your own exercise: hold_seconds (or reps and seconds), a safety cue, and a pose: the
+# drawing, named like a built-in exercise's ("breathing", "tilt_left", "shoulders_down", ...).
+[exercises.my_long_breaths]
+title = "Three long breaths"
+instruction = "Breathe in gently, then breathe out slowly through your mouth. Three times."
+reps = 3
+seconds = 25
+safety = "Easy breaths, never forced."
+pose = "breathing"
+"""
+
+
+def starter_text() -> str:
+    import textwrap
+
+    ids = textwrap.fill(" ".join(builtin_exercises()), 96, initial_indent="#   ", subsequent_indent="#   ")
+    return STARTER.format(ids=ids)
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    """The routines on offer, in menu order; ``problem``: why the user's file is not used."""
+
+    routines: dict[str, Routine]
+    user_ids: frozenset[str] = frozenset()
+    problem: str | None = None
+
+
+def load_catalogue(user_file: Path | None) -> Catalogue:
+    """The built-in routines merged with the user's file (when it exists and is valid)."""
+    builtin = builtin_routines()
+    if user_file is None or not (user_file.exists() or user_file.is_symlink()):
+        return Catalogue(dict(builtin))
+    try:
+        from necka_tray.windows.illustrations import POSES  # only to check the user's poses
+
+        user = load_routines(user_file, base=builtin_exercises(), poses=POSES)
+    except FileNotFoundError:
+        return Catalogue(dict(builtin))
+    except RoutineError as exc:
+        return Catalogue(dict(builtin), problem=f"{exc}. Using Necka's own routines until it is fixed.")
+    except OSError as exc:
+        return Catalogue(dict(builtin), problem=f"{user_file.name}: cannot be read ({exc.strerror or exc}).")
+    return Catalogue(merge(builtin, user), frozenset(user))
+
+
+def session_days(history_db: Path | None, tz: tzinfo) -> set[date]:
+    """Days with at least one completed stretch session (rolled-up days included)."""
+    if history_db is None or not Path(history_db).exists():
+        return set()
+    from necka_tray.core import stats
+    from necka_tray.store.history import History
+
+    with History(history_db) as h:
+        days = {d for d, row in h.day_rows(date.min, date.max).items() if row.stretch_done}
+        days |= {stats.local_day(e.ts, tz) for e in h.events(ev.SESSION) if e.data.get("outcome") == ev.COMPLETED}
+    return days
+
+
+def routines_used_on(history_db: Path | None, day_start: datetime) -> list[str]:
+    """The routines of the sessions since ``day_start``, oldest first (seeds the rotation)."""
+    if history_db is None or not Path(history_db).exists():
+        return []
+    from necka_tray.store.history import History
+
+    with History(history_db) as h:
+        return [str(e.data.get("routine")) for e in h.events(ev.SESSION, since=day_start) if e.data.get("routine")]
+
+
+@dataclass
+class RoutineBook:
+    """The tray's (and the session window's) port to routines: what is on offer and unlocked."""
+
+    user_file: Path | None = None
+    history_db: Path | None = None
+    tz: tzinfo | None = None
+    _stamp: tuple[int, int] | None = field(default=None, repr=False)
+    _catalogue: Catalogue | None = field(default=None, repr=False)
+    _days: set[date] | None = field(default=None, repr=False)
+    _met: set[str] = field(default_factory=set, repr=False)
+
+    @property
+    def zone(self) -> tzinfo:
+        if self.tz is None:
+            from necka_tray.store.reports import local_zone
+
+            self.tz = local_zone()
+        return self.tz
+
+    def catalogue(self) -> Catalogue:
+        """The current routines; the user's file is read again only when it changed."""
+        stamp = _stamp(self.user_file)
+        if self._catalogue is None or stamp != self._stamp:
+            self._catalogue = load_catalogue(self.user_file)
+            self._stamp = stamp
+            if self._catalogue.problem:
+                logger.warning("%s", self._catalogue.problem)
+        return self._catalogue
+
+    def used_since(self, now: datetime) -> list[str]:
+        """The routines of today's sessions, oldest first."""
+        from necka_tray.core import stats
+
+        return routines_used_on(self.history_db, stats.day_start(stats.local_day(now, self.zone), self.zone))
+
+    def sessions_changed(self) -> None:
+        """A session ended or a day began: read the unlock progress again when next asked."""
+        self._days = None
+
+    def locked(self, routine: Routine, now: datetime) -> str | None:
+        """Why ``routine`` cannot start yet (a few words), or None when it can."""
+        rule = routine.unlock
+        if rule is None or rule in self._met:
+            return None
+        if self._days is None:
+            try:
+                self._days = session_days(self.history_db, self.zone)
+            except Exception as exc:  # locked until the history can be read; asked again after a session
+                logger.warning("action=routines-unlock history unreadable (%s)", exc)
+                self._days = set()
+        if progress.is_unlocked(rule, self._days):
+            self._met.add(rule)
+            return None
+        return progress.hint(rule, self._days, now.astimezone(self.zone).date())
+
+
+def _stamp(path: Path | None) -> tuple[int, int] | None:
+    try:
+        st = path.stat() if path is not None else None
+    except OSError:
+        return None
+    return (st.st_mtime_ns, st.st_size) if st else None

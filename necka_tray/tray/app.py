@@ -1,0 +1,490 @@
+"""The app's state owner: turns job runs, menu actions and session results into effects.
+
+Every method here runs on the dispatcher thread (see ``dispatch.py``); other
+threads only ``post``. The collaborators are passed in, so tests drive the
+whole loop with a fake clock, a fake notifier and a fake tray on a real
+scheduler and job store. ``main.py`` builds the real ones.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable, Protocol
+
+from necka_tray.store import config
+from necka_tray.store import dbfile
+from necka_tray.tray import jobs
+from necka_tray.core.clock import Clock, between
+from necka_tray.core.activity import Effect, Observation
+from necka_tray.core.durations import end_after
+from necka_tray.core.planner import Decision, Planner, ScheduleSnapshot, TrayView
+from necka_tray.core.reminders import MESSAGES, Kind
+from necka_tray.core.rotation import DUE_WINDOW, Chooser
+from necka_tray.core.routine import DEFAULT_ROUTINE
+from necka_tray.i18n import _
+from necka_tray.desktop.notify import Notifier
+from necka_tray.desktop.presence import PresenceMonitor
+from necka_tray.tray.scheduling import ReminderScheduler
+from necka_tray.store.routines import RoutineBook
+from necka_tray.tray.menu_model import Entry, RoutineChoice, build_menu
+
+logger = logging.getLogger(__name__)
+
+
+class View(Protocol):
+    def render(self, view: TrayView, entries: tuple[Entry, ...]) -> None: ...
+
+    def stop(self) -> None: ...
+
+
+class Launcher(Protocol):
+    @property
+    def running(self) -> bool: ...
+
+    def launch(self, routine: str | None = None) -> bool: ...
+
+
+@dataclass
+class Ports:
+    """What the app talks to: real adapters in ``main.py``, fakes in tests."""
+
+    clock: Clock
+    scheduler: ReminderScheduler
+    notifier: Notifier
+    view: View
+    launcher: Launcher
+    post: Callable[..., None]
+    open_file: Callable[[Path], None]
+    record: Callable[..., None]  # history: record(kind, ts, **data)
+    quit_loop: Callable[[], None]
+    presence: PresenceMonitor | None = None  # None: no idle or quiet detection (tests)
+    autostart: Any = None  # enabled() / set(on); None: no "Start at login" item (tests)
+    stats: Any = None  # reports.TrayStats: today_lines(), roll_up(); None: no today line (tests)
+    open_window: Callable[[str], bool] | None = None  # "stats" / "checkin" / "care" / "relief", own process
+    routines: RoutineBook | None = None  # None: the built-in routines only, none unlocked by history (tests)
+
+
+class App:
+    def __init__(self, config_file: Path, planner: Planner, ports: Ports) -> None:
+        self.config_file = config_file
+        self.planner = planner
+        self.p = ports
+        self.settings = config.load(config_file).settings
+        self.snapshot = ScheduleSnapshot()
+        self.today: tuple[str, ...] = ()  # the menu's today and streak lines
+        self._day = None  # the date of the last roll-up (new_day)
+        if ports.presence is None:
+            from necka_tray.desktop.dnd import AnyQuiet
+            from necka_tray.desktop.idle.none import NoIdle
+
+            ports.presence = PresenceMonitor(NoIdle(), AnyQuiet([]), planner.scale, planner.tz)
+        self.presence = ports.presence
+        self.presence.configure(self.settings)
+        self.routines = ports.routines or RoutineBook()
+        self.chooser = Chooser()
+        self._routine_problem: str | None = None  # the user's routines.toml problem last notified
+
+    # -- lifecycle -------------------------------------------------------------
+
+    def start(self) -> None:
+        """Attach to the scheduler and the job functions, reconcile the stored jobs, draw."""
+        jobs.set_handler(lambda event, *args: self.p.post(self.on_job, event, *args))
+        self.p.scheduler.start(on_job_event=lambda _job_id: self.p.post(self.refresh))
+        self.p.scheduler.reconcile(self._intervals(), self.p.clock.now())
+        self._observe()
+        self.refresh()
+        self.p.post(self.new_day)
+
+    def quit(self) -> None:
+        logger.info("action=quit")
+        self._record_sitting_until_quit()
+        jobs.set_handler(None)
+        self.p.scheduler.shutdown()
+        self.p.view.stop()
+        self.p.quit_loop()
+
+    # -- events ----------------------------------------------------------------
+
+    def on_job(self, event: str, *args: str) -> None:
+        if event == "reminder":
+            self._observe()
+            self.on_reminder(Kind(args[0]))
+        elif event == "end_pause":
+            self.resume()
+        elif event == "tick":
+            self.on_tick()
+
+    def on_tick(self) -> None:
+        """Once a configured minute: look at the desktop, show a held reminder, redraw.
+
+        Full screen and do-not-disturb matter only to a reminder that waits: a tick with none
+        waiting does not ask for them (a window-manager and a D-Bus round trip, most of a tick).
+        """
+        self._observe(check_quiet=self.planner.pending is not None)
+        now = self.p.clock.now()
+        kind = self.planner.deferred_due(now, self.snapshot, self.presence.presence(), self.presence.max_delay)
+        if kind is not None:
+            # Its countdown runs from when it was finally shown, not from when it was held.
+            self.p.scheduler.restart(kind, now)
+            self.snapshot = self.p.scheduler.snapshot()
+            self._fire(kind, now, held=True)
+        if now.date() != self._day:
+            self.new_day()
+        self.render()
+
+    def on_reminder(self, kind: Kind) -> None:
+        now = self.p.clock.now()
+        self.snapshot = self.p.scheduler.snapshot()
+        decision = self.planner.decide(kind, now, self.snapshot, self.presence.presence())
+        if decision is not Decision.FIRE:
+            logger.info("action=%s kind=%s", "hold" if decision is Decision.DEFER else "suppress", kind.value)
+            self.render()
+            return
+        self._fire(kind, now)
+
+    def _fire(self, kind: Kind, now, held: bool = False) -> None:
+        self.planner.record_fired(kind, now)
+        routine = self.chooser.on_reminder(kind, now, self._startable(now), self._default_routine(),
+                                           self.settings["session.rotate"])
+        logger.info("action=due-routine kind=%s routine=%s", kind.value, routine)
+        message = MESSAGES[kind]
+        shown = self.p.notifier.notify(message.title, message.body)
+        logger.info("action=remind kind=%s notified=%s held=%s", kind.value, shown, held)
+        self._record("reminder", now, reminder=kind.value, notified=shown, held=held)
+        self.render()
+
+    def _observe(self, check_quiet: bool = True) -> None:
+        """Sample idle time, clocks and quiet; apply what a break, suspend or clock change means."""
+        now = self.p.clock.now()
+        obs: Observation = self.presence.observe(now, self.p.clock.monotonic(), check_quiet)
+        for change in obs.changes:
+            if change.effect is Effect.RESTART:
+                self.p.scheduler.restart_all(change.at)
+                self.planner.break_taken(change.at)
+            else:
+                self.p.scheduler.shift_all(change.delta)
+            logger.info("action=%s reason=%s delta=%s", change.effect.value, change.reason, change.delta)
+        if obs.went_away:
+            logger.info("action=away since=%s", self.presence.tracker.away_since)
+        if obs.natural_break is not None:
+            b = obs.natural_break
+            self._record("natural_break", b.start, end=b.end.isoformat(), sat_from=b.sat_from.isoformat(),
+                         minutes=round(b.length.total_seconds() / 60, 1))
+        if obs.changes:
+            self.snapshot = self.p.scheduler.snapshot()
+
+    def on_session_end(self, result: dict[str, Any]) -> None:
+        """A session finished or was stopped: that is a break, the stretch countdown restarts."""
+        now = self.p.clock.now()
+        logger.info("action=session-end outcome=%s routine=%s", result.get("outcome"), result.get("routine"))
+        self.planner.session_ended()
+        if result.get("routine"):
+            self.chooser.on_session(str(result["routine"]))
+        self.routines.sessions_changed()
+        self.p.scheduler.restart(Kind.STRETCH, now)
+        self.update_today()  # the window recorded the session (and maybe a check-in)
+        self.refresh()
+
+    def handle_action(self, action: tuple[Any, ...]) -> None:
+        """A menu choice (posted from the tray thread)."""
+        name, *args = action
+        logger.info("action=menu choice=%s args=%s", name, args)
+        handler = getattr(self, f"_action_{name}", None)
+        if handler is None:
+            logger.warning("action=menu unknown=%s", name)
+            return
+        handler(*args)
+
+    # -- menu actions ------------------------------------------------------------
+
+    def _action_session(self, routine: str | None = None) -> None:
+        """Start a session: of ``routine`` (the Routines menu), else of the reminder that is due,
+        else the user's default."""
+        if self.p.launcher.running:
+            logger.info("action=session state=already-running")
+            return
+        now = self.p.clock.now()
+        startable = self._startable(now)
+        if routine is None:
+            window = self.planner.scale.real(self.chooser_window)
+            routine = self.chooser.for_start(now, self._default_routine(), self.planner.stretch_due_since is not None,
+                                             window)
+        if routine not in startable:
+            fallback = self._default_routine() if self._default_routine() in startable else startable[0]
+            logger.warning("action=session routine=%s not-available; running %s", routine, fallback)
+            routine = fallback
+        logger.info("action=session routine=%s", routine)
+        if self.p.launcher.launch(routine):
+            self.planner.session_started()
+            self.render()
+
+    def _action_routine(self, routine: str) -> None:
+        self._action_session(routine)
+
+    def _action_info(self, page: str) -> None:
+        """Open one of Necka's pages ("care": when to see a professional, "relief": relief now)."""
+        if self.p.open_window is not None and page in ("care", "relief"):
+            self.p.open_window(page)
+
+    def _action_open_routines(self) -> None:
+        """Open the user's routines.toml, first writing a working example when there is none."""
+        from necka_tray.store.routines import starter_text
+
+        path = self.routines.user_file
+        if path is None:
+            return
+        try:
+            if not path.exists():
+                from necka_tray.store.fsutil import atomic_write
+
+                path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+                atomic_write(path, starter_text().encode())
+            self.p.open_file(path)
+        except Exception as exc:
+            logger.warning("Could not open %s (%s)", path, exc)
+            self.p.notifier.notify(_("Necka routines"), _("Could not open your routines file: {path}").format(path=path))
+
+    def _action_interval(self, minutes: int) -> None:
+        self._save({f"reminders.{Kind.STRETCH.value}.interval_minutes": minutes})
+        self.p.scheduler.apply(Kind.STRETCH, self._interval_of(Kind.STRETCH), self.p.clock.now())
+        self.refresh()
+
+    def _action_toggle(self, kind_value: str) -> None:
+        kind = Kind(kind_value)
+        enabled = not self.settings.reminder(kind).enabled
+        self._save({f"reminders.{kind.value}.enabled": enabled})
+        self.p.scheduler.apply(kind, self._interval_of(kind), self.p.clock.now())
+        self.refresh()
+
+    def _action_pause(self, choice: str | float) -> None:
+        """``choice``: a menu choice ("30m", "1h", "tomorrow") or configured minutes (the CLI)."""
+        now = self.p.clock.now()
+        if isinstance(choice, str):
+            until = self.planner.pause_end(choice, now)
+        else:
+            until = end_after(choice, now, self.planner.scale)
+        self.p.scheduler.pause(until)
+        self.planner.paused()
+        self._record("pause", now, until=until.isoformat())
+        self.refresh()
+
+    def _action_resume(self) -> None:
+        self.resume()
+
+    def _action_snooze(self, minutes: int = 10) -> None:
+        """Show the stretch break again in ``minutes`` (configured); the icon stops asking until then."""
+        now = self.p.clock.now()
+        until = self.planner.first_run(minutes, now)
+        self.p.scheduler.move_next(Kind.STRETCH, until)
+        self.planner.stretch_handled()
+        self._record("snooze", now, reminder=Kind.STRETCH.value, minutes=minutes)
+        self.refresh()
+
+    def _action_skip(self) -> None:
+        """Skip the due stretch break (its countdown starts again now), or the next one if none is due."""
+        now = self.p.clock.now()
+        due = self.planner.stretch_due_since is not None
+        if due:
+            self.p.scheduler.restart(Kind.STRETCH, now)
+        else:
+            self.p.scheduler.skip_next(Kind.STRETCH)
+        self.planner.stretch_handled()
+        self._record("skip", now, reminder=Kind.STRETCH.value, was_due=due)
+        self.refresh()
+
+    def _action_open_settings(self) -> None:
+        config.ensure_exists(self.config_file)
+        try:
+            self.p.open_file(self.config_file)
+        except Exception as exc:
+            logger.warning("Could not open %s (%s)", self.config_file, exc)
+            self.p.notifier.notify(_("Necka settings"), _("Could not open the settings file: {path}").format(path=self.config_file))
+
+    def _action_quit(self) -> None:
+        self.quit()
+
+    def _action_statistics(self) -> None:
+        if self.p.open_window is not None:
+            self.p.open_window("stats")
+
+    def _action_checkin(self) -> None:
+        if self.p.open_window is not None:
+            self.p.open_window("checkin")
+
+    def on_window_end(self, result: dict[str, Any]) -> None:
+        """A statistics or check-in window closed (a check-in may have been recorded)."""
+        self.update_today()
+        self.render()
+
+    # -- history statistics --------------------------------------------------------
+
+    def new_day(self) -> None:
+        """At start and on the first tick of a day: roll old events up, start the day's line afresh."""
+        self._day = self.p.clock.now().date()
+        if self.p.stats is not None:
+            try:
+                self.p.stats.roll_up(self.p.clock.now(), self.settings["history.retention_days"])
+            except Exception as exc:
+                self._history_failed("roll-up", exc)
+        self.update_today()
+        self.routines.sessions_changed()
+        try:
+            self.chooser.new_day(self.routines.used_since(self.p.clock.now()))
+        except Exception as exc:
+            self._history_failed("read", exc)
+        self.render()
+
+    def update_today(self) -> None:
+        """Re-read today's numbers: only after something was recorded, never on an idle tick."""
+        now = self.p.clock.now()
+        if self.p.stats is None:
+            return
+        try:
+            self.today = tuple(self.p.stats.today_lines(now, self.settings["stats.streak_min_sessions"],
+                                                        self._sitting_since()))
+        except Exception as exc:
+            self._history_failed("read", exc)
+
+    def _history_failed(self, what: str, exc: Exception) -> None:
+        """A file that cannot be read is said once (``dbfile``), not at every refresh; a bug still shows."""
+        if dbfile.classify(exc) is None:
+            logger.error("action=history-%s failed", what, exc_info=exc)
+            return
+        logger.debug("action=history-%s failed", what, exc_info=exc)
+        path = getattr(self.p.stats, "path", "the history")
+        # Keyed like the history writer's own report: one message per file and kind of trouble.
+        dbfile.report(path, dbfile.classify(exc), f"Necka cannot read its history {path} ({exc}); the day's "
+                      "numbers in the menu wait until it can.")
+
+    def _sitting_since(self):
+        """Start of the sitting stretch going on now, when idle detection can tell."""
+        tracker = self.presence.tracker
+        if self.presence.idle.name == "none" or tracker.away:
+            return None
+        return tracker.sitting_since
+
+    def _record_sitting_until_quit(self) -> None:
+        since = self._sitting_since()
+        if since is not None:
+            now = self.p.clock.now()
+            self._record("sitting", since, duration_s=round(between(since, now).total_seconds(), 1),
+                         ended=now.isoformat(), until="quit")
+
+    def resume(self) -> None:
+        now = self.p.clock.now()
+        self.p.scheduler.resume(now)
+        self.planner.break_taken(now)
+        self._record("resume", now)
+        self.refresh()
+
+    # -- drawing -----------------------------------------------------------------
+
+    def refresh(self) -> None:
+        """Re-read the schedule (after it changed) and draw."""
+        self.snapshot = self.p.scheduler.snapshot()
+        self.render()
+
+    def render(self) -> None:
+        view = self.planner.view(self.p.clock.now(), self.snapshot, self.presence.presence())
+        enabled = {k: self.settings.reminder(k).enabled for k in Kind}
+        entries = build_menu(view, self.settings.reminder(Kind.STRETCH).interval_minutes, enabled,
+                             autostart=self._autostart_enabled(), today=self.today,
+                             routines=self._routine_choices())
+        self.p.view.render(view, entries)
+
+    # -- routines ------------------------------------------------------------------
+
+    #: How long a posture or shoulder reminder's routine is the one "Start stretch session" runs.
+    chooser_window = DUE_WINDOW
+
+    def _routine_choices(self) -> tuple[RoutineChoice, ...]:
+        now = self.p.clock.now()
+        catalogue = self.routines.catalogue()
+        if catalogue.problem != self._routine_problem:
+            self._routine_problem = catalogue.problem
+            if catalogue.problem:  # once per new problem, not on every redraw
+                self.p.notifier.notify(_("Necka routines"), catalogue.problem)
+        return tuple(RoutineChoice(r.id, _(r.title), r.total_seconds, self.routines.locked(r, now))
+                     for r in catalogue.routines.values())
+
+    def _startable(self, now) -> list[str]:
+        """The routines that can start now, in menu order (never empty: the built-ins have unlocked ones)."""
+        return [r.id for r in self.routines.catalogue().routines.values() if self.routines.locked(r, now) is None]
+
+    def _default_routine(self) -> str:
+        chosen = self.settings["session.default_routine"]
+        return chosen if chosen in self.routines.catalogue().routines else DEFAULT_ROUTINE
+
+    # -- helpers -----------------------------------------------------------------
+
+    def _intervals(self) -> dict[Kind, int | None]:
+        return {k: self._interval_of(k) for k in Kind}
+
+    def _interval_of(self, kind: Kind) -> int | None:
+        r = self.settings.reminder(kind)
+        return r.interval_minutes if r.enabled else None
+
+    def _save(self, changes: dict[str, Any]) -> None:
+        """Write a menu change to config.toml; if that fails it still applies until quit."""
+        try:
+            for message in config.update(self.config_file, changes):
+                logger.warning("%s", message)
+        except OSError as exc:
+            logger.warning("Could not save %s (%s); the change applies until Necka quits.", self.config_file, exc)
+            self.p.notifier.notify(_("Necka settings"), _("Could not save your change to {path}.").format(path=self.config_file))
+            self.settings = self.settings.replace(changes)
+        else:
+            self.settings = config.load(self.config_file).settings
+        self.presence.configure(self.settings)
+
+    def _record(self, kind: str, ts, **data: Any) -> None:
+        try:
+            self.p.record(kind, ts, **data)
+        except Exception:
+            logger.exception("action=history-write kind=%s failed", kind)
+            return
+        self.update_today()
+
+    # -- control (necka-tray status, start at login) ---------------------------------
+
+    def status(self) -> dict[str, Any]:
+        """The state as plain JSON values for ``necka-tray status``; minutes are configured minutes."""
+        now = self.p.clock.now()
+        self.snapshot = self.p.scheduler.snapshot()
+        view = self.planner.view(now, self.snapshot, self.presence.presence())
+        reminders = {}
+        for kind in Kind:
+            entry: dict[str, Any] = {"enabled": kind in self.snapshot.next_runs,
+                                     "interval_minutes": self.settings.reminder(kind).interval_minutes}
+            if entry["enabled"]:
+                due = self.snapshot.next_runs[kind]
+                entry["next"] = due.isoformat() if due else None
+                entry["minutes_left"] = self.planner.minutes_left(due, now) if due else None
+            reminders[kind.value] = entry
+        until = self.snapshot.paused_until
+        return {"state": view.state, "tooltip": view.tooltip, "reminders": reminders,
+                "paused_until": until.isoformat() if until else None,
+                "session_running": view.session_running, "stretch_due": view.stretch_due,
+                "idle_detection": self.presence.idle.name, "quiet_detection": self.presence.quiet_source.name,
+                "autostart": self._autostart_enabled()}
+
+    def _action_autostart(self) -> None:
+        on = not self._autostart_enabled()
+        try:
+            self.p.autostart.set(on)
+        except Exception as exc:
+            logger.warning("Could not turn start at login %s (%s)", "on" if on else "off", exc)
+            self.p.notifier.notify("Necka", f"Could not turn start at login {'on' if on else 'off'}: {exc}")
+        logger.info("action=autostart on=%s", self._autostart_enabled())
+        self.render()
+
+    def _autostart_enabled(self) -> bool | None:
+        if self.p.autostart is None:
+            return None
+        try:
+            return bool(self.p.autostart.enabled())
+        except Exception as exc:
+            logger.debug("autostart state unknown (%s)", exc)
+            return False

@@ -1,0 +1,184 @@
+"""What ``necka-tray status|stretch|pause|...`` may ask the running tray, and how it answers.
+
+A request is a JSON object ``{"command": ..., <arguments>}``; a reply is
+``{"ok": true, "message": ..., "status": {...}}`` or ``{"ok": false, "error": ...}``.
+``Handler`` runs on the app's dispatcher thread (``ipc.Server`` posts it
+there) and turns each request into the same action tuple a menu click makes,
+so the CLI can do nothing the menu cannot. Every argument is checked here:
+the peer is authenticated, but its data is still just data.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import sys
+import time
+from datetime import timedelta
+from typing import Any
+
+from necka_tray.tray import ipc
+from necka_tray.store.paths import AppPaths
+
+logger = logging.getLogger(__name__)
+
+#: The longest pause and snooze the CLI offers ("until-tomorrow" covers the night).
+PAUSE_RANGE = (timedelta(minutes=1), timedelta(days=1))
+SNOOZE_RANGE = (timedelta(minutes=1), timedelta(hours=4))
+SNOOZE_DEFAULT_MINUTES = 10
+#: How long a second ``necka-tray`` waits for a starting first one to answer.
+HAND_OVER_TIMEOUT = 15.0
+
+#: command -> the arguments it may carry.
+COMMANDS: dict[str, frozenset[str]] = {
+    "status": frozenset(),
+    "session": frozenset(),
+    "pause": frozenset({"minutes", "until"}),
+    "resume": frozenset(),
+    "snooze": frozenset({"minutes"}),
+    "skip": frozenset(),
+    "quit": frozenset(),
+    "refresh": frozenset(),
+}
+
+
+def ask(paths: AppPaths, command: str, **args: Any) -> dict[str, Any]:
+    """Send one command to the running Necka (ipc.NotRunning / ipc.ControlError on failure)."""
+    return ipc.request(paths, {"command": command, **args})
+
+
+def where(paths: AppPaths) -> dict[str, str]:
+    """Where the user's files live (shown by ``necka-tray status``)."""
+    return {"config": str(paths.config_file), "data": str(paths.data_dir), "logs": str(paths.log_dir)}
+
+
+def hand_over(paths: AppPaths, timeout: float = HAND_OVER_TIMEOUT) -> int:
+    """A second ``necka-tray`` start: ask the running one for a session; one line, exit 0.
+
+    The first instance takes its lock before its tray appears and answers only
+    once the icon is up, so a start right after it may wait a moment here.
+    """
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            reply = ask(paths, "session")
+            break
+        except (ipc.NotRunning, ipc.ControlError) as exc:
+            if time.monotonic() > deadline:
+                print(f"necka-tray: Necka is already running but does not answer ({exc}).", file=sys.stderr)
+                return 1
+            time.sleep(0.2)
+    if reply.get("ok"):
+        print(f"Necka is already running: {_lower_first(reply.get('message', ''))}")
+        return 0
+    print(f"necka-tray: Necka is already running; {reply.get('error')}", file=sys.stderr)
+    return 1
+
+
+class Handler:
+    """Answers requests for one ``App``; ``about`` holds the facts the app does not own (paths, backend)."""
+
+    def __init__(self, app: Any, about: dict[str, Any]) -> None:
+        self.app = app
+        self.about = about
+
+    def __call__(self, request: dict[str, Any]) -> dict[str, Any]:
+        command = request.get("command")
+        if not isinstance(command, str) or command not in COMMANDS:
+            return _error(f"unknown command {str(command)[:40]!r}")
+        extra = set(request) - {"command"} - COMMANDS[command]
+        if extra:
+            return _error(f"{command}: unexpected {', '.join(sorted(extra))[:80]}")
+        # A status bar may ask for the status every few seconds: keep that out of the normal log.
+        level = logging.DEBUG if command in ("status", "refresh") else logging.INFO
+        logger.log(level, "action=control command=%s", command)
+        try:
+            return getattr(self, f"_{command}")(request)
+        except ValueError as exc:
+            return _error(f"{command}: {exc}")
+
+    def status(self) -> dict[str, Any]:
+        return {**self.app.status(), **self.about}
+
+    # -- commands ----------------------------------------------------------------
+
+    def _status(self, request: dict[str, Any]) -> dict[str, Any]:
+        return self._ok("")
+
+    def _session(self, request: dict[str, Any]) -> dict[str, Any]:
+        if self.app.status()["session_running"]:
+            return self._ok("A stretch session is already open.")
+        self.app.handle_action(("session",))
+        if not self.app.status()["session_running"]:
+            return _error("could not open the stretch session window (see Necka's log)")
+        return self._ok("Opened a stretch session.")
+
+    def _pause(self, request: dict[str, Any]) -> dict[str, Any]:
+        if "until" in request:
+            if request["until"] != "tomorrow" or "minutes" in request:
+                raise ValueError('"until" can only be "tomorrow", without "minutes"')
+            choice: str | float = "tomorrow"
+        else:
+            choice = _minutes(request.get("minutes"), PAUSE_RANGE)
+        self.app.handle_action(("pause", choice))
+        return self._ok(_sentence(self.app.status()["tooltip"]))
+
+    def _resume(self, request: dict[str, Any]) -> dict[str, Any]:
+        if self.app.status()["paused_until"] is None:
+            return self._ok("Necka was not paused.")
+        self.app.handle_action(("resume",))
+        return self._ok("Reminders are back on: " + _sentence(self.app.status()["tooltip"]))
+
+    def _snooze(self, request: dict[str, Any]) -> dict[str, Any]:
+        minutes = _minutes(request.get("minutes", SNOOZE_DEFAULT_MINUTES), SNOOZE_RANGE)
+        if minutes != int(minutes):
+            raise ValueError("use whole minutes")
+        return self._forward("snooze", int(minutes))
+
+    def _skip(self, request: dict[str, Any]) -> dict[str, Any]:
+        return self._forward("skip")
+
+    def _quit(self, request: dict[str, Any]) -> dict[str, Any]:
+        # After this reply is sent: the server is stopped (and waits for the send) on the way out.
+        self.app.p.post(self.app.handle_action, ("quit",))
+        return {"ok": True, "message": "Necka is quitting."}
+
+    def _refresh(self, request: dict[str, Any]) -> dict[str, Any]:
+        self.app.refresh()
+        return self._ok("")
+
+    # -- helpers -------------------------------------------------------------------
+
+    def _forward(self, name: str, *args: Any) -> dict[str, Any]:
+        """An action another part of Necka provides; an older app says so instead of failing."""
+        if not callable(getattr(self.app, f"_action_{name}", None)):
+            return _error(f"{name} is not supported by this version of Necka")
+        self.app.handle_action((name, *args))
+        return self._ok(_sentence(self.app.status()["tooltip"]))
+
+    def _ok(self, message: str) -> dict[str, Any]:
+        return {"ok": True, "message": message, "status": self.status()}
+
+
+def _minutes(value: Any, allowed: tuple[timedelta, timedelta]) -> float:
+    """A number of minutes within ``allowed`` (JSON numbers only; no bools, NaN or infinities)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        raise ValueError('"minutes" must be a number')
+    low, high = (bound.total_seconds() / 60 for bound in allowed)
+    if not low <= value <= high:
+        raise ValueError(f'"minutes" must be from {low:g} to {high:g}')
+    return value
+
+
+def _sentence(tooltip: str) -> str:
+    """``Necka: paused until 14:30`` -> ``Paused until 14:30.``"""
+    text = tooltip.removeprefix("Necka: ")
+    return text[:1].upper() + text[1:] + ("" if text.endswith(".") else ".")
+
+
+def _lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:]
+
+
+def _error(message: str) -> dict[str, Any]:
+    return {"ok": False, "error": message}

@@ -1,0 +1,81 @@
+"""One Necka per user: an OS file lock held for the tray process's whole life.
+
+The lock is taken before the tray exists, so two starts racing each other
+cannot both get an icon; the loser hands over to the winner (``control.hand_over``).
+The OS drops the lock when the holder ends, however it ends, so a crash leaves
+nothing stale, and ``necka-tray quit`` learns that the app is gone by waiting
+for the lock. Kept apart from ``ipc.py`` so the start-up path stays light.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import threading
+from typing import BinaryIO
+
+from necka_tray.store.paths import AppPaths
+
+LOCK_NAME = "instance.lock"
+
+
+def claim(paths: AppPaths) -> BinaryIO | None:
+    """Take the lock for this process's life; None if a Necka holds it. Keep the file open."""
+    f = _lock_file(paths)
+    try:
+        _lock(f, blocking=False)
+    except OSError:
+        f.close()
+        return None
+    return f
+
+
+def wait_released(paths: AppPaths, timeout: float) -> bool:
+    """Block until no Necka holds the lock (it has quit); False after ``timeout`` s."""
+    f = _lock_file(paths)
+    done = threading.Event()
+
+    def wait() -> None:
+        while True:
+            try:
+                _lock(f, blocking=True)
+            except OSError:
+                if sys.platform == "win32":  # msvcrt gives up after 10 s: wait again
+                    continue
+                return
+            _unlock(f)
+            done.set()
+            return
+
+    threading.Thread(target=wait, name="wait-quit", daemon=True).start()
+    released = done.wait(timeout)
+    if released:
+        f.close()
+    return released
+
+
+def _lock_file(paths: AppPaths) -> BinaryIO:
+    fd = os.open(paths.run_dir / LOCK_NAME, os.O_RDWR | os.O_CREAT, 0o600)
+    return os.fdopen(fd, "r+b")
+
+
+def _lock(f: BinaryIO, blocking: bool) -> None:
+    if sys.platform == "win32":
+        import msvcrt
+
+        msvcrt.locking(f.fileno(), msvcrt.LK_LOCK if blocking else msvcrt.LK_NBLCK, 1)
+    else:
+        import fcntl
+
+        fcntl.flock(f.fileno(), fcntl.LOCK_EX | (0 if blocking else fcntl.LOCK_NB))
+
+
+def _unlock(f: BinaryIO) -> None:
+    if sys.platform == "win32":
+        import msvcrt
+
+        msvcrt.locking(f.fileno(), msvcrt.LK_UNLCK, 1)
+    else:
+        import fcntl
+
+        fcntl.flock(f.fileno(), fcntl.LOCK_UN)

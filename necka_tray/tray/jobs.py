@@ -1,0 +1,47 @@
+"""The functions APScheduler runs, referenced by text (``"necka_tray.tray.jobs:fire_reminder"``).
+
+Jobs are pickled into the job store, so their callables must be module-level
+and their arguments plain strings; they run on the scheduler's worker threads,
+so they do nothing but hand an event to the app's dispatcher. The handler
+below is the one module-level hook that persistence forces on us: the app sets
+it at start and clears it at exit.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Callable
+
+logger = logging.getLogger(__name__)
+
+Handler = Callable[..., None]
+_handler: Handler | None = None
+
+
+def set_handler(handler: Handler | None) -> None:
+    """Route job runs to ``handler(event, *args)`` (``None`` to detach)."""
+    global _handler
+    _handler = handler
+
+
+def _post(event: str, *args: str) -> None:
+    handler = _handler
+    if handler is None:
+        logger.warning("job=%s args=%s ran with no app attached; ignored", event, args)
+        return
+    handler(event, *args)
+
+
+def fire_reminder(kind: str) -> None:
+    """A reminder kind's interval has run out."""
+    _post("reminder", kind)
+
+
+def end_pause() -> None:
+    """The user's pause is over."""
+    _post("end_pause")
+
+
+def tick() -> None:
+    """Refresh what the tray shows (in-memory job, once a configured minute)."""
+    _post("tick")

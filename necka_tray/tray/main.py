@@ -1,0 +1,211 @@
+"""Composition root: builds the real adapters and runs the tray.
+
+Order matters for start-up time: the icon is created and shown first; the
+scheduler, job store, notifier and history open afterwards on the setup
+thread, which then becomes the dispatcher thread that owns the app's state.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+
+from necka_tray import __version__
+from necka_tray.store import logs
+from necka_tray.core.clock import SystemClock, TimeScale
+from necka_tray.store.paths import AppPaths
+
+logger = logging.getLogger(__name__)
+
+EXIT_ENVIRONMENT = 3
+
+
+def run_tray(scale: TimeScale, debug: bool = False) -> int:
+    from necka_tray.desktop import platform
+
+    paths = AppPaths.for_user()
+    try:
+        paths.ensure()
+    except OSError as exc:
+        return _fail(f"cannot create Necka's folders ({exc}).")
+    from necka_tray.tray import instance
+
+    try:
+        lock = instance.claim(paths)  # held until this process ends
+    except OSError as exc:
+        return _fail(f"cannot create the instance lock in {paths.run_dir} ({exc}).")
+    if lock is None:  # one runs already: let it open a session, say so, exit 0
+        from necka_tray.tray.control import hand_over
+
+        return hand_over(paths)
+    logs.setup(paths.log_file, debug)
+    plat = platform.current()
+    problem = plat.display_problem(os.environ)
+    if problem:
+        return _fail(problem)
+    try:
+        choice = plat.tray_backend(os.environ)
+    except platform.TrayUnavailable as exc:
+        return _fail(str(exc))
+
+    from necka_tray.tray.dispatch import Dispatcher
+
+    dispatcher = Dispatcher()
+    holder: dict[str, object] = {}
+
+    def on_action(action) -> None:
+        dispatcher.post(lambda: holder["app"].handle_action(action))
+
+    try:
+        tray = _make_tray(choice.backend, on_action, paths)
+    except Exception as exc:  # a backend that cannot load: say which and why, once
+        logger.debug("tray backend failed", exc_info=True)
+        return _fail(f"the {choice.backend!r} tray backend cannot start ({type(exc).__name__}: {exc}).")
+    logger.info("action=start backend=%s scale=%s", choice.backend, scale.factor)
+
+    def start_app():
+        # After the icon is up: reading (or first writing) the settings costs more than docking.
+        from necka_tray.store import config
+
+        loaded = config.load(paths.config_file)
+        for message in loaded.problems:
+            logger.warning("%s", message)
+        try:
+            config.ensure_exists(paths.config_file)
+        except OSError as exc:
+            logger.warning("Could not write the default settings file %s (%s).", paths.config_file, exc)
+        app = _build_app(paths, scale, dispatcher, tray)
+        holder["app"] = app
+        from necka_tray.store import dbfile
+
+        # A broken or unwritable schedule or history file: said once, in a bubble too.
+        dbfile.set_reporter(lambda message: app.p.notifier.notify("Necka's files", message))
+        if choice.notice:
+            logger.warning("%s", choice.notice)
+        app.start()
+        if loaded.problems:
+            app.p.notifier.notify(
+                "Necka settings",
+                f"{loaded.problems[0]} See {paths.config_file} (details in the log).",
+            )
+        holder["control"] = _start_control(paths, app, dispatcher, choice.backend)
+        if sys.platform.startswith("linux"):
+            from necka_tray.desktop.platform import sleep_linux
+
+            sleep_linux.watch(lambda: dispatcher.post(app.on_job, "tick"))  # look again right after resume
+        return app
+
+    def setup() -> None:
+        try:
+            start_app()
+        except Exception:  # never leave an icon with no app behind it
+            logger.error("Necka could not start", exc_info=True)
+            holder["failed"] = True
+            tray.stop()
+            return
+        dispatcher.run()
+
+    tray.run(setup)
+    if holder.get("control"):
+        holder["control"].stop()  # lets a `necka-tray quit` in flight get its answer
+    return 1 if holder.get("failed") else 0
+
+
+def _make_tray(backend: str, on_action, paths: AppPaths):
+    """``xembed``: our own X11 tray icon, no toolkit (see ui/xembed.py); else pystray's backend."""
+    if backend == "xembed":
+        from necka_tray.tray.xembed import XEmbedTray
+
+        return XEmbedTray(on_action, cache_dir=paths.cache_dir or paths.data_dir)
+    from necka_tray.tray.pystray_icon import Tray
+
+    return Tray(backend, on_action)
+
+
+def _start_control(paths: AppPaths, app, dispatcher, backend: str):
+    """The command line's channel to this app (after the icon is up); Necka runs on without it."""
+    from necka_tray.tray import ipc
+    from necka_tray.tray.control import Handler, where
+
+    about = {"version": __version__, "pid": os.getpid(), "tray_backend": backend, "paths": where(paths)}
+    server = ipc.Server(paths, Handler(app, about), dispatcher.post)
+    try:
+        server.start()
+    except (OSError, ValueError) as exc:
+        logger.warning("necka-tray commands cannot reach this Necka: %s", exc)
+        return None
+    return server
+
+
+def _build_app(paths: AppPaths, scale: TimeScale, dispatcher, tray):
+    from necka_tray.desktop import autostart
+    from necka_tray.tray.app import App, Ports
+    from necka_tray.core.planner import Planner
+    from necka_tray.store.history import HistoryWriter
+    from necka_tray.desktop.notify import PlyerNotifier
+    from necka_tray.desktop.platform import current
+    from necka_tray.tray.scheduling import ReminderScheduler
+    from necka_tray.store.reports import TrayStats
+    from necka_tray.store.routines import RoutineBook
+    from necka_tray.tray.children import SessionLauncher, WindowLauncher
+
+    planner = Planner(scale)
+    from necka_tray.desktop import dnd
+    from necka_tray.desktop import idle
+    from necka_tray.desktop.presence import PresenceMonitor
+
+    presence = PresenceMonitor(idle.detect(os.environ), dnd.detect(os.environ), scale)
+    holder = {}
+
+    history = HistoryWriter(paths.history_db)
+    history.check()
+    record = history.record
+
+    launcher = SessionLauncher(scale, on_end=lambda result: dispatcher.post(holder["app"].on_session_end, result))
+    windows = {name: WindowLauncher(name, on_end=lambda result: dispatcher.post(holder["app"].on_window_end, result))
+               for name in ("stats", "checkin", "care", "relief")}
+    window_args = {"stats": ("stats", "--window"), "checkin": ("checkin",), "care": ("info", "care"),
+                   "relief": ("info", "relief")}
+    ports = Ports(
+        clock=SystemClock(),
+        scheduler=ReminderScheduler(paths.jobs_db, planner),
+        notifier=PlyerNotifier(icon_path=_notification_icon(paths)),
+        view=tray,
+        launcher=launcher,
+        post=dispatcher.post,
+        open_file=current().open_file,
+        record=record,
+        quit_loop=dispatcher.stop,
+        presence=presence,
+        autostart=autostart,
+        stats=TrayStats(paths.history_db),
+        open_window=lambda name: windows[name].start(*window_args[name]),
+        routines=RoutineBook(paths.routines_file, paths.history_db),
+    )
+    app = App(paths.config_file, planner, ports)
+    holder["app"] = app
+    return app
+
+
+def _notification_icon(paths: AppPaths) -> str:
+    """A PNG of the icon for notification bubbles, drawn once by a helper process (so the
+    tray process need not load Pillow); bubbles before it is written simply have no icon."""
+    path = paths.data_dir / "necka-128.png"
+    try:
+        if not path.exists():
+            import subprocess
+            import threading
+
+            from necka_tray.windows.icon_bitmaps import command
+
+            helper = subprocess.Popen(command(128, path, png=True), stdin=subprocess.DEVNULL)
+            threading.Thread(target=helper.wait, name="icon-png", daemon=True).start()
+    except OSError:
+        return ""
+    return str(path)
+
+
+def _fail(message: str) -> int:
+    print(f"necka-tray: {message}", file=sys.stderr)
+    return EXIT_ENVIRONMENT

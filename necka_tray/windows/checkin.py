@@ -1,0 +1,147 @@
+"""The neck check-in: "How does your neck feel?", one tap from 0 (no pain) to 10 (worst pain).
+
+``build`` puts the question and a row of eleven buttons into any Tk frame (the
+stretch session's "Well done" screen, the daily check-in window) and calls
+back with the rating. Skipping is not answering: nothing asks twice. The
+buttons are in the Tab order with an amber focus ring; Left and Right move
+along the row, Enter or Space answers. ``main`` is the small daily check-in
+window the tray opens (its own process, like every Necka window). Tk is
+imported inside the functions that draw, so ``record`` (the command line's
+``necka-tray checkin 4``) works without it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from necka_tray.core.events import RATING_MAX, RATING_MIN
+
+if TYPE_CHECKING:
+    import tkinter as tk
+    from tkinter import font as tkfont
+
+QUESTION = "How does your neck feel?"
+DAILY_QUESTION = "How is your neck today?"
+LOW, HIGH = f"{RATING_MIN} = no pain", f"{RATING_MAX} = worst pain"
+TITLE = "Necka — Neck check-in"
+#: Real seconds the daily window stays after an answer, so the thanks can be read.
+THANKS_MS = 1500
+
+
+def build(parent: tk.Misc, on_rating: Callable[[int], None], fonts: dict[str, tkfont.Font], px: float = 1.0,
+          question: str = QUESTION, on_engage: Callable[[], None] | None = None) -> tk.Frame:
+    """The question and its 0–10 row in a new frame (not yet packed); ``.buttons`` lists the buttons.
+
+    ``on_engage`` runs once, when the pointer enters the row or a button gets the focus: a
+    window that closes by itself should wait for someone who is answering.
+    """
+    import tkinter as tk
+
+    from necka_tray.windows import theme
+
+    bg = parent.cget("bg")
+    frame = tk.Frame(parent, bg=bg)
+    tk.Label(frame, text=question, font=fonts["body"], fg=theme.TEXT, bg=bg).pack()
+    row = tk.Frame(frame, bg=bg)
+    row.pack(pady=(round(4 * px), 0))
+    buttons: list[tk.Button] = []
+
+    def choose(rating: int) -> None:
+        after = buttons[-1].tk_focusNext()  # where the focus goes once the row is gone
+        for child in row.winfo_children():
+            child.destroy()
+        if after is not None:
+            after.focus_set()
+        tk.Label(row, text=f"Thank you: noted {rating} of {RATING_MAX}.", font=fonts["small_bold"],
+                 fg=theme.ACCENT, bg=bg).grid(row=0, column=0)
+        on_rating(rating)
+
+    engaged = False
+
+    def engage(_event=None) -> None:
+        nonlocal engaged
+        if on_engage is not None and not engaged:
+            engaged = True
+            on_engage()
+
+    row.bind("<Enter>", engage)
+
+    def move(index: int) -> str:
+        buttons[index % len(buttons)].focus_set()
+        return "break"
+
+    for i, rating in enumerate(range(RATING_MIN, RATING_MAX + 1)):
+        b = theme.button(row, str(rating), lambda r=rating: choose(r), fonts["button"], px,
+                         width=2, padx=4, pady=4)
+        b.grid(row=0, column=i, padx=round(2 * px))
+        b.bind("<Left>", lambda e, i=i: move(i - 1))
+        b.bind("<Right>", lambda e, i=i: move(i + 1))
+        b.bind("<FocusIn>", engage)
+        buttons.append(b)
+    for text, column, sticky in ((LOW, 0, "w"), (HIGH, len(buttons) - 3, "e")):
+        tk.Label(row, text=text, font=fonts["small"], fg=theme.MUTED, bg=bg).grid(
+            row=1, column=column, columnspan=3, sticky=sticky, pady=(round(1 * px), 0))
+    frame.buttons = buttons  # type: ignore[attr-defined]
+    return frame
+
+
+def record(rating: int, source: str, now: datetime | None = None) -> bool:
+    """Store a rating in the user's history; a failure is one line on stderr (the answer is lost, nothing else)."""
+    from necka_tray.store.history import History
+    from necka_tray.store.paths import AppPaths
+
+    try:
+        paths = AppPaths.for_user()
+        paths.ensure()
+        with History(paths.history_db) as h:
+            h.record_checkin(now or datetime.now().astimezone(), rating, source)
+    except Exception as exc:
+        print(f"necka-tray: could not save the check-in: {exc}", file=sys.stderr)
+        return False
+    return True
+
+
+def main(argv: list[str] | None = None) -> int:
+    """The daily check-in window; prints one JSON line with the rating (null when skipped)."""
+    import tkinter as tk
+
+    from necka_tray.windows import theme
+
+    argparse.ArgumentParser(prog="necka-tray checkin", description=DAILY_QUESTION).parse_args(argv)
+    root = tk.Tk(className="Necka")
+    root.title(TITLE)
+    root.configure(bg=theme.BG)
+    px, fonts = theme.pixel_scale(root), theme.make_fonts(root)
+    answer: list[int] = []
+    body = tk.Frame(root, bg=theme.BG, padx=round(24 * px), pady=round(18 * px))
+    body.pack(fill="both", expand=True)
+
+    def on_rating(rating: int) -> None:
+        answer.append(rating)
+        record(rating, "daily")
+        root.after(THANKS_MS, root.destroy)
+
+    widget = build(body, on_rating, fonts, px, question=DAILY_QUESTION)
+    widget.pack()
+    tk.Label(body, text="Answer when you like; skipping is fine.", font=fonts["small"], fg=theme.MUTED,
+             bg=theme.BG).pack(pady=(round(10 * px), round(6 * px)))
+    theme.button(body, "Not now (Esc)", root.destroy, fonts["button"], px).pack()
+    root.bind("<Escape>", lambda e: root.destroy())
+    root.bind("<Map>", lambda e: e.widget is root and widget.buttons[0].focus_force())
+    _centre(root)
+    root.mainloop()
+    print(json.dumps({"event": "checkin", "rating": answer[0] if answer else None}), flush=True)
+    return 0
+
+
+def _centre(root: "tk.Tk") -> None:
+    root.update_idletasks()
+    w, h = root.winfo_reqwidth(), root.winfo_reqheight()
+    root.geometry(f"+{max(0, (root.winfo_screenwidth() - w) // 2)}+{max(0, (root.winfo_screenheight() - h) // 3)}")
+    root.resizable(False, False)
+    root.lift()
