@@ -1,6 +1,6 @@
 """Command line: ``necka-tray`` starts the tray; subcommands do one thing and exit.
 
-Each subcommand lives in its own module under ``necka_tray/commands/`` with
+Each subcommand lives in its own module under ``necka_tray/cli/`` with
 ``add_arguments(parser)`` and ``run(args) -> int``; this file only lists
 them. Command modules import their heavy dependencies inside ``run``, so
 ``--help`` and ``--version`` answer at once and need no display. Bad input is

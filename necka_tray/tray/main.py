@@ -113,7 +113,7 @@ def run_tray(scale: TimeScale, debug: bool = False) -> int:
 
 
 def _make_tray(backend: str, on_action, paths: AppPaths):
-    """``xembed``: our own X11 tray icon, no toolkit (see ui/xembed.py); else pystray's backend."""
+    """``xembed``: our own X11 tray icon, no toolkit (see tray/xembed.py); else pystray's backend."""
     if backend == "xembed":
         from necka_tray.tray.xembed import XEmbedTray
 

@@ -5,7 +5,7 @@ to its xorg backend, which has no menu and ignores clicks, and with PyGObject
 but no AppIndicator typelib its auto-selection raises. So we decide:
 
 - an XEmbed tray (``_NET_SYSTEM_TRAY_S0`` has an owner): ``xembed``, our own
-  toolkit-free icon (``ui/xembed.py``), where a left click runs the default
+  toolkit-free icon (``tray/xembed.py``), where a left click runs the default
   action (the stretch session) and a right click opens the menu;
 - else a StatusNotifier host on the session bus (KDE, GNOME with the
   AppIndicator extension): pystray's ``appindicator`` (a click opens the menu);
