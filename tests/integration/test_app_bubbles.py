@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 import pytest
 
+from necka_tray.core.clock import SystemClock
 from necka_tray.core.reminders import Kind
 from necka_tray.store.paths import AppPaths
 
 from .test_app_scheduling import Harness
+
+
+def fire(h, kind: Kind):
+    """A reminder shown (what the planner lets through)."""
+    h.call(h.app._fire, kind, SystemClock().now())
 
 
 @pytest.fixture
@@ -22,23 +26,24 @@ def h(tmp_path):
 
 
 def test_a_reminder_bubble_carries_its_kind_and_buttons(h):
-    h.call(h.app.on_reminder, Kind.POSTURE)
-    h.call(h.app.on_reminder, Kind.STRETCH)  # (a stretch break first would hold the posture check)
-    posture, stretch = h.notifier.options[-2:]
+    fire(h, Kind.POSTURE)
+    posture = h.notifier.options[-1]
+    fire(h, Kind.STRETCH)
+    stretch = h.notifier.options[-1]
     assert stretch["tag"] == "stretch" and [k for k, _ in stretch["actions"]] == ["default", "session", "snooze",
                                                                                   "skip"]
     assert posture["tag"] == "posture" and [k for k, _ in posture["actions"]] == ["done"]
 
 
 def test_snooze_does_what_the_command_line_snooze_does(h):
-    h.call(h.app.on_reminder, Kind.STRETCH)
+    fire(h, Kind.STRETCH)
     h.call(h.app.on_bubble, "stretch", "snooze")
     assert h.call(lambda: h.app.status()["reminders"]["stretch"]["minutes_left"]) == 10
     assert h.records[-1] == ("snooze", {"reminder": "stretch", "minutes": 10})
 
 
 def test_skip_and_start_stretch(h):
-    h.call(h.app.on_reminder, Kind.STRETCH)
+    fire(h, Kind.STRETCH)
     before = h.next_runs()[Kind.STRETCH]
     h.call(h.app.on_bubble, "stretch", "skip")
     assert h.records[-1] == ("skip", {"reminder": "stretch", "was_due": True})
