@@ -70,13 +70,22 @@ class NoBus(Exception):
 def open_router():
     """A jeepney router on the session bus: one connection, one receiver thread blocking on it."""
     try:
-        from jeepney.io.threading import open_dbus_router
+        from jeepney.io.threading import DBusRouter, open_dbus_connection
     except ImportError as exc:
         raise NoBus(f"jeepney is missing ({exc})") from exc
     try:
-        return open_dbus_router(bus="SESSION")
+        conn = open_dbus_connection(bus="SESSION")
     except Exception as exc:  # no address, no socket, refused: all mean no bus
         raise NoBus(f"no D-Bus session bus ({exc})") from exc
+
+    class Router(DBusRouter):
+        def _receiver(self) -> None:
+            try:
+                super()._receiver()
+            except OSError as exc:  # the bus went away: say so in the log, not as a thread traceback
+                logger.info("action=notify-connection state=lost reason=%s", exc)
+
+    return Router(conn)
 
 
 class _Sink:
@@ -113,7 +122,7 @@ class DBusNotifier:
                expire_s: int | None = None) -> bool:
         with self._lock:
             try:
-                router = self._ensure_router()
+                router = self._connect_once()
             except NoBus as exc:
                 logger.debug("action=notify backend=plyer reason=%s", exc)
                 if self._fallback is None:
@@ -121,6 +130,7 @@ class DBusNotifier:
                     return False
                 return self._fallback.notify(title, body, tag=tag, actions=actions, expire_s=expire_s)
             try:
+                self._listen_once(router)
                 caps = self._capabilities(router)
                 with self._ids_lock:
                     replaces = self._ids.get(tag, 0) if tag else 0
@@ -140,19 +150,15 @@ class DBusNotifier:
 
     # -- the connection ---------------------------------------------------------------
 
-    def _ensure_router(self):
+    def _connect_once(self):
         if self._router is None:
-            router = self._connect()
-            try:
-                self._listen(router)
-            except Exception as exc:
-                self._close(router)
-                raise NoBus(f"the session bus does not answer ({exc})") from exc
-            self._router = router
+            self._router = self._connect()
         return self._router
 
-    def _listen(self, router) -> None:
-        """Ask the bus for the server's two signals, on this same connection."""
+    def _listen_once(self, router) -> None:
+        """Ask the bus for the server's two signals, on this same connection (once per connection)."""
+        if self._filter is not None:
+            return
         from jeepney import MatchRule
         from jeepney.bus_messages import message_bus
         from jeepney.wrappers import unwrap_msg
@@ -186,9 +192,8 @@ class DBusNotifier:
         if not isinstance(exc, DBusErrorResponse):
             self._close()
 
-    def _close(self, router=None) -> None:
-        router = router or self._router
-        self._router = None
+    def _close(self) -> None:
+        router, self._router = self._router, None
         if self._filter is not None:
             self._filter.close()
             self._filter = None
