@@ -66,6 +66,9 @@ def test_stretch_bubble_offers_start_snooze_skip_and_snooze_moves_the_break(
     expected = snoozed_at + timedelta(minutes=10) / SCALE
     assert abs(necka.next_run("stretch") - expected) < timedelta(seconds=3)
     no_notify_send(tmp_path)
+    maps = Path(f"/proc/{necka.proc.pid}/maps").read_text()
+    assert "_imaging" not in maps and "libtk" not in maps, "the tray process must not load Pillow or Tk"
+    assert necka.stderr.read_text() == ""
 
 
 def test_a_click_on_the_stretch_bubble_opens_the_session(desktop, start_necka, necka_env, active_user, tmp_path):
@@ -92,3 +95,7 @@ def test_posture_bubbles_replace_each_other_and_done_is_recorded(
     xdesk.wait_for(lambda: necka.history("done"), 5, what="the done event")
     assert necka.history("done")[0]["reminder"] == "posture"
     no_notify_send(tmp_path)
+    bubble = [n for n in desktop.notifications() if n["summary"] == "Posture check"][-1]
+    assert (bubble["appname"], bubble["category"]) == ("Necka", "x-necka.reminder")
+    assert bubble["icon_path"] == str(necka.data / "necka-128.png")  # drawn by the helper, not the tray
+    assert bubble["timeout"] == 30_000_000  # µs: a posture check is a short nudge
