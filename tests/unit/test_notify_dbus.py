@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 
 import pytest
 from jeepney import HeaderFields, new_error, new_method_return, new_signal, DBusAddress
@@ -256,3 +257,35 @@ def test_buttons_run_the_menu_and_command_line_actions():
     assert bubbles.action_for("posture", "closed") is None
     assert bubbles.action_for("posture", "skip") is None  # never offered on that bubble
     assert bubbles.action_for("nonsense", "done") is None
+
+
+def test_an_unreachable_session_bus_is_no_bus(monkeypatch):
+    from necka_tray.desktop.notify_dbus import open_router
+
+    monkeypatch.setenv("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/bus")
+    with pytest.raises(NoBus, match="no D-Bus session bus"):
+        open_router()
+
+
+def test_the_dbus_path_never_imports_plyer():
+    # A fresh interpreter: the other tests may have imported plyer in this one.
+    import subprocess
+    import sys
+
+    code = """if True:
+        import sys
+        from tests.unit.test_notify_dbus import FakeRouter, remind
+        from necka_tray.core.reminders import Kind
+        from necka_tray.desktop.notify import make_notifier
+        from necka_tray.desktop import notify_dbus
+        router = FakeRouter()
+        notifier = make_notifier("")
+        notifier._connect = lambda: router
+        assert isinstance(notifier, notify_dbus.DBusNotifier)
+        assert remind(notifier, Kind.STRETCH) and router.notifies()
+        print("plyer" in sys.modules)
+    """
+    root = Path(__file__).resolve().parents[2]
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, cwd=root)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "False"
