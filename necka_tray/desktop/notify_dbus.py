@@ -112,7 +112,7 @@ class DBusNotifier:
         self._fallback = fallback
         self._lock = threading.Lock()  # one Notify at a time; held while waiting for the reply
         self._router: Any = None
-        self._filter: Any = None
+        self._filters: list[Any] = []  # the router's filter handles, once listening
         self.caps: frozenset[str] | None = None  # the server's, once asked
         # Not under _lock: the receiver thread reads it while a Notify waits for its reply.
         self._ids_lock = threading.Lock()
@@ -156,16 +156,27 @@ class DBusNotifier:
         return self._router
 
     def _listen_once(self, router) -> None:
-        """Ask the bus for the server's two signals, on this same connection (once per connection)."""
-        if self._filter is not None:
+        """Ask the bus, on this same connection, for the server's two signals and for news of
+        the server itself (another one, or a restart: its capabilities and ids are new)."""
+        if self._filters:
             return
         from jeepney import MatchRule
         from jeepney.bus_messages import message_bus
         from jeepney.wrappers import unwrap_msg
 
-        rule = MatchRule(type="signal", interface=INTERFACE, path=PATH)
-        self._filter = router.filter(rule, queue=_Sink(self._on_signal))
-        unwrap_msg(router.send_and_get_reply(message_bus.AddMatch(rule), timeout=REPLY_TIMEOUT))
+        owner = MatchRule(type="signal", sender=message_bus.bus_name, interface=message_bus.interface,
+                          member="NameOwnerChanged", path=message_bus.object_path)
+        owner.add_arg_condition(0, SERVICE)
+        rules = (MatchRule(type="signal", interface=INTERFACE, path=PATH), owner)
+        filters = [router.filter(rule, queue=_Sink(self._on_signal)) for rule in rules]
+        try:
+            for rule in rules:
+                unwrap_msg(router.send_and_get_reply(message_bus.AddMatch(rule), timeout=REPLY_TIMEOUT))
+        except Exception:
+            for f in filters:
+                f.close()
+            raise
+        self._filters = filters
 
     def _capabilities(self, router) -> frozenset[str]:
         if self.caps is None:
@@ -181,22 +192,26 @@ class DBusNotifier:
         msg = new_method_call(DBusAddress(PATH, bus_name=SERVICE, interface=INTERFACE), method, signature, body)
         return unwrap_msg(router.send_and_get_reply(msg, timeout=REPLY_TIMEOUT))
 
+    def _server_changed(self) -> None:
+        """Another server, or none: ask for its capabilities afresh; its bubbles are not ours to replace."""
+        self.caps = None
+        with self._ids_lock:
+            self._ids.clear()
+
     def _forget_server(self, exc: Exception) -> None:
         """After a failure: the server may be gone or another may come, so ask it afresh next time;
         and unless the bus itself answered (with an error), open a new connection too."""
         from jeepney.wrappers import DBusErrorResponse
 
-        self.caps = None
-        with self._ids_lock:
-            self._ids.clear()
+        self._server_changed()
         if not isinstance(exc, DBusErrorResponse):
             self._close()
 
     def _close(self) -> None:
         router, self._router = self._router, None
-        if self._filter is not None:
-            self._filter.close()
-            self._filter = None
+        for f in self._filters:
+            f.close()
+        self._filters = []
         if router is not None:
             try:
                 router.close()
@@ -214,6 +229,10 @@ class DBusNotifier:
         from jeepney import HeaderFields
 
         member = msg.header.fields.get(HeaderFields.member)
+        if member == "NameOwnerChanged":
+            logger.info("action=notify-server owner=%s", msg.body[2] or "none")
+            self._server_changed()
+            return
         if member not in ("ActionInvoked", "NotificationClosed") or not msg.body:
             return
         nid = msg.body[0]

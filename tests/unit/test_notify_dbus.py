@@ -18,8 +18,8 @@ SERVER = DBusAddress(PATH, bus_name=":1.7", interface=INTERFACE)
 
 
 class FakeFilter:
-    def __init__(self, router, queue):
-        self.router, self.queue = router, queue
+    def __init__(self, router, rule, queue):
+        self.router, self.rule, self.queue = router, rule, queue
 
     def close(self):
         self.router.filters.remove(self)
@@ -37,7 +37,7 @@ class FakeRouter:
         self.conn = self
 
     def filter(self, rule, queue):
-        self.filters.append(FakeFilter(self, queue))
+        self.filters.append(FakeFilter(self, rule, queue))
         return self.filters[-1]
 
     def send_and_get_reply(self, msg, timeout=None):
@@ -58,10 +58,11 @@ class FakeRouter:
     def close(self):
         self.closed = True
 
-    def emit(self, member, signature, body):
-        """The server sends a signal: the router hands it to each filter's queue."""
-        msg = new_signal(SERVER, member, signature, body)
-        for f in list(self.filters):
+    def emit(self, member, signature, body, emitter=SERVER, sender=":1.7"):
+        """A signal arrives: the router hands it to the queue of each filter whose rule matches."""
+        msg = new_signal(emitter, member, signature, body)
+        msg.header.fields[HeaderFields.sender] = sender
+        for f in [f for f in self.filters if f.rule.matches(msg)]:
             f.queue.put_nowait(msg)
 
     def notifies(self):
@@ -148,9 +149,24 @@ def test_capabilities_are_asked_once_and_signals_watched_on_the_same_connection(
     remind(notifier, Kind.POSTURE)
     remind(notifier, Kind.POSTURE)
     members = [m for m, _ in router.sent]
-    assert members == ["AddMatch", "GetCapabilities", "Notify", "Notify"]
+    assert members == ["AddMatch", "AddMatch", "GetCapabilities", "Notify", "Notify"]
     assert "interface='org.freedesktop.Notifications'" in router.sent[0][1][0]
-    assert len(router.filters) == 1
+    assert "arg0='org.freedesktop.Notifications'" in router.sent[1][1][0]  # the server's comings and goings
+    assert len(router.filters) == 2
+
+
+def test_a_new_server_is_asked_afresh_and_nothing_of_the_old_one_is_replaced(setup):
+    notifier, router, events = setup
+    remind(notifier, Kind.POSTURE)
+    bus = DBusAddress("/org/freedesktop/DBus", bus_name="org.freedesktop.DBus", interface="org.freedesktop.DBus")
+    router.emit("NameOwnerChanged", "sss", ("org.freedesktop.Notifications", ":1.7", ":1.9"), emitter=bus,
+                sender="org.freedesktop.DBus")
+    remind(notifier, Kind.POSTURE)
+    assert [m for m, _ in router.sent].count("GetCapabilities") == 2
+    assert [n[1] for n in router.notifies()] == [0, 0] and events == []
+    router.emit("NameOwnerChanged", "sss", ("org.example.Other", "", ":1.10"), emitter=bus,
+                sender="org.freedesktop.DBus")  # another name: not the notification server's news
+    assert notifier.caps == ALL_CAPS
 
 
 # -- signals ----------------------------------------------------------------------------------------
@@ -239,7 +255,7 @@ def test_a_broken_connection_is_reopened_next_time():
 
     routers[0].send_and_get_reply = dead
     assert not remind(notifier, Kind.POSTURE)
-    assert routers[0].closed and not routers[0].filters
+    assert routers[0].closed and not routers[0].filters  # (the receiver thread stopped, the socket closed)
     assert remind(notifier, Kind.POSTURE)
     assert len(opened) == 2 and routers[1].notifies()[0][1] == 0  # a new server knows no old ids
 
