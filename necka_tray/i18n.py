@@ -1,11 +1,17 @@
-"""Translations: every text a user reads goes through ``_()``.
+"""Translations: every text a user reads goes through ``_()`` or ``ngettext()``.
 
-The catalogues live in ``necka_tray/locale/<lang>/LC_MESSAGES/necka-tray.mo``
-(their sources, the ``.po`` files, and the ``necka-tray.pot`` template next to
-them; ``scripts/update-translations`` regenerates them). Adding a language is
-a new ``.po`` file, never a code change. The language comes from the usual
-environment (``LANGUAGE``, ``LC_ALL``, ``LC_MESSAGES``, ``LANG``); without a
-catalogue for it the English source text is shown.
+The catalogues' sources live in ``necka_tray/locale/<lang>/LC_MESSAGES/necka-tray.po``
+(the ``necka-tray.pot`` template next to them; ``scripts/update-translations``
+extracts and merges). A built wheel or frozen app carries ``.mo`` files compiled
+at package time; a source checkout has none, so the one catalogue needed is
+compiled in memory from its ``.po`` (a few milliseconds, once). Adding a
+language is a new ``.po`` file, never a code change.
+
+The language is the setting ``ui.language`` when the entry point passed one to
+:func:`set_language`, else the environment as gettext reads it (``LANGUAGE``,
+``LC_ALL``, ``LC_MESSAGES``, ``LANG``); without a catalogue for it the English
+source text is shown. ``en_XA`` is a pseudo-locale (every text about 40 %
+longer, with accents) for checking that windows fit any language.
 
 Standard library only, so the pure core may use it too.
 """
@@ -14,16 +20,79 @@ from __future__ import annotations
 
 import functools
 import gettext
+import io
+import os
+import re
 from pathlib import Path
 
 DOMAIN = "necka-tray"
 LOCALE_DIR = Path(__file__).parent / "locale"
+SOURCE_LANGUAGE = "en"
+PSEUDO = "en_XA"
+_ENV = ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG")
+_chosen: str | None = None
+
+
+def available() -> tuple[str, ...]:
+    """The languages with a catalogue (a folder under ``locale/``), sorted."""
+    try:
+        return tuple(sorted(p.name for p in LOCALE_DIR.iterdir() if (p / "LC_MESSAGES").is_dir()))
+    except OSError:
+        return ()
+
+
+def set_language(code: str | None) -> None:
+    """Use ``code`` (the ``ui.language`` setting); ``None`` or ``"auto"`` follows the environment."""
+    global _chosen
+    _chosen = None if code in (None, "", "auto") else code
+    translations.cache_clear()
+    language.cache_clear()
+
+
+def requested() -> tuple[list[str], str]:
+    """The languages asked for, in order, and where the request came from (a setting or a variable)."""
+    if _chosen:
+        return [_chosen], "ui.language"
+    for name in _ENV:
+        if value := os.environ.get(name):
+            return value.split(":"), name
+    return [], ""
+
+
+@functools.cache
+def language() -> str:
+    """The language in use: the first one asked for that has a catalogue (else English)."""
+    have = set(available())
+    for code in requested()[0]:
+        if code in ("C", "POSIX"):
+            break
+        if code == PSEUDO:
+            return PSEUDO
+        for candidate in gettext._expand_lang(code):  # de_DE.UTF-8 -> de_DE.UTF-8, ..., de_DE, de
+            if candidate in have:
+                return candidate
+    return SOURCE_LANGUAGE
 
 
 @functools.cache
 def translations() -> gettext.NullTranslations:
-    """The catalogue for this process's language (looked up once)."""
-    return gettext.translation(DOMAIN, LOCALE_DIR, fallback=True)
+    """The catalogue of :func:`language` (loaded once, only that one)."""
+    lang = language()
+    if lang == PSEUDO:
+        return PseudoTranslations()
+    folder = LOCALE_DIR / lang / "LC_MESSAGES"
+    try:
+        with open(folder / f"{DOMAIN}.mo", "rb") as f:
+            return gettext.GNUTranslations(f)
+    except OSError:
+        pass
+    try:
+        text = (folder / f"{DOMAIN}.po").read_text(encoding="utf-8")
+    except OSError:
+        return gettext.NullTranslations()
+    from necka_tray import catalogs
+
+    return gettext.GNUTranslations(io.BytesIO(catalogs.mo_bytes(catalogs.parse_po(text))))
 
 
 def _(message: str) -> str:
@@ -32,10 +101,59 @@ def _(message: str) -> str:
 
 
 def ngettext(singular: str, plural: str, n: int) -> str:
-    """The singular or plural form of a message for ``n``, in the user's language."""
+    """The form of a message for the count ``n``, in the user's language (its own plural rules)."""
     return translations().ngettext(singular, plural, n)
 
 
 def N_(message: str) -> str:
     """Marks ``message`` for the catalogue without translating it yet (texts defined before use)."""
     return message
+
+
+#: Languages that write decimals with a comma (the rest, English, Japanese and Chinese, a point).
+_DECIMAL_COMMA = {"de", "fr", "es", "it", "pt", "nl", "pl", "sv", "ru", "uk"}
+
+
+def decimal(value: float, digits: int = 1) -> str:
+    """``value`` with ``digits`` decimals, written the way the user's language writes them."""
+    text = f"{value:.{digits}f}"
+    return text.replace(".", ",") if language().split("_")[0] in _DECIMAL_COMMA else text
+
+
+_WEEKDAYS = (N_("Mon"), N_("Tue"), N_("Wed"), N_("Thu"), N_("Fri"), N_("Sat"), N_("Sun"))
+
+
+def weekday(index: int) -> str:
+    """The short name of a weekday (0: Monday), in the user's language."""
+    return _(_WEEKDAYS[index])
+
+
+def short_date(day) -> str:
+    """A day as the user's language writes a short date with its weekday ("Mon 7 Dec")."""
+    # Translators: a short date: {weekday} is "Mon", {day} the day of the month, {month} its number.
+    return _("{weekday} {day}/{month}").format(weekday=weekday(day.weekday()), day=day.day, month=day.month)
+
+
+_PLACEHOLDER = re.compile(r"(\{[^{}]*\}|%\([a-z_]+\)[a-z]|%[a-z%])")
+_ACCENTED = str.maketrans("AaCcEeIiNnOoUuYy", "ÅåÇçÉéÎîÑñÖöÛûÝý")
+
+
+def pseudo(message: str) -> str:
+    """``message`` accented and about 40 % longer, its placeholders untouched (the pseudo-locale)."""
+    if not message:
+        return message
+    parts = _PLACEHOLDER.split(message)
+    out = "".join(p if i % 2 else p.translate(_ACCENTED) for i, p in enumerate(parts))
+    visible = sum(len(p) for i, p in enumerate(parts) if not i % 2)
+    pad = ("·" + "ẋ" * 9) * (visible * 4 // 100 + 1)
+    return f"⟦{out} {pad[: max(2, visible * 2 // 5)]}⟧"
+
+
+class PseudoTranslations(gettext.NullTranslations):
+    """The pseudo-locale: every text through :func:`pseudo` (a catalogue made on the fly)."""
+
+    def gettext(self, message: str) -> str:
+        return pseudo(message)
+
+    def ngettext(self, msgid1: str, msgid2: str, n: int) -> str:
+        return pseudo(msgid1 if n == 1 else msgid2)

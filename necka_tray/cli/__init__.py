@@ -15,24 +15,25 @@ import os
 import sys
 
 from necka_tray import __version__
+from necka_tray.i18n import N_, _
 
 MAX_TIME_SCALE = 3600.0
 
 #: Subcommand -> (module under necka_tray.cli, one-line help).
 COMMANDS: dict[str, tuple[str, str]] = {
-    "run": ("run", "start the tray icon (the default)"),
-    "session": ("session", "open a guided stretch session window now"),
-    "status": ("status", "show what the running Necka is doing and where its files are"),
-    "stretch": ("stretch", "have the running Necka open a stretch session (or open one here)"),
-    "pause": ("pause", "pause the reminders: 30m, 1h, 2h, 1h30m, until-tomorrow"),
-    "resume": ("resume", "end a pause now"),
-    "snooze": ("snooze", "show the stretch break again later (default 10m)"),
-    "skip": ("skip", "skip the due or next stretch break"),
-    "quit": ("quit", "quit the running Necka"),
-    "autostart": ("autostart", "start Necka at login: on, off or status"),
-    "stats": ("stats", "show your history: today, the last days, streak, chart"),
-    "checkin": ("checkin", "note how your neck feels, 0 (no pain) to 10 (worst pain)"),
-    "info": ("info", "show when to see a professional (care) or what gives relief now (relief)"),
+    "run": ("run", N_("start the tray icon (the default)")),
+    "session": ("session", N_("open a guided stretch session window now")),
+    "status": ("status", N_("show what the running Necka is doing and where its files are")),
+    "stretch": ("stretch", N_("have the running Necka open a stretch session (or open one here)")),
+    "pause": ("pause", N_("pause the reminders: 30m, 1h, 2h, 1h30m, until-tomorrow")),
+    "resume": ("resume", N_("end a pause now")),
+    "snooze": ("snooze", N_("show the stretch break again later (default 10m)")),
+    "skip": ("skip", N_("skip the due or next stretch break")),
+    "quit": ("quit", N_("quit the running Necka")),
+    "autostart": ("autostart", N_("start Necka at login: on, off or status")),
+    "stats": ("stats", N_("show your history: today, the last days, streak, chart")),
+    "checkin": ("checkin", N_("note how your neck feels, 0 (no pain) to 10 (worst pain)")),
+    "info": ("info", N_("show when to see a professional (care) or what gives relief now (relief)")),
 }
 
 
@@ -41,9 +42,10 @@ def time_scale(text: str) -> float:
     try:
         value = float(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number (example: 60)") from None
+        raise argparse.ArgumentTypeError(_("{value} is not a number (example: 60)").format(value=repr(text))) from None
     if not (0 < value <= MAX_TIME_SCALE):
-        raise argparse.ArgumentTypeError(f"{text!r} is out of range: use a number above 0 and at most {MAX_TIME_SCALE:g}")
+        raise argparse.ArgumentTypeError(_("{value} is out of range: use a number above 0 and at most {most}").format(
+            value=repr(text), most=f"{MAX_TIME_SCALE:g}"))
     return value
 
 
@@ -51,15 +53,16 @@ def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
     """The parser; given ``argv``, only the command named there imports its module (start-up time)."""
     parser = argparse.ArgumentParser(
         prog="necka-tray",
-        description="Necka lives in the system tray and reminds you to check your posture, "
-        "roll your shoulders and take short guided neck stretch breaks.",
-        epilog="Settings: config.toml in your user config folder (tray menu: Open settings file).",
+        description=_("Necka lives in the system tray and reminds you to check your posture, "
+                      "roll your shoulders and take short guided neck stretch breaks."),
+        epilog=_("Settings: config.toml in your user config folder (tray menu: Open settings file)."),
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     _add_common(parser, None)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     wanted = _named_command(argv) if argv is not None else None
     for name, (module, help_text) in COMMANDS.items():
+        help_text = _(help_text)
         command = sub.add_parser(name, help=help_text, description=help_text[:1].upper() + help_text[1:] + ".")
         # The global options also work after the command (necka-tray session --time-scale 60).
         _add_common(command, argparse.SUPPRESS)
@@ -74,11 +77,11 @@ def _add_common(parser: argparse.ArgumentParser, default) -> None:
         type=time_scale,
         metavar="FACTOR",
         default=default,
-        help="make time run FACTOR times faster, to try Necka out (60: a configured minute lasts "
-        "one second). Also read from NECKA_TIME_SCALE.",
+        help=_("make time run FACTOR times faster, to try Necka out (60: a configured minute lasts "
+               "one second). Also read from NECKA_TIME_SCALE."),
     )
     parser.add_argument("--debug", action="store_true", default=default,
-                        help="log everything, to the terminal too")
+                        help=_("log everything, to the terminal too"))
 
 
 def _named_command(argv: list[str]) -> str | None:
@@ -92,12 +95,29 @@ def _named_command(argv: list[str]) -> str | None:
     return "run"
 
 
+def use_language() -> None:
+    """Follow the ``ui.language`` setting, and have argparse's own texts ("usage:") translated too."""
+    from necka_tray import i18n
+    from necka_tray.cli import argparse_texts
+    from necka_tray.store import config
+    from necka_tray.store.paths import AppPaths
+
+    try:
+        config_file = AppPaths.for_user().config_file
+    except (OSError, KeyError, RuntimeError):  # no usable home folder: the command itself says so; the environment decides
+        config_file = None
+    if config_file is not None:
+        i18n.set_language(config.load(config_file).settings["ui.language"])
+    argparse_texts.install()
+
+
 def _command_module(name: str):
     return importlib.import_module(f"necka_tray.cli.{name}")
 
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
+    use_language()
     parser = build_parser(argv)
     args = parser.parse_args(argv)
     if args.time_scale is None and os.environ.get("NECKA_TIME_SCALE"):

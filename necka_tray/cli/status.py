@@ -7,13 +7,15 @@ import json
 from typing import Any
 
 from necka_tray.cli import remote
+from necka_tray.i18n import _
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--json", action="store_true", help="print one JSON object (for scripts)")
+    parser.add_argument("--json", action="store_true", help=_("print one JSON object (for scripts)"))
 
 
 def run(args: argparse.Namespace) -> int:
+    from necka_tray import i18n
     from necka_tray.tray import control
     from necka_tray.tray import ipc
 
@@ -22,6 +24,7 @@ def run(args: argparse.Namespace) -> int:
         reply = control.ask(paths, "status")
     except ipc.NotRunning:
         status, code = {"running": False, "paths": control.where(paths)}, remote.EXIT_NOT_RUNNING
+        status.update(language=i18n.language(), language_from=i18n.requested()[1])
     except ipc.ControlError as exc:
         return remote.fail(str(exc))
     else:
@@ -37,25 +40,35 @@ def describe(status: dict[str, Any]) -> str:
 
     lines = []
     if status["running"]:
-        headline = status["tooltip"].removeprefix("Necka: ")
-        lines.append(f"Necka is running (pid {status['pid']}, tray: {status['tray_backend']}): {headline}.")
+        # The tooltip is "Necka: <state>" in the tray's language.
+        headline = status["tooltip"].split(": ", 1)[-1]
+        lines.append(_("Necka is running (pid {pid}, tray: {tray}): {state}.").format(
+            pid=status["pid"], tray=status["tray_backend"], state=headline))
+        labels = {kind: kind.label + ":" for kind in Kind}
+        width = max(map(len, labels.values())) + 1
         for kind in Kind:
             r = status["reminders"].get(kind.value, {})
             if not r.get("enabled"):
-                text = "off"
+                text = _("off")
             elif r.get("minutes_left") is None:
-                text = "paused"
+                text = _("paused")
             else:
-                text = f"in {r['minutes_left']} min"
-            lines.append(f"  {kind.label + ':':<16}{text} (every {r.get('interval_minutes')} min)")
+                text = _("in {minutes} min").format(minutes=r["minutes_left"])
+            every = _("every {minutes} min").format(minutes=r.get("interval_minutes"))
+            lines.append(f"  {labels[kind]:<{width}}{text} ({every})")
         if status.get("idle_detection") == "none":
-            lines.append("Idle detection: unavailable on this desktop (reminders count wall-clock time)")
+            lines.append(_("Idle detection: unavailable on this desktop (reminders count wall-clock time)"))
         elif status.get("idle_detection"):
-            lines.append(f"Idle detection: {status['idle_detection']}")
+            lines.append(_("Idle detection: {source}").format(source=status["idle_detection"]))
         if status.get("autostart") is not None:
-            lines.append(f"Start at login: {'on' if status['autostart'] else 'off'}")
+            lines.append(_("Start at login: {state}").format(state=_("on") if status["autostart"] else _("off")))
     else:
-        lines.append("Necka is not running.")
+        lines.append(_("Necka is not running."))
     where = status["paths"]
-    lines += [f"Settings: {where['config']}", f"Data:     {where['data']}", f"Logs:     {where['logs']}"]
+    rows = [(_("Settings:"), where["config"]), (_("Data:"), where["data"]), (_("Logs:"), where["logs"])]
+    width = max(len(label) for label, _path in rows) + 1
+    lines += [f"{label:<{width}}{path}" for label, path in rows]
+    if status.get("language"):
+        origin = status.get("language_from") or _("the default")
+        lines.append(_("Language: {language} (from {origin})").format(language=status["language"], origin=origin))
     return "\n".join(lines)

@@ -25,6 +25,7 @@ from necka_tray.core.hours import parse_days, parse_time
 from necka_tray.core.reminders import DEFAULT_INTERVALS, Kind
 from necka_tray.core.routine import parse_routine_id
 from necka_tray.core.tomllines import HEADER_LINE as _HEADER_LINE, KEY_LINE as _KEY_LINE, key_path as _key_path
+from necka_tray.i18n import available as available_languages
 from necka_tray.store.fsutil import atomic_write
 
 CONFIG_VERSION = 1
@@ -112,6 +113,7 @@ SCHEMA["session.theme"] = Field(str, "default", "The look of the session window 
 SCHEMA["session.text_scale"] = Field(float, 1.0, "Text size in the session window, on top of the desktop's font scaling (1.25: a quarter larger).", range=(0.75, 2.0))
 SCHEMA["session.reduced_motion"] = Field(bool, False, "Show still pictures instead of animations (the breathing circle).")
 SCHEMA["session.sound"] = Field(bool, False, "Play a soft tone when the session moves to the next step.")
+SCHEMA["ui.language"] = Field(str, "auto", "The language of menus, windows and messages: \"auto\" follows the desktop (LANGUAGE, LANG).", choices=("auto", *available_languages()))
 
 
 @dataclass(frozen=True)

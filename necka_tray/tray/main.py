@@ -128,7 +128,10 @@ def _start_control(paths: AppPaths, app, dispatcher, backend: str):
     from necka_tray.tray import ipc
     from necka_tray.tray.control import Handler, where
 
-    about = {"version": __version__, "pid": os.getpid(), "tray_backend": backend, "paths": where(paths)}
+    from necka_tray import i18n
+
+    about = {"version": __version__, "pid": os.getpid(), "tray_backend": backend, "paths": where(paths),
+             "language": i18n.language(), "language_from": i18n.requested()[1]}
     server = ipc.Server(paths, Handler(app, about), dispatcher.post)
     try:
         server.start()
