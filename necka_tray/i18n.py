@@ -90,9 +90,9 @@ def translations() -> gettext.NullTranslations:
         text = (folder / f"{DOMAIN}.po").read_text(encoding="utf-8")
     except OSError:
         return gettext.NullTranslations()
-    from necka_tray import catalogs
+    from necka_tray.catalogs import mo_bytes, parse_po
 
-    return gettext.GNUTranslations(io.BytesIO(catalogs.mo_bytes(catalogs.parse_po(text))))
+    return gettext.GNUTranslations(io.BytesIO(mo_bytes(parse_po(text))))
 
 
 def _(message: str) -> str:
@@ -128,10 +128,20 @@ def weekday(index: int) -> str:
     return _(_WEEKDAYS[index])
 
 
+_MONTHS = (N_("Jan"), N_("Feb"), N_("Mar"), N_("Apr"), N_("May"), N_("Jun"), N_("Jul"), N_("Aug"), N_("Sep"),
+           N_("Oct"), N_("Nov"), N_("Dec"))
+
+
+def month(number: int) -> str:
+    """The short name of a month (1: January), in the user's language."""
+    return _(_MONTHS[number - 1])
+
+
 def short_date(day) -> str:
     """A day as the user's language writes a short date with its weekday ("Mon 7 Dec")."""
-    # Translators: a short date: {weekday} is "Mon", {day} the day of the month, {month} its number.
-    return _("{weekday} {day}/{month}").format(weekday=weekday(day.weekday()), day=day.day, month=day.month)
+    # Translators: a short date; {weekday} and {month} are the short names above, {day} the day of the month.
+    return _("{weekday} {day} {month}").format(weekday=weekday(day.weekday()), day=day.day,
+                                               month=month(day.month))
 
 
 _PLACEHOLDER = re.compile(r"(\{[^{}]*\}|%\([a-z_]+\)[a-z]|%[a-z%])")

@@ -5,10 +5,11 @@ from __future__ import annotations
 import argparse
 
 from necka_tray.cli import remote
+from necka_tray.i18n import _
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("state", choices=("on", "off", "status"), help="turn it on or off, or show it")
+    parser.add_argument("state", choices=("on", "off", "status"), help=_("turn it on or off, or show it"))
 
 
 def run(args: argparse.Namespace) -> int:
@@ -20,10 +21,10 @@ def run(args: argparse.Namespace) -> int:
         try:
             autostart.set(args.state == "on")
         except OSError as exc:
-            return remote.fail(f"cannot turn start at login {args.state} ({exc})")
+            return remote.fail(_("cannot turn start at login {state} ({error})").format(state=args.state, error=exc))
         try:  # a running Necka shows the new state in its menu at once
             control.ask(remote.paths(), "refresh")
         except (ipc.NotRunning, ipc.ControlError):
             pass
-    print(f"Start at login: {'on' if autostart.enabled() else 'off'}")
+    print(_("Start at login: {state}").format(state=_("on") if autostart.enabled() else _("off")))
     return 0

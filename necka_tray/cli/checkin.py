@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 
 from necka_tray.cli import remote
+from necka_tray.i18n import _
 
 
 def rating(text: str) -> int:
@@ -18,8 +19,9 @@ def rating(text: str) -> int:
     except ValueError:
         value = None
     if value is None or not RATING_MIN <= value <= RATING_MAX:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a rating: use a whole number from "
-                                         f"{RATING_MIN} (no pain) to {RATING_MAX} (worst pain)")
+        raise argparse.ArgumentTypeError(_("{value} is not a rating: use a whole number from {least} (no pain) to "
+                                           "{most} (worst pain)").format(value=repr(text), least=RATING_MIN,
+                                                                         most=RATING_MAX))
     return value
 
 
@@ -28,7 +30,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
     one_line_errors(parser)
     parser.add_argument("rating", nargs="?", type=rating, metavar="RATING",
-                        help="0 (no pain) to 10 (worst pain); leave out to open the check-in window")
+                        help=_("0 (no pain) to 10 (worst pain); leave out to open the check-in window"))
 
 
 def run(args: argparse.Namespace) -> int:
@@ -38,5 +40,5 @@ def run(args: argparse.Namespace) -> int:
         return checkin.main([])
     if not checkin.record(args.rating, "cli"):
         return remote.EXIT_FAILED
-    print(f"Noted: neck {args.rating} of 10.")
+    print(_("Noted: neck {rating} of {most}.").format(rating=args.rating, most=10))
     return 0

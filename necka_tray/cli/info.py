@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from necka_tray.i18n import _
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -11,7 +12,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
     one_line_errors(parser)
     parser.add_argument("page", choices=PAGES,
-                        help="care: when to see a professional; relief: heat, cold and gentle movement")
+                        help=_("care: when to see a professional; relief: heat, cold and gentle movement"))
 
 
 def run(args: argparse.Namespace) -> int:

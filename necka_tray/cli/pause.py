@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from necka_tray.cli import remote
+from necka_tray.i18n import _
 
 UNTIL_TOMORROW = ("until-tomorrow", "tomorrow")
 
@@ -16,7 +17,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "duration", metavar="DURATION",
         type=lambda text: "tomorrow" if text.strip().lower() in UNTIL_TOMORROW else duration(text),
-        help="how long: 30m, 1h, 2h, 1h30m, 90s (up to 24h), or until-tomorrow (06:00)")
+        help=_("how long: 30m, 1h, 2h, 1h30m, 90s (up to 24h), or until-tomorrow (06:00)"))
 
 
 def run(args: argparse.Namespace) -> int:

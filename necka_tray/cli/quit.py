@@ -2,6 +2,7 @@
 
 from necka_tray.cli import remote
 from necka_tray.cli.remote import no_arguments as add_arguments  # noqa: F401
+from necka_tray.i18n import _
 
 QUIT_TIMEOUT = 15.0
 
@@ -13,6 +14,6 @@ def run(args) -> int:
     if reply is None:
         return code
     if not instance.wait_released(remote.paths(), QUIT_TIMEOUT):
-        return remote.fail(f"Necka was asked to quit but still runs after {QUIT_TIMEOUT:g} s")
-    print("Necka has quit.")
+        return remote.fail(_("Necka was asked to quit but still runs after {seconds} s").format(seconds=f"{QUIT_TIMEOUT:g}"))
+    print(_("Necka has quit."))
     return 0

@@ -12,10 +12,11 @@ import argparse
 import sys
 from datetime import timedelta
 from typing import Any, Callable
+from necka_tray.i18n import N_, _
 
 EXIT_FAILED = 1
 EXIT_NOT_RUNNING = 3
-NOT_RUNNING = "Necka is not running (start it with: necka-tray)"
+NOT_RUNNING = N_("Necka is not running (start it with: necka-tray)")
 
 
 def no_arguments(parser: argparse.ArgumentParser) -> None:
@@ -49,11 +50,11 @@ def ask(command: str, **args: Any) -> tuple[int, dict[str, Any] | None]:
     try:
         reply = control.ask(paths(), command, **args)
     except ipc.NotRunning:
-        return fail(NOT_RUNNING, EXIT_NOT_RUNNING), None
+        return fail(_(NOT_RUNNING), EXIT_NOT_RUNNING), None
     except ipc.ControlError as exc:
         return fail(str(exc)), None
     if not reply.get("ok"):
-        return fail(str(reply.get("error", "the running Necka refused the request"))), None
+        return fail(str(reply.get("error", _("the running Necka refused the request")))), None
     return 0, reply
 
 

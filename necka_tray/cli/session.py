@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import argparse
+from necka_tray.i18n import _
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--routine", metavar="ID", help="which routine to run (default: session.default_routine in the settings, neck)")
+    parser.add_argument("--routine", metavar="ID", help=_("which routine to run (default: session.default_routine in the settings, neck)"))
 
 
 def run(args: argparse.Namespace) -> int:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from necka_tray.cli import remote
+from necka_tray.i18n import _
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -14,11 +15,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
     parser.add_argument("duration", metavar="DURATION", nargs="?", type=remote.duration(SNOOZE_RANGE),
                         default=timedelta(minutes=SNOOZE_DEFAULT_MINUTES),
-                        help=f"whole minutes, e.g. 5m or 1h (default: {SNOOZE_DEFAULT_MINUTES}m, up to 4h)")
+                        help=_("whole minutes, e.g. 5m or 1h (default: {minutes}m, up to 4h)").format(minutes=SNOOZE_DEFAULT_MINUTES))
 
 
 def run(args: argparse.Namespace) -> int:
     seconds = int(args.duration.total_seconds())
     if seconds % 60:
-        return remote.fail(f"snooze takes whole minutes, not {seconds} seconds (example: 10m)", 2)
+        return remote.fail(_("snooze takes whole minutes, not {seconds} seconds (example: 10m)").format(seconds=seconds), 2)
     return remote.send("snooze", minutes=seconds // 60)

@@ -29,8 +29,10 @@ import io
 import json
 import os
 import sys
+import unicodedata
 
 from necka_tray.cli import remote
+from necka_tray.i18n import N_, _, decimal, ngettext, short_date
 
 MAX_DAYS = 3650
 CSV_COLUMNS = (
@@ -44,34 +46,34 @@ def days(text: str) -> int:
     try:
         value = int(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of days (example: 30)") from None
+        raise argparse.ArgumentTypeError(_("{value} is not a whole number of days (example: 30)").format(value=repr(text))) from None
     if not 1 <= value <= MAX_DAYS:
-        raise argparse.ArgumentTypeError(f"{value} is out of range: use 1 to {MAX_DAYS} days")
+        raise argparse.ArgumentTypeError(_("{value} is out of range: use 1 to {most} days").format(value=value, most=MAX_DAYS))
     return value
 
 
 def png_path(text: str) -> str:
     if not text.lower().endswith(".png"):
-        raise argparse.ArgumentTypeError(f"{text!r} must be a file name ending in .png")
+        raise argparse.ArgumentTypeError(_("{value} must be a file name ending in .png").format(value=repr(text)))
     return text
 
 
 def one_line_errors(parser: argparse.ArgumentParser) -> None:
     """A bad value is one line naming the option and what is allowed (no usage dump), exit 2."""
     def error(message: str):
-        parser.exit(2, f"{parser.prog}: {message} (see {parser.prog} --help)\n")
+        parser.exit(2, _("{prog}: {message} (see {prog} --help)").format(prog=parser.prog, message=message) + "\n")
 
     parser.error = error  # type: ignore[method-assign]
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     one_line_errors(parser)
-    parser.add_argument("--days", type=days, default=7, metavar="N", help="how many days, today included (default 7)")
+    parser.add_argument("--days", type=days, default=7, metavar="N", help=_("how many days, today included (default 7)"))
     form = parser.add_mutually_exclusive_group()
-    form.add_argument("--json", action="store_true", help="print one JSON object (for scripts)")
-    form.add_argument("--csv", action="store_true", help="print one CSV row per day (columns: see README)")
-    form.add_argument("--window", action="store_true", help="open the statistics window")
-    parser.add_argument("--chart", type=png_path, metavar="FILE.png", help="also write the chart to FILE.png")
+    form.add_argument("--json", action="store_true", help=_("print one JSON object (for scripts)"))
+    form.add_argument("--csv", action="store_true", help=_("print one CSV row per day (columns: see README)"))
+    form.add_argument("--window", action="store_true", help=_("open the statistics window"))
+    parser.add_argument("--chart", type=png_path, metavar="FILE.png", help=_("also write the chart to FILE.png"))
 
 
 def run(args: argparse.Namespace) -> int:
@@ -88,12 +90,12 @@ def run(args: argparse.Namespace) -> int:
     try:
         report = load(paths.history_db, args.days, SystemClock().now(), local_zone(), min_sessions)
     except Exception as exc:  # sqlite3.DatabaseError, HistoryError, OSError: the file, not us
-        return remote.fail(f"cannot read the history {paths.history_db}: {exc}")
+        return remote.fail(_("cannot read the history {path}: {error}").format(path=paths.history_db, error=exc))
     if args.chart:
         try:
             write_chart(report, args.chart)
         except OSError as exc:
-            return remote.fail(f"cannot write the chart {args.chart}: {exc.strerror or exc}")
+            return remote.fail(_("cannot write the chart {path}: {error}").format(path=args.chart, error=exc.strerror or exc))
     if args.json:
         text = json.dumps(report.to_json(), indent=2, ensure_ascii=False) + "\n"
     else:
@@ -105,7 +107,7 @@ def run(args: argparse.Namespace) -> int:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
     if args.chart:
-        print(f"Chart written to {args.chart}", file=sys.stderr)
+        print(_("Chart written to {path}").format(path=args.chart), file=sys.stderr)
     return 0
 
 
@@ -140,7 +142,7 @@ def _minutes(seconds: float | None) -> str:
     return "" if seconds is None else f"{seconds / 60:.0f}"
 
 
-_HEADER = ("Day", "Stretches", "Posture", "Sitting", "Longest", "Breaks", "Neck")
+_HEADER = (N_("Day"), N_("Stretches"), N_("Posture"), N_("Sitting"), N_("Longest"), N_("Breaks"), N_("Neck"))
 
 
 def to_table(report) -> str:
@@ -151,39 +153,45 @@ def to_table(report) -> str:
     rows = []
     for d in report.days:
         rows.append((
-            "Today" if d.day == report.today else _day(d.day),
+            _("Today") if d.day == report.today else _day(d.day),
             f"{d.stretch_done}/{d.stretch_due}", str(d.posture_checks),
             format_duration(d.sitting_s), format_duration(d.longest_sitting_s),
-            str(d.natural_breaks), "—" if d.checkin_mean is None else f"{d.checkin_mean:.1f}",
+            str(d.natural_breaks), "—" if d.checkin_mean is None else decimal(d.checkin_mean),
         ))
     t = totals(report.days)
     mean = t["checkin_mean"]
-    total = (f"{len(report.days)} days", f"{t['stretch_done']}/{t['stretch_due']}", str(t["posture_checks"]),
+    total = (ngettext("{count} day", "{count} days", len(report.days)).format(count=len(report.days)), f"{t['stretch_done']}/{t['stretch_due']}", str(t["posture_checks"]),
              format_duration(t["sitting_s"]), format_duration(t["longest_sitting_s"]), str(t["natural_breaks"]),
-             "—" if mean is None else f"{mean:.1f}")
-    widths = [max(len(r[i]) for r in (_HEADER, *rows, total)) for i in range(len(_HEADER))]
+             "—" if mean is None else decimal(mean))
+    header = tuple(map(_, _HEADER))
+    widths = [max(width(r[i]) for r in (header, *rows, total)) for i in range(len(header))]
 
     def line(cells) -> str:
-        first_cell = cells[0].ljust(widths[0])
-        return "  ".join([first_cell, *(c.rjust(w) for c, w in zip(cells[1:], widths[1:]))]).rstrip()
+        first_cell = cells[0] + " " * (widths[0] - width(cells[0]))
+        return "  ".join([first_cell, *(" " * (w - width(c)) + c for c, w in zip(cells[1:], widths[1:]))]).rstrip()
 
     rule = "  ".join("-" * w for w in widths)
     return "\n".join([
-        f"Necka statistics, {span}",
+        _("Necka statistics, {span}").format(span=span),
         "",
         report.today_line,
         report.streak_line,
         "",
-        line(_HEADER),
+        line(header),
         rule,
         *(line(r) for r in rows),
         rule,
         line(total),
         "",
-        "Stretches: sessions done / breaks due.  Breaks: natural breaks.  "
-        "Neck: mean check-in, 0 = no pain, 10 = worst pain.",
+        _("Stretches: sessions done / breaks due.  Breaks: natural breaks.  "
+          "Neck: mean check-in, 0 = no pain, 10 = worst pain."),
     ])
 
 
 def _day(d) -> str:
-    return f"{d:%a} {d.day} {d:%b}"
+    return short_date(d)
+
+
+def width(text: str) -> int:
+    """Terminal columns of ``text``: CJK characters take two."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)

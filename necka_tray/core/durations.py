@@ -12,6 +12,7 @@ import re
 from datetime import datetime, timedelta
 
 from necka_tray.core.clock import TimeScale
+from necka_tray.i18n import _
 
 _UNITS = {"h": 3600, "m": 60, "s": 1}
 _PART = re.compile(r"(\d+)([hms])")
@@ -23,9 +24,10 @@ def parse_duration(text: str, minimum: timedelta = timedelta(seconds=1),
     """``text`` as a duration in ``[minimum, maximum]``; ValueError says what is wrong."""
     raw = "".join(text.split()).lower()
     if not raw:
-        raise ValueError(f"no duration given (examples: {EXAMPLES})")
+        raise ValueError(_("no duration given (examples: {examples})").format(examples=EXAMPLES))
     if raw.isdigit():
-        raise ValueError(f"{text!r} has no unit: write {raw}m for minutes, {raw}s for seconds or {raw}h for hours")
+        raise ValueError(_("{value} has no unit: write {number}m for minutes, {number}s for seconds or {number}h for hours").format(
+            value=repr(text), number=raw))
     seconds = 0
     pos = 0
     seen: list[str] = []
@@ -34,14 +36,14 @@ def parse_duration(text: str, minimum: timedelta = timedelta(seconds=1),
             break
         number, unit = match.groups()
         if seen and "hms".index(unit) <= "hms".index(seen[-1]):
-            raise ValueError(f"{text!r}: write each unit once, from hours down to seconds (example: 1h30m)")
+            raise ValueError(_("{value}: write each unit once, from hours down to seconds (example: 1h30m)").format(value=repr(text)))
         seen.append(unit)
         seconds += int(number) * _UNITS[unit]
         pos = match.end()
     if pos != len(raw) or not seen:
-        raise ValueError(f"{text!r} is not a duration (examples: {EXAMPLES})")
+        raise ValueError(_("{value} is not a duration (examples: {examples})").format(value=repr(text), examples=EXAMPLES))
     if not (minimum.total_seconds() <= seconds <= maximum.total_seconds()):
-        raise ValueError(f"{text!r} is out of range: use {describe(minimum)} to {describe(maximum)}")
+        raise ValueError(_("{value} is out of range: use {least} to {most}").format(value=repr(text), least=describe(minimum), most=describe(maximum)))
     return timedelta(seconds=seconds)
 
 

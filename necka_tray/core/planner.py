@@ -19,7 +19,7 @@ from typing import Mapping
 from necka_tray.core.clock import TimeScale, between
 from necka_tray.core.hours import _local
 from necka_tray.core.reminders import Kind
-from necka_tray.i18n import _
+from necka_tray.i18n import _, weekday
 
 #: Two reminders this close (configured time) count as falling due together.
 TOGETHER = timedelta(minutes=5)
@@ -263,7 +263,9 @@ class Planner:
     def _clock(self, when: datetime, now: datetime) -> str:
         """``14:30`` today, ``Tue 06:00`` on another day (local time)."""
         when, now = when.astimezone(self.tz), now.astimezone(self.tz)
-        return when.strftime("%H:%M") if when.date() == now.date() else when.strftime("%a %H:%M")
+        if when.date() == now.date():
+            return f"{when:%H:%M}"
+        return f"{weekday(when.weekday())} {when:%H:%M}"
 
     def _headline(self, now: datetime, schedule: ScheduleSnapshot) -> str:
         if schedule.next_runs.get(Kind.STRETCH) is not None:

@@ -36,6 +36,7 @@ from typing import Any
 
 from necka_tray.core import events as ev
 from necka_tray.core.events import Event
+from necka_tray.i18n import _, ngettext
 
 #: How long after a reminder a session or natural break still counts as acting on it.
 ACT_WINDOW = timedelta(minutes=15)
@@ -288,29 +289,27 @@ def format_duration(seconds: float | None) -> str:
         return "—"
     minutes = round(seconds / 60)
     if minutes < 60:
-        return f"{minutes} min"
+        return _("{minutes} min").format(minutes=minutes)
     h, m = divmod(minutes, 60)
-    return f"{h} h {m} min" if m else f"{h} h"
-
-
-def _count(n: int, one: str, many: str) -> str:
-    return f"{n} {one if n == 1 else many}"
+    return _("{hours} h {minutes} min").format(hours=h, minutes=m) if m else _("{hours} h").format(hours=h)
 
 
 def today_line(day: DayStats) -> str:
     """The tray's today-at-a-glance line."""
-    parts = [_count(day.stretch_done, "stretch", "stretches"),
-             _count(day.posture_checks, "posture check", "posture checks")]
+    parts = [ngettext("{count} stretch", "{count} stretches", day.stretch_done).format(count=day.stretch_done),
+             ngettext("{count} posture check", "{count} posture checks", day.posture_checks).format(
+                 count=day.posture_checks)]
     if day.longest_sitting_s is not None and day.longest_sitting_s >= 30:
-        parts.append(f"longest sitting {format_duration(day.longest_sitting_s)}")
-    return "Today: " + " · ".join(parts)
+        parts.append(_("longest sitting {duration}").format(duration=format_duration(day.longest_sitting_s)))
+    return _("Today: {parts}").format(parts=" · ".join(parts))
 
 
 def streak_line(s: Streak, min_sessions: int) -> str:
-    goal = f"{min_sessions}+ stretch{'es' if min_sessions != 1 else ''} a day"
+    goal = ngettext("{count}+ stretch a day", "{count}+ stretches a day", min_sessions).format(count=min_sessions)
     if s.days == 0:
-        return f"No streak yet ({goal})"
-    return f"Streak: {_count(s.days, 'day', 'days')} ({goal})"
+        return _("No streak yet ({goal})").format(goal=goal)
+    days = ngettext("{count} day", "{count} days", s.days).format(count=s.days)
+    return _("Streak: {days} ({goal})").format(days=days, goal=goal)
 
 
 def totals(days: Sequence[DayStats]) -> dict[str, Any]:

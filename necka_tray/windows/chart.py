@@ -19,6 +19,7 @@ from functools import lru_cache
 from PIL import Image, ImageDraw, ImageFont
 
 from necka_tray.core.stats import DayStats
+from necka_tray.i18n import _, decimal, month, weekday
 
 SIZE = (820, 420)
 
@@ -119,12 +120,12 @@ def render(days: Sequence[DayStats], today: date | None = None, size: tuple[int,
     _x_labels(draw, g, days, today, small)
     if not any(d.active or d.checkins for d in days):
         p = g.panels[SESSIONS]
-        _note(draw, g, (p.top + p.bottom) // 2, "No history yet: finish a stretch session and your days "
-              "appear here.", font)
+        _note(draw, g, (p.top + p.bottom) // 2, _("No history yet: finish a stretch session and your days "
+                                                  "appear here."), font)
     elif not any(d.checkins for d in days):
         p = g.panels[NECK_PANEL]
-        _note(draw, g, (p.top + p.bottom) // 2, "No check-ins yet: answer \"How does your neck feel?\" "
-              "after a session.", small)
+        _note(draw, g, (p.top + p.bottom) // 2, _("No check-ins yet: answer \"How does your neck feel?\" "
+                                                  "after a session."), small)
     return im
 
 
@@ -141,9 +142,9 @@ def _frame(draw: ImageDraw.ImageDraw, g: Geometry, font, small) -> None:
     """Panel titles with their legends, grid lines, y labels and baselines."""
     s = g.scale
     titles = {
-        SESSIONS: ("Stretch sessions", (("done", DONE), ("due", DUE))),
-        SITTING_PANEL: ("Sitting", (("total", SITTING), ("longest stretch", LONGEST))),
-        NECK_PANEL: ("Neck check-in", (("0 = no pain, 10 = worst", NECK),)),
+        SESSIONS: (_("Stretch sessions"), ((_("done"), DONE), (_("due"), DUE))),
+        SITTING_PANEL: (_("Sitting"), ((_("total"), SITTING), (_("longest stretch"), LONGEST))),
+        NECK_PANEL: (_("Neck check-in"), ((_("0 = no pain, 10 = worst"), NECK),)),
     }
     for name, p in g.panels.items():
         title, legend = titles[name]
@@ -173,8 +174,8 @@ def _frame(draw: ImageDraw.ImageDraw, g: Geometry, font, small) -> None:
 
 
 def _tick_label(panel: str, value: float) -> str:
-    text = f"{value:g}"
-    return f"{text} h" if panel == SITTING_PANEL and value else text
+    text = f"{value:g}".replace(".", decimal(0.0)[1])
+    return _("{hours} h").format(hours=text) if panel == SITTING_PANEL and value else text
 
 
 def _bars(draw: ImageDraw.ImageDraw, g: Geometry, i: int, p: Panel, layers) -> None:
@@ -205,15 +206,16 @@ def _x_labels(draw: ImageDraw.ImageDraw, g: Geometry, days: Sequence[DayStats], 
     last_end = -1e9
     for i, d in enumerate(days):
         if n <= 14:
-            lines = ("Today",) if d.day == today else (f"{d.day:%a}", str(d.day.day))
+            lines = (_("Today"),) if d.day == today else (weekday(d.day.weekday()), str(d.day.day))
         elif n <= 62:
             if d.day.weekday() != 0:
                 continue
-            lines = (f"{d.day.day} {d.day:%b}",)
+            lines = (_("{day} {month}").format(day=d.day.day, month=month(d.day.month)),)
         else:
             if d.day.day != 1 and i != 0:
                 continue
-            lines = (f"{d.day:%b}", str(d.day.year)) if d.day.month == 1 or i == 0 else (f"{d.day:%b}",)
+            name = month(d.day.month)
+            lines = (name, str(d.day.year)) if d.day.month == 1 or i == 0 else (name,)
         width = max(draw.textlength(t, font=small) for t in lines)
         x = g.x(i)
         left = max(0, min(x - width / 2, g.width - width))
@@ -234,9 +236,28 @@ def _note(draw: ImageDraw.ImageDraw, g: Geometry, y: int, text: str, font) -> No
     draw.text((x, y - round(7 * g.scale)), text, fill=MUTED, font=font)
 
 
+#: Font files with Japanese or Chinese glyphs (Debian's paths), with the face index in a collection.
+CJK_FONT_FILES = {
+    "ja": (("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc", 0),
+           ("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc", 0),
+           ("/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf", 0)),
+    "zh": (("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc", 2),
+           ("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc", 0),
+           ("/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf", 0)),
+}
+
+
 @lru_cache(maxsize=8)
 def _font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
-    """DejaVu Sans where installed (Linux), else Pillow's own font: the chart never needs a system font."""
+    """DejaVu Sans where installed (Linux; a CJK font for Japanese and Chinese), else Pillow's own font:
+    the chart never needs a system font."""
+    from necka_tray.i18n import language
+
+    for path, index in CJK_FONT_FILES.get(language().split("_")[0], ()):
+        try:
+            return ImageFont.truetype(path, size, index=index)
+        except OSError:
+            continue
     try:
         return ImageFont.truetype("DejaVuSans.ttf", size)
     except OSError:

@@ -20,15 +20,16 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from necka_tray.core.events import RATING_MAX, RATING_MIN
+from necka_tray.i18n import N_, _
 
 if TYPE_CHECKING:
     import tkinter as tk
     from tkinter import font as tkfont
 
-QUESTION = "How does your neck feel?"
-DAILY_QUESTION = "How is your neck today?"
-LOW, HIGH = f"{RATING_MIN} = no pain", f"{RATING_MAX} = worst pain"
-TITLE = "Necka — Neck check-in"
+QUESTION = N_("How does your neck feel?")
+DAILY_QUESTION = N_("How is your neck today?")
+LOW, HIGH = N_("{rating} = no pain"), N_("{rating} = worst pain")
+TITLE = N_("Necka — Neck check-in")
 #: Real seconds the daily window stays after an answer, so the thanks can be read.
 THANKS_MS = 1500
 
@@ -46,7 +47,7 @@ def build(parent: tk.Misc, on_rating: Callable[[int], None], fonts: dict[str, tk
 
     bg = parent.cget("bg")
     frame = tk.Frame(parent, bg=bg)
-    tk.Label(frame, text=question, font=fonts["body"], fg=theme.TEXT, bg=bg).pack()
+    tk.Label(frame, text=_(question), font=fonts["body"], fg=theme.TEXT, bg=bg, wraplength=round(480 * px)).pack()
     row = tk.Frame(frame, bg=bg)
     row.pack(pady=(round(4 * px), 0))
     buttons: list[tk.Button] = []
@@ -57,8 +58,8 @@ def build(parent: tk.Misc, on_rating: Callable[[int], None], fonts: dict[str, tk
             child.destroy()
         if after is not None:
             after.focus_set()
-        tk.Label(row, text=f"Thank you: noted {rating} of {RATING_MAX}.", font=fonts["small_bold"],
-                 fg=theme.ACCENT, bg=bg).grid(row=0, column=0)
+        tk.Label(row, text=_("Thank you: noted {rating} of {most}.").format(rating=rating, most=RATING_MAX),
+                 font=fonts["small_bold"], fg=theme.ACCENT, bg=bg).grid(row=0, column=0)
         on_rating(rating)
 
     engaged = False
@@ -83,9 +84,12 @@ def build(parent: tk.Misc, on_rating: Callable[[int], None], fonts: dict[str, tk
         b.bind("<Right>", lambda e, i=i: move(i + 1))
         b.bind("<FocusIn>", engage)
         buttons.append(b)
-    for text, column, sticky in ((LOW, 0, "w"), (HIGH, len(buttons) - 3, "e")):
-        tk.Label(row, text=text, font=fonts["small"], fg=theme.MUTED, bg=bg).grid(
-            row=1, column=column, columnspan=3, sticky=sticky, pady=(round(1 * px), 0))
+    # Both ends of the scale in one strip under the row: in a long language they push apart, never overlap.
+    ends = tk.Frame(row, bg=bg)
+    ends.grid(row=1, column=0, columnspan=len(buttons), sticky="ew", pady=(round(1 * px), 0))
+    for text, rating, side in ((LOW, RATING_MIN, "left"), (HIGH, RATING_MAX, "right")):
+        tk.Label(ends, text=_(text).format(rating=rating), font=fonts["small"], fg=theme.MUTED, bg=bg).pack(
+            side=side, padx=(0, round(12 * px)) if side == "left" else 0)
     frame.buttons = buttons  # type: ignore[attr-defined]
     return frame
 
@@ -101,7 +105,7 @@ def record(rating: int, source: str, now: datetime | None = None) -> bool:
         with History(paths.history_db) as h:
             h.record_checkin(now or datetime.now().astimezone(), rating, source)
     except Exception as exc:
-        print(f"necka-tray: could not save the check-in: {exc}", file=sys.stderr)
+        print("necka-tray: " + _("could not save the check-in: {error}").format(error=exc), file=sys.stderr)
         return False
     return True
 
@@ -112,9 +116,9 @@ def main(argv: list[str] | None = None) -> int:
 
     from necka_tray.windows import theme
 
-    argparse.ArgumentParser(prog="necka-tray checkin", description=DAILY_QUESTION).parse_args(argv)
+    argparse.ArgumentParser(prog="necka-tray checkin", description=_(DAILY_QUESTION)).parse_args(argv)
     root = tk.Tk(className="Necka")
-    root.title(TITLE)
+    root.title(_(TITLE))
     root.configure(bg=theme.BG)
     px, fonts = theme.pixel_scale(root), theme.make_fonts(root)
     answer: list[int] = []
@@ -128,9 +132,9 @@ def main(argv: list[str] | None = None) -> int:
 
     widget = build(body, on_rating, fonts, px, question=DAILY_QUESTION)
     widget.pack()
-    tk.Label(body, text="Answer when you like; skipping is fine.", font=fonts["small"], fg=theme.MUTED,
-             bg=theme.BG).pack(pady=(round(10 * px), round(6 * px)))
-    theme.button(body, "Not now (Esc)", root.destroy, fonts["button"], px).pack()
+    tk.Label(body, text=_("Answer when you like; skipping is fine."), font=fonts["small"], fg=theme.MUTED,
+             bg=theme.BG, wraplength=round(480 * px)).pack(pady=(round(10 * px), round(6 * px)))
+    theme.button(body, _("Not now (Esc)"), root.destroy, fonts["button"], px).pack()
     root.bind("<Escape>", lambda e: root.destroy())
     root.bind("<Map>", lambda e: e.widget is root and widget.buttons[0].focus_force())
     _centre(root)

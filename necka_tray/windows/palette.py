@@ -54,9 +54,20 @@ _STYLE = {"title": ("bold", "roman"), "heading": ("bold", "roman"), "cue": ("nor
           "count": ("bold", "roman"), "button": ("bold", "roman"), "small_bold": ("bold", "roman")}
 
 
+#: Families with the glyphs (and the right glyph shapes) of languages written in Han characters.
+CJK_FAMILIES = {
+    "ja": ("Noto Sans CJK JP", "Noto Sans JP", "IPAexGothic", "WenQuanYi Micro Hei", "Droid Sans Fallback"),
+    "zh": ("Noto Sans CJK SC", "Noto Sans SC", "WenQuanYi Micro Hei", "Droid Sans Fallback"),
+}
+
+
 def family(root: tk.Misc) -> str:
+    """The first installed family for the user's language (a CJK one for Japanese and Chinese)."""
+    from necka_tray.i18n import language
+
     families = set(tkfont.families(root))
-    return next((f for f in FONT_FAMILIES if f in families), tkfont.nametofont("TkDefaultFont").actual("family"))
+    wanted = CJK_FAMILIES.get(language().split("_")[0], ()) + FONT_FAMILIES
+    return next((f for f in wanted if f in families), tkfont.nametofont("TkDefaultFont").actual("family"))
 
 
 def make_fonts(root: tk.Misc, scale: float = 1.0) -> dict[str, tkfont.Font]:

@@ -17,14 +17,16 @@ from tkinter import ttk
 from PIL import ImageTk
 
 from necka_tray.core.stats import format_duration
+from necka_tray.i18n import N_, _, decimal, ngettext, short_date
 from necka_tray.store.reports import Report
 from necka_tray.windows import chart, theme
 
-TITLE = "Necka — Statistics"
+TITLE = N_("Necka — Statistics")
 CHOICES = (7, 30)
 CHART_SIZE = (780, 340)
-COLUMNS = (("day", "Day", 120), ("stretches", "Stretches", 110), ("posture", "Posture", 90),
-           ("sitting", "Sitting", 110), ("longest", "Longest", 100), ("breaks", "Breaks", 90), ("neck", "Neck", 80))
+COLUMNS = (("day", N_("Day"), 120), ("stretches", N_("Stretches"), 110), ("posture", N_("Posture"), 90),
+           ("sitting", N_("Sitting"), 110), ("longest", N_("Longest"), 100), ("breaks", N_("Breaks"), 90),
+           ("neck", N_("Neck"), 80))
 
 
 class StatsWindow:
@@ -33,7 +35,7 @@ class StatsWindow:
         self.px, self.fonts = theme.pixel_scale(root), theme.make_fonts(root)
         self.choices = tuple(sorted({*CHOICES, days}))
         self._image: ImageTk.PhotoImage | None = None
-        root.title(TITLE)
+        root.title(_(TITLE))
         root.configure(bg=theme.BG)
         root.bind("<Escape>", lambda e: root.destroy())
         self._build(problem)
@@ -50,10 +52,10 @@ class StatsWindow:
         body.pack(fill="both", expand=True)
         head = tk.Frame(body, bg=theme.BG)
         head.pack(fill="x")
-        tk.Label(head, text="Your neck-care history", font=f["title"], fg=theme.TEXT, bg=theme.BG).pack(side="left")
+        tk.Label(head, text=_("Your neck-care history"), font=f["title"], fg=theme.TEXT, bg=theme.BG).pack(side="left")
         self.toggles: dict[int, tk.Button] = {}
         for n in reversed(self.choices):
-            b = theme.button(head, f"{n} days", lambda n=n: self.show(n), f["button"], px)
+            b = theme.button(head, ngettext("{count} day", "{count} days", n).format(count=n), lambda n=n: self.show(n), f["button"], px)
             b.pack(side="right", padx=(round(6 * px), 0))
             self.toggles[n] = b
         self.today_label = tk.Label(body, text=problem, font=f["body"], fg=theme.TEXT, bg=theme.BG, anchor="w",
@@ -66,11 +68,15 @@ class StatsWindow:
         self.table = self._make_table(body)
         foot = tk.Frame(body, bg=theme.BG)
         foot.pack(fill="x", pady=(round(10 * px), 0))
-        tk.Label(foot, text="Stretches: sessions done / breaks due.  Posture: checks shown.  Breaks: natural "
-                 "breaks.\nLongest: longest unbroken sitting.  Neck: mean check-in, 0 = no pain, 10 = worst pain.",
-                 font=f["small"], fg=theme.MUTED, bg=theme.BG, justify="left").pack(side="left")
-        close = theme.button(foot, "Close (Esc)", self.root.destroy, f["button"], px, primary=True)
+        close = theme.button(foot, _("Close (Esc)"), self.root.destroy, f["button"], px, primary=True)
         close.pack(side="right")
+        # Wraps beside the button in any language (the window's width stays the chart's).
+        tk.Label(foot, text=_("Stretches: sessions done / breaks due.  Posture: checks shown.  Breaks: natural "
+                              "breaks.\nLongest: longest unbroken sitting.  Neck: mean check-in, 0 = no pain, "
+                              "10 = worst pain."),
+                 font=f["small"], fg=theme.MUTED, bg=theme.BG, justify="left", anchor="w",
+                 wraplength=round(CHART_SIZE[0] * px) - close.winfo_reqwidth() - round(12 * px)).pack(
+            side="left", fill="x", expand=True)
         # Take the keyboard focus once on screen, so Esc and Tab work without a click first.
         self.root.bind("<Map>", lambda e: e.widget is self.root and (self.root.focus_force(), close.focus_set()))
 
@@ -100,8 +106,10 @@ class StatsWindow:
         table.bind("<FocusIn>", focus_in)
         table.bind("<FocusOut>", lambda e: frame.config(bg=theme.BORDER))
         for key, heading, width in COLUMNS:
-            table.heading(key, text=heading)
-            table.column(key, width=round(width * px), anchor="w" if key == "day" else "e", stretch=key == "day")
+            table.heading(key, text=_(heading))
+            # At least as wide as the heading in the user's language.
+            width = max(round(width * px), self.fonts["small_bold"].measure(_(heading)) + round(16 * px))
+            table.column(key, width=width, anchor="w" if key == "day" else "e", stretch=key == "day")
         scroll = ttk.Scrollbar(frame, orient="vertical", command=table.yview)
         table.configure(yscrollcommand=scroll.set)
         table.pack(side="left", fill="both", expand=True)
@@ -121,10 +129,10 @@ class StatsWindow:
         self.table.delete(*self.table.get_children())
         for d in reversed(days):
             self.table.insert("", "end", values=(
-                "Today" if d.day == view.today else f"{d.day:%a} {d.day.day} {d.day:%b}",
+                _("Today") if d.day == view.today else short_date(d.day),
                 f"{d.stretch_done} / {d.stretch_due}", d.posture_checks, format_duration(d.sitting_s),
                 format_duration(d.longest_sitting_s), d.natural_breaks,
-                "—" if d.checkin_mean is None else f"{d.checkin_mean:.1f}"))
+                "—" if d.checkin_mean is None else decimal(d.checkin_mean)))
         for choice, b in self.toggles.items():
             on = choice == n
             b.config(bg=theme.ACCENT if on else theme.WHITE, fg=theme.WHITE if on else theme.TEXT,
@@ -143,13 +151,13 @@ def _load(days: int) -> tuple[Report | None, str]:
     try:
         return load(paths.history_db, max(days, *CHOICES), SystemClock().now(), local_zone(), min_sessions), ""
     except Exception as exc:  # a broken or newer history file: say so in the window
-        message = f"Cannot read the history {paths.history_db}: {exc}"
+        message = _("Cannot read the history {path}: {error}").format(path=paths.history_db, error=exc)
         print(f"necka-tray: {message}", file=sys.stderr)
         return None, message
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="necka-tray stats --window", description="Show Necka's statistics.")
+    parser = argparse.ArgumentParser(prog="necka-tray stats --window", description=_("Show Necka's statistics."))
     parser.add_argument("--days", type=int, default=7)
     args = parser.parse_args(argv)
     report, problem = _load(args.days)
