@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta, tzinfo
 
+from necka_tray.i18n import _
+
 DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
@@ -20,14 +22,14 @@ def parse_days(text: str) -> frozenset[int]:
     for part in text.lower().replace(" ", "").split(","):
         if not part:
             continue
-        first, _, last = part.partition("-")
+        first, _sep, last = part.partition("-")
         if first not in DAY_NAMES or (last and last not in DAY_NAMES):
-            raise ValueError(f"{part!r} is not a day or a range of days like mon-fri")
+            raise ValueError(_("{value} is not a day or a range of days like mon-fri").format(value=repr(part)))
         a = DAY_NAMES.index(first)
         b = DAY_NAMES.index(last) if last else a
         days.update((a + i) % 7 for i in range((b - a) % 7 + 1))
     if not days:
-        raise ValueError("no days given")
+        raise ValueError(_("no days given"))
     return frozenset(days)
 
 
@@ -37,7 +39,7 @@ def parse_time(text: str) -> time:
         hour, minute = text.split(":")
         return time(int(hour), int(minute))
     except ValueError:
-        raise ValueError(f"{text!r} is not a time like 09:00") from None
+        raise ValueError(_("{value} is not a time like 09:00").format(value=repr(text))) from None
 
 
 @dataclass(frozen=True)

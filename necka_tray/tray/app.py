@@ -369,10 +369,10 @@ class App:
             logger.error("action=history-%s failed", what, exc_info=exc)
             return
         logger.debug("action=history-%s failed", what, exc_info=exc)
-        path = getattr(self.p.stats, "path", "the history")
+        path = getattr(self.p.stats, "path", _("the history"))
         # Keyed like the history writer's own report: one message per file and kind of trouble.
-        dbfile.report(path, dbfile.classify(exc), f"Necka cannot read its history {path} ({exc}); the day's "
-                      "numbers in the menu wait until it can.")
+        dbfile.report(path, dbfile.classify(exc), _("Necka cannot read its history {path} ({error}); the day's "
+                                                    "numbers in the menu wait until it can.").format(path=path, error=exc))
 
     def _sitting_since(self):
         """Start of the sitting stretch going on now, when idle detection can tell."""
@@ -492,7 +492,8 @@ class App:
             self.p.autostart.set(on)
         except Exception as exc:
             logger.warning("Could not turn start at login %s (%s)", "on" if on else "off", exc)
-            self.p.notifier.notify("Necka", f"Could not turn start at login {'on' if on else 'off'}: {exc}")
+            self.p.notifier.notify("Necka", _("Could not turn start at login {state}: {error}").format(
+                state=_("on") if on else _("off"), error=exc))
         logger.info("action=autostart on=%s", self._autostart_enabled())
         self.render()
 

@@ -19,6 +19,7 @@ from typing import Any
 
 from necka_tray.tray import ipc
 from necka_tray.store.paths import AppPaths
+from necka_tray.i18n import _
 
 logger = logging.getLogger(__name__)
 
@@ -65,13 +66,13 @@ def hand_over(paths: AppPaths, timeout: float = HAND_OVER_TIMEOUT) -> int:
             break
         except (ipc.NotRunning, ipc.ControlError) as exc:
             if time.monotonic() > deadline:
-                print(f"necka-tray: Necka is already running but does not answer ({exc}).", file=sys.stderr)
+                print("necka-tray: " + _("Necka is already running but does not answer ({error}).").format(error=exc), file=sys.stderr)
                 return 1
             time.sleep(0.2)
     if reply.get("ok"):
-        print(f"Necka is already running: {_lower_first(reply.get('message', ''))}")
+        print(_("Necka is already running: {what}").format(what=_lower_first(reply.get("message", ""))))
         return 0
-    print(f"necka-tray: Necka is already running; {reply.get('error')}", file=sys.stderr)
+    print("necka-tray: " + _("Necka is already running; {error}").format(error=reply.get("error")), file=sys.stderr)
     return 1
 
 
@@ -85,7 +86,7 @@ class Handler:
     def __call__(self, request: dict[str, Any]) -> dict[str, Any]:
         command = request.get("command")
         if not isinstance(command, str) or command not in COMMANDS:
-            return _error(f"unknown command {str(command)[:40]!r}")
+            return _error(_("unknown command {command}").format(command=repr(str(command)[:40])))
         extra = set(request) - {"command"} - COMMANDS[command]
         if extra:
             return _error(f"{command}: unexpected {', '.join(sorted(extra))[:80]}")
@@ -107,16 +108,16 @@ class Handler:
 
     def _session(self, request: dict[str, Any]) -> dict[str, Any]:
         if self.app.status()["session_running"]:
-            return self._ok("A stretch session is already open.")
+            return self._ok(_("A stretch session is already open."))
         self.app.handle_action(("session",))
         if not self.app.status()["session_running"]:
-            return _error("could not open the stretch session window (see Necka's log)")
-        return self._ok("Opened a stretch session.")
+            return _error(_("could not open the stretch session window (see Necka's log)"))
+        return self._ok(_("Opened a stretch session."))
 
     def _pause(self, request: dict[str, Any]) -> dict[str, Any]:
         if "until" in request:
             if request["until"] != "tomorrow" or "minutes" in request:
-                raise ValueError('"until" can only be "tomorrow", without "minutes"')
+                raise ValueError(_('"until" can only be "tomorrow", without "minutes"'))
             choice: str | float = "tomorrow"
         else:
             choice = _minutes(request.get("minutes"), PAUSE_RANGE)
@@ -125,14 +126,14 @@ class Handler:
 
     def _resume(self, request: dict[str, Any]) -> dict[str, Any]:
         if self.app.status()["paused_until"] is None:
-            return self._ok("Necka was not paused.")
+            return self._ok(_("Necka was not paused."))
         self.app.handle_action(("resume",))
-        return self._ok("Reminders are back on: " + _sentence(self.app.status()["tooltip"]))
+        return self._ok(_("Reminders are back on: {state}").format(state=_sentence(self.app.status()["tooltip"])))
 
     def _snooze(self, request: dict[str, Any]) -> dict[str, Any]:
         minutes = _minutes(request.get("minutes", SNOOZE_DEFAULT_MINUTES), SNOOZE_RANGE)
         if minutes != int(minutes):
-            raise ValueError("use whole minutes")
+            raise ValueError(_("use whole minutes"))
         return self._forward("snooze", int(minutes))
 
     def _skip(self, request: dict[str, Any]) -> dict[str, Any]:
@@ -141,7 +142,7 @@ class Handler:
     def _quit(self, request: dict[str, Any]) -> dict[str, Any]:
         # After this reply is sent: the server is stopped (and waits for the send) on the way out.
         self.app.p.post(self.app.handle_action, ("quit",))
-        return {"ok": True, "message": "Necka is quitting."}
+        return {"ok": True, "message": _("Necka is quitting.")}
 
     def _refresh(self, request: dict[str, Any]) -> dict[str, Any]:
         self.app.refresh()
@@ -163,16 +164,16 @@ class Handler:
 def _minutes(value: Any, allowed: tuple[timedelta, timedelta]) -> float:
     """A number of minutes within ``allowed`` (JSON numbers only; no bools, NaN or infinities)."""
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-        raise ValueError('"minutes" must be a number')
+        raise ValueError(_('"minutes" must be a number'))
     low, high = (bound.total_seconds() / 60 for bound in allowed)
     if not low <= value <= high:
-        raise ValueError(f'"minutes" must be from {low:g} to {high:g}')
+        raise ValueError(_('"minutes" must be from {least} to {most}').format(least=f"{low:g}", most=f"{high:g}"))
     return value
 
 
 def _sentence(tooltip: str) -> str:
     """``Necka: paused until 14:30`` -> ``Paused until 14:30.``"""
-    text = tooltip.removeprefix("Necka: ")
+    text = tooltip.split(": ", 1)[-1]  # "Necka: " in the tray's language
     return text[:1].upper() + text[1:] + ("" if text.endswith(".") else ".")
 
 

@@ -34,6 +34,7 @@ from typing import Any, Callable
 
 from necka_tray.store.fsutil import atomic_write
 from necka_tray.store.paths import AppPaths
+from necka_tray.i18n import _
 
 logger = logging.getLogger(__name__)
 
@@ -88,7 +89,7 @@ def read_key(paths: AppPaths) -> bytes:
     except FileNotFoundError:
         raise NotRunning("Necka is not running") from None
     except OSError as exc:
-        raise ControlError(f"cannot read the control key {_key_file(paths)} ({exc.strerror})") from None
+        raise ControlError(_("cannot read the control key {path} ({error})").format(path=_key_file(paths), error=exc.strerror)) from None
     if not key:
         raise NotRunning("Necka is not running")
     return key
@@ -146,21 +147,22 @@ def request(paths: AppPaths, message: dict[str, Any], timeout: float = REPLY_TIM
     except (FileNotFoundError, ConnectionRefusedError):
         raise NotRunning("Necka is not running") from None
     except OSError as exc:
-        raise ControlError(f"cannot connect to {addr} ({exc.strerror or exc})") from None
+        raise ControlError(_("cannot connect to {address} ({error})").format(address=addr, error=exc.strerror or exc)) from None
     with conn:
         try:
             _limit_io(conn, timeout)
             mpc.answer_challenge(conn, key)
             mpc.deliver_challenge(conn, key)
         except mpc.AuthenticationError:
-            raise ControlError(f"the running Necka refused the key in {_key_file(paths)}") from None
+            raise ControlError(_("the running Necka refused the key in {path}").format(path=_key_file(paths))) from None
         except (OSError, EOFError, AssertionError) as exc:
-            raise ControlError(f"the running Necka did not complete the handshake ({type(exc).__name__})") from None
+            raise ControlError(_("the running Necka did not complete the handshake ({error})").format(
+                error=type(exc).__name__)) from None
         try:
             conn.send_bytes(encode(message))
             return decode(conn.recv_bytes(MAX_REPLY))
         except (OSError, EOFError, ValueError) as exc:
-            raise ControlError(f"no valid answer from the running Necka ({type(exc).__name__})") from None
+            raise ControlError(_("no valid answer from the running Necka ({error})").format(error=type(exc).__name__)) from None
 
 
 # -- server ------------------------------------------------------------------
@@ -274,7 +276,7 @@ class Server:
         try:
             reply = self._answer(decode(data))
         except ValueError as exc:
-            reply = {"ok": False, "error": f"bad request: {exc}"}
+            reply = {"ok": False, "error": _("bad request: {error}").format(error=exc)}
         try:
             conn.send_bytes(encode(reply))
         except Exception as exc:
@@ -290,11 +292,11 @@ class Server:
                 box["reply"] = self._handle(message)
             except Exception:
                 logger.exception("action=control-request failed")
-                box["reply"] = {"ok": False, "error": "the request failed inside Necka (see its log)"}
+                box["reply"] = {"ok": False, "error": _("the request failed inside Necka (see its log)")}
             finally:
                 done.set()
 
         self._post(run)
         if not done.wait(self._reply_timeout):
-            return {"ok": False, "error": "Necka is busy and did not answer in time; try again"}
+            return {"ok": False, "error": _("Necka is busy and did not answer in time; try again")}
         return box["reply"]

@@ -15,6 +15,7 @@ from necka_tray import __version__
 from necka_tray.store import logs
 from necka_tray.core.clock import SystemClock, TimeScale
 from necka_tray.store.paths import AppPaths
+from necka_tray.i18n import _
 
 logger = logging.getLogger(__name__)
 
@@ -28,13 +29,13 @@ def run_tray(scale: TimeScale, debug: bool = False) -> int:
     try:
         paths.ensure()
     except OSError as exc:
-        return _fail(f"cannot create Necka's folders ({exc}).")
+        return _fail(_("cannot create Necka's folders ({error}).").format(error=exc))
     from necka_tray.tray import instance
 
     try:
         lock = instance.claim(paths)  # held until this process ends
     except OSError as exc:
-        return _fail(f"cannot create the instance lock in {paths.run_dir} ({exc}).")
+        return _fail(_("cannot create the instance lock in {path} ({error}).").format(path=paths.run_dir, error=exc))
     if lock is None:  # one runs already: let it open a session, say so, exit 0
         from necka_tray.tray.control import hand_over
 
@@ -61,7 +62,8 @@ def run_tray(scale: TimeScale, debug: bool = False) -> int:
         tray = _make_tray(choice.backend, on_action, paths)
     except Exception as exc:  # a backend that cannot load: say which and why, once
         logger.debug("tray backend failed", exc_info=True)
-        return _fail(f"the {choice.backend!r} tray backend cannot start ({type(exc).__name__}: {exc}).")
+        return _fail(_("the {backend} tray backend cannot start ({error}).").format(
+            backend=repr(choice.backend), error=f"{type(exc).__name__}: {exc}"))
     logger.info("action=start backend=%s scale=%s", choice.backend, scale.factor)
 
     def start_app():
@@ -80,14 +82,14 @@ def run_tray(scale: TimeScale, debug: bool = False) -> int:
         from necka_tray.store import dbfile
 
         # A broken or unwritable schedule or history file: said once, in a bubble too.
-        dbfile.set_reporter(lambda message: app.p.notifier.notify("Necka's files", message))
+        dbfile.set_reporter(lambda message: app.p.notifier.notify(_("Necka's files"), message))
         if choice.notice:
             logger.warning("%s", choice.notice)
         app.start()
         if loaded.problems:
             app.p.notifier.notify(
-                "Necka settings",
-                f"{loaded.problems[0]} See {paths.config_file} (details in the log).",
+                _("Necka settings"),
+                _("{problem} See {path} (details in the log).").format(problem=loaded.problems[0], path=paths.config_file),
             )
         holder["control"] = _start_control(paths, app, dispatcher, choice.backend)
         if sys.platform.startswith("linux"):

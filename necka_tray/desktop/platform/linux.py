@@ -23,16 +23,18 @@ from typing import Mapping
 from necka_tray import APP_ID
 from necka_tray.store.fsutil import atomic_write
 from necka_tray.desktop.platform import TrayChoice, TrayUnavailable, x11
+from necka_tray.i18n import N_, _
 
-GNOME_HINT = (
+GNOME_HINT = N_(
     "On GNOME, install the 'AppIndicator and KStatusNotifierItem Support' extension "
     "(package gnome-shell-extension-appindicator) and gir1.2-ayatanaappindicator3-0.1."
 )
-PYGOBJECT_FIX = (
+PYGOBJECT_FIX = N_(
     "PyGObject with GTK 3 is not installed, and without it the tray icon would have no menu "
-    "and ignore clicks. Install it with: sudo apt install gir1.2-gtk-3.0 libgirepository1.0-dev "
-    "libcairo2-dev pkg-config gcc && pip install 'PyGObject>=3.42,<3.51' (scripts/bootstrap does this)."
+    "and ignore clicks. Install it with: {command} (scripts/bootstrap does this)."
 )
+PYGOBJECT_COMMAND = ("sudo apt install gir1.2-gtk-3.0 libgirepository1.0-dev libcairo2-dev pkg-config gcc "
+                     "&& pip install 'PyGObject>=3.42,<3.51'")
 
 
 def display_problem(env: Mapping[str, str]) -> str | None:
@@ -40,11 +42,12 @@ def display_problem(env: Mapping[str, str]) -> str | None:
     if not display:
         if env.get("WAYLAND_DISPLAY"):
             return None
-        return "no graphical display: DISPLAY is not set. Start Necka from your desktop session."
+        return _("no graphical display: DISPLAY is not set. Start Necka from your desktop session.")
     try:
         x11.probe(display)  # kept open: the tray icon takes it over
     except Exception as exc:
-        return f"cannot open the X display {display!r} ({type(exc).__name__}). Start Necka from your desktop session."
+        return _("cannot open the X display {display} ({error}). Start Necka from your desktop session.").format(
+            display=repr(display), error=type(exc).__name__)
     return None
 
 
@@ -59,18 +62,19 @@ def tray_backend(env: Mapping[str, str]) -> TrayChoice:
     x11.drop()  # only the xembed icon takes over the probes' X connection
     if status_notifier_host_present():
         if not _typelib("Gtk", "3.0"):
-            raise TrayUnavailable(PYGOBJECT_FIX)
+            raise TrayUnavailable(_(PYGOBJECT_FIX).format(command=PYGOBJECT_COMMAND))
         if _typelib("AyatanaAppIndicator3", "0.1") or _typelib("AppIndicator3", "0.1"):
             return TrayChoice("appindicator")
         if not display:
             raise TrayUnavailable(
-                "this desktop's tray needs AppIndicator support: sudo apt install gir1.2-ayatanaappindicator3-0.1"
+                _("this desktop's tray needs AppIndicator support: {command}").format(
+                    command="sudo apt install gir1.2-ayatanaappindicator3-0.1")
             )
     if not display:
-        raise TrayUnavailable("this Wayland desktop shows no tray icons. " + GNOME_HINT)
+        raise TrayUnavailable(_("this Wayland desktop shows no tray icons.") + " " + _(GNOME_HINT))
     return TrayChoice(
         "xembed",
-        notice="No system tray is running yet; Necka's icon will appear as soon as one starts. " + GNOME_HINT,
+        notice=_("No system tray is running yet; Necka's icon will appear as soon as one starts.") + " " + _(GNOME_HINT),
     )
 
 
