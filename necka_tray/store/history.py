@@ -75,6 +75,7 @@ from necka_tray.core import stats
 from necka_tray.core.clock import between
 from necka_tray.core.events import Event
 from necka_tray.core.reminders import Kind
+from necka_tray.i18n import _
 
 __all__ = ["BUSY_TIMEOUT_MS", "Event", "History", "HistoryError", "MIGRATIONS", "OUTCOMES", "REMINDER", "SESSION"]
 
@@ -137,8 +138,9 @@ class History:
             target = dbfile.move_aside(self.path, opened)
             if target is not None:
                 dbfile.report(self.path, dbfile.BROKEN,
-                              f"Necka's history {self.path} could not be used ({exc}); it was moved to "
-                              f"{target.name} and a fresh history was started.")
+                              _("Necka's history {path} could not be used ({error}); it was moved to "
+                                "{name} and a fresh history was started.").format(path=self.path, error=exc,
+                                                                                  name=target.name))
             self._db = self._open()
 
     def _open(self) -> sqlite3.Connection:
@@ -385,8 +387,9 @@ class HistoryWriter:
             try:
                 History(self.path, repair=True).close()
             except (sqlite3.Error, OSError, HistoryError) as exc:
-                dbfile.report(self.path, dbfile.UNWRITABLE, f"Necka cannot use its history {self.path} ({exc}); "
-                              "what happens now is kept and saved as soon as the file can be written.")
+                dbfile.report(self.path, dbfile.UNWRITABLE, _("Necka cannot use its history {path} ({error}); "
+                                                              "what happens now is kept and saved as soon as the "
+                                                              "file can be written.").format(path=self.path, error=exc))
 
     def record(self, kind: str, ts: datetime, **data: Any) -> None:
         _row(kind, ts, data)  # a malformed event is a bug: raise now, not when it is written
@@ -400,8 +403,8 @@ class HistoryWriter:
                     raise
                 del self._waiting[:-self.MAX_WAITING]
                 dbfile.report(self.path, dbfile.UNWRITABLE,
-                              f"Necka cannot save its history to {self.path} ({exc}); what happens now is "
-                              "kept and saved as soon as the file can be written.")
+                              _("Necka cannot save its history to {path} ({error}); what happens now is "
+                                "kept and saved as soon as the file can be written.").format(path=self.path, error=exc))
                 return
             if len(self._waiting) > 1:
                 dbfile.recovered(self.path, dbfile.UNWRITABLE)

@@ -27,6 +27,7 @@ from apscheduler.jobstores.base import BaseJobStore, ConflictingIdError, JobLook
 from apscheduler.util import datetime_to_utc_timestamp, utc_timestamp_to_datetime
 
 from necka_tray.store import dbfile
+from necka_tray.i18n import _
 
 
 #: Job functions stored under an older module path -> where they live now.
@@ -131,10 +132,14 @@ class SQLiteJobStore(BaseJobStore):
     def _move_aside(self, exc):
         self._moved = True
         target = dbfile.move_aside(self.path, self._opened)
-        where = f"it was moved to {target.name} and " if target else ""
-        dbfile.report(self.path, dbfile.BROKEN,
-                      f"Necka's schedule {self.path} could not be used ({exc}); {where}a fresh schedule "
-                      "was started: the reminders' countdowns start over.")
+        if target:
+            message = _("Necka's schedule {path} could not be used ({error}); it was moved to {name} and a fresh "
+                        "schedule was started: the reminders' countdowns start over.")
+        else:
+            message = _("Necka's schedule {path} could not be used ({error}); a fresh schedule was started: the "
+                        "reminders' countdowns start over.")
+        dbfile.report(self.path, dbfile.BROKEN, message.format(path=self.path, error=exc,
+                                                               name=target.name if target else ""))
 
     def _readable_rows(self):
         """Whatever jobs can still be read from the file, for the in-memory copy."""
@@ -152,11 +157,13 @@ class SQLiteJobStore(BaseJobStore):
             conn.executemany(f"INSERT OR REPLACE INTO {self._table} VALUES (?, ?, ?)", rows)
         self._fault, self._retry_at = kind, time.monotonic() + dbfile.RETRY_SECONDS
         if kind == dbfile.UNWRITABLE:
-            dbfile.report(self.path, kind, f"Necka cannot save its schedule to {self.path} ({exc}); the "
-                          "reminders go on, and the schedule is saved as soon as the file can be written.")
+            dbfile.report(self.path, kind, _("Necka cannot save its schedule to {path} ({error}); the reminders "
+                                             "go on, and the schedule is saved as soon as the file can be "
+                                             "written.").format(path=self.path, error=exc))
         else:
-            dbfile.report(self.path, kind, f"Necka's schedule {self.path} stopped working ({exc}); the "
-                          "reminders go on from memory, and a fresh file will be written.")
+            dbfile.report(self.path, kind, _("Necka's schedule {path} stopped working ({error}); the reminders "
+                                             "go on from memory, and a fresh file will be written.").format(
+                path=self.path, error=exc))
         return conn
 
     def _write_back(self, now=False):

@@ -13,6 +13,7 @@ import logging.handlers
 import os
 import sys
 from pathlib import Path
+from necka_tray.i18n import _
 
 
 class _OneLine(logging.Formatter):
@@ -22,7 +23,7 @@ class _OneLine(logging.Formatter):
         message = f"necka-tray: {record.getMessage()}"
         exc = record.exc_info[1] if record.exc_info else None
         if exc is not None:
-            message += f" ({type(exc).__name__}: {exc}; details in the log file)"
+            message += " " + _("({error}; details in the log file)").format(error=f"{type(exc).__name__}: {exc}")
         return message
 
 
@@ -41,15 +42,15 @@ class _LogFile(logging.handlers.RotatingFileHandler):
         super().emit(record)  # calls handleError on any failure
         if self.failing and not self._failed:
             self.failing = False
-            sys.stderr.write(f"necka-tray: the log file {self.baseFilename} can be written again.\n")
+            sys.stderr.write("necka-tray: " + _("the log file {path} can be written again.").format(path=self.baseFilename) + "\n")
 
     def handleError(self, record: logging.LogRecord) -> None:
         self._failed = True
         if not self.failing:
             self.failing = True
             exc = sys.exc_info()[1]
-            sys.stderr.write(f"necka-tray: cannot write the log file {self.baseFilename} ({exc}); "
-                             "logging to the terminal only until it can.\n")
+            sys.stderr.write("necka-tray: " + _("cannot write the log file {path} ({error}); logging to the terminal "
+                                                "only until it can.").format(path=self.baseFilename, error=exc) + "\n")
 
 
 def setup(log_file: Path | None, debug: bool = False) -> None:

@@ -22,6 +22,7 @@ from pathlib import Path
 from necka_tray.core import events as ev
 from necka_tray.core import progress
 from necka_tray.core.routine import Routine, RoutineError, builtin_exercises, builtin_routines, load_routines, merge
+from necka_tray.i18n import _
 
 logger = logging.getLogger(__name__)
 
@@ -78,9 +79,10 @@ def load_catalogue(user_file: Path | None) -> Catalogue:
     except FileNotFoundError:
         return Catalogue(dict(builtin))
     except RoutineError as exc:
-        return Catalogue(dict(builtin), problem=f"{exc}. Using Necka's own routines until it is fixed.")
+        return Catalogue(dict(builtin), problem=_("{problem}. Using Necka's own routines until it is fixed.").format(problem=exc))
     except OSError as exc:
-        return Catalogue(dict(builtin), problem=f"{user_file.name}: cannot be read ({exc.strerror or exc}).")
+        return Catalogue(dict(builtin), problem=_("{name}: cannot be read ({error}).").format(
+            name=user_file.name, error=exc.strerror or exc))
     return Catalogue(merge(builtin, user), frozenset(user))
 
 

@@ -284,7 +284,7 @@ class SessionWindow:
         try:
             self.o.state.update(**{SESSION_GEOMETRY: geometry})
         except OSError as exc:  # a convenience: never worth failing the session for
-            print(f"necka: could not remember the window's place: {exc}", file=sys.stderr)
+            print("necka: " + _("could not remember the window's place: {error}").format(error=exc), file=sys.stderr)
 
     # -- the first-use note ------------------------------------------------
 
@@ -324,7 +324,8 @@ class SessionWindow:
             try:
                 self.o.state.update(**{SAFETY_SEEN: self.clock.now().date().isoformat()})
             except OSError as exc:
-                print(f"necka: could not remember that the safety note was read: {exc}", file=sys.stderr)
+                print("necka: " + _("could not remember that the safety note was read: {error}").format(error=exc),
+                      file=sys.stderr)
         self._intro.destroy()
         self._intro = None
         self.stage.pack(fill="both", expand=True, before=self._rule)
@@ -657,9 +658,9 @@ def _positive_float(text: str) -> float:
     try:
         value = float(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+        raise argparse.ArgumentTypeError(_("not a number: {value}").format(value=repr(text))) from None
     if not (value > 0 and math.isfinite(value)):
-        raise argparse.ArgumentTypeError(f"must be a positive number, not {text!r}")
+        raise argparse.ArgumentTypeError(_("must be a positive number, not {value}").format(value=repr(text)))
     return value
 
 
@@ -668,19 +669,20 @@ def _parser() -> argparse.ArgumentParser:
 
     p = argparse.ArgumentParser(
         prog="necka-tray session",
-        description="Show Necka's guided stretch session; print one JSON line when it ends.",
+        description=_("Show Necka's guided stretch session; print one JSON line when it ends."),
     )
     one_line_errors(p)
-    p.add_argument("--routine", metavar="ID", default=None, help=f"routine to run (default: {DEFAULT_ROUTINE}, "
-                   "or session.default_routine in the settings)")
+    p.add_argument("--routine", metavar="ID", default=None, help=_("routine to run (default: {routine}, "
+                                                                  "or session.default_routine in the settings)").format(routine=DEFAULT_ROUTINE))
     p.add_argument(
         "--time-scale",
         metavar="FACTOR",
         type=_positive_float,
         default=None,
-        help=f"configured seconds per real second, for tests and demos (default: 1, or ${TIME_SCALE_ENV})",
+        help=_("configured seconds per real second, for tests and demos (default: 1, or ${variable})").format(
+            variable=TIME_SCALE_ENV),
     )
-    p.add_argument("--no-record", action="store_true", help="don't write the session to the history")
+    p.add_argument("--no-record", action="store_true", help=_("don't write the session to the history"))
     return p
 
 
@@ -705,7 +707,7 @@ def _open_page(page: str) -> None:
         subprocess.Popen(self_command("info", page), stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                          start_new_session=True)
     except OSError as exc:
-        print(f"necka: could not open the page: {exc}", file=sys.stderr)
+        print("necka: " + _("could not open the page: {error}").format(error=exc), file=sys.stderr)
 
 
 def _options(settings, paths) -> Options:
@@ -783,7 +785,7 @@ def main(argv: list[str] | None = None) -> int:
         try:
             _record(result)
         except Exception as e:  # the session still happened; say so on stderr, not stdout
-            print(f"necka: could not record the session in the history: {e}", file=sys.stderr)
+            print("necka: " + _("could not record the session in the history: {error}").format(error=e), file=sys.stderr)
     print(result.json_line(), flush=True)
     return 0
 
