@@ -106,7 +106,7 @@ class RoutineError(ValueError):
     """Bad routine data: ``str()`` is the one line to show (file, line, key, problem)."""
 
     def __init__(self, origin: str, line: int | None, key: str, problem: str) -> None:
-        where = f"{origin}: line {line}" if line else origin
+        where = _("{file}: line {line}").format(file=origin, line=line) if line else origin
         super().__init__(f"{where}: {key}: {problem}" if key else f"{where}: {problem}")
         self.origin, self.line, self.key, self.problem = origin, line, key, problem
 
@@ -128,7 +128,7 @@ def load_routines(source: str | os.PathLike[str], base: Mapping[str, Exercise] |
             text = raw.decode("utf-8-sig")
         except UnicodeDecodeError as e:
             line = raw.count(b"\n", 0, e.start) + 1
-            raise RoutineError(origin, line, "", "the file is not UTF-8 text: save it as UTF-8") from None
+            raise RoutineError(origin, line, "", _("the file is not UTF-8 text: save it as UTF-8")) from None
     elif isinstance(source, str):
         origin, text = "routines", source
     else:
@@ -138,8 +138,9 @@ def load_routines(source: str | os.PathLike[str], base: Mapping[str, Exercise] |
     except tomllib.TOMLDecodeError as e:
         m = re.fullmatch(r"(.*) \(at line (\d+), column (\d+)\)", str(e), re.S)
         if m is None:
-            raise RoutineError(origin, None, "", f"not valid TOML: {e}") from None
-        raise RoutineError(f"{origin}: line {m[2]}, column {m[3]}", None, "", f"not valid TOML: {m[1]}") from None
+            raise RoutineError(origin, None, "", _("not valid TOML: {error}").format(error=e)) from None
+        where = _("{file}: line {line}, column {column}").format(file=origin, line=m[2], column=m[3])
+        raise RoutineError(where, None, "", _("not valid TOML: {error}").format(error=m[1])) from None
     try:
         return _parse(doc, base or {}, poses)
     except _DataError as e:
@@ -179,12 +180,13 @@ def _parse(doc: dict[str, Any], base: Mapping[str, Exercise], poses: Collection[
     _no_unknown_keys(doc, _TOP_KEYS, "")
     fmt = doc.get("format", FORMAT)
     if fmt != FORMAT:
-        raise _DataError("format", f"this version of Necka reads format {FORMAT}, not {fmt!r}")
+        raise _DataError("format", _("this version of Necka reads format {format}, not {value}").format(
+            format=FORMAT, value=repr(fmt)))
     own = {ex_id: _exercise(ex_id, body, poses) for ex_id, body in _table(doc, "exercises", "exercises").items()}
     exercises = {**base, **own}
     routines_doc = _table(doc, "routines", "routines")
     if not routines_doc:
-        raise _DataError("routines", "no routines defined")
+        raise _DataError("routines", _("no routines defined"))
     return {r_id: _routine(r_id, body, exercises) for r_id, body in routines_doc.items()}
 
 
@@ -192,36 +194,38 @@ def _exercise(ex_id: str, body: Any, poses: Collection[str] | None) -> Exercise:
     key = f"exercises.{ex_id}"
     _check_id(ex_id, key)
     if not isinstance(body, dict):
-        raise _DataError(key, "must be a table")
+        raise _DataError(key, _("must be a table"))
     _no_unknown_keys(body, _EXERCISE_KEYS, key)
     hold = body.get("hold_seconds")
     reps = body.get("reps")
     if hold is not None and reps is not None:
-        raise _DataError(f"{key}.reps", "use either hold_seconds or reps, not both")
+        raise _DataError(f"{key}.reps", _("use either hold_seconds or reps, not both"))
     if hold is not None:
         if "seconds" in body:
-            raise _DataError(f"{key}.seconds", "only for reps; a hold's length is hold_seconds")
+            raise _DataError(f"{key}.seconds", _("only for reps; a hold's length is hold_seconds"))
         seconds = _positive(body, "hold_seconds", key)
     elif reps is not None:
         if isinstance(reps, bool) or not isinstance(reps, int) or reps <= 0:
-            raise _DataError(f"{key}.reps", f"must be a positive whole number (got {reps!r})")
+            raise _DataError(f"{key}.reps", _("must be a positive whole number (got {value})").format(value=repr(reps)))
         if "seconds" not in body:
-            raise _DataError(f"{key}.seconds", "required with reps (how long the step lasts)")
+            raise _DataError(f"{key}.seconds", _("required with reps (how long the step lasts)"))
         seconds = _positive(body, "seconds", key)
     else:
-        raise _DataError(f"{key}.hold_seconds", "missing (or give reps and seconds)")
+        raise _DataError(f"{key}.hold_seconds", _("missing (or give reps and seconds)"))
     side = body.get("side")
     if side is not None and side not in SIDES:
-        raise _DataError(f"{key}.side", f"must be one of {list(SIDES)} (got {side!r})")
+        raise _DataError(f"{key}.side", _("must be one of {allowed} (got {value})").format(allowed=list(SIDES), value=repr(side)))
     sides = body.get("sides", [])
     if "sides" in body:
         if not (isinstance(sides, list) and sides and all(s in SIDES for s in sides) and len(set(sides)) == len(sides)):
-            raise _DataError(f"{key}.sides", f'must be a list of different sides, like ["left", "right"] (got {sides!r})')
+            raise _DataError(f"{key}.sides", _('must be a list of different sides, like ["left", "right"] (got {value})').format(
+                value=repr(sides)))
         if side is not None:
-            raise _DataError(f"{key}.sides", "use either side (one fixed side) or sides (each in turn), not both")
+            raise _DataError(f"{key}.sides", _("use either side (one fixed side) or sides (each in turn), not both"))
     pose = _text(body, "pose", key)
     if poses is not None and pose not in poses:
-        raise _DataError(f"{key}.pose", f"unknown pose {pose!r}; use one of: {', '.join(sorted(poses))}")
+        raise _DataError(f"{key}.pose", _("unknown pose {value}; use one of: {allowed}").format(
+            value=repr(pose), allowed=", ".join(sorted(poses))))
     return Exercise(
         id=ex_id,
         title=_text(body, "title", key),
@@ -243,8 +247,9 @@ def _pace(body: dict[str, Any], key: str) -> tuple[float, float] | None:
     ok = isinstance(value, list) and len(value) == 2 and all(
         not isinstance(v, bool) and isinstance(v, (int, float)) and 0 < v <= _MAX_BREATH_SECONDS for v in value)
     if not ok:
-        raise _DataError(f"{key}.pace_seconds", "must be [breathe in, breathe out] in seconds, "
-                                                f"each above 0 and at most {_MAX_BREATH_SECONDS} (got {value!r})")
+        raise _DataError(f"{key}.pace_seconds", _("must be [breathe in, breathe out] in seconds, each above 0 and at "
+                                                  "most {most} (got {value})").format(most=_MAX_BREATH_SECONDS,
+                                                                                      value=repr(value)))
     return float(value[0]), float(value[1])
 
 
@@ -252,20 +257,21 @@ def _routine(r_id: str, body: Any, exercises: dict[str, Exercise]) -> Routine:
     key = f"routines.{r_id}"
     _check_id(r_id, key)
     if not isinstance(body, dict):
-        raise _DataError(key, "must be a table")
+        raise _DataError(key, _("must be a table"))
     _no_unknown_keys(body, _ROUTINE_KEYS, key)
     steps_doc = body.get("steps")
     if not isinstance(steps_doc, list) or not steps_doc:
-        raise _DataError(f"{key}.steps", "must be a non-empty list of exercise ids")
+        raise _DataError(f"{key}.steps", _("must be a non-empty list of exercise ids"))
     steps: list[Step] = []
     for i, item in enumerate(steps_doc):
         steps += _steps(f"{key}.steps[{i}]", item, exercises)
     summary = body.get("summary", "")
     if not isinstance(summary, str):
-        raise _DataError(f"{key}.summary", "must be text")
+        raise _DataError(f"{key}.summary", _("must be text"))
     unlock = body.get("unlock")
     if unlock is not None and unlock not in progress.RULES:
-        raise _DataError(f"{key}.unlock", f"must be one of {sorted(progress.RULES)} (got {unlock!r})")
+        raise _DataError(f"{key}.unlock", _("must be one of {allowed} (got {value})").format(
+            allowed=sorted(progress.RULES), value=repr(unlock)))
     return Routine(id=r_id, title=_text(body, "title", key), steps=tuple(steps), summary=summary.strip(),
                    unlock=unlock)
 
@@ -279,20 +285,21 @@ def _steps(step_key: str, item: Any, exercises: dict[str, Exercise]) -> list[Ste
         _no_unknown_keys(item, _STEP_KEYS, step_key)
         ex_id = item.get("exercise")
         if not isinstance(ex_id, str):
-            raise _DataError(f"{step_key}.exercise", "missing; name an exercise id")
+            raise _DataError(f"{step_key}.exercise", _("missing; name an exercise id"))
         seconds = _positive(item, "seconds", step_key) if "seconds" in item else None
         side = item.get("side")
     else:
-        raise _DataError(step_key, "must be an exercise id or a table with 'exercise'")
+        raise _DataError(step_key, _("must be an exercise id or a table with 'exercise'"))
     exercise = exercises.get(ex_id)
     if exercise is None:
-        known = ", ".join(sorted(exercises)) or "none"
-        raise _DataError(step_key, f"unknown exercise {ex_id!r} (known: {known})", needle=f'"{ex_id}"')
+        known = ", ".join(sorted(exercises)) or _("none")
+        raise _DataError(step_key, _("unknown exercise {value} (known: {known})").format(value=repr(ex_id), known=known),
+                         needle=f'"{ex_id}"')
     length = seconds if seconds is not None else exercise.seconds
     if side is not None:
         if side not in exercise.sides:
-            raise _DataError(f"{step_key}.side", f"exercise {ex_id!r} has sides {list(exercise.sides)}, "
-                                                 f"not {side!r}", needle=f'"{ex_id}"')
+            raise _DataError(f"{step_key}.side", _("exercise {exercise} has sides {sides}, not {value}").format(
+                exercise=repr(ex_id), sides=list(exercise.sides), value=repr(side)), needle=f'"{ex_id}"')
         return [Step(exercise, length, side)]
     if exercise.sides:
         return [Step(exercise, length, s) for s in exercise.sides]
@@ -302,43 +309,43 @@ def _steps(step_key: str, item: Any, exercises: dict[str, Exercise]) -> list[Ste
 def _table(doc: dict[str, Any], name: str, key: str) -> dict[str, Any]:
     value = doc.get(name, {})
     if not isinstance(value, dict):
-        raise _DataError(key, "must be a table")
+        raise _DataError(key, _("must be a table"))
     return value
 
 
 def _no_unknown_keys(body: dict[str, Any], allowed: frozenset[str], key: str) -> None:
     for k in body:
         if k not in allowed:
-            raise _DataError(f"{key}.{k}" if key else k, f"unknown key (expected one of {sorted(allowed)})")
+            raise _DataError(f"{key}.{k}" if key else k, _("unknown key (expected one of {allowed})").format(allowed=sorted(allowed)))
 
 
 def _check_id(value: str, key: str) -> None:
     if not _ID.match(value):
-        raise _DataError(key, "ids are lower-case letters, digits and underscores")
+        raise _DataError(key, _("ids are lower-case letters, digits and underscores"))
 
 
 def _text(body: dict[str, Any], name: str, key: str) -> str:
     value = body.get(name)
     if value is None:
-        raise _DataError(f"{key}.{name}", "missing")
+        raise _DataError(f"{key}.{name}", _("missing"))
     if not isinstance(value, str) or not value.strip():
-        raise _DataError(f"{key}.{name}", "must be non-empty text")
+        raise _DataError(f"{key}.{name}", _("must be non-empty text"))
     return value.strip()
 
 
 def _positive(body: dict[str, Any], name: str, key: str) -> float:
     value = body.get(name)
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:
-        raise _DataError(f"{key}.{name}", f"must be a positive number of seconds (got {value!r})")
+        raise _DataError(f"{key}.{name}", _("must be a positive number of seconds (got {value})").format(value=repr(value)))
     if value > _MAX_STEP_SECONDS:
-        raise _DataError(f"{key}.{name}", f"is over an hour ({value!r}); a step is meant to be short")
+        raise _DataError(f"{key}.{name}", _("is over an hour ({value}); a step is meant to be short").format(value=repr(value)))
     return float(value)
 
 
 def parse_routine_id(value: str) -> str:
     """A routine id as settings name it; ValueError if it cannot be one."""
     if not _ID.match(value):
-        raise ValueError(f"{value!r} is not a routine id (lower-case letters, digits and underscores)")
+        raise ValueError(_("{value} is not a routine id (lower-case letters, digits and underscores)").format(value=repr(value)))
     return value
 
 
