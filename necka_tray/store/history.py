@@ -353,7 +353,8 @@ class History:
             version = db.execute("PRAGMA user_version").fetchone()[0]
             if version > target:
                 raise HistoryError(
-                    f"{self.path} has schema version {version}; this Necka knows up to {target}"
+                    _("{path} has schema version {version}; this Necka knows up to {known}").format(
+                        path=self.path, version=version, known=target)
                 )
             for step in range(version, target):
                 MIGRATIONS[step](db)

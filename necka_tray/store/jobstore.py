@@ -174,7 +174,7 @@ class SQLiteJobStore(BaseJobStore):
         conn = None
         try:
             if self._fault == dbfile.BROKEN and not self._moved:
-                self._move_aside("it broke while Necka was running")
+                self._move_aside(_("it broke while Necka was running"))
             conn = self._open_file()
             rows = self._conn.execute(f"SELECT id, next_run_time, job_state FROM {self._table}").fetchall()
             with conn:

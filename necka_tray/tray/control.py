@@ -153,7 +153,7 @@ class Handler:
     def _forward(self, name: str, *args: Any) -> dict[str, Any]:
         """An action another part of Necka provides; an older app says so instead of failing."""
         if not callable(getattr(self.app, f"_action_{name}", None)):
-            return _error(f"{name} is not supported by this version of Necka")
+            return _error(_("{command} is not supported by this version of Necka").format(command=name))
         self.app.handle_action((name, *args))
         return self._ok(_sentence(self.app.status()["tooltip"]))
 

@@ -753,7 +753,7 @@ def main(argv: list[str] | None = None) -> int:
     if routine is None and args.routine is None:
         routine = routines[DEFAULT_ROUTINE]  # the settings name a routine that is gone: the default
     if routine is None:
-        parser.error(f"unknown routine {wanted!r}; choose from: {', '.join(routines)}")
+        parser.error(_("unknown routine {value}; choose from: {allowed}").format(value=repr(wanted), allowed=", ".join(routines)))
     clock = SystemClock()
     why = book.locked(routine, clock.now())
     if why:

@@ -109,7 +109,7 @@ def open_file(path: Path) -> None:
 
     opener = shutil.which("xdg-open")
     if opener is None:
-        raise FileNotFoundError("xdg-open is not installed (package xdg-utils)")
+        raise FileNotFoundError(_("xdg-open is not installed (package xdg-utils)"))
     subprocess.Popen([opener, str(path)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
