@@ -54,8 +54,9 @@ def candidates(env: Mapping[str, str], platform: str, which=shutil.which) -> lis
         return ["windows"]
     if platform == "darwin":
         return ["macos"]
-    # pw-dump sees microphone, camera and screencast streams; pactl (PulseAudio) only the microphone.
-    audio = ["pipewire"] if which("pw-dump") else (["pulse"] if which("pactl") else [])
+    # pw-dump sees microphone, camera and screencast streams; pactl (PulseAudio, or pipewire-pulse)
+    # only the microphone. Both may be installed with only one server running: a failing one says no.
+    audio = [name for name, tool in (("pipewire", "pw-dump"), ("pulse", "pactl")) if which(tool)]
     return audio + ["camera", "inhibit"]
 
 
