@@ -9,8 +9,10 @@ while a reminder is due or waits, so the length counts from the first time it
 saw the call (when the reminder fell due), not from the call's real start.
 
 **Typing.** A bubble that would land mid-sentence waits for ``LULL`` without
-keys or pointer, at most ``MAX_LULL_WAIT``, as Workrave's prelude does. Both
-are human reaction times, in real seconds: the time scale does not shrink them.
+keys or pointer, at most ``MAX_LULL_WAIT``, as Workrave's prelude does. The
+lull is the rhythm of a typing hand, in real seconds: a time scale cannot speed
+up the typist. The longest wait is a delay like Necka's others: it scales (two
+seconds at ``--time-scale 60``), so a sped-up test of a busy user is not held up.
 """
 
 from __future__ import annotations
@@ -18,13 +20,13 @@ from __future__ import annotations
 import math
 from datetime import datetime, timedelta
 
-from necka_tray.core.clock import between
+from necka_tray.core.clock import TimeScale, between
 from necka_tray.core.reminders import Kind
 from necka_tray.i18n import _
 
 #: No keys or pointer this long: the sentence is finished.
 LULL = timedelta(seconds=5)
-#: A bubble never waits longer than this for a lull.
+#: A bubble never waits longer than this for a lull (configured time).
 MAX_LULL_WAIT = timedelta(minutes=2)
 
 
@@ -55,12 +57,20 @@ class CallWatch:
         return ended
 
 
-def lull_wait(idle_seconds: float | None, waiting_since: datetime, now: datetime) -> timedelta | None:
-    """None: show the bubble now; else ask again after this long (the earliest a lull can be)."""
+def longest_lull_wait(scale: TimeScale) -> timedelta:
+    """``MAX_LULL_WAIT`` in real time at this time scale."""
+    return scale.real(MAX_LULL_WAIT)
+
+
+def lull_wait(idle_seconds: float | None, waiting_since: datetime, now: datetime,
+              longest: timedelta = MAX_LULL_WAIT) -> timedelta | None:
+    """None: show the bubble now; else ask again after this long (the earliest a lull can be).
+
+    ``longest``: the real time after which the bubble no longer waits (``longest_lull_wait``)."""
     if idle_seconds is None:  # no idle detection: nothing to wait for
         return None
     lull = LULL.total_seconds()
-    left = MAX_LULL_WAIT - between(waiting_since, now)
+    left = longest - between(waiting_since, now)
     if idle_seconds >= lull or left <= timedelta(0):
         return None
     return min(timedelta(seconds=lull - idle_seconds), left)

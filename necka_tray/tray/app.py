@@ -95,7 +95,7 @@ class App:
         jobs.set_handler(lambda event, *args: self.p.post(self.on_job, event, *args))
         self.p.scheduler.start(on_job_event=lambda _job_id: self.p.post(self.refresh))
         self.p.scheduler.reconcile(self._intervals(), self.p.clock.now())
-        self._observe()
+        self._observe(check_quiet=False)  # nothing waits yet: no quiet or call signal is read
         self.refresh()
         self.p.post(self.new_day)
 
@@ -503,4 +503,4 @@ class App:
         return Delivery(self.p.clock.now, lambda: self.presence.idle.idle_seconds(),
                         lambda when: self.p.scheduler.wake_at(when),
                         lambda now: self.planner.may_remind(now, self.snapshot, self.presence.presence()),
-                        self._fire)
+                        self._fire, self.planner.scale)

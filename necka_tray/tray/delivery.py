@@ -3,7 +3,7 @@
 A reminder the planner lets through is ``offer``-ed here. If the user is typing
 (input less than ``hold.LULL`` ago), it waits: a one-shot scheduler event comes
 back at the earliest moment a lull can have begun, and the minute tick checks
-too; after ``hold.MAX_LULL_WAIT`` it is shown anyway. One idle query per check,
+too; after ``hold.longest_lull_wait`` it is shown anyway. One idle query per check,
 never a loop. Runs on the app's dispatcher thread, like the app.
 """
 
@@ -15,7 +15,7 @@ from datetime import datetime
 from typing import Callable
 
 from necka_tray.core.clock import TimeScale
-from necka_tray.core.hold import catch_up_text, lull_wait
+from necka_tray.core.hold import catch_up_text, longest_lull_wait, lull_wait
 from necka_tray.core.reminders import Kind
 from necka_tray.i18n import _
 
@@ -33,12 +33,13 @@ class Waiting:
 class Delivery:
     def __init__(self, now: Callable[[], datetime], idle_seconds: Callable[[], float | None],
                  wake_at: Callable[[datetime], None], may_remind: Callable[[datetime], bool],
-                 fire: Callable[[Kind, datetime, bool, str | None], None]) -> None:
+                 fire: Callable[[Kind, datetime, bool, str | None], None], scale: TimeScale = TimeScale()) -> None:
         self._now = now
         self._idle = idle_seconds
         self._wake_at = wake_at
         self._may_remind = may_remind
         self._fire = fire
+        self._longest = longest_lull_wait(scale)
         self.waiting: Waiting | None = None
 
     def offer(self, kind: Kind, now: datetime, held: bool = False, body: str | None = None) -> None:
@@ -60,7 +61,7 @@ class Delivery:
             logger.info("action=drop-waiting kind=%s", w.kind.value)
             self.waiting = None
             return
-        wait = lull_wait(self._idle(), w.since, now)
+        wait = lull_wait(self._idle(), w.since, now, self._longest)
         if wait is not None:
             logger.info("action=hold kind=%s reason=typing again_in=%.1fs", w.kind.value, wait.total_seconds())
             self._wake_at(now + wait)

@@ -11,6 +11,7 @@ import json
 import subprocess
 import sys
 import time
+from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
@@ -108,13 +109,21 @@ def test_an_idle_inhibitor_holds_reminders_the_same_way(desktop, app_env, spawn,
 
 
 def test_a_bubble_waits_for_the_end_of_the_sentence(desktop, app_env, spawn, start_necka):
-    write_config(app_env)
+    # Scale 6: the posture check every 5 minutes is 50 s; the longest wait for a lull (2 minutes)
+    # is 20 s, the lull itself 5 real seconds.
+    config = Path(app_env["XDG_CONFIG_HOME"]) / "necka-tray" / "config.toml"
+    config.parent.mkdir(parents=True, exist_ok=True)
+    config.write_text("[reminders.stretch]\nenabled = false\n[reminders.shoulder_rolls]\nenabled = false\n"
+                      "[reminders.posture]\ninterval_minutes = 5\n")
     desktop.clear_notifications()
-    necka = start_necka("--time-scale", "60")
+    necka = start_necka("--time-scale", "6")
     docked(desktop, necka)
+    necka.wait_log(r"action=add job=posture")
+    due = necka.next_run("posture")
+    time.sleep(max(0.0, (due - datetime.now(timezone.utc)).total_seconds() - 5))  # until 5 s before it is due
     started = time.monotonic()
     # 150 characters, ~0.1 s each (xdotool splits --delay between key down and up): ~15 s of typing,
-    # across the posture check due 10 s after the start.
+    # from 5 s before the posture check is due.
     sentence = "Dear team, the quarterly numbers look fine and I will send the full report tomorrow " \
                "morning once the last figures are in; thanks for your patience."
     typist = spawn(["xdotool", "type", "--delay", "200", "--", sentence], desktop.env)

@@ -55,6 +55,7 @@ def test_a_call_holds_the_reminder_past_the_maximum_delay_then_one_catch_up(path
     h, calls = harness(paths)
     try:
         at_start = calls.asked
+        assert at_start == 0  # not even at start: nothing waits
         for _ in range(2):
             h.call(h.app.on_tick)
         assert calls.asked == at_start  # nothing waits: calls are not looked at

@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 
 from necka_tray.core.clock import FakeClock, TimeScale
-from necka_tray.core.hold import LULL, MAX_LULL_WAIT, CallWatch, catch_up_text, lull_wait
+from necka_tray.core.hold import (LULL, MAX_LULL_WAIT, CallWatch, catch_up_text, longest_lull_wait,
+                                  lull_wait)
 from necka_tray.core.planner import Decision, Planner, Presence, ScheduleSnapshot
 from necka_tray.core.reminders import Kind
 from necka_tray.tray.delivery import Delivery
@@ -95,6 +96,13 @@ class TestLull:
     def test_the_wait_is_bounded(self):
         assert lull_wait(0.1, T0, T0 + MAX_LULL_WAIT) is None
         assert lull_wait(0.1, T0, T0 + MAX_LULL_WAIT - timedelta(seconds=1)) == timedelta(seconds=1)
+
+    def test_the_longest_wait_scales_the_lull_does_not(self):
+        assert longest_lull_wait(TimeScale()) == timedelta(minutes=2)
+        assert longest_lull_wait(TimeScale(6)) == timedelta(seconds=20)
+        fast = longest_lull_wait(TimeScale(60))
+        assert lull_wait(0.5, T0, T0, fast) == timedelta(seconds=2)  # bounded by the wait left, not 4.5 s
+        assert lull_wait(0.1, T0, T0 + fast, fast) is None
 
     def test_without_idle_detection_nothing_waits(self):
         assert lull_wait(None, T0, T0) is None
