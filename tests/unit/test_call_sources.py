@@ -106,6 +106,14 @@ class TestCamera:
         proc = self.make_proc(tmp_path, {100: ["/dev/null"], 200: ["/dev/video2"]})
         assert camera.CameraHolders(proc, own_pid=200).in_call() is None
 
+    def test_pipewire_listing_the_camera_is_no_call(self, tmp_path):
+        proc = self.make_proc(tmp_path, {300: ["/dev/video0"], 301: ["/dev/video0"]})
+        (proc / "300" / "comm").write_text("pipewire\n")
+        (proc / "301" / "comm").write_text("wireplumber\n")
+        assert camera.holders(proc, own_pid=1) == []
+        (proc / "301" / "comm").write_text("zoom\n")
+        assert camera.holders(proc, own_pid=1) == [301]
+
     def test_a_missing_proc_is_no_call(self, tmp_path):
         assert camera.holders(tmp_path / "nothing", own_pid=1) == []
 

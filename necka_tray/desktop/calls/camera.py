@@ -2,6 +2,9 @@
 
 Reads only the targets of ``/proc/<pid>/fd/*`` links (which files are open),
 never the device; processes of other users cannot be read and are skipped.
+PipeWire's own daemons may keep a camera open to list it: they do not count
+(an app using the camera through PipeWire shows as a running camera node, see
+``pipewire.py``), so for a holder its ``comm`` (the program name) is read too.
 The /proc root is a parameter so tests give a fake tree.
 """
 
@@ -14,8 +17,12 @@ from pathlib import Path
 from typing import Mapping
 
 
+#: Programs that hold cameras open without anyone being on camera.
+DEVICE_SERVERS = {"pipewire", "wireplumber", "pipewire-media-session"}
+
+
 def holders(proc: Path, own_pid: int) -> list[int]:
-    """Pids (other than ``own_pid``) with a ``/dev/video*`` file open."""
+    """Pids (other than ``own_pid`` and the device servers) with a ``/dev/video*`` file open."""
     found = []
     try:
         entries = list(proc.iterdir())
@@ -34,9 +41,17 @@ def holders(proc: Path, own_pid: int) -> list[int]:
             except OSError:
                 continue
             if target.startswith("/dev/video"):
-                found.append(int(entry.name))
+                if _comm(entry) not in DEVICE_SERVERS:
+                    found.append(int(entry.name))
                 break
     return found
+
+
+def _comm(entry: Path) -> str:
+    try:
+        return (entry / "comm").read_text().strip()
+    except OSError:
+        return ""
 
 
 class CameraHolders:
