@@ -2,7 +2,7 @@
 
 A request is a JSON object ``{"command": ..., <arguments>}``; a reply is
 ``{"ok": true, "message": ..., "status": {...}}`` or ``{"ok": false, "error": ...}``.
-``Handler`` runs on the app's dispatcher thread (``ipc.Server`` posts it
+``Handler`` runs on the app's dispatcher thread (``ipc_server.Server`` posts it
 there) and turns each request into the same action tuple a menu click makes,
 so the CLI can do nothing the menu cannot. Every argument is checked here:
 the peer is authenticated, but its data is still just data.
@@ -42,9 +42,12 @@ COMMANDS: dict[str, frozenset[str]] = {
 }
 
 
-def ask(paths: AppPaths, command: str, **args: Any) -> dict[str, Any]:
-    """Send one command to the running Necka (ipc.NotRunning / ipc.ControlError on failure)."""
-    return ipc.request(paths, {"command": command, **args})
+def ask(paths: AppPaths, command: str, request_id: str | None = None, **args: Any) -> dict[str, Any]:
+    """Send one command to the running Necka (ipc.NotRunning / ipc.ControlError on failure).
+
+    Resend a command only with the same ``request_id``: the app then answers it once.
+    """
+    return ipc.request(paths, {"command": command, **args}, request_id=request_id)
 
 
 def where(paths: AppPaths) -> dict[str, str]:
@@ -59,9 +62,10 @@ def hand_over(paths: AppPaths, timeout: float = HAND_OVER_TIMEOUT) -> int:
     once the icon is up, so a start right after it may wait a moment here.
     """
     deadline = time.monotonic() + timeout
+    request_id = ipc.new_id()  # one command, however often it is sent
     while True:
         try:
-            reply = ask(paths, "session")
+            reply = ask(paths, "session", request_id=request_id)
             break
         except (ipc.NotRunning, ipc.ControlError) as exc:
             if time.monotonic() > deadline:

@@ -1,7 +1,7 @@
 """The control channel against a real app: every command round trip, and what it must refuse.
 
 The app is the real ``App`` on the real scheduler and job store (the Harness of
-test_app_scheduling), its control server is the real ``ipc.Server`` on a real
+test_app_scheduling), its control server is the real ``ipc_server.Server`` on a real
 Unix socket, and the client is the CLI's own ``control.ask``.
 """
 
@@ -25,6 +25,7 @@ import pytest
 from necka_tray.tray import control
 from necka_tray.tray import instance
 from necka_tray.tray import ipc
+from necka_tray.tray import ipc_server
 from necka_tray.tray import jobs
 from necka_tray.core.reminders import Kind
 from necka_tray.store.paths import AppPaths
@@ -41,7 +42,7 @@ class Running:
         self.paths = paths
         self.h = Harness(paths).start()
         self.about = {"tray_backend": "fake", "pid": os.getpid(), "paths": control.where(paths)}
-        self.server = ipc.Server(paths, control.Handler(self.h.app, self.about), self.h.dispatcher.post, **server_kw)
+        self.server = ipc_server.Server(paths, control.Handler(self.h.app, self.about), self.h.dispatcher.post, **server_kw)
         self.server.start()
 
     def ask(self, command, **args):
@@ -338,13 +339,15 @@ def test_a_flood_of_malformed_and_oversized_messages_leaves_the_app_answering(ne
 
 def test_a_busy_app_gets_a_clear_error_not_a_hang(paths):
     started = threading.Event()
-    server = ipc.Server(paths, lambda request: {"ok": True}, post=lambda fn: started.set(),  # never runs fn
+    server = ipc_server.Server(paths, lambda request: {"ok": True}, post=lambda fn: started.set(),  # never runs fn
                         reply_timeout=0.2)
     server.start()
     try:
-        reply = control.ask(paths, "status")
+        with pytest.raises(ipc.Unanswered) as err:
+            control.ask(paths, "status")
         assert started.is_set()
-        assert reply == {"ok": False, "error": "Necka is busy and did not answer in time; try again"}
+        assert str(err.value) == ("Necka is busy and did not answer in time; "
+                                  "the command may have taken effect: check `necka-tray status`")
     finally:
         server.stop()
 
@@ -352,7 +355,7 @@ def test_a_busy_app_gets_a_clear_error_not_a_hang(paths):
 def test_a_socket_path_too_long_is_a_clear_error(tmp_path):
     deep = tmp_path / ("d" * 60) / ("e" * 60)
     paths = AppPaths(tmp_path / "c", tmp_path / "d", tmp_path / "l", deep)
-    server = ipc.Server(paths, lambda r: r, post=lambda fn: fn())
+    server = ipc_server.Server(paths, lambda r: r, post=lambda fn: fn())
     with pytest.raises(ValueError, match="too long for a Unix socket"):
         server.start()
 
