@@ -59,8 +59,12 @@ def hand_over(paths: AppPaths, timeout: float = HAND_OVER_TIMEOUT) -> int:
     """A second ``necka-tray`` start: ask the running one for a session; one line, exit 0.
 
     The first instance takes its lock before its tray appears and answers only
-    once the icon is up, so a start right after it may wait a moment here.
+    once the icon is up, so a start right after it may wait a moment here; one
+    that has held the lock longer than that and has no socket cannot be reached
+    (its runtime folder was removed): exit 1 at once, never a second tray.
     """
+    from necka_tray.tray import instance
+
     deadline = time.monotonic() + timeout
     request_id = ipc.new_id()  # one command, however often it is sent
     while True:
@@ -68,8 +72,13 @@ def hand_over(paths: AppPaths, timeout: float = HAND_OVER_TIMEOUT) -> int:
             reply = ask(paths, "session", request_id=request_id)
             break
         except (ipc.NotRunning, ipc.ControlError) as exc:
-            if time.monotonic() > deadline:
-                print(f"necka-tray: Necka is already running but does not answer ({exc}).", file=sys.stderr)
+            pid, age = instance.holder(paths)
+            if time.monotonic() > deadline or (isinstance(exc, ipc.NotRunning) and age > timeout):
+                who = f" (pid {pid})" if pid else ""
+                why = "its control socket is gone" if isinstance(exc, ipc.NotRunning) else str(exc)
+                print(f"necka-tray: Necka is already running{who} but cannot be reached at {ipc.address(paths)} "
+                      f"({why}); it makes its socket again within a minute, or quit it from its tray menu.",
+                      file=sys.stderr)
                 return 1
             time.sleep(0.2)
     if reply.get("ok"):

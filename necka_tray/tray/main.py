@@ -34,7 +34,7 @@ def run_tray(scale: TimeScale, debug: bool = False) -> int:
     try:
         lock = instance.claim(paths)  # held until this process ends
     except OSError as exc:
-        return _fail(f"cannot create the instance lock in {paths.run_dir} ({exc}).")
+        return _fail(f"cannot create the instance lock in {paths.data_dir} ({exc}).")
     if lock is None:  # one runs already: let it open a session, say so, exit 0
         from necka_tray.tray.control import hand_over
 

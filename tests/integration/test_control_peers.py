@@ -215,3 +215,59 @@ def test_a_client_whose_wait_runs_out_says_the_command_may_have_taken_effect(use
     finally:
         server.stop()
         jobs.set_handler(None)
+
+
+# -- one instance when the runtime folder vanishes (item 7) -----------------------------------------
+
+
+def test_the_instance_lock_survives_the_runtime_folder_being_removed(user):
+    import shutil
+
+    from necka_tray.tray import instance
+
+    paths, _ = user
+    first = instance.claim(paths)
+    try:
+        assert first is not None
+        shutil.rmtree(paths.run_dir)  # a tmp cleaner
+        paths.ensure()
+        assert instance.claim(paths) is None, "a second Necka would start beside the first"
+        assert instance.holder(paths)[0] == os.getpid()
+    finally:
+        first.close()
+    again = instance.claim(paths)
+    assert again is not None
+    again.close()
+
+
+def test_a_second_start_that_cannot_reach_the_running_necka_says_so_and_exits_1(user, capsys, monkeypatch):
+    import shutil
+
+    from necka_tray.tray import instance
+
+    paths, _ = user
+    lock = instance.claim(paths)
+    necka = Running(paths)
+    try:
+        shutil.rmtree(paths.run_dir)
+        old = time.time() - 60  # the holder has long been up: not one still starting
+        os.utime(paths.data_dir / instance.LOCK_NAME, (old, old))
+        start = time.monotonic()
+        assert control.hand_over(paths, timeout=5) == 1
+        assert time.monotonic() - start < 2
+        out, err = capsys.readouterr()
+        assert out == "" and err.count("\n") == 1
+        assert err.startswith(f"necka-tray: Necka is already running (pid {os.getpid()}) but cannot be reached at ")
+        assert "its control socket is gone" in err
+
+        # The next tick binds the socket again, and commands work again.
+        jobs.set_tick_hook(necka.server.recheck)
+        jobs.tick()
+        assert necka.ask("status")["ok"]
+        assert control.hand_over(paths, timeout=5) == 0
+        assert capsys.readouterr().out.startswith("Necka is already running: ")
+        assert necka.server.recheck() is False  # intact now: nothing to do
+    finally:
+        jobs.set_tick_hook(None)
+        necka.stop()
+        lock.close()
