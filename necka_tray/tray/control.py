@@ -98,7 +98,7 @@ class Handler:
     def __call__(self, request: dict[str, Any]) -> dict[str, Any]:
         command = request.get("command")
         if not isinstance(command, str) or command not in COMMANDS:
-            return _error(f"unknown command {str(command)[:40]!r}")
+            return _error(f"unknown command {_shown(command)!r}")
         extra = set(request) - {"command"} - COMMANDS[command]
         if extra:
             return _error(f"{command}: unexpected {', '.join(sorted(extra))[:80]}")
@@ -146,6 +146,8 @@ class Handler:
         minutes = _minutes(request.get("minutes", SNOOZE_DEFAULT_MINUTES), SNOOZE_RANGE)
         if minutes != int(minutes):
             raise ValueError("use whole minutes")
+        if self.app.status()["paused_until"] is not None:  # nothing to snooze: do nothing, record nothing
+            return self._ok("Nothing snoozed: " + _lower_first(_sentence(self.app.status()["tooltip"])))
         return self._forward("snooze", int(minutes))
 
     def _skip(self, request: dict[str, Any]) -> dict[str, Any]:
@@ -174,13 +176,25 @@ class Handler:
 
 
 def _minutes(value: Any, allowed: tuple[timedelta, timedelta]) -> float:
-    """A number of minutes within ``allowed`` (JSON numbers only; no bools, NaN or infinities)."""
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+    """A number of minutes within ``allowed`` (JSON numbers only; no bools, NaN or infinities).
+
+    The range is checked before any float conversion: ``math.isfinite(10**400)`` would raise OverflowError.
+    """
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or \
+            isinstance(value, float) and not math.isfinite(value):
         raise ValueError('"minutes" must be a number')
     low, high = (bound.total_seconds() / 60 for bound in allowed)
     if not low <= value <= high:
         raise ValueError(f'"minutes" must be from {low:g} to {high:g}')
     return value
+
+
+def _shown(value: Any) -> str:
+    """A value for an error message: short text, never a huge number or a deep structure spelled out."""
+    if isinstance(value, str) or isinstance(value, (bool, float, type(None))) or \
+            isinstance(value, int) and abs(value) < 10**15:
+        return str(value)[:40]
+    return f"<{type(value).__name__}>"
 
 
 def _sentence(tooltip: str) -> str:

@@ -403,3 +403,39 @@ def test_start_at_login_that_cannot_be_written_is_told_and_stays_off(necka):
     h.call(h.app.handle_action, ("autostart",))
     assert login_item(h).checked is False
     assert h.notifier.sent[-1] == ("Necka", "Could not turn start at login on: read-only home")
+
+
+# -- issue 12 item 10: what a command did, and numbers no parser can be fooled by -----------------------
+
+
+def test_snooze_while_paused_says_it_did_nothing_and_records_nothing(necka):
+    assert necka.ask("pause", minutes=60)["ok"]
+    before = list(necka.h.records)
+    reply = necka.ask("snooze", minutes=10)
+    assert reply["ok"] and reply["message"].startswith("Nothing snoozed: paused until "), reply
+    assert necka.h.records == before
+    assert reply["status"]["state"] == "paused"
+
+
+@pytest.mark.parametrize("payload", [
+    b'{"command": "pause", "minutes": 1' + b"0" * 400 + b"}",  # a 401-digit int: OverflowError in float()
+    b'{"command": "pause", "minutes": 1' + b"0" * 5000 + b"}",  # over int()'s 4,300-digit limit
+    b'{"command": "pause", "minutes": 1e400}',  # infinity spelt as a float
+    b'{"command": "pause", "minutes": -1e400}',
+    b'{"command": "pause", "minutes": NaN}',
+    b'{"command": "snooze", "minutes": Infinity}',
+    b'{"command": 1' + b"0" * 400 + b"}",
+])
+def test_oversized_numbers_on_the_socket_are_a_bad_request_not_an_exception(necka, payload, caplog):
+    with _authenticated(necka.server.address, necka.server._key) as c:
+        c.send_bytes(payload)
+        reply = ipc.decode(c.recv_bytes())
+    assert reply["ok"] is False and reply["error"].startswith("bad request: not a JSON object ("), reply
+    assert "Traceback" not in caplog.text and "OverflowError" not in caplog.text
+    assert necka.ask("status")["ok"]
+
+
+def test_a_huge_number_given_to_the_handler_directly_is_out_of_range(necka):
+    handler = control.Handler(necka.h.app, {})
+    assert necka.h.call(handler, {"command": "pause", "minutes": 10**400}) == \
+        {"ok": False, "error": 'pause: "minutes" must be from 1 to 1440'}
