@@ -33,6 +33,9 @@ def claim(paths: AppPaths) -> BinaryIO | None:
     except OSError:
         f.close()
         return None
+    if _older_necka_runs(paths):
+        f.close()
+        return None
     try:  # who holds it, for a second start's message (the lock itself is what counts)
         f.truncate(0)
         f.write(f"{os.getpid()}\n".encode())
@@ -40,6 +43,21 @@ def claim(paths: AppPaths) -> BinaryIO | None:
     except OSError:
         pass
     return f
+
+
+def _older_necka_runs(paths: AppPaths) -> bool:
+    """A Necka from before the lock moved to the data folder holds ``run_dir/instance.lock`` (an upgrade
+    while it runs): it is the running one. The file is not created, and not kept locked."""
+    legacy = paths.run_dir / LOCK_NAME
+    if paths.run_dir == paths.data_dir or not legacy.exists():
+        return False
+    try:
+        with open(legacy, "r+b") as f:
+            _lock(f, blocking=False)
+            _unlock(f)
+    except OSError:
+        return True
+    return False
 
 
 def holder(paths: AppPaths) -> tuple[int | None, float]:
