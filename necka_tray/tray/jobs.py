@@ -59,3 +59,8 @@ def tick() -> None:
             hook()
         except Exception:
             logger.exception("job=tick hook failed")
+
+
+def lull() -> None:
+    """Time to look again for a lull in typing (one-shot, in memory)."""
+    _post("lull")
