@@ -12,23 +12,19 @@ from necka_tray.i18n import _
 
 
 def rating(text: str) -> int:
+    """A rating in ASCII digits (not ``١``, fullwidth digits, ``1_0`` or ``+5``) from RATING_MIN to RATING_MAX."""
+    from necka_tray.core.durations import quoted, whole_number
     from necka_tray.core.events import RATING_MAX, RATING_MIN
 
-    try:
-        value = int(text)
-    except ValueError:
-        value = None
+    value = whole_number(text)
     if value is None or not RATING_MIN <= value <= RATING_MAX:
         raise argparse.ArgumentTypeError(_("{value} is not a rating: use a whole number from {least} (no pain) to "
-                                           "{most} (worst pain)").format(value=repr(text), least=RATING_MIN,
+                                           "{most} (worst pain)").format(value=quoted(text), least=RATING_MIN,
                                                                          most=RATING_MAX))
     return value
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    from necka_tray.cli.stats import one_line_errors
-
-    one_line_errors(parser)
     parser.add_argument("rating", nargs="?", type=rating, metavar="RATING",
                         help=_("0 (no pain) to 10 (worst pain); leave out to open the check-in window"))
 

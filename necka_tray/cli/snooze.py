@@ -9,6 +9,7 @@ from necka_tray.i18n import _
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
+    remote.negative_durations_are_values(parser)
     from datetime import timedelta
 
     from necka_tray.tray.control import SNOOZE_DEFAULT_MINUTES, SNOOZE_RANGE

@@ -31,7 +31,7 @@ import os
 import sys
 import unicodedata
 
-from necka_tray.cli import remote
+from necka_tray.cli import one_line_errors, remote  # noqa: F401 (one_line_errors: the windows use it)
 from necka_tray.i18n import N_, _, decimal, ngettext, short_date
 
 MAX_DAYS = 3650
@@ -43,10 +43,11 @@ CSV_COLUMNS = (
 
 
 def days(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(_("{value} is not a whole number of days (example: 30)").format(value=repr(text))) from None
+    from necka_tray.core.durations import quoted, whole_number
+
+    value = whole_number(text)
+    if value is None:
+        raise argparse.ArgumentTypeError(_("{value} is not a whole number of days (example: 30)").format(value=quoted(text)))
     if not 1 <= value <= MAX_DAYS:
         raise argparse.ArgumentTypeError(_("{value} is out of range: use 1 to {most} days").format(value=value, most=MAX_DAYS))
     return value
@@ -58,16 +59,7 @@ def png_path(text: str) -> str:
     return text
 
 
-def one_line_errors(parser: argparse.ArgumentParser) -> None:
-    """A bad value is one line naming the option and what is allowed (no usage dump), exit 2."""
-    def error(message: str):
-        parser.exit(2, _("{prog}: {message} (see {prog} --help)").format(prog=parser.prog, message=message) + "\n")
-
-    parser.error = error  # type: ignore[method-assign]
-
-
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    one_line_errors(parser)
     parser.add_argument("--days", type=days, default=7, metavar="N", help=_("how many days, today included (default 7)"))
     form = parser.add_mutually_exclusive_group()
     form.add_argument("--json", action="store_true", help=_("print one JSON object (for scripts)"))

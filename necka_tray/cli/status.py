@@ -26,7 +26,7 @@ def run(args: argparse.Namespace) -> int:
         status, code = {"running": False, "paths": control.where(paths)}, remote.EXIT_NOT_RUNNING
         status.update(language=i18n.language(), language_from=i18n.requested()[1])
     except ipc.ControlError as exc:
-        return remote.fail(str(exc))
+        return remote.channel_failed(exc)
     else:
         if not reply.get("ok"):
             return remote.fail(str(reply.get("error")))
@@ -60,6 +60,12 @@ def describe(status: dict[str, Any]) -> str:
             lines.append(_("Idle detection: unavailable on this desktop (reminders count wall-clock time)"))
         elif status.get("idle_detection"):
             lines.append(_("Idle detection: {source}").format(source=status["idle_detection"]))
+        if status.get("quiet_reason"):
+            lines.append(_("Quiet: {reason}").format(reason=status["quiet_reason"]))
+        if status.get("call_detection") == "none":
+            lines.append(_("Call detection: unavailable on this system (reminders are not held for calls)"))
+        elif status.get("call_detection"):
+            lines.append(_("Call detection: {source}").format(source=status["call_detection"]))
         if status.get("autostart") is not None:
             lines.append(_("Start at login: {state}").format(state=_("on") if status["autostart"] else _("off")))
     else:

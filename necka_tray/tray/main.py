@@ -35,7 +35,7 @@ def run_tray(scale: TimeScale, debug: bool = False) -> int:
     try:
         lock = instance.claim(paths)  # held until this process ends
     except OSError as exc:
-        return _fail(_("cannot create the instance lock in {path} ({error}).").format(path=paths.run_dir, error=exc))
+        return _fail(_("cannot create the instance lock in {path} ({error}).").format(path=paths.data_dir, error=exc))
     if lock is None:  # one runs already: let it open a session, say so, exit 0
         from necka_tray.tray.control import hand_over
 
@@ -127,19 +127,21 @@ def _make_tray(backend: str, on_action, paths: AppPaths):
 
 def _start_control(paths: AppPaths, app, dispatcher, backend: str):
     """The command line's channel to this app (after the icon is up); Necka runs on without it."""
-    from necka_tray.tray import ipc
+    from necka_tray.tray import jobs
     from necka_tray.tray.control import Handler, where
+    from necka_tray.tray.ipc_server import Server
 
     from necka_tray import i18n
 
     about = {"version": __version__, "pid": os.getpid(), "tray_backend": backend, "paths": where(paths),
              "language": i18n.language(), "language_from": i18n.requested()[1]}
-    server = ipc.Server(paths, Handler(app, about), dispatcher.post)
+    server = Server(paths, Handler(app, about), dispatcher.post)
     try:
         server.start()
     except (OSError, ValueError) as exc:
         logger.warning("necka-tray commands cannot reach this Necka: %s", exc)
         return None
+    jobs.set_tick_hook(server.recheck)  # a tmp cleaner took the socket: bind again within a minute
     return server
 
 
@@ -156,11 +158,13 @@ def _build_app(paths: AppPaths, scale: TimeScale, dispatcher, tray):
     from necka_tray.tray.children import SessionLauncher, WindowLauncher
 
     planner = Planner(scale)
+    from necka_tray.desktop import calls
     from necka_tray.desktop import dnd
     from necka_tray.desktop import idle
     from necka_tray.desktop.presence import PresenceMonitor
 
-    presence = PresenceMonitor(idle.detect(os.environ), dnd.detect(os.environ), scale)
+    presence = PresenceMonitor(idle.detect(os.environ), dnd.detect(os.environ), scale,
+                               calls=calls.detect(os.environ))
     holder = {}
 
     history = HistoryWriter(paths.history_db)
