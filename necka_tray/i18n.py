@@ -154,9 +154,8 @@ def pseudo(message: str) -> str:
         return message
     parts = _PLACEHOLDER.split(message)
     out = "".join(p if i % 2 else p.translate(_ACCENTED) for i, p in enumerate(parts))
-    visible = sum(len(p) for i, p in enumerate(parts) if not i % 2)
-    pad = ("·" + "ẋ" * 9) * (visible * 4 // 100 + 1)
-    return f"⟦{out} {pad[: max(2, visible * 2 // 5)]}⟧"
+    pad = ("·" + "ẋ" * 9) * (len(message) // 10 + 1)
+    return f"⟦{out} {pad[: max(2, len(message) * 2 // 5)]}⟧"
 
 
 class PseudoTranslations(gettext.NullTranslations):
