@@ -24,12 +24,14 @@ from typing import Any, Callable, Iterator, Mapping
 from necka_tray.core.hours import parse_days, parse_time
 from necka_tray.core.reminders import DEFAULT_INTERVALS, Kind
 from necka_tray.core.routine import parse_routine_id
+from necka_tray.core import tomllines
 from necka_tray.core.tomllines import HEADER_LINE as _HEADER_LINE, KEY_LINE as _KEY_LINE, key_path as _key_path
-from necka_tray.store.fsutil import atomic_write
+from necka_tray.store.fsutil import atomic_write, read_user_file
 
 CONFIG_VERSION = 1
 INTERVAL_RANGE = (5, 240)
-MAX_BYTES = 1 << 20  # a settings file is a few hundred bytes; refuse to slurp anything huge
+#: The default file is ~3 KiB; 64 KiB keeps any load (parse and checks) well under 100 ms.
+MAX_BYTES = 64 << 10
 MAX_PROBLEMS = 20  # more than this only floods the log
 _ALL_DEFAULTS = "Using the defaults for every setting."
 
@@ -162,11 +164,12 @@ def load(path: Path | str) -> Loaded:
     path = Path(path)
     exists, _raw, _text, doc, problems = _read(path)
     values: dict[str, Any] = {}
+    extra = 0
     if doc is not None:
-        values, more = _collect(doc, path.name)
+        values, more, extra = _collect(doc, path.name, MAX_PROBLEMS - len(problems))
         problems += more
-    if len(problems) > MAX_PROBLEMS:
-        problems[MAX_PROBLEMS:] = [f"{path.name}: ... and {len(problems) - MAX_PROBLEMS} more problems."]
+    if extra:
+        problems.append(f"{path.name}: ... and {extra} more problems.")
     return Loaded(Settings.defaults().replace(values), problems, exists, doc is not None)
 
 
@@ -254,19 +257,13 @@ def default_text(values: Mapping[str, Any] | None = None) -> str:
 
 def _read(path: Path) -> tuple[bool, bytes | None, str | None, dict | None, list[str]]:
     """(exists, raw bytes, text, parsed document, problems); each later part is None when unavailable."""
-    if path.is_dir():
-        return True, None, None, None, [f"{path}: is a directory, not a settings file. {_ALL_DEFAULTS}"]
     try:
-        with open(path, "rb") as f:
-            raw = f.read(MAX_BYTES + 1)
+        raw = read_user_file(path, MAX_BYTES)
     except FileNotFoundError:
         return False, None, None, None, []
     except OSError as e:
-        return True, None, None, None, [f"{path}: cannot be read ({e.strerror or e}). {_ALL_DEFAULTS}"]
+        return True, None, None, None, [f"{e}. {_ALL_DEFAULTS}"]
     name, bom = path.name, raw.startswith(b"\xef\xbb\xbf")
-    if len(raw) > MAX_BYTES:
-        return True, raw, None, None, [f"{name}: the file is larger than {MAX_BYTES} bytes, "
-                                       f"too large for a settings file. {_ALL_DEFAULTS}"]
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
         return True, raw, None, None, [f"{name}: line 1: the file is UTF-16 text: save it as UTF-8. {_ALL_DEFAULTS}"]
     try:
@@ -279,55 +276,78 @@ def _read(path: Path) -> tuple[bool, bytes | None, str | None, dict | None, list
     problems = [f"{name}: line 1: the file starts with a byte-order mark (BOM), which TOML does not allow; "
                 "it was skipped. Save the file as UTF-8 without BOM."] if bom else []
     try:
-        return True, raw, text, tomllib.loads(text), problems
+        return True, raw, text, tomllines.loads(text), problems
+    except tomllines.TooDeepError as e:
+        problems.append(f"{name}: {e}. {_ALL_DEFAULTS}")
+        return True, raw, text, None, problems
     except tomllib.TOMLDecodeError as e:
         m = re.fullmatch(r"(.*) \(at (.*)\)", str(e), re.S)
         what, where = m.groups() if m else (str(e), "somewhere")
         problems.append(f"{name}: {where}: invalid TOML: {what}. "
                         f"Fix it (see https://toml.io) or delete the file. {_ALL_DEFAULTS}")
-    except RecursionError:
-        problems.append(f"{name}: values are nested too deeply to read. {_ALL_DEFAULTS}")
     return True, raw, text, None, problems
 
 
-def _collect(doc: dict, name: str) -> tuple[dict[str, Any], list[str]]:
-    """The allowed values in a parsed document, and a sentence for every part that is not used."""
+def _collect(doc: dict, name: str, limit: int = MAX_PROBLEMS) -> tuple[dict[str, Any], list[str], int]:
+    """The allowed values in a parsed document, a sentence for each of the first ``limit`` parts
+    that are not used, and how many more there are. Sentences are built only for those reported:
+    a spelling suggestion costs ~0.2 ms, and a file may hold tens of thousands of unknown keys."""
     keys = {tuple(k.split(".")): k for k in SCHEMA}
     tables = {p[:i] for p in keys for i in range(1, len(p))}
     values: dict[str, Any] = {}
     problems: list[str] = []
+    extra = 0
+
+    def report(sentence: Callable[[], str]) -> None:
+        nonlocal extra
+        if len(problems) < limit:
+            problems.append(sentence())
+        else:
+            extra += 1
 
     def walk(table: dict, prefix: tuple[str, ...]) -> None:
         for k, v in table.items():
             path = prefix + (k,)
-            shown = _clip(_dotted(path))
             if path in keys:
                 f = SCHEMA[keys[path]]
                 why = "is a table, but a value is expected" if isinstance(v, dict) else f.check(v)
                 if why is None:
                     values[keys[path]] = v
                 else:
-                    lhs = shown if isinstance(v, dict) else f"{shown} = {_clip(_render(v))}"
-                    problems.append(f"{name}: {lhs} {why}: use {f.allowed}. Using the default ({_render(f.default)}).")
+                    report(lambda: f"{name}: {_shown(path, v)} {why}: use {f.allowed}. "
+                                   f"Using the default ({_render(f.default)}).")
             elif path in tables and isinstance(v, dict):
                 walk(v, path)
             elif path in tables:
-                problems.append(f"{name}: {shown} = {_clip(_render(v))} should be a table ([{shown}] holding "
-                                f"{', '.join(_children(keys, path))}): it is ignored. Using the defaults for {shown}.*.")
+                report(lambda: f"{name}: {_shown(path, v)} should be a table ([{_clip(_dotted(path))}] holding "
+                               f"{', '.join(_children(keys, path))}): it is ignored. "
+                               f"Using the defaults for {_clip(_dotted(path))}.*.")
             else:
-                # Match the last part (a typo there), then pick the nearest full key that ends with it.
-                import difflib  # only for a typo in the user's file
-
-                near = difflib.get_close_matches(k, {p[-1] for p in (*keys, *tables)}, n=1, cutoff=0.6)
-                full = [".".join(p) for p in (*keys, *tables) if near and p[-1] == near[0]]
-                close = difflib.get_close_matches(".".join(path), full, n=1, cutoff=0)
-                where = f"in [{_dotted(prefix)}]" if prefix else "at the top level"
-                hint = f" Did you mean {close[0]}?" if close else ""
-                problems.append(f"{name}: unknown setting {shown} is ignored; known {where}: "
-                                f"{', '.join(_children(keys, prefix))}.{hint}")
+                report(lambda: _unknown(name, path, keys, tables))
 
     walk(doc, ())
-    return values, problems
+    return values, problems, extra
+
+
+def _shown(path: tuple[str, ...], v: Any) -> str:
+    shown = _clip(_dotted(path))
+    return shown if isinstance(v, dict) else f"{shown} = {_clip(_render(v))}"
+
+
+def _unknown(name: str, path: tuple[str, ...], keys: Mapping[tuple[str, ...], str],
+             tables: set[tuple[str, ...]]) -> str:
+    """The sentence for an unknown key: the known ones beside it, and the nearest as a hint."""
+    import difflib  # only for a typo in the user's file
+
+    # Match the last part (a typo there), then pick the nearest full key that ends with it.
+    near = difflib.get_close_matches(path[-1], {p[-1] for p in (*keys, *tables)}, n=1, cutoff=0.6)
+    full = [".".join(p) for p in (*keys, *tables) if near and p[-1] == near[0]]
+    close = difflib.get_close_matches(".".join(path), full, n=1, cutoff=0)
+    prefix = path[:-1]
+    where = f"in [{_dotted(prefix)}]" if prefix else "at the top level"
+    hint = f" Did you mean {close[0]}?" if close else ""
+    return (f"{name}: unknown setting {_clip(_dotted(path))} is ignored; known {where}: "
+            f"{', '.join(_children(keys, prefix))}.{hint}")
 
 
 def _children(keys: Mapping[tuple[str, ...], str], prefix: tuple[str, ...]) -> list[str]:
@@ -432,7 +452,7 @@ def _parses(value: str) -> bool:
 # -- rendering ----------------------------------------------------------------------------------
 
 
-def _render(v: Any) -> str:
+def _render(v: Any, depth: int = 0) -> str:
     """``v`` written as TOML (containers get a short stand-in: this is also used in messages)."""
     if isinstance(v, bool):
         return "true" if v else "false"
@@ -443,7 +463,9 @@ def _render(v: Any) -> str:
     if isinstance(v, (datetime.date, datetime.time)):
         return v.isoformat()
     if isinstance(v, list):
-        return "[" + ", ".join(map(_render, v[:5])) + (", ...]" if len(v) > 5 else "]")
+        if depth >= 3:
+            return "[...]"
+        return "[" + ", ".join(_render(x, depth + 1) for x in v[:5]) + (", ...]" if len(v) > 5 else "]")
     return "{...}"
 
 

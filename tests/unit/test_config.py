@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from necka_tray.store import config
+from necka_tray.store import config, fsutil
 from necka_tray.store.config import SCHEMA, Loaded, ReminderSettings, Settings, default_text, ensure_exists, load, update
 from necka_tray.core.reminders import DEFAULT_INTERVALS, Kind
 
@@ -191,8 +191,9 @@ def test_unreadable_file_simulated(tmp_path, monkeypatch):
     def denied(*args, **kwargs):
         raise PermissionError(13, "Permission denied")
 
-    monkeypatch.setattr(config, "open", denied, raising=False)
+    monkeypatch.setattr(fsutil.os, "open", denied)
     loaded = load(path)
+    monkeypatch.undo()
     assert only_problem(loaded) == f"{path}: cannot be read (Permission denied). Using the defaults for every setting."
     assert (loaded.settings, loaded.exists, loaded.parsed) == (DEFAULTS, True, False)
 
