@@ -260,3 +260,16 @@ def test_routines_at_the_cap_load_fast(tmp_path):
     print(f"routines.toml at the cap ({path.stat().st_size} bytes, an error at the end): {took * 1000:.0f} ms")
     assert "unknown exercise 'nowhere'" in catalogue.problem and catalogue.routines == builtin_routines()
     assert took < 1.0
+
+
+@posix_only
+def test_autostart_entry_that_is_a_fifo_does_not_block(tmp_path):
+    """The tray asks whether it starts at login on its event thread: a FIFO there must not hang it."""
+    from necka_tray import APP_ID
+    from necka_tray.desktop.platform import linux
+
+    env = {"XDG_CONFIG_HOME": str(tmp_path / "cfg"), "HOME": str(tmp_path)}
+    (tmp_path / "cfg" / "autostart").mkdir(parents=True)
+    os.mkfifo(tmp_path / "cfg" / "autostart" / f"{APP_ID}.desktop")
+    with pytest.raises(UserFileError, match="named pipe"):
+        returns_promptly(lambda: linux.autostart_enabled(env))
