@@ -150,12 +150,14 @@ def update(path: Path | str, changes: Mapping[str, Any]) -> list[str]:
         bom = " and removed its byte-order mark" if raw.startswith(b"\xef\xbb\xbf") else ""
         return [f"{path}: saved {what}{bom} (the previous file is kept as {path.name}.bak)."]
     # Unparsable, or no safe in-place edit: move the user's file aside, never overwrite it silently.
+    # A symlink's target is moved (next to it), so the link stays and points to the fresh file.
+    real = Path(os.path.realpath(path)) if path.is_symlink() else path
     stamp = time.strftime("%Y%m%d-%H%M%S")
-    backup, n = path.with_name(f"{path.name}.broken-{stamp}"), 0
+    backup, n = real.with_name(f"{real.name}.broken-{stamp}"), 0
     while backup.exists() or backup.is_symlink():
         n += 1
-        backup = path.with_name(f"{path.name}.broken-{stamp}-{n}")
-    os.replace(path, backup)
+        backup = real.with_name(f"{real.name}.broken-{stamp}-{n}")
+    os.replace(real, backup)
     kept = _collect(doc, path.name)[0] if doc is not None else {}
     atomic_write(path, default_text({**kept, **changes}).encode())
     why = "could not be edited safely"

@@ -464,6 +464,20 @@ def test_update_writes_through_a_symlink_and_it_stays_a_symlink(tmp_path):
     assert load(path).settings.break_interval_minutes == 30
 
 
+@pytest.mark.skipif(os.name != "posix", reason="symlinks are POSIX")
+def test_a_broken_symlinked_file_is_moved_aside_beside_its_target_and_the_link_stays(tmp_path):
+    (tmp_path / "dotfiles").mkdir()
+    target = tmp_path / "dotfiles" / "necka.toml"
+    target.write_text("[broken\n")
+    path = tmp_path / "config.toml"
+    path.symlink_to(target)
+    messages = update(path, {f"{R}.interval_minutes": 30})
+    (backup,) = (tmp_path / "dotfiles").glob("necka.toml.broken-*")
+    assert backup.read_text() == "[broken\n" and backup.name in messages[0]
+    assert path.is_symlink() and os.readlink(path) == str(target)
+    assert load(path).settings.break_interval_minutes == 30 and load(path).problems == []
+
+
 @pytest.mark.skipif(os.name != "posix", reason="modes are POSIX")
 @pytest.mark.parametrize("text", ["[reminders.stretch]\ninterval_minutes = 60\n", "[broken\n"])
 def test_update_never_rewrites_a_read_only_file(tmp_path, text):
