@@ -7,7 +7,8 @@ two leaves its temporary file behind; the next write of the same file removes
 such leftovers once they are old enough to be nobody's write in progress.
 A symlink (a dotfiles setup) stays a symlink: its target is what is replaced.
 
-Every reader of a file in the user's folders goes through :func:`read_user_file`,
+Every reader of a file in the user's folders goes through :func:`read_user_file`
+(or :func:`open_user_file` to seek in a large cache),
 so a FIFO, a device or a huge file there is refused by name instead of hanging
 or filling memory.
 """
@@ -19,6 +20,7 @@ import stat
 import tempfile
 import time
 from pathlib import Path
+from typing import BinaryIO
 
 #: A temporary file this old belongs to a write that was killed (a write takes milliseconds).
 STALE_SECONDS = 10.0
@@ -74,13 +76,13 @@ class UserFileError(OSError):
     """A user's file Necka will not read: ``str()`` is the reason, one line naming the file."""
 
 
-def read_user_file(path: Path, max_bytes: int) -> bytes:
-    """The bytes of a user's file, read so that nothing at ``path`` can hang or flood Necka.
+def open_user_file(path: Path) -> BinaryIO:
+    """A user's regular file opened for reading, without ever blocking.
 
     A FIFO, socket or device (even behind a symlink: dotfile symlinks to regular files keep
-    working) would block the open or never end, so the open is non-blocking and only a
-    regular file is read, at most ``max_bytes``. Raises FileNotFoundError when nothing is
-    there, UserFileError (an OSError) for anything else that cannot be used.
+    working) would block the open or never end, so the open is non-blocking and anything but a
+    regular file is refused. Raises FileNotFoundError when nothing is there, UserFileError (an
+    OSError, ``str()`` naming the path and the reason) for anything else that cannot be used.
     """
     path = Path(path)
     try:
@@ -96,26 +98,29 @@ def read_user_file(path: Path, max_bytes: int) -> bytes:
                 raise named from None
         raise UserFileError(f"{path}: cannot be read ({e.strerror or e})") from None
     try:
-        st = os.fstat(fd)
-        _require_regular(path, st.st_mode)
-        if st.st_size > max_bytes:
-            raise UserFileError(f"{path}: is too large (over {max_bytes} bytes); it is not read")
-        chunks, size = [], 0
-        while size <= max_bytes:
-            chunk = os.read(fd, max_bytes + 1 - size)
-            if not chunk:
-                break
-            chunks.append(chunk)
-            size += len(chunk)
-        if size > max_bytes:  # grew while being read
-            raise UserFileError(f"{path}: is too large (over {max_bytes} bytes); it is not read")
-        return b"".join(chunks)
-    except UserFileError:
-        raise
-    except OSError as e:
-        raise UserFileError(f"{path}: cannot be read ({e.strerror or e})") from None
-    finally:
+        _require_regular(path, os.fstat(fd).st_mode)
+        return os.fdopen(fd, "rb")
+    except BaseException:
         os.close(fd)
+        raise
+
+
+def read_user_file(path: Path, max_bytes: int) -> bytes:
+    """The bytes of a user's file (``open_user_file``), at most ``max_bytes`` of them: a larger
+    file is refused by name, and no more than ``max_bytes + 1`` bytes are ever read."""
+    path = Path(path)
+    with open_user_file(path) as f:
+        try:
+            if os.fstat(f.fileno()).st_size > max_bytes:
+                raise UserFileError(f"{path}: is too large (over {max_bytes} bytes); it is not read")
+            data = f.read(max_bytes + 1)
+        except UserFileError:
+            raise
+        except OSError as e:
+            raise UserFileError(f"{path}: cannot be read ({e.strerror or e})") from None
+    if len(data) > max_bytes:  # grew while being read
+        raise UserFileError(f"{path}: is too large (over {max_bytes} bytes); it is not read")
+    return data
 
 
 def _require_regular(path: Path, mode: int) -> None:

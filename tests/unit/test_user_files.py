@@ -93,14 +93,31 @@ def test_read_user_file_caps_the_size_and_reads_no_more(tmp_path, monkeypatch):
     with pytest.raises(UserFileError, match=r"big\.toml: is too large \(over 100 bytes\); it is not read"):
         read_user_file(path, 100)
     # A file that grows after fstat is still read at most cap + 1 bytes.
-    monkeypatch.setattr(fsutil.os, "fstat", lambda fd: os.stat(tmp_path))  # st_size of a folder: small
-    monkeypatch.setattr(fsutil.stat, "S_ISREG", lambda mode: True)
-    reads = []
-    real_read = os.read
-    monkeypatch.setattr(fsutil.os, "read", lambda fd, n: reads.append(n) or real_read(fd, n))
+    path.write_bytes(b"#" * 1_000_000)
+    real_fstat, real_fdopen, asked = os.fstat, os.fdopen, []
+
+    class Counting:
+        def __init__(self, f):
+            self.f = f
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            self.f.close()
+
+        def fileno(self):
+            return self.f.fileno()
+
+        def read(self, n=-1):
+            asked.append(n)
+            return self.f.read(n)
+
+    monkeypatch.setattr(fsutil.os, "fstat", lambda fd: os.stat_result((*real_fstat(fd)[:6], 10, *real_fstat(fd)[7:])))
+    monkeypatch.setattr(fsutil.os, "fdopen", lambda fd, mode: Counting(real_fdopen(fd, mode)))
     with pytest.raises(UserFileError, match="too large"):
         read_user_file(path, 50)
-    assert sum(reads) <= 51
+    assert asked == [51]
 
 
 def test_read_user_file_missing_is_file_not_found(tmp_path):
@@ -273,3 +290,13 @@ def test_autostart_entry_that_is_a_fifo_does_not_block(tmp_path):
     os.mkfifo(tmp_path / "cfg" / "autostart" / f"{APP_ID}.desktop")
     with pytest.raises(UserFileError, match="named pipe"):
         returns_promptly(lambda: linux.autostart_enabled(env))
+
+
+@posix_only
+def test_the_tray_icon_cache_that_is_a_fifo_reads_as_missing(tmp_path):
+    """The tray reads its icon cache (in the user's cache folder) itself: a FIFO there is no cache."""
+    from necka_tray.windows import icon_bitmaps
+
+    path = icon_bitmaps.cache_file(tmp_path, 24)
+    os.mkfifo(path)
+    assert returns_promptly(lambda: icon_bitmaps.read(path, icon_bitmaps.keys()[0], 24)) is None
