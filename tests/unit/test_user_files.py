@@ -258,12 +258,13 @@ def many_keys(cap: int, line: str) -> str:
 def test_config_with_tens_of_thousands_of_unknown_keys_loads_fast(tmp_path):
     path = tmp_path / "config.toml"
     path.write_text(many_keys(config.MAX_BYTES, "k{} = 1\n"), encoding="utf-8")
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     loaded = config.load(path)
-    took = time.perf_counter() - start
-    print(f"config.toml at the cap ({path.stat().st_size} bytes, unknown keys): {took * 1000:.0f} ms")
+    took, cpu = time.perf_counter() - start, time.process_time() - cpu
+    print(f"config.toml at the cap ({path.stat().st_size} bytes, unknown keys): {took * 1000:.0f} ms "
+          f"({cpu * 1000:.0f} ms CPU)")
     assert len(loaded.problems) == config.MAX_PROBLEMS + 1 and "more problems" in loaded.problems[-1]
-    assert took < 1.0  # ~35 ms here; 19 s before suggestions were limited to the reported problems
+    assert cpu < 1.0  # ~35 ms here; 19 s before suggestions were limited to the reported problems
 
 
 def test_routines_at_the_cap_load_fast(tmp_path):
@@ -271,12 +272,13 @@ def test_routines_at_the_cap_load_fast(tmp_path):
     ex = "".join(f"{k} = {v}\n" for k, v in EXERCISE.items())
     text = many_keys(routines.MAX_BYTES - 200, "[exercises.e{}]\n" + ex.replace("{", "{{").replace("}", "}}"))
     path.write_text(text + '[routines.mine]\ntitle = "x"\nsteps = ["nowhere"]\n', encoding="utf-8")
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     catalogue = load_catalogue(path)
-    took = time.perf_counter() - start
-    print(f"routines.toml at the cap ({path.stat().st_size} bytes, an error at the end): {took * 1000:.0f} ms")
+    took, cpu = time.perf_counter() - start, time.process_time() - cpu
+    print(f"routines.toml at the cap ({path.stat().st_size} bytes, an error at the end): {took * 1000:.0f} ms "
+          f"({cpu * 1000:.0f} ms CPU)")
     assert "unknown exercise 'nowhere'" in catalogue.problem and catalogue.routines == builtin_routines()
-    assert took < 1.0
+    assert cpu < 1.0
 
 
 @posix_only
