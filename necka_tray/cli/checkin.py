@@ -24,7 +24,7 @@ def rating(text: str) -> int:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    from necka_tray.cli.stats import one_line_errors
+    from necka_tray.commandline import one_line_errors
 
     one_line_errors(parser)
     parser.add_argument("rating", nargs="?", type=rating, metavar="RATING",

@@ -31,6 +31,7 @@ import os
 import sys
 
 from necka_tray.cli import remote
+from necka_tray.commandline import one_line_errors
 
 MAX_DAYS = 3650
 CSV_COLUMNS = (
@@ -54,14 +55,6 @@ def png_path(text: str) -> str:
     if not text.lower().endswith(".png"):
         raise argparse.ArgumentTypeError(f"{text!r} must be a file name ending in .png")
     return text
-
-
-def one_line_errors(parser: argparse.ArgumentParser) -> None:
-    """A bad value is one line naming the option and what is allowed (no usage dump), exit 2."""
-    def error(message: str):
-        parser.exit(2, f"{parser.prog}: {message} (see {parser.prog} --help)\n")
-
-    parser.error = error  # type: ignore[method-assign]
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

@@ -41,7 +41,7 @@ from necka_tray.core.routine import DEFAULT_ROUTINE, Routine, Step, duration_tex
 from necka_tray.core.session import SessionView, State, StretchSession, countdown
 from necka_tray.i18n import N_, _, ngettext
 from necka_tray.store.state import SAFETY_SEEN, SESSION_GEOMETRY
-from necka_tray.windows import illustrations, palette, scaling, theme
+from necka_tray.windows import base, illustrations, palette, scaling, theme
 from necka_tray.windows.palette import DEFAULT, Palette, bullets
 
 TITLE = N_("Necka — Stretch session")
@@ -664,7 +664,7 @@ def _positive_float(text: str) -> float:
 
 
 def _parser() -> argparse.ArgumentParser:
-    from necka_tray.cli.stats import one_line_errors
+    from necka_tray.commandline import one_line_errors
 
     p = argparse.ArgumentParser(
         prog="necka-tray session",
@@ -697,17 +697,6 @@ def _record(result: SessionResult) -> None:
         )
 
 
-def _open_page(page: str) -> None:
-    """Show one of Necka's pages in its own process; the session does not wait for it."""
-    from necka_tray.tray.children import self_command
-
-    try:
-        subprocess.Popen(self_command("info", page), stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                         start_new_session=True)
-    except OSError as exc:
-        print(f"necka: could not open the page: {exc}", file=sys.stderr)
-
-
 def _options(settings, paths) -> Options:
     """The window's options from the user's settings and files."""
     from necka_tray.store.state import State
@@ -721,7 +710,7 @@ def _options(settings, paths) -> Options:
         sound=Chime(paths.data_dir / "chime.wav") if settings["session.sound"] else None,
         state=state,
         show_safety=not state.get(SAFETY_SEEN),
-        open_page=_open_page,
+        open_page=base.open_page,
     )
 
 
