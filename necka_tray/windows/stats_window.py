@@ -51,7 +51,7 @@ class StatsWindow(base.Window):
         self._fit_table()
 
     def _build(self, problem: str) -> None:
-        f, px, p = self.fonts, self.px, self.pal
+        px, p = self.px, self.pal
         body = tk.Frame(self.root, bg=p.bg, padx=round(20 * px), pady=round(14 * px))
         body.pack(fill="both", expand=True)
         head = tk.Frame(body, bg=p.bg)
