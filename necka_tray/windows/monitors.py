@@ -79,7 +79,10 @@ def x11_monitors(display: str | None = None) -> list[Rect]:
 
 def _xinerama(d) -> list[Rect]:
     try:
-        if not d.has_extension("XINERAMA") or not d.xinerama_is_active().state:
+        if not d.has_extension("XINERAMA"):
+            return []
+        active = d.xinerama_is_active()  # python-xlib 0.33 answers a plain int
+        if not getattr(active, "state", active):
             return []
         return [Rect(s.x, s.y, s.width, s.height) for s in d.xinerama_query_screens().screens]
     except Exception:
