@@ -56,7 +56,7 @@ def step_script(routine: Routine, index: int) -> StepScript:
                           for n in range(COUNT_FROM, 0, -1))
     if index + 1 == len(routine.steps):
         end = _(FINISHED)
-    elif routine.steps[index + 1].exercise.id == ex.id:
+    elif step.side and routine.steps[index + 1].side not in (None, step.side):
         end = _(SWITCH)
     else:
         end = _(NEXT)
@@ -80,10 +80,12 @@ class Guide:
             self._step, self._said = step_index, set()
             out.append(step_script(self.routine, step_index).start)
         if running:
+            # The number now shown, once; a number the window skipped (it woke late) is not said late.
             for at, text in step_script(self.routine, step_index).countdown:
-                if at == seconds_shown and at not in self._said:
+                if at >= seconds_shown and at not in self._said:
                     self._said.add(at)
-                    out.append(text)
+                    if at == seconds_shown:
+                        out.append(text)
         return [" ".join(out)] if out else []
 
     def finished(self) -> list[str]:
