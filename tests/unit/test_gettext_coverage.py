@@ -64,7 +64,6 @@ ALLOWED: dict[tuple[str, str], str] = {
     ("store/dbfile.py", "unable to open"): "SQLite's own error words, matched",
     ("store/dbfile.py", "integrity check failed: "): "SQLite's report, quoted in a translated message",
     ("store/dbfile.py", "no answer"): "SQLite's report, quoted in a translated message",
-    ("store/jobstore.py", 'Unable to restore job "%s"'): "APScheduler's log message",
     ("tray/apscheduler_import.py", "Stand-in while APScheduler"): "a module docstring set at run time",
     ("tray/ipc.py", "Necka is not running"): "an exception's text; the CLI prints its own translated line",
     ("tray/ipc.py", "not a JSON object ("): "a peer's protocol error, logged",
@@ -82,7 +81,11 @@ ALLOWED: dict[tuple[str, str], str] = {
     ("windows/popup_menu.py", "necka-tray menu: bad request"): "the helper's stderr, logged by the tray",
     ("windows/popup_menu.py", "necka-tray menu: the pointer"): "the helper's stderr, logged by the tray",
     ("windows/popup_menu.py", "Necka tooltip"): "the title of an undecorated tooltip window: never shown",
-    # Commands to type, and files written for the user to edit.
+    # Program names, commands to type, and files written for the user to edit.
+    ("windows/checkin.py", "necka-tray checkin"): "a program name",
+    ("windows/session_window.py", "necka-tray session"): "a program name",
+    ("windows/stats_window.py", "necka-tray stats --window"): "a program name",
+    ("windows/voice.py", "Add-Type -AssemblyName"): "a PowerShell program",
     ("desktop/platform/linux.py", "sudo apt install"): "a command line",
     ("desktop/platform/linux.py", "[Desktop Entry]"): "a desktop file for the desktop, not for reading",
     ("store/routines.py", "# Your own Necka routines."): "an example file to edit: keys and comments in English",
@@ -90,13 +93,17 @@ ALLOWED: dict[tuple[str, str], str] = {
 #: Modules not yet translated, with the reason (an open item, not a design choice).
 NOT_YET = {
     "store/config.py": "the settings file's problems and its commented template are still English",
+    "store/schema.py": "the settings' help lines (the template's comments) and allowed values are still English",
 }
 
 
 def _is_log(call: ast.Call) -> bool:
     f = call.func
-    return (isinstance(f, ast.Attribute) and f.attr in LOGGING and isinstance(f.value, ast.Name)
-            and f.value.id in {"logger", "logging", "log", "root"})
+    if not (isinstance(f, ast.Attribute) and f.attr in LOGGING):
+        return False
+    owner = f.value
+    return ((isinstance(owner, ast.Name) and owner.id in {"logger", "logging", "log", "root"})
+            or (isinstance(owner, ast.Attribute) and owner.attr.endswith("logger")))
 
 
 def untranslated(source: str) -> list[tuple[int, str]]:
