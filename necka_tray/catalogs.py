@@ -9,7 +9,7 @@ as ``msgfmt`` does: the English text shows instead.
 
 from __future__ import annotations
 
-import ast
+import re
 import struct
 from pathlib import Path
 
@@ -37,16 +37,26 @@ def parse_po(text: str) -> dict[str, str]:
                 next_fuzzy = True
             continue
         if line.startswith('"'):
-            entry[key] += ast.literal_eval(line)
+            entry[key] += _unquote(line)
             continue
         word, _, rest = line.partition(" ")
         if word == "msgid":  # a new entry starts
             flush()
             entry, fuzzy, next_fuzzy = {}, next_fuzzy, False
         key = word
-        entry[key] = ast.literal_eval(rest)
+        entry[key] = _unquote(rest)
     flush()
     return entries
+
+
+_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", '"': '"', "\\": "\\", "a": "\a", "b": "\b", "f": "\f", "v": "\v"}
+_ESCAPE = re.compile(r"\\(.)")
+
+
+def _unquote(token: str) -> str:
+    """A .po string token's text (C escapes, as msgfmt reads them)."""
+    text = token.strip()[1:-1]
+    return _ESCAPE.sub(lambda m: _ESCAPES.get(m[1], m[1]), text) if "\\" in text else text
 
 
 def mo_bytes(entries: dict[str, str]) -> bytes:

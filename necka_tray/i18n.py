@@ -3,9 +3,10 @@
 The catalogues' sources live in ``necka_tray/locale/<lang>/LC_MESSAGES/necka-tray.po``
 (the ``necka-tray.pot`` template next to them; ``scripts/update-translations``
 extracts and merges). A built wheel or frozen app carries ``.mo`` files compiled
-at package time; a source checkout has none, so the one catalogue needed is
-compiled in memory from its ``.po`` (a few milliseconds, once). Adding a
-language is a new ``.po`` file, never a code change.
+at package time; in a source checkout ``scripts/bootstrap`` compiles them (they
+are not committed), and a missing or stale one is compiled in memory from its
+``.po`` instead. Only the one catalogue needed is loaded; English, the source
+text, needs none. Adding a language is a new ``.po`` file, never a code change.
 
 The language is the setting ``ui.language`` when the entry point passed one to
 :func:`set_language`, else the environment as gettext reads it (``LANGUAGE``,
@@ -76,18 +77,23 @@ def language() -> str:
 
 @functools.cache
 def translations() -> gettext.NullTranslations:
-    """The catalogue of :func:`language` (loaded once, only that one)."""
+    """The catalogue of :func:`language` (loaded once, only that one; English is the source text itself)."""
     lang = language()
     if lang == PSEUDO:
         return PseudoTranslations()
-    folder = LOCALE_DIR / lang / "LC_MESSAGES"
+    if lang == SOURCE_LANGUAGE:
+        return gettext.NullTranslations()
+    po = LOCALE_DIR / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
+    mo = po.with_suffix(".mo")
     try:
-        with open(folder / f"{DOMAIN}.mo", "rb") as f:
-            return gettext.GNUTranslations(f)
+        # A built package has only the .mo; a checkout may have one from scripts/bootstrap, if not stale.
+        if not po.exists() or mo.stat().st_mtime >= po.stat().st_mtime:
+            with open(mo, "rb") as f:
+                return gettext.GNUTranslations(f)
     except OSError:
         pass
     try:
-        text = (folder / f"{DOMAIN}.po").read_text(encoding="utf-8")
+        text = po.read_text(encoding="utf-8")
     except OSError:
         return gettext.NullTranslations()
     from necka_tray.catalogs import mo_bytes, parse_po

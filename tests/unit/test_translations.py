@@ -124,10 +124,35 @@ def test_the_planner_and_routine_texts_are_in_the_template(pseudo):
     assert pseudo.asked - msgids(POT) == set()
 
 
-def test_a_language_without_a_catalogue_shows_english_from_the_english_catalogue():
+def test_english_and_a_language_without_a_catalogue_show_the_source_text_with_no_catalogue_loaded():
     code = ("from necka_tray import i18n; print(i18n.language(), type(i18n.translations()).__name__, "
             "i18n._('Start stretch session'))")
     for lang in ("en", "xx", "C"):
         env = {**os.environ, "LANGUAGE": lang, "LC_ALL": "", "LANG": ""}
         out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=60)
-        assert out.stdout.split(maxsplit=2) == ["en", "GNUTranslations", "Start stretch session\n"], out.stderr
+        assert out.stdout.split(maxsplit=2) == ["en", "NullTranslations", "Start stretch session\n"], out.stderr
+
+
+def test_a_stale_or_missing_mo_is_not_used(tmp_path, monkeypatch):
+    """A checkout's .mo (scripts/bootstrap) older than its .po is ignored: the .po is compiled in memory."""
+    import shutil as sh
+    import time
+
+    folder = tmp_path / "de" / "LC_MESSAGES"
+    folder.mkdir(parents=True)
+    po = folder / "necka-tray.po"
+    sh.copyfile(ROOT / "necka_tray" / "locale" / "de" / "LC_MESSAGES" / "necka-tray.po", po)
+    monkeypatch.setattr(i18n, "LOCALE_DIR", tmp_path)
+    try:
+        i18n.set_language("de")
+        assert i18n._("Quit Necka") == "Necka beenden"  # no .mo at all
+        from necka_tray.catalogs import compile_file
+
+        compile_file(po, po.with_suffix(".mo"))
+        po.write_text(po.read_text(encoding="utf-8").replace('"Necka beenden"', '"Necka schließen"'), encoding="utf-8")
+        future = time.time() + 10
+        os.utime(po, (future, future))
+        i18n.set_language("de")
+        assert i18n._("Quit Necka") == "Necka schließen"  # the newer .po wins over the stale .mo
+    finally:
+        i18n.set_language(None)
