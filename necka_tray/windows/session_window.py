@@ -129,7 +129,7 @@ def main(argv: list[str] | None = None) -> int:
     clock = SystemClock()
     why = book.locked(routine, clock.now())
     if why:
-        parser.error(f"routine {routine.id!r} {why}")
+        parser.error(_("routine {id} {why}").format(id=repr(routine.id), why=why))
 
     root = base.new_root()
     window: SessionWindow | None = None

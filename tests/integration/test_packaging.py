@@ -139,6 +139,27 @@ def test_wheel_holds_the_package_and_its_data(dists):
     assert "necka-tray = necka_tray.cli:main" in entry_points
 
 
+def test_the_wheel_carries_every_catalogue_compiled(dists):
+    """The build hook compiles each .po into the wheel (none is committed); each reads back complete."""
+    import gettext
+    import io
+
+    wheel, _ = dists
+    zf = zipfile.ZipFile(wheel)
+    names = set(zf.namelist())
+    languages = sorted(p.parts[-3] for p in (ROOT / "necka_tray" / "locale").glob("*/LC_MESSAGES/necka-tray.po"))
+    assert len(languages) >= 13
+    for lang in languages:
+        mo = f"necka_tray/locale/{lang}/LC_MESSAGES/necka-tray.mo"
+        assert mo in names, mo
+        catalogue = gettext.GNUTranslations(io.BytesIO(zf.read(mo)))
+        assert catalogue.info()["language"] == lang
+        if lang != "en":
+            assert catalogue.gettext("Quit Necka") != "Quit Necka", lang
+    assert not subprocess.run(["git", "-C", str(ROOT), "ls-files", "*.mo"], capture_output=True,
+                              text=True).stdout.strip(), "a compiled catalogue is committed"
+
+
 def test_sdist_holds_what_packagers_need(dists):
     _, sdist = dists
     prefix = f"necka_tray-{__version__}/"
