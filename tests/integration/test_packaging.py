@@ -27,7 +27,7 @@ DESKTOP = LINUX / f"{APP_ID}.desktop"
 METAINFO = LINUX / f"{APP_ID}.metainfo.xml"
 #: Never copied into a build: the checkout's own environment and outputs.
 NOT_SOURCE = shutil.ignore_patterns(".git", ".venv", "build", "dist", "test-artifacts", "__pycache__",
-                                    "*.egg-info", ".pytest_cache", "*.pyc")
+                                    "*.egg-info", ".pytest_cache", "*.pyc", "*.mo")
 
 
 def tool(name: str, package: str) -> str:
@@ -123,8 +123,9 @@ def dists(tmp_path_factory):
 def runtime_files() -> set[str]:
     """Every file of the package that is not Python source: the app reads these at run time."""
     package = ROOT / "necka_tray"
+    # .mo files are build products (scripts/bootstrap's in a checkout): see the catalogue test.
     return {str(p.relative_to(ROOT)) for p in package.rglob("*")
-            if p.is_file() and p.suffix not in (".py", ".pyc") and "__pycache__" not in p.parts}
+            if p.is_file() and p.suffix not in (".py", ".pyc", ".mo") and "__pycache__" not in p.parts}
 
 
 def test_wheel_holds_the_package_and_its_data(dists):
