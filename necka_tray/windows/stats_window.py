@@ -9,8 +9,10 @@ shows the moment it was opened; closing and reopening refreshes it. Its look
 
 from __future__ import annotations
 
+import math
 import sys
 import tkinter as tk
+from datetime import date
 from dataclasses import replace
 from tkinter import ttk
 
@@ -25,7 +27,7 @@ TITLE = N_("Necka — Statistics")
 CHOICES = (7, 30)
 CHART_SIZE = (780, 340)
 #: Room left for panels and the title bar (1/96 inch), and the fewest table rows to shrink to.
-SCREEN_MARGIN, MIN_ROWS = 72, 2
+SCREEN_MARGIN, MIN_ROWS, MIN_CHART_HEIGHT = 72, 2, 180
 COLUMNS = (("day", N_("Day"), 120), ("stretches", N_("Stretches"), 110), ("posture", N_("Posture"), 90),
            ("sitting", N_("Sitting"), 110), ("longest", N_("Longest"), 100), ("breaks", N_("Breaks"), 90),
            ("neck", N_("Neck"), 80))
@@ -39,6 +41,8 @@ class StatsWindow(base.Window):
         super().__init__(root, _(TITLE), look)
         self.report = report
         self.choices = tuple(sorted({*CHOICES, days}))
+        self.chart_size = CHART_SIZE  # shrinks (height) when the window would not fit the screen
+        self.days_shown = days
         self._image: ImageTk.PhotoImage | None = None
         root.bind("<Escape>", lambda e: root.destroy())
         self._build(problem)
@@ -81,13 +85,20 @@ class StatsWindow(base.Window):
         self.root.bind("<Map>", lambda e: e.widget is self.root and (self.root.focus_force(), close.focus_set()))
 
     def _fit_table(self) -> None:
-        """Fewer table rows (it scrolls) until the window fits the monitor's height: large text, small screens."""
+        """Fewer table rows (it scrolls), then a lower chart, until the window fits the monitor's
+        height: large text, long languages, small screens."""
         room = monitors.current(self.root).height - round(SCREEN_MARGIN * self.px)
         self.root.update_idletasks()
         rows = int(self.table.cget("height"))
         while self.root.winfo_reqheight() > room and rows > MIN_ROWS:
             rows -= 1
             self.table.config(height=rows)
+            self.root.update_idletasks()
+        excess = self.root.winfo_reqheight() - room
+        if excess > 0 and self.report is not None:
+            height = max(MIN_CHART_HEIGHT, CHART_SIZE[1] - math.ceil(excess / self.px))
+            self.chart_size = (CHART_SIZE[0], height)
+            self.show_days(self.days_shown)
             self.root.update_idletasks()
 
     def _make_table(self, parent: tk.Misc) -> ttk.Treeview:
@@ -118,9 +129,12 @@ class StatsWindow(base.Window):
         table.bind("<FocusOut>", lambda e: frame.config(bg=p.border))
         for key, heading, width in COLUMNS:
             table.heading(key, text=_(heading))
-            # At least as wide as the heading in the user's language.
-            width = max(round(width * px * self.look.text_scale),
-                        self.fonts["small_bold"].measure(_(heading)) + round(16 * px))
+            # As wide as its heading or its widest likely value, in the user's language and text size
+            # (not the nominal width times the text scale: at 2.0 the table would outgrow the screen).
+            sample = {"day": short_date(date(2026, 12, 30)), "sitting": format_duration(12 * 3600 + 50 * 60),
+                      "longest": format_duration(3 * 3600 + 50 * 60)}.get(key, "10 / 10")
+            width = max(round(width * px), self.fonts["small_bold"].measure(_(heading)) + round(16 * px),
+                        self.fonts["small"].measure(sample) + round(16 * px))
             table.column(key, width=width, anchor="w" if key == "day" else "e", stretch=key == "day")
         scroll = ttk.Scrollbar(frame, orient="vertical", command=table.yview)
         table.configure(yscrollcommand=scroll.set)
@@ -136,7 +150,8 @@ class StatsWindow(base.Window):
         view = replace(self.report, days=days)
         self.today_label.config(text=view.today_line)
         self.streak_label.config(text=view.streak_line)
-        image = chart.render(days, today=view.today, size=CHART_SIZE, scale=self.px)
+        self.days_shown = n
+        image = chart.render(days, today=view.today, size=self.chart_size, scale=self.px)
         self._image = ImageTk.PhotoImage(image, master=self.root)
         self.chart.config(image=self._image)
         self.table.delete(*self.table.get_children())
