@@ -27,11 +27,12 @@ from necka_tray.core import tomllines
 from necka_tray.store.fsutil import atomic_write, read_user_file
 from necka_tray.store.schema import CONFIG_VERSION, INTERVAL_RANGE, SCHEMA, Field  # noqa: F401 (re-exported)
 from necka_tray.store.schema import render as _render
+from necka_tray.i18n import N_, _, ngettext
 
 #: The default file is ~3 KiB; 64 KiB keeps any load (parse and checks) well under 100 ms.
 MAX_BYTES = 64 << 10
 MAX_PROBLEMS = 20  # more than this only floods the log
-_ALL_DEFAULTS = "Using the defaults for every setting."
+_ALL_DEFAULTS = N_("Using the defaults for every setting.")
 
 
 @dataclass(frozen=True)
@@ -87,7 +88,8 @@ def load(path: Path | str) -> Loaded:
         values, more, extra = _collect(doc, path.name, MAX_PROBLEMS - len(problems))
         problems += more
     if extra:
-        problems.append(f"{path.name}: ... and {extra} more problems.")
+        problems.append(ngettext("{file}: ... and {count} more problem.", "{file}: ... and {count} more problems.",
+                                 extra).format(file=path.name, count=extra))
     return Loaded(Settings.defaults().replace(values), problems, exists, doc is not None)
 
 
@@ -130,25 +132,28 @@ def update(path: Path | str, changes: Mapping[str, Any]) -> list[str]:
     if not changes:
         return []
     if path.is_dir():
-        raise IsADirectoryError(f"{path} is a directory, not a settings file")
+        raise IsADirectoryError(_("{path} is a directory, not a settings file").format(path=path))
     exists, raw, text, doc, problems = _read(path)
     if exists and raw is None:
-        raise OSError(problems[0].removesuffix(" " + _ALL_DEFAULTS))
+        raise OSError(problems[0].removesuffix(" " + _(_ALL_DEFAULTS)))
     if exists and not (os.stat(path).st_mode & stat.S_IWUSR and os.access(path, os.W_OK)):
-        raise PermissionError(f"{path}: the file is read-only, so the change was not saved")
+        raise PermissionError(_("{path}: the file is read-only, so the change was not saved").format(path=path))
     what = ", ".join(f"{k} = {_render(v)}" for k, v in changes.items())
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     if not exists or (doc is not None and not text.strip()):
         if exists:
             atomic_write(path.with_name(path.name + ".bak"), raw)
         atomic_write(path, default_text(changes).encode())
-        return [f"{path}: wrote a new settings file with {what}."]
+        return [_("{path}: wrote a new settings file with {what}.").format(path=path, what=what)]
     new_text = _edit(text, doc, changes) if doc is not None else None
     if new_text is not None:
         atomic_write(path.with_name(path.name + ".bak"), raw)
         atomic_write(path, new_text.encode())
-        bom = " and removed its byte-order mark" if raw.startswith(b"\xef\xbb\xbf") else ""
-        return [f"{path}: saved {what}{bom} (the previous file is kept as {path.name}.bak)."]
+        if raw.startswith(b"\xef\xbb\xbf"):
+            message = _("{path}: saved {what} and removed its byte-order mark (the previous file is kept as {backup}).")
+        else:
+            message = _("{path}: saved {what} (the previous file is kept as {backup}).")
+        return [message.format(path=path, what=what, backup=f"{path.name}.bak")]
     # Unparsable, or no safe in-place edit: move the user's file aside, never overwrite it silently.
     # A symlink's target is moved (next to it), so the link stays and points to the fresh file.
     real = Path(os.path.realpath(path)) if path.is_symlink() else path
@@ -160,11 +165,16 @@ def update(path: Path | str, changes: Mapping[str, Any]) -> list[str]:
     os.replace(real, backup)
     kept = _collect(doc, path.name)[0] if doc is not None else {}
     atomic_write(path, default_text({**kept, **changes}).encode())
-    why = "could not be edited safely"
+    why = _("could not be edited safely")
     if doc is None:
-        why = f"could not be read ({problems[-1].removesuffix(' ' + _ALL_DEFAULTS)})"
-    return [f"{path}: the settings file {why}, so it was moved to {backup.name} and a fresh "
-            f"settings file was written with {what}{' and your other valid settings' if kept else ''}."]
+        why = _("could not be read ({problem})").format(problem=problems[-1].removesuffix(" " + _(_ALL_DEFAULTS)))
+    if kept:
+        message = _("{path}: the settings file {why}, so it was moved to {backup} and a fresh settings file was "
+                    "written with {what} and your other valid settings.")
+    else:
+        message = _("{path}: the settings file {why}, so it was moved to {backup} and a fresh settings file was "
+                    "written with {what}.")
+    return [message.format(path=path, why=why, backup=backup.name, what=what)]
 
 
 def default_text(values: Mapping[str, Any] | None = None) -> str:
@@ -196,29 +206,31 @@ def _read(path: Path) -> tuple[bool, bytes | None, str | None, dict | None, list
     except FileNotFoundError:
         return False, None, None, None, []
     except OSError as e:
-        return True, None, None, None, [f"{e}. {_ALL_DEFAULTS}"]
+        return True, None, None, None, [f"{e}. {_(_ALL_DEFAULTS)}"]
     name, bom = path.name, raw.startswith(b"\xef\xbb\xbf")
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return True, raw, None, None, [f"{name}: line 1: the file is UTF-16 text: save it as UTF-8. {_ALL_DEFAULTS}"]
+        return True, raw, None, None, [_("{file}: line 1: the file is UTF-16 text: save it as UTF-8.").format(file=name)
+                                       + " " + _(_ALL_DEFAULTS)]
     try:
         text = raw[3 if bom else 0:].decode("utf-8")
     except UnicodeDecodeError as e:
         at = e.start + (3 if bom else 0)
         line, col = raw.count(b"\n", 0, at) + 1, at - raw.rfind(b"\n", 0, at)
-        return True, raw, None, None, [f"{name}: line {line}, column {col}: byte 0x{raw[at]:02x} is not valid UTF-8: "
-                                       f"save the file as UTF-8. {_ALL_DEFAULTS}"]
-    problems = [f"{name}: line 1: the file starts with a byte-order mark (BOM), which TOML does not allow; "
-                "it was skipped. Save the file as UTF-8 without BOM."] if bom else []
+        return True, raw, None, None, [_("{file}: line {line}, column {column}: byte {byte} is not valid UTF-8: save the "
+                                         "file as UTF-8.").format(file=name, line=line, column=col, byte=f"0x{raw[at]:02x}")
+                                       + " " + _(_ALL_DEFAULTS)]
+    problems = [_("{file}: line 1: the file starts with a byte-order mark (BOM), which TOML does not allow; it was "
+                  "skipped. Save the file as UTF-8 without BOM.").format(file=name)] if bom else []
     try:
         return True, raw, text, tomllines.loads(text), problems
     except tomllines.TooDeepError as e:
-        problems.append(f"{name}: {e}. {_ALL_DEFAULTS}")
+        problems.append(f"{name}: {e}. {_(_ALL_DEFAULTS)}")
         return True, raw, text, None, problems
     except tomllib.TOMLDecodeError as e:
         m = re.fullmatch(r"(.*) \(at (.*)\)", str(e), re.S)
-        what, where = m.groups() if m else (str(e), "somewhere")
-        problems.append(f"{name}: {where}: invalid TOML: {what}. "
-                        f"Fix it (see https://toml.io) or delete the file. {_ALL_DEFAULTS}")
+        what, where = m.groups() if m else (str(e), _("somewhere"))
+        problems.append(_("{file}: {where}: invalid TOML: {problem}. Fix it (see https://toml.io) or delete the "
+                          "file.").format(file=name, where=where, problem=what) + " " + _(_ALL_DEFAULTS))
     return True, raw, text, None, problems
 
 
@@ -244,18 +256,18 @@ def _collect(doc: dict, name: str, limit: int = MAX_PROBLEMS) -> tuple[dict[str,
             path = prefix + (k,)
             if path in keys:
                 f = SCHEMA[keys[path]]
-                why = "is a table, but a value is expected" if isinstance(v, dict) else f.check(v)
+                why = _("is a table, but a value is expected") if isinstance(v, dict) else f.check(v)
                 if why is None:
                     values[keys[path]] = v
                 else:
-                    report(lambda: f"{name}: {_shown(path, v)} {why}: use {f.allowed}. "
-                                   f"Using the default ({_render(f.default)}).")
+                    report(lambda: _("{file}: {setting} {why}: use {allowed}. Using the default ({default}).").format(
+                        file=name, setting=_shown(path, v), why=why, allowed=f.allowed, default=_render(f.default)))
             elif path in tables and isinstance(v, dict):
                 walk(v, path)
             elif path in tables:
-                report(lambda: f"{name}: {_shown(path, v)} should be a table ([{_clip(_dotted(path))}] holding "
-                               f"{', '.join(_children(keys, path))}): it is ignored. "
-                               f"Using the defaults for {_clip(_dotted(path))}.*.")
+                report(lambda: _("{file}: {setting} should be a table ([{table}] holding {keys}): it is ignored. "
+                                 "Using the defaults for {table}.*.").format(
+                    file=name, setting=_shown(path, v), table=_clip(_dotted(path)), keys=", ".join(_children(keys, path))))
             else:
                 report(lambda: _unknown(name, path, keys, tables))
 
@@ -278,10 +290,13 @@ def _unknown(name: str, path: tuple[str, ...], keys: Mapping[tuple[str, ...], st
     full = [".".join(p) for p in (*keys, *tables) if near and p[-1] == near[0]]
     close = difflib.get_close_matches(".".join(path), full, n=1, cutoff=0)
     prefix = path[:-1]
-    where = f"in [{_dotted(prefix)}]" if prefix else "at the top level"
-    hint = f" Did you mean {close[0]}?" if close else ""
-    return (f"{name}: unknown setting {_clip(_dotted(path))} is ignored; known {where}: "
-            f"{', '.join(_children(keys, prefix))}.{hint}")
+    if prefix:
+        message = _("{file}: unknown setting {setting} is ignored; known in [{table}]: {keys}.")
+    else:
+        message = _("{file}: unknown setting {setting} is ignored; known at the top level: {keys}.")
+    message = message.format(file=name, setting=_clip(_dotted(path)), table=_dotted(prefix),
+                             keys=", ".join(_children(keys, prefix)))
+    return message + (" " + _("Did you mean {key}?").format(key=close[0]) if close else "")
 
 
 def _children(keys: Mapping[tuple[str, ...], str], prefix: tuple[str, ...]) -> list[str]:
@@ -291,9 +306,10 @@ def _children(keys: Mapping[tuple[str, ...], str], prefix: tuple[str, ...]) -> l
 def _validate(changes: Mapping[str, Any]) -> None:
     for key, value in changes.items():
         if key not in SCHEMA:
-            raise ValueError(f"unknown setting {key!r}")
+            raise ValueError(_("unknown setting {key}").format(key=repr(key)))
         if why := SCHEMA[key].check(value):
-            raise ValueError(f"{key} = {value!r} {why}: use {SCHEMA[key].allowed}")
+            raise ValueError(_("{setting} {why}: use {allowed}").format(
+                setting=f"{key} = {value!r}", why=why, allowed=SCHEMA[key].allowed))
 
 
 # -- editing the user's text --------------------------------------------------------------------

@@ -14,10 +14,15 @@ from typing import Any, Callable
 from necka_tray.core.hours import parse_days, parse_time
 from necka_tray.core.reminders import DEFAULT_INTERVALS, Kind
 from necka_tray.core.routine import parse_routine_id
+from necka_tray.i18n import N_, _
 from necka_tray.i18n import available as available_languages
 
 CONFIG_VERSION = 1
 INTERVAL_RANGE = (5, 240)
+
+
+#: The units a whole-number setting is counted in, for "a whole number of minutes from 5 to 240".
+UNITS = {"minutes": N_("minutes"), "sessions": N_("sessions"), "days": N_("days")}
 
 
 @dataclass(frozen=True)
@@ -37,30 +42,36 @@ class Field:
     @property
     def allowed(self) -> str:
         if self.choices:
-            return " or ".join(map(render, self.choices))
+            return _(" or ").join(map(render, self.choices))
         if self.type is bool:
-            return "true or false"
+            return _("true or false")
         if self.type is float:
-            return "a number" + (f" from {self.range[0]:g} to {self.range[1]:g}" if self.range else "")
+            if self.range:
+                return _("a number from {least} to {most}").format(least=f"{self.range[0]:g}", most=f"{self.range[1]:g}")
+            return _("a number")
         if self.type is int:
-            unit = f" of {self.unit}" if self.unit else ""
-            return f"a whole number{unit}" + (f" from {self.range[0]} to {self.range[1]}" if self.range else "")
-        return self.format or "a string"
+            if self.range and self.unit:
+                return _("a whole number of {unit} from {least} to {most}").format(
+                    unit=_(UNITS[self.unit]), least=self.range[0], most=self.range[1])
+            if self.range:
+                return _("a whole number from {least} to {most}").format(least=self.range[0], most=self.range[1])
+            return _("a whole number")
+        return _(self.format) if self.format else _("a string")
 
     def check(self, value: Any) -> str | None:
         """Why ``value`` is not allowed (a phrase), or None when it is."""
         # ``type() is`` and not ``isinstance``: bool is an int subclass, and TOML's 20.0 is a float.
         if type(value) is not self.type and not (self.type is float and type(value) is int):
-            return f"has the wrong type ({type_name(value)})"
+            return _("has the wrong type ({type})").format(type=type_name(value))
         if self.range and not self.range[0] <= value <= self.range[1]:
-            return "is out of range"
+            return _("is out of range")
         if self.choices and value not in self.choices:
-            return "is not allowed"
+            return _("is not allowed")
         if self.parse is not None:
             try:
                 self.parse(value)
             except ValueError:
-                return "is not in the right format"
+                return _("is not in the right format")
         return None
 
 
@@ -86,15 +97,15 @@ SCHEMA.update({
                                      range=(1, 240), unit="minutes"),
     "schedule.enabled": Field(bool, False, "Remind only within working hours (the days and times below)."),
     "schedule.days": Field(str, "mon-fri", "Working days.", parse=parse_days,
-                           format='days like "mon-fri" or "mon,wed,fri"'),
+                           format=N_('days like "mon-fri" or "mon,wed,fri"')),
     "schedule.start": Field(str, "09:00", "Start of working hours (24-hour clock).", parse=parse_time,
-                            format='a time like "09:00"'),
+                            format=N_('a time like "09:00"')),
     "schedule.end": Field(str, "17:30", "End of working hours; before the start means past midnight.",
-                          parse=parse_time, format='a time like "17:30"'),
+                          parse=parse_time, format=N_('a time like "17:30"')),
 })
 SCHEMA["stats.streak_min_sessions"] = Field(int, 2, "Stretch sessions a day that keep your streak going.", range=(1, 20), unit="sessions")
 SCHEMA["history.retention_days"] = Field(int, 90, "Keep every event this long; older days are kept as one summary row each.", range=(14, 3650), unit="days")
-SCHEMA["session.default_routine"] = Field(str, "neck", "The routine a stretch break runs (an id from the tray's Routines menu or your routines.toml).", parse=parse_routine_id, format="a routine id like \"neck\" or \"shoulders\"")
+SCHEMA["session.default_routine"] = Field(str, "neck", "The routine a stretch break runs (an id from the tray's Routines menu or your routines.toml).", parse=parse_routine_id, format=N_("a routine id like \"neck\" or \"shoulders\""))
 SCHEMA["session.rotate"] = Field(bool, False, "Stretch breaks take turns through the routines instead of always the default.")
 SCHEMA["session.theme"] = Field(str, "default", "The look of the session window and Necka's pages.", choices=("default", "high-contrast"))
 SCHEMA["session.text_scale"] = Field(float, 1.0, "Text size in the session window, on top of the desktop's font scaling (1.25: a quarter larger).", range=(0.75, 2.0))
@@ -122,5 +133,6 @@ def render(v: Any, depth: int = 0) -> str:
 
 
 def type_name(v: Any) -> str:
-    names = {bool: "a boolean", int: "a whole number", float: "a decimal number", str: "a string", list: "an array"}
-    return names.get(type(v), "a table" if isinstance(v, dict) else "a date or time")
+    names = {bool: N_("a boolean"), int: N_("a whole number"), float: N_("a decimal number"), str: N_("a string"),
+             list: N_("an array")}
+    return _(names.get(type(v), N_("a table") if isinstance(v, dict) else N_("a date or time")))

@@ -7,6 +7,7 @@ Every string literal that looks like prose (two words or more) must sit inside
   Necka, and stays English so that reports can be read and searched;
 - SQL (the history and the job store);
 - a font family, a program name (``prog=``), a log-format string;
+- a setting's help line (``Field(type, default, help)``): a comment of the settings file;
 - an entry of ``ALLOWED`` below: exceptions only a bug can raise, diagnostics that
   only reach the log or a helper process's stderr, shell commands, files written for
   the user to edit (their keys are English anyway).
@@ -89,12 +90,12 @@ ALLOWED: dict[tuple[str, str], str] = {
     ("desktop/platform/linux.py", "sudo apt install"): "a command line",
     ("desktop/platform/linux.py", "[Desktop Entry]"): "a desktop file for the desktop, not for reading",
     ("store/routines.py", "# Your own Necka routines."): "an example file to edit: keys and comments in English",
+    # The settings file's comments (its header here, each setting's help line in schema.py's Field(...)):
+    # the file's keys and values are English, and it is edited in place, so its comments stay English too.
+    ("store/config.py", "# Necka settings (config.toml)"): "the settings file's header comment",
 }
 #: Modules not yet translated, with the reason (an open item, not a design choice).
-NOT_YET = {
-    "store/config.py": "the settings file's problems and its commented template are still English",
-    "store/schema.py": "the settings' help lines (the template's comments) and allowed values are still English",
-}
+NOT_YET: dict[str, str] = {}
 
 
 def _is_log(call: ast.Call) -> bool:
@@ -125,6 +126,8 @@ def untranslated(source: str) -> list[tuple[int, str]]:
             for kw in node.keywords:
                 if kw.arg == "prog":
                     exempt_all(kw.value)
+            if isinstance(node.func, ast.Name) and node.func.id == "Field" and len(node.args) >= 3:
+                exempt_all(node.args[2])  # a setting's help line: a comment of the settings file
         elif isinstance(node, ast.JoinedStr):
             head = node.values[0] if node.values else None
             if isinstance(head, ast.Constant) and SQL.match(str(head.value)):
