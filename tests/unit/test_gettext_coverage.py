@@ -50,6 +50,7 @@ ALLOWED: dict[tuple[str, str], str] = {
     ("store/history.py", "a check-in rating is a whole"): "a bug: the CLI and the window check the rating",
     ("store/history.py", " needs duration_s"): "a bug",
     ("windows/illustrations.py", "unknown pose "): "a bug: poses are validated on load",
+    ("tray/instance.py", "a folder lock holds no pid"): "caught inside instance.py: the pid is optional",
     ("windows/illustrations.py", "size must be positive"): "a bug",
     # Diagnostics that reach the log only (as %s arguments) or a helper's stderr, which the tray logs.
     ("desktop/dnd/dunst.py", "D-Bus error: "): "logged",
