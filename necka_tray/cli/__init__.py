@@ -110,19 +110,31 @@ def _named_command(argv: list[str]) -> str | None:
 
 
 def use_language() -> None:
-    """Follow the ``ui.language`` setting, and have argparse's own texts ("usage:") translated too."""
+    """Follow the ``ui.language`` setting, and have argparse's own texts ("usage:") translated too.
+
+    Only that one key is read here, cheaply (every command and the tray's start pay for it): the
+    settings' full check, which reports a bad value, runs where the settings are loaded.
+    """
     from necka_tray import i18n
     from necka_tray.cli import argparse_texts
-    from necka_tray.store import config
+
+    i18n.set_language(_language_setting())
+    argparse_texts.install()
+
+
+def _language_setting() -> str | None:
+    import tomllib
+
+    from necka_tray import i18n
+    from necka_tray.store.fsutil import read_user_file
     from necka_tray.store.paths import AppPaths
 
     try:
-        config_file = AppPaths.for_user().config_file
-    except (OSError, KeyError, RuntimeError):  # no usable home folder: the command itself says so; the environment decides
-        config_file = None
-    if config_file is not None:
-        i18n.set_language(config.load(config_file).settings["ui.language"])
-    argparse_texts.install()
+        raw = read_user_file(AppPaths.for_user().config_file, 64 << 10)
+        value = tomllib.loads(raw.decode("utf-8-sig")).get("ui", {}).get("language")
+    except (OSError, ValueError, KeyError, RuntimeError, RecursionError, AttributeError):
+        return None  # no file, or a broken one: the environment decides (and the loader says what is wrong)
+    return value if isinstance(value, str) and value in ("auto", *i18n.available()) else None
 
 
 def _command_module(name: str):
