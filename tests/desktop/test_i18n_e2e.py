@@ -16,13 +16,14 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
 
 from . import xdesk
 from .conftest import ARTIFACTS
-from .necka_app import docked, downs_to, wait_menu
+from .necka_app import docked, downs_to, menus, wait_menu
 
 HERE = Path(__file__).parent
 WINDOWS = {
@@ -70,32 +71,28 @@ def seeded_env(app_env):
     return app_env
 
 
-#: Known not to fit yet (an open item, not a design choice): at text scale 2.0 on a 1280x800 screen
-#: the statistics window is a little too wide in the longest languages (German, the pseudo-locale:
-#: about 25 px; English and Japanese fit since its columns are measured and its chart shrinks), and
-#: the session window's longer texts make it taller than the screen.
+#: Known not to fit yet (an open item, not a design choice), and only that is tolerated (any other
+#: problem, or a crash, fails): at text scale 2.0 on a 1280x800 screen the statistics window is a
+#: little too wide in the longest languages (German, the pseudo-locale: about 25 px; English and
+#: Japanese fit: its columns are measured and its chart shrinks), and the session window is taller
+#: than the screen (its fixed parts at double size; wider lines do not help, measured).
 TOO_BIG_AT_2 = {"stats", "session", "session-intro"}
 
 
-def cases():
-    for window in WINDOWS:
-        for lang in LANGUAGES:
-            for look in sorted(LOOKS):
-                marks = ()
-                if look.endswith("2.0") and window in TOO_BIG_AT_2:
-                    marks = pytest.mark.xfail(strict=False, reason="taller or wider than a 1280x800 screen at "
-                                                                   "text scale 2.0 (open item)")
-                yield pytest.param(window, lang, look, marks=marks, id=f"{window}-{lang}-{look}")
-
-
-@pytest.mark.parametrize("window, lang, look", cases())
+@pytest.mark.parametrize("look", sorted(LOOKS))
+@pytest.mark.parametrize("lang", LANGUAGES)
+@pytest.mark.parametrize("window", WINDOWS)
 def test_the_window_fits_the_language(desktop, seeded_env, tmp_path, window, lang, look):
     result = probe(seeded_env, tmp_path, window, lang, look)
     x, y, w, h = result["geometry"]
     assert w > 100 and h > 100, result
     if lang == "en_XA":
         assert "⟦" in result["title"], result["title"]  # the pseudo-locale really was in use
-    assert result["problems"] == []
+    found = result["problems"]
+    if (found and look.endswith("2.0") and window in TOO_BIG_AT_2
+            and all("is not inside the 1280x800 screen" in p for p in found)):
+        pytest.xfail(f"larger than a 1280x800 screen at text scale 2.0 (open item): {found}")
+    assert found == []
 
 
 def test_the_probe_sees_a_clipped_label(desktop, app_env, tmp_path):
@@ -123,12 +120,16 @@ def test_the_tray_menu_status_and_windows_are_german(desktop, start_necka, app_e
     env = {**app_env, "LANGUAGE": "de"}
     necka = start_necka(env=env)
     icon = docked(desktop, necka)
+    necka.wait_log(r"action=add job=stretch")  # the app is up: the menu has its items
     desktop.click(*icon.center, button=3)
     menu = wait_menu(desktop)
-    shot("menu-de", window=menu.wid)
-    # The menu model in German is the one the tray sent to the popup (same labels, same order).
+    time.sleep(0.4)  # as open_menu_item: the popup takes the keyboard just after it is drawn
+    shot("menu-de")
+    assert menus(desktop), "the menu closed by itself"
+    # The German menu has the English one's items in the same order: the same keys reach "Statistik…".
     desktop.key(*["Down"] * downs_to("Statistics…"))
     desktop.key("Return")
+    necka.wait_log(r"action=menu choice=statistics", timeout=10)
     wid = desktop.wait_window("^Necka .+ Statistik$", timeout=15)
     shot("stats-de", window=wid)
     desktop.key("Escape")
