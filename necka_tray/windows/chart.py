@@ -93,7 +93,11 @@ def layout(days: Sequence[DayStats], size: tuple[int, int] = SIZE, scale: float 
         y += title
         panels[name] = Panel(y, y + height, vmax[name])
         y += height + gap
-    return Geometry(w, h, round(44 * s), w - round(14 * s), max(1, len(days)), panels, s)
+    # Room on the left for the widest y label in the user's language ("0,5 Std.", "0.5 時間").
+    small = _font(round(11 * s))
+    ticks = [_tick_label(name, v) for name, p in panels.items() for v in (p.vmax / 2, p.vmax)]
+    left = max(round(44 * s), round(max(small.getlength(t) for t in ticks) + 10 * s))
+    return Geometry(w, h, left, w - round(14 * s), max(1, len(days)), panels, s)
 
 
 def _nice(value: float, steps: Sequence[int]) -> int:
