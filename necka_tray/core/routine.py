@@ -111,6 +111,15 @@ class RoutineError(ValueError):
         self.origin, self.line, self.key, self.problem = origin, line, key, problem
 
 
+#: Every pose the session window can draw (``windows/illustrations.py`` draws exactly these; a test
+#: checks). Here, not there, so the store checks a user's routines without importing the windows.
+POSES = frozenset({
+    "tilt_left", "tilt_right", "chin_down", "look_up", "shoulder_rolls", "breathing", "done",
+    "shoulder_rolls_back", "shoulder_rolls_forward", "shoulder_squeeze", "shoulders_down", "chin_tuck",
+    "press_forward", "press_side", "press_back", "sit_back", "feet_flat", "screen_eye_level",
+})
+
+
 def load_routines(source: str | os.PathLike[str], base: Mapping[str, Exercise] | None = None,
                   poses: Collection[str] | None = None) -> dict[str, Routine]:
     """Parse routines from TOML text (a ``str``) or a file (a path object).

@@ -21,7 +21,8 @@ from pathlib import Path
 
 from necka_tray.core import events as ev
 from necka_tray.core import progress
-from necka_tray.core.routine import Routine, RoutineError, builtin_exercises, builtin_routines, load_routines, merge
+from necka_tray.core.routine import (POSES, Routine, RoutineError, builtin_exercises, builtin_routines, load_routines,
+                                    merge)
 
 logger = logging.getLogger(__name__)
 
@@ -72,8 +73,6 @@ def load_catalogue(user_file: Path | None) -> Catalogue:
     if user_file is None or not (user_file.exists() or user_file.is_symlink()):
         return Catalogue(dict(builtin))
     try:
-        from necka_tray.windows.illustrations import POSES  # only to check the user's poses
-
         user = load_routines(user_file, base=builtin_exercises(), poses=POSES)
     except FileNotFoundError:
         return Catalogue(dict(builtin))

@@ -24,7 +24,6 @@ from __future__ import annotations
 import logging
 import os
 import select
-import sys
 import threading
 import time
 from collections import deque
@@ -37,12 +36,12 @@ from Xlib.protocol import event as xevent
 from necka_tray.desktop.platform import x11
 
 if TYPE_CHECKING:  # only types: the planner is not needed before the icon docks
+    from necka_tray.core.actions import Action
     from necka_tray.core.planner import TrayView
     from necka_tray.tray.menu_model import Entry
 
 logger = logging.getLogger(__name__)
 
-Action = tuple[Any, ...]
 
 REQUEST_DOCK = 0  # _NET_SYSTEM_TRAY_OPCODE
 XEMBED_MAPPED = 1  # _XEMBED_INFO flags
@@ -53,13 +52,14 @@ _EVENTS = (X.ExposureMask | X.StructureNotifyMask | X.ButtonPressMask | X.Button
 
 
 class XEmbedTray:
-    """Same interface as ``ui.tray.Tray``: ``run(setup)``, ``render(view, entries)``, ``stop()``."""
-
-    has_default_action = True
+    """Same interface as ``pystray_icon.Tray``: ``run(setup)``, ``render(view, entries)``, ``stop()``."""
 
     def __init__(self, on_action: Callable[[Action], None], cache_dir: Path, display_name: str | None = None) -> None:
+        from necka_tray.tray.children import Children
+
         self._on_action = on_action
         self._cache_dir = Path(cache_dir)
+        self._children = Children(post=self._call)  # helpers' results come back on the X thread
         self._drawing = None  # the helper process drawing the icon bitmaps, while it runs
         self._d = x11.take(display_name if display_name is not None else os.environ.get("DISPLAY"))
         self._d.set_error_handler(self._x_error)
@@ -309,7 +309,7 @@ class XEmbedTray:
             self._paint()
         if self._win is not None and view.tooltip != self._title:
             self._set_title(view.tooltip)
-            self._tell_tooltip({"tooltip": view.tooltip})
+            self._tell_tooltip(view.tooltip)
 
     def _set_title(self, text: str) -> None:
         self._title = text
@@ -349,23 +349,12 @@ class XEmbedTray:
         """Have a helper process draw this size's icons (once per size and version), then paint."""
         if self._drawing is not None and self._drawing.poll() is None:
             return
-        import subprocess
 
-        from necka_tray.windows import icon_bitmaps
+        def drawn(_message, code: int) -> None:
+            if code == 0:
+                self._paint()
 
-        try:
-            self._drawing = subprocess.Popen(icon_bitmaps.command(side, cache), stdin=subprocess.DEVNULL)
-        except OSError as exc:
-            logger.error("Could not draw the tray icon (%s)", exc)
-            return
-
-        def wait(proc=self._drawing) -> None:
-            if proc.wait() == 0:
-                self._call(self._paint)
-            else:
-                logger.warning("Could not draw the tray icon (the drawing helper exited with %s)", proc.returncode)
-
-        threading.Thread(target=wait, name="icon-wait", daemon=True).start()
+        self._drawing = self._children.start("icons", str(side), str(cache), on_end=drawn)
 
     # -- clicks, menu, tooltip -------------------------------------------------------
 
@@ -375,37 +364,18 @@ class XEmbedTray:
             self._on_action(action)
 
     def _open_menu(self, x: int, y: int) -> None:
-        import json
-        import subprocess
-        from dataclasses import asdict
+        from necka_tray import protocol
+        from necka_tray.tray.menu_model import to_json
 
         # An open menu holds the pointer grab, so a click here means the last menu is
         # closing (unposted, its process not yet gone): end it and open the new one.
         self._close_menu()
-        request = json.dumps({"x": x, "y": y, "entries": [asdict(e) for e in self._entries]})
-        try:
-            self._menu = subprocess.Popen(menu_command(), stdin=subprocess.PIPE, stdout=subprocess.PIPE)
-        except OSError as exc:
-            logger.error("Could not open the tray menu (%s)", exc)
-            return
-        threading.Thread(target=self._wait_menu, args=(self._menu, request), name="menu-wait", daemon=True).start()
+        request = protocol.encode(protocol.MenuRequest(x, y, to_json(self._entries)))
+        self._menu = self._children.start("menu", on_end=self._chosen, expect=protocol.MenuChoice, send=request)
 
-    def _wait_menu(self, proc, request: str) -> None:
-        import json
-
-        try:
-            out, _ = proc.communicate(request.encode())
-        except OSError as exc:
-            logger.warning("The tray menu failed (%s)", exc)
-            return
-        for line in out.decode(errors="replace").splitlines():
-            try:
-                chosen = json.loads(line).get("action")
-            except (ValueError, AttributeError):
-                continue
-            if isinstance(chosen, list) and chosen:
-                self._on_action(tuple(chosen))
-                return
+    def _chosen(self, choice, _code: int) -> None:
+        if choice is not None:
+            self._on_action(choice.action)
 
     def _close_menu(self) -> None:
         if self._menu is not None and self._menu.poll() is None:
@@ -415,23 +385,17 @@ class XEmbedTray:
         """The tooltip is a Tk process too (Pillow's fonts would weigh on the tray process for good)."""
         if self._win is None or not self._viewable or self._view is None or self._tooltip is not None:
             return
-        import subprocess
-
         pos = self._root.translate_coords(self._win, 0, 0)
-        try:
-            self._tooltip = subprocess.Popen(menu_command(), stdin=subprocess.PIPE, stdout=subprocess.DEVNULL)
-        except OSError as exc:
-            logger.warning("Could not show the tooltip (%s)", exc)
-            return
-        self._tell_tooltip({"tooltip": self._view.tooltip, "icon": [pos.x, pos.y, *self._size]})
+        self._tooltip = self._children.start("menu", keep_stdin=True)
+        self._tell_tooltip(self._view.tooltip, (pos.x, pos.y, *self._size))
 
-    def _tell_tooltip(self, message: dict) -> None:
+    def _tell_tooltip(self, text: str, icon: tuple[int, int, int, int] | None = None) -> None:
         if self._tooltip is None:
             return
-        import json
+        from necka_tray import protocol
 
         try:
-            self._tooltip.stdin.write(json.dumps(message).encode() + b"\n")
+            self._tooltip.stdin.write(protocol.encode(protocol.Tooltip(text, icon)).encode() + b"\n")
             self._tooltip.stdin.flush()
         except OSError:
             self._hide_tooltip()
@@ -441,18 +405,6 @@ class XEmbedTray:
         proc, self._tooltip = self._tooltip, None
         if proc is not None:
             try:
-                proc.stdin.close()  # the helper closes its window at end of input
+                proc.stdin.close()  # the helper closes its window at end of input (its waiter reaps it)
             except OSError:
                 pass
-            threading.Thread(target=proc.wait, name="tooltip-wait", daemon=True).start()  # no zombie
-
-
-def menu_command() -> list[str]:
-    """The menu (or tooltip) process. Straight to the module, not through the CLI: a right
-    click should not pay for building every subcommand's parser. (A frozen build has no
-    ``-m``: packaging/frozen_main.py takes ``menu`` as its first argument.)"""
-    if getattr(sys, "frozen", False):
-        from necka_tray.tray.children import self_command
-
-        return self_command("menu")
-    return [sys.executable, "-m", "necka_tray.windows.popup_menu"]

@@ -13,7 +13,6 @@ imported inside the functions that draw, so ``record`` (the command line's
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from collections.abc import Callable
 from datetime import datetime
@@ -112,18 +111,22 @@ def main(argv: list[str] | None = None) -> int:
 
     from necka_tray.windows import theme
 
-    argparse.ArgumentParser(prog="necka-tray checkin", description=DAILY_QUESTION).parse_args(argv)
+    parser = argparse.ArgumentParser(prog="necka-tray checkin", description=DAILY_QUESTION)
+    parser.add_argument("--no-record", action="store_true",
+                        help="don't write the answer to the history (the tray records it from the result line)")
+    args = parser.parse_args(argv)
     root = tk.Tk(className="Necka")
     root.title(TITLE)
     root.configure(bg=theme.BG)
     px, fonts = theme.pixel_scale(root), theme.make_fonts(root)
-    answer: list[int] = []
+    answer: list[tuple[int, datetime]] = []
     body = tk.Frame(root, bg=theme.BG, padx=round(24 * px), pady=round(18 * px))
     body.pack(fill="both", expand=True)
 
     def on_rating(rating: int) -> None:
-        answer.append(rating)
-        record(rating, "daily")
+        answer.append((rating, datetime.now().astimezone()))
+        if not args.no_record:
+            record(rating, "daily")
         root.after(THANKS_MS, root.destroy)
 
     widget = build(body, on_rating, fonts, px, question=DAILY_QUESTION)
@@ -135,7 +138,9 @@ def main(argv: list[str] | None = None) -> int:
     root.bind("<Map>", lambda e: e.widget is root and widget.buttons[0].focus_force())
     _centre(root)
     root.mainloop()
-    print(json.dumps({"event": "checkin", "rating": answer[0] if answer else None}), flush=True)
+    from necka_tray import protocol
+
+    print(protocol.encode(protocol.CheckinResult(*(answer[0] if answer else (None,)))), flush=True)
     return 0
 
 

@@ -5,7 +5,7 @@ distinct images (ring steps x due x paused) at the size the tray gives it.
 Loading Pillow (with the FreeType, HarfBuzz, PNG, JPEG, TIFF... libraries its
 core module links) would cost the tray process ~5 MiB for good, so a
 short-lived helper process draws them all once per size into a cache file of
-raw RGBA (``python -m necka_tray.windows.icon_bitmaps SIZE FILE``), keyed by Necka's
+raw RGBA (the ``icons`` helper, ``necka_tray/helpers.py``: ``icons SIZE FILE``), keyed by Necka's
 version; the tray reads one image from it when the icon changes and blends it
 onto the tray's background itself (a few hundred pixels: plain Python is fast
 enough).
@@ -61,15 +61,6 @@ def write(path: Path, size: int) -> None:
     atomic_write(Path(path), b"".join(parts))
 
 
-def command(size: int, path: Path, png: bool = False) -> list[str]:
-    """The helper process that writes the cache, or with ``png`` the plain icon as a PNG file
-    (for notification bubbles). Frozen: the executable's ``icons`` entry (packaging/frozen_main.py)."""
-    args = [*(["png"] if png else []), str(size), str(path)]
-    if getattr(sys, "frozen", False):
-        return [sys.executable, "icons", *args]
-    return [sys.executable, "-m", "necka_tray.windows.icon_bitmaps", *args]
-
-
 def write_png(path: Path, size: int) -> None:
     import io
 
@@ -121,7 +112,7 @@ def main(argv: list[str] | None = None) -> int:
         if not 1 <= size <= 512:
             raise ValueError(size)
     except (IndexError, ValueError):
-        print("usage: python -m necka_tray.windows.icon_bitmaps [png] SIZE FILE (SIZE from 1 to 512)", file=sys.stderr)
+        print("usage: icons [png] SIZE FILE (SIZE from 1 to 512)", file=sys.stderr)
         return 2
     try:
         (write_png if png else write)(path, size)

@@ -9,7 +9,6 @@ other page is one button away.
 
 from __future__ import annotations
 
-import json
 import tkinter as tk
 
 from necka_tray import care
@@ -88,5 +87,7 @@ def main(page_name: str) -> int:
     InfoWindow(root, care.page(page_name), palette.PALETTES.get(settings["session.theme"], DEFAULT),
                float(settings["session.text_scale"]), open_page=lambda name: (_open_page(name), root.destroy()))
     root.mainloop()
-    print(json.dumps({"event": "info", "page": page_name}), flush=True)
+    from necka_tray import protocol
+
+    print(protocol.encode(protocol.InfoClosed(page_name)), flush=True)
     return 0

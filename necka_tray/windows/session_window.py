@@ -19,7 +19,6 @@ desktop's scaling and ``session.text_scale``; ``session.theme =
 from __future__ import annotations
 
 import argparse
-import json
 import math
 import os
 import re
@@ -28,6 +27,7 @@ import subprocess
 import sys
 import tkinter as tk
 from collections.abc import Callable
+import dataclasses
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -73,17 +73,15 @@ class SessionResult:
     started: datetime
     ended: datetime
 
+    checkin: int | None = None  # the rating given on the done screen
+
     def json_line(self) -> str:
-        return json.dumps(
-            {
-                "event": "session_end",
-                "outcome": self.outcome,
-                "steps_done": self.steps_done,
-                "steps_total": self.steps_total,
-                "routine": self.routine,
-                "duration_s": self.duration_s,
-            }
-        )
+        """The result for the tray (``protocol.SessionEnd``): it records the session and the check-in."""
+        from necka_tray import protocol
+
+        return protocol.encode(protocol.SessionEnd(
+            self.outcome, self.routine, self.started, self.ended, self.steps_done, self.steps_total,
+            self.duration_s, self.checkin))
 
 
 @dataclass
@@ -97,6 +95,7 @@ class Options:
     state: Any = None  # a ``state.State`` (safety note, window place), or None to remember nothing
     show_safety: bool = False  # the first-use note before the session starts
     open_page: Callable[[str], None] | None = None  # opens "care" / "relief"
+    record: bool = True  # write a check-in to the history here (False: the tray records it from the result)
 
 
 class SessionWindow:
@@ -581,7 +580,10 @@ class SessionWindow:
         from necka_tray.windows import checkin  # the neck check-in (issue 4): one tap, skippable
 
         def rated(rating: int) -> None:
-            checkin.record(rating, "session")
+            if self.result is not None:
+                self.result = dataclasses.replace(self.result, checkin=rating)
+            if self.o.record:
+                checkin.record(rating, "session")
             palette.recolour(row, p)  # the thanks line it drew, in this look too
 
         row = checkin.build(inner, rated, f, px,
@@ -680,35 +682,36 @@ def _parser() -> argparse.ArgumentParser:
         default=None,
         help=f"configured seconds per real second, for tests and demos (default: 1, or ${TIME_SCALE_ENV})",
     )
-    p.add_argument("--no-record", action="store_true", help="don't write the session to the history")
+    p.add_argument("--no-record", action="store_true", help="don't write the session or its check-in to the "
+                   "history (the tray records them from the result line)")
     return p
 
 
 def _record(result: SessionResult) -> None:
+    """Without a tray only: with one, the tray records the session from the result line."""
     # Imported here so the window starts without touching the disk until it must.
-    from necka_tray.store.history import History
+    from necka_tray.store.history import History, session_event
     from necka_tray.store.paths import AppPaths
 
     paths = AppPaths.for_user()
     paths.ensure()
     with History(paths.history_db) as history:
-        history.record_session(
-            result.started, result.ended, result.outcome, result.steps_done, result.steps_total, result.routine
-        )
+        history.add(session_event(result.started, result.ended, result.outcome, result.steps_done,
+                                  result.steps_total, result.routine))
 
 
 def _open_page(page: str) -> None:
     """Show one of Necka's pages in its own process; the session does not wait for it."""
-    from necka_tray.tray.children import self_command
+    from necka_tray.helpers import command
 
     try:
-        subprocess.Popen(self_command("info", page), stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+        subprocess.Popen(command("info", page), stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                          start_new_session=True)
     except OSError as exc:
         print(f"necka: could not open the page: {exc}", file=sys.stderr)
 
 
-def _options(settings, paths) -> Options:
+def _options(settings, paths, record: bool = True) -> Options:
     """The window's options from the user's settings and files."""
     from necka_tray.store.state import State
     from necka_tray.windows.sound import Chime
@@ -722,6 +725,7 @@ def _options(settings, paths) -> Options:
         state=state,
         show_safety=not state.get(SAFETY_SEEN),
         open_page=_open_page,
+        record=record,
     )
 
 
@@ -766,7 +770,7 @@ def main(argv: list[str] | None = None) -> int:
 
     # Before the window exists: a signal that arrives as soon as it is visible still counts as a stop.
     _install_signal_handlers(root, on_signal)
-    window = SessionWindow(root, routine, TimeScale(factor), clock, _options(settings, paths))
+    window = SessionWindow(root, routine, TimeScale(factor), clock, _options(settings, paths, record=not args.no_record))
     root.mainloop()
 
     result = window.result
