@@ -5,7 +5,7 @@ Why not pystray's gtk backend here: importing GTK through PyGObject costs
 of Necka's own work, and pystray's xorg backend has no menu and ignores
 clicks. This adapter docks a plain X window into the tray (the freedesktop
 system-tray protocol) and puts the icon's pixels into it itself (drawn once
-per size by a helper process: ``icon_bitmaps.py``, so Pillow never loads
+per size by a helper process: ``windows/icon_bitmaps.py``, so Pillow never loads
 here either), runs the default action on a left click, and shows the menu on a
 right click and the tooltip on a hover as short-lived Tk processes
 (``popup_menu.py``), as the session window is.
@@ -194,14 +194,14 @@ class XEmbedTray:
             return
         if self._win is None:
             self._create_window(owner)
-        self._vertical = self._tray_is_vertical(owner)
+        self._vertical = x11.tray_is_vertical(owner, self._orientation)
         message = xevent.ClientMessage(window=owner, client_type=self._opcode,
                                        data=(32, [X.CurrentTime, REQUEST_DOCK, self._win.id, 0, 0]))
         owner.send_event(message, event_mask=X.NoEventMask)
         logger.info("action=dock tray=%#x window=%#x", owner.id, self._win.id)
 
     def _create_window(self, owner) -> None:
-        visual = self._argb_visual(owner)
+        visual = x11.tray_argb_visual(self._d, owner, self._tray_visual)
         w, h = self._size
         if visual:
             colormap = self._root.create_colormap(visual, X.AllocNone)
@@ -227,27 +227,6 @@ class XEmbedTray:
         """Trays size an icon from its minimum size hint (GtkSocket-based ones like trayer do)."""
         self._win.set_wm_normal_hints(flags=Xutil.PMinSize | Xutil.PBaseSize, min_width=side, min_height=side,
                                       base_width=side, base_height=side)
-
-    def _tray_is_vertical(self, owner) -> bool:
-        try:
-            prop = owner.get_full_property(self._orientation, Xatom.CARDINAL)
-        except xerror.XError:
-            return False
-        return bool(prop and prop.value and prop.value[0] == 1)
-
-    def _argb_visual(self, owner) -> int:
-        """The 32-bit visual the tray host offers for translucent icons, or 0."""
-        try:
-            prop = owner.get_full_property(self._tray_visual, Xatom.VISUALID)
-        except xerror.XError:
-            return 0
-        if not prop or not prop.value:
-            return 0
-        wanted = prop.value[0]
-        for depth in self._d.screen().allowed_depths:
-            if depth.depth == 32 and any(v.visual_id == wanted for v in depth.visuals):
-                return wanted
-        return 0
 
     # -- events --------------------------------------------------------------------
 
@@ -321,25 +300,26 @@ class XEmbedTray:
     def _paint(self) -> None:
         if self._win is None or not self._viewable:
             return
-        from necka_tray.windows import icon_bitmaps
+        from necka_tray import icon_cache
+        from necka_tray.tray import icon_pixels
 
         w, h = self._size
         side = min(w, h)
         if side < 8:
             return  # trays map a new icon 1 px wide first, then give it its size
         key = self._view.icon_key if self._view else (0, False, False)
-        cache = icon_bitmaps.cache_file(self._cache_dir, side)
-        pixels = icon_bitmaps.read(cache, key, side)
+        cache = icon_cache.cache_file(self._cache_dir, side)
+        pixels = icon_cache.read(cache, key, side)
         if pixels is None:
             self._draw_bitmaps(side, cache)  # paints when they are ready
             return
         try:
             if self._argb:
-                data = icon_bitmaps.premultiplied_bgra(pixels, w, h, side)
+                data = icon_pixels.premultiplied_bgra(pixels, w, h, side)
             else:
                 self._win.clear_area()  # the tray's background, then blend the icon onto it
                 background = self._win.get_image(0, 0, w, h, X.ZPixmap, 0xFFFFFFFF).data
-                data = icon_bitmaps.blend(pixels, background, w, h, side, self._lsb_first)
+                data = icon_pixels.blend(pixels, background, w, h, side, self._lsb_first)
             self._win.put_image(self._gc, 0, 0, w, h, X.ZPixmap, self._depth, 0, data)
             self._drawn_key = key
         except (xerror.XError, ValueError, IndexError) as exc:  # the window went away meanwhile, an odd visual
