@@ -1,6 +1,7 @@
 """What the user can ask Necka to do: one typed ``Action`` for the menu, the popup menu's reply and the control socket.
 
-The menu model builds them, the xembed popup menu sends one back as JSON
+The menu model builds them, a reminder bubble's buttons map to them
+(``tray/bubbles.py``), the xembed popup menu sends one back as JSON
 (``protocol.py``), ``necka-tray pause|snooze|...`` arrives as one through the
 control socket; the app dispatches them by a table (``tray/actions.py``). The
 argument is checked here, where it enters: a popup's or a peer's JSON is data.
@@ -34,6 +35,7 @@ class Verb(str, enum.Enum):
     OPEN_SETTINGS = "open_settings"
     AUTOSTART = "autostart"
     QUIT = "quit"
+    DONE = "done"  # arg: a reminder Kind's value ("Done" on its bubble)
 
 
 def _number(arg: Any) -> bool:
@@ -51,6 +53,7 @@ _ARG_OK = {
     Verb.SNOOZE: lambda a: _whole(a) and a > 0,
     Verb.INTERVAL: lambda a: _whole(a) and a > 0,
     Verb.TOGGLE: lambda a: a in {k.value for k in Kind},
+    Verb.DONE: lambda a: a in {k.value for k in Kind},
     Verb.PAUSE: lambda a: isinstance(a, str) and a != "" or (_number(a) and a > 0),
     Verb.INFO: lambda a: a in ("care", "relief"),
 }

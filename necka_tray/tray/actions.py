@@ -139,6 +139,13 @@ def autostart(app: App, _arg: Arg = None) -> None:
     app.render()
 
 
+def done(app: App, kind_value: Arg) -> None:
+    """"Done" on a posture or shoulder-rolls bubble: the history counts it as acted on."""
+    from necka_tray.core.events import DONE
+
+    app.record(DONE, app.p.clock.now(), reminder=Kind(kind_value).value)
+
+
 #: verb -> what it does. Every ``Verb`` has one (tests/unit/test_actions.py).
 HANDLERS: dict[Verb, Callable[[App, Arg], None]] = {
     Verb.SESSION: session,
@@ -156,6 +163,7 @@ HANDLERS: dict[Verb, Callable[[App, Arg], None]] = {
     Verb.OPEN_SETTINGS: open_settings,
     Verb.AUTOSTART: autostart,
     Verb.QUIT: lambda app, _arg: app.quit(),
+    Verb.DONE: done,
 }
 
 

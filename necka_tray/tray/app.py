@@ -148,7 +148,9 @@ class App:
                                            self.settings["session.rotate"])
         logger.info("action=due-routine kind=%s routine=%s", kind.value, routine)
         message = MESSAGES[kind]
-        shown = self.p.notifier.notify(message.title, message.body)
+        from necka_tray.tray import bubbles
+
+        shown = self.p.notifier.notify(message.title, message.body, **bubbles.options(kind))
         logger.info("action=remind kind=%s notified=%s held=%s", kind.value, shown, held)
         self._add(events.reminder_event(kind, now, shown, held=held))
         self.render()
@@ -198,6 +200,15 @@ class App:
     def handle_action(self, action: Action) -> None:
         """A menu choice (posted from the tray thread) or a control command: ``tray/actions.py``."""
         actions.dispatch(self, action)
+
+    def on_bubble(self, tag: str, key: str) -> None:
+        """A reminder bubble's button was pressed, or the bubble closed (posted by the notifier)."""
+        from necka_tray.tray import bubbles
+
+        action = bubbles.action_for(tag, key)
+        logger.info("action=bubble tag=%s key=%s", tag, key)
+        if action is not None:
+            self.handle_action(action)
 
     def open_window(self, name: str, *args: str) -> None:
         if self.p.open_window is not None:

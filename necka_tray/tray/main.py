@@ -142,7 +142,7 @@ def _start_control(paths: AppPaths, app, dispatcher, backend: str):
 def _build_app(paths: AppPaths, scale: TimeScale, dispatcher, tray, settings):
     from necka_tray.core.planner import Planner
     from necka_tray.desktop import autostart, dnd, idle
-    from necka_tray.desktop.notify import PlyerNotifier
+    from necka_tray.desktop.notify import make_notifier
     from necka_tray.desktop.platform import current
     from necka_tray.desktop.presence import PresenceMonitor
     from necka_tray.store.history_writer import HistoryWriter
@@ -173,7 +173,8 @@ def _build_app(paths: AppPaths, scale: TimeScale, dispatcher, tray, settings):
     ports = Ports(
         clock=SystemClock(),
         scheduler=ReminderScheduler(paths.jobs_db, planner),
-        notifier=PlyerNotifier(icon_path=_notification_icon(paths, children)),
+        notifier=make_notifier(_notification_icon(paths, children),
+                               on_event=lambda tag, key: dispatcher.post(app.on_bubble, tag, key)),
         view=tray,
         launcher=launcher,
         post=dispatcher.post,
