@@ -1,8 +1,9 @@
 """The guided stretch-session window (tkinter), run as its own process.
 
-The tray process starts ``necka-tray session`` and reads one JSON line from
-its stdout when it ends, so Tk never shares a process with the tray's own
-toolkit loop. All timing lives in the pure ``StretchSession`` (and the pure
+The tray process starts it (the ``session`` helper, ``necka_tray/helpers.py``,
+with ``--no-record``) and reads one ``protocol.SessionEnd`` line from its
+stdout when it ends, so Tk never shares a process with the tray's own
+toolkit loop; the tray records the session. All timing lives in the pure ``StretchSession`` (and the pure
 ``breath_at`` for the breathing circle); this module only draws their state
 and turns keys and clicks into session calls. It sleeps with ``after()``
 until the next moment the display changes, never on a fixed polling interval;
