@@ -182,16 +182,16 @@ class App:
         given on its last screen: one writer of the history while the tray runs. A window that
         died without a result counts as a stop that cannot be recorded."""
         now = self.p.clock.now()
+        if result is not None:  # recorded before it is logged: a reader of the log finds it in the history
+            self._add(events.session_event(result.started, result.ended, result.outcome, result.steps_done,
+                                            result.steps_total, result.routine))
+            if result.checkin is not None:
+                self._add(events.checkin_event(result.ended, result.checkin, "session"))
         outcome, routine = (result.outcome, result.routine) if result else ("stopped", None)
         logger.info("action=session-end outcome=%s routine=%s", outcome, routine)
         self.planner.session_ended()
         if routine:
             self.chooser.on_session(routine)
-        if result is not None:
-            self._add(events.session_event(result.started, result.ended, result.outcome, result.steps_done,
-                                            result.steps_total, result.routine))
-            if result.checkin is not None:
-                self._add(events.checkin_event(result.ended, result.checkin, "session"))
         self.routines.sessions_changed()
         self.p.scheduler.restart(Kind.STRETCH, now)
         self.update_today()

@@ -41,7 +41,7 @@ class Children:
         except OSError as exc:
             logger.error("Could not start the %s helper (%s)", name, exc)
             return None
-        logger.info("action=%s-start pid=%s", name, proc.pid)
+        logger.info("action=%s-start pid=%s args=%s", name, proc.pid, " ".join(args))
         threading.Thread(target=self._wait, args=(proc, name, on_end, expect, send),
                          name=f"{name}-wait", daemon=True).start()
         return proc

@@ -180,7 +180,7 @@ def test_the_safety_note_shows_once_and_the_care_pages_open(desktop, start_necka
         xdesk.wait_for(lambda: gone(app_env, SESSION), 10, what="the session window closed")
         open_menu_item(desktop, icon, label)
         page = desktop.wait_window(f"^Necka .+ {title}$", timeout=15)
-        necka.wait_log(rf"action={name}-start pid=\d+")
+        necka.wait_log(rf"action=info-start pid=\d+ args={name}\n")
         time.sleep(0.4)
         png = shot(f"5-{name}-page-from-the-menu", window=page)
         geo = desktop.window_geometry(page)
