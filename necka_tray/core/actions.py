@@ -39,7 +39,10 @@ class Verb(str, enum.Enum):
 
 
 def _number(arg: Any) -> bool:
-    return isinstance(arg, (int, float)) and not isinstance(arg, bool) and math.isfinite(arg)
+    """A JSON number: no bool, NaN or infinity (an int of any size: ``math.isfinite`` would overflow)."""
+    if isinstance(arg, bool) or not isinstance(arg, (int, float)):
+        return False
+    return isinstance(arg, int) or math.isfinite(arg)
 
 
 def _whole(arg: Any) -> bool:

@@ -26,6 +26,7 @@ from necka_tray.desktop.presence import PresenceMonitor
 from necka_tray.i18n import _
 from necka_tray.core import events
 from necka_tray.store import config, dbfile
+from necka_tray.tray.delivery import catch_up
 from necka_tray.store.routines import RoutineBook
 from necka_tray.tray import actions, jobs
 from necka_tray.tray.menu_model import Entry, RoutineChoice, build_menu
@@ -81,6 +82,7 @@ class App:
         self.routines = ports.routines or RoutineBook()
         self.chooser = Chooser()
         self._routine_problem: str | None = None  # the user's routines.toml problem last notified
+        self.delivery = self._delivery()
 
     # -- lifecycle -------------------------------------------------------------
 
@@ -89,7 +91,7 @@ class App:
         jobs.set_handler(lambda event, *args: self.p.post(self.on_job, event, *args))
         self.p.scheduler.start(on_job_event=lambda _job_id: self.p.post(self.refresh))
         self.p.scheduler.reconcile(self._intervals(), self.p.clock.now())
-        self._observe()
+        self._observe(check_quiet=False)  # nothing waits yet: no quiet or call signal is read
         self.refresh()
         self.p.post(self.new_day)
 
@@ -113,6 +115,8 @@ class App:
             self.resume()
         elif event == "tick":
             self.on_tick()
+        elif event == "lull":
+            self.delivery.check()
 
     def on_tick(self) -> None:
         """Once a configured minute: look at the desktop, show a held reminder, redraw.
@@ -127,7 +131,8 @@ class App:
             # Its countdown runs from when it was finally shown, not from when it was held.
             self.p.scheduler.restart(kind, now)
             self.snapshot = self.p.scheduler.snapshot()
-            self._fire(kind, now, held=True)
+            self.delivery.offer(kind, now, held=True, body=catch_up(self.presence, self.planner.scale, kind))
+        self.delivery.check()
         if now.date() != self._day:
             self.new_day()
         self.render()
@@ -140,9 +145,9 @@ class App:
             logger.info("action=%s kind=%s", "hold" if decision is Decision.DEFER else "suppress", kind.value)
             self.render()
             return
-        self._fire(kind, now)
+        self.delivery.offer(kind, now)
 
-    def _fire(self, kind: Kind, now, held: bool = False) -> None:
+    def _fire(self, kind: Kind, now, held: bool = False, body: str | None = None) -> None:
         self.planner.record_fired(kind, now)
         routine = self.chooser.on_reminder(kind, now, self.startable(now), self.default_routine(),
                                            self.settings["session.rotate"])
@@ -150,7 +155,7 @@ class App:
         message = MESSAGES[kind]
         from necka_tray.tray import bubbles
 
-        shown = self.p.notifier.notify(message.title, message.body, **bubbles.options(kind))
+        shown = self.p.notifier.notify(message.title, body or message.body, **bubbles.options(kind))
         logger.info("action=remind kind=%s notified=%s held=%s", kind.value, shown, held)
         self._add(events.reminder_event(kind, now, shown, held=held))
         self.render()
@@ -356,25 +361,11 @@ class App:
         self.p.post(self.handle_action, action)
 
     def status(self) -> dict[str, Any]:
-        """The state as plain JSON values for ``necka-tray status``; minutes are configured minutes."""
-        now = self.p.clock.now()
+        """The state as plain JSON values for ``necka-tray status`` (``tray/status.py``)."""
+        from necka_tray.tray.status import status
+
         self.snapshot = self.p.scheduler.snapshot()
-        view = self.planner.view(now, self.snapshot, self.presence.presence())
-        reminders = {}
-        for kind in Kind:
-            entry: dict[str, Any] = {"enabled": kind in self.snapshot.next_runs,
-                                     "interval_minutes": self.settings.reminder(kind).interval_minutes}
-            if entry["enabled"]:
-                due = self.snapshot.next_runs[kind]
-                entry["next"] = due.isoformat() if due else None
-                entry["minutes_left"] = self.planner.minutes_left(due, now) if due else None
-            reminders[kind.value] = entry
-        until = self.snapshot.paused_until
-        return {"state": view.state, "tooltip": view.tooltip, "reminders": reminders,
-                "paused_until": until.isoformat() if until else None,
-                "session_running": view.session_running, "stretch_due": view.stretch_due,
-                "idle_detection": self.presence.idle.name, "quiet_detection": self.presence.quiet_source.name,
-                "autostart": self.autostart_enabled()}
+        return status(self)
 
     def autostart_enabled(self) -> bool | None:
         if self.p.autostart is None:
@@ -384,3 +375,13 @@ class App:
         except Exception as exc:
             logger.debug("autostart state unknown (%s)", exc)
             return False
+
+    # -- calls and typing (issue 13): the hooks above stay one line each ------------------
+
+    def _delivery(self):
+        from necka_tray.tray.delivery import Delivery
+
+        return Delivery(self.p.clock.now, lambda: self.presence.idle.idle_seconds(),
+                        lambda when: self.p.scheduler.wake_at(when),
+                        lambda now: self.planner.may_remind(now, self.snapshot, self.presence.presence()),
+                        self._fire, self.planner.scale)

@@ -34,7 +34,7 @@ def run_tray(scale: TimeScale, debug: bool = False) -> int:
     try:
         lock = instance.claim(paths)  # held until this process ends
     except OSError as exc:
-        return _fail(f"cannot create the instance lock in {paths.run_dir} ({exc}).")
+        return _fail(f"cannot create the instance lock in {paths.data_dir} ({exc}).")
     if lock is None:  # one runs already: let it open a session, say so, exit 0
         from necka_tray.tray.control import hand_over
 
@@ -126,22 +126,24 @@ def _make_tray(backend: str, on_action, paths: AppPaths):
 
 def _start_control(paths: AppPaths, app, dispatcher, backend: str):
     """The command line's channel to this app (after the icon is up); Necka runs on without it."""
-    from necka_tray.tray import ipc
+    from necka_tray.tray import jobs
     from necka_tray.tray.control import Handler, where
+    from necka_tray.tray.ipc_server import Server
 
     about = {"version": __version__, "pid": os.getpid(), "tray_backend": backend, "paths": where(paths)}
-    server = ipc.Server(paths, Handler(app, about), dispatcher.post)
+    server = Server(paths, Handler(app, about), dispatcher.post)
     try:
         server.start()
     except (OSError, ValueError) as exc:
         logger.warning("necka-tray commands cannot reach this Necka: %s", exc)
         return None
+    jobs.set_tick_hook(server.recheck)  # a tmp cleaner took the socket: bind again within a minute
     return server
 
 
 def _build_app(paths: AppPaths, scale: TimeScale, dispatcher, tray, settings):
     from necka_tray.core.planner import Planner
-    from necka_tray.desktop import autostart, dnd, idle
+    from necka_tray.desktop import autostart, calls, dnd, idle
     from necka_tray.desktop.notify import make_notifier
     from necka_tray.desktop.platform import current
     from necka_tray.desktop.presence import PresenceMonitor
@@ -154,7 +156,7 @@ def _build_app(paths: AppPaths, scale: TimeScale, dispatcher, tray, settings):
     from necka_tray import protocol
 
     planner = Planner(scale)
-    presence = PresenceMonitor(idle.detect(os.environ), dnd.detect(os.environ), scale)
+    presence = PresenceMonitor(idle.detect(os.environ), dnd.detect(os.environ), scale, calls=calls.detect(os.environ))
     history = HistoryWriter(paths.history_db)
     history.check()
     children = Children(post=dispatcher.post)  # helpers' results are handled on the dispatcher thread
