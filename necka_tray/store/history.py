@@ -73,7 +73,6 @@ from necka_tray.store import dbfile
 from necka_tray.core import events as ev
 from necka_tray.core.events import Row, checkin_event, session_event
 from necka_tray.core import stats
-from necka_tray.core.clock import between
 from necka_tray.core.events import Event
 from necka_tray.core.reminders import Kind
 
