@@ -18,6 +18,8 @@ import importlib
 import sys
 from dataclasses import dataclass
 
+from necka_tray.commandline import self_command  # noqa: F401  (Necka's own CLI: one definition)
+
 #: The first argument of a frozen build that names a helper (``necka-tray helper menu``).
 FROZEN_ARG = "helper"
 
@@ -61,13 +63,6 @@ HELPERS: dict[str, Helper] = {
 
 def frozen() -> bool:
     return bool(getattr(sys, "frozen", False))
-
-
-def self_command(*args: str) -> list[str]:
-    """The command line that runs Necka's command line with ``args`` (frozen or not)."""
-    if frozen():
-        return [sys.executable, *args]
-    return [sys.executable, "-m", "necka_tray", *args]
 
 
 def command(name: str, *args: str) -> list[str]:

@@ -30,7 +30,7 @@ import json
 import os
 import sys
 
-from necka_tray.cli import one_line_errors, remote  # noqa: F401 (one_line_errors: the windows use it)
+from necka_tray.cli import remote
 
 MAX_DAYS = 3650
 CSV_COLUMNS = (
@@ -107,7 +107,7 @@ def write_chart(report, path: str) -> None:
     from necka_tray.store.fsutil import atomic_write
     from necka_tray.windows import chart
 
-    atomic_write(Path(path), chart.png_bytes(chart.render(report.days, today=report.today)), mode=0o644)
+    atomic_write(Path(path), chart.png_bytes(chart.render(report.days, today=report.today)))  # 0600: it shows pain check-ins
 
 
 # -- output --------------------------------------------------------------------------------------

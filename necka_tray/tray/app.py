@@ -28,7 +28,7 @@ from necka_tray.core import events
 from necka_tray.store import config, dbfile
 from necka_tray.tray.delivery import catch_up
 from necka_tray.store.routines import RoutineBook
-from necka_tray.tray import actions, jobs
+from necka_tray.tray import actions, jobs, settings_file
 from necka_tray.tray.menu_model import Entry, RoutineChoice, build_menu
 from necka_tray.tray.scheduling import ReminderScheduler
 
@@ -74,6 +74,7 @@ class App:
         self.planner = planner
         self.p = ports
         self.settings = settings  # loaded once, by main.py (and re-read only after a menu change)
+        self.config_stamp = config.stamp(config_file)  # what on_tick compares to find hand edits
         self.snapshot = ScheduleSnapshot()
         self.today: tuple[str, ...] = ()  # the menu's today and streak lines
         self._day = None  # the date of the last roll-up (new_day)
@@ -124,6 +125,7 @@ class App:
         Full screen and do-not-disturb matter only to a reminder that waits: a tick with none
         waiting does not ask for them (a window-manager and a D-Bus round trip, most of a tick).
         """
+        settings_file.pick_up_hand_edits(self)
         self._observe(check_quiet=self.planner.pending is not None)
         now = self.p.clock.now()
         kind = self.planner.deferred_due(now, self.snapshot, self.presence.presence(), self.presence.max_delay)
@@ -337,6 +339,7 @@ class App:
             self.settings = self.settings.replace(changes)
         else:
             self.settings = config.load(self.config_file).settings
+        self.config_stamp = config.stamp(self.config_file)  # our own write is no hand edit
         self.presence.configure(self.settings)
 
     def record(self, kind: str, ts, **data: Any) -> None:

@@ -22,8 +22,6 @@ TRAY_ALLOWED = {
     # drawing the icon (windows/icon.py) in this process then costs nothing more.
     "pystray_icon.py": {"PIL", "necka_tray.windows"},
 }
-#: Windows imports that another branch removes (h1b-windows moves one_line_errors to necka_tray/commandline.py).
-WINDOWS_KNOWN = {("session_window.py", "necka_tray.cli.stats"), ("session_window.py", "necka_tray.cli.stats.one_line_errors")}
 
 
 def imports(path: Path) -> set[str]:
@@ -42,14 +40,14 @@ def imports(path: Path) -> set[str]:
     return names
 
 
-def offenders(folder: str, forbidden: tuple[str, ...], allowed: dict[str, set[str]] | None = None,
-              known: set[tuple[str, str]] = frozenset()) -> list[tuple[str, str]]:
+def offenders(folder: str, forbidden: tuple[str, ...], allowed: dict[str, set[str]] | None = None
+              ) -> list[tuple[str, str]]:
     found = []
     for path in sorted((PACKAGE / folder).rglob("*.py")):
         rel = str(path.relative_to(PACKAGE / folder))
         for name in sorted(imports(path)):
             bad = next((f for f in forbidden if name == f or name.startswith(f + ".")), None)
-            if bad and bad not in (allowed or {}).get(rel, set()) and (rel, name) not in known:
+            if bad and bad not in (allowed or {}).get(rel, set()):
                 found.append((rel, name))
     return found
 
@@ -59,7 +57,7 @@ def test_the_tray_never_imports_the_windows_tkinter_or_pillow():
 
 
 def test_the_windows_never_import_the_tray_or_the_command_line():
-    assert offenders("windows", ("necka_tray.tray", "necka_tray.cli"), known=WINDOWS_KNOWN) == []
+    assert offenders("windows", ("necka_tray.tray", "necka_tray.cli")) == []
 
 
 def test_the_store_and_desktop_never_import_the_tray_or_the_windows():
