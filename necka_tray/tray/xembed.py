@@ -95,6 +95,7 @@ class XEmbedTray:
         self._tooltip = None  # the tooltip process while it shows
         self._tooltip_due: float | None = None
         self._menu = None  # the menu process while it is open
+        self._early_click: tuple[int, int, int] | None = None  # (button, x, y) before the first render
 
     # -- the interface the app uses (any thread) ----------------------------------
 
@@ -296,15 +297,30 @@ class XEmbedTray:
         elif ev.type == X.ButtonRelease and ev.detail == self._pressed:
             self._pressed = 0
             inside = 0 <= ev.event_x < self._size[0] and 0 <= ev.event_y < self._size[1]
-            if inside and ev.detail == 1:
-                self._default_action()
-            elif inside and ev.detail == 3:
-                self._open_menu(ev.root_x, ev.root_y)
+            if inside:
+                self._click(ev.detail, ev.root_x, ev.root_y)
+
+    def _click(self, button: int, x: int, y: int) -> None:
+        """A left click runs the default action, a right click opens the menu. The icon docks
+        before the app has drawn its first menu: a click then is kept and answered at that first
+        render, never lost (an empty menu, a default action that does nothing)."""
+        if button not in (1, 3):
+            return
+        if self._view is None:
+            logger.info("action=click-early button=%s", button)
+            self._early_click = (button, x, y)
+        elif button == 1:
+            self._default_action()
+        else:
+            self._open_menu(x, y)
 
     def _apply(self) -> None:
         view = self._view
         if view is None:
             return
+        if self._early_click is not None:
+            click, self._early_click = self._early_click, None
+            self._click(*click)
         if view.icon_key != self._drawn_key:
             self._paint()
         if self._win is not None and view.tooltip != self._title:

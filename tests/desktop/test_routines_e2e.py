@@ -76,10 +76,8 @@ def choose_routine(desktop, env: dict, icon: xdesk.Win, index: int) -> None:
     xdesk.wait_for(lambda: session_over(env), 10, what="the tray ready for a session")
     desktop.click(*icon.center, button=3)
     # The menu, not the icon's tooltip (also a popup).
-    wait_menu(desktop)
-    time.sleep(0.4)
+    wait_menu(desktop)  # it holds the keyboard: keys reach it in order, Right opens the submenu first
     desktop.key(*["Down"] * downs_to("Routines"), "Right")
-    time.sleep(0.4)
     press(desktop, "Down", index)
 
 
@@ -100,7 +98,6 @@ def test_every_routine_from_the_menu_by_keyboard_in_both_looks(desktop, start_ne
             xdesk.wait_for(lambda: gone(app_env, SESSION), 5, what="the last session window closed")
             choose_routine(desktop, app_env, icon, index)
             if index == 0:
-                time.sleep(0.3)
                 shot(f"{look.name}-routines-menu")
             desktop.key("Return")
             wid = desktop.wait_window(SESSION, timeout=15)
@@ -108,8 +105,9 @@ def test_every_routine_from_the_menu_by_keyboard_in_both_looks(desktop, start_ne
             necka.wait_log(rf"action=session routine={routine.id}\n")
             step = SHOT_STEP[routine.id]
             press(desktop, "Right", step)
-            time.sleep(0.4)  # the breathing circle moves: a moment into its step
-            png = shot(f"{look.name}-{routine.id}-step{step + 1}", window=wid)
+            name = f"{look.name}-{routine.id}-step{step + 1}"
+            png = xdesk.wait_for(lambda: (p := shot(name, window=wid)) if count_colour(p, look.focus) > 100 else None,
+                                 10, what=f"{name} drawn with its focus ring")
 
             geo = desktop.window_geometry(wid)
             assert geo.w <= LAPTOP[0] and geo.h <= LAPTOP[1], (routine.id, geo)
@@ -139,9 +137,9 @@ def test_the_safety_note_shows_once_and_the_care_pages_open(desktop, start_necka
     desktop.click(*icon.center)  # Start stretch session
     wid = desktop.wait_window(SESSION, timeout=15)
     xdesk.wait_for(lambda: focused(app_env, wid), 5, what="the session window focused")
-    time.sleep(0.3)
-    note = shot("1-first-use-note", window=wid)
-    assert count_colour(note, DEFAULT.focus) > 100  # "I understand: start" has the focus
+    # "I understand: start" has the focus
+    xdesk.wait_for(lambda: count_colour(shot("1-first-use-note", window=wid), DEFAULT.focus) > 100, 10,
+                   what="the note drawn, its button focused")
     time.sleep(1.0)
     assert not state.exists()  # nothing counts as read until the user says so
     desktop.key("space")  # Space does not skip the note
@@ -152,7 +150,6 @@ def test_the_safety_note_shows_once_and_the_care_pages_open(desktop, start_necka
     # F1: the care page opens and the session waits, paused.
     desktop.key("F1")
     page = desktop.wait_window("^Necka .+ When to see a professional$", timeout=15)
-    time.sleep(0.4)
     shot("2-care-page-from-the-session", window=page)
     desktop.key("Escape")  # the page has the focus: Esc closes it
     xdesk.wait_for(lambda: gone(app_env, "When to see a professional"), 10, what="the care page closed")
@@ -181,10 +178,10 @@ def test_the_safety_note_shows_once_and_the_care_pages_open(desktop, start_necka
         open_menu_item(desktop, icon, label)
         page = desktop.wait_window(f"^Necka .+ {title}$", timeout=15)
         necka.wait_log(rf"action={name}-start pid=\d+")
-        time.sleep(0.4)
-        png = shot(f"5-{name}-page-from-the-menu", window=page)
+        png = xdesk.wait_for(lambda: (p := shot(f"5-{name}-page-from-the-menu", window=page))
+                             if count_colour(p, DEFAULT.accent) > 100 else None, 10, what=f"the {name} page drawn")
         geo = desktop.window_geometry(page)
-        assert geo.h <= LAPTOP[1] and count_colour(png, DEFAULT.accent) > 100
+        assert geo.h <= LAPTOP[1]
         if name == "care":  # the urgent signs are framed in the warning colour
             assert count_colour(png, DEFAULT.paused) > 500
         desktop.key("Escape")
@@ -245,8 +242,7 @@ def test_the_window_follows_the_desktops_text_size_and_remembers_its_place(app_e
         set_xft_dpi(env, 96)
         proc, wid = open_window(spawn, env)
         normal = desk.window_geometry(wid)
-        xdesk.run(env, "xdotool", "windowmove", "--sync", str(wid), "40", "30")
-        time.sleep(0.3)
+        xdesk.run(env, "xdotool", "windowmove", "--sync", str(wid), "40", "30")  # seen before the key
         desk.key("Escape")
         proc.communicate(timeout=15)
         assert '"x": 40' in state.read_text() and '"y": 30' in state.read_text()

@@ -12,17 +12,15 @@ import time
 from pathlib import Path
 
 from . import xdesk
-from .necka_app import docked, open_menu_item, wait_menu
+from .necka_app import docked, menus, open_menu_item, wait_menu
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
 
 def hover_tooltip(desktop, icon, shot, name):
-    desktop.move(10, 790)
-    time.sleep(0.2)
+    desktop.move(10, 790)  # away and back: a real enter
     desktop.move(*icon.center)
     xdesk.wait_for(lambda: [p for p in desktop.popups() if p.kind != "POPUP_MENU"], 5, what="tooltip")
-    time.sleep(0.3)
     shot(name)
 
 
@@ -118,10 +116,9 @@ def test_snooze_and_skip_from_the_menu_while_a_break_is_due(desktop, start_necka
         necka.wait_log(r"action=remind kind=stretch", timeout=20)
         desktop.click(*icon.center, button=3)
         wait_menu(desktop)
-        time.sleep(0.4)
         shot("menu-break-due")
         desktop.key("Escape")
-        time.sleep(0.3)
+        xdesk.wait_for(lambda: not menus(desktop), 10, what="the menu closed")  # else it takes the next click
         open_menu_item(desktop, icon, "Snooze stretch 10 min", stretch_due=True)
         necka.wait_log(r"action=menu choice=snooze args=\[10\]")
         snoozed_until = necka.next_run("stretch")
