@@ -85,6 +85,7 @@ class App:
         self.routines = ports.routines or RoutineBook()
         self.chooser = Chooser()
         self._routine_problem: str | None = None  # the user's routines.toml problem last notified
+        self.quitting = False  # quit runs once, whichever way it was asked for (menu, signal, logout)
 
     # -- lifecycle -------------------------------------------------------------
 
@@ -98,6 +99,9 @@ class App:
         self.p.post(self.new_day)
 
     def quit(self) -> None:
+        if self.quitting:
+            return
+        self.quitting = True
         logger.info("action=quit")
         self._record_sitting_until_quit()
         jobs.set_handler(None)

@@ -19,6 +19,7 @@ from necka_tray.store.paths import AppPaths
 logger = logging.getLogger(__name__)
 
 EXIT_ENVIRONMENT = 3
+QUIT_GRACE_S = 15  # how long the end of the tray's loop waits for the app's quit to finish
 
 
 def run_tray(scale: TimeScale, debug: bool = False) -> int:
@@ -49,10 +50,19 @@ def run_tray(scale: TimeScale, debug: bool = False) -> int:
     except platform.TrayUnavailable as exc:
         return _fail(str(exc))
 
+    import threading
+
+    from necka_tray.tray import shutdown
     from necka_tray.tray.dispatch import Dispatcher
 
     dispatcher = Dispatcher()
     holder: dict[str, object] = {}
+    finished = threading.Event()  # the dispatcher thread is done (quit ran, or start-up failed)
+
+    def request_quit(reason: str) -> None:  # any thread, or a signal handler: only posts
+        dispatcher.post(shutdown.quit_app, holder, reason)
+
+    shutdown.on_signals(request_quit)
 
     def on_action(action) -> None:
         dispatcher.post(lambda: holder["app"].handle_action(action))
@@ -93,7 +103,8 @@ def run_tray(scale: TimeScale, debug: bool = False) -> int:
         if sys.platform.startswith("linux"):
             from necka_tray.desktop.platform import sleep_linux
 
-            sleep_linux.watch(lambda: dispatcher.post(app.on_job, "tick"))  # look again right after resume
+            sleep_linux.watch(lambda: dispatcher.post(app.on_job, "tick"),  # look again right after resume
+                              on_shutdown=lambda: request_quit("logind-shutdown"))
         return app
 
     def setup() -> None:
@@ -103,10 +114,19 @@ def run_tray(scale: TimeScale, debug: bool = False) -> int:
             logger.error("Necka could not start", exc_info=True)
             holder["failed"] = True
             tray.stop()
+            finished.set()
             return
-        dispatcher.run()
+        try:
+            dispatcher.run()
+        finally:
+            finished.set()
 
     tray.run(setup)
+    # The tray's loop ended: after Quit (then this is a no-op), or the X display went away
+    # (then quit now, as Quit would: the sitting stretch, the job store, the helpers).
+    request_quit("tray-ended")
+    if not finished.wait(QUIT_GRACE_S):
+        logger.warning("action=quit state=timeout seconds=%s", QUIT_GRACE_S)
     if holder.get("control"):
         holder["control"].stop()  # lets a `necka-tray quit` in flight get its answer
     return 1 if holder.get("failed") else 0

@@ -111,11 +111,11 @@ class XEmbedTray:
         except (xerror.ConnectionClosedError, OSError) as exc:
             logger.warning("The X display went away (%s); Necka quits.", exc)
         finally:
+            # The wake-up pipe stays open: ``stop`` may still be called (the app quitting after
+            # the display went away), and a closed descriptor number can be reused by a file.
             self._running = False
             self._close_menu()
             self._hide_tooltip()
-            os.close(self._wake_r)
-            os.close(self._wake_w)
 
     def render(self, view: TrayView, entries: tuple[Entry, ...]) -> None:
         """Keep the view and the menu; wake the X thread only when something on screen changes.

@@ -116,12 +116,15 @@ def start(stack: contextlib.ExitStack, tmp: Path, name: str, args: list[str], en
     return proc
 
 
-def start_and_read(stack, tmp, name, args, env=None) -> str:
+def start_and_read(stack, tmp, name, args, env=None, procs: dict | None = None) -> str:
     """Start a helper that writes one line to the fd given as ``{fd}`` in ``args``
-    when it is ready (Xvfb's display number, dbus-daemon's address); return it."""
+    when it is ready (Xvfb's display number, dbus-daemon's address); return it.
+    ``procs`` (if given) receives the process under ``name``."""
     r, w = os.pipe()
     try:
         proc = start(stack, tmp, name, [a.format(fd=w) for a in args], env, pass_fds=(w,))
+        if procs is not None:
+            procs[name] = proc
         os.close(w)
         w = None
         out = b""
@@ -219,6 +222,12 @@ class Desktop:
         self.stop_tray()
         self.start_tray()
 
+    def kill_display(self) -> None:
+        """SIGKILL the X server: every client's connection closes at once (a crashed session)."""
+        proc = self._procs.pop("xvfb")
+        proc.kill()
+        proc.wait(10)
+
 
 @contextlib.contextmanager
 def running_desktop(tmp: Path, base_env: dict | None = None, system_bus: bool = False) -> Iterator[Desktop]:
@@ -230,11 +239,12 @@ def running_desktop(tmp: Path, base_env: dict | None = None, system_bus: bool = 
            if k not in ("WAYLAND_DISPLAY", "XAUTHORITY", "DESKTOP_SESSION", "XDG_CURRENT_DESKTOP")}
     # GDK_BACKEND: never a developer's Wayland session; NO_AT_BRIDGE: no a11y bus.
     env.update(GDK_BACKEND="x11", NO_AT_BRIDGE="1")
+    procs: dict = {}
     with contextlib.ExitStack() as stack:
         # -displayfd: Xvfb picks a free display itself and reports it when ready.
         env["DISPLAY"] = ":" + start_and_read(stack, tmp, "xvfb", [
             "Xvfb", "-displayfd", "{fd}", "-screen", "0", "1280x800x24", "-nolisten", "tcp",
-            "-noreset"])
+            "-noreset"], procs=procs)
         xdesk.run(env, "xset", "s", "off", "-dpms")  # else the screen saver blanks after 10 min
         # --nofork keeps the bus our child, stopped like the rest (--fork reparents it).
         (tmp / "bus.conf").write_text(BUS_CONF.format(dir=tmp))
@@ -247,7 +257,7 @@ def running_desktop(tmp: Path, base_env: dict | None = None, system_bus: bool = 
             env["DBUS_SYSTEM_BUS_ADDRESS"] = start_and_read(stack, tmp, "system-bus", [
                 "dbus-daemon", f"--config-file={tmp / 'system-bus.conf'}", "--nofork",
                 "--print-address={fd}"], env)
-        desk = Desktop(env=env, display=env["DISPLAY"], tmp=tmp, _stack=stack)
+        desk = Desktop(env=env, display=env["DISPLAY"], tmp=tmp, _stack=stack, _procs=procs)
         desk.start_dunst()
         desk.start_tray()
         yield desk
