@@ -108,6 +108,10 @@ def main(argv: list[str] | None = None) -> int:
     args.time_scale = args.time_scale or 1.0
     args.debug = bool(args.debug)
     module, _ = COMMANDS[args.command or "run"]
+    if os.environ.get("NECKA_PARENT_PID"):  # a window the tray started: it ends with the tray
+        from necka_tray.tray.children import bind_to_parent
+
+        bind_to_parent()
     try:
         return _command_module(module).run(args)
     except KeyboardInterrupt:

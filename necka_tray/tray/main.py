@@ -127,6 +127,9 @@ def run_tray(scale: TimeScale, debug: bool = False) -> int:
     request_quit("tray-ended")
     if not finished.wait(QUIT_GRACE_S):
         logger.warning("action=quit state=timeout seconds=%s", QUIT_GRACE_S)
+    from necka_tray.tray import children
+
+    children.end_all()  # open windows close now (a session is recorded as stopped), never orphans
     if holder.get("control"):
         holder["control"].stop()  # lets a `necka-tray quit` in flight get its answer
     return 1 if holder.get("failed") else 0
