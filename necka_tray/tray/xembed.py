@@ -125,7 +125,8 @@ class XEmbedTray:
         does: trays that proxy XEmbed icons and accessibility tools read it there.
         """
         old = self._view
-        self._view, self._entries = view, entries
+        self._entries = entries  # before the view: a click that sees the view must see its menu
+        self._view = view
         if old is None or old.icon_key != view.icon_key or old.tooltip != view.tooltip:
             self._call(self._apply)  # (a tooltip that shows gets the new text too)
 

@@ -74,6 +74,7 @@ def test_the_gtk_status_icon_still_works_when_asked_for(desktop, start_necka, ap
     necka = start_necka(env=dict(app_env, PYSTRAY_BACKEND="gtk"))
     icon = docked(desktop, necka)
     necka.wait_log(r"action=start backend=gtk")
+    necka.wait_log(r"action=control-listen")  # the app has built its menu (pystray shows none before)
     desktop.click(*icon.center, button=3)
     xdesk.wait_for(lambda: menus(desktop), 10, what="the GTK menu")
     desktop.key("Escape")
