@@ -64,6 +64,7 @@ class Ports:
     stats: Any = None  # reports.TrayStats: today_lines(), roll_up(); None: no today line (tests)
     open_window: Callable[[str], bool] | None = None  # "stats" / "checkin" / "care" / "relief", own process
     routines: RoutineBook | None = None  # None: the built-in routines only, none unlocked by history (tests)
+    flush_history: Callable[[], None] | None = None  # write events that wait (a locked file); on the tick
 
 
 class App:
@@ -127,6 +128,8 @@ class App:
         waiting does not ask for them (a window-manager and a D-Bus round trip, most of a tick).
         """
         self._observe(check_quiet=self.planner.pending is not None)
+        if self.p.flush_history is not None:
+            self.p.flush_history()  # returns at once unless events wait and their retry is due
         now = self.p.clock.now()
         kind = self.planner.deferred_due(now, self.snapshot, self.presence.presence(), self.presence.max_delay)
         if kind is not None:

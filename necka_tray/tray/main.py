@@ -165,7 +165,7 @@ def _build_app(paths: AppPaths, scale: TimeScale, dispatcher, tray):
     from necka_tray.desktop import autostart
     from necka_tray.tray.app import App, Ports
     from necka_tray.core.planner import Planner
-    from necka_tray.store.history import HistoryWriter
+    from necka_tray.store.history_writer import HistoryWriter
     from necka_tray.desktop.notify import PlyerNotifier
     from necka_tray.desktop.platform import current
     from necka_tray.tray.scheduling import ReminderScheduler
@@ -199,6 +199,7 @@ def _build_app(paths: AppPaths, scale: TimeScale, dispatcher, tray):
         post=dispatcher.post,
         open_file=current().open_file,
         record=record,
+        flush_history=history.flush,
         quit_loop=dispatcher.stop,
         presence=presence,
         autostart=autostart,

@@ -43,7 +43,9 @@ def test_posture_check_notification_reaches_dunst(desktop, start_necka, active_u
         what="a posture-check notification")
     assert "feet flat" in received[0]["body"]
     assert received[0]["appname"] == "Necka"
-    assert necka.history("reminder")[0]["reminder"] == "posture"
+    # Recorded right after the bubble is sent: wait for the file, not for luck.
+    recorded = xdesk.wait_for(lambda: necka.history("reminder"), 10, what="the reminder in the history")
+    assert recorded[0]["reminder"] == "posture"
 
 
 def test_left_click_runs_a_stretch_session_to_the_end(desktop, start_necka, shot, active_user):

@@ -35,7 +35,8 @@ from necka_tray.tray.app import App, Ports
 from necka_tray.core.clock import FakeClock, TimeScale
 from necka_tray.core.planner import Planner
 from necka_tray.core.reminders import Kind
-from necka_tray.store.history import History, HistoryWriter
+from necka_tray.store.history import History
+from necka_tray.store.history_writer import HistoryWriter
 from necka_tray.desktop.notify import LogNotifier
 from necka_tray.desktop.presence import PresenceMonitor
 from necka_tray.tray.scheduling import PAUSE_JOB, TICK_JOB, ReminderScheduler
