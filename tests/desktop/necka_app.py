@@ -108,8 +108,16 @@ def wait_menu(desktop, timeout: float = 10) -> xdesk.Win:
     return xdesk.wait_for(ready, timeout, what="the tray menu holding the keyboard")[0]
 
 
+def wait_menu_closed(desktop, timeout: float = 10) -> None:
+    """No menu open, and the last one has let go of the pointer (a click meant for the icon
+    would otherwise go to the menu that is closing)."""
+    xdesk.wait_for(lambda: not menus(desktop) and not xdesk.pointer_grabbed(desktop.env), timeout,
+                   what="the menu closed and the pointer free")
+
+
 def open_menu_item(desktop, icon: xdesk.Win, label: str, stretch_due: bool = False) -> None:
     """Right-click the icon and choose ``label`` with the keyboard (disabled lines are skipped)."""
+    wait_menu_closed(desktop)
     desktop.click(*icon.center, button=3)
     wait_menu(desktop)
     desktop.key(*["Down"] * downs_to(label, stretch_due))

@@ -9,10 +9,11 @@ from __future__ import annotations
 import subprocess
 import sys
 import time
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from . import xdesk
-from .necka_app import docked, menus, open_menu_item, wait_menu
+from .necka_app import docked, open_menu_item, wait_menu
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -108,8 +109,13 @@ def test_outside_working_hours_is_quiet_and_says_until_when(desktop, start_necka
     assert "action=suppress kind=posture" in necka.log_text()
 
 
-def test_snooze_and_skip_from_the_menu_while_a_break_is_due(desktop, start_necka, shot):
-    # Scale 600: the stretch break (60 min) is due after 6 s.
+def test_snooze_and_skip_from_the_menu_while_a_break_is_due(desktop, start_necka, app_env, shot):
+    # Scale 600: the stretch break (60 min) is due after 6 s. A natural break of 60 configured
+    # minutes (6 s): the typing user never counts as away, which would end the due break and
+    # change the menu under the keys.
+    config = Path(app_env["XDG_CONFIG_HOME"]) / "necka-tray" / "config.toml"
+    config.parent.mkdir(parents=True)
+    config.write_text("[idle]\nnatural_break_minutes = 60\n")
     necka = start_necka("--time-scale", "600")
     icon = docked(desktop, necka)
     with xdesk.keep_active(desktop.env):
@@ -118,12 +124,17 @@ def test_snooze_and_skip_from_the_menu_while_a_break_is_due(desktop, start_necka
         wait_menu(desktop)
         shot("menu-break-due")
         desktop.key("Escape")
-        xdesk.wait_for(lambda: not menus(desktop), 10, what="the menu closed")  # else it takes the next click
         open_menu_item(desktop, icon, "Snooze stretch 10 min", stretch_due=True)
         necka.wait_log(r"action=menu choice=snooze args=\[10\]")
-        snoozed_until = necka.next_run("stretch")
-        assert 0.5 < (snoozed_until.timestamp() - time.time()) <= 10 * 60 / 600 + 0.5
+        (snooze,) = xdesk.wait_for(lambda: necka.history("snooze"), 10, what="the snooze recorded")
         necka.wait_log(r"action=remind kind=stretch[^\n]*\n(.|\n)*action=remind kind=stretch", timeout=20)
+        # The break came back 10 configured minutes (1 s real) after the snooze, read from the
+        # history rather than raced against the clock.
+        snoozed_at = datetime.fromisoformat(snooze["ts"])
+        again = xdesk.wait_for(lambda: [t for r in necka.history("reminder") if r["reminder"] == "stretch"
+                                        and (t := datetime.fromisoformat(r["ts"])) > snoozed_at], 10,
+                               what="the stretch reminder after the snooze recorded")[0]
+        assert timedelta(seconds=0.9) <= again - snoozed_at < timedelta(seconds=5)
         open_menu_item(desktop, icon, "Skip next stretch", stretch_due=True)
         necka.wait_log(r"action=menu choice=skip")  # logged as the choice is taken, before it is recorded
         skips = xdesk.wait_for(lambda: necka.history("skip"), 10, what="the skip in the history")

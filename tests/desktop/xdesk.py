@@ -153,6 +153,19 @@ def popups(env: dict) -> list[Win]:
                      and a.map_state == X.IsViewable)
 
 
+def pointer_grabbed(env: dict) -> bool:
+    """Whether some client holds the pointer (an open menu, or one unmapped but not yet let go:
+    a click then goes to that client, not to what is under the pointer). Asked by trying a grab
+    of our own and letting go at once; call it only while nothing is meant to grab."""
+    with _xconn(env) as d:
+        root = d.screen().root
+        status = root.grab_pointer(False, 0, X.GrabModeAsync, X.GrabModeAsync, X.NONE, X.NONE, X.CurrentTime)
+        if status == X.GrabSuccess:
+            d.ungrab_pointer(X.CurrentTime)
+            d.sync()
+        return status != X.GrabSuccess
+
+
 def wait_window(env: dict, name_regex: str, timeout: float = 10) -> int:
     """The id of the first visible window whose name matches ``name_regex``
     (an extended regex, matched case-insensitively by xdotool)."""
