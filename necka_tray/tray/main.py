@@ -64,6 +64,11 @@ def run_tray(scale: TimeScale, debug: bool = False) -> int:
 
     shutdown.on_signals(request_quit)
 
+    def quit_and_wait(reason: str) -> None:  # a thread that must answer only once Necka has quit
+        done = threading.Event()
+        dispatcher.post(lambda: (shutdown.quit_app(holder, reason), done.set()))
+        done.wait(QUIT_GRACE_S)
+
     def on_action(action) -> None:
         dispatcher.post(lambda: holder["app"].handle_action(action))
 
@@ -105,6 +110,9 @@ def run_tray(scale: TimeScale, debug: bool = False) -> int:
 
             sleep_linux.watch(lambda: dispatcher.post(app.on_job, "tick"),  # look again right after resume
                               on_shutdown=lambda: request_quit("logind-shutdown"))
+            from necka_tray.desktop.platform import session_linux
+
+            session_linux.register(on_end=lambda: quit_and_wait("session-end"))  # GNOME-style logout
         return app
 
     def setup() -> None:

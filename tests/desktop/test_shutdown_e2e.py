@@ -1,8 +1,10 @@
 """Every way Necka is told to end takes the Quit path: the last sitting stretch is recorded.
 
 SIGTERM, SIGINT and SIGHUP sent to the tray process, the X server dying under
-it, and logind announcing a shutdown (``PrepareForShutdown(true)``, from a
-stand-in on the private session bus: ``NECKA_LOGIND_BUS=session``) each end
+it, logind announcing a shutdown (``PrepareForShutdown(true)``, from a
+stand-in on the private session bus: ``NECKA_LOGIND_BUS=session``) and a
+logout through GNOME's session manager (a stand-in owning
+``org.gnome.SessionManager`` on that bus: ``QueryEndSession``, ``EndSession``) each end
 Necka with exit code 0, a ``quit`` in the log and a ``sitting`` event in the
 history, as the Quit menu item does. And the windows Necka opened (a stretch session,
 the statistics) end with it, by quit or by its death, the session recorded as
@@ -125,3 +127,58 @@ def test_windows_end_when_the_tray_dies_outright(desktop, start_necka):
     xdesk.wait_for(lambda: all(gone(p) for p in pids), 15, what="both windows ended with the tray")
     xdesk.wait_for(lambda: necka.history("session"), 10, what="the session recorded")
     assert [s["outcome"] for s in necka.history("session")] == ["stopped"]
+
+
+def serve_session_manager(bus_address: str, ready, logout, answers: list, stop) -> None:
+    """A stand-in for GNOME's session manager: registers one client; once ``logout`` is set,
+    asks it whether the session may end and, on its yes, ends it."""
+    from jeepney import DBusAddress, HeaderFields, MessageType, new_method_return, new_signal
+    from jeepney.bus_messages import message_bus
+    from jeepney.io.blocking import open_dbus_connection
+
+    client = "/org/gnome/SessionManager/Client1"
+    private = DBusAddress(client, interface="org.gnome.SessionManager.ClientPrivate")
+    with open_dbus_connection(bus=bus_address) as conn:
+        conn.send_and_get_reply(message_bus.RequestName("org.gnome.SessionManager"), timeout=5)
+        ready.set()
+        asked = False
+        while not stop.is_set():
+            if logout.is_set() and not asked:
+                conn.send(new_signal(private, "QueryEndSession", "u", (0,)))
+                asked = True
+            try:
+                msg = conn.receive(timeout=0.1)
+            except TimeoutError:
+                continue
+            if msg.header.message_type is not MessageType.method_call:
+                continue
+            member = msg.header.fields.get(HeaderFields.member)
+            if member == "RegisterClient":
+                answers.append(("register", msg.body[0]))
+                conn.send(new_method_return(msg, "o", (client,)))
+            elif member == "EndSessionResponse":
+                answers.append(("response", msg.body[0]))
+                if len(answers) == 2:  # yes to the query: now the logout itself
+                    conn.send(new_signal(private, "EndSession", "u", (0,)))
+
+
+def test_a_desktop_logout_through_the_session_manager_quits_as_the_menu_does(desktop, start_necka):
+    import threading
+
+    ready, logout, stop, answers = threading.Event(), threading.Event(), threading.Event(), []
+    manager = threading.Thread(target=serve_session_manager,
+                               args=(desktop.env["DBUS_SESSION_BUS_ADDRESS"], ready, logout, answers, stop))
+    manager.start()
+    try:
+        assert ready.wait(10)
+        necka = start_necka()
+        docked(desktop, necka)
+        necka.wait_log(r"action=session-manager state=registered")  # listening for the manager's signals
+        logout.set()
+        assert_quit_cleanly(necka, "session-end")
+        xdesk.wait_for(lambda: len(answers) == 3, 10, what="the answer to EndSession")
+    finally:
+        stop.set()
+        manager.join(10)
+    assert answers == [("register", "necka-tray"), ("response", True), ("response", True)]
+    assert "action=session-manager signal=EndSession" in necka.log_text()
