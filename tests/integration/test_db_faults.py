@@ -413,3 +413,23 @@ def test_writers_racing_on_a_broken_history_move_it_once_and_lose_nothing(hist, 
     with History(hist) as h:
         minutes = {int((e.ts - NOW).total_seconds() // 60) for e in h.events()}
     assert {0, 1, 2, 3} <= minutes
+
+
+def test_events_past_a_damaged_page_are_read_from_both_ends(hist, said):
+    with History(hist) as h:
+        h.record_many([("reminder", NOW + timedelta(minutes=i), {"reminder": "posture", "notified": True,
+                                                                    "pad": "x" * 200}) for i in range(400)])
+    with sqlite3.connect(hist) as db:
+        db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        page_size = db.execute("PRAGMA page_size").fetchone()[0]
+        pages = db.execute("PRAGMA page_count").fetchone()[0]
+    aside = dbfile.move_aside(hist)  # as a run that found it damaged left it
+    with open(aside, "r+b") as f:  # one page in the middle of the file: some events are gone for good
+        f.seek((pages // 2) * page_size)
+        f.write(b"\xff" * page_size)
+    HistoryWriter(hist).check()
+    with History(hist) as h:
+        got = sorted(e.ts for e in h.events())
+    assert NOW in got and NOW + timedelta(minutes=399) in got  # both ends came back
+    assert 300 < len(got) < 400  # all but those on the damaged page(s)
+    assert broken_files(hist) == []
