@@ -96,6 +96,7 @@ class XEmbedTray:
         self._tooltip_due: float | None = None
         self._menu = None  # the menu process while it is open
         self._early_click: tuple[int, int, int] | None = None  # (button, x, y) before the first render
+        self._early_tooltip = False  # the pointer rests on the icon, the tooltip waits for the first render
 
     # -- the interface the app uses (any thread) ----------------------------------
 
@@ -322,6 +323,9 @@ class XEmbedTray:
         if self._early_click is not None:
             click, self._early_click = self._early_click, None
             self._click(*click)
+        if self._early_tooltip:
+            self._early_tooltip = False
+            self._show_tooltip()
         if view.icon_key != self._drawn_key:
             self._paint()
         if self._win is not None and view.tooltip != self._title:
@@ -429,8 +433,12 @@ class XEmbedTray:
             self._menu.terminate()
 
     def _show_tooltip(self) -> None:
-        """The tooltip is a Tk process too (Pillow's fonts would weigh on the tray process for good)."""
-        if self._win is None or not self._viewable or self._view is None or self._tooltip is not None:
+        """The tooltip is a Tk process too (Pillow's fonts would weigh on the tray process for good).
+        A hover before the app's first render shows it at that render (its text is not known yet)."""
+        if self._view is None:
+            self._early_tooltip = True
+            return
+        if self._win is None or not self._viewable or self._tooltip is not None:
             return
         import subprocess
 
@@ -455,6 +463,7 @@ class XEmbedTray:
 
     def _hide_tooltip(self) -> None:
         self._tooltip_due = None
+        self._early_tooltip = False
         proc, self._tooltip = self._tooltip, None
         if proc is not None:
             try:

@@ -15,7 +15,7 @@ def _tray(actions: list, menus: list) -> XEmbedTray:
     """The click and render logic only: no X connection (``_win`` None: nothing is drawn)."""
     tray = object.__new__(XEmbedTray)
     tray._on_action = actions.append
-    tray._view, tray._entries, tray._early_click = None, (), None
+    tray._view, tray._entries, tray._early_click, tray._early_tooltip = None, (), None, False
     tray._win, tray._drawn_key, tray._title = None, None, ""
     tray._calls = []
     tray._call = lambda fn, *args: fn(*args)  # the X thread's queue, run at once
@@ -56,3 +56,23 @@ def test_clicks_after_the_first_render_act_at_once():
     tray._click(3, 1, 2)
     tray._click(2, 1, 2)  # the middle button does nothing
     assert actions == [("session",)] and menus == [(1, 2, ENTRIES)]
+
+
+def test_a_hover_before_the_first_render_shows_the_tooltip_at_that_render():
+    shown = []
+    tray = _tray([], [])
+    tray._tooltip, tray._tooltip_due = None, None
+    real_show = XEmbedTray._show_tooltip
+    tray._show_tooltip = lambda: (real_show(tray), shown.append(tray._view))
+    tray._show_tooltip()  # the tooltip delay ran out before the app drew anything
+    assert shown == [None] and tray._early_tooltip
+    tray.render(VIEW, ENTRIES)
+    assert shown == [None, VIEW] and not tray._early_tooltip
+
+
+def test_a_pointer_that_left_before_the_first_render_shows_no_tooltip():
+    tray = _tray([], [])
+    tray._tooltip, tray._tooltip_due = None, None
+    tray._show_tooltip()
+    tray._hide_tooltip()
+    assert not tray._early_tooltip
