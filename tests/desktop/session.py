@@ -28,6 +28,8 @@ TOOLS = {
     "Xvfb": "xvfb", "xset": "x11-xserver-utils", "dbus-daemon": "dbus",
     "dunst": "dunst", "dunstctl": "dunst", "notify-send": "libnotify-bin",
     "trayer": "trayer", "xdotool": "xdotool", "xwininfo": "x11-utils",
+    # test_calls_e2e: a real audio server with a null source, and a recorder as the "call"
+    "pulseaudio": "pulseaudio", "pactl": "pulseaudio-utils", "parecord": "pulseaudio-utils",
 }
 
 # No service directories: nothing is D-Bus-activated behind our back (a stray
