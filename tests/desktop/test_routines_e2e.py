@@ -81,6 +81,13 @@ def choose_routine(desktop, env: dict, icon: xdesk.Win, index: int) -> None:
     press(desktop, "Down", index)
 
 
+def shot_showing(shot, name: str, wid: int, colour: str, more_than: int):
+    """A screenshot of window ``wid`` once it shows more than ``more_than`` pixels of ``colour``
+    (drawn, focused), else None: for ``wait_for``."""
+    png = shot(name, window=wid)
+    return png if count_colour(png, colour) > more_than else None
+
+
 def press(desktop, key: str, times: int) -> None:
     if times:
         desktop.key(*[key] * times)
@@ -106,8 +113,8 @@ def test_every_routine_from_the_menu_by_keyboard_in_both_looks(desktop, start_ne
             step = SHOT_STEP[routine.id]
             press(desktop, "Right", step)
             name = f"{look.name}-{routine.id}-step{step + 1}"
-            png = xdesk.wait_for(lambda: (p := shot(name, window=wid)) if count_colour(p, look.focus) > 100 else None,
-                                 10, what=f"{name} drawn with its focus ring")
+            png = xdesk.wait_for(lambda: shot_showing(shot, name, wid, look.focus, 100), 10,
+                                 what=f"{name} drawn with its focus ring")
 
             geo = desktop.window_geometry(wid)
             assert geo.w <= LAPTOP[0] and geo.h <= LAPTOP[1], (routine.id, geo)
@@ -178,8 +185,8 @@ def test_the_safety_note_shows_once_and_the_care_pages_open(desktop, start_necka
         open_menu_item(desktop, icon, label)
         page = desktop.wait_window(f"^Necka .+ {title}$", timeout=15)
         necka.wait_log(rf"action={name}-start pid=\d+")
-        png = xdesk.wait_for(lambda: (p := shot(f"5-{name}-page-from-the-menu", window=page))
-                             if count_colour(p, DEFAULT.accent) > 100 else None, 10, what=f"the {name} page drawn")
+        png = xdesk.wait_for(lambda: shot_showing(shot, f"5-{name}-page-from-the-menu", page, DEFAULT.accent, 100),
+                             10, what=f"the {name} page drawn")
         geo = desktop.window_geometry(page)
         assert geo.h <= LAPTOP[1]
         if name == "care":  # the urgent signs are framed in the warning colour
