@@ -21,6 +21,7 @@ import re
 import sys
 
 from necka_tray import __version__
+from necka_tray.commandline import one_line_errors
 
 MAX_TIME_SCALE = 3600.0
 EXIT_UNEXPECTED = 1
@@ -80,14 +81,6 @@ def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
         if wanted in (None, name):
             _command_module(module).add_arguments(command)
     return parser
-
-
-def one_line_errors(parser: argparse.ArgumentParser) -> None:
-    """A bad argument is one line naming the command and the problem (no usage dump), exit 2."""
-    def error(message: str):
-        parser.exit(2, f"{parser.prog}: error: {message} (see {parser.prog} --help)\n")
-
-    parser.error = error  # type: ignore[method-assign]
 
 
 def _add_common(parser: argparse.ArgumentParser, default) -> None:

@@ -30,7 +30,7 @@ import json
 import os
 import sys
 
-from necka_tray.cli import one_line_errors, remote  # noqa: F401 (one_line_errors: the windows use it)
+from necka_tray.cli import remote
 
 MAX_DAYS = 3650
 CSV_COLUMNS = (

@@ -99,6 +99,7 @@ SCHEMA["session.theme"] = Field(str, "default", "The look of the session window 
 SCHEMA["session.text_scale"] = Field(float, 1.0, "Text size in the session window, on top of the desktop's font scaling (1.25: a quarter larger).", range=(0.75, 2.0))
 SCHEMA["session.reduced_motion"] = Field(bool, False, "Show still pictures instead of animations (the breathing circle).")
 SCHEMA["session.sound"] = Field(bool, False, "Play a soft tone when the session moves to the next step.")
+SCHEMA["session.voice"] = Field(bool, False, "Speak each step of the session (its instruction, the hold counted down, then next); V in the session window turns it on or off.")
 
 
 def render(v: Any, depth: int = 0) -> str:

@@ -22,6 +22,7 @@ import threading
 import time
 from typing import Any, Callable
 
+from necka_tray.commandline import self_command as self_command  # one definition, shared with the windows
 from necka_tray.core.clock import TimeScale
 
 logger = logging.getLogger(__name__)
@@ -69,13 +70,6 @@ def bind_to_parent() -> None:
         return
     if os.getppid() != int(parent):
         os.kill(os.getpid(), signal.SIGTERM)  # the tray is gone already: end as if told to
-
-
-def self_command(*args: str) -> list[str]:
-    """The command line that runs this program with ``args`` (frozen or not)."""
-    if getattr(sys, "frozen", False):
-        return [sys.executable, *args]
-    return [sys.executable, "-m", "necka_tray", *args]
 
 
 class WindowLauncher:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import os
 import re
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -50,6 +51,19 @@ def own_desktop(tmp_path_factory):
     """A desktop of the test module's own, which its tests may break (stop dunst, restart the tray)."""
     _require_tools()
     with running_desktop(tmp_path_factory.mktemp("owndesktop")) as desk:
+        yield desk
+
+
+@pytest.fixture(scope="module")
+def two_screens(tmp_path_factory):
+    """A desktop of two 1280x800 monitors side by side (Xinerama), for the module's tests."""
+    _require_tools()
+    if not shutil.which("Xephyr"):
+        msg = "Xephyr missing (Debian: xserver-xephyr); run scripts/bootstrap --dev"
+        if os.environ.get("CI") == "true":
+            pytest.fail(msg, pytrace=False)
+        pytest.skip(msg)
+    with running_desktop(tmp_path_factory.mktemp("twoscreens"), screens=2) as desk:
         yield desk
 
 

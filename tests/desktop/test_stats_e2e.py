@@ -122,7 +122,7 @@ def test_daily_checkin_from_the_tray(desktop, start_necka, shot, active_user):
 
 
 def test_the_checkin_works_from_the_keyboard_with_a_visible_focus(desktop, app_env, spawn, shot):
-    from necka_tray.windows import theme
+    from necka_tray.windows.palette import DEFAULT as theme_default
 
     proc = spawn([sys.executable, "-m", "necka_tray", "checkin"], app_env, stdout=subprocess.PIPE, text=True)
     wid = desktop.wait_window(CHECKIN, timeout=15)
@@ -134,7 +134,7 @@ def test_the_checkin_works_from_the_keyboard_with_a_visible_focus(desktop, app_e
     def rings() -> list[int]:
         with Image.open(shot("keyboard-focus-on-2", window=wid)) as im:
             g = desktop.window_geometry(wid)
-            return [count_colour_in(im, b, g, theme.FOCUS) for b in buttons]
+            return [count_colour_in(im, b, g, theme_default.focus) for b in buttons]
 
     # The amber ring is around "2" and nowhere else (once the keys are handled).
     found = xdesk.wait_for(lambda: (r := rings())[2] > 40 and sum(r) == r[2] and r, 10, what="the focus ring on 2")
