@@ -138,6 +138,10 @@ def run_tray(scale: TimeScale, debug: bool = False) -> int:
     from necka_tray.tray import children
 
     children.end_all()  # open windows close now (a session is recorded as stopped), never orphans
+    if sys.platform.startswith("linux"):
+        from necka_tray.desktop.platform import session_linux
+
+        session_linux.wait_answered(2)  # a logout's answer goes out before the process ends
     if holder.get("control"):
         holder["control"].stop()  # lets a `necka-tray quit` in flight get its answer
     return 1 if holder.get("failed") else 0

@@ -21,6 +21,14 @@ logger = logging.getLogger(__name__)
 MANAGER = "org.gnome.SessionManager"
 CLIENT_PRIVATE = "org.gnome.SessionManager.ClientPrivate"
 
+_answered = threading.Event()  # clear from EndSession until the answer is sent
+_answered.set()
+
+
+def wait_answered(timeout: float) -> bool:
+    """At exit: let an answer to ``EndSession`` in flight go out (this thread is a daemon)."""
+    return _answered.wait(timeout)
+
 
 def register(on_end: Callable[[], None], app_id: str = "necka-tray") -> threading.Thread | None:
     """Register with the session manager, if one runs; ``on_end`` is called (from its thread)
@@ -69,9 +77,14 @@ def register(on_end: Callable[[], None], app_id: str = "necka-tray") -> threadin
                     answer()  # never hold up a logout
                 elif member in ("EndSession", "Stop"):
                     logger.info("action=session-manager signal=%s", member)
-                    on_end()
                     if member == "EndSession":
-                        answer()
+                        _answered.clear()
+                    try:
+                        on_end()
+                        if member == "EndSession":
+                            answer()
+                    finally:
+                        _answered.set()
                     return
 
     thread = threading.Thread(target=loop, name="session-manager", daemon=True)
