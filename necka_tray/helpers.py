@@ -22,6 +22,8 @@ from necka_tray.commandline import self_command  # noqa: F401  (Necka's own CLI:
 
 #: The first argument of a frozen build that names a helper (``necka-tray helper menu``).
 FROZEN_ARG = "helper"
+#: Set for a helper the tray starts: the tray's pid, so the helper can end with it.
+PARENT_ENV = "NECKA_PARENT_PID"
 
 
 @dataclass(frozen=True)
@@ -75,8 +77,33 @@ def command(name: str, *args: str) -> list[str]:
     return [sys.executable, "-m", "necka_tray.helpers", name, *args]
 
 
+def bind_to_parent() -> None:
+    """In a helper started by the tray: get SIGTERM when the tray dies (Linux), never an orphan.
+
+    The kernel sends it when the tray's thread that started us ends, which in the tray
+    happens only at quit or death. A tray that died before this ran is caught by
+    comparing parents. The variable is removed so this helper's own children are free.
+    """
+    import os
+
+    parent = os.environ.pop(PARENT_ENV, "")
+    if not parent.isdigit() or not sys.platform.startswith("linux"):
+        return
+    import ctypes
+    import signal
+
+    PR_SET_PDEATHSIG = 1
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+    except (OSError, AttributeError):
+        return
+    if os.getppid() != int(parent):
+        os.kill(os.getpid(), signal.SIGTERM)  # the tray is gone already: end as if told to
+
+
 def run(name: str, argv: list[str]) -> int:
     """Run helper ``name`` in this process (``python -m necka_tray.helpers NAME ...``, frozen builds)."""
+    bind_to_parent()
     helper = HELPERS.get(name)
     if helper is None:
         print(f"necka-tray: no helper {name!r}; choose from {', '.join(HELPERS)}", file=sys.stderr)

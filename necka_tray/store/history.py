@@ -77,6 +77,7 @@ from necka_tray.core.events import Event
 from necka_tray.core.reminders import Kind
 
 __all__ = ["BUSY_TIMEOUT_MS", "Event", "History", "HistoryError", "MIGRATIONS", "OUTCOMES", "REMINDER", "SESSION"]
+# The tray's writer (events wait in memory while the file cannot be written): store/history_writer.py.
 
 BUSY_TIMEOUT_MS = 5000
 #: Days rolled up per transaction: bounds the memory and the lock time of a first, large roll-up.

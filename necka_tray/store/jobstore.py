@@ -57,7 +57,7 @@ class SQLiteJobStore(BaseJobStore):
         self._closed = False
         self._opened: tuple[int, int] | None = None  # the file's identity when we opened it
         self._moved = False  # moved aside once already in this process: never again
-        self._fault: str | None = None  # set while the jobs live in memory (dbfile.BROKEN/UNWRITABLE)
+        self._fault: str | None = None  # set while the jobs live in memory (dbfile.BROKEN/LOCKED/UNWRITABLE)
         self._retry_at = 0.0
 
     def start(self, scheduler, alias):
@@ -155,6 +155,9 @@ class SQLiteJobStore(BaseJobStore):
         if kind == dbfile.UNWRITABLE:
             dbfile.report(self.path, kind, f"Necka cannot save its schedule to {self.path} ({exc}); the "
                           "reminders go on, and the schedule is saved as soon as the file can be written.")
+        elif kind == dbfile.LOCKED:
+            dbfile.report(self.path, kind, f"Necka's schedule {self.path} is locked by another program ({exc}); "
+                          "the reminders go on, and the schedule is saved as soon as the lock is gone.")
         else:
             dbfile.report(self.path, kind, f"Necka's schedule {self.path} stopped working ({exc}); the "
                           "reminders go on from memory, and a fresh file will be written.")

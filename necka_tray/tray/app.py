@@ -1,9 +1,9 @@
 """The app's state owner: turns job runs, menu actions and session results into effects.
 
 Every method here runs on the dispatcher thread (see ``dispatch.py``); other
-threads only ``post``. The collaborators are passed in, so tests drive the
-whole loop with a fake clock, a fake notifier and a fake tray on a real
-scheduler and job store. ``main.py`` builds the real ones.
+threads only ``post``. The collaborators are passed in (``main.py`` builds the
+real ones), so tests drive the whole loop with a fake clock, notifier and tray
+on a real scheduler and job store.
 """
 
 from __future__ import annotations
@@ -37,14 +37,12 @@ logger = logging.getLogger(__name__)
 
 class View(Protocol):
     def render(self, view: TrayView, entries: tuple[Entry, ...]) -> None: ...
-
     def stop(self) -> None: ...
 
 
 class Launcher(Protocol):
     @property
     def running(self) -> bool: ...
-
     def launch(self, routine: str | None = None) -> bool: ...
 
 
@@ -66,6 +64,8 @@ class Ports:
     stats: Any = None  # reports.TrayStats: today_lines(), roll_up(); None: no today line (tests)
     open_window: Callable[..., bool] | None = None  # (helper name, *args): "stats", "checkin", "info PAGE"
     routines: RoutineBook | None = None  # None: the built-in routines only, none unlocked by history (tests)
+    flush_history: Callable[[], None] | None = None  # write events that wait (a locked file); on the tick
+    end_helpers: Callable[[], None] | None = None  # at quit: SIGTERM the open windows, wait for their reports
 
 
 class App:
@@ -83,6 +83,7 @@ class App:
         self.routines = ports.routines or RoutineBook()
         self.chooser = Chooser()
         self._routine_problem: str | None = None  # the user's routines.toml problem last notified
+        self.quitting = False  # quit runs once, whichever way it was asked for (menu, signal, logout)
         self.delivery = self._delivery()
 
     # -- lifecycle -------------------------------------------------------------
@@ -97,10 +98,15 @@ class App:
         self.p.post(self.new_day)
 
     def quit(self) -> None:
+        if self.quitting:
+            return
+        self.quitting = True
         logger.info("action=quit")
         since = self._sitting_since()
         if since is not None:
             self._add(events.sitting_event(since, self.p.clock.now(), until="quit"))
+        if self.p.end_helpers is not None:
+            self.p.end_helpers()  # open windows end; their reports come before quit_loop's stop
         jobs.set_handler(None)
         self.p.scheduler.shutdown()
         self.p.view.stop()
@@ -127,6 +133,8 @@ class App:
         """
         settings_file.pick_up_hand_edits(self)
         self._observe(check_quiet=self.planner.pending is not None)
+        if self.p.flush_history is not None:
+            self.p.flush_history()  # returns at once unless events wait and their retry is due
         now = self.p.clock.now()
         kind = self.planner.deferred_due(now, self.snapshot, self.presence.presence(), self.presence.max_delay)
         if kind is not None:
@@ -196,6 +204,8 @@ class App:
                 self._add(events.checkin_event(result.ended, result.checkin, "session"))
         outcome, routine = (result.outcome, result.routine) if result else ("stopped", None)
         logger.info("action=session-end outcome=%s routine=%s", outcome, routine)
+        if self.quitting:  # a window ended by quit: recorded above; the scheduler is gone
+            return
         self.planner.session_ended()
         if routine:
             self.chooser.on_session(routine)
@@ -225,7 +235,8 @@ class App:
         """A statistics, check-in or info window closed: a check-in's answer is recorded here."""
         if isinstance(result, protocol.CheckinResult) and result.rating is not None:
             self._add(events.checkin_event(result.at, result.rating, "daily"))
-        self.render()
+        if not self.quitting:
+            self.render()
 
     # -- history statistics --------------------------------------------------------
 

@@ -6,13 +6,21 @@ one with ``Popen``; one daemon thread per child waits for it to exit, parses
 its last stdout line as a ``protocol`` message and hands ``on_end(message,
 exit_code)`` to ``post``: the app's dispatcher, or the xembed tray's X thread.
 No polling: the waiter blocks on the child.
+
+Helpers end with the tray: ``end_all`` (from ``App.quit``, on the dispatcher
+thread) sends SIGTERM to each one still open (a session window then reports
+the session as stopped, and its report is posted before the dispatcher stops),
+and a helper whose tray dies outright gets SIGTERM from the kernel
+(``helpers.bind_to_parent``, run in the child), so none is left as an orphan.
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import subprocess
 import threading
+import time
 from typing import Any, Callable
 
 from necka_tray import helpers, protocol
@@ -21,10 +29,33 @@ logger = logging.getLogger(__name__)
 
 OnEnd = Callable[[Any, int], None]  # (the parsed message or None, the exit code)
 
+END_GRACE_S = 5.0  # how long end_all waits for helpers to report and close before SIGKILL
+
 
 class Children:
     def __init__(self, post: Callable[..., None]) -> None:
         self._post = post
+        self._open: dict[subprocess.Popen, threading.Thread] = {}  # started, not yet reaped
+        self._lock = threading.Lock()
+
+    def end_all(self, grace: float = END_GRACE_S) -> None:
+        """SIGTERM every helper still open, wait up to ``grace`` s for each to exit and for its
+        result to be posted, SIGKILL what is left. On the dispatcher thread, the results are
+        queued before a ``Dispatcher.stop`` that follows, so they are still handled."""
+        with self._lock:
+            open_ = list(self._open.items())
+        for proc, _ in open_:
+            if proc.poll() is None:
+                logger.info("action=helper-end pid=%s", proc.pid)
+                proc.terminate()
+        deadline = time.monotonic() + grace
+        for proc, waiter in open_:
+            try:
+                proc.wait(max(0.0, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                logger.warning("action=helper-kill pid=%s", proc.pid)
+                proc.kill()
+            waiter.join(max(0.1, deadline - time.monotonic()))
 
     def start(self, name: str, *args: str, on_end: OnEnd | None = None, expect: Any = (),
               send: str | None = None, keep_stdin: bool = False) -> subprocess.Popen | None:
@@ -37,13 +68,17 @@ class Children:
         stdin = subprocess.PIPE if send is not None or keep_stdin else subprocess.DEVNULL
         stdout = subprocess.PIPE if expect else subprocess.DEVNULL
         try:
-            proc = subprocess.Popen(helpers.command(name, *args), stdin=stdin, stdout=stdout)
+            proc = subprocess.Popen(helpers.command(name, *args), stdin=stdin, stdout=stdout,
+                                    env={**os.environ, helpers.PARENT_ENV: str(os.getpid())})
         except OSError as exc:
             logger.error("Could not start the %s helper (%s)", name, exc)
             return None
         logger.info("action=%s-start pid=%s args=%s", name, proc.pid, " ".join(args))
-        threading.Thread(target=self._wait, args=(proc, name, on_end, expect, send),
-                         name=f"{name}-wait", daemon=True).start()
+        waiter = threading.Thread(target=self._wait, args=(proc, name, on_end, expect, send),
+                                  name=f"{name}-wait", daemon=True)
+        with self._lock:
+            self._open[proc] = waiter
+        waiter.start()
         return proc
 
     def _wait(self, proc: subprocess.Popen, name: str, on_end: OnEnd | None, expect: Any, send: str | None) -> None:
@@ -62,6 +97,8 @@ class Children:
             logger.warning("The %s helper exited with code %s", name, proc.returncode)
         if on_end is not None:
             self._post(on_end, message, proc.returncode)
+        with self._lock:
+            self._open.pop(proc, None)
 
 
 class OneAtATime:

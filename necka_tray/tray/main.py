@@ -19,6 +19,7 @@ from necka_tray.store.paths import AppPaths
 logger = logging.getLogger(__name__)
 
 EXIT_ENVIRONMENT = 3
+QUIT_GRACE_S = 15  # how long the end of the tray's loop waits for the app's quit to finish
 
 
 def run_tray(scale: TimeScale, debug: bool = False) -> int:
@@ -49,11 +50,25 @@ def run_tray(scale: TimeScale, debug: bool = False) -> int:
     except platform.TrayUnavailable as exc:
         return _fail(str(exc))
 
+    import threading
+
+    from necka_tray.tray import shutdown
     from necka_tray.tray.dispatch import Dispatcher
 
     dispatcher = Dispatcher()
     app = control = None  # built on the setup thread, before the dispatcher runs anything posted
     failed = False
+    finished = threading.Event()  # the dispatcher thread is done (quit ran, or start-up failed)
+
+    def request_quit(reason: str) -> None:  # any thread, or a signal handler: only posts
+        dispatcher.post(lambda: shutdown.quit_app(app, reason))
+
+    shutdown.on_signals(request_quit)
+
+    def quit_and_wait(reason: str) -> None:  # a thread that must answer only once Necka has quit
+        done = threading.Event()
+        dispatcher.post(lambda: (shutdown.quit_app(app, reason), done.set()))
+        done.wait(QUIT_GRACE_S)
 
     def on_action(action) -> None:
         dispatcher.post(lambda: app.handle_action(action))
@@ -94,7 +109,11 @@ def run_tray(scale: TimeScale, debug: bool = False) -> int:
         if sys.platform.startswith("linux"):
             from necka_tray.desktop.platform import sleep_linux
 
-            sleep_linux.watch(lambda: dispatcher.post(app.on_job, "tick"))  # look again right after resume
+            sleep_linux.watch(lambda: dispatcher.post(app.on_job, "tick"),  # look again right after resume
+                              on_shutdown=lambda: request_quit("logind-shutdown"))
+            from necka_tray.desktop.platform import session_linux
+
+            session_linux.register(on_end=lambda: quit_and_wait("session-end"))  # GNOME-style logout
 
     def setup() -> None:
         nonlocal failed
@@ -104,10 +123,23 @@ def run_tray(scale: TimeScale, debug: bool = False) -> int:
             logger.error("Necka could not start", exc_info=True)
             failed = True
             tray.stop()
+            finished.set()
             return
-        dispatcher.run()
+        try:
+            dispatcher.run()
+        finally:
+            finished.set()
 
     tray.run(setup)
+    # The tray's loop ended: after Quit (then this is a no-op), or the X display went away
+    # (then quit now, as Quit would: the sitting stretch, the job store, the helper windows).
+    request_quit("tray-ended")
+    if not finished.wait(QUIT_GRACE_S):
+        logger.warning("action=quit state=timeout seconds=%s", QUIT_GRACE_S)
+    if sys.platform.startswith("linux"):
+        from necka_tray.desktop.platform import session_linux
+
+        session_linux.wait_answered(2)  # a logout's answer goes out before the process ends
     if control is not None:
         control.stop()  # lets a `necka-tray quit` in flight get its answer
     return 1 if failed else 0
@@ -182,6 +214,8 @@ def _build_app(paths: AppPaths, scale: TimeScale, dispatcher, tray, settings):
         post=dispatcher.post,
         open_file=current().open_file,
         record=history.record,
+        flush_history=history.flush,
+        end_helpers=children.end_all,
         quit_loop=dispatcher.stop,
         presence=presence,
         autostart=autostart,

@@ -95,6 +95,8 @@ class XEmbedTray:
         self._tooltip = None  # the tooltip process while it shows
         self._tooltip_due: float | None = None
         self._menu = None  # the menu process while it is open
+        self._early_click: tuple[int, int, int] | None = None  # (button, x, y) before the first render
+        self._early_tooltip = False  # the pointer rests on the icon, the tooltip waits for the first render
 
     # -- the interface the app uses (any thread) ----------------------------------
 
@@ -110,11 +112,11 @@ class XEmbedTray:
         except (xerror.ConnectionClosedError, OSError) as exc:
             logger.warning("The X display went away (%s); Necka quits.", exc)
         finally:
+            # The wake-up pipe stays open: ``stop`` may still be called (the app quitting after
+            # the display went away), and a closed descriptor number can be reused by a file.
             self._running = False
             self._close_menu()
             self._hide_tooltip()
-            os.close(self._wake_r)
-            os.close(self._wake_w)
 
     def render(self, view: TrayView, entries: tuple[Entry, ...]) -> None:
         """Keep the view and the menu; wake the X thread only when something on screen changes.
@@ -124,7 +126,8 @@ class XEmbedTray:
         does: trays that proxy XEmbed icons and accessibility tools read it there.
         """
         old = self._view
-        self._view, self._entries = view, entries
+        self._entries = entries  # before the view: a click that sees the view must see its menu
+        self._view = view
         if old is None or old.icon_key != view.icon_key or old.tooltip != view.tooltip:
             self._call(self._apply)  # (a tooltip that shows gets the new text too)
 
@@ -275,15 +278,33 @@ class XEmbedTray:
         elif ev.type == X.ButtonRelease and ev.detail == self._pressed:
             self._pressed = 0
             inside = 0 <= ev.event_x < self._size[0] and 0 <= ev.event_y < self._size[1]
-            if inside and ev.detail == 1:
-                self._default_action()
-            elif inside and ev.detail == 3:
-                self._open_menu(ev.root_x, ev.root_y)
+            if inside:
+                self._click(ev.detail, ev.root_x, ev.root_y)
+
+    def _click(self, button: int, x: int, y: int) -> None:
+        """A left click runs the default action, a right click opens the menu. The icon docks
+        before the app has drawn its first menu: a click then is kept and answered at that first
+        render, never lost (an empty menu, a default action that does nothing)."""
+        if button not in (1, 3):
+            return
+        if self._view is None:
+            logger.info("action=click-early button=%s", button)
+            self._early_click = (button, x, y)
+        elif button == 1:
+            self._default_action()
+        else:
+            self._open_menu(x, y)
 
     def _apply(self) -> None:
         view = self._view
         if view is None:
             return
+        if self._early_click is not None:
+            click, self._early_click = self._early_click, None
+            self._click(*click)
+        if self._early_tooltip:
+            self._early_tooltip = False
+            self._show_tooltip()
         if view.icon_key != self._drawn_key:
             self._paint()
         if self._win is not None and view.tooltip != self._title:
@@ -362,8 +383,12 @@ class XEmbedTray:
             self._menu.terminate()
 
     def _show_tooltip(self) -> None:
-        """The tooltip is a Tk process too (Pillow's fonts would weigh on the tray process for good)."""
-        if self._win is None or not self._viewable or self._view is None or self._tooltip is not None:
+        """The tooltip is a Tk process too (Pillow's fonts would weigh on the tray process for good).
+        A hover before the app's first render shows it at that render (its text is not known yet)."""
+        if self._view is None:
+            self._early_tooltip = True
+            return
+        if self._win is None or not self._viewable or self._tooltip is not None:
             return
         pos = self._root.translate_coords(self._win, 0, 0)
         self._tooltip = self._children.start("menu", keep_stdin=True)
@@ -382,6 +407,7 @@ class XEmbedTray:
 
     def _hide_tooltip(self) -> None:
         self._tooltip_due = None
+        self._early_tooltip = False
         proc, self._tooltip = self._tooltip, None
         if proc is not None:
             try:

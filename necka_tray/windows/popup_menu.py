@@ -20,6 +20,10 @@ import sys
 from typing import Any, Callable
 
 GRAB_RETRIES = 20  # 50 ms apart
+#: The menu window's title, set only once the menu holds the pointer and keyboard: a menu
+#: mapped but not yet grabbed (a busy machine, a grab retry) would let keys go elsewhere, so
+#: whoever drives it (a screen reader, a test) can tell a menu that takes keys by its name.
+MENU_TITLE = "Necka menu"
 TOOLTIP_COLOURS = {"bg": "#2b2b2b", "fg": "#ffffff"}
 
 
@@ -71,6 +75,7 @@ def main() -> int:
             return
         # Keys (arrows, Return, Escape) must reach the menu even where nothing gives focus on click.
         menu.focus_force()
+        root.tk.call("wm", "title", str(menu), MENU_TITLE)
 
     root.after_idle(post)
     root.mainloop()

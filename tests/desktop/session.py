@@ -128,12 +128,15 @@ def start(stack: contextlib.ExitStack, tmp: Path, name: str, args: list[str], en
     return proc
 
 
-def start_and_read(stack, tmp, name, args, env=None) -> str:
+def start_and_read(stack, tmp, name, args, env=None, procs: dict | None = None) -> str:
     """Start a helper that writes one line to the fd given as ``{fd}`` in ``args``
-    when it is ready (Xvfb's display number, dbus-daemon's address); return it."""
+    when it is ready (Xvfb's display number, dbus-daemon's address); return it.
+    ``procs`` (if given) receives the process under ``name``."""
     r, w = os.pipe()
     try:
         proc = start(stack, tmp, name, [a.format(fd=w) for a in args], env, pass_fds=(w,))
+        if procs is not None:
+            procs[name] = proc
         os.close(w)
         w = None
         out = b""
@@ -244,6 +247,12 @@ class Desktop:
         self.stop_tray()
         self.start_tray()
 
+    def kill_display(self) -> None:
+        """SIGKILL the X server: every client's connection closes at once (a crashed session)."""
+        proc = self._procs.pop("xephyr", None) or self._procs.pop("xvfb")
+        proc.kill()
+        proc.wait(10)
+
 
 #: Two 1280x800 monitors side by side, joined by Xinerama. Xvfb 21.1 cannot place a second
 #: screen (``Xvfb +xinerama -screen 0 ... -screen 1 ...`` puts both at 0,0), so a nested Xephyr,
@@ -251,16 +260,17 @@ class Desktop:
 TWO_SCREENS = ("1280x800+0+0", "1280x800+1280+0")
 
 
-def start_x(stack, tmp: Path, env: dict, screens: int) -> str:
-    """Start the X server (``screens`` 1 or 2 monitors); returns its DISPLAY."""
+def start_x(stack, tmp: Path, env: dict, screens: int, procs: dict | None = None) -> str:
+    """Start the X server (``screens`` 1 or 2 monitors); returns its DISPLAY. ``procs`` receives
+    the server processes ("xvfb", and "xephyr" for two monitors)."""
     display = ":" + start_and_read(stack, tmp, "xvfb", [
         "Xvfb", "-displayfd", "{fd}", "-screen", "0", "2560x800x24" if screens == 2 else "1280x800x24",
-        "-nolisten", "tcp", "-noreset"])
+        "-nolisten", "tcp", "-noreset"], procs=procs)
     if screens == 2:
         args = ["Xephyr", "-displayfd", "{fd}", "+xinerama", "-nolisten", "tcp", "-noreset"]
         for geometry in TWO_SCREENS:
             args += ["-screen", geometry]
-        display = ":" + start_and_read(stack, tmp, "xephyr", args, dict(env, DISPLAY=display))
+        display = ":" + start_and_read(stack, tmp, "xephyr", args, dict(env, DISPLAY=display), procs=procs)
     return display
 
 
@@ -276,9 +286,10 @@ def running_desktop(tmp: Path, base_env: dict | None = None, system_bus: bool = 
            if k not in ("WAYLAND_DISPLAY", "XAUTHORITY", "DESKTOP_SESSION", "XDG_CURRENT_DESKTOP")}
     # GDK_BACKEND: never a developer's Wayland session; NO_AT_BRIDGE: no a11y bus.
     env.update(GDK_BACKEND="x11", NO_AT_BRIDGE="1")
+    procs: dict = {}
     with contextlib.ExitStack() as stack:
         # -displayfd: Xvfb picks a free display itself and reports it when ready.
-        env["DISPLAY"] = start_x(stack, tmp, env, screens)
+        env["DISPLAY"] = start_x(stack, tmp, env, screens, procs)
         xdesk.run(env, "xset", "s", "off", "-dpms")  # else the screen saver blanks after 10 min
         # --nofork keeps the bus our child, stopped like the rest (--fork reparents it).
         (tmp / "bus.conf").write_text(BUS_CONF.format(dir=tmp))
@@ -291,7 +302,7 @@ def running_desktop(tmp: Path, base_env: dict | None = None, system_bus: bool = 
             env["DBUS_SYSTEM_BUS_ADDRESS"] = start_and_read(stack, tmp, "system-bus", [
                 "dbus-daemon", f"--config-file={tmp / 'system-bus.conf'}", "--nofork",
                 "--print-address={fd}"], env)
-        desk = Desktop(env=env, display=env["DISPLAY"], tmp=tmp, _stack=stack)
+        desk = Desktop(env=env, display=env["DISPLAY"], tmp=tmp, _stack=stack, _procs=procs)
         desk.start_dunst()
         desk.start_tray()
         yield desk
