@@ -1,4 +1,4 @@
-"""The only module that imports pystray: renders a ``TrayView`` and the menu entries.
+"""The only module that imports pystray: the ``backend.TrayBackend`` on Windows, macOS and ``PYSTRAY_BACKEND``.
 
 pystray's loop owns the main thread. Its menu callbacks run on that thread
 and only post an action to the app's dispatcher; ``render`` is called from
@@ -34,9 +34,15 @@ class Tray:
         icon_class = _with_gtk_tooltip(pystray.Icon) if backend == "gtk" else pystray.Icon
         self._icon = icon_class("necka-tray", icon=draw_icon(), title="Necka", menu=pystray.Menu(self._items))
 
+    has_secondary_action = False  # pystray reports no middle clicks
+
     @property
     def has_default_action(self) -> bool:
         return bool(getattr(self._icon, "HAS_DEFAULT_ACTION", True))
+
+    @property
+    def has_menu(self) -> bool:
+        return bool(getattr(self._icon, "HAS_MENU", True))
 
     def run(self, setup: Callable[[], None]) -> None:
         """Show the icon and run the tray loop on this (main) thread; ``setup`` runs on its own thread."""

@@ -6,9 +6,10 @@ of Necka's own work, and pystray's xorg backend has no menu and ignores
 clicks. This adapter docks a plain X window into the tray (the freedesktop
 system-tray protocol) and puts the icon's pixels into it itself (drawn once
 per size by a helper process: ``icon_bitmaps.py``, so Pillow never loads
-here either), runs the default action on a left click, and shows the menu on a
-right click and the tooltip on a hover as short-lived Tk processes
-(``popup_menu.py``), as the session window is.
+here either), runs the default action on a left click, pauses or resumes
+reminders on a middle click, and shows the menu on a right click and the
+tooltip on a hover as short-lived Tk processes (``popup_menu.py``), as the
+session window is.
 
 Threads: the X connection belongs to the thread in ``run`` (python-xlib is not
 thread-safe); ``render`` and ``stop`` queue a call and wake that thread through
@@ -35,6 +36,7 @@ from Xlib import X, Xatom, Xutil, error as xerror
 from Xlib.protocol import event as xevent
 
 from necka_tray.desktop.platform import x11
+from necka_tray.tray import backend
 
 if TYPE_CHECKING:  # only types: the planner is not needed before the icon docks
     from necka_tray.core.planner import TrayView
@@ -53,9 +55,11 @@ _EVENTS = (X.ExposureMask | X.StructureNotifyMask | X.ButtonPressMask | X.Button
 
 
 class XEmbedTray:
-    """Same interface as ``ui.tray.Tray``: ``run(setup)``, ``render(view, entries)``, ``stop()``."""
+    """The ``backend.TrayBackend`` on an XEmbed system tray."""
 
     has_default_action = True
+    has_secondary_action = True  # a middle click: pause 30 min / resume
+    has_menu = True
 
     def __init__(self, on_action: Callable[[Action], None], cache_dir: Path, display_name: str | None = None) -> None:
         self._on_action = on_action
@@ -298,6 +302,8 @@ class XEmbedTray:
             inside = 0 <= ev.event_x < self._size[0] and 0 <= ev.event_y < self._size[1]
             if inside and ev.detail == 1:
                 self._default_action()
+            elif inside and ev.detail == 2:
+                self._on_action(backend.secondary_action(self._entries))
             elif inside and ev.detail == 3:
                 self._open_menu(ev.root_x, ev.root_y)
 
@@ -370,7 +376,7 @@ class XEmbedTray:
     # -- clicks, menu, tooltip -------------------------------------------------------
 
     def _default_action(self) -> None:
-        action = next((e.action for e in self._entries if e.default and e.enabled and e.action), None)
+        action = backend.default_action(self._entries)
         if action is not None:
             self._on_action(action)
 

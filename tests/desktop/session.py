@@ -28,6 +28,8 @@ TOOLS = {
     "Xvfb": "xvfb", "xset": "x11-xserver-utils", "dbus-daemon": "dbus",
     "dunst": "dunst", "dunstctl": "dunst", "notify-send": "libnotify-bin",
     "trayer": "trayer", "xdotool": "xdotool", "xwininfo": "x11-utils",
+    "status-notifier-watcher": "haskell-status-notifier-item-utils",
+    "gtk-sni-tray-standalone": "haskell-gtk-sni-tray-utils",
 }
 
 # No service directories: nothing is D-Bus-activated behind our back (a stray

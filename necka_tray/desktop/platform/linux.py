@@ -1,17 +1,20 @@
 """Linux (X11 and Wayland desktops): which tray backend can really work here.
 
 pystray's own choice is not enough: without PyGObject it silently falls back
-to its xorg backend, which has no menu and ignores clicks, and with PyGObject
-but no AppIndicator typelib its auto-selection raises. So we decide:
+to its xorg backend, which has no menu and ignores clicks, and its
+``appindicator`` backend loads GTK and ignores left clicks. So we decide:
 
-- an XEmbed tray (``_NET_SYSTEM_TRAY_S0`` has an owner): ``xembed``, our own
-  toolkit-free icon (``tray/xembed.py``), where a left click runs the default
-  action (the stretch session) and a right click opens the menu;
-- else a StatusNotifier host on the session bus (KDE, GNOME with the
-  AppIndicator extension): pystray's ``appindicator`` (a click opens the menu);
-- else, on X11, ``xembed`` anyway with a notice: it docks when a tray starts.
+- a StatusNotifier host on the session bus (KDE, GNOME with the AppIndicator
+  extension, Wayland bars; on X11 too, where SNI is the native tray): ``sni``,
+  Necka's own item (``tray/sni.py``);
+- else an XEmbed tray (``_NET_SYSTEM_TRAY_S0`` has an owner): ``xembed``, our
+  own toolkit-free icon (``tray/xembed.py``);
+- else, on X11, ``xembed`` anyway with a notice: it docks when a tray starts;
+  on Wayland, ``sni`` with a notice: it shows when a host starts.
 
-``PYSTRAY_BACKEND`` forces a pystray backend (``gtk`` is the former default).
+Both run the stretch session on a left click, pause or resume on a middle
+click and open the menu on a right click. ``PYSTRAY_BACKEND`` forces a
+pystray backend (``gtk``, ``appindicator``, ``xorg``).
 """
 
 from __future__ import annotations
@@ -22,16 +25,11 @@ from typing import Mapping
 
 from necka_tray import APP_ID
 from necka_tray.store.fsutil import atomic_write
-from necka_tray.desktop.platform import TrayChoice, TrayUnavailable, x11
+from necka_tray.desktop.platform import TrayChoice, x11
 
 GNOME_HINT = (
-    "On GNOME, install the 'AppIndicator and KStatusNotifierItem Support' extension "
-    "(package gnome-shell-extension-appindicator) and gir1.2-ayatanaappindicator3-0.1."
-)
-PYGOBJECT_FIX = (
-    "PyGObject with GTK 3 is not installed, and without it the tray icon would have no menu "
-    "and ignore clicks. Install it with: sudo apt install gir1.2-gtk-3.0 libgirepository1.0-dev "
-    "libcairo2-dev pkg-config gcc && pip install 'PyGObject>=3.42,<3.51' (scripts/bootstrap does this)."
+    "On GNOME, install and enable the 'AppIndicator and KStatusNotifierItem Support' extension "
+    "(package gnome-shell-extension-appindicator)."
 )
 
 
@@ -54,20 +52,14 @@ def tray_backend(env: Mapping[str, str]) -> TrayChoice:
         x11.drop()
         return TrayChoice(forced)
     display = env.get("DISPLAY")
+    if status_notifier_host_present():
+        x11.drop()  # only the xembed icon takes over the probes' X connection
+        return TrayChoice("sni")
     if display and xembed_tray_owner(display):
         return TrayChoice("xembed")
-    x11.drop()  # only the xembed icon takes over the probes' X connection
-    if status_notifier_host_present():
-        if not _typelib("Gtk", "3.0"):
-            raise TrayUnavailable(PYGOBJECT_FIX)
-        if _typelib("AyatanaAppIndicator3", "0.1") or _typelib("AppIndicator3", "0.1"):
-            return TrayChoice("appindicator")
-        if not display:
-            raise TrayUnavailable(
-                "this desktop's tray needs AppIndicator support: sudo apt install gir1.2-ayatanaappindicator3-0.1"
-            )
     if not display:
-        raise TrayUnavailable("this Wayland desktop shows no tray icons. " + GNOME_HINT)
+        return TrayChoice("sni", notice="No tray (StatusNotifier host) is running yet; Necka's icon will appear "
+                                        "as soon as one starts. " + GNOME_HINT)
     return TrayChoice(
         "xembed",
         notice="No system tray is running yet; Necka's icon will appear as soon as one starts. " + GNOME_HINT,
@@ -154,12 +146,3 @@ def _exec_arg(arg: str) -> str:
     quoted = '"' + "".join("\\" + c if c in '"`$\\' else c for c in arg) + '"'
     return quoted.replace("\\", "\\\\")
 
-
-def _typelib(namespace: str, version: str) -> bool:
-    try:
-        import gi
-
-        gi.require_version(namespace, version)
-        return True
-    except (ImportError, ValueError):
-        return False
