@@ -65,7 +65,7 @@ class SniTray:
         self._menu = dbusmenu.DBusMenu(on_action)
         self._pixmaps = Pixmaps(cache_dir, self._icons_ready)
         self._icon_dir = installed_icons()
-        self._lock = threading.Lock()  # render (dispatcher) vs. the pixmaps arriving (a waiter thread)
+        self._lock = threading.Lock()  # render (dispatcher), pixmaps arriving (a waiter thread), the D-Bus thread
         self._view: TrayView | None = None
         self._entries: tuple[Entry, ...] = ()
         self._props: dict[str, tuple[str, Any]] = self._properties(None)
@@ -169,13 +169,24 @@ class SniTray:
 
     def _call(self, msg, on_reply: Callable[[Any], None]) -> None:
         serial = next(self._conn.outgoing_serial)
-        self._replies[serial] = on_reply
+        with self._lock:
+            self._replies[serial] = on_reply
         self._conn.send(msg, serial=serial)
 
-    def _register(self, why: str) -> None:
+    #: A watcher owns its bus name a moment before it serves its object (the Haskell one does): after it
+    #: (re)appears, registering is tried again this many seconds later (a few times, then we wait for a host).
+    RETRY_S = (0.1, 0.4, 1.5)
+
+    def _register(self, why: str, attempt: int = 0) -> None:
         def registered(reply) -> None:
             if reply.header.message_type == MessageType.error:
-                self._waiting(f"no StatusNotifierWatcher ({reply.body[0] if reply.body else 'error'})")
+                error = reply.header.fields.get(HeaderFields.error_name)
+                if why == "watcher-restarted" and attempt < len(self.RETRY_S) and self._running:
+                    retry = threading.Timer(self.RETRY_S[attempt], self._register, (why, attempt + 1))
+                    retry.daemon = True
+                    retry.start()
+                    return
+                self._waiting(f"no StatusNotifierWatcher ({error})")
                 return
             logger.info("action=sni-register reason=%s name=%s", why, self.bus_name)
             self._call(new_method_call(DBusAddress(_WATCHER_ADDR.object_path, WATCHER, PROPS), "Get", "ss",
@@ -199,7 +210,8 @@ class SniTray:
     def _handle(self, msg) -> None:
         kind = msg.header.message_type
         if kind in (MessageType.method_return, MessageType.error):
-            callback = self._replies.pop(msg.header.fields.get(HeaderFields.reply_serial), None)
+            with self._lock:
+                callback = self._replies.pop(msg.header.fields.get(HeaderFields.reply_serial), None)
             if callback is not None:
                 callback(msg)
             return
