@@ -118,37 +118,12 @@ class SniTray:
     # -- properties ----------------------------------------------------------------------
 
     def _properties(self, view: TrayView | None) -> dict[str, tuple[str, Any]]:
-        key = view.icon_key if view else (0, False, False)
-        pixmaps = self._pixmaps.get(key)
-        attention = self._pixmaps.get((key[0], True, key[2])) if view and view.stretch_due else []
-        tooltip = view.tooltip if view else "Necka"
-        return {
-            "Category": ("s", "ApplicationStatus"), "Id": ("s", "necka-tray"), "Title": ("s", "Necka"),
-            "Status": ("s", "NeedsAttention" if view and view.stretch_due else "Active"),
-            "WindowId": ("i", 0), "ItemIsMenu": ("b", False), "Menu": ("o", dbusmenu.PATH),
-            "IconThemePath": ("s", self._icon_dir),
-            # A themed icon cannot show the ring: the name only until the pixmaps are drawn.
-            "IconName": ("s", APP_ICON if self._icon_dir and not pixmaps else ""),
-            "IconPixmap": ("a(iiay)", pixmaps),
-            "AttentionIconName": ("s", ""), "AttentionIconPixmap": ("a(iiay)", attention),
-            "OverlayIconName": ("s", ""), "OverlayIconPixmap": ("a(iiay)", []),
-            "AttentionMovieName": ("s", ""),
-            "ToolTip": ("(sa(iiay)ss)", ("", [], tooltip, "")),
-        }
-
-    #: Which signal announces a change of which properties.
-    _SIGNALS = (("NewIcon", ("IconName", "IconPixmap")), ("NewAttentionIcon", ("AttentionIconPixmap",)),
-                ("NewToolTip", ("ToolTip",)), ("NewTitle", ("Title",)))
+        return item_properties(view, self._pixmaps.get, self._icon_dir)
 
     def _refresh(self) -> list[tuple]:
         """New properties from the view (under the lock); the item signals for what changed."""
-        old, new = self._props, self._properties(self._view)
-        self._props = new
-        changed = {k for k in new if old.get(k) != new[k]}
-        out = [(PATH, ITEM, name, "", ()) for name, keys in self._SIGNALS if changed.intersection(keys)]
-        if "Status" in changed:
-            out.append((PATH, ITEM, "NewStatus", "s", (new["Status"][1],)))
-        return out
+        old, self._props = self._props, self._properties(self._view)
+        return [(PATH, ITEM, member, signature, body) for member, signature, body in item_signals(old, self._props)]
 
     def _icons_ready(self) -> None:
         with self._lock:
@@ -267,6 +242,42 @@ class SniTray:
         if member in ("ContextMenu", "Scroll"):
             return "", ()  # hosts that cannot show a dbusmenu: nothing better to offer; scrolling: nothing
         raise KeyError(member)
+
+
+def item_properties(view: TrayView | None, pixmaps: Callable[[tuple], list], icon_dir: str) -> dict[str, tuple]:
+    """The item's properties for ``view`` (None: before the first one), as ``GetAll`` returns them;
+    ``pixmaps(icon_key)`` gives the ARGB32 pixmaps drawn so far, ``icon_dir`` the installed icon theme."""
+    key = view.icon_key if view else (0, False, False)
+    due = bool(view and view.stretch_due)
+    icon = pixmaps(key)
+    return {
+        "Category": ("s", "ApplicationStatus"), "Id": ("s", "necka-tray"), "Title": ("s", "Necka"),
+        "Status": ("s", "NeedsAttention" if due else "Active"),
+        "WindowId": ("i", 0), "ItemIsMenu": ("b", False), "Menu": ("o", dbusmenu.PATH),
+        "IconThemePath": ("s", icon_dir),
+        # A themed icon cannot show the ring: the name only until the pixmaps are drawn.
+        "IconName": ("s", APP_ICON if icon_dir and not icon else ""),
+        "IconPixmap": ("a(iiay)", icon),
+        "AttentionIconName": ("s", ""),
+        "AttentionIconPixmap": ("a(iiay)", pixmaps((key[0], True, key[2])) if due else []),
+        "OverlayIconName": ("s", ""), "OverlayIconPixmap": ("a(iiay)", []),
+        "AttentionMovieName": ("s", ""),
+        "ToolTip": ("(sa(iiay)ss)", ("", [], view.tooltip if view else "Necka", "")),
+    }
+
+
+#: Which signal announces a change of which properties.
+_SIGNALS = (("NewIcon", ("IconName", "IconPixmap")), ("NewAttentionIcon", ("AttentionIconPixmap",)),
+            ("NewToolTip", ("ToolTip",)), ("NewTitle", ("Title",)))
+
+
+def item_signals(old: dict, new: dict) -> list[tuple[str, str, tuple]]:
+    """``(member, signature, body)`` of each item signal that ``old`` -> ``new`` needs; none when equal."""
+    changed = {k for k in new if old.get(k) != new[k]}
+    out = [(name, "", ()) for name, keys in _SIGNALS if changed.intersection(keys)]
+    if "Status" in changed:
+        out.append(("NewStatus", "s", (new["Status"][1],)))
+    return out
 
 
 def _properties_call(props: dict, interface: str, member: str, body: tuple) -> tuple[str, tuple]:

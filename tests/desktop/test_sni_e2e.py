@@ -75,17 +75,26 @@ def test_icon_shows_a_left_click_opens_the_session_and_no_toolkit_is_loaded(sni_
     assert not re.search(r"GLib|Gtk|CRITICAL|Traceback", stderr), stderr
 
 
-def test_status_says_which_tray_runs(sni_desktop, start_sni_necka, request):
+def test_status_says_which_tray_runs_and_a_middle_click_pauses_and_resumes(sni_desktop, start_sni_necka, request):
     import subprocess
     import sys
 
+    def status() -> str:
+        return subprocess.run([sys.executable, "-m", "necka_tray", "status"], env=necka.env, capture_output=True,
+                              text=True, timeout=20).stdout
+
     necka = start_sni_necka()
-    shown(sni_desktop, necka, request)
+    centre = shown(sni_desktop, necka, request)
     necka.wait_log(r"action=control-listen")
-    out = subprocess.run([sys.executable, "-m", "necka_tray", "status"], env=necka.env, capture_output=True,
-                         text=True, timeout=20).stdout
+    out = status()
     assert "tray: StatusNotifierItem)" in out, out
     assert "Tray icon: left click: stretch session, middle click: pause 30 min / resume, right click: menu" in out
+    sni_desktop.click(*centre, button=2)
+    necka.wait_log(r"action=sni-click kind=SecondaryActivate")
+    necka.wait_log(r"action=menu choice=pause args=\['30m'\]")
+    assert "paused until" in status()
+    sni_desktop.click(*centre, button=2)
+    necka.wait_log(r"action=menu choice=resume")
 
 
 def test_right_click_opens_the_native_menu_and_break_interval_45_is_saved(sni_desktop, start_sni_necka, request):

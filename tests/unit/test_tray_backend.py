@@ -92,3 +92,46 @@ def test_installed_icons_are_found_in_the_xdg_data_dirs(tmp_path):
     apps.mkdir(parents=True)
     (apps / "io.github.necka.Necka.png").write_bytes(b"")
     assert sni_pixmaps.installed_icons(env) == str(tmp_path / "sys" / "icons")
+
+
+def sni_view(**kw):
+    v = dict(tooltip="Necka: stretch break in 23 min", status_lines=(), ring_step=2, stretch_due=False, paused=False,
+             session_running=False)
+    return TrayView(**{**v, **kw})
+
+
+def fake_pixmaps(key):
+    return [(16, 16, bytes(key[:1]) * 4)]
+
+
+def test_sni_properties_follow_the_view():
+    from necka_tray.tray import sni
+
+    p = sni.item_properties(sni_view(), fake_pixmaps, "")
+    assert p["Status"] == ("s", "Active") and p["AttentionIconPixmap"] == ("a(iiay)", [])
+    assert p["ItemIsMenu"] == ("b", False) and p["Menu"] == ("o", "/MenuBar")
+    assert p["Category"] == ("s", "ApplicationStatus") and p["Id"] == ("s", "necka-tray")
+    assert p["ToolTip"] == ("(sa(iiay)ss)", ("", [], "Necka: stretch break in 23 min", ""))  # the XEmbed tooltip
+    assert p["IconPixmap"] == ("a(iiay)", [(16, 16, b"\x02" * 4)]) and p["IconName"] == ("s", "")
+    due = sni.item_properties(sni_view(stretch_due=True, ring_step=8), fake_pixmaps, "")
+    assert due["Status"] == ("s", "NeedsAttention") and due["AttentionIconPixmap"][1] == [(16, 16, b"\x08" * 4)]
+
+
+def test_sni_icon_name_only_while_no_pixmaps_and_icons_installed():
+    from necka_tray.tray import sni
+
+    assert sni.item_properties(None, lambda k: [], "/usr/share/icons")["IconName"] == ("s", "io.github.necka.Necka")
+    assert sni.item_properties(None, lambda k: [], "")["IconName"] == ("s", "")
+    assert sni.item_properties(None, fake_pixmaps, "/usr/share/icons")["IconName"] == ("s", "")
+
+
+def test_sni_signals_only_on_change():
+    from necka_tray.tray import sni
+
+    a = sni.item_properties(sni_view(), fake_pixmaps, "")
+    assert sni.item_signals(a, sni.item_properties(sni_view(), fake_pixmaps, "")) == []
+    b = sni.item_properties(sni_view(tooltip="Necka: stretch break in 22 min"), fake_pixmaps, "")
+    assert sni.item_signals(a, b) == [("NewToolTip", "", ())]
+    c = sni.item_properties(sni_view(stretch_due=True, ring_step=8), fake_pixmaps, "")
+    assert sni.item_signals(a, c) == [("NewIcon", "", ()), ("NewAttentionIcon", "", ()),
+                                      ("NewStatus", "s", ("NeedsAttention",))]
