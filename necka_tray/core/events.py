@@ -13,6 +13,7 @@ from typing import Any
 REMINDER = "reminder"  # a reminder fired (the tray)
 SNOOZE = "snooze"  # the user snoozed a due reminder
 SKIP = "skip"  # the user skipped a due reminder
+DONE = "done"  # the user pressed "Done" on a posture or shoulder-rolls bubble
 SESSION = "session"  # a stretch session ended; stamped with its start
 CHECKIN = "checkin"  # "How does your neck feel?" answered
 NATURAL_BREAK = "natural_break"  # the user was away long enough to count as a break

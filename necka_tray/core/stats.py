@@ -43,7 +43,7 @@ ACT_WINDOW = timedelta(minutes=15)
 ACTED_ON, SNOOZED, SKIPPED, IGNORED, PENDING, SHOWN = "acted_on", "snoozed", "skipped", "ignored", "pending", "shown"
 STRETCH, POSTURE, SHOULDER_ROLLS = "stretch", "posture", "shoulder_rolls"
 #: Kinds that show the user was at the computer that day (a check-in or a pause alone does not).
-_ACTIVITY = frozenset({ev.REMINDER, ev.SESSION, ev.SITTING, ev.NATURAL_BREAK, ev.SNOOZE, ev.SKIP})
+_ACTIVITY = frozenset({ev.REMINDER, ev.SESSION, ev.SITTING, ev.NATURAL_BREAK, ev.SNOOZE, ev.SKIP, ev.DONE})
 
 
 @dataclass(frozen=True)
@@ -132,6 +132,8 @@ def reminder_outcomes(events: Sequence[Event], now: datetime, window: timedelta 
             name = str(e.data.get("reminder", ""))
             settle(name)  # a new one ends the previous one's chance
             pending[name] = (e, t + limit)
+        elif e.kind == ev.DONE:
+            settle(str(e.data.get("reminder", "")), ACTED_ON)
         elif e.kind in (ev.SNOOZE, ev.SKIP):
             settle(str(e.data.get("reminder", STRETCH)), SNOOZED if e.kind == ev.SNOOZE else SKIPPED)
         elif e.kind in (ev.SESSION, ev.NATURAL_BREAK):

@@ -22,6 +22,8 @@ reminder       when it fired                   ``reminder``: posture | shoulder_
                                                waited for a full-screen window to close
 snooze         when the user snoozed           ``reminder`` (default stretch); ``minutes``
 skip           when the user skipped           ``reminder`` (default stretch); ``was_due``
+done           when the user pressed "Done"    ``reminder``: posture | shoulder_rolls | stretch
+               on a reminder's bubble          (checked)
 session        when the session started        ``outcome``: completed | stopped (checked),
                                                ``steps_done``, ``steps_total``, ``routine``,
                                                ``duration_s``, ``ended`` (ISO)
@@ -417,7 +419,7 @@ def _check(kind: str, data: dict[str, Any]) -> None:
     """Refuse data the statistics could not read (a bug in the caller, not the user's input)."""
     if kind == ev.SESSION and data.get("outcome") not in OUTCOMES:
         raise ValueError(f"outcome must be one of {sorted(OUTCOMES)}, not {data.get('outcome')!r}")
-    if kind == ev.REMINDER and data.get("reminder") not in REMINDER_NAMES:
+    if kind in (ev.REMINDER, ev.DONE) and data.get("reminder") not in REMINDER_NAMES:
         raise ValueError(f"reminder must be one of {sorted(REMINDER_NAMES)}, not {data.get('reminder')!r}")
     if kind == ev.CHECKIN:
         rating = data.get("rating")

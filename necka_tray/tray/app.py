@@ -19,6 +19,7 @@ from necka_tray.tray import jobs
 from necka_tray.core.clock import Clock, between
 from necka_tray.core.activity import Effect, Observation
 from necka_tray.core.durations import end_after
+from necka_tray.core.events import DONE
 from necka_tray.core.planner import Decision, Planner, ScheduleSnapshot, TrayView
 from necka_tray.core.reminders import MESSAGES, Kind
 from necka_tray.core.rotation import DUE_WINDOW, Chooser
@@ -150,7 +151,9 @@ class App:
                                            self.settings["session.rotate"])
         logger.info("action=due-routine kind=%s routine=%s", kind.value, routine)
         message = MESSAGES[kind]
-        shown = self.p.notifier.notify(message.title, message.body)
+        from necka_tray.tray import bubbles
+
+        shown = self.p.notifier.notify(message.title, message.body, **bubbles.options(kind))
         logger.info("action=remind kind=%s notified=%s held=%s", kind.value, shown, held)
         self._record("reminder", now, reminder=kind.value, notified=shown, held=held)
         self.render()
@@ -196,6 +199,15 @@ class App:
             logger.warning("action=menu unknown=%s", name)
             return
         handler(*args)
+
+    def on_bubble(self, tag: str, key: str) -> None:
+        """A reminder bubble's button was pressed, or the bubble closed (posted by the notifier)."""
+        from necka_tray.tray import bubbles
+
+        action = bubbles.action_for(tag, key)
+        logger.info("action=bubble tag=%s key=%s", tag, key)
+        if action is not None:
+            self.handle_action(action)
 
     # -- menu actions ------------------------------------------------------------
 
@@ -293,6 +305,10 @@ class App:
         self.planner.stretch_handled()
         self._record("skip", now, reminder=Kind.STRETCH.value, was_due=due)
         self.refresh()
+
+    def _action_done(self, kind_value: str) -> None:
+        """"Done" on a posture or shoulder-rolls bubble: the history counts it as acted on."""
+        self._record(DONE, self.p.clock.now(), reminder=Kind(kind_value).value)
 
     def _action_open_settings(self) -> None:
         config.ensure_exists(self.config_file)

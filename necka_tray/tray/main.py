@@ -152,7 +152,7 @@ def _build_app(paths: AppPaths, scale: TimeScale, dispatcher, tray):
     from necka_tray.tray.app import App, Ports
     from necka_tray.core.planner import Planner
     from necka_tray.store.history import HistoryWriter
-    from necka_tray.desktop.notify import PlyerNotifier
+    from necka_tray.desktop.notify import make_notifier
     from necka_tray.desktop.platform import current
     from necka_tray.tray.scheduling import ReminderScheduler
     from necka_tray.store.reports import TrayStats
@@ -179,7 +179,8 @@ def _build_app(paths: AppPaths, scale: TimeScale, dispatcher, tray):
     ports = Ports(
         clock=SystemClock(),
         scheduler=ReminderScheduler(paths.jobs_db, planner),
-        notifier=PlyerNotifier(icon_path=_notification_icon(paths)),
+        notifier=make_notifier(_notification_icon(paths),
+                               on_event=lambda tag, key: dispatcher.post(holder["app"].on_bubble, tag, key)),
         view=tray,
         launcher=launcher,
         post=dispatcher.post,

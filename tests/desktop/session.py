@@ -62,12 +62,22 @@ DUNSTRC = """[global]
     history_length = 1000
     sticky_history = yes
     show_indicators = no
+    dmenu = {dmenu}
 [urgency_low]
     timeout = 3600
 [urgency_normal]
     timeout = 3600
 [urgency_critical]
     timeout = 3600
+"""
+
+# dunst's context menu (``dunstctl context``) pipes the bubbles' actions to this "dmenu",
+# one per line, and runs the line it prints: the first one containing the text a test
+# wrote to dmenu-choice (Desktop.choose_action). What it was offered is kept for the test.
+DMENU_STUB = """#!/bin/sh
+cat > '{offered}.part'
+grep -m1 -F -- "$(cat '{choice}')" '{offered}.part'
+mv '{offered}.part' '{offered}'
 """
 
 TRAYER = ["trayer", "--edge", "top", "--align", "right", "--widthtype", "request",
@@ -206,10 +216,23 @@ class Desktop:
         raise AttributeError(name)
 
     def start_dunst(self) -> None:
-        (self.tmp / "dunstrc").write_text(DUNSTRC)
+        stub = self.tmp / "dmenu-stub"
+        stub.write_text(DMENU_STUB.format(choice=self.tmp / "dmenu-choice", offered=self.tmp / "dmenu-offered"))
+        stub.chmod(0o755)
+        (self.tmp / "dunstrc").write_text(DUNSTRC.format(dmenu=stub))
         proc = start(self._stack, self.tmp, "dunst", ["dunst", "-config", str(self.tmp / "dunstrc")], self.env)
         self._procs["dunst"] = proc
         wait_alive(proc, self.tmp, "dunst", lambda: answers(self.env, "dunstctl", "is-paused"))
+
+    def choose_action(self, text: str) -> list[str]:
+        """Pick, from dunst's context menu, the first bubble action whose line contains ``text``
+        (a line is ``#<label> (<summary>) [<id>,<key>]``); return the lines it offered."""
+        offered = self.tmp / "dmenu-offered"
+        offered.unlink(missing_ok=True)
+        (self.tmp / "dmenu-choice").write_text(text)
+        xdesk.run(self.env, "dunstctl", "context")
+        xdesk.wait_for(offered.exists, 5, what="dunst's context menu")
+        return offered.read_text().splitlines()
 
     def stop_dunst(self) -> None:
         stop(self._procs.pop("dunst"))
