@@ -152,3 +152,19 @@ def test_the_icon_comes_back_when_the_host_or_the_watcher_restarts(own_sni_deskt
     assert necka.proc.poll() is None
     stderr = necka.stderr.read_text()
     assert not re.search(r"GLib|Gtk|CRITICAL|Traceback", stderr), stderr
+
+
+def test_with_no_host_yet_it_waits_says_so_once_and_shows_when_the_panel_starts(own_sni_desktop, spawn, tmp_path,
+                                                                                 request):
+    from .necka_app import make_start_necka
+
+    desk = own_sni_desktop
+    desk.stop_sni_host()  # the watcher runs, the panel is still starting (a login race)
+    env = user_env(desk.env, tmp_path)
+    necka = make_start_necka(env, spawn, tmp_path)()
+    necka.wait_log(r"action=start backend=sni ")
+    necka.wait_log(r"No tray \(StatusNotifier host\) is running yet")
+    desk.start_sni_host()
+    shown(desk, necka, request)
+    assert necka.log_text().count("is running yet") == 1
+    assert necka.stderr.read_text().count("is running yet") == 1  # said on the terminal too, once

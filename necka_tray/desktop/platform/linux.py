@@ -9,8 +9,9 @@ to its xorg backend, which has no menu and ignores clicks, and its
   Necka's own item (``tray/sni.py``);
 - else an XEmbed tray (``_NET_SYSTEM_TRAY_S0`` has an owner): ``xembed``, our
   own toolkit-free icon (``tray/xembed.py``);
-- else, on X11, ``xembed`` anyway with a notice: it docks when a tray starts;
-  on Wayland, ``sni`` with a notice: it shows when a host starts.
+- else a watcher without a host yet (a panel still starting), or Wayland:
+  ``sni`` with a notice, it shows when a host starts; else on X11 ``xembed``
+  with a notice, it docks when a tray starts.
 
 Both run the stretch session on a left click, pause or resume on a middle
 click and open the menu on a right click. ``PYSTRAY_BACKEND`` forces a
@@ -52,14 +53,15 @@ def tray_backend(env: Mapping[str, str]) -> TrayChoice:
         x11.drop()
         return TrayChoice(forced)
     display = env.get("DISPLAY")
-    if status_notifier_host_present():
+    sni = status_notifier(env)
+    if sni == "host":
         x11.drop()  # only the xembed icon takes over the probes' X connection
         return TrayChoice("sni")
     if display and xembed_tray_owner(display):
         return TrayChoice("xembed")
-    if not display:
-        return TrayChoice("sni", notice="No tray (StatusNotifier host) is running yet; Necka's icon will appear "
-                                        "as soon as one starts. " + GNOME_HINT)
+    if sni == "watcher" or not display:  # the panel is still starting (at login), or Wayland
+        x11.drop()  # the item itself says once that it waits for a host
+        return TrayChoice("sni", notice=None if sni else GNOME_HINT)
     return TrayChoice(
         "xembed",
         notice="No system tray is running yet; Necka's icon will appear as soon as one starts. " + GNOME_HINT,
@@ -73,22 +75,23 @@ def xembed_tray_owner(display: str) -> int:
     return int(getattr(owner, "id", 0))
 
 
-def status_notifier_host_present() -> bool:
-    """Whether a StatusNotifier host (KDE, GNOME's AppIndicator extension) is registered."""
+def status_notifier(env: Mapping[str, str] = os.environ) -> str:
+    """``host``: a StatusNotifier host is registered (KDE, GNOME's AppIndicator extension, a Wayland
+    bar); ``watcher``: the watcher runs but no host yet (a panel still starting); else ''."""
     try:
         from jeepney import DBusAddress, new_method_call
         from jeepney.bus_messages import message_bus
         from jeepney.io.blocking import open_dbus_connection
 
-        with open_dbus_connection(bus="SESSION") as conn:
+        with open_dbus_connection(bus=env.get("DBUS_SESSION_BUS_ADDRESS") or "SESSION") as conn:
             name = "org.kde.StatusNotifierWatcher"
             if not conn.send_and_get_reply(message_bus.NameHasOwner(name), timeout=1).body[0]:
-                return False
+                return ""
             watcher = DBusAddress("/StatusNotifierWatcher", bus_name=name, interface="org.freedesktop.DBus.Properties")
             msg = new_method_call(watcher, "Get", "ss", (name, "IsStatusNotifierHostRegistered"))
-            return bool(conn.send_and_get_reply(msg, timeout=1).body[0][1])
+            return "host" if conn.send_and_get_reply(msg, timeout=1).body[0][1] else "watcher"
     except Exception:
-        return False
+        return ""
 
 
 def open_file(path: Path) -> None:
