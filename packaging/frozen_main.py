@@ -3,7 +3,7 @@
 A frozen program has no ``python -m``: the helper processes the tray starts
 reach this same executable with a first argument instead. ``session`` is a
 user-facing subcommand anyway; ``menu`` (the xembed tray's popup menu,
-``ui/xembed.menu_command``) is internal, so it is dispatched here rather than
+``tray/xembed_popups.menu_command``) is internal, so it is dispatched here rather than
 shown in ``necka-tray --help``.
 """
 

@@ -8,8 +8,8 @@ system-tray protocol) and puts the icon's pixels into it itself (drawn once
 per size by a helper process: ``icon_bitmaps.py``, so Pillow never loads
 here either), runs the default action on a left click, pauses or resumes
 reminders on a middle click, and shows the menu on a right click and the
-tooltip on a hover as short-lived Tk processes (``popup_menu.py``), as the
-session window is.
+tooltip on a hover as short-lived Tk processes (``xembed_popups.py``), as
+the session window is.
 
 Threads: the X connection belongs to the thread in ``run`` (python-xlib is not
 thread-safe); ``render`` and ``stop`` queue a call and wake that thread through
@@ -25,7 +25,6 @@ from __future__ import annotations
 import logging
 import os
 import select
-import sys
 import threading
 import time
 from collections import deque
@@ -37,6 +36,7 @@ from Xlib.protocol import event as xevent
 
 from necka_tray.desktop.platform import x11
 from necka_tray.tray import backend
+from necka_tray.tray.xembed_popups import Popups
 
 if TYPE_CHECKING:  # only types: the planner is not needed before the icon docks
     from necka_tray.core.planner import TrayView
@@ -96,9 +96,8 @@ class XEmbedTray:
         self._entries: tuple[Entry, ...] = ()
         self._drawn_key: tuple | None = None  # the icon_key on screen
         self._title = ""  # the window title set last (the tooltip text)
-        self._tooltip = None  # the tooltip process while it shows
         self._tooltip_due: float | None = None
-        self._menu = None  # the menu process while it is open
+        self._popups = Popups(on_action)  # the menu and tooltip processes
 
     # -- the interface the app uses (any thread) ----------------------------------
 
@@ -381,84 +380,20 @@ class XEmbedTray:
             self._on_action(action)
 
     def _open_menu(self, x: int, y: int) -> None:
-        import json
-        import subprocess
-        from dataclasses import asdict
-
-        # An open menu holds the pointer grab, so a click here means the last menu is
-        # closing (unposted, its process not yet gone): end it and open the new one.
-        self._close_menu()
-        request = json.dumps({"x": x, "y": y, "entries": [asdict(e) for e in self._entries]})
-        try:
-            self._menu = subprocess.Popen(menu_command(), stdin=subprocess.PIPE, stdout=subprocess.PIPE)
-        except OSError as exc:
-            logger.error("Could not open the tray menu (%s)", exc)
-            return
-        threading.Thread(target=self._wait_menu, args=(self._menu, request), name="menu-wait", daemon=True).start()
-
-    def _wait_menu(self, proc, request: str) -> None:
-        import json
-
-        try:
-            out, _ = proc.communicate(request.encode())
-        except OSError as exc:
-            logger.warning("The tray menu failed (%s)", exc)
-            return
-        for line in out.decode(errors="replace").splitlines():
-            try:
-                chosen = json.loads(line).get("action")
-            except (ValueError, AttributeError):
-                continue
-            if isinstance(chosen, list) and chosen:
-                self._on_action(tuple(chosen))
-                return
+        self._popups.open_menu(x, y, self._entries)
 
     def _close_menu(self) -> None:
-        if self._menu is not None and self._menu.poll() is None:
-            self._menu.terminate()
+        self._popups.close_menu()
 
     def _show_tooltip(self) -> None:
-        """The tooltip is a Tk process too (Pillow's fonts would weigh on the tray process for good)."""
-        if self._win is None or not self._viewable or self._view is None or self._tooltip is not None:
+        if self._win is None or not self._viewable or self._view is None:
             return
-        import subprocess
-
         pos = self._root.translate_coords(self._win, 0, 0)
-        try:
-            self._tooltip = subprocess.Popen(menu_command(), stdin=subprocess.PIPE, stdout=subprocess.DEVNULL)
-        except OSError as exc:
-            logger.warning("Could not show the tooltip (%s)", exc)
-            return
-        self._tell_tooltip({"tooltip": self._view.tooltip, "icon": [pos.x, pos.y, *self._size]})
+        self._popups.show_tooltip(self._view.tooltip, [pos.x, pos.y, *self._size])
 
     def _tell_tooltip(self, message: dict) -> None:
-        if self._tooltip is None:
-            return
-        import json
-
-        try:
-            self._tooltip.stdin.write(json.dumps(message).encode() + b"\n")
-            self._tooltip.stdin.flush()
-        except OSError:
-            self._hide_tooltip()
+        self._popups.tell_tooltip(message)
 
     def _hide_tooltip(self) -> None:
         self._tooltip_due = None
-        proc, self._tooltip = self._tooltip, None
-        if proc is not None:
-            try:
-                proc.stdin.close()  # the helper closes its window at end of input
-            except OSError:
-                pass
-            threading.Thread(target=proc.wait, name="tooltip-wait", daemon=True).start()  # no zombie
-
-
-def menu_command() -> list[str]:
-    """The menu (or tooltip) process. Straight to the module, not through the CLI: a right
-    click should not pay for building every subcommand's parser. (A frozen build has no
-    ``-m``: packaging/frozen_main.py takes ``menu`` as its first argument.)"""
-    if getattr(sys, "frozen", False):
-        from necka_tray.tray.children import self_command
-
-        return self_command("menu")
-    return [sys.executable, "-m", "necka_tray.windows.popup_menu"]
+        self._popups.hide_tooltip()
