@@ -213,7 +213,7 @@ class SniTray:
         except KeyError:
             reply = new_error(msg, "org.freedesktop.DBus.Error.UnknownMethod", "s",
                               (f"no method {interface}.{member} at {path}",))
-        except LookupError:
+        except (LookupError, ValueError, TypeError):  # an unknown id, or arguments of the wrong shape
             reply = new_error(msg, "org.freedesktop.DBus.Error.InvalidArgs", "s", ("no such item or property",))
         else:
             reply = new_method_return(msg, signature or None, body)
