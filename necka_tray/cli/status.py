@@ -53,6 +53,12 @@ def describe(status: dict[str, Any]) -> str:
             lines.append("Idle detection: unavailable on this desktop (reminders count wall-clock time)")
         elif status.get("idle_detection"):
             lines.append(f"Idle detection: {status['idle_detection']}")
+        if status.get("quiet_reason"):
+            lines.append(f"Quiet: {status['quiet_reason']}")
+        if status.get("call_detection") == "none":
+            lines.append("Call detection: unavailable on this system (reminders are not held for calls)")
+        elif status.get("call_detection"):
+            lines.append(f"Call detection: {status['call_detection']}")
         if status.get("tray_clicks"):
             lines.append(f"Tray icon: {status['tray_clicks']}")
         if status.get("autostart") is not None:

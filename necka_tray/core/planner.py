@@ -48,6 +48,8 @@ class Presence:
     #: Outside working hours until this moment (None: inside, or no working hours set).
     outside_until: datetime | None = None
     idle_detection: bool = True
+    #: In a call, and why ("microphone in use"); None: not in one, or not looked at.
+    call: str | None = None
 
 
 class Decision(enum.Enum):
@@ -100,7 +102,7 @@ class Planner:
         scheduler had already queued when the user came back). A smaller kind
         yields to a larger one that fired or falls due within ``TOGETHER``:
         the stretch break already covers a posture check. During quiet
-        (full screen) the reminder waits: ``pending`` keeps the largest one.
+        (full screen) and during a call the reminder waits: ``pending`` keeps the largest one.
         """
         if not self._may_remind(now, schedule, presence):
             return Decision.DROP
@@ -109,7 +111,7 @@ class Planner:
             return Decision.DROP
         if self._larger_kind_near(kind, now, schedule, window):
             return Decision.DROP
-        if presence.quiet:
+        if presence.quiet or presence.call:
             if self.pending is None or kind.rank > self.pending.rank:
                 self.pending = kind
             self.pending_since = self.pending_since or now
@@ -120,16 +122,25 @@ class Planner:
         return self.decide(kind, now, schedule) is Decision.FIRE
 
     def deferred_due(self, now: datetime, schedule: ScheduleSnapshot, presence: Presence, max_delay: timedelta) -> Kind | None:
-        """The waiting reminder to show now: the quiet ended, or it waited ``max_delay`` (configured)."""
+        """The waiting reminder to show now: the quiet ended, or it waited ``max_delay`` (configured).
+
+        A call is never cut short: the delay does not apply while one goes on (see ``hold.py``).
+        """
         if self.pending is None:
             return None
         if not self._may_remind(now, schedule, presence):
             self.pending = self.pending_since = None  # a break or a pause replaces it
             return None
+        if presence.call:
+            return None
         if presence.quiet and between(self.pending_since, now) < self.scale.real(max_delay):
             return None
         kind, self.pending, self.pending_since = self.pending, None, None
         return kind
+
+    def may_remind(self, now: datetime, schedule: ScheduleSnapshot, presence: Presence) -> bool:
+        """Whether a bubble may reach the user at all now (not away, paused, in a session...)."""
+        return self._may_remind(now, schedule, presence)
 
     def _may_remind(self, now: datetime, schedule: ScheduleSnapshot, presence: Presence) -> bool:
         return not (
@@ -230,6 +241,8 @@ class Planner:
         lines = [self._status_line(kind, now, schedule) for kind in Kind]
         if not presence.idle_detection:
             lines.append(_("Idle detection unavailable"))
+        if presence.call:
+            lines.append(_("Quiet: in a call ({reason})").format(reason=_(presence.call)))
         paused = schedule.paused_until is not None
         stretch_due = self.stretch_due_since is not None and not paused
         if paused:
@@ -241,9 +254,10 @@ class Planner:
                 time=self._clock(presence.outside_until, now))
         elif presence.away_since is not None:
             state, tooltip = "away", _("away since {time}").format(time=self._clock(presence.away_since, now))
-        elif presence.quiet:
+        elif presence.quiet or presence.call:
             state = "quiet"
-            tooltip = _("quiet while a full-screen window is open")
+            tooltip = (_("in a call: {reason}").format(reason=_(presence.call)) if presence.call
+                       else _("quiet while a full-screen window is open"))
             if self.pending is not None:
                 tooltip = _("{quiet}; {reminder} waiting").format(quiet=tooltip, reminder=self.pending.label.lower())
         elif stretch_due:

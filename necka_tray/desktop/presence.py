@@ -1,7 +1,7 @@
 """Is the user at the computer, and may Necka speak? Sampled only when the app wakes.
 
-Combines the OS idle source, the quiet source (full screen, do-not-disturb)
-and the working hours from the settings with the pure ``ActivityTracker``.
+Combines the OS idle source, the quiet source (full screen, do-not-disturb),
+the call source (microphone, camera, screen sharing, idle inhibitors) and the working hours from the settings with the pure ``ActivityTracker``.
 The app calls ``observe`` on its dispatcher thread at every minute tick and
 every reminder, before deciding anything, so a suspend or a return from a
 break is seen before a reminder that was queued meanwhile.
@@ -15,15 +15,21 @@ from necka_tray.store.config import Settings
 from necka_tray.core.activity import ActivityTracker, Change, Effect, Observation, Sample
 from necka_tray.core.clock import TimeScale
 from necka_tray.core.hours import WorkingHours, parse_days, parse_time
+from necka_tray.core.hold import CallWatch
 from necka_tray.core.planner import Presence
+from necka_tray.desktop.calls import AnyCall, CallSource
 from necka_tray.desktop.dnd import QuietSource
 from necka_tray.desktop.idle import IdleSource
 
 
 class PresenceMonitor:
-    def __init__(self, idle: IdleSource, quiet: QuietSource, scale: TimeScale, tz: tzinfo | None = None) -> None:
+    def __init__(self, idle: IdleSource, quiet: QuietSource, scale: TimeScale, tz: tzinfo | None = None,
+                 calls: CallSource | None = None) -> None:
         self.idle = idle
         self.quiet_source = quiet
+        self.call_source = calls or AnyCall([])
+        self.calls_enabled = True
+        self.call_watch = CallWatch()
         self.scale = scale
         self.tz = tz
         self.tracker = ActivityTracker(timedelta(minutes=5), timedelta(minutes=1), timedelta(seconds=30))
@@ -40,6 +46,7 @@ class PresenceMonitor:
         # Clock jitter between two ticks is milliseconds; NTP steps are seconds.
         self.tracker.jump_tolerance = max(real(timedelta(seconds=30)), timedelta(seconds=0.25))
         self.quiet_enabled = settings["quiet.fullscreen"]
+        self.calls_enabled = settings["quiet.calls"]
         self.max_delay = timedelta(minutes=settings["quiet.max_delay_minutes"])
         self.hours = None
         if settings["schedule.enabled"]:
@@ -58,6 +65,8 @@ class PresenceMonitor:
             obs.changes.append(Change(Effect.RESTART, now, reason="working-hours"))
         # Unchecked, nothing is held back: the state is not "quiet", whatever is on screen.
         self._quiet = check_quiet and self.quiet_enabled and self.quiet_source.quiet()
+        checked = check_quiet and self.calls_enabled
+        self.call_watch.observe(now, self.call_source.in_call() if checked else None, checked)
         return obs
 
     def presence(self) -> Presence:
@@ -66,4 +75,5 @@ class PresenceMonitor:
             quiet=self._quiet,
             outside_until=self._outside_until,
             idle_detection=self.idle.name != "none",
+            call=self.call_watch.reason,
         )

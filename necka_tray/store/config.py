@@ -94,7 +94,9 @@ SCHEMA.update({
                                         "the countdowns start again when you are back.", range=(1, 60), unit="minutes"),
     "quiet.fullscreen": Field(bool, True, "Hold reminders while a full-screen window is open "
                               "(a presentation, a film, a game) or do-not-disturb is on."),
-    "quiet.max_delay_minutes": Field(int, 30, "Show a held reminder anyway after this long.",
+    "quiet.calls": Field(bool, True, "Hold reminders during a call (microphone, camera or screen sharing in use); "
+                         "one catch-up reminder comes when it ends."),
+    "quiet.max_delay_minutes": Field(int, 30, "Show a held reminder anyway after this long (not during a call).",
                                      range=(1, 240), unit="minutes"),
     "schedule.enabled": Field(bool, False, "Remind only within working hours (the days and times below)."),
     "schedule.days": Field(str, "mon-fri", "Working days.", parse=parse_days,

@@ -28,6 +28,7 @@ from necka_tray.i18n import _
 from necka_tray.desktop.notify import Notifier
 from necka_tray.desktop.presence import PresenceMonitor
 from necka_tray.tray.scheduling import ReminderScheduler
+from necka_tray.tray.delivery import call_status, catch_up
 from necka_tray.store.routines import RoutineBook
 from necka_tray.tray.menu_model import Entry, RoutineChoice, build_menu
 
@@ -86,6 +87,7 @@ class App:
         self.routines = ports.routines or RoutineBook()
         self.chooser = Chooser()
         self._routine_problem: str | None = None  # the user's routines.toml problem last notified
+        self.delivery = self._delivery()
 
     # -- lifecycle -------------------------------------------------------------
 
@@ -94,7 +96,7 @@ class App:
         jobs.set_handler(lambda event, *args: self.p.post(self.on_job, event, *args))
         self.p.scheduler.start(on_job_event=lambda _job_id: self.p.post(self.refresh))
         self.p.scheduler.reconcile(self._intervals(), self.p.clock.now())
-        self._observe()
+        self._observe(check_quiet=False)  # nothing waits yet: no quiet or call signal is read
         self.refresh()
         self.p.post(self.new_day)
 
@@ -116,6 +118,8 @@ class App:
             self.resume()
         elif event == "tick":
             self.on_tick()
+        elif event == "lull":
+            self.delivery.check()
 
     def on_tick(self) -> None:
         """Once a configured minute: look at the desktop, show a held reminder, redraw.
@@ -130,7 +134,8 @@ class App:
             # Its countdown runs from when it was finally shown, not from when it was held.
             self.p.scheduler.restart(kind, now)
             self.snapshot = self.p.scheduler.snapshot()
-            self._fire(kind, now, held=True)
+            self.delivery.offer(kind, now, held=True, body=catch_up(self.presence, self.planner.scale, kind))
+        self.delivery.check()
         if now.date() != self._day:
             self.new_day()
         self.render()
@@ -143,9 +148,9 @@ class App:
             logger.info("action=%s kind=%s", "hold" if decision is Decision.DEFER else "suppress", kind.value)
             self.render()
             return
-        self._fire(kind, now)
+        self.delivery.offer(kind, now)
 
-    def _fire(self, kind: Kind, now, held: bool = False) -> None:
+    def _fire(self, kind: Kind, now, held: bool = False, body: str | None = None) -> None:
         self.planner.record_fired(kind, now)
         routine = self.chooser.on_reminder(kind, now, self._startable(now), self._default_routine(),
                                            self.settings["session.rotate"])
@@ -153,7 +158,7 @@ class App:
         message = MESSAGES[kind]
         from necka_tray.tray import bubbles
 
-        shown = self.p.notifier.notify(message.title, message.body, **bubbles.options(kind))
+        shown = self.p.notifier.notify(message.title, body or message.body, **bubbles.options(kind))
         logger.info("action=remind kind=%s notified=%s held=%s", kind.value, shown, held)
         self._record("reminder", now, reminder=kind.value, notified=shown, held=held)
         self.render()
@@ -484,6 +489,7 @@ class App:
                 "paused_until": until.isoformat() if until else None,
                 "session_running": view.session_running, "stretch_due": view.stretch_due,
                 "idle_detection": self.presence.idle.name, "quiet_detection": self.presence.quiet_source.name,
+                **call_status(self.presence),
                 "autostart": self._autostart_enabled()}
 
     def _action_autostart(self) -> None:
@@ -504,3 +510,13 @@ class App:
         except Exception as exc:
             logger.debug("autostart state unknown (%s)", exc)
             return False
+
+    # -- calls and typing (issue 13): the hooks above stay one line each ------------------
+
+    def _delivery(self):
+        from necka_tray.tray.delivery import Delivery
+
+        return Delivery(self.p.clock.now, lambda: self.presence.idle.idle_seconds(),
+                        lambda when: self.p.scheduler.wake_at(when),
+                        lambda now: self.planner.may_remind(now, self.snapshot, self.presence.presence()),
+                        self._fire, self.planner.scale)

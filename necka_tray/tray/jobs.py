@@ -45,3 +45,8 @@ def end_pause() -> None:
 def tick() -> None:
     """Refresh what the tray shows (in-memory job, once a configured minute)."""
     _post("tick")
+
+
+def lull() -> None:
+    """Time to look again for a lull in typing (one-shot, in memory)."""
+    _post("lull")

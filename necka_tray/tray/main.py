@@ -160,11 +160,13 @@ def _build_app(paths: AppPaths, scale: TimeScale, dispatcher, tray):
     from necka_tray.tray.children import SessionLauncher, WindowLauncher
 
     planner = Planner(scale)
+    from necka_tray.desktop import calls
     from necka_tray.desktop import dnd
     from necka_tray.desktop import idle
     from necka_tray.desktop.presence import PresenceMonitor
 
-    presence = PresenceMonitor(idle.detect(os.environ), dnd.detect(os.environ), scale)
+    presence = PresenceMonitor(idle.detect(os.environ), dnd.detect(os.environ), scale,
+                               calls=calls.detect(os.environ))
     holder = {}
 
     history = HistoryWriter(paths.history_db)

@@ -31,6 +31,7 @@ logger = logging.getLogger(__name__)
 
 PAUSE_JOB = "pause_end"
 TICK_JOB = "tick"
+LULL_JOB = "lull"
 #: Longest lateness (real seconds) at which a missed run still fires.
 MAX_GRACE_SECONDS = 60
 
@@ -65,7 +66,7 @@ class ReminderScheduler:
                 logger.info("action=missed job=%s scheduled=%s", event.job_id, event.scheduled_run_time)
             elif event.code == EVENT_JOB_ERROR:
                 logger.error("action=job-error job=%s", event.job_id, exc_info=event.exception)
-            if event.job_id != TICK_JOB:
+            if event.job_id not in (TICK_JOB, LULL_JOB):
                 on_job_event(event.job_id)
 
         self._scheduler = BackgroundScheduler(
@@ -154,6 +155,13 @@ class ReminderScheduler:
                 jobstore="volatile",
                 misfire_grace_time=None,
             )
+
+    def wake_at(self, when: datetime) -> None:
+        """One ``lull`` event at ``when`` (in memory; a newer call replaces the older one)."""
+        from apscheduler.triggers.date import DateTrigger
+
+        self._scheduler.add_job("necka_tray.tray.jobs:lull", trigger=DateTrigger(run_date=when), id=LULL_JOB,
+                                jobstore="volatile", replace_existing=True, misfire_grace_time=None)
 
     # -- changes the user makes ------------------------------------------
 

@@ -33,6 +33,8 @@ TOOLS = {
     "trayer": "trayer", "xdotool": "xdotool", "xwininfo": "x11-utils",
     "status-notifier-watcher": "haskell-status-notifier-item-utils",
     "gtk-sni-tray-standalone": "haskell-gtk-sni-tray-utils",
+    # test_calls_e2e: a real audio server with a null source, and a recorder as the "call"
+    "pulseaudio": "pulseaudio", "pactl": "pulseaudio-utils", "parecord": "pulseaudio-utils",
 }
 
 # No service directories: nothing is D-Bus-activated behind our back (a stray

@@ -206,3 +206,24 @@ def test_status_prints_state_reminders_and_paths(capsys, replies):
 
 def test_exit_codes_are_distinct():
     assert len({0, 2, remote.EXIT_FAILED, remote.EXIT_NOT_RUNNING}) == 4
+
+
+def test_status_says_why_necka_is_quiet_and_which_call_signals_it_reads(capsys, replies):
+    _, answers = replies
+    status = {
+        "state": "quiet", "tooltip": "Necka: in a call: microphone in use; posture check waiting",
+        "paused_until": None, "session_running": False, "stretch_due": False, "autostart": None, "pid": 7,
+        "tray_backend": "xembed", "idle_detection": "x11", "quiet_detection": "x11+dunst",
+        "call_detection": "pulse+camera+inhibit", "in_call": True, "quiet_reason": "in a call: microphone in use",
+        "reminders": {"posture": {"enabled": True, "interval_minutes": 20, "next": "x", "minutes_left": 0}},
+        "paths": {"config": "/c", "data": "/d", "logs": "/l"},
+    }
+    answers += [{"ok": True, "message": "", "status": status},
+                {"ok": True, "message": "", "status": {**status, "call_detection": "none", "in_call": False,
+                                                       "quiet_reason": None}}]
+    out = run(capsys, "status")[1].splitlines()
+    assert out[0] == "Necka is running (pid 7, tray: xembed): in a call: microphone in use; posture check waiting."
+    assert "Quiet: in a call: microphone in use" in out and "Call detection: pulse+camera+inhibit" in out
+    out = run(capsys, "status")[1].splitlines()
+    assert "Call detection: unavailable on this system (reminders are not held for calls)" in out
+    assert not [line for line in out if line.startswith("Quiet:")]
