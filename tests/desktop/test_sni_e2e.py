@@ -95,6 +95,11 @@ def test_status_says_which_tray_runs_and_a_middle_click_pauses_and_resumes(sni_d
     assert "paused until" in status()
     sni_desktop.click(*centre, button=2)
     necka.wait_log(r"action=menu choice=resume")
+    quit_ = subprocess.run([sys.executable, "-m", "necka_tray", "quit"], env=necka.env, capture_output=True,
+                           text=True, timeout=30)
+    assert quit_.returncode == 0, quit_.stderr
+    assert necka.proc.wait(10) == 0  # the D-Bus loop ends with the app
+    xdesk.wait_for(lambda: not registered(sni_desktop.env, necka), 5, what="the item gone from the watcher")
 
 
 def test_right_click_opens_the_native_menu_and_break_interval_45_is_saved(sni_desktop, start_sni_necka, request):
