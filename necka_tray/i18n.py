@@ -39,3 +39,9 @@ def ngettext(singular: str, plural: str, n: int) -> str:
 def N_(message: str) -> str:
     """Marks ``message`` for the catalogue without translating it yet (texts defined before use)."""
     return message
+
+
+def language() -> str:
+    """The language the user reads Necka in (``de``, ``pt_BR``): the catalogue's, "en" without one."""
+    found = gettext.find(DOMAIN, LOCALE_DIR)
+    return Path(found).parents[1].name if found else "en"

@@ -3,8 +3,13 @@
 Each subcommand lives in its own module under ``necka_tray/cli/`` with
 ``add_arguments(parser)`` and ``run(args) -> int``; this file only lists
 them. Command modules import their heavy dependencies inside ``run``, so
-``--help`` and ``--version`` answer at once and need no display. Bad input is
-one clear line on stderr and exit code 2, never a traceback.
+``--help`` and ``--version`` answer at once and need no display.
+
+No traceback ever reaches the user: a bad argument is one line
+(``necka-tray pause: error: ...``) and exit code 2; output that cannot be
+encoded is written with ``?``; a reader that went away (``| head``) ends the
+command quietly; anything unexpected is one line on stderr, the traceback
+goes to the log file, and the exit code is 1.
 """
 
 from __future__ import annotations
@@ -12,11 +17,15 @@ from __future__ import annotations
 import argparse
 import importlib
 import os
+import re
 import sys
 
 from necka_tray import __version__
+from necka_tray.commandline import one_line_errors
 
 MAX_TIME_SCALE = 3600.0
+EXIT_UNEXPECTED = 1
+_DECIMAL = re.compile(r"[0-9]{1,9}(\.[0-9]{0,9})?|\.[0-9]{1,9}")
 
 #: Subcommand -> (module under necka_tray.cli, one-line help).
 COMMANDS: dict[str, tuple[str, str]] = {
@@ -37,13 +46,15 @@ COMMANDS: dict[str, tuple[str, str]] = {
 
 
 def time_scale(text: str) -> float:
-    """Parse a time-scale factor: a positive number up to ``MAX_TIME_SCALE``."""
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number (example: 60)") from None
+    """Parse a time-scale factor: a positive number (ASCII digits) up to ``MAX_TIME_SCALE``."""
+    from necka_tray.core.durations import quoted
+
+    if not text.strip().isascii() or not _DECIMAL.fullmatch(text.strip()):
+        raise argparse.ArgumentTypeError(f"{quoted(text)} is not a number (example: 60)")
+    value = float(text)
     if not (0 < value <= MAX_TIME_SCALE):
-        raise argparse.ArgumentTypeError(f"{text!r} is out of range: use a number above 0 and at most {MAX_TIME_SCALE:g}")
+        raise argparse.ArgumentTypeError(f"{quoted(text)} is out of range: use a number above 0 and at most "
+                                         f"{MAX_TIME_SCALE:g}")
     return value
 
 
@@ -56,11 +67,15 @@ def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
         epilog="Settings: config.toml in your user config folder (tray menu: Open settings file).",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    one_line_errors(parser)
     _add_common(parser, None)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     wanted = _named_command(argv) if argv is not None else None
+    parser.commands = {}  # type: ignore[attr-defined]  # name -> its parser, for errors in its name
     for name, (module, help_text) in COMMANDS.items():
         command = sub.add_parser(name, help=help_text, description=help_text[:1].upper() + help_text[1:] + ".")
+        one_line_errors(command)
+        parser.commands[name] = command  # type: ignore[attr-defined]
         # The global options also work after the command (necka-tray session --time-scale 60).
         _add_common(command, argparse.SUPPRESS)
         if wanted in (None, name):
@@ -98,20 +113,75 @@ def _command_module(name: str):
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
-    parser = build_parser(argv)
-    args = parser.parse_args(argv)
-    if args.time_scale is None and os.environ.get("NECKA_TIME_SCALE"):
-        try:
-            args.time_scale = time_scale(os.environ["NECKA_TIME_SCALE"])
-        except argparse.ArgumentTypeError as exc:
-            parser.error(f"NECKA_TIME_SCALE: {exc}")
-    args.time_scale = args.time_scale or 1.0
-    args.debug = bool(args.debug)
-    module, _ = COMMANDS[args.command or "run"]
+    _replace_unencodable(sys.stdout)
+    command = "necka-tray"
     try:
-        return _command_module(module).run(args)
+        parser = build_parser(argv)
+        args, extra = parser.parse_known_args(argv)
+        if extra:  # in the command's name: `necka-tray pause: error: unrecognized arguments: 2h`
+            parser.commands.get(args.command, parser).error(f"unrecognized arguments: {' '.join(extra)}")
+        command = f"necka-tray {args.command or 'run'}"
+        if args.time_scale is None and os.environ.get("NECKA_TIME_SCALE"):
+            try:
+                args.time_scale = time_scale(os.environ["NECKA_TIME_SCALE"])
+            except argparse.ArgumentTypeError as exc:
+                parser.error(f"NECKA_TIME_SCALE: {exc}")
+        args.time_scale = args.time_scale or 1.0
+        args.debug = bool(args.debug)
+        module, _ = COMMANDS[args.command or "run"]
+        code = _command_module(module).run(args)
+        try:
+            sys.stdout.flush()  # here, not at exit: a reader that went away is no error of ours
+        except BrokenPipeError:
+            _discard_stdout()
+        return code
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # `necka-tray status --json | true`: the reader wanted no more
+        _discard_stdout()
+        return 0
+    except Exception as exc:  # a bug, or a case nobody foresaw: one line, the traceback in the log
+        return _unexpected(command, exc)
+
+
+def _replace_unencodable(stream) -> None:
+    """PYTHONIOENCODING=ascii, a C locale: write ``?`` for what the terminal cannot show."""
+    try:
+        stream.reconfigure(errors="replace")
+    except (AttributeError, ValueError):  # not a text file (a test's capture), or None
+        pass
+
+
+def _discard_stdout() -> None:
+    try:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):
+        pass
+
+
+def _unexpected(command: str, exc: Exception) -> int:
+    """One line on stderr; the traceback appended to Necka's log file (0600, like the log itself)."""
+    import time
+    import traceback
+
+    try:
+        from necka_tray.store.paths import AppPaths
+
+        log_file = AppPaths.for_user().log_file
+        log_file.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        fd = os.open(log_file, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+        with os.fdopen(fd, "a", encoding="utf-8", errors="replace") as f:
+            f.write(f"{time.strftime('%Y-%m-%d %H:%M:%S')} ERROR {__name__} {command} failed\n")
+            f.write("".join(traceback.format_exception(exc)))
+        where = f"details in {log_file}"
+    except Exception as log_exc:  # the log itself failed: the line below still says what happened
+        where = f"the log could not be written ({type(log_exc).__name__})"
+    text = " ".join(str(exc).split())[:200]
+    try:
+        print(f"{command}: unexpected error ({type(exc).__name__}: {text}); {where}", file=sys.stderr)
+    except Exception:
+        pass
+    return EXIT_UNEXPECTED
 
 
 if __name__ == "__main__":

@@ -11,22 +11,18 @@ from necka_tray.cli import remote
 
 
 def rating(text: str) -> int:
+    """A rating in ASCII digits (not ``١``, fullwidth digits, ``1_0`` or ``+5``) from RATING_MIN to RATING_MAX."""
+    from necka_tray.core.durations import quoted, whole_number
     from necka_tray.core.events import RATING_MAX, RATING_MIN
 
-    try:
-        value = int(text)
-    except ValueError:
-        value = None
+    value = whole_number(text)
     if value is None or not RATING_MIN <= value <= RATING_MAX:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a rating: use a whole number from "
+        raise argparse.ArgumentTypeError(f"{quoted(text)} is not a rating: use a whole number from "
                                          f"{RATING_MIN} (no pain) to {RATING_MAX} (worst pain)")
     return value
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    from necka_tray.cli.stats import one_line_errors
-
-    one_line_errors(parser)
     parser.add_argument("rating", nargs="?", type=rating, metavar="RATING",
                         help="0 (no pain) to 10 (worst pain); leave out to open the check-in window")
 

@@ -7,9 +7,6 @@ import argparse
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     from necka_tray.care import PAGES
-    from necka_tray.cli.stats import one_line_errors
-
-    one_line_errors(parser)
     parser.add_argument("page", choices=PAGES,
                         help="care: when to see a professional; relief: heat, cold and gentle movement")
 

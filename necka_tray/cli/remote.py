@@ -2,8 +2,10 @@
 
 A command prints the app's one-line answer and exits 0; when no Necka runs
 it says so on stderr and exits ``EXIT_NOT_RUNNING``; when the app refuses
-(or the channel fails) it prints the reason and exits ``EXIT_FAILED``.
-Bad arguments never get here: argparse rejects them with exit code 2.
+(or the channel fails) it prints the reason and exits ``EXIT_FAILED``; when
+the request went out but no answer came, it says the command may have taken
+effect and exits ``EXIT_UNANSWERED`` (never "try again": a new run is a new
+command). Bad arguments never get here: argparse rejects them with exit code 2.
 """
 
 from __future__ import annotations
@@ -15,11 +17,21 @@ from typing import Any, Callable
 
 EXIT_FAILED = 1
 EXIT_NOT_RUNNING = 3
+EXIT_UNANSWERED = 4
 NOT_RUNNING = "Necka is not running (start it with: necka-tray)"
 
 
 def no_arguments(parser: argparse.ArgumentParser) -> None:
     pass
+
+
+def negative_durations_are_values(parser: argparse.ArgumentParser) -> None:
+    """Let ``-1h`` reach the duration parser (which says it is negative) instead of argparse
+    taking it for an unknown option. argparse has no public switch: this is its own test for
+    "looks like a negative number", widened to a digit followed by anything."""
+    import re
+
+    parser._negative_number_matcher = re.compile(r"^-[0-9]")  # type: ignore[attr-defined]
 
 
 def duration(allowed: tuple[timedelta, timedelta]) -> Callable[[str], timedelta]:
@@ -51,7 +63,7 @@ def ask(command: str, **args: Any) -> tuple[int, dict[str, Any] | None]:
     except ipc.NotRunning:
         return fail(NOT_RUNNING, EXIT_NOT_RUNNING), None
     except ipc.ControlError as exc:
-        return fail(str(exc)), None
+        return channel_failed(exc), None
     if not reply.get("ok"):
         return fail(str(reply.get("error", "the running Necka refused the request"))), None
     return 0, reply
@@ -63,6 +75,13 @@ def send(command: str, **args: Any) -> int:
     if reply is not None and reply.get("message"):
         print(reply["message"])
     return code
+
+
+def channel_failed(exc: Exception) -> int:
+    """One line for a failed exchange; exit 4 when the command may have taken effect."""
+    from necka_tray.tray import ipc
+
+    return fail(str(exc), EXIT_UNANSWERED if isinstance(exc, ipc.Unanswered) else EXIT_FAILED)
 
 
 def fail(message: str, code: int = EXIT_FAILED) -> int:

@@ -8,6 +8,7 @@ from necka_tray.cli import remote
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
+    remote.negative_durations_are_values(parser)
     from datetime import timedelta
 
     from necka_tray.tray.control import SNOOZE_DEFAULT_MINUTES, SNOOZE_RANGE

@@ -41,10 +41,11 @@ CSV_COLUMNS = (
 
 
 def days(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of days (example: 30)") from None
+    from necka_tray.core.durations import quoted, whole_number
+
+    value = whole_number(text)
+    if value is None:
+        raise argparse.ArgumentTypeError(f"{quoted(text)} is not a whole number of days (example: 30)")
     if not 1 <= value <= MAX_DAYS:
         raise argparse.ArgumentTypeError(f"{value} is out of range: use 1 to {MAX_DAYS} days")
     return value
@@ -56,16 +57,7 @@ def png_path(text: str) -> str:
     return text
 
 
-def one_line_errors(parser: argparse.ArgumentParser) -> None:
-    """A bad value is one line naming the option and what is allowed (no usage dump), exit 2."""
-    def error(message: str):
-        parser.exit(2, f"{parser.prog}: {message} (see {parser.prog} --help)\n")
-
-    parser.error = error  # type: ignore[method-assign]
-
-
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    one_line_errors(parser)
     parser.add_argument("--days", type=days, default=7, metavar="N", help="how many days, today included (default 7)")
     form = parser.add_mutually_exclusive_group()
     form.add_argument("--json", action="store_true", help="print one JSON object (for scripts)")
@@ -115,7 +107,7 @@ def write_chart(report, path: str) -> None:
     from necka_tray.store.fsutil import atomic_write
     from necka_tray.windows import chart
 
-    atomic_write(Path(path), chart.png_bytes(chart.render(report.days, today=report.today)), mode=0o644)
+    atomic_write(Path(path), chart.png_bytes(chart.render(report.days, today=report.today)))  # 0600: it shows pain check-ins
 
 
 # -- output --------------------------------------------------------------------------------------

@@ -23,7 +23,7 @@ def run(args: argparse.Namespace) -> int:
     except ipc.NotRunning:
         status, code = {"running": False, "paths": control.where(paths)}, remote.EXIT_NOT_RUNNING
     except ipc.ControlError as exc:
-        return remote.fail(str(exc))
+        return remote.channel_failed(exc)
     else:
         if not reply.get("ok"):
             return remote.fail(str(reply.get("error")))

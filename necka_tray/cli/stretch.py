@@ -20,7 +20,7 @@ def run(args: argparse.Namespace) -> int:
         args.routine = None
         return session.run(args)  # no tray to tell when it ends: just the window
     except ipc.ControlError as exc:
-        return remote.fail(str(exc))
+        return remote.channel_failed(exc)
     if not reply.get("ok"):
         return remote.fail(str(reply.get("error")))
     print(reply["message"])

@@ -3,7 +3,9 @@
 A wrong duration must never become a silent zero or a surprise day-long
 pause, so the parser is strict: every number needs a unit, units go from
 hours down to seconds, each at most once, and the result must fit the
-caller's range. The messages are written to be shown as they are.
+caller's range. Digits are ASCII only (``int`` alone would take ``١٢``,
+fullwidth digits and ``1_0``), and a number of thousands of digits is just
+out of range. The messages are written to be shown as they are, on one line.
 """
 
 from __future__ import annotations
@@ -14,18 +16,44 @@ from datetime import datetime, timedelta
 from necka_tray.core.clock import TimeScale
 
 _UNITS = {"h": 3600, "m": 60, "s": 1}
-_PART = re.compile(r"(\d+)([hms])")
+_PART = re.compile(r"([0-9]+)([hms])")
+_DIGITS = re.compile(r"[0-9]+")
+_DURATION = re.compile(r"([0-9]+[hms])+")
 EXAMPLES = "90s, 45m, 1h30m"
+#: Beyond this many significant digits a number is simply too large (no 5,000-digit int() either).
+MAX_DIGITS = 12
+#: Longest text quoted back in a message.
+_QUOTED = 24
+
+
+def whole_number(text: str, max_digits: int = MAX_DIGITS) -> int | None:
+    """``text`` (surrounding spaces allowed) as a whole number of ASCII digits, else None.
+
+    None too for signs, ``_``, other scripts' digits, and more than ``max_digits`` significant digits.
+    """
+    raw = text.strip()
+    if not raw.isascii() or not _DIGITS.fullmatch(raw) or len(raw.lstrip("0")) > max_digits:
+        return None
+    return int(raw.lstrip("0") or "0")  # int() refuses over 4,300 digits, even zeros
+
+
+def quoted(text: str) -> str:
+    """``text`` quoted for a message, cut short when long (a message stays one readable line)."""
+    return repr(text if len(text) <= _QUOTED else text[:_QUOTED - 4] + "...")
 
 
 def parse_duration(text: str, minimum: timedelta = timedelta(seconds=1),
                    maximum: timedelta = timedelta(days=1)) -> timedelta:
     """``text`` as a duration in ``[minimum, maximum]``; ValueError says what is wrong."""
     raw = "".join(text.split()).lower()
+    shown = quoted(text)
     if not raw:
         raise ValueError(f"no duration given (examples: {EXAMPLES})")
-    if raw.isdigit():
-        raise ValueError(f"{text!r} has no unit: write {raw}m for minutes, {raw}s for seconds or {raw}h for hours")
+    if _DIGITS.fullmatch(raw) and raw.isascii():
+        n = raw if len(raw) <= 6 else "30"
+        raise ValueError(f"{shown} has no unit: write {n}m for minutes, {n}s for seconds or {n}h for hours")
+    if raw[:1] in "-−" and raw[1:].isascii() and _DURATION.fullmatch(raw[1:]):
+        raise ValueError(f"{shown} is negative: use {describe(minimum)} to {describe(maximum)}")
     seconds = 0
     pos = 0
     seen: list[str] = []
@@ -34,14 +62,15 @@ def parse_duration(text: str, minimum: timedelta = timedelta(seconds=1),
             break
         number, unit = match.groups()
         if seen and "hms".index(unit) <= "hms".index(seen[-1]):
-            raise ValueError(f"{text!r}: write each unit once, from hours down to seconds (example: 1h30m)")
+            raise ValueError(f"{shown}: write each unit once, from hours down to seconds (example: 1h30m)")
         seen.append(unit)
-        seconds += int(number) * _UNITS[unit]
+        value = whole_number(number)
+        seconds += (10 ** MAX_DIGITS if value is None else value) * _UNITS[unit]
         pos = match.end()
     if pos != len(raw) or not seen:
-        raise ValueError(f"{text!r} is not a duration (examples: {EXAMPLES})")
+        raise ValueError(f"{shown} is not a duration (examples: {EXAMPLES})")
     if not (minimum.total_seconds() <= seconds <= maximum.total_seconds()):
-        raise ValueError(f"{text!r} is out of range: use {describe(minimum)} to {describe(maximum)}")
+        raise ValueError(f"{shown} is out of range: use {describe(minimum)} to {describe(maximum)}")
     return timedelta(seconds=seconds)
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import functools
 import os
 import re
+import reprlib
 import tomllib
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
@@ -38,6 +39,10 @@ _STEP_KEYS = frozenset({"exercise", "seconds", "side"})
 _TOP_KEYS = frozenset({"format", "exercises", "routines"})
 _MAX_STEP_SECONDS = 3600
 _MAX_BREATH_SECONDS = 30
+_MAX_REPS = 100
+#: Values in messages: short, and never deeper than a few levels (a file may nest and repeat a lot).
+_REPR = reprlib.Repr()
+_REPR.maxlevel, _REPR.maxlist, _REPR.maxdict, _REPR.maxstring, _REPR.maxother, _REPR.maxlong = 3, 5, 5, 40, 40, 40
 
 
 @dataclass(frozen=True)
@@ -107,34 +112,42 @@ class RoutineError(ValueError):
 
     def __init__(self, origin: str, line: int | None, key: str, problem: str) -> None:
         where = f"{origin}: line {line}" if line else origin
-        super().__init__(f"{where}: {key}: {problem}" if key else f"{where}: {problem}")
+        shown = _clip(key, 80)  # a key may be as long as the file
+        super().__init__(f"{where}: {shown}: {problem}" if key else f"{where}: {problem}")
         self.origin, self.line, self.key, self.problem = origin, line, key, problem
 
 
+def decode(raw: bytes, origin: str) -> str:
+    """A routines file's bytes as text; RoutineError (naming the line) when it is not UTF-8."""
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        line = raw.count(b"\n", 0, e.start) + 1
+        raise RoutineError(origin, line, "", "the file is not UTF-8 text: save it as UTF-8") from None
+
+
 def load_routines(source: str | os.PathLike[str], base: Mapping[str, Exercise] | None = None,
-                  poses: Collection[str] | None = None) -> dict[str, Routine]:
+                  poses: Collection[str] | None = None, origin: str | None = None) -> dict[str, Routine]:
     """Parse routines from TOML text (a ``str``) or a file (a path object).
 
     ``base``: exercises the routines may use besides their own (the built-in
     ones, for the user's file); the file's own exercises win. ``poses``: the
-    drawable poses, when the caller knows them. Returns the routines by id, in
-    file order; raises ``RoutineError`` on any bad data.
+    drawable poses, when the caller knows them. ``origin`` names the text in
+    messages. Returns the routines by id, in file order; raises ``RoutineError``
+    on any bad data, whatever its type, shape, size or depth.
     """
     if isinstance(source, os.PathLike):
         path = Path(source)
-        origin = path.name
-        raw = path.read_bytes()
-        try:
-            text = raw.decode("utf-8-sig")
-        except UnicodeDecodeError as e:
-            line = raw.count(b"\n", 0, e.start) + 1
-            raise RoutineError(origin, line, "", "the file is not UTF-8 text: save it as UTF-8") from None
+        origin = origin or path.name
+        text = decode(path.read_bytes(), origin)
     elif isinstance(source, str):
-        origin, text = "routines", source
+        origin, text = origin or "routines", source
     else:
         raise TypeError(f"load_routines needs TOML text or a path, not {type(source).__name__}")
     try:
-        doc = tomllib.loads(text)
+        doc = tomllines.loads(text)
+    except tomllines.TooDeepError as e:
+        raise RoutineError(origin, None, "", str(e)) from None
     except tomllib.TOMLDecodeError as e:
         m = re.fullmatch(r"(.*) \(at line (\d+), column (\d+)\)", str(e), re.S)
         if m is None:
@@ -179,7 +192,7 @@ def _parse(doc: dict[str, Any], base: Mapping[str, Exercise], poses: Collection[
     _no_unknown_keys(doc, _TOP_KEYS, "")
     fmt = doc.get("format", FORMAT)
     if fmt != FORMAT:
-        raise _DataError("format", f"this version of Necka reads format {FORMAT}, not {fmt!r}")
+        raise _DataError("format", f"this version of Necka reads format {FORMAT}, not {_shown(fmt)}")
     own = {ex_id: _exercise(ex_id, body, poses) for ex_id, body in _table(doc, "exercises", "exercises").items()}
     exercises = {**base, **own}
     routines_doc = _table(doc, "routines", "routines")
@@ -203,25 +216,25 @@ def _exercise(ex_id: str, body: Any, poses: Collection[str] | None) -> Exercise:
             raise _DataError(f"{key}.seconds", "only for reps; a hold's length is hold_seconds")
         seconds = _positive(body, "hold_seconds", key)
     elif reps is not None:
-        if isinstance(reps, bool) or not isinstance(reps, int) or reps <= 0:
-            raise _DataError(f"{key}.reps", f"must be a positive whole number (got {reps!r})")
+        if isinstance(reps, bool) or not isinstance(reps, int) or not 0 < reps <= _MAX_REPS:
+            raise _DataError(f"{key}.reps", f"must be a whole number from 1 to {_MAX_REPS} (got {_shown(reps)})")
         if "seconds" not in body:
             raise _DataError(f"{key}.seconds", "required with reps (how long the step lasts)")
         seconds = _positive(body, "seconds", key)
     else:
         raise _DataError(f"{key}.hold_seconds", "missing (or give reps and seconds)")
     side = body.get("side")
-    if side is not None and side not in SIDES:
-        raise _DataError(f"{key}.side", f"must be one of {list(SIDES)} (got {side!r})")
+    if side is not None and (not isinstance(side, str) or side not in SIDES):
+        raise _DataError(f"{key}.side", f"must be one of {list(SIDES)} (got {_shown(side)})")
     sides = body.get("sides", [])
     if "sides" in body:
         if not (isinstance(sides, list) and sides and all(s in SIDES for s in sides) and len(set(sides)) == len(sides)):
-            raise _DataError(f"{key}.sides", f'must be a list of different sides, like ["left", "right"] (got {sides!r})')
+            raise _DataError(f"{key}.sides", f'must be a list of different sides, like ["left", "right"] (got {_shown(sides)})')
         if side is not None:
             raise _DataError(f"{key}.sides", "use either side (one fixed side) or sides (each in turn), not both")
     pose = _text(body, "pose", key)
     if poses is not None and pose not in poses:
-        raise _DataError(f"{key}.pose", f"unknown pose {pose!r}; use one of: {', '.join(sorted(poses))}")
+        raise _DataError(f"{key}.pose", f"unknown pose {_shown(pose)}; use one of: {', '.join(sorted(poses))}")
     return Exercise(
         id=ex_id,
         title=_text(body, "title", key),
@@ -244,7 +257,7 @@ def _pace(body: dict[str, Any], key: str) -> tuple[float, float] | None:
         not isinstance(v, bool) and isinstance(v, (int, float)) and 0 < v <= _MAX_BREATH_SECONDS for v in value)
     if not ok:
         raise _DataError(f"{key}.pace_seconds", "must be [breathe in, breathe out] in seconds, "
-                                                f"each above 0 and at most {_MAX_BREATH_SECONDS} (got {value!r})")
+                                                f"each above 0 and at most {_MAX_BREATH_SECONDS} (got {_shown(value)})")
     return float(value[0]), float(value[1])
 
 
@@ -264,8 +277,8 @@ def _routine(r_id: str, body: Any, exercises: dict[str, Exercise]) -> Routine:
     if not isinstance(summary, str):
         raise _DataError(f"{key}.summary", "must be text")
     unlock = body.get("unlock")
-    if unlock is not None and unlock not in progress.RULES:
-        raise _DataError(f"{key}.unlock", f"must be one of {sorted(progress.RULES)} (got {unlock!r})")
+    if unlock is not None and (not isinstance(unlock, str) or unlock not in progress.RULES):
+        raise _DataError(f"{key}.unlock", f"must be one of {sorted(progress.RULES)} (got {_shown(unlock)})")
     return Routine(id=r_id, title=_text(body, "title", key), steps=tuple(steps), summary=summary.strip(),
                    unlock=unlock)
 
@@ -286,13 +299,13 @@ def _steps(step_key: str, item: Any, exercises: dict[str, Exercise]) -> list[Ste
         raise _DataError(step_key, "must be an exercise id or a table with 'exercise'")
     exercise = exercises.get(ex_id)
     if exercise is None:
-        known = ", ".join(sorted(exercises)) or "none"
-        raise _DataError(step_key, f"unknown exercise {ex_id!r} (known: {known})", needle=f'"{ex_id}"')
+        known = _clip(", ".join(sorted(exercises)) or "none", 300)
+        raise _DataError(step_key, f"unknown exercise {_shown(ex_id)} (known: {known})", needle=f'"{ex_id}"')
     length = seconds if seconds is not None else exercise.seconds
     if side is not None:
-        if side not in exercise.sides:
-            raise _DataError(f"{step_key}.side", f"exercise {ex_id!r} has sides {list(exercise.sides)}, "
-                                                 f"not {side!r}", needle=f'"{ex_id}"')
+        if not isinstance(side, str) or side not in exercise.sides:
+            raise _DataError(f"{step_key}.side", f"exercise {_shown(ex_id)} has sides {list(exercise.sides)}, "
+                                                 f"not {_shown(side)}", needle=f'"{ex_id}"')
         return [Step(exercise, length, side)]
     if exercise.sides:
         return [Step(exercise, length, s) for s in exercise.sides]
@@ -329,10 +342,18 @@ def _text(body: dict[str, Any], name: str, key: str) -> str:
 def _positive(body: dict[str, Any], name: str, key: str) -> float:
     value = body.get(name)
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:
-        raise _DataError(f"{key}.{name}", f"must be a positive number of seconds (got {value!r})")
+        raise _DataError(f"{key}.{name}", f"must be a positive number of seconds (got {_shown(value)})")
     if value > _MAX_STEP_SECONDS:
-        raise _DataError(f"{key}.{name}", f"is over an hour ({value!r}); a step is meant to be short")
+        raise _DataError(f"{key}.{name}", f"is over an hour ({_shown(value)}); a step is meant to be short")
     return float(value)
+
+
+def _shown(value: Any) -> str:
+    return _REPR.repr(value)
+
+
+def _clip(text: str, n: int) -> str:
+    return text if len(text) <= n else text[: n - 3] + "..."
 
 
 def parse_routine_id(value: str) -> str:

@@ -12,6 +12,24 @@ from __future__ import annotations
 import re
 import tomllib
 
+class TooDeepError(ValueError):
+    """The document nests arrays or inline tables deeper than tomllib can follow."""
+
+
+def loads(text: str) -> dict:
+    """``tomllib.loads``, with a too deeply nested document as a TooDeepError, not a RecursionError.
+
+    tomllib recurses once per nesting level of arrays and inline tables (a 1,000-deep ``[[[...]]]``
+    overflows the stack); the code that reads the result walks only the few levels it knows and
+    renders values with a depth cap. A syntax error still raises ``tomllib.TOMLDecodeError``.
+    """
+    try:
+        return tomllib.loads(text)
+    except RecursionError:
+        raise TooDeepError("values are nested too deeply to read") from None
+
+
+_BARE = re.compile(r"[A-Za-z0-9_-]+(?:[ \t]*\.[ \t]*[A-Za-z0-9_-]+)*")
 _SEG = r"""(?:[A-Za-z0-9_-]+|"(?:[^"\\\n]|\\.)*"|'[^'\n]*')"""
 _KEY = rf"{_SEG}(?:[ \t]*\.[ \t]*{_SEG})*"
 #: ``key = value`` (groups: indent, key, `` = ``, the rest of the line).
@@ -22,6 +40,8 @@ HEADER_LINE = re.compile(rf"[ \t]*(\[\[?)[ \t]*({_KEY})[ \t]*\]\]?[ \t]*(?:#.*)?
 
 def key_path(key: str) -> tuple[str, ...] | None:
     """The parts of a TOML key as written in the file (quotes and escapes resolved by tomllib)."""
+    if _BARE.fullmatch(key):  # the common case, without a parse per line
+        return tuple(part.strip(" \t") for part in key.split("."))
     try:
         d, path = tomllib.loads(f"{key} = 0"), ()
     except tomllib.TOMLDecodeError:

@@ -1,26 +1,37 @@
-"""Crash-safe file writes.
+"""Crash-safe writes and hang-proof reads of the user's files.
 
 A reader sees either the old file or the new one, never a half-written one:
 the bytes go to a temporary file in the same directory, are flushed to disk,
 and replace the target with one ``os.replace``. A process killed between the
 two leaves its temporary file behind; the next write of the same file removes
 such leftovers once they are old enough to be nobody's write in progress.
+A symlink (a dotfiles setup) stays a symlink: its target is what is replaced.
+
+Every reader of a file in the user's folders goes through :func:`read_user_file`
+(or :func:`open_user_file` to seek in a large cache),
+so a FIFO, a device or a huge file there is refused by name instead of hanging
+or filling memory.
 """
 
 from __future__ import annotations
 
 import os
+import stat
 import tempfile
 import time
 from pathlib import Path
+from typing import BinaryIO
 
 #: A temporary file this old belongs to a write that was killed (a write takes milliseconds).
 STALE_SECONDS = 10.0
 
 
 def atomic_write(path: Path, data: bytes, mode: int = 0o600) -> None:
-    """Replace ``path`` with ``data`` atomically (readable by the user only)."""
+    """Replace ``path`` (or the file a symlink at ``path`` points to) with ``data`` atomically,
+    readable by the user only."""
     path = Path(path)
+    if path.is_symlink():
+        path = Path(os.path.realpath(path))
     _remove_stale_temporaries(path)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
@@ -59,3 +70,67 @@ def _fsync_dir(directory: Path) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
+
+
+class UserFileError(OSError):
+    """A user's file Necka will not read: ``str()`` is the reason, one line naming the file."""
+
+
+def open_user_file(path: Path) -> BinaryIO:
+    """A user's regular file opened for reading, without ever blocking.
+
+    A FIFO, socket or device (even behind a symlink: dotfile symlinks to regular files keep
+    working) would block the open or never end, so the open is non-blocking and anything but a
+    regular file is refused. Raises FileNotFoundError when nothing is there, UserFileError (an
+    OSError, ``str()`` naming the path and the reason) for anything else that cannot be used.
+    """
+    path = Path(path)
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
+                     | getattr(os, "O_BINARY", 0))
+    except FileNotFoundError:
+        raise
+    except OSError as e:  # a socket cannot be opened at all (ENXIO): still name what it is
+        try:
+            _require_regular(path, os.stat(path).st_mode)
+        except OSError as named:
+            if isinstance(named, UserFileError):
+                raise named from None
+        raise UserFileError(f"{path}: cannot be read ({e.strerror or e})") from None
+    try:
+        _require_regular(path, os.fstat(fd).st_mode)
+        return os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
+
+
+def read_user_file(path: Path, max_bytes: int) -> bytes:
+    """The bytes of a user's file (``open_user_file``), at most ``max_bytes`` of them: a larger
+    file is refused by name, and no more than ``max_bytes + 1`` bytes are ever read."""
+    path = Path(path)
+    with open_user_file(path) as f:
+        try:
+            if os.fstat(f.fileno()).st_size > max_bytes:
+                raise UserFileError(f"{path}: is too large (over {max_bytes} bytes); it is not read")
+            data = f.read(max_bytes + 1)
+        except UserFileError:
+            raise
+        except OSError as e:
+            raise UserFileError(f"{path}: cannot be read ({e.strerror or e})") from None
+    if len(data) > max_bytes:  # grew while being read
+        raise UserFileError(f"{path}: is too large (over {max_bytes} bytes); it is not read")
+    return data
+
+
+def _require_regular(path: Path, mode: int) -> None:
+    if not stat.S_ISREG(mode):
+        raise UserFileError(f"{path}: is {_kind(mode)}, not a regular file; it is not read")
+
+
+def _kind(mode: int) -> str:
+    for test, name in ((stat.S_ISDIR, "a directory"), (stat.S_ISFIFO, "a named pipe (FIFO)"),
+                       (stat.S_ISSOCK, "a socket"), (stat.S_ISCHR, "a device"), (stat.S_ISBLK, "a device")):
+        if test(mode):
+            return name
+    return "not a regular file"

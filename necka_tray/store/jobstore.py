@@ -10,7 +10,8 @@ scheduler, whose thread would die of it: a broken file (not a database,
 damaged, locked by another program) is moved aside at start and a fresh one
 made; a file that cannot be written (full disk, read-only folder), or one that
 breaks while Necka runs, is replaced by an in-memory copy of the jobs, written
-back to the file as soon as that works again.
+back to the file as soon as that works again. A file deleted while Necka runs is
+written again at the next write (the tick writes once a minute).
 """
 
 from __future__ import annotations
@@ -181,6 +182,21 @@ class SQLiteJobStore(BaseJobStore):
         self._conn, fault, self._fault = conn, self._fault, None
         dbfile.recovered(self.path, fault)
 
+    def _recreate_if_deleted(self):
+        """The file was deleted under us (a cleaner, a user): SQLite would go on writing to the
+        unlinked inode and the schedule would be gone at the next start. Write the jobs to a new
+        file instead (one ``stat`` per write: the tick writes once a minute)."""
+        if dbfile.identity(self.path) is not None:
+            return
+        rows = self._conn.execute(f"SELECT id, next_run_time, job_state FROM {self._table}").fetchall()
+        self._conn.close()
+        self._conn = None
+        conn = self._open_file()  # a failure here goes the usual way (_db, then memory)
+        with conn:
+            conn.executemany(f"INSERT OR REPLACE INTO {self._table} VALUES (?, ?, ?)", rows)
+        self._conn = conn
+        self._logger.warning("Necka's schedule %s was deleted while Necka ran; it was written again.", self.path)
+
     def _db(self):
         """The connection; call with ``self._lock`` held (opened lazily after ``start``)."""
         if self._conn is None:
@@ -196,6 +212,8 @@ class SQLiteJobStore(BaseJobStore):
         with self._lock:
             if self._fault is not None:
                 self._write_back()
+            elif write and self._conn is not None:
+                self._recreate_if_deleted()
             conn = self._db()
             try:
                 return self._call(conn, fn, write)

@@ -4,7 +4,8 @@ The user's file sits next to ``config.toml`` and has the shipped format; its
 routines may use the built-in exercises. A routine with a built-in id replaces
 that one. A bad file never costs the built-ins: it is left as it is, its one
 problem (file, line, key) is reported, and only the built-ins are offered
-until it is fixed. The file is read again only when it changed (size or
+until it is fixed. It is read with ``fsutil.read_user_file``: a FIFO, device or
+huge file there is refused by name and never blocks the tray's event thread. The file is read again only when it changed (size or
 modification time), so asking often costs one ``stat``.
 
 Which routines are unlocked depends on the history (``core.progress``): the
@@ -21,9 +22,14 @@ from pathlib import Path
 
 from necka_tray.core import events as ev
 from necka_tray.core import progress
-from necka_tray.core.routine import Routine, RoutineError, builtin_exercises, builtin_routines, load_routines, merge
+from necka_tray.core.routine import (Routine, RoutineError, builtin_exercises, builtin_routines, decode, load_routines,
+                                     merge)
+from necka_tray.store.fsutil import read_user_file
 
 logger = logging.getLogger(__name__)
+
+#: The built-in routines are ~8 KiB; at 64 KiB any file loads (parse and checks) in < 100 ms.
+MAX_BYTES = 64 << 10
 
 #: What ``Edit my routines`` writes when the user has no file yet: a working example.
 STARTER = """# Your own Necka routines. They appear in the tray's Routines menu next to Necka's own.
@@ -69,18 +75,17 @@ class Catalogue:
 def load_catalogue(user_file: Path | None) -> Catalogue:
     """The built-in routines merged with the user's file (when it exists and is valid)."""
     builtin = builtin_routines()
-    if user_file is None or not (user_file.exists() or user_file.is_symlink()):
+    if user_file is None:
         return Catalogue(dict(builtin))
     try:
+        text = decode(read_user_file(user_file, MAX_BYTES), user_file.name)
         from necka_tray.windows.illustrations import POSES  # only to check the user's poses
 
-        user = load_routines(user_file, base=builtin_exercises(), poses=POSES)
+        user = load_routines(text, base=builtin_exercises(), poses=POSES, origin=user_file.name)
     except FileNotFoundError:
         return Catalogue(dict(builtin))
-    except RoutineError as exc:
+    except (RoutineError, OSError) as exc:  # OSError: read_user_file's one line naming the file
         return Catalogue(dict(builtin), problem=f"{exc}. Using Necka's own routines until it is fixed.")
-    except OSError as exc:
-        return Catalogue(dict(builtin), problem=f"{user_file.name}: cannot be read ({exc.strerror or exc}).")
     return Catalogue(merge(builtin, user), frozenset(user))
 
 

@@ -2,7 +2,7 @@
 
 One JSON object in ``AppPaths.state_file`` (``state.json`` in the data folder), rewritten atomically
 on each change. These are conveniences, never the user's records: a missing
-or unreadable file reads as empty (the safety note shows once more, the
+or unreadable file (or a FIFO, a device, a huge file: ``read_user_file``) reads as empty (the safety note shows once more, the
 window opens centred) and is replaced by the next write.
 """
 
@@ -12,8 +12,9 @@ import json
 from pathlib import Path
 from typing import Any
 
-from necka_tray.store.fsutil import atomic_write
+from necka_tray.store.fsutil import atomic_write, read_user_file
 
+MAX_BYTES = 64 << 10  # a few hundred bytes in practice
 SAFETY_SEEN = "safety_seen"  # ISO date the first-use safety note was acknowledged
 SESSION_GEOMETRY = "session_geometry"  # {"x", "y", "width", "height"} of the session window
 
@@ -24,7 +25,7 @@ class State:
 
     def read(self) -> dict[str, Any]:
         try:
-            data = json.loads(self.path.read_text(encoding="utf-8"))
+            data = json.loads(read_user_file(self.path, MAX_BYTES).decode("utf-8"))
         except (OSError, ValueError):
             return {}
         return data if isinstance(data, dict) else {}

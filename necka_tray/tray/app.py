@@ -74,6 +74,7 @@ class App:
         self.planner = planner
         self.p = ports
         self.settings = config.load(config_file).settings
+        self._config_stamp = config.stamp(config_file)  # what on_tick compares to find hand edits
         self.snapshot = ScheduleSnapshot()
         self.today: tuple[str, ...] = ()  # the menu's today and streak lines
         self._day = None  # the date of the last roll-up (new_day)
@@ -127,6 +128,7 @@ class App:
         Full screen and do-not-disturb matter only to a reminder that waits: a tick with none
         waiting does not ask for them (a window-manager and a D-Bus round trip, most of a tick).
         """
+        self._pick_up_hand_edits()
         self._observe(check_quiet=self.planner.pending is not None)
         now = self.p.clock.now()
         kind = self.planner.deferred_due(now, self.snapshot, self.presence.presence(), self.presence.max_delay)
@@ -139,6 +141,27 @@ class App:
         if now.date() != self._day:
             self.new_day()
         self.render()
+
+    def _pick_up_hand_edits(self) -> None:
+        """Apply a hand edit of config.toml within a minute, on this tick (no watcher of its own):
+        one ``stat``, and a re-read only when its time, size or inode changed."""
+        stamp = config.stamp(self.config_file)
+        if stamp == self._config_stamp:
+            return
+        self._config_stamp = stamp
+        loaded = config.load(self.config_file)
+        for message in loaded.problems:
+            logger.warning("%s", message)
+        if loaded.settings == self.settings:
+            return
+        old, self.settings = self.settings, loaded.settings
+        logger.info("action=settings-reloaded file=%s", self.config_file)
+        self.presence.configure(self.settings)
+        now = self.p.clock.now()
+        for kind in Kind:
+            if old.reminder(kind) != self.settings.reminder(kind):
+                self.p.scheduler.apply(kind, self._interval_of(kind), now)
+        self.snapshot = self.p.scheduler.snapshot()
 
     def on_reminder(self, kind: Kind) -> None:
         now = self.p.clock.now()
@@ -458,6 +481,7 @@ class App:
             self.settings = self.settings.replace(changes)
         else:
             self.settings = config.load(self.config_file).settings
+        self._config_stamp = config.stamp(self.config_file)  # our own write is no hand edit
         self.presence.configure(self.settings)
 
     def _record(self, kind: str, ts, **data: Any) -> None:

@@ -10,20 +10,13 @@ from __future__ import annotations
 import json
 import logging
 import subprocess
-import sys
 import threading
 from typing import Any, Callable
 
+from necka_tray.commandline import self_command as self_command  # one definition, shared with the windows
 from necka_tray.core.clock import TimeScale
 
 logger = logging.getLogger(__name__)
-
-
-def self_command(*args: str) -> list[str]:
-    """The command line that runs this program with ``args`` (frozen or not)."""
-    if getattr(sys, "frozen", False):
-        return [sys.executable, *args]
-    return [sys.executable, "-m", "necka_tray", *args]
 
 
 class WindowLauncher:

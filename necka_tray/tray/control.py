@@ -2,7 +2,7 @@
 
 A request is a JSON object ``{"command": ..., <arguments>}``; a reply is
 ``{"ok": true, "message": ..., "status": {...}}`` or ``{"ok": false, "error": ...}``.
-``Handler`` runs on the app's dispatcher thread (``ipc.Server`` posts it
+``Handler`` runs on the app's dispatcher thread (``ipc_server.Server`` posts it
 there) and turns each request into the same action tuple a menu click makes,
 so the CLI can do nothing the menu cannot. Every argument is checked here:
 the peer is authenticated, but its data is still just data.
@@ -42,9 +42,12 @@ COMMANDS: dict[str, frozenset[str]] = {
 }
 
 
-def ask(paths: AppPaths, command: str, **args: Any) -> dict[str, Any]:
-    """Send one command to the running Necka (ipc.NotRunning / ipc.ControlError on failure)."""
-    return ipc.request(paths, {"command": command, **args})
+def ask(paths: AppPaths, command: str, request_id: str | None = None, **args: Any) -> dict[str, Any]:
+    """Send one command to the running Necka (ipc.NotRunning / ipc.ControlError on failure).
+
+    Resend a command only with the same ``request_id``: the app then answers it once.
+    """
+    return ipc.request(paths, {"command": command, **args}, request_id=request_id)
 
 
 def where(paths: AppPaths) -> dict[str, str]:
@@ -56,16 +59,26 @@ def hand_over(paths: AppPaths, timeout: float = HAND_OVER_TIMEOUT) -> int:
     """A second ``necka-tray`` start: ask the running one for a session; one line, exit 0.
 
     The first instance takes its lock before its tray appears and answers only
-    once the icon is up, so a start right after it may wait a moment here.
+    once the icon is up, so a start right after it may wait a moment here; one
+    that has held the lock longer than that and has no socket cannot be reached
+    (its runtime folder was removed): exit 1 at once, never a second tray.
     """
+    from necka_tray.tray import instance
+
     deadline = time.monotonic() + timeout
+    request_id = ipc.new_id()  # one command, however often it is sent
     while True:
         try:
-            reply = ask(paths, "session")
+            reply = ask(paths, "session", request_id=request_id)
             break
         except (ipc.NotRunning, ipc.ControlError) as exc:
-            if time.monotonic() > deadline:
-                print(f"necka-tray: Necka is already running but does not answer ({exc}).", file=sys.stderr)
+            pid, age = instance.holder(paths)
+            if time.monotonic() > deadline or (isinstance(exc, ipc.NotRunning) and age > timeout):
+                who = f" (pid {pid})" if pid else ""
+                why = "its control socket is gone" if isinstance(exc, ipc.NotRunning) else str(exc)
+                print(f"necka-tray: Necka is already running{who} but cannot be reached at {ipc.address(paths)} "
+                      f"({why}); it makes its socket again within a minute, or quit it from its tray menu.",
+                      file=sys.stderr)
                 return 1
             time.sleep(0.2)
     if reply.get("ok"):
@@ -85,7 +98,7 @@ class Handler:
     def __call__(self, request: dict[str, Any]) -> dict[str, Any]:
         command = request.get("command")
         if not isinstance(command, str) or command not in COMMANDS:
-            return _error(f"unknown command {str(command)[:40]!r}")
+            return _error(f"unknown command {_shown(command)!r}")
         extra = set(request) - {"command"} - COMMANDS[command]
         if extra:
             return _error(f"{command}: unexpected {', '.join(sorted(extra))[:80]}")
@@ -133,6 +146,8 @@ class Handler:
         minutes = _minutes(request.get("minutes", SNOOZE_DEFAULT_MINUTES), SNOOZE_RANGE)
         if minutes != int(minutes):
             raise ValueError("use whole minutes")
+        if self.app.status()["paused_until"] is not None:  # nothing to snooze: do nothing, record nothing
+            return self._ok("Nothing snoozed: " + _lower_first(_sentence(self.app.status()["tooltip"])))
         return self._forward("snooze", int(minutes))
 
     def _skip(self, request: dict[str, Any]) -> dict[str, Any]:
@@ -161,13 +176,25 @@ class Handler:
 
 
 def _minutes(value: Any, allowed: tuple[timedelta, timedelta]) -> float:
-    """A number of minutes within ``allowed`` (JSON numbers only; no bools, NaN or infinities)."""
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+    """A number of minutes within ``allowed`` (JSON numbers only; no bools, NaN or infinities).
+
+    The range is checked before any float conversion: ``math.isfinite(10**400)`` would raise OverflowError.
+    """
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or \
+            isinstance(value, float) and not math.isfinite(value):
         raise ValueError('"minutes" must be a number')
     low, high = (bound.total_seconds() / 60 for bound in allowed)
     if not low <= value <= high:
         raise ValueError(f'"minutes" must be from {low:g} to {high:g}')
     return value
+
+
+def _shown(value: Any) -> str:
+    """A value for an error message: short text, never a huge number or a deep structure spelled out."""
+    if isinstance(value, str) or isinstance(value, (bool, float, type(None))) or \
+            isinstance(value, int) and abs(value) < 10**15:
+        return str(value)[:40]
+    return f"<{type(value).__name__}>"
 
 
 def _sentence(tooltip: str) -> str:

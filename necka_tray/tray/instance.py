@@ -5,6 +5,11 @@ cannot both get an icon; the loser hands over to the winner (``control.hand_over
 The OS drops the lock when the holder ends, however it ends, so a crash leaves
 nothing stale, and ``necka-tray quit`` learns that the app is gone by waiting
 for the lock. Kept apart from ``ipc.py`` so the start-up path stays light.
+
+The lock file lives in the DATA folder, next to the databases it protects,
+not in the runtime folder: tmp cleaners and a changed ``XDG_RUNTIME_DIR``
+take that away under a running Necka, and a lock on a deleted file locks
+nothing for the next start. The holder writes its pid into the file.
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ from __future__ import annotations
 import os
 import sys
 import threading
+import time
 from typing import BinaryIO
 
 from necka_tray.store.paths import AppPaths
@@ -27,7 +33,42 @@ def claim(paths: AppPaths) -> BinaryIO | None:
     except OSError:
         f.close()
         return None
+    if _older_necka_runs(paths):
+        f.close()
+        return None
+    try:  # who holds it, for a second start's message (the lock itself is what counts)
+        f.truncate(0)
+        f.write(f"{os.getpid()}\n".encode())
+        f.flush()
+    except OSError:
+        pass
     return f
+
+
+def _older_necka_runs(paths: AppPaths) -> bool:
+    """A Necka from before the lock moved to the data folder holds ``run_dir/instance.lock`` (an upgrade
+    while it runs): it is the running one. The file is not created, and not kept locked."""
+    legacy = paths.run_dir / LOCK_NAME
+    if paths.run_dir == paths.data_dir or not legacy.exists():
+        return False
+    try:
+        with open(legacy, "r+b") as f:
+            _lock(f, blocking=False)
+            _unlock(f)
+    except OSError:
+        return True
+    return False
+
+
+def holder(paths: AppPaths) -> tuple[int | None, float]:
+    """The pid the lock holder wrote (None if unknown) and for how many seconds it has held the lock."""
+    path = paths.data_dir / LOCK_NAME
+    try:
+        text = path.read_bytes()[:32].decode("ascii", "replace").strip()
+        age = time.time() - path.stat().st_mtime
+    except OSError:
+        return None, 0.0
+    return (int(text) if text.isascii() and text.isdigit() else None), age
 
 
 def wait_released(paths: AppPaths, timeout: float) -> bool:
@@ -55,7 +96,7 @@ def wait_released(paths: AppPaths, timeout: float) -> bool:
 
 
 def _lock_file(paths: AppPaths) -> BinaryIO:
-    fd = os.open(paths.run_dir / LOCK_NAME, os.O_RDWR | os.O_CREAT, 0o600)
+    fd = os.open(paths.data_dir / LOCK_NAME, os.O_RDWR | os.O_CREAT, 0o600)
     return os.fdopen(fd, "r+b")
 
 

@@ -16,12 +16,20 @@ logger = logging.getLogger(__name__)
 
 Handler = Callable[..., None]
 _handler: Handler | None = None
+_tick_hook: Callable[[], None] | None = None
 
 
 def set_handler(handler: Handler | None) -> None:
     """Route job runs to ``handler(event, *args)`` (``None`` to detach)."""
     global _handler
     _handler = handler
+
+
+def set_tick_hook(hook: Callable[[], None] | None) -> None:
+    """Also run ``hook()`` at every tick, on the scheduler's worker thread (cheap file checks
+    that must not run on the dispatcher, e.g. that the control socket still exists)."""
+    global _tick_hook
+    _tick_hook = hook
 
 
 def _post(event: str, *args: str) -> None:
@@ -45,6 +53,12 @@ def end_pause() -> None:
 def tick() -> None:
     """Refresh what the tray shows (in-memory job, once a configured minute)."""
     _post("tick")
+    hook = _tick_hook
+    if hook is not None:
+        try:
+            hook()
+        except Exception:
+            logger.exception("job=tick hook failed")
 
 
 def lull() -> None:

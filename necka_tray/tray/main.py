@@ -34,7 +34,7 @@ def run_tray(scale: TimeScale, debug: bool = False) -> int:
     try:
         lock = instance.claim(paths)  # held until this process ends
     except OSError as exc:
-        return _fail(f"cannot create the instance lock in {paths.run_dir} ({exc}).")
+        return _fail(f"cannot create the instance lock in {paths.data_dir} ({exc}).")
     if lock is None:  # one runs already: let it open a session, say so, exit 0
         from necka_tray.tray.control import hand_over
 
@@ -132,18 +132,20 @@ def _make_tray(backend: str, on_action, paths: AppPaths):
 
 def _start_control(paths: AppPaths, app, dispatcher, backend: str, tray):
     """The command line's channel to this app (after the icon is up); Necka runs on without it."""
-    from necka_tray.tray import ipc
+    from necka_tray.tray import jobs
     from necka_tray.tray.backend import NAMES, clicks
     from necka_tray.tray.control import Handler, where
+    from necka_tray.tray.ipc_server import Server
 
     about = {"version": __version__, "pid": os.getpid(), "tray_backend": backend,
              "tray": NAMES.get(backend, backend), "tray_clicks": clicks(tray), "paths": where(paths)}
-    server = ipc.Server(paths, Handler(app, about), dispatcher.post)
+    server = Server(paths, Handler(app, about), dispatcher.post)
     try:
         server.start()
     except (OSError, ValueError) as exc:
         logger.warning("necka-tray commands cannot reach this Necka: %s", exc)
         return None
+    jobs.set_tick_hook(server.recheck)  # a tmp cleaner took the socket: bind again within a minute
     return server
 
 

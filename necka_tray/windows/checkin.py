@@ -12,8 +12,6 @@ imported inside the functions that draw, so ``record`` (the command line's
 
 from __future__ import annotations
 
-import argparse
-import json
 import sys
 from collections.abc import Callable
 from datetime import datetime
@@ -21,20 +19,25 @@ from typing import TYPE_CHECKING
 
 from necka_tray.core.events import RATING_MAX, RATING_MIN
 
+from necka_tray.i18n import N_, _
+
 if TYPE_CHECKING:
     import tkinter as tk
     from tkinter import font as tkfont
 
-QUESTION = "How does your neck feel?"
-DAILY_QUESTION = "How is your neck today?"
-LOW, HIGH = f"{RATING_MIN} = no pain", f"{RATING_MAX} = worst pain"
-TITLE = "Necka — Neck check-in"
+    from necka_tray.windows.palette import Palette
+
+QUESTION = N_("How does your neck feel?")
+DAILY_QUESTION = N_("How is your neck today?")
+LOW, HIGH = N_("{rating} = no pain"), N_("{rating} = worst pain")
+TITLE = N_("Necka — Neck check-in")
 #: Real seconds the daily window stays after an answer, so the thanks can be read.
 THANKS_MS = 1500
 
 
 def build(parent: tk.Misc, on_rating: Callable[[int], None], fonts: dict[str, tkfont.Font], px: float = 1.0,
-          question: str = QUESTION, on_engage: Callable[[], None] | None = None) -> tk.Frame:
+          question: str = QUESTION, on_engage: Callable[[], None] | None = None,
+          pal: Palette | None = None) -> tk.Frame:
     """The question and its 0–10 row in a new frame (not yet packed); ``.buttons`` lists the buttons.
 
     ``on_engage`` runs once, when the pointer enters the row or a button gets the focus: a
@@ -43,10 +46,12 @@ def build(parent: tk.Misc, on_rating: Callable[[int], None], fonts: dict[str, tk
     import tkinter as tk
 
     from necka_tray.windows import theme
+    from necka_tray.windows.palette import DEFAULT
 
+    pal = pal or DEFAULT
     bg = parent.cget("bg")
     frame = tk.Frame(parent, bg=bg)
-    tk.Label(frame, text=question, font=fonts["body"], fg=theme.TEXT, bg=bg).pack()
+    tk.Label(frame, text=_(question), font=fonts["body"], fg=pal.text, bg=bg).pack()
     row = tk.Frame(frame, bg=bg)
     row.pack(pady=(round(4 * px), 0))
     buttons: list[tk.Button] = []
@@ -57,8 +62,8 @@ def build(parent: tk.Misc, on_rating: Callable[[int], None], fonts: dict[str, tk
             child.destroy()
         if after is not None:
             after.focus_set()
-        tk.Label(row, text=f"Thank you: noted {rating} of {RATING_MAX}.", font=fonts["small_bold"],
-                 fg=theme.ACCENT, bg=bg).grid(row=0, column=0)
+        tk.Label(row, text=_("Thank you: noted {rating} of {most}.").format(rating=rating, most=RATING_MAX),
+                 font=fonts["small_bold"], fg=pal.accent, bg=bg).grid(row=0, column=0)
         on_rating(rating)
 
     engaged = False
@@ -76,15 +81,16 @@ def build(parent: tk.Misc, on_rating: Callable[[int], None], fonts: dict[str, tk
         return "break"
 
     for i, rating in enumerate(range(RATING_MIN, RATING_MAX + 1)):
-        b = theme.button(row, str(rating), lambda r=rating: choose(r), fonts["button"], px,
+        b = theme.button(row, str(rating), lambda r=rating: choose(r), fonts["button"], px, palette=pal,
                          width=2, padx=4, pady=4)
         b.grid(row=0, column=i, padx=round(2 * px))
         b.bind("<Left>", lambda e, i=i: move(i - 1))
         b.bind("<Right>", lambda e, i=i: move(i + 1))
         b.bind("<FocusIn>", engage)
         buttons.append(b)
-    for text, column, sticky in ((LOW, 0, "w"), (HIGH, len(buttons) - 3, "e")):
-        tk.Label(row, text=text, font=fonts["small"], fg=theme.MUTED, bg=bg).grid(
+    for text, column, sticky in ((_(LOW).format(rating=RATING_MIN), 0, "w"),
+                                 (_(HIGH).format(rating=RATING_MAX), len(buttons) - 3, "e")):
+        tk.Label(row, text=text, font=fonts["small"], fg=pal.muted, bg=bg).grid(
             row=1, column=column, columnspan=3, sticky=sticky, pady=(round(1 * px), 0))
     frame.buttons = buttons  # type: ignore[attr-defined]
     return frame
@@ -110,15 +116,15 @@ def main(argv: list[str] | None = None) -> int:
     """The daily check-in window; prints one JSON line with the rating (null when skipped)."""
     import tkinter as tk
 
-    from necka_tray.windows import theme
+    from necka_tray.windows import base
 
-    argparse.ArgumentParser(prog="necka-tray checkin", description=DAILY_QUESTION).parse_args(argv)
-    root = tk.Tk(className="Necka")
-    root.title(TITLE)
-    root.configure(bg=theme.BG)
-    px, fonts = theme.pixel_scale(root), theme.make_fonts(root)
+    base.parser("necka-tray checkin", _(DAILY_QUESTION)).parse_args(argv)
+    look = base.Look.from_settings(base.user_settings())
+    root = base.new_root()
+    win = base.Window(root, _(TITLE), look)
+    pal, px, fonts = win.pal, win.px, win.fonts
     answer: list[int] = []
-    body = tk.Frame(root, bg=theme.BG, padx=round(24 * px), pady=round(18 * px))
+    body = tk.Frame(root, bg=pal.bg, padx=round(24 * px), pady=round(18 * px))
     body.pack(fill="both", expand=True)
 
     def on_rating(rating: int) -> None:
@@ -126,22 +132,14 @@ def main(argv: list[str] | None = None) -> int:
         record(rating, "daily")
         root.after(THANKS_MS, root.destroy)
 
-    widget = build(body, on_rating, fonts, px, question=DAILY_QUESTION)
+    widget = build(body, on_rating, fonts, px, question=DAILY_QUESTION, pal=pal)
     widget.pack()
-    tk.Label(body, text="Answer when you like; skipping is fine.", font=fonts["small"], fg=theme.MUTED,
-             bg=theme.BG).pack(pady=(round(10 * px), round(6 * px)))
-    theme.button(body, "Not now (Esc)", root.destroy, fonts["button"], px).pack()
+    win.label(body, _("Answer when you like; skipping is fine."), "small", fg=pal.muted).pack(
+        pady=(round(10 * px), round(6 * px)))
+    win.button(body, _("Not now (Esc)"), root.destroy).pack()
     root.bind("<Escape>", lambda e: root.destroy())
     root.bind("<Map>", lambda e: e.widget is root and widget.buttons[0].focus_force())
-    _centre(root)
+    win.show(resizable=False)
     root.mainloop()
-    print(json.dumps({"event": "checkin", "rating": answer[0] if answer else None}), flush=True)
+    base.emit({"event": "checkin", "rating": answer[0] if answer else None})
     return 0
-
-
-def _centre(root: "tk.Tk") -> None:
-    root.update_idletasks()
-    w, h = root.winfo_reqwidth(), root.winfo_reqheight()
-    root.geometry(f"+{max(0, (root.winfo_screenwidth() - w) // 2)}+{max(0, (root.winfo_screenheight() - h) // 3)}")
-    root.resizable(False, False)
-    root.lift()

@@ -39,8 +39,10 @@ def read(path: Path, key: tuple[int, bool, bool], size: int) -> bytes | None:
     except ValueError:
         return None
     length = size * size * 4
+    from necka_tray.store.fsutil import open_user_file  # never blocks: the tray's X thread reads this
+
     try:
-        with open(path, "rb") as f:
+        with open_user_file(path) as f:
             if f.read(len(MAGIC)) != MAGIC or int.from_bytes(f.read(2), "little") != size:
                 return None
             f.seek(len(MAGIC) + 2 + index * length)

@@ -6,146 +6,19 @@ compare them). Figures face the user like a mirror: "tilt to the left" leans
 toward the left of the screen, the way the user will move.
 
 Coordinates are in a 200 x 200 design box; everything is drawn 4x larger and
-scaled down for smooth edges.
+scaled down for smooth edges (the pen and the colours are in ``pen.py``).
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 
 from PIL import Image, ImageChops, ImageDraw, ImageOps
 
-Point = tuple[float, float]
+from necka_tray.windows.pen import BOX, CALM, HIGH_CONTRAST, SUPERSAMPLE, Palette, Pen, Point, arc, bezier, rotate
 
-_SUPERSAMPLE = 4
-_BOX = 200.0
-
-
-@dataclass(frozen=True)
-class Palette:
-    disc: str
-    disc_edge: str | None
-    line: str
-    skin: str
-    shirt: str
-    accent: str
-    soft: str  # fill of the breathing circle
-    ring: str  # the faint outer breathing ring
-    width: float  # line width in design units
-    trousers: str = "#7C98A6"
-    furniture: str = "#CBDAD6"  # chair, desk and screen stand
-
-
-CALM = Palette(
-    disc="#E3EFEC",
-    disc_edge=None,
-    line="#2F4858",
-    skin="#FCE9DA",
-    shirt="#A9D3C9",
-    accent="#E07A5F",
-    soft="#C5E0DA",
-    ring="#C5E0DA",
-    width=3.2,
-)
-HIGH_CONTRAST = Palette(
-    disc="#FFFFFF",
-    disc_edge="#000000",
-    line="#000000",
-    skin="#FFFFFF",
-    shirt="#FFFFFF",
-    accent="#000000",
-    soft="#FFFFFF",
-    ring="#000000",
-    width=4.6,
-    trousers="#FFFFFF",
-    furniture="#FFFFFF",
-)
-
-
-class _Pen:
-    """Draws in design units onto the supersampled canvas."""
-
-    def __init__(self, draw: ImageDraw.ImageDraw, scale: float, pal: Palette) -> None:
-        self.d = draw
-        self.k = scale
-        self.pal = pal
-
-    def _p(self, pts: Sequence[Point]) -> list[tuple[float, float]]:
-        return [(x * self.k, y * self.k) for x, y in pts]
-
-    @property
-    def w(self) -> int:
-        return max(1, round(self.pal.width * self.k))
-
-    def line(self, pts: Sequence[Point], color: str | None = None, width: float | None = None) -> None:
-        w = self.w if width is None else max(1, round(width * self.k))
-        color = color or self.pal.line
-        self.d.line(self._p(pts), fill=color, width=w, joint="curve")
-        r = w / 2  # round caps
-        for x, y in (self._p([pts[0]])[0], self._p([pts[-1]])[0]):
-            self.d.ellipse((x - r, y - r, x + r, y + r), fill=color)
-
-    def shape(self, pts: Sequence[Point], fill: str) -> None:
-        p = self._p(pts)
-        self.d.polygon(p, fill=fill)
-        self.d.line(p + [p[0], p[1]], fill=self.pal.line, width=self.w, joint="curve")
-
-    def circle(self, c: Point, r: float, fill: str | None = None, outline: bool = True, color: str | None = None,
-               width: float | None = None) -> None:
-        x, y = c[0] * self.k, c[1] * self.k
-        rr = r * self.k
-        w = self.w if width is None else max(1, round(width * self.k))
-        self.d.ellipse(
-            (x - rr, y - rr, x + rr, y + rr),
-            fill=fill,
-            outline=(color or self.pal.line) if outline else None,
-            width=w if outline else 0,
-        )
-
-    def dot(self, c: Point, r: float, color: str | None = None) -> None:
-        self.circle(c, r, fill=color or self.pal.line, outline=False)
-
-    def arrow(self, pts: Sequence[Point], color: str | None = None, head: float = 9.0) -> None:
-        """A polyline ending in a filled arrowhead pointing along its last segment."""
-        color = color or self.pal.accent
-        (x0, y0), (x1, y1) = pts[-2], pts[-1]
-        a = math.atan2(y1 - y0, x1 - x0)
-        # Stop the shaft inside the head so the tip stays sharp.
-        shaft_end = (x1 - math.cos(a) * head * 0.6, y1 - math.sin(a) * head * 0.6)
-        self.line([*pts[:-1], shaft_end], color=color)
-        left = (x1 - head * math.cos(a - 0.5), y1 - head * math.sin(a - 0.5))
-        right = (x1 - head * math.cos(a + 0.5), y1 - head * math.sin(a + 0.5))
-        self.d.polygon(self._p([(x1, y1), left, right]), fill=color)
-
-
-def _rotate(p: Point, pivot: Point, degrees: float) -> Point:
-    """Rotate clockwise on screen (y grows downward)."""
-    a = math.radians(degrees)
-    x, y = p[0] - pivot[0], p[1] - pivot[1]
-    return (pivot[0] + x * math.cos(a) - y * math.sin(a), pivot[1] + x * math.sin(a) + y * math.cos(a))
-
-
-def _arc(c: Point, r: float, start: float, end: float, n: int = 40) -> list[Point]:
-    """Points on a circle from ``start`` to ``end`` degrees (0 = right, 90 = down)."""
-    return [
-        (c[0] + r * math.cos(math.radians(start + (end - start) * i / n)),
-         c[1] + r * math.sin(math.radians(start + (end - start) * i / n)))
-        for i in range(n + 1)
-    ]
-
-
-def _bezier(*ctrl: Point, n: int = 24) -> list[Point]:
-    """Sample a Bézier curve of any degree (de Casteljau)."""
-    out = []
-    for i in range(n + 1):
-        t = i / n
-        pts = list(ctrl)
-        while len(pts) > 1:
-            pts = [((1 - t) * a[0] + t * b[0], (1 - t) * a[1] + t * b[1]) for a, b in zip(pts, pts[1:])]
-        out.append(pts[0])
-    return out
+__all__ = ["CALM", "HIGH_CONTRAST", "POSES", "Palette", "render"]
 
 
 # -- figures ------------------------------------------------------------
@@ -161,16 +34,16 @@ _PROFILE = [
 ]
 
 
-def _front(pen: _Pen, tilt: float, face: bool = True) -> None:
+def _front(pen: Pen, tilt: float, face: bool = True) -> None:
     """Head and shoulders from the front (``face`` False: from behind), head tilted ``tilt``
     degrees (negative: toward screen left)."""
-    rot = lambda p: _rotate(p, _FRONT_PIVOT, tilt)  # noqa: E731
+    rot = lambda p: rotate(p, _FRONT_PIVOT, tilt)  # noqa: E731
     # The neck bends: its base stays in the collar, its top follows the head.
     pen.shape([rot((87, 100)), rot((113, 100)), (114, 160), (86, 160)], fill=pen.pal.skin)
-    left = _bezier((18, 212), (20, 168), (40, 150), (82, 144))
-    right = _bezier((118, 144), (160, 150), (180, 168), (182, 212))
+    left = bezier((18, 212), (20, 168), (40, 150), (82, 144))
+    right = bezier((118, 144), (160, 150), (180, 168), (182, 212))
     pen.shape(left + [(100, 143)] + right, fill=pen.pal.shirt)
-    pen.line(_bezier((84, 144), (100, 160), (116, 144)), width=pen.pal.width * 0.8)  # collar
+    pen.line(bezier((84, 144), (100, 160), (116, 144)), width=pen.pal.width * 0.8)  # collar
     for ex in (-33, 33):  # ears, half hidden by the head
         pen.circle(rot((100 + ex, 86)), 8, fill=pen.pal.skin)
     pen.circle(rot((100, 80)), 35, fill=pen.pal.skin)
@@ -180,54 +53,54 @@ def _front(pen: _Pen, tilt: float, face: bool = True) -> None:
         return
     for ex in (-12, 12):
         pen.dot(rot((100 + ex, 77)), 3.6)
-    pen.line([rot(p) for p in _arc((100, 87), 12, 25, 155, n=16)], width=pen.pal.width * 0.9)
+    pen.line([rot(p) for p in arc((100, 87), 12, 25, 155, n=16)], width=pen.pal.width * 0.9)
 
 
-def _side(pen: _Pen, nod: float, glide: float = 0.0) -> None:
+def _side(pen: Pen, nod: float, glide: float = 0.0) -> None:
     """Head and shoulders in profile, facing right; ``nod`` > 0 lowers the chin, ``glide`` < 0
     moves the head straight back (a chin tuck)."""
-    rot = lambda p: _rotate((p[0] + glide * (150 - p[1]) / 50, p[1]), _SIDE_PIVOT, nod)  # noqa: E731
+    rot = lambda p: rotate((p[0] + glide * (150 - p[1]) / 50, p[1]), _SIDE_PIVOT, nod)  # noqa: E731
     pen.shape([rot((74, 104)), rot((104, 104)), (110, 164), (72, 164)], fill=pen.pal.skin)
-    torso = _bezier((46, 212), (48, 170), (58, 152), (82, 148)) + _bezier(
+    torso = bezier((46, 212), (48, 170), (58, 152), (82, 148)) + bezier(
         (104, 148), (126, 152), (138, 170), (140, 212)
     )
     pen.shape(torso, fill=pen.pal.shirt)
     c = (92.0, 82.0)
     face = [(c[0] + x, c[1] + y) for x, y in _PROFILE]
     # Back of the head: from the jaw round the back to the forehead.
-    back = _arc(c, 34, 100, 300, n=40)
+    back = arc(c, 34, 100, 300, n=40)
     pen.shape([rot(p) for p in face + back], fill=pen.pal.skin)
     pen.dot(rot((c[0] + 17, c[1] - 5)), 3.6)  # eye
     pen.line([rot((c[0] + 23, c[1] + 23)), rot((c[0] + 29, c[1] + 22))], width=pen.pal.width * 0.8)  # mouth
-    pen.line([rot(p) for p in _arc((c[0] - 6, c[1] + 4), 8, 110, 260, n=14)], width=pen.pal.width * 0.85)  # ear
-    pen.line([rot(p) for p in _arc((c[0] - 6, c[1] + 4), 3.5, 120, 250, n=8)], width=pen.pal.width * 0.6)
+    pen.line([rot(p) for p in arc((c[0] - 6, c[1] + 4), 8, 110, 260, n=14)], width=pen.pal.width * 0.85)  # ear
+    pen.line([rot(p) for p in arc((c[0] - 6, c[1] + 4), 3.5, 120, 250, n=8)], width=pen.pal.width * 0.6)
 
 
-def _tilt(pen: _Pen, direction: int) -> None:
+def _tilt(pen: Pen, direction: int) -> None:
     _front(pen, 20.0 * direction)
     # Curved arrow over the head, sweeping the way the head goes.
     start, end = -90 + 6 * direction, -90 + 38 * direction
-    pen.arrow(_arc(_FRONT_PIVOT, 116, start, end), head=12)
+    pen.arrow(arc(_FRONT_PIVOT, 116, start, end), head=12)
 
 
-def _chin_down(pen: _Pen) -> None:
+def _chin_down(pen: Pen) -> None:
     _side(pen, 22)
-    pen.arrow(_arc(_SIDE_PIVOT, 110, -60, -26), head=12)
+    pen.arrow(arc(_SIDE_PIVOT, 110, -60, -26), head=12)
 
 
-def _look_up(pen: _Pen) -> None:
+def _look_up(pen: Pen) -> None:
     _side(pen, -12)
-    pen.arrow(_arc(_SIDE_PIVOT, 110, -26, -54), head=12)
+    pen.arrow(arc(_SIDE_PIVOT, 110, -26, -54), head=12)
 
 
-def _shoulder_rolls(pen: _Pen) -> None:
+def _shoulder_rolls(pen: Pen) -> None:
     _front(pen, 0)
     for cx, sweep in ((40, -1), (160, 1)):
         # An open circle with a head, "round and round", above each shoulder.
-        pen.arrow(_arc((cx, 122), 17, 110 * sweep, 110 * sweep + 300 * sweep), head=11)
+        pen.arrow(arc((cx, 122), 17, 110 * sweep, 110 * sweep + 300 * sweep), head=11)
 
 
-def _breathing(pen: _Pen) -> None:
+def _breathing(pen: Pen) -> None:
     c = (100, 100)
     pen.circle(c, 78, fill=None, color=pen.pal.ring, width=pen.pal.width * 0.9)
     pen.circle(c, 58, fill=pen.pal.soft)
@@ -240,52 +113,52 @@ def _breathing(pen: _Pen) -> None:
         pen.arrow(pts, head=8)
     # A calm, closed-eye face in the middle.
     for ex in (-11, 11):
-        pen.line(_arc((c[0] + ex, c[1] - 6), 5, 20, 160, n=10), width=pen.pal.width * 0.8)
-    pen.line(_arc((c[0], c[1] + 4), 8, 30, 150, n=12), width=pen.pal.width * 0.8)
+        pen.line(arc((c[0] + ex, c[1] - 6), 5, 20, 160, n=10), width=pen.pal.width * 0.8)
+    pen.line(arc((c[0], c[1] + 4), 8, 30, 150, n=12), width=pen.pal.width * 0.8)
 
 
-def _shoulder_roll_profile(pen: _Pen, backward: bool) -> None:
+def _shoulder_roll_profile(pen: Pen, backward: bool) -> None:
     """In profile (facing right) a circle around the shoulder: backward goes up, back and down."""
     _side(pen, 0)
     c, r = (96.0, 168.0), 19.0
     start, end = (40, -250) if backward else (140, 430)
-    pen.arrow(_arc(c, r, start, end, n=48), head=11)
+    pen.arrow(arc(c, r, start, end, n=48), head=11)
 
 
-def _shoulder_squeeze(pen: _Pen) -> None:
+def _shoulder_squeeze(pen: Pen) -> None:
     """From behind: the shoulder blades, and arrows drawing them in toward the spine."""
     _front(pen, 0, face=False)
     for sign in (-1, 1):
-        pen.line(_bezier((100 + sign * 16, 162), (100 + sign * 40, 164), (100 + sign * 20, 200)),
+        pen.line(bezier((100 + sign * 16, 162), (100 + sign * 40, 164), (100 + sign * 20, 200)),
                  width=pen.pal.width * 0.8)
         pen.arrow([(100 + sign * 66, 174), (100 + sign * 42, 174)], head=11)
 
 
-def _shoulders_down(pen: _Pen) -> None:
+def _shoulders_down(pen: Pen) -> None:
     _front(pen, 0)
     for x in (44, 156):
         pen.arrow([(x, 104), (x, 134)], head=11)
 
 
-def _chin_tuck(pen: _Pen) -> None:
+def _chin_tuck(pen: Pen) -> None:
     _side(pen, 0, glide=-7)
     pen.arrow([(160, 112), (136, 112)], head=11)
 
 
-def _hand(pen: _Pen, c: Point, rx: float, ry: float, angle: float = 0) -> None:
+def _hand(pen: Pen, c: Point, rx: float, ry: float, angle: float = 0) -> None:
     """A palm: a rounded oval, drawn as a closed shape (rotated ``angle`` degrees)."""
-    pts = [_rotate((c[0] + rx * math.cos(math.radians(a)), c[1] + ry * math.sin(math.radians(a))), c, angle)
+    pts = [rotate((c[0] + rx * math.cos(math.radians(a)), c[1] + ry * math.sin(math.radians(a))), c, angle)
            for a in range(0, 360, 12)]
     pen.shape(pts, fill=pen.pal.skin)
 
 
-def _arm(pen: _Pen, pts: Sequence[Point], width: float = 15) -> None:
+def _arm(pen: Pen, pts: Sequence[Point], width: float = 15) -> None:
     """A sleeve-coloured limb along ``pts``, outlined."""
     pen.line(pts, width=width + pen.pal.width * 2)
     pen.line(pts, color=pen.pal.shirt, width=width)
 
 
-def _press_forward(pen: _Pen) -> None:
+def _press_forward(pen: Pen) -> None:
     """Profile; the palm on the forehead, the head pressing into it without moving."""
     _side(pen, 0)
     _arm(pen, [(150, 214), (164, 150), (136, 76)])
@@ -294,7 +167,7 @@ def _press_forward(pen: _Pen) -> None:
         pen.line([(143, y), (152, y)], color=pen.pal.accent, width=pen.pal.width * 1.1)
 
 
-def _press_side(pen: _Pen) -> None:
+def _press_side(pen: Pen) -> None:
     """Front; the left palm (screen left, as in a mirror) against the side of the head."""
     _front(pen, 0)
     _arm(pen, [(40, 168), (22, 120), (50, 84)])
@@ -303,7 +176,7 @@ def _press_side(pen: _Pen) -> None:
         pen.line([(34, y - 6), (42, y - 4)], color=pen.pal.accent, width=pen.pal.width * 1.1)
 
 
-def _press_back(pen: _Pen) -> None:
+def _press_back(pen: Pen) -> None:
     """Profile; hands clasped behind the head, the head pressing back into them."""
     _side(pen, 0)
     _arm(pen, [(84, 160), (70, 112), (64, 84)])
@@ -317,7 +190,7 @@ def _press_back(pen: _Pen) -> None:
 _EYE = (95.0, 46.0)
 
 
-def _desk_scene(pen: _Pen) -> None:
+def _desk_scene(pen: Pen) -> None:
     pal, w = pen.pal, pen.pal.width
     pen.line([(30, 174), (170, 174)], width=w * 0.8)  # floor
     # Desk and screen.
@@ -339,28 +212,28 @@ def _desk_scene(pen: _Pen) -> None:
     pen.line([(126, 120), (128, 166)], color=pal.trousers, width=14)
     pen.shape([(120, 164), (140, 165), (142, 172), (120, 172)], fill=pal.line)
     # Body sitting upright against the backrest.
-    pen.shape(_bezier((62, 126), (60, 100), (62, 80), (74, 72)) + _bezier((92, 72), (100, 84), (98, 106), (96, 126)),
+    pen.shape(bezier((62, 126), (60, 100), (62, 80), (74, 72)) + bezier((92, 72), (100, 84), (98, 106), (96, 126)),
               fill=pal.shirt)
     pen.shape([(80, 60), (90, 60), (90, 74), (80, 74)], fill=pal.skin)  # neck
-    head = [(86 + x * 0.5, 48 + y * 0.5) for x, y in _PROFILE] + _arc((86, 48), 17, 100, 300, n=30)
+    head = [(86 + x * 0.5, 48 + y * 0.5) for x, y in _PROFILE] + arc((86, 48), 17, 100, 300, n=30)
     pen.shape(head, fill=pal.skin)
     pen.dot(_EYE, 2.4)
     # Arm: upper arm down, forearm forward to the desk.
     _arm(pen, [(82, 82), (86, 108), (120, 102)], width=10)
 
 
-def _sit_back(pen: _Pen) -> None:
+def _sit_back(pen: Pen) -> None:
     _desk_scene(pen)
     pen.arrow([(114, 143), (64, 143)], head=11)
 
 
-def _feet_flat(pen: _Pen) -> None:
+def _feet_flat(pen: Pen) -> None:
     _desk_scene(pen)
     pen.line([(112, 180), (152, 180)], color=pen.pal.accent, width=pen.pal.width * 1.6)
     pen.arrow([(150, 136), (150, 160)], head=10)
 
 
-def _screen_eye_level(pen: _Pen) -> None:
+def _screen_eye_level(pen: Pen) -> None:
     _desk_scene(pen)
     x = _EYE[0] + 6
     while x < 142:  # dashes from the eye to the top of the screen
@@ -368,12 +241,12 @@ def _screen_eye_level(pen: _Pen) -> None:
         x += 11
 
 
-def _done(pen: _Pen) -> None:
+def _done(pen: Pen) -> None:
     pen.circle((100, 100), 62, fill=pen.pal.shirt)
     pen.line([(70, 102), (92, 124), (132, 80)], width=pen.pal.width * 3)
 
 
-_POSES: dict[str, Callable[[_Pen], None]] = {
+_POSES: dict[str, Callable[[Pen], None]] = {
     "tilt_left": lambda pen: _tilt(pen, -1),
     "tilt_right": lambda pen: _tilt(pen, 1),
     "chin_down": _chin_down,
@@ -412,8 +285,8 @@ def render(pose: str, size: int | tuple[int, int], high_contrast: bool = False, 
         raise ValueError("size must be positive")
     side = min(width, height)
     pal = HIGH_CONTRAST if high_contrast else CALM
-    big = side * _SUPERSAMPLE
-    k = big / _BOX
+    big = side * SUPERSAMPLE
+    k = big / BOX
 
     # The card: a filled disc, also used as the clipping mask for the figure.
     mask = Image.new("L", (big, big), 0)
@@ -422,7 +295,7 @@ def render(pose: str, size: int | tuple[int, int], high_contrast: bool = False, 
     card.putalpha(mask)
 
     layer = Image.new("RGBA", (big, big), (0, 0, 0, 0))
-    draw_pose(_Pen(ImageDraw.Draw(layer), k, pal))
+    draw_pose(Pen(ImageDraw.Draw(layer), k, pal))
     layer.putalpha(ImageChops.multiply(layer.getchannel("A"), mask))
     card.alpha_composite(layer)
     if pal.disc_edge:

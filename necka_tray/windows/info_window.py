@@ -3,40 +3,32 @@
 Opened from the tray menu and from the session window (F1), each in its own
 process like every Necka window, so the tray never loads Tk. The text is
 ``care.py``'s; this module only lays it out in the user's look (theme, text
-size), keyboard first: Esc or Enter closes, Tab reaches both buttons, the
-other page is one button away.
+size, from ``base``), keyboard first: Esc or Enter closes, Tab reaches both
+buttons, the other page is one button away.
 """
 
 from __future__ import annotations
 
-import json
 import tkinter as tk
 
 from necka_tray import care
 from necka_tray.i18n import _
-from necka_tray.windows import palette, scaling, theme
-from necka_tray.windows.palette import DEFAULT, Palette
+from necka_tray.windows import base, palette
 
 #: Text width in 1/96 inch (longer lines are hard to read).
 WRAP = 500
 
 
-class InfoWindow:
-    def __init__(self, root: tk.Tk, page: care.Page, pal: Palette = DEFAULT, text_scale: float = 1.0,
-                 open_page=None) -> None:
-        self.root = root
-        px = scaling.apply(root)
-        f = palette.make_fonts(root, text_scale)
-        wrap = round(WRAP * px * max(1.0, text_scale))
-        root.withdraw()
-        root.title(_("Necka — {page}").format(page=page.title))
-        root.configure(bg=pal.bg)
+class InfoWindow(base.Window):
+    def __init__(self, root: tk.Tk, page: care.Page, look: base.Look | None = None, open_page=None) -> None:
+        super().__init__(root, _("Necka — {page}").format(page=page.title), look)
+        px, f, pal = self.px, self.fonts, self.pal
+        wrap = self.wrap(WRAP)
         body = tk.Frame(root, bg=pal.bg, padx=round(28 * px), pady=round(20 * px))
         body.pack(fill="both", expand=True)
 
-        def label(parent, text, font, fg=pal.text, **kw):
-            w = tk.Label(parent, text=text, font=f[font], fg=fg, bg=parent.cget("bg"), wraplength=wrap,
-                         justify="left", anchor="w", **kw)
+        def label(parent, text, font, fg=pal.text):
+            w = self.label(parent, text, font, fg=fg, wraplength=wrap, justify="left", anchor="w")
             w.pack(fill="x", anchor="w")
             return w
 
@@ -61,32 +53,21 @@ class InfoWindow:
         buttons = []
         if open_page is not None:
             text = _("Relief now…") if other == care.RELIEF else _("When to see a professional…")
-            buttons.append(theme.button(row, text, lambda: open_page(other), f["button"], px, palette=pal))
-        self.close_btn = theme.button(row, _("Close (Esc)"), root.destroy, f["button"], px, primary=True,
-                                      palette=pal)
+            buttons.append(self.button(row, text, lambda: open_page(other)))
+        self.close_btn = self.button(row, _("Close (Esc)"), root.destroy, primary=True)
         buttons.append(self.close_btn)
         for i, b in enumerate(buttons):
             b.grid(row=0, column=i, padx=(round(8 * px), 0))
         root.bind("<Escape>", lambda e: root.destroy())
         root.bind("<Map>", lambda e: e.widget is root and (root.focus_force(), self.close_btn.focus_set()))
-        root.update_idletasks()
-        w, h = root.winfo_reqwidth(), root.winfo_reqheight()
-        root.geometry(f"+{max(0, (root.winfo_screenwidth() - w) // 2)}+{max(0, (root.winfo_screenheight() - h) // 4)}")
-        root.minsize(w, h)
-        root.deiconify()
-        root.lift()
+        self.show(height_share=4)
 
 
 def main(page_name: str) -> int:
     """Show ``page_name``; prints one JSON line when it closes."""
-    from necka_tray.store import config
-    from necka_tray.store.paths import AppPaths
-    from necka_tray.windows.session_window import _open_page
-
-    settings = config.load(AppPaths.for_user().config_file).settings
-    root = tk.Tk(className="Necka")
-    InfoWindow(root, care.page(page_name), palette.PALETTES.get(settings["session.theme"], DEFAULT),
-               float(settings["session.text_scale"]), open_page=lambda name: (_open_page(name), root.destroy()))
+    look = base.Look.from_settings(base.user_settings())
+    root = base.new_root()
+    InfoWindow(root, care.page(page_name), look, open_page=lambda name: (base.open_page(name), root.destroy()))
     root.mainloop()
-    print(json.dumps({"event": "info", "page": page_name}), flush=True)
+    base.emit({"event": "info", "page": page_name})
     return 0

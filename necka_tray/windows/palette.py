@@ -69,40 +69,6 @@ def make_fonts(root: tk.Misc, scale: float = 1.0) -> dict[str, tkfont.Font]:
     }
 
 
-def recolour(widget: tk.Misc, palette: Palette, base: Palette = DEFAULT) -> None:
-    """Give ``widget`` and its children ``palette``'s colours where they use ``base``'s.
-
-    For widgets built by modules that draw in the default look (the check-in row):
-    every colour option equal to a ``base`` colour becomes the same role's colour
-    in ``palette``.
-    """
-    if palette == base:
-        return
-    roles = {}
-    for field in ("bg", "text", "muted", "accent", "accent_active", "on_accent", "surface", "trough", "border",
-                  "paused", "focus"):
-        roles.setdefault(getattr(base, field).lower(), getattr(palette, field))
-    options = ("bg", "fg", "activebackground", "activeforeground", "highlightbackground", "highlightcolor")
-    stack = [widget]
-    while stack:
-        w = stack.pop()
-        for option in options:
-            try:
-                value = str(w.cget(option)).lower()
-            except tk.TclError:
-                continue
-            if value in roles:
-                w.configure(**{option: roles[value]})
-        if palette.high_contrast:
-            try:
-                thickness = int(str(w.cget("highlightthickness")))
-            except (tk.TclError, ValueError):
-                thickness = 0
-            if thickness > 0:
-                w.configure(highlightthickness=max(thickness, palette.focus_width))
-        stack.extend(w.winfo_children())
-
-
 def bullets(parent: tk.Misc, items, font: tkfont.Font, fg: str, wrap: int, px: float = 1.0) -> tk.Frame:
     """A bulleted list whose wrapped lines hang under their text, not under the bullet."""
     frame = tk.Frame(parent, bg=parent.cget("bg"))

@@ -47,6 +47,7 @@ def main() -> int:
         root.after_idle(root.destroy)
 
     menu = _build(root, entries, choose, keep)
+    x, y = _on_icons_monitor(menu, x, y)
     # The menu unmaps after a choice (its command runs first) or when dismissed: then quit.
     menu.bind("<Unmap>", lambda _e: root.after(100, root.destroy))
 
@@ -66,6 +67,17 @@ def main() -> int:
     root.after_idle(post)
     root.mainloop()
     return 0
+
+
+def _on_icons_monitor(menu: Any, x: int, y: int) -> tuple[int, int]:
+    """(x, y) moved so the whole menu stays on the monitor of the tray icon, never across two."""
+    from necka_tray.windows import monitors
+
+    found = monitors.pick(monitors.x11_monitors(), (x, y))
+    if found is None:
+        return x, y
+    menu.update_idletasks()
+    return monitors.clamped(found, x, y, menu.winfo_reqwidth(), menu.winfo_reqheight())
 
 
 def tooltip(text: str, icon: list[int]) -> int:

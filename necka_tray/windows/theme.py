@@ -1,9 +1,8 @@
-"""The look Necka's small windows (statistics, check-in) share with the stretch-session window.
+"""The one button every Necka window uses: flat, in the window's palette, with a focus ring.
 
 The palettes and fonts live in ``palette.py`` (soft sage background, deep
 slate text, one teal accent, an amber ring on whatever has the keyboard
 focus; and a high-contrast look), so a change to them reaches every window.
-The names below are the default look's.
 """
 
 from __future__ import annotations
@@ -13,15 +12,6 @@ from collections.abc import Callable
 from tkinter import font as tkfont
 
 from necka_tray.windows.palette import DEFAULT, Palette
-from necka_tray.windows.palette import make_fonts as make_fonts  # noqa: F401  (re-exported)
-
-BG, TEXT, MUTED, ACCENT, ACCENT_ACTIVE = DEFAULT.bg, DEFAULT.text, DEFAULT.muted, DEFAULT.accent, DEFAULT.accent_active
-TROUGH, BORDER, FOCUS, WHITE = DEFAULT.trough, DEFAULT.border, DEFAULT.focus, DEFAULT.surface
-
-
-def pixel_scale(root: tk.Misc) -> float:
-    """Pixels per 1/96 inch: sizes grow on dense screens."""
-    return max(1.0, root.winfo_fpixels("1i") / 96.0)
 
 
 def button(parent: tk.Misc, text: str, command: Callable[[], None], font: tkfont.Font, px: float = 1.0,

@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import os
 import re
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -67,6 +68,19 @@ def sni_desktop(tmp_path_factory):
 def sni_env(sni_desktop, tmp_path):
     """``app_env`` on the SNI desktop (the pointer parked top right, away from the bar)."""
     return _user_env(sni_desktop, tmp_path, park=(1279, 0))
+
+
+@pytest.fixture(scope="module")
+def two_screens(tmp_path_factory):
+    """A desktop of two 1280x800 monitors side by side (Xinerama), for the module's tests."""
+    _require_tools()
+    if not shutil.which("Xephyr"):
+        msg = "Xephyr missing (Debian: xserver-xephyr); run scripts/bootstrap --dev"
+        if os.environ.get("CI") == "true":
+            pytest.fail(msg, pytrace=False)
+        pytest.skip(msg)
+    with running_desktop(tmp_path_factory.mktemp("twoscreens"), screens=2) as desk:
+        yield desk
 
 
 @pytest.fixture

@@ -290,24 +290,42 @@ def sni_watcher(env: dict, question: str):
         return reply.body[0][1] if reply.body and isinstance(reply.body[0], tuple) else None
 
 
+#: Two 1280x800 monitors side by side, joined by Xinerama. Xvfb 21.1 cannot place a second
+#: screen (``Xvfb +xinerama -screen 0 ... -screen 1 ...`` puts both at 0,0), so a nested Xephyr,
+#: which takes each screen's origin, runs inside a 2560x800 Xvfb.
+TWO_SCREENS = ("1280x800+0+0", "1280x800+1280+0")
+
+
+def start_x(stack, tmp: Path, env: dict, screens: int) -> str:
+    """Start the X server (``screens`` 1 or 2 monitors); returns its DISPLAY."""
+    display = ":" + start_and_read(stack, tmp, "xvfb", [
+        "Xvfb", "-displayfd", "{fd}", "-screen", "0", "2560x800x24" if screens == 2 else "1280x800x24",
+        "-nolisten", "tcp", "-noreset"])
+    if screens == 2:
+        args = ["Xephyr", "-displayfd", "{fd}", "+xinerama", "-nolisten", "tcp", "-noreset"]
+        for geometry in TWO_SCREENS:
+            args += ["-screen", geometry]
+        display = ":" + start_and_read(stack, tmp, "xephyr", args, dict(env, DISPLAY=display))
+    return display
+
+
 @contextlib.contextmanager
 def running_desktop(tmp: Path, base_env: dict | None = None, system_bus: bool = False,
-                    tray: str = "xembed") -> Iterator[Desktop]:
+                    screens: int = 1, tray: str = "xembed") -> Iterator[Desktop]:
     """Xvfb, a private session bus, dunst and trayer, up until the block ends.
     ``tray="sni"``: a StatusNotifier watcher and host instead of trayer, started
     in that order before dunst (the app comes after all of them).
     ``tmp`` receives the configuration and each helper's log. ``system_bus``
     also starts a private stand-in for the system bus (``DBUS_SYSTEM_BUS_ADDRESS``):
-    Safe Eyes refuses to start without one, and a container has none."""
+    Safe Eyes refuses to start without one, and a container has none. ``screens=2``:
+    two monitors side by side (see ``TWO_SCREENS``)."""
     env = {k: v for k, v in (base_env if base_env is not None else os.environ).items()
            if k not in ("WAYLAND_DISPLAY", "XAUTHORITY", "DESKTOP_SESSION", "XDG_CURRENT_DESKTOP")}
     # GDK_BACKEND: never a developer's Wayland session; NO_AT_BRIDGE: no a11y bus.
     env.update(GDK_BACKEND="x11", NO_AT_BRIDGE="1")
     with contextlib.ExitStack() as stack:
         # -displayfd: Xvfb picks a free display itself and reports it when ready.
-        env["DISPLAY"] = ":" + start_and_read(stack, tmp, "xvfb", [
-            "Xvfb", "-displayfd", "{fd}", "-screen", "0", "1280x800x24", "-nolisten", "tcp",
-            "-noreset"])
+        env["DISPLAY"] = start_x(stack, tmp, env, screens)
         xdesk.run(env, "xset", "s", "off", "-dpms")  # else the screen saver blanks after 10 min
         # --nofork keeps the bus our child, stopped like the rest (--fork reparents it).
         (tmp / "bus.conf").write_text(BUS_CONF.format(dir=tmp))

@@ -3,8 +3,9 @@
 ``tests/data/bad_configs`` holds the broken ``config.toml`` files and, in
 ``expected.toml``, what must come of each (see test_config.py, which loads
 them in-process). Here each one is handed to ``python -m necka_tray`` as a user
-would have it, plus two that no file can show: a directory where the file
-should be, and a file the user cannot read. For each: the app starts (the
+would have it, plus four that no file can show: a directory where the file
+should be, a file the user cannot read, a named pipe and a symlink to /dev/zero
+(these two once hung start-up or read until memory ran out). For each: the app starts (the
 icon docks and the reminders are scheduled), stderr names the problem in one
 line per problem with no traceback, what is broken falls back to its default
 while the valid rest is used, and the file is byte-for-byte (and mode-for-mode)
@@ -18,6 +19,7 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 import subprocess
 import sys
 import tomllib
@@ -36,9 +38,13 @@ EXPECTED = tomllib.loads((CORPUS / "expected.toml").read_text(encoding="utf-8"))
 FILES = sorted(p.name for p in CORPUS.iterdir() if p.name != "expected.toml")
 KINDS = ("posture", "shoulder_rolls", "stretch")
 DIRECTORY, UNREADABLE = "(a directory at the settings path)", "(a settings file the user cannot read)"
-CASES = FILES + [DIRECTORY, UNREADABLE]
+# Issue 12 item 2: things that would block the start-up thread or read forever.
+FIFO, DEV_ZERO = "(a named pipe at the settings path)", "(a symlink to /dev/zero at the settings path)"
+CASES = FILES + [DIRECTORY, UNREADABLE, FIFO, DEV_ZERO]
 EXPECTED[DIRECTORY] = {"mention": ["is a directory"], "all_defaults": True}
 EXPECTED[UNREADABLE] = {"mention": ["cannot be read (Permission denied)"], "all_defaults": True}
+EXPECTED[FIFO] = {"mention": ["is a named pipe (FIFO), not a regular file"], "all_defaults": True}
+EXPECTED[DEV_ZERO] = {"mention": ["is a device, not a regular file"], "all_defaults": True}
 UNREADABLE_TEXT = b"[reminders.stretch]\ninterval_minutes = 30\n"
 BATCH = 8
 READY = "action=control-listen"  # logged once the app has started (after the scheduler)
@@ -56,9 +62,9 @@ class Outcome:
 
 
 def _snapshot(path: Path) -> tuple[bytes | None, int]:
-    """The file's bytes and mode (None for a directory)."""
+    """The file's bytes and mode (None for anything but a regular file: reading a FIFO blocks)."""
     st = path.lstat()
-    return (None if path.is_dir() else path.read_bytes()), st.st_mode
+    return (path.read_bytes() if stat.S_ISREG(st.st_mode) else None), st.st_mode
 
 
 def _prepare(case: str, root: Path, base_env: dict) -> tuple[dict, Path]:
@@ -67,6 +73,10 @@ def _prepare(case: str, root: Path, base_env: dict) -> tuple[dict, Path]:
     config.parent.mkdir(mode=0o700)
     if case == DIRECTORY:
         config.mkdir()
+    elif case == FIFO:
+        os.mkfifo(config)
+    elif case == DEV_ZERO:
+        config.symlink_to("/dev/zero")
     elif case == UNREADABLE:
         config.write_bytes(UNREADABLE_TEXT)
         config.chmod(0)

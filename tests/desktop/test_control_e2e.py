@@ -130,3 +130,44 @@ def test_start_at_login_from_the_menu_and_the_command(desktop, start_necka, app_
     off = necka_tray(app_env, "autostart", "off")
     assert (off.returncode, off.stdout) == (0, "Start at login: off\n")
     assert not entry.exists() and status(app_env)["autostart"] is False
+
+
+def _remove_runtime_folder(app_env) -> Path:
+    import shutil
+
+    run_dir = Path(app_env["XDG_RUNTIME_DIR"]) / "necka-tray"
+    assert (run_dir / "control.sock").exists()
+    shutil.rmtree(run_dir)  # a tmp cleaner, or a session that changed XDG_RUNTIME_DIR
+    return run_dir
+
+
+def test_a_removed_runtime_folder_never_lets_a_second_tray_start(desktop, start_necka, app_env):
+    import os
+    import time
+
+    necka = start_necka()  # real time: its first tick (which binds a new socket) is a minute away
+    docked(desktop, necka)
+    necka.wait_log(r"action=control-listen")
+    _remove_runtime_folder(app_env)
+    lock = Path(app_env["XDG_DATA_HOME"]) / "necka-tray" / "instance.lock"
+    old = time.time() - 60  # as if up for a while: not one that is still starting
+    os.utime(lock, (old, old))
+    second = necka_tray(app_env)
+    assert second.returncode == 1, second.stdout + second.stderr
+    assert second.stdout == "" and second.stderr.count("\n") == 1
+    assert second.stderr.startswith(f"necka-tray: Necka is already running (pid {necka.proc.pid}) but cannot be "
+                                    "reached at "), second.stderr
+    assert len(desktop.tray_icons()) == 1 and necka.proc.poll() is None
+    assert necka.log_text().count("action=start ") == 1, "the second process must not have started a tray"
+
+
+def test_commands_work_again_once_the_tick_has_made_a_new_socket(desktop, start_necka, app_env):
+    necka = start_necka("--time-scale", "60")  # a tick every second
+    docked(desktop, necka)
+    necka.wait_log(r"action=control-listen")
+    _remove_runtime_folder(app_env)
+    necka.wait_log(r"action=control-rebind reason=socket-gone")
+    assert status(app_env)["pid"] == necka.proc.pid
+    second = necka_tray(app_env)
+    assert (second.returncode, second.stdout) == (0, "Necka is already running: opened a stretch session.\n")
+    assert len(desktop.tray_icons()) == 1

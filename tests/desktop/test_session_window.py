@@ -21,7 +21,7 @@ from Xlib.protocol import event as xevent
 
 from necka_tray.store.history import History
 from necka_tray.windows import illustrations
-from necka_tray.windows import session_window as sw
+from necka_tray.windows.palette import DEFAULT
 
 from . import xdesk
 
@@ -113,18 +113,18 @@ def test_pause_skip_and_stop(desktop, app_env, spawn, shot):
     wait_focused(app_env, wid)  # raised and focused without a click
     # Drawn (the Pause button, the step label, the picture's arrow), and running.
     first = shot_when(shot, "1-first-step", wid,
-                      lambda p: count_colour(p, sw.ACCENT) > 500 and count_colour(p, illustrations.CALM.accent) > 50,
+                      lambda p: count_colour(p, DEFAULT.accent) > 500 and count_colour(p, illustrations.CALM.accent) > 50,
                       "first step drawn")
-    assert count_colour(first, sw.PAUSED) == 0
+    assert count_colour(first, DEFAULT.paused) == 0
 
     desktop.key("space")
-    paused = shot_when(shot, "2-paused", wid, lambda p: count_colour(p, sw.PAUSED) > 200,
+    paused = shot_when(shot, "2-paused", wid, lambda p: count_colour(p, DEFAULT.paused) > 200,
                        "paused countdown drawn")
     before = Image.open(paused).tobytes()
 
     desktop.key("Right", "Right", "Right")
     shot_when(shot, "3-skipped-to-step-4", wid,
-              lambda p: Image.open(p).tobytes() != before and count_colour(p, sw.PAUSED) > 200,
+              lambda p: Image.open(p).tobytes() != before and count_colour(p, DEFAULT.paused) > 200,
               "step 4 drawn, still paused")
 
     desktop.key("Escape")

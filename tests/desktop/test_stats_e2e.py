@@ -127,7 +127,7 @@ def test_daily_checkin_from_the_tray(desktop, start_necka, shot, active_user):
 
 
 def test_the_checkin_works_from_the_keyboard_with_a_visible_focus(desktop, app_env, spawn, shot):
-    from necka_tray.windows import theme
+    from necka_tray.windows.palette import DEFAULT as theme_default
 
     proc = spawn([sys.executable, "-m", "necka_tray", "checkin"], app_env, stdout=subprocess.PIPE, text=True)
     wid = desktop.wait_window(CHECKIN, timeout=15)
@@ -139,7 +139,7 @@ def test_the_checkin_works_from_the_keyboard_with_a_visible_focus(desktop, app_e
     png = shot("keyboard-focus-on-2", window=wid)
     with Image.open(png) as im:  # the amber ring is around "2" and nowhere else
         g = desktop.window_geometry(wid)
-        rings = [count_colour_in(im, b, g, theme.FOCUS) for b in buttons]
+        rings = [count_colour_in(im, b, g, theme_default.focus) for b in buttons]
     assert rings[2] > 40 and sum(rings) == rings[2], rings
     desktop.key("Return")
     out, _ = proc.communicate(timeout=15)

@@ -167,3 +167,19 @@ def test_the_care_pages_open_from_the_menu(app):
     for page in ("care", "relief", "nonsense"):
         h.call(h.app.handle_action, ("info", page))
     assert h.opened == ["care", "relief"]
+
+
+@pytest.mark.parametrize("bad", ['unlock = []', 'unlock = { a = 1 }', 'summary = ["x"]',
+                                 "x = " + "[" * 3000 + "]" * 3000])
+def test_a_bad_routines_file_that_appears_while_running_breaks_no_command(app, paths, bad, caplog):  # noqa: F811
+    """Issue 12 item 1: a wrong type or depth in a file written while Necka runs is one named problem;
+    commands keep working on the built-in routines (once a TypeError escaped every redraw)."""
+    h = app()
+    paths.routines_file.write_text(f'[routines.mine]\ntitle = "Mine"\nsteps = ["tilt_left"]\n{bad}\n')
+    caplog.clear()
+    h.call(h.app.handle_action, ("interval", 45))  # redraws the menu, which reads the routines
+    h.call(h.app.handle_action, ("session",))
+    assert "action=dispatch" not in caplog.text  # nothing escaped to the dispatcher
+    assert h.call(h.app.status)["reminders"]["stretch"]["interval_minutes"] == 45 and launched(h) == ["neck"]
+    problems = [body for title, body in h.notifier.sent if title == "Necka routines"]
+    assert len(problems) == 1 and problems[0].startswith("routines.toml: ")

@@ -1,7 +1,7 @@
 """The control channel against a real app: every command round trip, and what it must refuse.
 
 The app is the real ``App`` on the real scheduler and job store (the Harness of
-test_app_scheduling), its control server is the real ``ipc.Server`` on a real
+test_app_scheduling), its control server is the real ``ipc_server.Server`` on a real
 Unix socket, and the client is the CLI's own ``control.ask``.
 """
 
@@ -25,6 +25,7 @@ import pytest
 from necka_tray.tray import control
 from necka_tray.tray import instance
 from necka_tray.tray import ipc
+from necka_tray.tray import ipc_server
 from necka_tray.tray import jobs
 from necka_tray.core.reminders import Kind
 from necka_tray.store.paths import AppPaths
@@ -41,7 +42,7 @@ class Running:
         self.paths = paths
         self.h = Harness(paths).start()
         self.about = {"tray_backend": "fake", "pid": os.getpid(), "paths": control.where(paths)}
-        self.server = ipc.Server(paths, control.Handler(self.h.app, self.about), self.h.dispatcher.post, **server_kw)
+        self.server = ipc_server.Server(paths, control.Handler(self.h.app, self.about), self.h.dispatcher.post, **server_kw)
         self.server.start()
 
     def ask(self, command, **args):
@@ -338,13 +339,15 @@ def test_a_flood_of_malformed_and_oversized_messages_leaves_the_app_answering(ne
 
 def test_a_busy_app_gets_a_clear_error_not_a_hang(paths):
     started = threading.Event()
-    server = ipc.Server(paths, lambda request: {"ok": True}, post=lambda fn: started.set(),  # never runs fn
+    server = ipc_server.Server(paths, lambda request: {"ok": True}, post=lambda fn: started.set(),  # never runs fn
                         reply_timeout=0.2)
     server.start()
     try:
-        reply = control.ask(paths, "status")
+        with pytest.raises(ipc.Unanswered) as err:
+            control.ask(paths, "status")
         assert started.is_set()
-        assert reply == {"ok": False, "error": "Necka is busy and did not answer in time; try again"}
+        assert str(err.value) == ("Necka is busy and did not answer in time; "
+                                  "the command may have taken effect: check `necka-tray status`")
     finally:
         server.stop()
 
@@ -352,7 +355,7 @@ def test_a_busy_app_gets_a_clear_error_not_a_hang(paths):
 def test_a_socket_path_too_long_is_a_clear_error(tmp_path):
     deep = tmp_path / ("d" * 60) / ("e" * 60)
     paths = AppPaths(tmp_path / "c", tmp_path / "d", tmp_path / "l", deep)
-    server = ipc.Server(paths, lambda r: r, post=lambda fn: fn())
+    server = ipc_server.Server(paths, lambda r: r, post=lambda fn: fn())
     with pytest.raises(ValueError, match="too long for a Unix socket"):
         server.start()
 
@@ -400,3 +403,39 @@ def test_start_at_login_that_cannot_be_written_is_told_and_stays_off(necka):
     h.call(h.app.handle_action, ("autostart",))
     assert login_item(h).checked is False
     assert h.notifier.sent[-1] == ("Necka", "Could not turn start at login on: read-only home")
+
+
+# -- issue 12 item 10: what a command did, and numbers no parser can be fooled by -----------------------
+
+
+def test_snooze_while_paused_says_it_did_nothing_and_records_nothing(necka):
+    assert necka.ask("pause", minutes=60)["ok"]
+    before = list(necka.h.records)
+    reply = necka.ask("snooze", minutes=10)
+    assert reply["ok"] and reply["message"].startswith("Nothing snoozed: paused until "), reply
+    assert necka.h.records == before
+    assert reply["status"]["state"] == "paused"
+
+
+@pytest.mark.parametrize("payload", [
+    b'{"command": "pause", "minutes": 1' + b"0" * 400 + b"}",  # a 401-digit int: OverflowError in float()
+    b'{"command": "pause", "minutes": 1' + b"0" * 5000 + b"}",  # over int()'s 4,300-digit limit
+    b'{"command": "pause", "minutes": 1e400}',  # infinity spelt as a float
+    b'{"command": "pause", "minutes": -1e400}',
+    b'{"command": "pause", "minutes": NaN}',
+    b'{"command": "snooze", "minutes": Infinity}',
+    b'{"command": 1' + b"0" * 400 + b"}",
+])
+def test_oversized_numbers_on_the_socket_are_a_bad_request_not_an_exception(necka, payload, caplog):
+    with _authenticated(necka.server.address, necka.server._key) as c:
+        c.send_bytes(payload)
+        reply = ipc.decode(c.recv_bytes())
+    assert reply["ok"] is False and reply["error"].startswith("bad request: not a JSON object ("), reply
+    assert "Traceback" not in caplog.text and "OverflowError" not in caplog.text
+    assert necka.ask("status")["ok"]
+
+
+def test_a_huge_number_given_to_the_handler_directly_is_out_of_range(necka):
+    handler = control.Handler(necka.h.app, {})
+    assert necka.h.call(handler, {"command": "pause", "minutes": 10**400}) == \
+        {"ok": False, "error": 'pause: "minutes" must be from 1 to 1440'}

@@ -454,3 +454,26 @@ def test_background_scheduler_keeps_next_run_time_across_restart(db_path, caplog
     # e.g. "Error getting due jobs": the scheduler thread polling a closed store
     assert [r.getMessage() for r in caplog.records] == []
     assert stat.S_IMODE(os.stat(db_path).st_mode) == 0o600
+
+
+@pytest.mark.parametrize("also", [(), ("-wal", "-shm")])
+def test_a_file_deleted_while_running_is_written_again_at_the_next_write(db_path, also):
+    """Issue 12 item 9: a cleaner (or the user) deletes jobs.sqlite3: the schedule is not lost."""
+    store = SQLiteJobStore(db_path)
+    store.start(None, "default")
+    job = create_add_job(store, dummy_job, at(2030, 1, 1), id="posture")
+    create_add_job(store, dummy_job2, at(2030, 1, 2), id="stretch")
+    for suffix in ("", *also):
+        os.unlink(f"{db_path}{suffix}")
+    job.next_run_time = at(2030, 1, 3)
+    store.update_job(job)  # the tick's write, once a minute
+    assert stored_rows(db_path) == [("posture", datetime_to_utc_timestamp(at(2030, 1, 3))),
+                                    ("stretch", datetime_to_utc_timestamp(at(2030, 1, 2)))]
+    assert stat.S_IMODE(os.stat(db_path).st_mode) == 0o600
+    store.shutdown()
+    reopened = SQLiteJobStore(db_path)  # the next start finds the whole schedule
+    reopened.start(None, "default")
+    try:
+        assert sorted(j.id for j in reopened.get_all_jobs()) == ["posture", "stretch"]
+    finally:
+        reopened.shutdown()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import csv
 import io
 import json
@@ -186,6 +188,26 @@ def test_the_chart_file(user, capsys, tmp_path):
     assert code == 0 and out.startswith("Necka statistics")
     assert err.strip() == f"Chart written to {target}"
     assert target.read_bytes().startswith(b"\x89PNG")
+
+
+@pytest.mark.skipif(os.name != "posix", reason="file modes are POSIX")
+@pytest.mark.parametrize("umask", [0o022, 0o000, 0o077])
+def test_the_chart_file_is_user_only_whatever_the_umask(user, capsys, tmp_path, umask):
+    """Issue 12 item 9: the chart shows pain check-ins, so it is 0600 like every Necka file;
+    and it is written atomically (no temporary left beside it)."""
+    record_today(user)
+    target = tmp_path / "out" / "week.png"
+    target.parent.mkdir()
+    target.write_bytes(b"old")  # an existing file is replaced, its old mode does not carry over
+    target.chmod(0o666)
+    old = os.umask(umask)
+    try:
+        code, _, _ = run(capsys, "stats", "--chart", str(target))
+    finally:
+        os.umask(old)
+    assert code == 0 and target.read_bytes().startswith(b"\x89PNG")
+    assert target.stat().st_mode & 0o777 == 0o600
+    assert [p.name for p in target.parent.iterdir()] == ["week.png"]
 
 
 @pytest.mark.parametrize("argv, words", [

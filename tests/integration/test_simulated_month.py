@@ -102,7 +102,9 @@ class World:
         span = self.at(t)
         if span is None or span.what in ("away", "pause", "suspend"):
             return between(self.last_present_end(t), t).total_seconds()
-        return 4.0
+        # At work: typing in bursts, a key every few seconds with a pause of 10 s
+        # in every 20 (a bubble waits for such a lull, never for long).
+        return float(int(t.timestamp()) % 20)
 
     # the quiet source
     def quiet(self) -> bool:
@@ -119,6 +121,7 @@ class SimScheduler:
         self.minutes: dict[Kind, int] = {}
         self.pause_end: datetime | None = None
         self.tick_at: datetime | None = None
+        self.lull_at: datetime | None = None
         self.missed = 0
 
     def start(self, on_job_event):
@@ -156,9 +159,12 @@ class SimScheduler:
     def shutdown(self):
         pass
 
+    def wake_at(self, when: datetime) -> None:
+        self.lull_at = when  # a newer one-shot replaces the older, as the real scheduler's id does
+
     def next_wakeup(self) -> datetime:
         times = [t for t in self.next.values() if t is not None] + [self.tick_at]
-        return min(times)
+        return min(times + [self.lull_at] if self.lull_at else times)
 
     def process(self, now: datetime, app: App) -> None:
         """One pass of APScheduler's ``_process_jobs``: stored jobs by time, then the tick.
@@ -182,6 +188,9 @@ class SimScheduler:
             while self.tick_at <= now:
                 self.tick_at += self.planner.scale.real(MINUTE)
             events.append(("tick",))
+        if self.lull_at is not None and self.lull_at <= now:
+            self.lull_at = None
+            events.append(("lull",))
         for event in events:
             app.on_job(*event)
 

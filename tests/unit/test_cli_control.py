@@ -53,34 +53,57 @@ def usage_error(capsys, *argv) -> str:
     with pytest.raises(SystemExit) as exit_:
         cli.main(list(argv))
     assert exit_.value.code == 2
-    err = capsys.readouterr().err.strip().splitlines()
-    assert err[0].startswith("usage: necka-tray")
-    return err[-1]
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1, f"one line, no usage dump: {err!r}"
+    return err.strip()
 
 
 # -- bad input: argparse, exit 2 -------------------------------------------------------
 
 
+def _e(command: str, message: str) -> str:
+    prog = f"necka-tray {command}".strip()
+    return f"{prog}: error: {message} (see {prog} --help)"
+
+
 @pytest.mark.parametrize("argv, message", [
-    (["pause"], "necka-tray pause: error: the following arguments are required: DURATION"),
-    (["pause", "5x"], "necka-tray pause: error: argument DURATION: '5x' is not a duration (examples: 90s, 45m, 1h30m)"),
-    (["pause", "30"], "necka-tray pause: error: argument DURATION: '30' has no unit: write 30m for minutes, "
-                      "30s for seconds or 30h for hours"),
-    (["pause", "25h"], "necka-tray pause: error: argument DURATION: '25h' is out of range: use 1m to 24h"),
-    (["pause", "30s"], "necka-tray pause: error: argument DURATION: '30s' is out of range: use 1m to 24h"),
-    (["pause", "until-monday"], "necka-tray pause: error: argument DURATION: 'until-monday' is not a duration "
-                                "(examples: 90s, 45m, 1h30m)"),
-    (["pause", "1h", "2h"], "necka-tray: error: unrecognized arguments: 2h"),
-    (["snooze", "5h"], "necka-tray snooze: error: argument DURATION: '5h' is out of range: use 1m to 4h"),
-    (["snooze", "soon"], "necka-tray snooze: error: argument DURATION: 'soon' is not a duration "
-                         "(examples: 90s, 45m, 1h30m)"),
-    (["status", "--yaml"], "necka-tray: error: unrecognized arguments: --yaml"),
-    (["resume", "now"], "necka-tray: error: unrecognized arguments: now"),
-    (["skip", "2"], "necka-tray: error: unrecognized arguments: 2"),
-    (["quit", "-f"], "necka-tray: error: unrecognized arguments: -f"),
-    (["autostart"], "necka-tray autostart: error: the following arguments are required: state"),
-    (["autostart", "yes"], "necka-tray autostart: error: argument state: invalid choice: 'yes' "
-                           "(choose from 'on', 'off', 'status')"),
+    (["pause"], _e("pause", "the following arguments are required: DURATION")),
+    (["pause", "5x"], _e("pause", "argument DURATION: '5x' is not a duration (examples: 90s, 45m, 1h30m)")),
+    (["pause", "30"], _e("pause", "argument DURATION: '30' has no unit: write 30m for minutes, "
+                                  "30s for seconds or 30h for hours")),
+    (["pause", "25h"], _e("pause", "argument DURATION: '25h' is out of range: use 1m to 24h")),
+    (["pause", "30s"], _e("pause", "argument DURATION: '30s' is out of range: use 1m to 24h")),
+    (["pause", "-1h"], _e("pause", "argument DURATION: '-1h' is negative: use 1m to 24h")),
+    (["pause", "-30m"], _e("pause", "argument DURATION: '-30m' is negative: use 1m to 24h")),
+    (["pause", "\u0661\u0662m"], _e("pause", "argument DURATION: '\u0661\u0662m' is not a duration "
+                                             "(examples: 90s, 45m, 1h30m)")),
+    (["pause", "\uff11\uff12m"], _e("pause", "argument DURATION: '\uff11\uff12m' is not a duration "
+                                             "(examples: 90s, 45m, 1h30m)")),
+    (["pause", "1_0m"], _e("pause", "argument DURATION: '1_0m' is not a duration (examples: 90s, 45m, 1h30m)")),
+    (["pause", "9" * 5000 + "m"], _e("pause", "argument DURATION: '99999999999999999999...' is out of range: "
+                                              "use 1m to 24h")),
+    (["pause", "until-monday"], _e("pause", "argument DURATION: 'until-monday' is not a duration "
+                                            "(examples: 90s, 45m, 1h30m)")),
+    (["pause", "1h", "2h"], _e("pause", "unrecognized arguments: 2h")),
+    (["snooze", "5h"], _e("snooze", "argument DURATION: '5h' is out of range: use 1m to 4h")),
+    (["snooze", "-5m"], _e("snooze", "argument DURATION: '-5m' is negative: use 1m to 4h")),
+    (["snooze", "soon"], _e("snooze", "argument DURATION: 'soon' is not a duration (examples: 90s, 45m, 1h30m)")),
+    (["status", "--yaml"], _e("status", "unrecognized arguments: --yaml")),
+    (["resume", "now"], _e("resume", "unrecognized arguments: now")),
+    (["skip", "2"], _e("skip", "unrecognized arguments: 2")),
+    (["quit", "-f"], _e("quit", "unrecognized arguments: -f")),
+    (["autostart"], _e("autostart", "the following arguments are required: state")),
+    (["autostart", "yes"], _e("autostart", "argument state: invalid choice: 'yes' (choose from 'on', 'off', 'status')")),
+    (["checkin", "\u0665"], _e("checkin", "argument RATING: '\u0665' is not a rating: use a whole number from "
+                                         "0 (no pain) to 10 (worst pain)")),
+    (["checkin", "1_0"], _e("checkin", "argument RATING: '1_0' is not a rating: use a whole number from "
+                                       "0 (no pain) to 10 (worst pain)")),
+    (["checkin", "\uff15"], _e("checkin", "argument RATING: '\uff15' is not a rating: use a whole number from "
+                                         "0 (no pain) to 10 (worst pain)")),
+    (["stats", "--days", "1_0"], _e("stats", "argument --days: '1_0' is not a whole number of days (example: 30)")),
+    (["--time-scale", "\u0661\u0662", "status"], _e("", "argument --time-scale: '\u0661\u0662' is not a number "
+                                                         "(example: 60)")),
+    (["--bogus"], _e("", "unrecognized arguments: --bogus")),
     (["stop"], "necka-tray: error: argument COMMAND: invalid choice: 'stop' (choose from 'run', 'session', "),
 ])
 def test_bad_arguments_exit_2_with_one_clear_line(capsys, argv, message):

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from necka_tray.store import config
+from necka_tray.store import config, fsutil
 from necka_tray.store.config import SCHEMA, Loaded, ReminderSettings, Settings, default_text, ensure_exists, load, update
 from necka_tray.core.reminders import DEFAULT_INTERVALS, Kind
 
@@ -191,8 +191,9 @@ def test_unreadable_file_simulated(tmp_path, monkeypatch):
     def denied(*args, **kwargs):
         raise PermissionError(13, "Permission denied")
 
-    monkeypatch.setattr(config, "open", denied, raising=False)
+    monkeypatch.setattr(fsutil.os, "open", denied)
     loaded = load(path)
+    monkeypatch.undo()
     assert only_problem(loaded) == f"{path}: cannot be read (Permission denied). Using the defaults for every setting."
     assert (loaded.settings, loaded.exists, loaded.parsed) == (DEFAULTS, True, False)
 
@@ -276,9 +277,9 @@ def test_update_changes_only_the_value(tmp_path):
 def test_update_inserts_missing_key_in_its_table_and_appends_missing_table(tmp_path):
     path = write(tmp_path, USER_FILE)
     update(path, {f"{P}.interval_minutes": 10, f"{S}.enabled": False})
-    assert path.read_bytes() == (USER_FILE.replace(
-        "enabled = false\r\n", "enabled = false\r\ninterval_minutes = 10\r\n"
-    ) + "\r\n[reminders.shoulder_rolls]\r\nenabled = false\r\n").encode()
+    # tomlkit adds a key at the end of its table (after the table's last comment), a table at the end.
+    assert path.read_bytes() == (USER_FILE + "interval_minutes = 10\r\n"
+                                 "\r\n[reminders.shoulder_rolls]\r\nenabled = false\r\n").encode()
     loaded = load(path)
     assert loaded.problems == []
     assert loaded.settings.reminder(Kind.POSTURE) == ReminderSettings(False, 10)
@@ -354,10 +355,36 @@ def test_update_unparsable_file_moves_it_aside(tmp_path, data):
     assert load(path).settings.break_interval_minutes == 35
 
 
-def test_update_falls_back_when_the_edit_would_not_be_valid(tmp_path):
-    # An inline table cannot be extended: the file is moved aside, its valid values are carried over.
+@pytest.mark.parametrize("text, change, after", [
+    # Issue 12 item 8: valid files with inline tables or dotted keys are edited in place, never moved aside.
+    ("[reminders]\nposture = { enabled = false }  # inline\nstretch.interval_minutes = 45\n",
+     {f"{P}.interval_minutes": 30},
+     "[reminders]\nposture = { enabled = false, interval_minutes = 30}  # inline\nstretch.interval_minutes = 45\n"),
+    ("# mine\nreminders = { stretch = { interval_minutes = 30 } }  # all inline\nsession.sound = false\n",
+     {f"{R}.interval_minutes": 45, "session.sound": True},
+     "# mine\nreminders = { stretch = { interval_minutes = 45 } }  # all inline\nsession.sound = true\n"),
+    ("reminders.stretch.interval_minutes = 30 # dotted\n[session]\nsound=false\n",
+     {"session.theme": "high-contrast"},
+     'reminders.stretch.interval_minutes = 30 # dotted\n[session]\nsound=false\ntheme = "high-contrast"\n'),
+    ("[reminders]\nstretch = {}\n", {f"{R}.interval_minutes": 45},
+     "[reminders]\nstretch = {interval_minutes = 45}\n"),
+])
+def test_update_edits_any_valid_toml_in_place(tmp_path, text, change, after):
+    path = write(tmp_path, text)
+    messages = update(path, change)
+    assert path.read_text() == after and "saved" in messages[0]
+    assert not list(tmp_path.glob("config.toml.broken-*"))
+    assert (tmp_path / "config.toml.bak").read_text() == text
+    loaded = load(path)
+    assert loaded.problems == [] and all(loaded.settings[k] == v for k, v in change.items())
+
+
+def test_update_moves_the_file_aside_when_the_edit_would_not_be_valid(tmp_path, monkeypatch):
+    import tomlkit
+
     text = "[reminders]\nposture = { enabled = false }\nstretch.interval_minutes = 45\n"
     path = write(tmp_path, text)
+    monkeypatch.setattr(tomlkit, "dumps", lambda doc: "[reminders]\nbroken = \n")  # an editor bug
     messages = update(path, {f"{P}.interval_minutes": 30})
     (backup,) = tmp_path.glob("config.toml.broken-*")
     assert backup.read_bytes() == text.encode() and "could not be edited safely" in messages[0]
@@ -418,3 +445,57 @@ def test_ensure_exists_leaves_a_broken_file_alone(tmp_path):
     path = write(tmp_path, b"\xff\xfe garbage")
     assert ensure_exists(path) is False
     assert path.read_bytes() == b"\xff\xfe garbage"
+
+
+# -- issue 12 item 8: symlinked and read-only files ----------------------------------------------
+
+
+@pytest.mark.skipif(os.name != "posix", reason="symlinks and modes are POSIX")
+def test_update_writes_through_a_symlink_and_it_stays_a_symlink(tmp_path):
+    (tmp_path / "dotfiles").mkdir()
+    target = tmp_path / "dotfiles" / "necka.toml"
+    target.write_text("# from my dotfiles\n[reminders.stretch]\ninterval_minutes = 60\n")
+    path = tmp_path / "config.toml"
+    path.symlink_to(target)
+    update(path, {f"{R}.interval_minutes": 30})
+    assert path.is_symlink() and os.readlink(path) == str(target)
+    assert target.read_text() == "# from my dotfiles\n[reminders.stretch]\ninterval_minutes = 30\n"
+    assert sorted(p.name for p in target.parent.iterdir()) == ["necka.toml"]  # no temporary left
+    assert load(path).settings.break_interval_minutes == 30
+
+
+@pytest.mark.skipif(os.name != "posix", reason="symlinks are POSIX")
+def test_a_broken_symlinked_file_is_moved_aside_beside_its_target_and_the_link_stays(tmp_path):
+    (tmp_path / "dotfiles").mkdir()
+    target = tmp_path / "dotfiles" / "necka.toml"
+    target.write_text("[broken\n")
+    path = tmp_path / "config.toml"
+    path.symlink_to(target)
+    messages = update(path, {f"{R}.interval_minutes": 30})
+    (backup,) = (tmp_path / "dotfiles").glob("necka.toml.broken-*")
+    assert backup.read_text() == "[broken\n" and backup.name in messages[0]
+    assert path.is_symlink() and os.readlink(path) == str(target)
+    assert load(path).settings.break_interval_minutes == 30 and load(path).problems == []
+
+
+@pytest.mark.skipif(os.name != "posix", reason="modes are POSIX")
+@pytest.mark.parametrize("text", ["[reminders.stretch]\ninterval_minutes = 60\n", "[broken\n"])
+def test_update_never_rewrites_a_read_only_file(tmp_path, text):
+    path = write(tmp_path, text)
+    path.chmod(0o444)
+    with pytest.raises(PermissionError, match="read-only, so the change was not saved"):
+        update(path, {f"{R}.interval_minutes": 30})
+    assert path.read_text() == text and path.stat().st_mode & 0o777 == 0o444
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["config.toml"]
+
+
+def test_tomlkit_is_imported_only_to_write(tmp_path):
+    """The tray reads its settings at every start: tomlkit (a write-only need) stays out of it."""
+    import subprocess
+    import sys
+
+    path = write(tmp_path, USER_FILE)
+    code = ("import sys; from necka_tray.store import config; import necka_tray.tray.app; "
+            f"config.load({str(path)!r}); assert 'tomlkit' not in sys.modules, 'loaded to read'; "
+            f"config.update({str(path)!r}, {{'session.sound': True}}); assert 'tomlkit' in sys.modules")
+    subprocess.run([sys.executable, "-c", code], check=True)

@@ -114,14 +114,14 @@ def test_windows_uses_a_per_user_named_pipe(monkeypatch, tmp_path):
     monkeypatch.setenv("USERNAME", "Ada Lovelace")
     paths = AppPaths(tmp_path, tmp_path, tmp_path, tmp_path)
     assert ipc.address(paths) == r"\\.\pipe\necka-tray-Ada_Lovelace"
-    assert ipc._family(ipc.address(paths)) == "AF_PIPE"
+    assert ipc.family(ipc.address(paths)) == "AF_PIPE"
     assert ipc.pipe_name(r"..\evil/pipe") == r"\\.\pipe\necka-tray-.._evil_pipe"
 
 
 def test_unix_uses_a_socket_in_the_runtime_dir(tmp_path):
     paths = AppPaths(tmp_path / "c", tmp_path / "d", tmp_path / "l", tmp_path / "run")
     assert ipc.address(paths) == str(tmp_path / "run" / "control.sock")
-    assert ipc._family(ipc.address(paths)) == "AF_UNIX"
+    assert ipc.family(ipc.address(paths)) == "AF_UNIX"
     assert AppPaths(tmp_path / "c", tmp_path / "d", tmp_path / "l").run_dir == tmp_path / "d"
 
 

@@ -11,7 +11,7 @@ from necka_tray.core.durations import describe, end_after, parse_duration
 @pytest.mark.parametrize("text, seconds", [
     ("90s", 90), ("45m", 2700), ("1h", 3600), ("2h", 7200), ("1h30m", 5400), ("1h30m15s", 5415),
     ("1m30s", 90), ("1h5s", 3605), ("24h", 86400), (" 1H30M ", 5400), ("1h 30m", 5400), ("0h45m", 2700),
-    ("120m", 7200), ("007m", 420),
+    ("120m", 7200), ("007m", 420), ("0" * 5000 + "5m", 300),
 ])
 def test_valid_durations(text, seconds):
     assert parse_duration(text) == timedelta(seconds=seconds)
@@ -24,7 +24,13 @@ def test_valid_durations(text, seconds):
     ("5x", "'5x' is not a duration (examples: 90s, 45m, 1h30m)"),
     ("h", "'h' is not a duration (examples: 90s, 45m, 1h30m)"),
     ("1.5h", "'1.5h' is not a duration (examples: 90s, 45m, 1h30m)"),
-    ("-5m", "'-5m' is not a duration (examples: 90s, 45m, 1h30m)"),
+    ("-5m", "'-5m' is negative: use 1s to 24h"),
+    ("-1h30m", "'-1h30m' is negative: use 1s to 24h"),
+    ("1_0m", "'1_0m' is not a duration (examples: 90s, 45m, 1h30m)"),
+    ("\u0661\u0662m", "'\u0661\u0662m' is not a duration (examples: 90s, 45m, 1h30m)"),  # Arabic-Indic 12
+    ("\uff11\uff12m", "'\uff11\uff12m' is not a duration (examples: 90s, 45m, 1h30m)"),  # fullwidth 12
+    ("\u0661\u0662", "'\u0661\u0662' is not a duration (examples: 90s, 45m, 1h30m)"),
+    ("9" * 5000 + "m", "'99999999999999999999...' is out of range: use 1s to 24h"),
     ("1h30", "'1h30' is not a duration (examples: 90s, 45m, 1h30m)"),
     ("2d", "'2d' is not a duration (examples: 90s, 45m, 1h30m)"),
     ("1 hour", "'1 hour' is not a duration (examples: 90s, 45m, 1h30m)"),

@@ -17,7 +17,8 @@ def test_the_session_settings_and_their_defaults(tmp_path):
     path = tmp_path / "config.toml"
     assert {k: v for k, v in config.load(path).settings.values.items() if k.startswith("session.")} == {
         "session.default_routine": "neck", "session.rotate": False, "session.theme": "default",
-        "session.text_scale": 1.0, "session.reduced_motion": False, "session.sound": False}
+        "session.text_scale": 1.0, "session.reduced_motion": False, "session.sound": False,
+        "session.voice": False}
     path.write_text('[session]\ntheme = "high-contrast"\ntext_scale = 2\nrotate = true\n'
                     'default_routine = "calm_down"\n')
     loaded = config.load(path)
@@ -28,6 +29,7 @@ def test_the_session_settings_and_their_defaults(tmp_path):
 @pytest.mark.parametrize(("line", "problem"), [
     ('theme = "dark"', 'session.theme = "dark" is not allowed: use "default" or "high-contrast"'),
     ("text_scale = 3.5", "session.text_scale = 3.5 is out of range: use a number from 0.75 to 2"),
+    ('voice = "yes"', 'session.voice = "yes" has the wrong type (a string): use true or false'),
     ('text_scale = "big"', "session.text_scale = \"big\" has the wrong type (a string): use a number"),
     ('default_routine = "My Routine"', 'session.default_routine = "My Routine" is not in the right format'),
     ("sound = 1", "session.sound = 1 has the wrong type (a whole number): use true or false"),

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Mapping
 
 from necka_tray import APP_ID
-from necka_tray.store.fsutil import atomic_write
+from necka_tray.store.fsutil import atomic_write, read_user_file
 from necka_tray.desktop.platform import TrayChoice, x11
 
 GNOME_HINT = (
@@ -131,7 +131,9 @@ def autostart_disable(env: Mapping[str, str] = os.environ) -> None:
 def autostart_enabled(env: Mapping[str, str] = os.environ) -> bool:
     """The entry exists and no desktop tool switched it off (GNOME Tweaks writes the key below)."""
     try:
-        lines = autostart_file(env).read_text(encoding="utf-8", errors="replace").splitlines()
+        # Never blocks (a FIFO there would hang the tray's event thread); a non-file raises OSError.
+        raw = read_user_file(autostart_file(env), 64 << 10)
+        lines = raw.decode("utf-8", errors="replace").splitlines()
     except FileNotFoundError:
         return False
     off = {"hidden=true", "x-gnome-autostart-enabled=false"}

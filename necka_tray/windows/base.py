@@ -1,0 +1,136 @@
+"""What every Necka window shares: the user's look, its text size, placement, arguments, the result.
+
+Each window (stretch session, statistics, check-in, info pages) is a
+short-lived process of its own. They all start the same way: the settings'
+``session.theme`` and ``session.text_scale`` become a ``Look``; a hidden Tk
+root gets the desktop's DPI (``scaling``), the look's palette and fonts, and
+its title through gettext; once built, ``Window.show`` centres it on the
+monitor the user looks at (``monitors``) and raises it; at the end it prints
+one JSON line for the tray (``emit``). Arguments are parsed with one-line
+errors (``parser``). Nothing here imports the tray or the command line.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import tkinter as tk
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from necka_tray.commandline import one_line_errors
+from necka_tray.windows import monitors, palette, scaling, theme
+from necka_tray.windows.palette import DEFAULT, Palette
+
+
+@dataclass(frozen=True)
+class Look:
+    """The user's choices for every window: colours and text size."""
+
+    palette: Palette = DEFAULT
+    text_scale: float = 1.0
+
+    @classmethod
+    def from_settings(cls, settings: Mapping[str, Any]) -> Look:
+        return cls(palette.PALETTES.get(settings["session.theme"], DEFAULT), float(settings["session.text_scale"]))
+
+
+def user_settings() -> Mapping[str, Any]:
+    """The user's settings, loaded once per window process (a bad file: its defaults, said on stderr)."""
+    from necka_tray.store import config
+    from necka_tray.store.paths import AppPaths
+
+    return config.load(AppPaths.for_user().config_file).settings
+
+
+def parser(prog: str, description: str) -> argparse.ArgumentParser:
+    """An argument parser whose errors are one line naming the problem, exit 2."""
+    p = argparse.ArgumentParser(prog=prog, description=description)
+    one_line_errors(p)
+    return p
+
+
+def emit(message: dict[str, Any]) -> None:
+    """The window's result for the tray: one JSON line on stdout."""
+    print(json.dumps(message), flush=True)
+
+
+def new_root() -> tk.Tk:
+    return tk.Tk(className="Necka")
+
+
+class Window:
+    """A Tk root in the user's look, hidden while it is built; ``show`` puts it on screen."""
+
+    def __init__(self, root: tk.Tk, title: str, look: Look | None = None) -> None:
+        self.root = root
+        self.look = look or Look()
+        self.pal = self.look.palette
+        self.px = scaling.apply(root)
+        self.fonts = palette.make_fonts(root, self.look.text_scale)
+        # Hidden while it is built and measured (measuring runs idle tasks, which
+        # would otherwise map a half-built window), shown once, in place.
+        root.withdraw()
+        root.title(title)
+        root.configure(bg=self.pal.bg)
+
+    def wrap(self, width: int) -> int:
+        """A text width of ``width`` (1/96 inch) at this screen's density, wider for larger text."""
+        return round(width * self.px * max(1.0, self.look.text_scale))
+
+    def button(self, parent: tk.Misc, text: str, command: Callable[[], None], primary: bool = False,
+               font: str = "button", **kw) -> tk.Button:
+        return theme.button(parent, text, command, self.fonts[font], self.px, primary=primary, palette=self.pal,
+                            **kw)
+
+    def label(self, parent: tk.Misc, text: str, font: str = "body", fg: str | None = None, **kw) -> tk.Label:
+        return tk.Label(parent, text=text, font=self.fonts[font], fg=fg or self.pal.text, bg=parent.cget("bg"), **kw)
+
+    def show(self, height_share: int = 3, keep: monitors.Rect | None = None, resizable: bool = True) -> None:
+        """Centre the window on the monitor the user looks at (or keep it at ``keep``, a place
+        remembered from last time, if that lies on that monitor), then raise it with the focus."""
+        root = self.root
+        root.update_idletasks()
+        w, h = root.winfo_reqwidth(), root.winfo_reqheight()
+        here = monitors.current(root)
+        x, y = monitors.centred(here, w, h, height_share)
+        size = ""
+        if keep is not None:
+            want = monitors.Rect(keep.x, keep.y, max(w, keep.width), max(h, keep.height))
+            if here.holds(want):
+                x, y = want.x, want.y
+                size = f"{want.width}x{want.height}" if (want.width, want.height) != (w, h) else ""
+        root.geometry(f"{size}+{x}+{y}")
+        if resizable:
+            root.minsize(w, h)
+        else:
+            root.resizable(False, False)
+        root.deiconify()
+        root.lift()
+        root.attributes("-topmost", True)
+        # Only to get in front once; staying on top would be rude.
+        root.after(800, lambda: root.attributes("-topmost", False))
+
+    def geometry(self) -> monitors.Rect | None:
+        """Where the window is now (for remembering it), or None if the window manager says nothing useful."""
+        m = re.fullmatch(r"(\d+)x(\d+)\+(-?\d+)\+(-?\d+)", self.root.wm_geometry())
+        if m is None:
+            return None
+        width, height, x, y = map(int, m.groups())
+        return monitors.Rect(x, y, width, height)
+
+
+def open_page(page: str) -> None:
+    """Show one of Necka's pages ("care", "relief") in its own process; the caller does not wait for it."""
+    import subprocess
+    import sys
+
+    from necka_tray.commandline import self_command
+
+    try:
+        subprocess.Popen(self_command("info", page), stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                         start_new_session=True)
+    except OSError as exc:
+        print(f"necka: could not open the page: {exc}", file=sys.stderr)

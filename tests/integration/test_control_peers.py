@@ -1,0 +1,291 @@
+"""The control channel under slow peers and retries (issue 12, items 3 and 6).
+
+A silent or trickling peer must lose only its own connection, on one total
+deadline, while a real ``necka-tray status`` is answered beside it; a command
+retried with the same request id must never run twice, and a client whose
+wait ran out must say the command may have taken effect.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from necka_tray.store.paths import AppPaths
+from necka_tray.tray import control, ipc, ipc_server, jobs
+
+from .test_control import Running
+
+pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="Unix sockets")
+
+NECKA_TRAY = str(Path(sys.executable).with_name("necka-tray"))
+
+
+@pytest.fixture
+def user(tmp_path, monkeypatch):
+    """The per-user dirs the CLI finds, pointed at tmp_path (so a subprocess finds the same)."""
+    env = {}
+    for var in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME", "XDG_CACHE_HOME", "XDG_RUNTIME_DIR"):
+        (tmp_path / var).mkdir(mode=0o700)
+        monkeypatch.setenv(var, str(tmp_path / var))
+        env[var] = str(tmp_path / var)
+    paths = AppPaths.for_user()
+    paths.ensure()
+    return paths, {**os.environ, **env}
+
+
+def _silent(address: str, stop: threading.Event, closed_after: list) -> None:
+    """Connects and sends nothing; notes when the server hangs up."""
+    with socket.socket(socket.AF_UNIX) as s:
+        s.connect(address)
+        start = time.monotonic()
+        s.settimeout(30)
+        try:
+            while s.recv(4096):  # the server's challenge, then its hang-up
+                pass
+        except OSError:
+            pass
+        closed_after.append(time.monotonic() - start)
+
+
+def _trickle(address: str, stop: threading.Event, closed_after: list) -> None:
+    """Sends a length header, then one byte a second, for as long as it is let (each byte would
+    restart a timeout per read: only a total deadline ends it)."""
+    with socket.socket(socket.AF_UNIX) as s:
+        s.connect(address)
+        start = time.monotonic()
+        s.settimeout(1.0)
+        try:
+            s.sendall(b"\x00\x00\x00\x40")
+            while not stop.is_set() and time.monotonic() - start < 60:
+                s.sendall(b"x")
+                try:
+                    if s.recv(4096) == b"":
+                        break
+                except TimeoutError:
+                    pass
+        except OSError:
+            pass
+        closed_after.append(time.monotonic() - start)
+
+
+def test_silent_and_trickling_peers_lose_only_their_own_connection(user):
+    paths, env = user
+    necka = Running(paths, io_timeout=4.0)  # served one after another, the silent peer alone would cost 4 s
+    stop = threading.Event()
+    silent, trickled = [], []
+    peers = [threading.Thread(target=_silent, args=(necka.server.address, stop, silent)),
+             threading.Thread(target=_trickle, args=(necka.server.address, stop, trickled))]
+    try:
+        for p in peers:
+            p.start()
+        time.sleep(0.3)  # the adversaries are connected and holding their connections
+        start = time.monotonic()
+        assert control.ask(paths, "status")["ok"]
+        assert time.monotonic() - start < 1.0
+        start = time.monotonic()
+        out = subprocess.run([NECKA_TRAY, "status"], env=env, capture_output=True, text=True, timeout=30)
+        took = time.monotonic() - start
+        assert out.returncode == 0, out.stderr
+        assert out.stdout.startswith("Necka is running")
+        assert took < 3.0, f"necka-tray status took {took:.1f} s beside a slow peer"  # ~0.3 s: a Python start
+        for p in peers:
+            p.join(15)
+        # One total deadline each (4 s), however the bytes arrive; then the connection is gone.
+        assert silent and 3.5 < silent[0] < 7, silent
+        assert trickled and 3.5 < trickled[0] < 7, trickled
+    finally:
+        stop.set()
+        for p in peers:
+            p.join(10)
+        necka.stop()
+
+
+def test_more_slow_peers_than_slots_cannot_lock_out_commands_for_long(user):
+    paths, _ = user
+    necka = Running(paths, io_timeout=1.0)
+    stop = threading.Event()
+    closed = []
+    peers = [threading.Thread(target=_silent, args=(necka.server.address, stop, closed))
+             for _ in range(ipc_server.MAX_PEERS + 4)]
+    try:
+        for p in peers:
+            p.start()
+        start = time.monotonic()
+        deadline = start + 10
+        while True:  # refused while the slots are full; answered once their deadline has passed
+            try:
+                if control.ask(paths, "status")["ok"]:
+                    break
+            except ipc.ControlError:
+                assert time.monotonic() < deadline
+                stop.wait(0.05)
+        assert time.monotonic() - start < 3.0
+    finally:
+        stop.set()
+        for p in peers:
+            p.join(10)
+        necka.stop()
+
+
+# -- retries (item 6) -------------------------------------------------------------------------------
+
+
+class SlowDispatcher:
+    """Runs each posted call on a thread after ``delay`` s (an app busy with something else)."""
+
+    def __init__(self, delay: float):
+        self.delay = delay
+
+    def post(self, fn, *args):
+        timer = threading.Timer(self.delay, fn, args)
+        timer.daemon = True
+        timer.start()
+
+
+def test_a_retry_with_the_same_id_gets_the_first_answer_and_never_runs_twice(user):
+    paths, _ = user
+    runs, ran = [], threading.Event()
+
+    def handle(request):
+        runs.append(request)
+        ran.set()
+        return {"ok": True, "message": f"Skipped ({len(runs)})."}
+
+    slow = SlowDispatcher(2.0)
+    server = ipc_server.Server(paths, handle, slow.post, reply_timeout=0.2)
+    server.start()
+    try:
+        with pytest.raises(ipc.Unanswered, match=r"may have taken effect: check `necka-tray status`"):
+            ipc.request(paths, {"command": "skip"}, request_id="retry-1")
+        with pytest.raises(ipc.Unanswered):  # retried while the first is still on its way: not run again
+            ipc.request(paths, {"command": "skip"}, request_id="retry-1")
+        assert ran.wait(5)
+        assert ipc.request(paths, {"command": "skip"}, request_id="retry-1") == {"ok": True, "message": "Skipped (1)."}
+        assert ipc.request(paths, {"command": "skip"}, request_id="retry-1") == {"ok": True, "message": "Skipped (1)."}
+        assert runs == [{"command": "skip"}]  # the id is the channel's: the handler never sees it
+        server._reply_timeout = 5
+        assert ipc.request(paths, {"command": "skip"})["message"] == "Skipped (2)."  # a new id is a new command
+    finally:
+        server.stop()
+
+
+def test_the_remembered_ids_are_bounded(user):
+    paths, _ = user
+    server = ipc_server.Server(paths, lambda r: {"ok": True}, post=lambda fn: fn())
+    for n in range(ipc_server.REMEMBERED * 3):
+        assert server.reply_to(ipc.encode({"command": "status", "id": f"id{n}"})) == {"ok": True}
+    assert len(server._runs) == ipc_server.REMEMBERED
+    assert "id0" not in server._runs and f"id{ipc_server.REMEMBERED * 3 - 1}" in server._runs
+
+
+@pytest.mark.parametrize("bad", [1, "", "x" * 65, "a b", "ü", [], {"a": 1}, True])
+def test_a_bad_request_id_is_refused(bad):
+    server = ipc_server.Server(AppPaths(Path("/nonexistent"), Path("/nonexistent"), Path("/nonexistent")),
+                               lambda r: {"ok": True}, post=lambda fn: fn())
+    reply = server.reply_to(ipc.encode({"command": "status", "id": bad}))
+    assert reply["ok"] is False and '"id" must be' in reply["error"]
+
+
+def test_a_client_whose_wait_runs_out_says_the_command_may_have_taken_effect(user, capsys, monkeypatch):
+    """The CLI's own wait (not the server's) ends first: the same words, and exit code 4."""
+    from necka_tray import cli
+
+    paths, _ = user
+    applied = threading.Event()
+    server = ipc_server.Server(paths, lambda r: applied.set() or {"ok": True, "message": "Skipped."},
+                               SlowDispatcher(1.5).post, reply_timeout=10)
+    server.start()
+    try:
+        with pytest.raises(ipc.Unanswered, match="may have taken effect"):
+            ipc.request(paths, {"command": "skip"}, timeout=0.5)
+        assert applied.wait(5)  # it did take effect
+        server._post, server._reply_timeout = SlowDispatcher(5).post, 2.0
+        original = ipc.request
+        monkeypatch.setattr(ipc, "request", lambda p, m, timeout=0, request_id=None: original(p, m, 0.5, request_id))
+        assert cli.main(["skip"]) == 4
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1 and "may have taken effect: check `necka-tray status`" in err
+        assert "try again" not in err
+    finally:
+        server.stop()
+        jobs.set_handler(None)
+
+
+# -- one instance when the runtime folder vanishes (item 7) -----------------------------------------
+
+
+def test_the_instance_lock_survives_the_runtime_folder_being_removed(user):
+    import shutil
+
+    from necka_tray.tray import instance
+
+    paths, _ = user
+    first = instance.claim(paths)
+    try:
+        assert first is not None
+        shutil.rmtree(paths.run_dir)  # a tmp cleaner
+        paths.ensure()
+        assert instance.claim(paths) is None, "a second Necka would start beside the first"
+        assert instance.holder(paths)[0] == os.getpid()
+    finally:
+        first.close()
+    again = instance.claim(paths)
+    assert again is not None
+    again.close()
+
+
+def test_a_second_start_that_cannot_reach_the_running_necka_says_so_and_exits_1(user, capsys, monkeypatch):
+    import shutil
+
+    from necka_tray.tray import instance
+
+    paths, _ = user
+    lock = instance.claim(paths)
+    necka = Running(paths)
+    try:
+        shutil.rmtree(paths.run_dir)
+        old = time.time() - 60  # the holder has long been up: not one still starting
+        os.utime(paths.data_dir / instance.LOCK_NAME, (old, old))
+        start = time.monotonic()
+        assert control.hand_over(paths, timeout=5) == 1
+        assert time.monotonic() - start < 2
+        out, err = capsys.readouterr()
+        assert out == "" and err.count("\n") == 1
+        assert err.startswith(f"necka-tray: Necka is already running (pid {os.getpid()}) but cannot be reached at ")
+        assert "its control socket is gone" in err
+
+        # The next tick binds the socket again, and commands work again.
+        jobs.set_tick_hook(necka.server.recheck)
+        jobs.tick()
+        assert necka.ask("status")["ok"]
+        assert control.hand_over(paths, timeout=5) == 0
+        assert capsys.readouterr().out.startswith("Necka is already running: ")
+        assert necka.server.recheck() is False  # intact now: nothing to do
+    finally:
+        jobs.set_tick_hook(None)
+        necka.stop()
+        lock.close()
+
+
+def test_a_necka_from_before_the_move_still_counts_as_running(user):
+    """An upgrade while an older Necka runs: its lock is in the runtime folder."""
+    from necka_tray.tray import instance
+
+    paths, _ = user
+    legacy = open(paths.run_dir / instance.LOCK_NAME, "w+b")
+    try:
+        instance._lock(legacy, blocking=False)
+        assert instance.claim(paths) is None
+    finally:
+        legacy.close()
+    mine = instance.claim(paths)
+    assert mine is not None
+    mine.close()
