@@ -13,16 +13,16 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Callable, Protocol
 
+from necka_tray.core.actions import Action, Verb
+
 if TYPE_CHECKING:
     from necka_tray.core.planner import TrayView
     from necka_tray.tray.menu_model import Entry
 
-Action = tuple[Any, ...]
-
 #: What a middle click does where the tray reports middle clicks (SNI ``SecondaryActivate``, XEmbed button 2):
 #: pause reminders for 30 minutes, or resume them while paused.
-PAUSE_TOGGLE = ("pause", "30m")
-RESUME = ("resume",)
+PAUSE_TOGGLE = Action(Verb.PAUSE, "30m")
+RESUME = Action(Verb.RESUME)
 
 #: Readable backend names for ``necka-tray status``.
 NAMES = {"sni": "StatusNotifierItem", "xembed": "XEmbed", "gtk": "GTK status icon (pystray)",

@@ -58,7 +58,7 @@ class Layout:
 
     root: Node
     props: dict[int, Props] = field(default_factory=dict)
-    actions: dict[int, tuple] = field(default_factory=dict)
+    actions: dict[int, Any] = field(default_factory=dict)
     #: The tree without labels and states: when it differs, the host must fetch the layout again.
     shape: tuple = ()
     revision: int = 1
@@ -67,14 +67,14 @@ class Layout:
 def build(entries: tuple[Entry, ...], revision: int = 1) -> Layout:
     """The dbusmenu tree of ``entries``: ids numbered depth-first from 1, in menu order."""
     all_props: dict[int, Props] = {0: {"children-display": ("s", "submenu")}}
-    actions: dict[int, tuple] = {}
+    actions: dict[int, Any] = {}
     counter = iter(range(1, 1 << 31))
 
     def node(entry: Entry) -> Node:
         item_id = next(counter)
         all_props[item_id] = props(entry)
         if entry.action and not entry.children:
-            actions[item_id] = tuple(entry.action)
+            actions[item_id] = entry.action
         return item_id, all_props[item_id], tuple(node(c) for c in entry.children)
 
     children = tuple(node(e) for e in entries)

@@ -96,8 +96,39 @@ def wait_released(paths: AppPaths, timeout: float) -> bool:
 
 
 def _lock_file(paths: AppPaths) -> BinaryIO:
-    fd = os.open(paths.data_dir / LOCK_NAME, os.O_RDWR | os.O_CREAT, 0o600)
-    return os.fdopen(fd, "r+b")
+    """The lock file, opened for writing where it can be; a data folder the user made read-only
+    must not stop Necka (it keeps its data in memory then), so the lock falls back to the
+    existing file read-only, then to the folder itself (flock locks a directory as well)."""
+    path = paths.data_dir / LOCK_NAME
+    try:
+        return os.fdopen(os.open(path, os.O_RDWR | os.O_CREAT, 0o600), "r+b")
+    except OSError:
+        if sys.platform == "win32":
+            raise
+    try:
+        return os.fdopen(os.open(path, os.O_RDONLY), "rb")
+    except FileNotFoundError:
+        return _FolderLock(os.open(paths.data_dir, os.O_RDONLY | os.O_DIRECTORY))
+
+
+class _FolderLock:
+    """The data folder's own descriptor, for flock (a file object cannot hold a directory)."""
+
+    def __init__(self, fd: int) -> None:
+        self._fd = fd
+
+    def fileno(self) -> int:
+        return self._fd
+
+    def truncate(self, *_: object) -> None:
+        raise OSError("a folder lock holds no pid")
+
+    write = flush = truncate
+
+    def close(self) -> None:
+        if self._fd >= 0:
+            os.close(self._fd)
+            self._fd = -1
 
 
 def _lock(f: BinaryIO, blocking: bool) -> None:

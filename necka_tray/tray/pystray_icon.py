@@ -1,5 +1,9 @@
 """The only module that imports pystray: the ``backend.TrayBackend`` on Windows, macOS and ``PYSTRAY_BACKEND``.
 
+The one tray module allowed Pillow and ``necka_tray.windows`` (the boundary
+test lists it): pystray itself needs a PIL image, so once pystray is loaded
+Pillow is too, and drawing the icon here costs nothing more.
+
 pystray's loop owns the main thread. Its menu callbacks run on that thread
 and only post an action to the app's dispatcher; ``render`` is called from
 the dispatcher thread, and the GTK backends marshal icon, title and menu
@@ -13,13 +17,12 @@ import logging
 import os
 from typing import Any, Callable
 
+from necka_tray.core.actions import Action
 from necka_tray.core.planner import TrayView
-from necka_tray.windows.icon import draw_icon
 from necka_tray.tray.menu_model import Entry
+from necka_tray.windows.icon import draw_icon
 
 logger = logging.getLogger(__name__)
-
-Action = tuple[Any, ...]
 
 
 class Tray:

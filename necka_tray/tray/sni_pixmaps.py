@@ -2,8 +2,8 @@
 
 The spec's pixmaps are ARGB32 in network byte order (bytes A, R, G, B), one
 per size; hosts pick the size nearest their panel. The pixels come from the
-cache files ``windows/icon_bitmaps.py`` draws in a helper process (so Pillow
-never loads in the tray process), one file per size with every icon state;
+cache files (``icon_cache.py``) that the ``icons`` helper process draws (so
+Pillow never loads in the tray process), one file per size with every state;
 one helper draws every missing size in one go. Converted pixmaps are kept
 per icon state: a minute's refresh that does not move the ring costs nothing.
 """
@@ -43,7 +43,7 @@ class Pixmaps:
         self._drawing = None
 
     def get(self, key: tuple) -> list[Pixmap]:
-        from necka_tray.windows import icon_bitmaps
+        from necka_tray import icon_cache
 
         key = tuple(key)
         with self._lock:
@@ -51,7 +51,7 @@ class Pixmaps:
                 return self._memo[key]
             found, missing = [], []
             for size in SIZES:
-                rgba = icon_bitmaps.read(icon_bitmaps.cache_file(self._cache_dir, size), key, size)
+                rgba = icon_cache.read(icon_cache.cache_file(self._cache_dir, size), key, size)
                 if rgba is None:
                     missing.append(size)
                 else:
@@ -69,13 +69,12 @@ class Pixmaps:
             return  # once: a helper that failed is not started again and again
         import subprocess
 
-        from necka_tray.windows import icon_bitmaps
+        from necka_tray import helpers, icon_cache
 
         args: list[str] = []
         for size in sizes:
-            args += [str(size), str(icon_bitmaps.cache_file(self._cache_dir, size))]
-        command = icon_bitmaps.command(sizes[0], icon_bitmaps.cache_file(self._cache_dir, sizes[0]))
-        command = command[:-2] + args  # the helper draws several sizes when given several pairs
+            args += [str(size), str(icon_cache.cache_file(self._cache_dir, size))]
+        command = helpers.command("icons", *args)  # the helper draws several sizes when given several pairs
         try:
             self._drawing = subprocess.Popen(command, stdin=subprocess.DEVNULL)
         except OSError as exc:

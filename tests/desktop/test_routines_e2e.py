@@ -123,10 +123,15 @@ def test_every_routine_from_the_menu_by_keyboard_in_both_looks(desktop, start_ne
             necka.wait_log(rf"action=session-end outcome=completed routine={routine.id}\n", timeout=15)
             xdesk.wait_for(lambda: gone(app_env, SESSION), 10, what=f"the {routine.id} window closed")
 
-    sessions = [s for s in necka.history("session") if s["ts"] >= datetime.fromtimestamp(necka.started).astimezone()
-                .isoformat()]
-    assert [(s["routine"], s["outcome"], s["steps_total"]) for s in sessions] == [
-        (r.id, "completed", len(r.steps)) for r in routines] * 2
+    def sessions() -> list:
+        since = datetime.fromtimestamp(necka.started).astimezone().isoformat()
+        return [(s["routine"], s["outcome"], s["steps_total"]) for s in necka.history("session") if s["ts"] >= since]
+
+    # The tray records each session when its window has gone (and the log line for the second look's
+    # routines matched the first look's already): wait for the last one to be written.
+    expected = [(r.id, "completed", len(r.steps)) for r in routines] * 2
+    xdesk.wait_for(lambda: len(sessions()) >= len(expected), 10, what="every session recorded by the tray")
+    assert sessions() == expected
 
 
 def test_the_safety_note_shows_once_and_the_care_pages_open(desktop, start_necka, app_env, shot):
@@ -180,7 +185,7 @@ def test_the_safety_note_shows_once_and_the_care_pages_open(desktop, start_necka
         xdesk.wait_for(lambda: gone(app_env, SESSION), 10, what="the session window closed")
         open_menu_item(desktop, icon, label)
         page = desktop.wait_window(f"^Necka .+ {title}$", timeout=15)
-        necka.wait_log(rf"action={name}-start pid=\d+")
+        necka.wait_log(rf"action=info-start pid=\d+ args={name}\n")
         time.sleep(0.4)
         png = shot(f"5-{name}-page-from-the-menu", window=page)
         geo = desktop.window_geometry(page)

@@ -9,7 +9,7 @@ import subprocess
 import sys
 import time
 from collections import defaultdict
-from datetime import date
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from PIL import Image, ImageChops, ImageColor
@@ -107,6 +107,25 @@ def test_session_checkin_stats_and_the_statistics_window(desktop, start_necka, s
                    10, what="the statistics window closed")
 
 
+def test_the_tray_records_the_session_its_window_reports(desktop, start_necka):
+    """One writer of the history while the tray runs: the window (started with --no-record) reports
+    the session with its start and end, and the tray records it, once."""
+    necka = start_necka("--time-scale", "10")
+    docked(desktop, necka)
+    necka.wait_log(r"action=add job=stretch")
+    done = subprocess.run([sys.executable, "-m", "necka_tray", "stretch"], env=necka.env, capture_output=True,
+                          text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    desktop.wait_window(SESSION, timeout=10)
+    necka.wait_log(r"action=session-end outcome=completed routine=neck", timeout=60)
+    (session,) = necka.history("session")
+    assert (session["outcome"], session["routine"], session["steps_done"]) == ("completed", "neck", 6)
+    started, ended = (datetime.fromisoformat(session[k]) for k in ("ts", "ended"))
+    assert timedelta(seconds=5) < ended - started < timedelta(seconds=60)
+    assert necka.history("checkin") == []  # nothing answered on the last screen
+    assert "action=message-ignored" not in necka.log.read_text()
+
+
 def test_daily_checkin_from_the_tray(desktop, start_necka, shot, active_user):
     necka = start_necka()
     icon = docked(desktop, necka)
@@ -143,7 +162,9 @@ def test_the_checkin_works_from_the_keyboard_with_a_visible_focus(desktop, app_e
     assert rings[2] > 40 and sum(rings) == rings[2], rings
     desktop.key("Return")
     out, _ = proc.communicate(timeout=15)
-    assert json.loads(out.splitlines()[-1]) == {"event": "checkin", "rating": 2}
+    from necka_tray import protocol
+
+    assert protocol.decode(out.splitlines()[-1]).rating == 2  # a protocol.CheckinResult
     path = Path(app_env["XDG_DATA_HOME"]) / "necka-tray" / "history.sqlite3"
     from necka_tray.store.history import History
 

@@ -1,4 +1,4 @@
-"""The toolkit-free X11 tray icon (ui/xembed.py) as a user meets it, and the GTK one it replaced.
+"""The toolkit-free X11 tray icon (tray/xembed.py) as a user meets it, and the GTK one it replaced.
 
 The icon is a plain X window docked into trayer; its menu and tooltip are Tk
 processes of their own, its pixels come from a helper process. What matters

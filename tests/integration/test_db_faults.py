@@ -22,7 +22,8 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from necka_tray.store import dbfile
 from necka_tray.store import history
-from necka_tray.store.history import History, HistoryError, HistoryWriter
+from necka_tray.store.history import History, HistoryError
+from necka_tray.store.history_writer import HistoryWriter
 from necka_tray.store.jobstore import SQLiteJobStore
 
 from .test_jobstore import create_add_job

@@ -20,6 +20,7 @@ from jeepney import DBusAddress, HeaderFields, MessageType, new_method_call
 from jeepney.bus_messages import MatchRule, message_bus
 from jeepney.io.blocking import open_dbus_connection
 
+from necka_tray.core.actions import Action, Verb
 from necka_tray.core.planner import TrayView
 from necka_tray.core.reminders import Kind
 from necka_tray.tray import menu_model
@@ -123,7 +124,7 @@ def test_menu_click_and_icon_clicks_reach_the_app_as_the_popups_actions(item):
     host.call("/MenuBar", "com.canonical.dbusmenu", "Event", "isvu", (chosen, "clicked", ("s", ""), 0))
     host.call("/StatusNotifierItem", "org.kde.StatusNotifierItem", "Activate", "ii", (0, 0))
     host.call("/StatusNotifierItem", "org.kde.StatusNotifierItem", "SecondaryActivate", "ii", (0, 0))
-    assert actions == [("interval", 45), ("session",), ("pause", "30m")]
+    assert actions == [Action(Verb.INTERVAL, 45), Action(Verb.SESSION), Action(Verb.PAUSE, "30m")]
 
 
 def test_properties_and_signals_follow_the_view_and_stay_quiet_without_change(item):

@@ -1,5 +1,6 @@
 """The dbusmenu layout built from the menu model: the tree SNI hosts render, and what they are told."""
 
+from necka_tray.core.actions import Action, Verb
 from necka_tray.core.planner import TrayView
 from necka_tray.core.reminders import Kind
 from necka_tray.tray import dbusmenu, menu_model
@@ -54,8 +55,8 @@ def test_ids_map_to_the_same_actions_as_the_popup():
     entries = menu()
     layout = dbusmenu.build(entries)
     chosen = labelled(layout, "45 min")[0]
-    assert layout.actions[chosen] == ("interval", 45)
-    assert layout.actions[labelled(layout, "Start stretch session")[0]] == ("session",)
+    assert layout.actions[chosen] == Action(Verb.INTERVAL, 45)
+    assert layout.actions[labelled(layout, "Start stretch session")[0]] == Action(Verb.SESSION)
     assert labelled(layout, "Break interval")[0] not in layout.actions  # a submenu is no action
     ids = [n[0] for n in _walk(layout.root)]
     assert len(ids) == len(set(ids)) == len(layout.props)
@@ -68,7 +69,7 @@ def _walk(node):
 
 
 def test_mnemonics_are_escaped():
-    layout = dbusmenu.build((Entry("my_routine · 1 min", ("routine", "my_routine")),))
+    layout = dbusmenu.build((Entry("my_routine · 1 min", Action(Verb.ROUTINE, "my_routine")),))
     assert layout.root[2][0][1]["label"] == ("s", "my__routine · 1 min")
     assert dbusmenu.escape("a_b_c") == "a__b__c"
 
@@ -107,7 +108,7 @@ def test_items_coming_or_going_is_a_new_layout_revision():
 
 def test_get_layout_depth_and_property_filter():
     m = dbusmenu.DBusMenu(lambda a: None)
-    m.update((Entry("Top", children=(Entry("Inner", ("x",)),)), SEPARATOR))
+    m.update((Entry("Top", children=(Entry("Inner", Action(Verb.QUIT)),)), SEPARATOR))
     sig, (revision, root) = m.call("GetLayout", (0, 1, ["label"]))
     assert sig == "u(ia{sv}av)" and revision == 1
     assert root == (0, {}, [("(ia{sv}av)", (1, {"label": ("s", "Top")}, [])),
@@ -125,6 +126,6 @@ def test_clicked_event_runs_the_items_action_and_nothing_else():
     m.call("Event", (labelled(m.layout, "Posture check in 12 min")[0], "clicked", ("s", ""), 0))
     assert chosen == []
     m.call("Event", (item, "clicked", ("i", 0), 0))
-    assert chosen == [("interval", 45)]
+    assert chosen == [Action(Verb.INTERVAL, 45)]
     assert m.call("EventGroup", ([(item, "clicked", ("i", 0), 0), (999, "clicked", ("i", 0), 0)],)) == ("ai", ([999],))
-    assert chosen == [("interval", 45)] * 2
+    assert chosen == [Action(Verb.INTERVAL, 45)] * 2

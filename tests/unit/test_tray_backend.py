@@ -1,5 +1,6 @@
 """The one tray interface: clicks as every backend maps them, and the SNI item's pixels."""
 
+from necka_tray.core.actions import Action, Verb
 from necka_tray.core.planner import TrayView
 from necka_tray.core.reminders import Kind
 from necka_tray.tray import backend, menu_model, sni_pixmaps
@@ -12,13 +13,13 @@ def entries(**kw):
 
 
 def test_left_click_is_the_stretch_session_unless_one_runs():
-    assert backend.default_action(entries()) == ("session",)
+    assert backend.default_action(entries()) == Action(Verb.SESSION)
     assert backend.default_action(entries(session_running=True)) is None
 
 
 def test_middle_click_pauses_or_resumes():
-    assert backend.secondary_action(entries()) == ("pause", "30m")
-    assert backend.secondary_action(entries(paused=True, tooltip="Necka: paused until 14:30")) == ("resume",)
+    assert backend.secondary_action(entries()) == Action(Verb.PAUSE, "30m")
+    assert backend.secondary_action(entries(paused=True, tooltip="Necka: paused until 14:30")) == Action(Verb.RESUME)
 
 
 class Flags:
