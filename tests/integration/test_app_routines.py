@@ -179,7 +179,11 @@ def test_a_bad_routines_file_that_appears_while_running_breaks_no_command(app, p
     """Issue 12 item 1: a wrong type or depth in a file written while Necka runs is one named problem;
     commands keep working on the built-in routines (once a TypeError escaped every redraw)."""
     h = app()
-    paths.routines_file.write_text(f'[routines.mine]\ntitle = "Mine"\nsteps = ["tilt_left"]\n{bad}\n')
+    # Saved whole (as an editor saves: a new file renamed over), so the app's own reads on its
+    # threads never see half of it (a torn write is a different fault, with its own test).
+    tmp = paths.routines_file.with_suffix(".tmp")
+    tmp.write_text(f'[routines.mine]\ntitle = "Mine"\nsteps = ["tilt_left"]\n{bad}\n')
+    tmp.replace(paths.routines_file)
     caplog.clear()
     h.call(h.app.handle_action, Action("interval", 45))  # redraws the menu, which reads the routines
     h.call(h.app.handle_action, Action("session"))
