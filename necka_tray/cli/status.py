@@ -38,7 +38,8 @@ def describe(status: dict[str, Any]) -> str:
     lines = []
     if status["running"]:
         headline = status["tooltip"].removeprefix("Necka: ")
-        lines.append(f"Necka is running (pid {status['pid']}, tray: {status['tray_backend']}): {headline}.")
+        tray = status.get("tray") or status["tray_backend"]
+        lines.append(f"Necka is running (pid {status['pid']}, tray: {tray}): {headline}.")
         for kind in Kind:
             r = status["reminders"].get(kind.value, {})
             if not r.get("enabled"):
@@ -58,6 +59,8 @@ def describe(status: dict[str, Any]) -> str:
             lines.append("Call detection: unavailable on this system (reminders are not held for calls)")
         elif status.get("call_detection"):
             lines.append(f"Call detection: {status['call_detection']}")
+        if status.get("tray_clicks"):
+            lines.append(f"Tray icon: {status['tray_clicks']}")
         if status.get("autostart") is not None:
             lines.append(f"Start at login: {'on' if status['autostart'] else 'off'}")
     else:

@@ -78,7 +78,9 @@ def run_tray(scale: TimeScale, debug: bool = False) -> int:
     except Exception as exc:  # a backend that cannot load: say which and why, once
         logger.debug("tray backend failed", exc_info=True)
         return _fail(f"the {choice.backend!r} tray backend cannot start ({type(exc).__name__}: {exc}).")
-    logger.info("action=start backend=%s scale=%s", choice.backend, scale.factor)
+    from necka_tray.tray import backend as tray_backend
+
+    logger.info("action=start backend=%s scale=%s clicks=%r", choice.backend, scale.factor, tray_backend.clicks(tray))
 
     def start_app() -> None:
         # After the icon is up: reading (or first writing) the settings costs more than docking.
@@ -105,7 +107,7 @@ def run_tray(scale: TimeScale, debug: bool = False) -> int:
                 "Necka settings",
                 f"{loaded.problems[0]} See {paths.config_file} (details in the log).",
             )
-        control = _start_control(paths, app, dispatcher, choice.backend)
+        control = _start_control(paths, app, dispatcher, choice.backend, tray)
         if sys.platform.startswith("linux"):
             from necka_tray.desktop.platform import sleep_linux
 
@@ -146,7 +148,12 @@ def run_tray(scale: TimeScale, debug: bool = False) -> int:
 
 
 def _make_tray(backend: str, on_action, paths: AppPaths):
-    """``xembed``: our own X11 tray icon, no toolkit (see tray/xembed.py); else pystray's backend."""
+    """``sni``: our own StatusNotifierItem (tray/sni.py); ``xembed``: our own X11 tray icon (tray/xembed.py);
+    neither loads a toolkit. Else pystray's backend. Each is a ``tray/backend.py`` ``TrayBackend``."""
+    if backend == "sni":
+        from necka_tray.tray.sni import SniTray
+
+        return SniTray(on_action, cache_dir=paths.cache_dir or paths.data_dir)
     if backend == "xembed":
         from necka_tray.tray.xembed import XEmbedTray
 
@@ -156,13 +163,15 @@ def _make_tray(backend: str, on_action, paths: AppPaths):
     return Tray(backend, on_action)
 
 
-def _start_control(paths: AppPaths, app, dispatcher, backend: str):
+def _start_control(paths: AppPaths, app, dispatcher, backend: str, tray):
     """The command line's channel to this app (after the icon is up); Necka runs on without it."""
     from necka_tray.tray import jobs
+    from necka_tray.tray.backend import NAMES, clicks
     from necka_tray.tray.control import Handler, where
     from necka_tray.tray.ipc_server import Server
 
-    about = {"version": __version__, "pid": os.getpid(), "tray_backend": backend, "paths": where(paths)}
+    about = {"version": __version__, "pid": os.getpid(), "tray_backend": backend,
+             "tray": NAMES.get(backend, backend), "tray_clicks": clicks(tray), "paths": where(paths)}
     server = Server(paths, Handler(app, about), dispatcher.post)
     try:
         server.start()

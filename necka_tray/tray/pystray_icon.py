@@ -1,4 +1,4 @@
-"""The only module that imports pystray: renders a ``TrayView`` and the menu entries.
+"""The only module that imports pystray: the ``backend.TrayBackend`` on Windows, macOS and ``PYSTRAY_BACKEND``.
 
 The one tray module allowed Pillow and ``necka_tray.windows`` (the boundary
 test lists it): pystray itself needs a PIL image, so once pystray is loaded
@@ -36,6 +36,16 @@ class Tray:
         self._view: TrayView | None = None
         icon_class = _with_gtk_tooltip(pystray.Icon) if backend == "gtk" else pystray.Icon
         self._icon = icon_class("necka-tray", icon=draw_icon(), title="Necka", menu=pystray.Menu(self._items))
+
+    has_secondary_action = False  # pystray reports no middle clicks
+
+    @property
+    def has_default_action(self) -> bool:
+        return bool(getattr(self._icon, "HAS_DEFAULT_ACTION", True))
+
+    @property
+    def has_menu(self) -> bool:
+        return bool(getattr(self._icon, "HAS_MENU", True))
 
     def run(self, setup: Callable[[], None]) -> None:
         """Show the icon and run the tray loop on this (main) thread; ``setup`` runs on its own thread."""

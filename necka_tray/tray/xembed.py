@@ -6,9 +6,9 @@ of Necka's own work, and pystray's xorg backend has no menu and ignores
 clicks. This adapter docks a plain X window into the tray (the freedesktop
 system-tray protocol) and puts the icon's pixels into it itself (drawn once
 per size by a helper process: ``windows/icon_bitmaps.py``, so Pillow never loads
-here either), runs the default action on a left click, and shows the menu on a
-right click and the tooltip on a hover as short-lived Tk processes
-(``popup_menu.py``), as the session window is.
+here either), runs the default action on a left click, pauses or resumes
+reminders on a middle click, and shows the menu on a right click and the
+tooltip on a hover as short-lived Tk processes (``popup_menu.py``).
 
 Threads: the X connection belongs to the thread in ``run`` (python-xlib is not
 thread-safe); ``render`` and ``stop`` queue a call and wake that thread through
@@ -34,6 +34,7 @@ from Xlib import X, Xatom, Xutil, error as xerror
 from Xlib.protocol import event as xevent
 
 from necka_tray.desktop.platform import x11
+from necka_tray.tray import backend
 
 if TYPE_CHECKING:  # only types: the planner is not needed before the icon docks
     from necka_tray.core.actions import Action
@@ -52,7 +53,11 @@ _EVENTS = (X.ExposureMask | X.StructureNotifyMask | X.ButtonPressMask | X.Button
 
 
 class XEmbedTray:
-    """Same interface as ``pystray_icon.Tray``: ``run(setup)``, ``render(view, entries)``, ``stop()``."""
+    """The ``backend.TrayBackend`` on an XEmbed system tray."""
+
+    has_default_action = True
+    has_secondary_action = True  # a middle click: pause 30 min / resume
+    has_menu = True
 
     def __init__(self, on_action: Callable[[Action], None], cache_dir: Path, display_name: str | None = None) -> None:
         from necka_tray.tray.children import Children
@@ -282,16 +287,18 @@ class XEmbedTray:
                 self._click(ev.detail, ev.root_x, ev.root_y)
 
     def _click(self, button: int, x: int, y: int) -> None:
-        """A left click runs the default action, a right click opens the menu. The icon docks
-        before the app has drawn its first menu: a click then is kept and answered at that first
-        render, never lost (an empty menu, a default action that does nothing)."""
-        if button not in (1, 3):
+        """Left: the default action; middle: ``backend.secondary_action``; right: the menu. The icon
+        docks before the app has drawn its first menu: a click then is kept and answered at that
+        first render, never lost (an empty menu, a default action that does nothing)."""
+        if button not in (1, 2, 3):
             return
         if self._view is None:
             logger.info("action=click-early button=%s", button)
             self._early_click = (button, x, y)
         elif button == 1:
             self._default_action()
+        elif button == 2:
+            self._on_action(backend.secondary_action(self._entries))
         else:
             self._open_menu(x, y)
 
@@ -360,7 +367,7 @@ class XEmbedTray:
     # -- clicks, menu, tooltip -------------------------------------------------------
 
     def _default_action(self) -> None:
-        action = next((e.action for e in self._entries if e.default and e.enabled and e.action), None)
+        action = backend.default_action(self._entries)
         if action is not None:
             self._on_action(action)
 

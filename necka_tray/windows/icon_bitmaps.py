@@ -1,4 +1,4 @@
-"""The tray icon's pixels for the XEmbed tray, without Pillow in the tray process.
+"""The tray icon's pixels for the XEmbed and SNI trays, without Pillow in the tray process.
 
 ``icon.py`` draws the icon with Pillow; the tray only needs its few dozen
 distinct images (ring steps x due x paused) at the size the tray gives it.
@@ -41,20 +41,26 @@ def write_png(path: Path, size: int) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """``[png] SIZE FILE``, or several ``SIZE FILE`` pairs (the SNI icon wants six sizes: one Pillow start)."""
     args = sys.argv[1:] if argv is None else argv
     png = args[:1] == ["png"]
+    rest = args[png:]
     try:
-        size, path = int(args[png]), Path(args[png + 1])
-        if not 1 <= size <= 512:
-            raise ValueError(size)
-    except (IndexError, ValueError):
-        print("usage: icons [png] SIZE FILE (SIZE from 1 to 512)", file=sys.stderr)
+        if not rest or len(rest) % 2 or (png and len(rest) > 2):
+            raise ValueError(rest)
+        jobs = [(int(rest[i]), Path(rest[i + 1])) for i in range(0, len(rest), 2)]
+        if not all(1 <= size <= 512 for size, _ in jobs):
+            raise ValueError(jobs)
+    except ValueError:
+        print("usage: icons [png] SIZE FILE [SIZE FILE ...] (SIZE from 1 to 512)",
+              file=sys.stderr)
         return 2
-    try:
-        (write_png if png else write)(path, size)
-    except OSError as exc:
-        print(f"necka-tray: cannot write the tray icon cache {path} ({exc.strerror or exc})", file=sys.stderr)
-        return 1
+    for size, path in jobs:
+        try:
+            (write_png if png else write)(path, size)
+        except OSError as exc:
+            print(f"necka-tray: cannot write the tray icon cache {path} ({exc.strerror or exc})", file=sys.stderr)
+            return 1
     return 0
 
 

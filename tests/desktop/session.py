@@ -1,5 +1,8 @@
 """Start and stop a real headless desktop: Xvfb, a private D-Bus session bus,
-dunst (notification daemon) and trayer (XEmbed system tray).
+dunst (notification daemon) and trayer (XEmbed system tray), or instead of
+trayer a StatusNotifierItem host: ``status-notifier-watcher`` and
+``gtk-sni-tray-standalone --bottom`` (what KDE, GNOME's AppIndicator extension
+and Wayland bars speak).
 
 Shared by the desktop tests (``conftest.py``'s session fixture, and tests
 that need a desktop of their own to break) and the footprint benchmark
@@ -28,6 +31,8 @@ TOOLS = {
     "Xvfb": "xvfb", "xset": "x11-xserver-utils", "dbus-daemon": "dbus",
     "dunst": "dunst", "dunstctl": "dunst", "notify-send": "libnotify-bin",
     "trayer": "trayer", "xdotool": "xdotool", "xwininfo": "x11-utils",
+    "status-notifier-watcher": "haskell-status-notifier-item-utils",
+    "gtk-sni-tray-standalone": "haskell-gtk-sni-tray-utils",
     # test_calls_e2e: a real audio server with a null source, and a recorder as the "call"
     "pulseaudio": "pulseaudio", "pactl": "pulseaudio-utils", "parecord": "pulseaudio-utils",
 }
@@ -80,6 +85,9 @@ mv '{offered}.part' '{offered}'
 TRAYER = ["trayer", "--edge", "top", "--align", "right", "--widthtype", "request",
           "--height", "32", "--transparent", "false",
           "--SetDockType", "true"]
+
+SNI_HOST = ["gtk-sni-tray-standalone", "--bottom"]
+WATCHER = "org.kde.StatusNotifierWatcher"
 
 BOUND_HELPERS = ("tray_icons", "wait_tray_icon", "popups", "move", "click", "key", "type_text",
                  "wait_window", "window_geometry", "screenshot", "notifications",
@@ -253,6 +261,43 @@ class Desktop:
         proc.kill()
         proc.wait(10)
 
+    # -- a StatusNotifierItem desktop ----------------------------------------------
+
+    def start_watcher(self) -> None:
+        proc = start(self._stack, self.tmp, "sni-watcher", ["status-notifier-watcher"], self.env)
+        self._procs["sni-watcher"] = proc
+        wait_alive(proc, self.tmp, "sni-watcher", lambda: sni_watcher(self.env, "NameHasOwner"))
+
+    def start_sni_host(self) -> None:
+        """The bar along the bottom edge; ready once it registered itself with the watcher."""
+        proc = start(self._stack, self.tmp, "sni-host", SNI_HOST, self.env)
+        self._procs["sni-host"] = proc
+        wait_alive(proc, self.tmp, "sni-host", lambda: sni_watcher(self.env, "IsStatusNotifierHostRegistered"))
+
+    def stop_sni_host(self) -> None:
+        stop(self._procs.pop("sni-host"))
+        xdesk.wait_for(lambda: not sni_watcher(self.env, "IsStatusNotifierHostRegistered"), 5,
+                       what="the SNI host gone")
+
+    def stop_watcher(self) -> None:
+        stop(self._procs.pop("sni-watcher"))
+        xdesk.wait_for(lambda: not sni_watcher(self.env, "NameHasOwner"), 5, what="the watcher gone")
+
+
+def sni_watcher(env: dict, question: str):
+    """Ask the session bus: ``NameHasOwner`` (is a watcher running), or a property of the watcher
+    (``IsStatusNotifierHostRegistered``, ``RegisteredStatusNotifierItems``); None if it cannot answer."""
+    from jeepney import DBusAddress, new_method_call
+    from jeepney.bus_messages import message_bus
+    from jeepney.io.blocking import open_dbus_connection
+
+    with open_dbus_connection(env["DBUS_SESSION_BUS_ADDRESS"]) as conn:
+        if question == "NameHasOwner":
+            return conn.send_and_get_reply(message_bus.NameHasOwner(WATCHER), timeout=2).body[0]
+        props = DBusAddress("/StatusNotifierWatcher", bus_name=WATCHER, interface="org.freedesktop.DBus.Properties")
+        reply = conn.send_and_get_reply(new_method_call(props, "Get", "ss", (WATCHER, question)), timeout=2)
+        return reply.body[0][1] if reply.body and isinstance(reply.body[0], tuple) else None
+
 
 #: Two 1280x800 monitors side by side, joined by Xinerama. Xvfb 21.1 cannot place a second
 #: screen (``Xvfb +xinerama -screen 0 ... -screen 1 ...`` puts both at 0,0), so a nested Xephyr,
@@ -276,8 +321,10 @@ def start_x(stack, tmp: Path, env: dict, screens: int, procs: dict | None = None
 
 @contextlib.contextmanager
 def running_desktop(tmp: Path, base_env: dict | None = None, system_bus: bool = False,
-                    screens: int = 1) -> Iterator[Desktop]:
+                    screens: int = 1, tray: str = "xembed") -> Iterator[Desktop]:
     """Xvfb, a private session bus, dunst and trayer, up until the block ends.
+    ``tray="sni"``: a StatusNotifier watcher and host instead of trayer, started
+    in that order before dunst (the app comes after all of them).
     ``tmp`` receives the configuration and each helper's log. ``system_bus``
     also starts a private stand-in for the system bus (``DBUS_SYSTEM_BUS_ADDRESS``):
     Safe Eyes refuses to start without one, and a container has none. ``screens=2``:
@@ -303,6 +350,11 @@ def running_desktop(tmp: Path, base_env: dict | None = None, system_bus: bool = 
                 "dbus-daemon", f"--config-file={tmp / 'system-bus.conf'}", "--nofork",
                 "--print-address={fd}"], env)
         desk = Desktop(env=env, display=env["DISPLAY"], tmp=tmp, _stack=stack, _procs=procs)
-        desk.start_dunst()
-        desk.start_tray()
+        if tray == "sni":
+            desk.start_watcher()
+            desk.start_sni_host()
+            desk.start_dunst()
+        else:
+            desk.start_dunst()
+            desk.start_tray()
         yield desk

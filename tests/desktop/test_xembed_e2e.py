@@ -9,6 +9,7 @@ tray process itself never loads a toolkit or Pillow.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from PIL import Image
@@ -38,8 +39,10 @@ def test_the_icon_is_drawn_and_the_tray_process_loads_no_toolkit(desktop, start_
     xdesk.wait_for(lambda: menus(desktop), 10, what="the menu")
     desktop.key("Escape")
     maps = Path(f"/proc/{necka.proc.pid}/maps").read_text()
-    for library in ("libgtk", "libtk", "_tkinter", "_imaging", "libfreetype"):
+    for library in ("libgtk", "libgdk", "libtk", "_tkinter", "_imaging", "libfreetype"):
         assert library not in maps, f"the tray process loaded {library}"
+    stderr = necka.stderr.read_text()
+    assert not re.search(r"GLib|Gtk|CRITICAL|Traceback", stderr), stderr
 
 
 def test_the_tooltip_says_what_the_title_says(desktop, start_necka, shot):
