@@ -5,7 +5,7 @@
 
 Writes a freedesktop hicolor tree (``hicolor/<N>x<N>/apps/<APP_ID>.png``), a
 multi-size ``necka.ico`` (Windows, PyInstaller) and ``necka.icns`` (macOS).
-The output is committed; a test checks it still matches ``ui/icon.py``.
+The output is committed; a test checks it still matches ``windows/icon.py``.
 """
 
 from __future__ import annotations

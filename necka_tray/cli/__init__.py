@@ -160,6 +160,10 @@ def main(argv: list[str] | None = None) -> int:
         args.time_scale = args.time_scale or 1.0
         args.debug = bool(args.debug)
         module, _help = COMMANDS[args.command or "run"]
+        if os.environ.get("NECKA_PARENT_PID"):  # a window the tray started: it ends with the tray
+            from necka_tray.helpers import bind_to_parent
+
+            bind_to_parent()
         code = _command_module(module).run(args)
         try:
             sys.stdout.flush()  # here, not at exit: a reader that went away is no error of ours

@@ -42,8 +42,9 @@ def describe(status: dict[str, Any]) -> str:
     if status["running"]:
         # The tooltip is "Necka: <state>" in the tray's language.
         headline = status["tooltip"].split(": ", 1)[-1]
+        tray = status.get("tray") or status["tray_backend"]
         lines.append(_("Necka is running (pid {pid}, tray: {tray}): {state}.").format(
-            pid=status["pid"], tray=status["tray_backend"], state=headline))
+            pid=status["pid"], tray=tray, state=headline))
         labels = {kind: kind.label + ":" for kind in Kind}
         width = max(map(len, labels.values())) + 1
         for kind in Kind:
@@ -66,6 +67,8 @@ def describe(status: dict[str, Any]) -> str:
             lines.append(_("Call detection: unavailable on this system (reminders are not held for calls)"))
         elif status.get("call_detection"):
             lines.append(_("Call detection: {source}").format(source=status["call_detection"]))
+        if status.get("tray_clicks"):
+            lines.append(_("Tray icon: {clicks}").format(clicks=status["tray_clicks"]))
         if status.get("autostart") is not None:
             lines.append(_("Start at login: {state}").format(state=_("on") if status["autostart"] else _("off")))
     else:

@@ -118,9 +118,6 @@ class Planner:
             return Decision.DEFER
         return Decision.FIRE
 
-    def should_fire(self, kind: Kind, now: datetime, schedule: ScheduleSnapshot) -> bool:
-        return self.decide(kind, now, schedule) is Decision.FIRE
-
     def deferred_due(self, now: datetime, schedule: ScheduleSnapshot, presence: Presence, max_delay: timedelta) -> Kind | None:
         """The waiting reminder to show now: the quiet ended, or it waited ``max_delay`` (configured).
 

@@ -117,6 +117,15 @@ class RoutineError(ValueError):
         self.origin, self.line, self.key, self.problem = origin, line, key, problem
 
 
+#: Every pose the session window can draw (``windows/illustrations.py`` draws exactly these; a test
+#: checks). Here, not there, so the store checks a user's routines without importing the windows.
+POSES = frozenset({
+    "tilt_left", "tilt_right", "chin_down", "look_up", "shoulder_rolls", "breathing", "done",
+    "shoulder_rolls_back", "shoulder_rolls_forward", "shoulder_squeeze", "shoulders_down", "chin_tuck",
+    "press_forward", "press_side", "press_back", "sit_back", "feet_flat", "screen_eye_level",
+})
+
+
 def decode(raw: bytes, origin: str) -> str:
     """A routines file's bytes as text; RoutineError (naming the line) when it is not UTF-8."""
     try:

@@ -7,7 +7,7 @@ or the frozen app), so it keeps working without ``necka-tray`` on the PATH.
 from __future__ import annotations
 
 from necka_tray.desktop import platform
-from necka_tray.tray.children import self_command
+from necka_tray.helpers import self_command
 
 
 def enabled() -> bool:

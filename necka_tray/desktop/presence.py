@@ -39,6 +39,14 @@ class PresenceMonitor:
         self._quiet = False
         self._outside_until: datetime | None = None
 
+    @classmethod
+    def without_detection(cls, scale: TimeScale, tz: tzinfo | None = None) -> PresenceMonitor:
+        """Never idle, never quiet: a desktop that can tell neither (and the app's tests)."""
+        from necka_tray.desktop.dnd import AnyQuiet
+        from necka_tray.desktop.idle.none import NoIdle
+
+        return cls(NoIdle(), AnyQuiet([]), scale, tz)
+
     def configure(self, settings: Settings) -> None:
         real = self.scale.real
         self.tracker.natural_break = real(timedelta(minutes=settings["idle.natural_break_minutes"]))

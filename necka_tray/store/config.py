@@ -58,10 +58,6 @@ class Settings:
         table = f"reminders.{kind.value}"
         return ReminderSettings(self[f"{table}.enabled"], self[f"{table}.interval_minutes"])
 
-    @property
-    def break_interval_minutes(self) -> int:
-        return self[f"reminders.{Kind.STRETCH.value}.interval_minutes"]
-
     def replace(self, changes: Mapping[str, Any]) -> Settings:
         """A copy with ``changes`` applied; ValueError for an unknown key or a value not allowed."""
         _validate(changes)

@@ -1,12 +1,15 @@
 """What Necka does when one of its SQLite files fails it; shared by the job store and the history.
 
-Two kinds of trouble, told apart by SQLite's error code:
+Three kinds of trouble, told apart by SQLite's error code:
 
-- **broken**: the file is not a database, fails ``PRAGMA quick_check``, or another
-  program holds a lock on it past the busy timeout. It is moved aside as
+- **broken**: SQLite says the file is damaged (``SQLITE_CORRUPT``, ``SQLITE_NOTADB``)
+  or it fails ``PRAGMA quick_check``. It is moved aside as
   ``<name>.broken-<YYYYmmdd-HHMMSS>`` (with its -wal and -shm), a fresh file takes
-  its place, and the user is told. Moved, never deleted: its contents can still be
-  recovered by hand.
+  its place, and the user is told. Moved, never deleted: the history merges the
+  events it can still read back in at the next start (``history_merge.py``).
+- **locked**: another program holds a lock past the busy timeout (``SQLITE_BUSY``,
+  ``SQLITE_LOCKED``). Locked is not broken: nothing is moved; the caller keeps its
+  data in memory and writes it back when the lock is gone.
 - **unwritable**: a full disk, a read-only folder, an I/O error. Nothing is moved;
   the caller keeps its data in memory and writes it back when a write works again.
 
@@ -29,13 +32,16 @@ from typing import Callable
 logger = logging.getLogger(__name__)
 
 BROKEN = "broken"
+LOCKED = "locked"
 UNWRITABLE = "unwritable"
 #: Seconds between two attempts to write back what waits in memory.
 RETRY_SECONDS = 30.0
 
-_BROKEN_CODES = ("SQLITE_CORRUPT", "SQLITE_NOTADB", "SQLITE_BUSY", "SQLITE_LOCKED")
+_BROKEN_CODES = ("SQLITE_CORRUPT", "SQLITE_NOTADB")
+_LOCKED_CODES = ("SQLITE_BUSY", "SQLITE_LOCKED")
 _UNWRITABLE_CODES = ("SQLITE_FULL", "SQLITE_READONLY", "SQLITE_IOERR", "SQLITE_CANTOPEN", "SQLITE_PERM")
-_BROKEN_WORDS = ("not a database", "malformed", "is locked")
+_BROKEN_WORDS = ("not a database", "malformed")
+_LOCKED_WORDS = ("is locked", "is busy")
 _UNWRITABLE_WORDS = ("disk is full", "readonly", "disk I/O error", "unable to open")
 
 
@@ -44,18 +50,22 @@ class Broken(sqlite3.DatabaseError):
 
 
 def classify(exc: BaseException) -> str | None:
-    """``BROKEN``, ``UNWRITABLE``, or None for an error that is not about the file (a bug)."""
+    """``BROKEN``, ``LOCKED``, ``UNWRITABLE``, or None for an error that is not about the file (a bug)."""
     if isinstance(exc, Broken):
         return BROKEN
     if isinstance(exc, sqlite3.Error):
         name = getattr(exc, "sqlite_errorname", "") or ""
         if name.startswith(_BROKEN_CODES):
             return BROKEN
+        if name.startswith(_LOCKED_CODES):
+            return LOCKED
         if name.startswith(_UNWRITABLE_CODES):
             return UNWRITABLE
         text = str(exc)
         if any(w in text for w in _BROKEN_WORDS):
             return BROKEN
+        if any(w in text for w in _LOCKED_WORDS):
+            return LOCKED
         if any(w in text for w in _UNWRITABLE_WORDS):
             return UNWRITABLE
         return None

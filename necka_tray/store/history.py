@@ -71,13 +71,14 @@ from typing import Any
 
 from necka_tray.store import dbfile
 from necka_tray.core import events as ev
+from necka_tray.core.events import Row, checkin_event, session_event
 from necka_tray.core import stats
-from necka_tray.core.clock import between
 from necka_tray.core.events import Event
 from necka_tray.core.reminders import Kind
 from necka_tray.i18n import _
 
 __all__ = ["BUSY_TIMEOUT_MS", "Event", "History", "HistoryError", "MIGRATIONS", "OUTCOMES", "REMINDER", "SESSION"]
+# The tray's writer (events wait in memory while the file cannot be written): store/history_writer.py.
 
 BUSY_TIMEOUT_MS = 5000
 #: Days rolled up per transaction: bounds the memory and the lock time of a first, large roll-up.
@@ -188,42 +189,17 @@ class History:
             db.executemany("INSERT INTO events(ts, kind, data) VALUES (?, ?, ?)", rows)
         return len(rows)
 
-    def record_session(
-        self,
-        started: datetime,
-        ended: datetime,
-        outcome: str,
-        steps_done: int,
-        steps_total: int,
-        routine: str,
-        **extra: Any,
-    ) -> int:
-        """A finished stretch session, stamped with its start time."""
-        return self.record(
-            SESSION,
-            started,
-            ended=_iso(ended),
-            duration_s=round(between(started, ended).total_seconds(), 3),
-            outcome=outcome,
-            steps_done=steps_done,
-            steps_total=steps_total,
-            routine=routine,
-            **extra,
-        )
+    def add(self, event: Row) -> int:
+        """Append an event built by ``session_event`` and friends below."""
+        kind, ts, data = event
+        return self.record(kind, ts, **data)
 
-    def record_reminder(self, kind: str | enum.Enum, ts: datetime, notified: bool) -> int:
-        """A reminder that fired; ``notified`` says whether its bubble reached the notification service."""
-        name = kind.value if isinstance(kind, enum.Enum) else str(kind)
-        return self.record(REMINDER, ts, reminder=name, notified=bool(notified))
+    def record_session(self, started: datetime, ended: datetime, outcome: str, steps_done: int,
+                       steps_total: int, routine: str, **extra: Any) -> int:
+        return self.add(session_event(started, ended, outcome, steps_done, steps_total, routine, **extra))
 
     def record_checkin(self, ts: datetime, rating: int, source: str) -> int:
-        """An answer to "How does your neck feel?" (0 no pain .. 10 worst pain)."""
-        return self.record(ev.CHECKIN, ts, rating=rating, source=source)
-
-    def record_sitting(self, started: datetime, ended: datetime, until: str) -> int:
-        """A sitting stretch that ended other than by a natural break (``until``: quit, ...)."""
-        seconds = round(between(started, ended).total_seconds(), 3)
-        return self.record(ev.SITTING, started, duration_s=seconds, ended=_iso(ended), until=until)
+        return self.add(checkin_event(ts, rating, source))
 
     # -- reading ---------------------------------------------------------
 
@@ -360,56 +336,6 @@ class History:
                 MIGRATIONS[step](db)
                 # user_version is part of the database header, so it commits with the schema.
                 db.execute(f"PRAGMA user_version = {step + 1}")
-
-
-class HistoryWriter:
-    """How the tray records: an event that cannot be written now waits in memory.
-
-    While the file cannot be written (a full disk, a read-only folder, a history
-    from a newer Necka) events wait, in order, and are written in one transaction
-    with the next event that can be; the trouble is said once (``dbfile.report``).
-    At most ``MAX_WAITING`` wait; beyond that the oldest are dropped.
-    """
-
-    MAX_WAITING = 10_000
-
-    def __init__(self, path: str | os.PathLike[str]) -> None:
-        self.path = Path(path)
-        self._waiting: list[tuple[str, datetime, dict[str, Any]]] = []
-        self._lock = threading.Lock()
-
-    @property
-    def waiting(self) -> int:
-        return len(self._waiting)
-
-    def check(self) -> None:
-        """Open the file once at start, so a broken one is moved aside (and said) right away."""
-        with self._lock:
-            try:
-                History(self.path, repair=True).close()
-            except (sqlite3.Error, OSError, HistoryError) as exc:
-                dbfile.report(self.path, dbfile.UNWRITABLE, _("Necka cannot use its history {path} ({error}); "
-                                                              "what happens now is kept and saved as soon as the "
-                                                              "file can be written.").format(path=self.path, error=exc))
-
-    def record(self, kind: str, ts: datetime, **data: Any) -> None:
-        _row(kind, ts, data)  # a malformed event is a bug: raise now, not when it is written
-        with self._lock:
-            self._waiting.append((kind, ts, data))
-            try:
-                with History(self.path, repair=True) as history:
-                    history.record_many(self._waiting)
-            except (sqlite3.Error, OSError, HistoryError) as exc:
-                if not isinstance(exc, HistoryError) and dbfile.classify(exc) is None:
-                    raise
-                del self._waiting[:-self.MAX_WAITING]
-                dbfile.report(self.path, dbfile.UNWRITABLE,
-                              _("Necka cannot save its history to {path} ({error}); what happens now is "
-                                "kept and saved as soon as the file can be written.").format(path=self.path, error=exc))
-                return
-            if len(self._waiting) > 1:
-                dbfile.recovered(self.path, dbfile.UNWRITABLE)
-            self._waiting.clear()
 
 
 def _row(kind: str, ts: datetime, data: dict[str, Any]) -> tuple[str, str, str]:

@@ -58,7 +58,7 @@ class SQLiteJobStore(BaseJobStore):
         self._closed = False
         self._opened: tuple[int, int] | None = None  # the file's identity when we opened it
         self._moved = False  # moved aside once already in this process: never again
-        self._fault: str | None = None  # set while the jobs live in memory (dbfile.BROKEN/UNWRITABLE)
+        self._fault: str | None = None  # set while the jobs live in memory (dbfile.BROKEN/LOCKED/UNWRITABLE)
         self._retry_at = 0.0
 
     def start(self, scheduler, alias):
@@ -161,6 +161,10 @@ class SQLiteJobStore(BaseJobStore):
             dbfile.report(self.path, kind, _("Necka cannot save its schedule to {path} ({error}); the reminders "
                                              "go on, and the schedule is saved as soon as the file can be "
                                              "written.").format(path=self.path, error=exc))
+        elif kind == dbfile.LOCKED:
+            dbfile.report(self.path, kind, _("Necka's schedule {path} is locked by another program ({error}); the "
+                                             "reminders go on, and the schedule is saved as soon as the lock is "
+                                             "gone.").format(path=self.path, error=exc))
         else:
             dbfile.report(self.path, kind, _("Necka's schedule {path} stopped working ({error}); the reminders "
                                              "go on from memory, and a fresh file will be written.").format(

@@ -22,8 +22,8 @@ from pathlib import Path
 
 from necka_tray.core import events as ev
 from necka_tray.core import progress
-from necka_tray.core.routine import (Routine, RoutineError, builtin_exercises, builtin_routines, decode, load_routines,
-                                     merge)
+from necka_tray.core.routine import (POSES, Routine, RoutineError, builtin_exercises, builtin_routines, decode,
+                                     load_routines, merge)
 from necka_tray.store.fsutil import read_user_file
 from necka_tray.i18n import _
 
@@ -80,8 +80,6 @@ def load_catalogue(user_file: Path | None) -> Catalogue:
         return Catalogue(dict(builtin))
     try:
         text = decode(read_user_file(user_file, MAX_BYTES), user_file.name)
-        from necka_tray.windows.illustrations import POSES  # only to check the user's poses
-
         user = load_routines(text, base=builtin_exercises(), poses=POSES, origin=user_file.name)
     except FileNotFoundError:
         return Catalogue(dict(builtin))

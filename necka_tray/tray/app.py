@@ -1,9 +1,9 @@
 """The app's state owner: turns job runs, menu actions and session results into effects.
 
 Every method here runs on the dispatcher thread (see ``dispatch.py``); other
-threads only ``post``. The collaborators are passed in, so tests drive the
-whole loop with a fake clock, a fake notifier and a fake tray on a real
-scheduler and job store. ``main.py`` builds the real ones.
+threads only ``post``. The collaborators are passed in (``main.py`` builds the
+real ones), so tests drive the whole loop with a fake clock, notifier and tray
+on a real scheduler and job store.
 """
 
 from __future__ import annotations
@@ -13,38 +13,36 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Protocol
 
-from necka_tray.store import config
-from necka_tray.store import dbfile
-from necka_tray.tray import jobs
-from necka_tray.core.clock import Clock, between
+from necka_tray import protocol
+from necka_tray.core.actions import Action
 from necka_tray.core.activity import Effect, Observation
-from necka_tray.core.durations import end_after
-from necka_tray.core.events import DONE
+from necka_tray.core.clock import Clock
 from necka_tray.core.planner import Decision, Planner, ScheduleSnapshot, TrayView
 from necka_tray.core.reminders import MESSAGES, Kind
 from necka_tray.core.rotation import DUE_WINDOW, Chooser
 from necka_tray.core.routine import DEFAULT_ROUTINE
-from necka_tray.i18n import _
 from necka_tray.desktop.notify import Notifier
 from necka_tray.desktop.presence import PresenceMonitor
-from necka_tray.tray.scheduling import ReminderScheduler
-from necka_tray.tray.delivery import call_status, catch_up
+from necka_tray.i18n import _
+from necka_tray.core import events
+from necka_tray.store import config, dbfile
+from necka_tray.tray.delivery import catch_up
 from necka_tray.store.routines import RoutineBook
+from necka_tray.tray import actions, jobs, settings_file
 from necka_tray.tray.menu_model import Entry, RoutineChoice, build_menu
+from necka_tray.tray.scheduling import ReminderScheduler
 
 logger = logging.getLogger(__name__)
 
 
 class View(Protocol):
     def render(self, view: TrayView, entries: tuple[Entry, ...]) -> None: ...
-
     def stop(self) -> None: ...
 
 
 class Launcher(Protocol):
     @property
     def running(self) -> bool: ...
-
     def launch(self, routine: str | None = None) -> bool: ...
 
 
@@ -59,35 +57,33 @@ class Ports:
     launcher: Launcher
     post: Callable[..., None]
     open_file: Callable[[Path], None]
-    record: Callable[..., None]  # history: record(kind, ts, **data)
+    record: Callable[..., None]  # the history writer: record(kind, ts, **data), the tray's one way to write it
     quit_loop: Callable[[], None]
-    presence: PresenceMonitor | None = None  # None: no idle or quiet detection (tests)
+    presence: PresenceMonitor  # PresenceMonitor.without_detection(...) in tests
     autostart: Any = None  # enabled() / set(on); None: no "Start at login" item (tests)
     stats: Any = None  # reports.TrayStats: today_lines(), roll_up(); None: no today line (tests)
-    open_window: Callable[[str], bool] | None = None  # "stats" / "checkin" / "care" / "relief", own process
+    open_window: Callable[..., bool] | None = None  # (helper name, *args): "stats", "checkin", "info PAGE"
     routines: RoutineBook | None = None  # None: the built-in routines only, none unlocked by history (tests)
+    flush_history: Callable[[], None] | None = None  # write events that wait (a locked file); on the tick
+    end_helpers: Callable[[], None] | None = None  # at quit: SIGTERM the open windows, wait for their reports
 
 
 class App:
-    def __init__(self, config_file: Path, planner: Planner, ports: Ports) -> None:
+    def __init__(self, config_file: Path, settings: config.Settings, planner: Planner, ports: Ports) -> None:
         self.config_file = config_file
         self.planner = planner
         self.p = ports
-        self.settings = config.load(config_file).settings
-        self._config_stamp = config.stamp(config_file)  # what on_tick compares to find hand edits
+        self.settings = settings  # loaded once, by main.py (and re-read only after a menu change)
+        self.config_stamp = config.stamp(config_file)  # what on_tick compares to find hand edits
         self.snapshot = ScheduleSnapshot()
         self.today: tuple[str, ...] = ()  # the menu's today and streak lines
         self._day = None  # the date of the last roll-up (new_day)
-        if ports.presence is None:
-            from necka_tray.desktop.dnd import AnyQuiet
-            from necka_tray.desktop.idle.none import NoIdle
-
-            ports.presence = PresenceMonitor(NoIdle(), AnyQuiet([]), planner.scale, planner.tz)
         self.presence = ports.presence
         self.presence.configure(self.settings)
         self.routines = ports.routines or RoutineBook()
         self.chooser = Chooser()
         self._routine_problem: str | None = None  # the user's routines.toml problem last notified
+        self.quitting = False  # quit runs once, whichever way it was asked for (menu, signal, logout)
         self.delivery = self._delivery()
 
     # -- lifecycle -------------------------------------------------------------
@@ -102,8 +98,15 @@ class App:
         self.p.post(self.new_day)
 
     def quit(self) -> None:
+        if self.quitting:
+            return
+        self.quitting = True
         logger.info("action=quit")
-        self._record_sitting_until_quit()
+        since = self._sitting_since()
+        if since is not None:
+            self._add(events.sitting_event(since, self.p.clock.now(), until="quit"))
+        if self.p.end_helpers is not None:
+            self.p.end_helpers()  # open windows end; their reports come before quit_loop's stop
         jobs.set_handler(None)
         self.p.scheduler.shutdown()
         self.p.view.stop()
@@ -128,8 +131,10 @@ class App:
         Full screen and do-not-disturb matter only to a reminder that waits: a tick with none
         waiting does not ask for them (a window-manager and a D-Bus round trip, most of a tick).
         """
-        self._pick_up_hand_edits()
+        settings_file.pick_up_hand_edits(self)
         self._observe(check_quiet=self.planner.pending is not None)
+        if self.p.flush_history is not None:
+            self.p.flush_history()  # returns at once unless events wait and their retry is due
         now = self.p.clock.now()
         kind = self.planner.deferred_due(now, self.snapshot, self.presence.presence(), self.presence.max_delay)
         if kind is not None:
@@ -141,27 +146,6 @@ class App:
         if now.date() != self._day:
             self.new_day()
         self.render()
-
-    def _pick_up_hand_edits(self) -> None:
-        """Apply a hand edit of config.toml within a minute, on this tick (no watcher of its own):
-        one ``stat``, and a re-read only when its time, size or inode changed."""
-        stamp = config.stamp(self.config_file)
-        if stamp == self._config_stamp:
-            return
-        self._config_stamp = stamp
-        loaded = config.load(self.config_file)
-        for message in loaded.problems:
-            logger.warning("%s", message)
-        if loaded.settings == self.settings:
-            return
-        old, self.settings = self.settings, loaded.settings
-        logger.info("action=settings-reloaded file=%s", self.config_file)
-        self.presence.configure(self.settings)
-        now = self.p.clock.now()
-        for kind in Kind:
-            if old.reminder(kind) != self.settings.reminder(kind):
-                self.p.scheduler.apply(kind, self._interval_of(kind), now)
-        self.snapshot = self.p.scheduler.snapshot()
 
     def on_reminder(self, kind: Kind) -> None:
         now = self.p.clock.now()
@@ -175,7 +159,7 @@ class App:
 
     def _fire(self, kind: Kind, now, held: bool = False, body: str | None = None) -> None:
         self.planner.record_fired(kind, now)
-        routine = self.chooser.on_reminder(kind, now, self._startable(now), self._default_routine(),
+        routine = self.chooser.on_reminder(kind, now, self.startable(now), self.default_routine(),
                                            self.settings["session.rotate"])
         logger.info("action=due-routine kind=%s routine=%s", kind.value, routine)
         message = MESSAGES[kind]
@@ -183,7 +167,7 @@ class App:
 
         shown = self.p.notifier.notify(message.title, body or message.body, **bubbles.options(kind))
         logger.info("action=remind kind=%s notified=%s held=%s", kind.value, shown, held)
-        self._record("reminder", now, reminder=kind.value, notified=shown, held=held)
+        self._add(events.reminder_event(kind, now, shown, held=held))
         self.render()
 
     def _observe(self, check_quiet: bool = True) -> None:
@@ -201,32 +185,38 @@ class App:
             logger.info("action=away since=%s", self.presence.tracker.away_since)
         if obs.natural_break is not None:
             b = obs.natural_break
-            self._record("natural_break", b.start, end=b.end.isoformat(), sat_from=b.sat_from.isoformat(),
+            self.record("natural_break", b.start, end=b.end.isoformat(), sat_from=b.sat_from.isoformat(),
                          minutes=round(b.length.total_seconds() / 60, 1))
         if obs.changes:
             self.snapshot = self.p.scheduler.snapshot()
 
-    def on_session_end(self, result: dict[str, Any]) -> None:
-        """A session finished or was stopped: that is a break, the stretch countdown restarts."""
+    def on_session_end(self, result: protocol.SessionEnd | None, _code: int = 0) -> None:
+        """A session finished or was stopped: that is a break, the stretch countdown restarts.
+
+        The window reports it (``protocol.SessionEnd``) and the tray records it, and the check-in
+        given on its last screen: one writer of the history while the tray runs. A window that
+        died without a result counts as a stop that cannot be recorded."""
         now = self.p.clock.now()
-        logger.info("action=session-end outcome=%s routine=%s", result.get("outcome"), result.get("routine"))
+        if result is not None:  # recorded before it is logged: a reader of the log finds it in the history
+            self._add(events.session_event(result.started, result.ended, result.outcome, result.steps_done,
+                                            result.steps_total, result.routine))
+            if result.checkin is not None:
+                self._add(events.checkin_event(result.ended, result.checkin, "session"))
+        outcome, routine = (result.outcome, result.routine) if result else ("stopped", None)
+        logger.info("action=session-end outcome=%s routine=%s", outcome, routine)
+        if self.quitting:  # a window ended by quit: recorded above; the scheduler is gone
+            return
         self.planner.session_ended()
-        if result.get("routine"):
-            self.chooser.on_session(str(result["routine"]))
+        if routine:
+            self.chooser.on_session(routine)
         self.routines.sessions_changed()
         self.p.scheduler.restart(Kind.STRETCH, now)
-        self.update_today()  # the window recorded the session (and maybe a check-in)
+        self.update_today()
         self.refresh()
 
-    def handle_action(self, action: tuple[Any, ...]) -> None:
-        """A menu choice (posted from the tray thread)."""
-        name, *args = action
-        logger.info("action=menu choice=%s args=%s", name, args)
-        handler = getattr(self, f"_action_{name}", None)
-        if handler is None:
-            logger.warning("action=menu unknown=%s", name)
-            return
-        handler(*args)
+    def handle_action(self, action: Action) -> None:
+        """A menu choice (posted from the tray thread) or a control command: ``tray/actions.py``."""
+        actions.dispatch(self, action)
 
     def on_bubble(self, tag: str, key: str) -> None:
         """A reminder bubble's button was pressed, or the bubble closed (posted by the notifier)."""
@@ -237,130 +227,16 @@ class App:
         if action is not None:
             self.handle_action(action)
 
-    # -- menu actions ------------------------------------------------------------
+    def open_window(self, name: str, *args: str) -> None:
+        if self.p.open_window is not None:
+            self.p.open_window(name, *args)
 
-    def _action_session(self, routine: str | None = None) -> None:
-        """Start a session: of ``routine`` (the Routines menu), else of the reminder that is due,
-        else the user's default."""
-        if self.p.launcher.running:
-            logger.info("action=session state=already-running")
-            return
-        now = self.p.clock.now()
-        startable = self._startable(now)
-        if routine is None:
-            window = self.planner.scale.real(self.chooser_window)
-            routine = self.chooser.for_start(now, self._default_routine(), self.planner.stretch_due_since is not None,
-                                             window)
-        if routine not in startable:
-            fallback = self._default_routine() if self._default_routine() in startable else startable[0]
-            logger.warning("action=session routine=%s not-available; running %s", routine, fallback)
-            routine = fallback
-        logger.info("action=session routine=%s", routine)
-        if self.p.launcher.launch(routine):
-            self.planner.session_started()
+    def on_window_end(self, result: protocol.CheckinResult | protocol.InfoClosed | None, _code: int = 0) -> None:
+        """A statistics, check-in or info window closed: a check-in's answer is recorded here."""
+        if isinstance(result, protocol.CheckinResult) and result.rating is not None:
+            self._add(events.checkin_event(result.at, result.rating, "daily"))
+        if not self.quitting:
             self.render()
-
-    def _action_routine(self, routine: str) -> None:
-        self._action_session(routine)
-
-    def _action_info(self, page: str) -> None:
-        """Open one of Necka's pages ("care": when to see a professional, "relief": relief now)."""
-        if self.p.open_window is not None and page in ("care", "relief"):
-            self.p.open_window(page)
-
-    def _action_open_routines(self) -> None:
-        """Open the user's routines.toml, first writing a working example when there is none."""
-        from necka_tray.store.routines import starter_text
-
-        path = self.routines.user_file
-        if path is None:
-            return
-        try:
-            if not path.exists():
-                from necka_tray.store.fsutil import atomic_write
-
-                path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-                atomic_write(path, starter_text().encode())
-            self.p.open_file(path)
-        except Exception as exc:
-            logger.warning("Could not open %s (%s)", path, exc)
-            self.p.notifier.notify(_("Necka routines"), _("Could not open your routines file: {path}").format(path=path))
-
-    def _action_interval(self, minutes: int) -> None:
-        self._save({f"reminders.{Kind.STRETCH.value}.interval_minutes": minutes})
-        self.p.scheduler.apply(Kind.STRETCH, self._interval_of(Kind.STRETCH), self.p.clock.now())
-        self.refresh()
-
-    def _action_toggle(self, kind_value: str) -> None:
-        kind = Kind(kind_value)
-        enabled = not self.settings.reminder(kind).enabled
-        self._save({f"reminders.{kind.value}.enabled": enabled})
-        self.p.scheduler.apply(kind, self._interval_of(kind), self.p.clock.now())
-        self.refresh()
-
-    def _action_pause(self, choice: str | float) -> None:
-        """``choice``: a menu choice ("30m", "1h", "tomorrow") or configured minutes (the CLI)."""
-        now = self.p.clock.now()
-        if isinstance(choice, str):
-            until = self.planner.pause_end(choice, now)
-        else:
-            until = end_after(choice, now, self.planner.scale)
-        self.p.scheduler.pause(until)
-        self.planner.paused()
-        self._record("pause", now, until=until.isoformat())
-        self.refresh()
-
-    def _action_resume(self) -> None:
-        self.resume()
-
-    def _action_snooze(self, minutes: int = 10) -> None:
-        """Show the stretch break again in ``minutes`` (configured); the icon stops asking until then."""
-        now = self.p.clock.now()
-        until = self.planner.first_run(minutes, now)
-        self.p.scheduler.move_next(Kind.STRETCH, until)
-        self.planner.stretch_handled()
-        self._record("snooze", now, reminder=Kind.STRETCH.value, minutes=minutes)
-        self.refresh()
-
-    def _action_skip(self) -> None:
-        """Skip the due stretch break (its countdown starts again now), or the next one if none is due."""
-        now = self.p.clock.now()
-        due = self.planner.stretch_due_since is not None
-        if due:
-            self.p.scheduler.restart(Kind.STRETCH, now)
-        else:
-            self.p.scheduler.skip_next(Kind.STRETCH)
-        self.planner.stretch_handled()
-        self._record("skip", now, reminder=Kind.STRETCH.value, was_due=due)
-        self.refresh()
-
-    def _action_done(self, kind_value: str) -> None:
-        """"Done" on a posture or shoulder-rolls bubble: the history counts it as acted on."""
-        self._record(DONE, self.p.clock.now(), reminder=Kind(kind_value).value)
-
-    def _action_open_settings(self) -> None:
-        config.ensure_exists(self.config_file)
-        try:
-            self.p.open_file(self.config_file)
-        except Exception as exc:
-            logger.warning("Could not open %s (%s)", self.config_file, exc)
-            self.p.notifier.notify(_("Necka settings"), _("Could not open the settings file: {path}").format(path=self.config_file))
-
-    def _action_quit(self) -> None:
-        self.quit()
-
-    def _action_statistics(self) -> None:
-        if self.p.open_window is not None:
-            self.p.open_window("stats")
-
-    def _action_checkin(self) -> None:
-        if self.p.open_window is not None:
-            self.p.open_window("checkin")
-
-    def on_window_end(self, result: dict[str, Any]) -> None:
-        """A statistics or check-in window closed (a check-in may have been recorded)."""
-        self.update_today()
-        self.render()
 
     # -- history statistics --------------------------------------------------------
 
@@ -409,18 +285,11 @@ class App:
             return None
         return tracker.sitting_since
 
-    def _record_sitting_until_quit(self) -> None:
-        since = self._sitting_since()
-        if since is not None:
-            now = self.p.clock.now()
-            self._record("sitting", since, duration_s=round(between(since, now).total_seconds(), 1),
-                         ended=now.isoformat(), until="quit")
-
     def resume(self) -> None:
         now = self.p.clock.now()
         self.p.scheduler.resume(now)
         self.planner.break_taken(now)
-        self._record("resume", now)
+        self.record("resume", now)
         self.refresh()
 
     # -- drawing -----------------------------------------------------------------
@@ -434,7 +303,7 @@ class App:
         view = self.planner.view(self.p.clock.now(), self.snapshot, self.presence.presence())
         enabled = {k: self.settings.reminder(k).enabled for k in Kind}
         entries = build_menu(view, self.settings.reminder(Kind.STRETCH).interval_minutes, enabled,
-                             autostart=self._autostart_enabled(), today=self.today,
+                             autostart=self.autostart_enabled(), today=self.today,
                              routines=self._routine_choices())
         self.p.view.render(view, entries)
 
@@ -453,24 +322,24 @@ class App:
         return tuple(RoutineChoice(r.id, _(r.title), r.total_seconds, self.routines.locked(r, now))
                      for r in catalogue.routines.values())
 
-    def _startable(self, now) -> list[str]:
+    def startable(self, now) -> list[str]:
         """The routines that can start now, in menu order (never empty: the built-ins have unlocked ones)."""
         return [r.id for r in self.routines.catalogue().routines.values() if self.routines.locked(r, now) is None]
 
-    def _default_routine(self) -> str:
+    def default_routine(self) -> str:
         chosen = self.settings["session.default_routine"]
         return chosen if chosen in self.routines.catalogue().routines else DEFAULT_ROUTINE
 
     # -- helpers -----------------------------------------------------------------
 
     def _intervals(self) -> dict[Kind, int | None]:
-        return {k: self._interval_of(k) for k in Kind}
+        return {k: self.interval_of(k) for k in Kind}
 
-    def _interval_of(self, kind: Kind) -> int | None:
+    def interval_of(self, kind: Kind) -> int | None:
         r = self.settings.reminder(kind)
         return r.interval_minutes if r.enabled else None
 
-    def _save(self, changes: dict[str, Any]) -> None:
+    def save(self, changes: dict[str, Any]) -> None:
         """Write a menu change to config.toml; if that fails it still applies until quit."""
         try:
             for message in config.update(self.config_file, changes):
@@ -481,10 +350,10 @@ class App:
             self.settings = self.settings.replace(changes)
         else:
             self.settings = config.load(self.config_file).settings
-        self._config_stamp = config.stamp(self.config_file)  # our own write is no hand edit
+        self.config_stamp = config.stamp(self.config_file)  # our own write is no hand edit
         self.presence.configure(self.settings)
 
-    def _record(self, kind: str, ts, **data: Any) -> None:
+    def record(self, kind: str, ts, **data: Any) -> None:
         try:
             self.p.record(kind, ts, **data)
         except Exception:
@@ -492,42 +361,27 @@ class App:
             return
         self.update_today()
 
-    # -- control (necka-tray status, start at login) ---------------------------------
+    def _add(self, event: events.Row) -> None:
+        kind, ts, data = event
+        self.record(kind, ts, **data)
+
+    # -- control (necka-tray status, start at login): what control.Handler may use ----------
+
+    def act(self, action: Action) -> None:
+        self.handle_action(action)
+
+    def act_later(self, action: Action) -> None:
+        """After the current call (the control reply is sent first)."""
+        self.p.post(self.handle_action, action)
 
     def status(self) -> dict[str, Any]:
-        """The state as plain JSON values for ``necka-tray status``; minutes are configured minutes."""
-        now = self.p.clock.now()
+        """The state as plain JSON values for ``necka-tray status`` (``tray/status.py``)."""
+        from necka_tray.tray.status import status
+
         self.snapshot = self.p.scheduler.snapshot()
-        view = self.planner.view(now, self.snapshot, self.presence.presence())
-        reminders = {}
-        for kind in Kind:
-            entry: dict[str, Any] = {"enabled": kind in self.snapshot.next_runs,
-                                     "interval_minutes": self.settings.reminder(kind).interval_minutes}
-            if entry["enabled"]:
-                due = self.snapshot.next_runs[kind]
-                entry["next"] = due.isoformat() if due else None
-                entry["minutes_left"] = self.planner.minutes_left(due, now) if due else None
-            reminders[kind.value] = entry
-        until = self.snapshot.paused_until
-        return {"state": view.state, "tooltip": view.tooltip, "reminders": reminders,
-                "paused_until": until.isoformat() if until else None,
-                "session_running": view.session_running, "stretch_due": view.stretch_due,
-                "idle_detection": self.presence.idle.name, "quiet_detection": self.presence.quiet_source.name,
-                **call_status(self.presence),
-                "autostart": self._autostart_enabled()}
+        return status(self)
 
-    def _action_autostart(self) -> None:
-        on = not self._autostart_enabled()
-        try:
-            self.p.autostart.set(on)
-        except Exception as exc:
-            logger.warning("Could not turn start at login %s (%s)", "on" if on else "off", exc)
-            self.p.notifier.notify("Necka", _("Could not turn start at login {state}: {error}").format(
-                state=_("on") if on else _("off"), error=exc))
-        logger.info("action=autostart on=%s", self._autostart_enabled())
-        self.render()
-
-    def _autostart_enabled(self) -> bool | None:
+    def autostart_enabled(self) -> bool | None:
         if self.p.autostart is None:
             return None
         try:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from necka_tray.core import actions
 from necka_tray.core.reminders import Kind
 from necka_tray.desktop.notify import Action
 from necka_tray.i18n import _
@@ -35,7 +36,7 @@ def options(kind: Kind) -> dict[str, Any]:
     return {"tag": kind.value, "actions": buttons(kind), "expire_s": EXPIRE_S[kind]}
 
 
-def action_for(tag: str, key: str) -> tuple[Any, ...] | None:
+def action_for(tag: str, key: str) -> actions.Action | None:
     """The app action for button ``key`` of the bubble tagged ``tag``; None for a closed bubble."""
     try:
         kind = Kind(tag)
@@ -44,9 +45,9 @@ def action_for(tag: str, key: str) -> tuple[Any, ...] | None:
     if key not in {k for k, _label in buttons(kind)}:
         return None  # "closed", or a key we never offered
     if key in ("default", "session"):
-        return ("session",)
+        return actions.Action(actions.Verb.SESSION)
     if key == "snooze":
-        return ("snooze", SNOOZE_DEFAULT_MINUTES)
+        return actions.Action(actions.Verb.SNOOZE, SNOOZE_DEFAULT_MINUTES)
     if key == "skip":
-        return ("skip",)
-    return ("done", kind.value)
+        return actions.Action(actions.Verb.SKIP)
+    return actions.Action(actions.Verb.DONE, kind.value)

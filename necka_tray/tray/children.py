@@ -1,76 +1,134 @@
-"""Starts Necka's windows (stretch session, statistics, check-in) as their own processes.
+"""The one way the tray starts a helper process (a window, the popup menu, the icon drawing) and hears its result.
 
-The tray process never imports tkinter: a window in the tray's process would
-share its main thread or fight it for one (fatal on macOS). A short-lived
-waiter thread blocks on the child and hands its one-line JSON result back.
+The tray process never imports tkinter or Pillow (see ``necka_tray/helpers.py``
+for the table of helpers and their command lines). ``Children.start`` runs
+one with ``Popen``; one daemon thread per child waits for it to exit, parses
+its last stdout line as a ``protocol`` message and hands ``on_end(message,
+exit_code)`` to ``post``: the app's dispatcher, or the xembed tray's X thread.
+No polling: the waiter blocks on the child.
+
+Helpers end with the tray: ``end_all`` (from ``App.quit``, on the dispatcher
+thread) sends SIGTERM to each one still open (a session window then reports
+the session as stopped, and its report is posted before the dispatcher stops),
+and a helper whose tray dies outright gets SIGTERM from the kernel
+(``helpers.bind_to_parent``, run in the child), so none is left as an orphan.
 """
 
 from __future__ import annotations
 
-import json
 import logging
+import os
 import subprocess
 import threading
+import time
 from typing import Any, Callable
 
-from necka_tray.commandline import self_command as self_command  # one definition, shared with the windows
-from necka_tray.core.clock import TimeScale
+from necka_tray import helpers, protocol
 
 logger = logging.getLogger(__name__)
 
+OnEnd = Callable[[Any, int], None]  # (the parsed message or None, the exit code)
 
-class WindowLauncher:
-    """Runs one window process at a time (``necka-tray <args>``) and hands ``on_end``
-    its last JSON line as a dict, over ``default``, with its ``exit_code``."""
+END_GRACE_S = 5.0  # how long end_all waits for helpers to report and close before SIGKILL
 
-    def __init__(self, what: str, on_end: Callable[[dict[str, Any]], None],
-                 default: dict[str, Any] | None = None) -> None:
-        self._what = what  # names it in the log: action=<what>-start
-        self._on_end = on_end
-        self._default = default or {}
-        self._proc: subprocess.Popen[str] | None = None
+
+class Children:
+    def __init__(self, post: Callable[..., None]) -> None:
+        self._post = post
+        self._open: dict[subprocess.Popen, threading.Thread] = {}  # started, not yet reaped
+        self._lock = threading.Lock()
+
+    def end_all(self, grace: float = END_GRACE_S) -> None:
+        """SIGTERM every helper still open, wait up to ``grace`` s for each to exit and for its
+        result to be posted, SIGKILL what is left. On the dispatcher thread, the results are
+        queued before a ``Dispatcher.stop`` that follows, so they are still handled."""
+        with self._lock:
+            open_ = list(self._open.items())
+        for proc, _ in open_:
+            if proc.poll() is None:
+                logger.info("action=helper-end pid=%s", proc.pid)
+                proc.terminate()
+        deadline = time.monotonic() + grace
+        for proc, waiter in open_:
+            try:
+                proc.wait(max(0.0, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                logger.warning("action=helper-kill pid=%s", proc.pid)
+                proc.kill()
+            waiter.join(max(0.1, deadline - time.monotonic()))
+
+    def start(self, name: str, *args: str, on_end: OnEnd | None = None, expect: Any = (),
+              send: str | None = None, keep_stdin: bool = False) -> subprocess.Popen | None:
+        """Start helper ``name``; None (logged) if it cannot start.
+
+        ``send``: one line written to its stdin, which then closes; ``keep_stdin``: its stdin stays
+        open for the caller (the tooltip), closing it ends the helper. ``expect``: the protocol
+        message types its last stdout line may be (none: its output is not read).
+        """
+        stdin = subprocess.PIPE if send is not None or keep_stdin else subprocess.DEVNULL
+        stdout = subprocess.PIPE if expect else subprocess.DEVNULL
+        try:
+            proc = subprocess.Popen(helpers.command(name, *args), stdin=stdin, stdout=stdout,
+                                    env={**os.environ, helpers.PARENT_ENV: str(os.getpid())})
+        except OSError as exc:
+            logger.error("Could not start the %s helper (%s)", name, exc)
+            return None
+        logger.info("action=%s-start pid=%s args=%s", name, proc.pid, " ".join(args))
+        waiter = threading.Thread(target=self._wait, args=(proc, name, on_end, expect, send),
+                                  name=f"{name}-wait", daemon=True)
+        with self._lock:
+            self._open[proc] = waiter
+        waiter.start()
+        return proc
+
+    def _wait(self, proc: subprocess.Popen, name: str, on_end: OnEnd | None, expect: Any, send: str | None) -> None:
+        message = None
+        try:
+            if expect or send is not None:
+                out, _ = proc.communicate(None if send is None else send.encode() + b"\n")
+                if expect and out:
+                    message = protocol.last_message(out.decode(errors="replace"), expect, name)
+            else:
+                proc.wait()
+        except OSError as exc:  # its pipe broke: it died early
+            logger.warning("The %s helper failed (%s)", name, exc)
+            proc.wait()
+        if proc.returncode != 0:
+            logger.warning("The %s helper exited with code %s", name, proc.returncode)
+        if on_end is not None:
+            self._post(on_end, message, proc.returncode)
+        with self._lock:
+            self._open.pop(proc, None)
+
+
+class OneAtATime:
+    """A helper that runs at most once at a time (a window): ``start`` says False while it runs."""
+
+    def __init__(self, children: Children, name: str, on_end: OnEnd, expect: Any = ()) -> None:
+        self._children, self._name, self._on_end, self._expect = children, name, on_end, expect
+        self._proc: subprocess.Popen | None = None
 
     @property
     def running(self) -> bool:
         return self._proc is not None and self._proc.poll() is None
 
     def start(self, *args: str) -> bool:
-        """Start the window; False if one is open already or it cannot start."""
         if self.running:
             return False
-        try:
-            self._proc = subprocess.Popen(self_command(*args), stdout=subprocess.PIPE, text=True)
-        except OSError as exc:
-            logger.error("Could not start the %s window (%s)", self._what, exc)
-            return False
-        logger.info("action=%s-start pid=%s", self._what, self._proc.pid)
-        threading.Thread(target=self._wait, args=(self._proc,), name=f"{self._what}-wait", daemon=True).start()
-        return True
-
-    def _wait(self, proc: subprocess.Popen[str]) -> None:
-        out, _ = proc.communicate()
-        result: dict[str, Any] = {**self._default, "exit_code": proc.returncode}
-        for line in reversed(out.splitlines()):
-            try:
-                parsed = json.loads(line)
-            except ValueError:
-                continue
-            if isinstance(parsed, dict):
-                result.update(parsed)
-                break
-        if proc.returncode != 0:
-            logger.warning("The %s window exited with code %s", self._what, proc.returncode)
-        self._on_end(result)
+        self._proc = self._children.start(self._name, *args, on_end=self._on_end, expect=self._expect)
+        return self._proc is not None
 
 
-class SessionLauncher(WindowLauncher):
-    def __init__(self, scale: TimeScale, on_end: Callable[[dict[str, Any]], None]) -> None:
-        super().__init__("session", on_end, {"outcome": "stopped"})
-        self._scale = scale
+class SessionLauncher(OneAtATime):
+    """The stretch-session window. It does not write the history (``--no-record``): it reports the
+    session, and its check-in, to the tray, which records them through its history writer."""
+
+    def __init__(self, children: Children, factor: float, on_end: OnEnd) -> None:
+        super().__init__(children, "session", on_end, protocol.SessionEnd)
+        self._factor = factor
 
     def launch(self, routine: str | None = None) -> bool:
-        """Open the session window; False if one is open already or it cannot start."""
-        args = ["session", "--time-scale", repr(self._scale.factor)]
+        args = ["--time-scale", repr(self._factor), "--no-record"]
         if routine:
             args += ["--routine", routine]
         return self.start(*args)

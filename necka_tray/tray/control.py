@@ -3,9 +3,10 @@
 A request is a JSON object ``{"command": ..., <arguments>}``; a reply is
 ``{"ok": true, "message": ..., "status": {...}}`` or ``{"ok": false, "error": ...}``.
 ``Handler`` runs on the app's dispatcher thread (``ipc_server.Server`` posts it
-there) and turns each request into the same action tuple a menu click makes,
-so the CLI can do nothing the menu cannot. Every argument is checked here:
-the peer is authenticated, but its data is still just data.
+there) and turns each request into the same ``Action`` a menu click makes,
+so the CLI can do nothing the menu cannot; it sees the app only through the
+small ``Controls`` facade. Every argument is checked here: the peer is
+authenticated, but its data is still just data.
 """
 
 from __future__ import annotations
@@ -15,10 +16,11 @@ import math
 import sys
 import time
 from datetime import timedelta
-from typing import Any
+from typing import Any, Callable, Protocol
 
-from necka_tray.tray import ipc
+from necka_tray.core.actions import Action, Verb
 from necka_tray.store.paths import AppPaths
+from necka_tray.tray import ipc
 from necka_tray.i18n import _
 
 logger = logging.getLogger(__name__)
@@ -90,12 +92,29 @@ def hand_over(paths: AppPaths, timeout: float = HAND_OVER_TIMEOUT) -> int:
     return 1
 
 
-class Handler:
-    """Answers requests for one ``App``; ``about`` holds the facts the app does not own (paths, backend)."""
+class Controls(Protocol):
+    """What the control socket may do to the app (``App`` provides it)."""
 
-    def __init__(self, app: Any, about: dict[str, Any]) -> None:
+    def status(self) -> dict[str, Any]: ...
+
+    def act(self, action: Action) -> None: ...
+
+    def act_later(self, action: Action) -> None: ...
+
+    def refresh(self) -> None: ...
+
+
+class Handler:
+    """Answers requests for one app; ``about`` holds the facts the app does not own (paths, backend)."""
+
+    def __init__(self, app: Controls, about: dict[str, Any]) -> None:
         self.app = app
         self.about = about
+        self._commands: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
+            "status": lambda request: self._ok(""), "session": self._session, "pause": self._pause,
+            "resume": self._resume, "snooze": self._snooze, "skip": lambda request: self._act(Action(Verb.SKIP)),
+            "quit": self._quit, "refresh": self._refresh,
+        }
 
     def __call__(self, request: dict[str, Any]) -> dict[str, Any]:
         command = request.get("command")
@@ -108,7 +127,7 @@ class Handler:
         level = logging.DEBUG if command in ("status", "refresh") else logging.INFO
         logger.log(level, "action=control command=%s", command)
         try:
-            return getattr(self, f"_{command}")(request)
+            return self._commands[command](request)
         except ValueError as exc:
             return _error(f"{command}: {exc}")
 
@@ -117,13 +136,10 @@ class Handler:
 
     # -- commands ----------------------------------------------------------------
 
-    def _status(self, request: dict[str, Any]) -> dict[str, Any]:
-        return self._ok("")
-
     def _session(self, request: dict[str, Any]) -> dict[str, Any]:
         if self.app.status()["session_running"]:
             return self._ok(_("A stretch session is already open."))
-        self.app.handle_action(("session",))
+        self.app.act(Action(Verb.SESSION))
         if not self.app.status()["session_running"]:
             return _error(_("could not open the stretch session window (see Necka's log)"))
         return self._ok(_("Opened a stretch session."))
@@ -135,13 +151,12 @@ class Handler:
             choice: str | float = "tomorrow"
         else:
             choice = _minutes(request.get("minutes"), PAUSE_RANGE)
-        self.app.handle_action(("pause", choice))
-        return self._ok(_sentence(self.app.status()["tooltip"]))
+        return self._act(Action(Verb.PAUSE, choice))
 
     def _resume(self, request: dict[str, Any]) -> dict[str, Any]:
         if self.app.status()["paused_until"] is None:
             return self._ok(_("Necka was not paused."))
-        self.app.handle_action(("resume",))
+        self.app.act(Action(Verb.RESUME))
         return self._ok(_("Reminders are back on: {state}").format(state=_sentence(self.app.status()["tooltip"])))
 
     def _snooze(self, request: dict[str, Any]) -> dict[str, Any]:
@@ -150,14 +165,11 @@ class Handler:
             raise ValueError(_("use whole minutes"))
         if self.app.status()["paused_until"] is not None:  # nothing to snooze: do nothing, record nothing
             return self._ok(_("Nothing snoozed: {state}").format(state=_lower_first(_sentence(self.app.status()["tooltip"]))))
-        return self._forward("snooze", int(minutes))
-
-    def _skip(self, request: dict[str, Any]) -> dict[str, Any]:
-        return self._forward("skip")
+        return self._act(Action(Verb.SNOOZE, int(minutes)))
 
     def _quit(self, request: dict[str, Any]) -> dict[str, Any]:
         # After this reply is sent: the server is stopped (and waits for the send) on the way out.
-        self.app.p.post(self.app.handle_action, ("quit",))
+        self.app.act_later(Action(Verb.QUIT))
         return {"ok": True, "message": _("Necka is quitting.")}
 
     def _refresh(self, request: dict[str, Any]) -> dict[str, Any]:
@@ -166,11 +178,8 @@ class Handler:
 
     # -- helpers -------------------------------------------------------------------
 
-    def _forward(self, name: str, *args: Any) -> dict[str, Any]:
-        """An action another part of Necka provides; an older app says so instead of failing."""
-        if not callable(getattr(self.app, f"_action_{name}", None)):
-            return _error(_("{command} is not supported by this version of Necka").format(command=name))
-        self.app.handle_action((name, *args))
+    def _act(self, action: Action) -> dict[str, Any]:
+        self.app.act(action)
         return self._ok(_sentence(self.app.status()["tooltip"]))
 
     def _ok(self, message: str) -> dict[str, Any]:

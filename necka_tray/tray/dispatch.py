@@ -43,13 +43,3 @@ class Dispatcher:
                 logger.exception("action=dispatch fn=%s failed", getattr(fn, "__qualname__", fn))
                 if os.environ.get("NECKA_DEBUG") == "1":
                     raise
-
-
-class DirectDispatcher:
-    """Runs posted calls at once, on the caller's thread: for tests."""
-
-    def post(self, fn: Callable[..., Any], *args: Any) -> None:
-        fn(*args)
-
-    def stop(self) -> None:
-        pass

@@ -20,6 +20,7 @@ from necka_tray.i18n import _
 logger = logging.getLogger(__name__)
 
 EXIT_ENVIRONMENT = 3
+QUIT_GRACE_S = 15  # how long the end of the tray's loop waits for the app's quit to finish
 
 
 def run_tray(scale: TimeScale, debug: bool = False) -> int:
@@ -50,13 +51,28 @@ def run_tray(scale: TimeScale, debug: bool = False) -> int:
     except platform.TrayUnavailable as exc:
         return _fail(str(exc))
 
+    import threading
+
+    from necka_tray.tray import shutdown
     from necka_tray.tray.dispatch import Dispatcher
 
     dispatcher = Dispatcher()
-    holder: dict[str, object] = {}
+    app = control = None  # built on the setup thread, before the dispatcher runs anything posted
+    failed = False
+    finished = threading.Event()  # the dispatcher thread is done (quit ran, or start-up failed)
+
+    def request_quit(reason: str) -> None:  # any thread, or a signal handler: only posts
+        dispatcher.post(lambda: shutdown.quit_app(app, reason))
+
+    shutdown.on_signals(request_quit)
+
+    def quit_and_wait(reason: str) -> None:  # a thread that must answer only once Necka has quit
+        done = threading.Event()
+        dispatcher.post(lambda: (shutdown.quit_app(app, reason), done.set()))
+        done.wait(QUIT_GRACE_S)
 
     def on_action(action) -> None:
-        dispatcher.post(lambda: holder["app"].handle_action(action))
+        dispatcher.post(lambda: app.handle_action(action))
 
     try:
         tray = _make_tray(choice.backend, on_action, paths)
@@ -64,21 +80,23 @@ def run_tray(scale: TimeScale, debug: bool = False) -> int:
         logger.debug("tray backend failed", exc_info=True)
         return _fail(_("the {backend} tray backend cannot start ({error}).").format(
             backend=repr(choice.backend), error=f"{type(exc).__name__}: {exc}"))
-    logger.info("action=start backend=%s scale=%s", choice.backend, scale.factor)
+    from necka_tray.tray import backend as tray_backend
 
-    def start_app():
+    logger.info("action=start backend=%s scale=%s clicks=%r", choice.backend, scale.factor, tray_backend.clicks(tray))
+
+    def start_app() -> None:
         # After the icon is up: reading (or first writing) the settings costs more than docking.
+        nonlocal app, control
         from necka_tray.store import config
 
-        loaded = config.load(paths.config_file)
+        loaded = config.load(paths.config_file)  # the one load at start; App re-reads only after a change
         for message in loaded.problems:
             logger.warning("%s", message)
         try:
             config.ensure_exists(paths.config_file)
         except OSError as exc:
             logger.warning("Could not write the default settings file %s (%s).", paths.config_file, exc)
-        app = _build_app(paths, scale, dispatcher, tray)
-        holder["app"] = app
+        app = _build_app(paths, scale, dispatcher, tray, loaded.settings)
         from necka_tray.store import dbfile
 
         # A broken or unwritable schedule or history file: said once, in a bubble too.
@@ -91,31 +109,53 @@ def run_tray(scale: TimeScale, debug: bool = False) -> int:
                 _("Necka settings"),
                 _("{problem} See {path} (details in the log).").format(problem=loaded.problems[0], path=paths.config_file),
             )
-        holder["control"] = _start_control(paths, app, dispatcher, choice.backend)
+        control = _start_control(paths, app, dispatcher, choice.backend, tray)
         if sys.platform.startswith("linux"):
             from necka_tray.desktop.platform import sleep_linux
 
-            sleep_linux.watch(lambda: dispatcher.post(app.on_job, "tick"))  # look again right after resume
-        return app
+            sleep_linux.watch(lambda: dispatcher.post(app.on_job, "tick"),  # look again right after resume
+                              on_shutdown=lambda: request_quit("logind-shutdown"))
+            from necka_tray.desktop.platform import session_linux
+
+            session_linux.register(on_end=lambda: quit_and_wait("session-end"))  # GNOME-style logout
 
     def setup() -> None:
+        nonlocal failed
         try:
             start_app()
         except Exception:  # never leave an icon with no app behind it
             logger.error("Necka could not start", exc_info=True)
-            holder["failed"] = True
+            failed = True
             tray.stop()
+            finished.set()
             return
-        dispatcher.run()
+        try:
+            dispatcher.run()
+        finally:
+            finished.set()
 
     tray.run(setup)
-    if holder.get("control"):
-        holder["control"].stop()  # lets a `necka-tray quit` in flight get its answer
-    return 1 if holder.get("failed") else 0
+    # The tray's loop ended: after Quit (then this is a no-op), or the X display went away
+    # (then quit now, as Quit would: the sitting stretch, the job store, the helper windows).
+    request_quit("tray-ended")
+    if not finished.wait(QUIT_GRACE_S):
+        logger.warning("action=quit state=timeout seconds=%s", QUIT_GRACE_S)
+    if sys.platform.startswith("linux"):
+        from necka_tray.desktop.platform import session_linux
+
+        session_linux.wait_answered(2)  # a logout's answer goes out before the process ends
+    if control is not None:
+        control.stop()  # lets a `necka-tray quit` in flight get its answer
+    return 1 if failed else 0
 
 
 def _make_tray(backend: str, on_action, paths: AppPaths):
-    """``xembed``: our own X11 tray icon, no toolkit (see tray/xembed.py); else pystray's backend."""
+    """``sni``: our own StatusNotifierItem (tray/sni.py); ``xembed``: our own X11 tray icon (tray/xembed.py);
+    neither loads a toolkit. Else pystray's backend. Each is a ``tray/backend.py`` ``TrayBackend``."""
+    if backend == "sni":
+        from necka_tray.tray.sni import SniTray
+
+        return SniTray(on_action, cache_dir=paths.cache_dir or paths.data_dir)
     if backend == "xembed":
         from necka_tray.tray.xembed import XEmbedTray
 
@@ -125,16 +165,15 @@ def _make_tray(backend: str, on_action, paths: AppPaths):
     return Tray(backend, on_action)
 
 
-def _start_control(paths: AppPaths, app, dispatcher, backend: str):
+def _start_control(paths: AppPaths, app, dispatcher, backend: str, tray):
     """The command line's channel to this app (after the icon is up); Necka runs on without it."""
     from necka_tray.tray import jobs
+    from necka_tray.tray.backend import NAMES, clicks
     from necka_tray.tray.control import Handler, where
     from necka_tray.tray.ipc_server import Server
 
-    from necka_tray import i18n
-
-    about = {"version": __version__, "pid": os.getpid(), "tray_backend": backend, "paths": where(paths),
-             "language": i18n.language(), "language_from": i18n.requested()[1]}
+    about = {"version": __version__, "pid": os.getpid(), "tray_backend": backend,
+             "tray": NAMES.get(backend, backend), "tray_clicks": clicks(tray), "paths": where(paths)}
     server = Server(paths, Handler(app, about), dispatcher.post)
     try:
         server.start()
@@ -145,72 +184,67 @@ def _start_control(paths: AppPaths, app, dispatcher, backend: str):
     return server
 
 
-def _build_app(paths: AppPaths, scale: TimeScale, dispatcher, tray):
-    from necka_tray.desktop import autostart
-    from necka_tray.tray.app import App, Ports
+def _build_app(paths: AppPaths, scale: TimeScale, dispatcher, tray, settings):
     from necka_tray.core.planner import Planner
-    from necka_tray.store.history import HistoryWriter
+    from necka_tray.desktop import autostart, calls, dnd, idle
     from necka_tray.desktop.notify import make_notifier
     from necka_tray.desktop.platform import current
-    from necka_tray.tray.scheduling import ReminderScheduler
+    from necka_tray.desktop.presence import PresenceMonitor
+    from necka_tray.store.history_writer import HistoryWriter
     from necka_tray.store.reports import TrayStats
     from necka_tray.store.routines import RoutineBook
-    from necka_tray.tray.children import SessionLauncher, WindowLauncher
+    from necka_tray.tray.app import App, Ports
+    from necka_tray.tray.children import Children, OneAtATime, SessionLauncher
+    from necka_tray.tray.scheduling import ReminderScheduler
+    from necka_tray import protocol
 
     planner = Planner(scale)
-    from necka_tray.desktop import calls
-    from necka_tray.desktop import dnd
-    from necka_tray.desktop import idle
-    from necka_tray.desktop.presence import PresenceMonitor
-
-    presence = PresenceMonitor(idle.detect(os.environ), dnd.detect(os.environ), scale,
-                               calls=calls.detect(os.environ))
-    holder = {}
-
+    presence = PresenceMonitor(idle.detect(os.environ), dnd.detect(os.environ), scale, calls=calls.detect(os.environ))
     history = HistoryWriter(paths.history_db)
     history.check()
-    record = history.record
+    children = Children(post=dispatcher.post)  # helpers' results are handled on the dispatcher thread
+    app = None  # the callbacks below run on the dispatcher, after the app is built
+    launcher = SessionLauncher(children, scale.factor, on_end=lambda message, code: app.on_session_end(message, code))
+    windows: dict[tuple[str, ...], OneAtATime] = {}
 
-    launcher = SessionLauncher(scale, on_end=lambda result: dispatcher.post(holder["app"].on_session_end, result))
-    windows = {name: WindowLauncher(name, on_end=lambda result: dispatcher.post(holder["app"].on_window_end, result))
-               for name in ("stats", "checkin", "care", "relief")}
-    window_args = {"stats": ("stats", "--window"), "checkin": ("checkin",), "care": ("info", "care"),
-                   "relief": ("info", "relief")}
+    def open_window(name: str, *args: str) -> bool:
+        """One window of each kind at a time; the check-in reports its answer, the tray records it."""
+        key = (name, *args)
+        if key not in windows:
+            windows[key] = OneAtATime(children, name, lambda message, code: app.on_window_end(message, code),
+                                      (protocol.CheckinResult, protocol.InfoClosed))
+        return windows[key].start(*args, *(["--no-record"] if name == "checkin" else []))
+
     ports = Ports(
         clock=SystemClock(),
         scheduler=ReminderScheduler(paths.jobs_db, planner),
-        notifier=make_notifier(_notification_icon(paths),
-                               on_event=lambda tag, key: dispatcher.post(holder["app"].on_bubble, tag, key)),
+        notifier=make_notifier(_notification_icon(paths, children),
+                               on_event=lambda tag, key: dispatcher.post(app.on_bubble, tag, key)),
         view=tray,
         launcher=launcher,
         post=dispatcher.post,
         open_file=current().open_file,
-        record=record,
+        record=history.record,
+        flush_history=history.flush,
+        end_helpers=children.end_all,
         quit_loop=dispatcher.stop,
         presence=presence,
         autostart=autostart,
         stats=TrayStats(paths.history_db),
-        open_window=lambda name: windows[name].start(*window_args[name]),
+        open_window=open_window,
         routines=RoutineBook(paths.routines_file, paths.history_db),
     )
-    app = App(paths.config_file, planner, ports)
-    holder["app"] = app
+    app = App(paths.config_file, settings, planner, ports)
     return app
 
 
-def _notification_icon(paths: AppPaths) -> str:
+def _notification_icon(paths: AppPaths, children) -> str:
     """A PNG of the icon for notification bubbles, drawn once by a helper process (so the
     tray process need not load Pillow); bubbles before it is written simply have no icon."""
     path = paths.data_dir / "necka-128.png"
     try:
         if not path.exists():
-            import subprocess
-            import threading
-
-            from necka_tray.windows.icon_bitmaps import command
-
-            helper = subprocess.Popen(command(128, path, png=True), stdin=subprocess.DEVNULL)
-            threading.Thread(target=helper.wait, name="icon-png", daemon=True).start()
+            children.start("icons", "png", "128", str(path))
     except OSError:
         return ""
     return str(path)

@@ -1,14 +1,16 @@
 """The tray menu as plain data, so it is tested without a display.
 
-``tray.py`` maps these entries to pystray items one to one; every action is
-a tuple the app's ``handle_action`` understands, posted to its dispatcher.
+``pystray_icon.py`` maps these entries to pystray items one to one, and the
+xembed tray sends them to its popup menu helper (``to_json``); every action is
+a ``core.actions.Action`` that the app dispatches (``tray/actions.py``).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import Any
 
+from necka_tray.core.actions import Action, Verb
 from necka_tray.core.planner import TrayView
 from necka_tray.core.reminders import Kind
 from necka_tray.core.routine import duration_text
@@ -36,7 +38,7 @@ class RoutineChoice:
 @dataclass(frozen=True)
 class Entry:
     label: str = ""
-    action: tuple[Any, ...] | None = None
+    action: Action | None = None
     checked: bool | None = None  # None: not a check item
     radio: bool = False
     enabled: bool = True
@@ -48,18 +50,29 @@ class Entry:
 SEPARATOR = Entry(separator=True)
 
 
+def to_json(entries: tuple[Entry, ...]) -> list[dict[str, Any]]:
+    """The entries as plain JSON values (actions as ``Action.to_json`` lists), for the popup menu helper."""
+    out = []
+    for e in entries:
+        d = {f.name: getattr(e, f.name) for f in fields(e)}
+        d["action"] = e.action.to_json() if e.action else None
+        d["children"] = to_json(e.children)
+        out.append(d)
+    return out
+
+
 def build_menu(view: TrayView, stretch_minutes: int, enabled: dict[Kind, bool],
                autostart: bool | None = None, today: tuple[str, ...] = (),
                routines: tuple[RoutineChoice, ...] = ()) -> tuple[Entry, ...]:
     """The whole menu for the current state (``autostart`` None: no "Start at login" item;
     ``today``: the history's today-at-a-glance and streak lines; ``routines``: the Routines menu)."""
     entries: list[Entry] = [
-        Entry(_("Start stretch session"), ("session",), default=True, enabled=not view.session_running),
+        Entry(_("Start stretch session"), Action(Verb.SESSION), default=True, enabled=not view.session_running),
     ]
     if routines:
         entries.append(Entry(_("Routines"), children=_routine_items(routines, not view.session_running)))
     if view.stretch_due:
-        entries += [Entry(_("Snooze stretch 10 min"), ("snooze", 10)), Entry(_("Skip next stretch"), ("skip",))]
+        entries += [Entry(_("Snooze stretch 10 min"), Action(Verb.SNOOZE, 10)), Entry(_("Skip next stretch"), Action(Verb.SKIP))]
     entries.append(SEPARATOR)
     if view.paused:
         entries.append(Entry(view.tooltip.removeprefix("Necka: ").capitalize(), enabled=False))
@@ -71,19 +84,19 @@ def build_menu(view: TrayView, stretch_minutes: int, enabled: dict[Kind, bool],
         Entry(
             _("Reminders"),
             children=tuple(
-                Entry(_(_REMINDER_LABELS[k]), ("toggle", k.value), checked=enabled.get(k, False)) for k in Kind
+                Entry(_(_REMINDER_LABELS[k]), Action(Verb.TOGGLE, k.value), checked=enabled.get(k, False)) for k in Kind
             ),
         )
     )
     if view.paused:
-        entries.append(Entry(_("Resume reminders"), ("resume",)))
-    entries.append(Entry(_("Pause"), children=tuple(Entry(_(label), ("pause", key)) for key, label in PAUSE_CHOICES)))
-    entries += [Entry(_("Statistics…"), ("statistics",)), Entry(_("How is your neck today?…"), ("checkin",))]
-    entries += [Entry(_(label), ("info", page)) for page, label in PAGES]
+        entries.append(Entry(_("Resume reminders"), Action(Verb.RESUME)))
+    entries.append(Entry(_("Pause"), children=tuple(Entry(_(label), Action(Verb.PAUSE, key)) for key, label in PAUSE_CHOICES)))
+    entries += [Entry(_("Statistics…"), Action(Verb.STATISTICS)), Entry(_("How is your neck today?…"), Action(Verb.CHECKIN))]
+    entries += [Entry(_(label), Action(Verb.INFO, page)) for page, label in PAGES]
     entries.append(SEPARATOR)
     if autostart is not None:
-        entries.append(Entry(_("Start at login"), ("autostart",), checked=autostart))
-    entries += [Entry(_("Open settings file"), ("open_settings",)), Entry(_("Quit Necka"), ("quit",))]
+        entries.append(Entry(_("Start at login"), Action(Verb.AUTOSTART), checked=autostart))
+    entries += [Entry(_("Open settings file"), Action(Verb.OPEN_SETTINGS)), Entry(_("Quit Necka"), Action(Verb.QUIT))]
     return tuple(entries)
 
 
@@ -91,18 +104,18 @@ def _routine_items(routines: tuple[RoutineChoice, ...], can_start: bool) -> tupl
     """One item per routine with its length (shown before starting); a locked one says what unlocks it."""
     items = [
         Entry(_("{title}: {why}").format(title=r.title, why=r.locked), enabled=False) if r.locked else
-        Entry(_("{title} · {length}").format(title=r.title, length=duration_text(r.seconds)), ("routine", r.id),
+        Entry(_("{title} · {length}").format(title=r.title, length=duration_text(r.seconds)), Action(Verb.ROUTINE, r.id),
               enabled=can_start)
         for r in routines
     ]
-    return (*items, SEPARATOR, Entry(_("Edit my routines…"), ("open_routines",)))
+    return (*items, SEPARATOR, Entry(_("Edit my routines…"), Action(Verb.OPEN_ROUTINES)))
 
 
 def _interval_items(current: int) -> tuple[Entry, ...]:
     choices = sorted(set(INTERVAL_CHOICES) | {current})
     return tuple(
         Entry(_("{minutes} min").format(minutes=m) if m in INTERVAL_CHOICES
-              else _("{minutes} min (from settings file)").format(minutes=m), ("interval", m),
+              else _("{minutes} min (from settings file)").format(minutes=m), Action(Verb.INTERVAL, m),
               checked=(m == current), radio=True)
         for m in choices
     )

@@ -1,4 +1,8 @@
-"""The only module that imports pystray: renders a ``TrayView`` and the menu entries.
+"""The only module that imports pystray: the ``backend.TrayBackend`` on Windows, macOS and ``PYSTRAY_BACKEND``.
+
+The one tray module allowed Pillow and ``necka_tray.windows`` (the boundary
+test lists it): pystray itself needs a PIL image, so once pystray is loaded
+Pillow is too, and drawing the icon here costs nothing more.
 
 pystray's loop owns the main thread. Its menu callbacks run on that thread
 and only post an action to the app's dispatcher; ``render`` is called from
@@ -13,13 +17,12 @@ import logging
 import os
 from typing import Any, Callable
 
+from necka_tray.core.actions import Action
 from necka_tray.core.planner import TrayView
-from necka_tray.windows.icon import draw_icon
 from necka_tray.tray.menu_model import Entry
+from necka_tray.windows.icon import draw_icon
 
 logger = logging.getLogger(__name__)
-
-Action = tuple[Any, ...]
 
 
 class Tray:
@@ -34,9 +37,15 @@ class Tray:
         icon_class = _with_gtk_tooltip(pystray.Icon) if backend == "gtk" else pystray.Icon
         self._icon = icon_class("necka-tray", icon=draw_icon(), title="Necka", menu=pystray.Menu(self._items))
 
+    has_secondary_action = False  # pystray reports no middle clicks
+
     @property
     def has_default_action(self) -> bool:
         return bool(getattr(self._icon, "HAS_DEFAULT_ACTION", True))
+
+    @property
+    def has_menu(self) -> bool:
+        return bool(getattr(self._icon, "HAS_MENU", True))
 
     def run(self, setup: Callable[[], None]) -> None:
         """Show the icon and run the tray loop on this (main) thread; ``setup`` runs on its own thread."""

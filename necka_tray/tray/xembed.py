@@ -5,10 +5,10 @@ Why not pystray's gtk backend here: importing GTK through PyGObject costs
 of Necka's own work, and pystray's xorg backend has no menu and ignores
 clicks. This adapter docks a plain X window into the tray (the freedesktop
 system-tray protocol) and puts the icon's pixels into it itself (drawn once
-per size by a helper process: ``icon_bitmaps.py``, so Pillow never loads
-here either), runs the default action on a left click, and shows the menu on a
-right click and the tooltip on a hover as short-lived Tk processes
-(``popup_menu.py``), as the session window is.
+per size by a helper process: ``windows/icon_bitmaps.py``, so Pillow never loads
+here either), runs the default action on a left click, pauses or resumes
+reminders on a middle click, and shows the menu on a right click and the
+tooltip on a hover as short-lived Tk processes (``popup_menu.py``).
 
 Threads: the X connection belongs to the thread in ``run`` (python-xlib is not
 thread-safe); ``render`` and ``stop`` queue a call and wake that thread through
@@ -24,7 +24,6 @@ from __future__ import annotations
 import logging
 import os
 import select
-import sys
 import threading
 import time
 from collections import deque
@@ -35,14 +34,15 @@ from Xlib import X, Xatom, Xutil, error as xerror
 from Xlib.protocol import event as xevent
 
 from necka_tray.desktop.platform import x11
+from necka_tray.tray import backend
 
 if TYPE_CHECKING:  # only types: the planner is not needed before the icon docks
+    from necka_tray.core.actions import Action
     from necka_tray.core.planner import TrayView
     from necka_tray.tray.menu_model import Entry
 
 logger = logging.getLogger(__name__)
 
-Action = tuple[Any, ...]
 
 REQUEST_DOCK = 0  # _NET_SYSTEM_TRAY_OPCODE
 XEMBED_MAPPED = 1  # _XEMBED_INFO flags
@@ -53,13 +53,18 @@ _EVENTS = (X.ExposureMask | X.StructureNotifyMask | X.ButtonPressMask | X.Button
 
 
 class XEmbedTray:
-    """Same interface as ``ui.tray.Tray``: ``run(setup)``, ``render(view, entries)``, ``stop()``."""
+    """The ``backend.TrayBackend`` on an XEmbed system tray."""
 
     has_default_action = True
+    has_secondary_action = True  # a middle click: pause 30 min / resume
+    has_menu = True
 
     def __init__(self, on_action: Callable[[Action], None], cache_dir: Path, display_name: str | None = None) -> None:
+        from necka_tray.tray.children import Children
+
         self._on_action = on_action
         self._cache_dir = Path(cache_dir)
+        self._children = Children(post=self._call)  # helpers' results come back on the X thread
         self._drawing = None  # the helper process drawing the icon bitmaps, while it runs
         self._d = x11.take(display_name if display_name is not None else os.environ.get("DISPLAY"))
         self._d.set_error_handler(self._x_error)
@@ -95,6 +100,8 @@ class XEmbedTray:
         self._tooltip = None  # the tooltip process while it shows
         self._tooltip_due: float | None = None
         self._menu = None  # the menu process while it is open
+        self._early_click: tuple[int, int, int] | None = None  # (button, x, y) before the first render
+        self._early_tooltip = False  # the pointer rests on the icon, the tooltip waits for the first render
 
     # -- the interface the app uses (any thread) ----------------------------------
 
@@ -110,11 +117,11 @@ class XEmbedTray:
         except (xerror.ConnectionClosedError, OSError) as exc:
             logger.warning("The X display went away (%s); Necka quits.", exc)
         finally:
+            # The wake-up pipe stays open: ``stop`` may still be called (the app quitting after
+            # the display went away), and a closed descriptor number can be reused by a file.
             self._running = False
             self._close_menu()
             self._hide_tooltip()
-            os.close(self._wake_r)
-            os.close(self._wake_w)
 
     def render(self, view: TrayView, entries: tuple[Entry, ...]) -> None:
         """Keep the view and the menu; wake the X thread only when something on screen changes.
@@ -124,7 +131,8 @@ class XEmbedTray:
         does: trays that proxy XEmbed icons and accessibility tools read it there.
         """
         old = self._view
-        self._view, self._entries = view, entries
+        self._entries = entries  # before the view: a click that sees the view must see its menu
+        self._view = view
         if old is None or old.icon_key != view.icon_key or old.tooltip != view.tooltip:
             self._call(self._apply)  # (a tooltip that shows gets the new text too)
 
@@ -194,14 +202,14 @@ class XEmbedTray:
             return
         if self._win is None:
             self._create_window(owner)
-        self._vertical = self._tray_is_vertical(owner)
+        self._vertical = x11.tray_is_vertical(owner, self._orientation)
         message = xevent.ClientMessage(window=owner, client_type=self._opcode,
                                        data=(32, [X.CurrentTime, REQUEST_DOCK, self._win.id, 0, 0]))
         owner.send_event(message, event_mask=X.NoEventMask)
         logger.info("action=dock tray=%#x window=%#x", owner.id, self._win.id)
 
     def _create_window(self, owner) -> None:
-        visual = self._argb_visual(owner)
+        visual = x11.tray_argb_visual(self._d, owner, self._tray_visual)
         w, h = self._size
         if visual:
             colormap = self._root.create_colormap(visual, X.AllocNone)
@@ -227,27 +235,6 @@ class XEmbedTray:
         """Trays size an icon from its minimum size hint (GtkSocket-based ones like trayer do)."""
         self._win.set_wm_normal_hints(flags=Xutil.PMinSize | Xutil.PBaseSize, min_width=side, min_height=side,
                                       base_width=side, base_height=side)
-
-    def _tray_is_vertical(self, owner) -> bool:
-        try:
-            prop = owner.get_full_property(self._orientation, Xatom.CARDINAL)
-        except xerror.XError:
-            return False
-        return bool(prop and prop.value and prop.value[0] == 1)
-
-    def _argb_visual(self, owner) -> int:
-        """The 32-bit visual the tray host offers for translucent icons, or 0."""
-        try:
-            prop = owner.get_full_property(self._tray_visual, Xatom.VISUALID)
-        except xerror.XError:
-            return 0
-        if not prop or not prop.value:
-            return 0
-        wanted = prop.value[0]
-        for depth in self._d.screen().allowed_depths:
-            if depth.depth == 32 and any(v.visual_id == wanted for v in depth.visuals):
-                return wanted
-        return 0
 
     # -- events --------------------------------------------------------------------
 
@@ -296,20 +283,40 @@ class XEmbedTray:
         elif ev.type == X.ButtonRelease and ev.detail == self._pressed:
             self._pressed = 0
             inside = 0 <= ev.event_x < self._size[0] and 0 <= ev.event_y < self._size[1]
-            if inside and ev.detail == 1:
-                self._default_action()
-            elif inside and ev.detail == 3:
-                self._open_menu(ev.root_x, ev.root_y)
+            if inside:
+                self._click(ev.detail, ev.root_x, ev.root_y)
+
+    def _click(self, button: int, x: int, y: int) -> None:
+        """Left: the default action; middle: ``backend.secondary_action``; right: the menu. The icon
+        docks before the app has drawn its first menu: a click then is kept and answered at that
+        first render, never lost (an empty menu, a default action that does nothing)."""
+        if button not in (1, 2, 3):
+            return
+        if self._view is None:
+            logger.info("action=click-early button=%s", button)
+            self._early_click = (button, x, y)
+        elif button == 1:
+            self._default_action()
+        elif button == 2:
+            self._on_action(backend.secondary_action(self._entries))
+        else:
+            self._open_menu(x, y)
 
     def _apply(self) -> None:
         view = self._view
         if view is None:
             return
+        if self._early_click is not None:
+            click, self._early_click = self._early_click, None
+            self._click(*click)
+        if self._early_tooltip:
+            self._early_tooltip = False
+            self._show_tooltip()
         if view.icon_key != self._drawn_key:
             self._paint()
         if self._win is not None and view.tooltip != self._title:
             self._set_title(view.tooltip)
-            self._tell_tooltip({"tooltip": view.tooltip})
+            self._tell_tooltip(view.tooltip)
 
     def _set_title(self, text: str) -> None:
         self._title = text
@@ -321,25 +328,26 @@ class XEmbedTray:
     def _paint(self) -> None:
         if self._win is None or not self._viewable:
             return
-        from necka_tray.windows import icon_bitmaps
+        from necka_tray import icon_cache
+        from necka_tray.tray import icon_pixels
 
         w, h = self._size
         side = min(w, h)
         if side < 8:
             return  # trays map a new icon 1 px wide first, then give it its size
         key = self._view.icon_key if self._view else (0, False, False)
-        cache = icon_bitmaps.cache_file(self._cache_dir, side)
-        pixels = icon_bitmaps.read(cache, key, side)
+        cache = icon_cache.cache_file(self._cache_dir, side)
+        pixels = icon_cache.read(cache, key, side)
         if pixels is None:
             self._draw_bitmaps(side, cache)  # paints when they are ready
             return
         try:
             if self._argb:
-                data = icon_bitmaps.premultiplied_bgra(pixels, w, h, side)
+                data = icon_pixels.premultiplied_bgra(pixels, w, h, side)
             else:
                 self._win.clear_area()  # the tray's background, then blend the icon onto it
                 background = self._win.get_image(0, 0, w, h, X.ZPixmap, 0xFFFFFFFF).data
-                data = icon_bitmaps.blend(pixels, background, w, h, side, self._lsb_first)
+                data = icon_pixels.blend(pixels, background, w, h, side, self._lsb_first)
             self._win.put_image(self._gc, 0, 0, w, h, X.ZPixmap, self._depth, 0, data)
             self._drawn_key = key
         except (xerror.XError, ValueError, IndexError) as exc:  # the window went away meanwhile, an odd visual
@@ -349,110 +357,67 @@ class XEmbedTray:
         """Have a helper process draw this size's icons (once per size and version), then paint."""
         if self._drawing is not None and self._drawing.poll() is None:
             return
-        import subprocess
 
-        from necka_tray.windows import icon_bitmaps
+        def drawn(_message, code: int) -> None:
+            if code == 0:
+                self._paint()
 
-        try:
-            self._drawing = subprocess.Popen(icon_bitmaps.command(side, cache), stdin=subprocess.DEVNULL)
-        except OSError as exc:
-            logger.error("Could not draw the tray icon (%s)", exc)
-            return
-
-        def wait(proc=self._drawing) -> None:
-            if proc.wait() == 0:
-                self._call(self._paint)
-            else:
-                logger.warning("Could not draw the tray icon (the drawing helper exited with %s)", proc.returncode)
-
-        threading.Thread(target=wait, name="icon-wait", daemon=True).start()
+        self._drawing = self._children.start("icons", str(side), str(cache), on_end=drawn)
 
     # -- clicks, menu, tooltip -------------------------------------------------------
 
     def _default_action(self) -> None:
-        action = next((e.action for e in self._entries if e.default and e.enabled and e.action), None)
+        action = backend.default_action(self._entries)
         if action is not None:
             self._on_action(action)
 
     def _open_menu(self, x: int, y: int) -> None:
-        import json
-        import subprocess
-        from dataclasses import asdict
+        from necka_tray import protocol
+        from necka_tray.tray.menu_model import to_json
 
         # An open menu holds the pointer grab, so a click here means the last menu is
         # closing (unposted, its process not yet gone): end it and open the new one.
         self._close_menu()
-        request = json.dumps({"x": x, "y": y, "entries": [asdict(e) for e in self._entries]})
-        try:
-            self._menu = subprocess.Popen(menu_command(), stdin=subprocess.PIPE, stdout=subprocess.PIPE)
-        except OSError as exc:
-            logger.error("Could not open the tray menu (%s)", exc)
-            return
-        threading.Thread(target=self._wait_menu, args=(self._menu, request), name="menu-wait", daemon=True).start()
+        request = protocol.encode(protocol.MenuRequest(x, y, to_json(self._entries)))
+        self._menu = self._children.start("menu", on_end=self._chosen, expect=protocol.MenuChoice, send=request)
 
-    def _wait_menu(self, proc, request: str) -> None:
-        import json
-
-        try:
-            out, _ = proc.communicate(request.encode())
-        except OSError as exc:
-            logger.warning("The tray menu failed (%s)", exc)
-            return
-        for line in out.decode(errors="replace").splitlines():
-            try:
-                chosen = json.loads(line).get("action")
-            except (ValueError, AttributeError):
-                continue
-            if isinstance(chosen, list) and chosen:
-                self._on_action(tuple(chosen))
-                return
+    def _chosen(self, choice, _code: int) -> None:
+        if choice is not None:
+            self._on_action(choice.action)
 
     def _close_menu(self) -> None:
         if self._menu is not None and self._menu.poll() is None:
             self._menu.terminate()
 
     def _show_tooltip(self) -> None:
-        """The tooltip is a Tk process too (Pillow's fonts would weigh on the tray process for good)."""
-        if self._win is None or not self._viewable or self._view is None or self._tooltip is not None:
+        """The tooltip is a Tk process too (Pillow's fonts would weigh on the tray process for good).
+        A hover before the app's first render shows it at that render (its text is not known yet)."""
+        if self._view is None:
+            self._early_tooltip = True
             return
-        import subprocess
-
+        if self._win is None or not self._viewable or self._tooltip is not None:
+            return
         pos = self._root.translate_coords(self._win, 0, 0)
-        try:
-            self._tooltip = subprocess.Popen(menu_command(), stdin=subprocess.PIPE, stdout=subprocess.DEVNULL)
-        except OSError as exc:
-            logger.warning("Could not show the tooltip (%s)", exc)
-            return
-        self._tell_tooltip({"tooltip": self._view.tooltip, "icon": [pos.x, pos.y, *self._size]})
+        self._tooltip = self._children.start("menu", keep_stdin=True)
+        self._tell_tooltip(self._view.tooltip, (pos.x, pos.y, *self._size))
 
-    def _tell_tooltip(self, message: dict) -> None:
+    def _tell_tooltip(self, text: str, icon: tuple[int, int, int, int] | None = None) -> None:
         if self._tooltip is None:
             return
-        import json
+        from necka_tray import protocol
 
         try:
-            self._tooltip.stdin.write(json.dumps(message).encode() + b"\n")
+            self._tooltip.stdin.write(protocol.encode(protocol.Tooltip(text, icon)).encode() + b"\n")
             self._tooltip.stdin.flush()
         except OSError:
             self._hide_tooltip()
 
     def _hide_tooltip(self) -> None:
         self._tooltip_due = None
+        self._early_tooltip = False
         proc, self._tooltip = self._tooltip, None
         if proc is not None:
             try:
-                proc.stdin.close()  # the helper closes its window at end of input
+                proc.stdin.close()  # the helper closes its window at end of input (its waiter reaps it)
             except OSError:
                 pass
-            threading.Thread(target=proc.wait, name="tooltip-wait", daemon=True).start()  # no zombie
-
-
-def menu_command() -> list[str]:
-    """The menu (or tooltip) process. Straight to the module, not through the CLI: a right
-    click should not pay for building every subcommand's parser. (A frozen build has no
-    ``-m``: packaging/frozen_main.py takes ``menu`` as its first argument.)"""
-    if getattr(sys, "frozen", False):
-        from necka_tray.tray.children import self_command
-
-        return self_command("menu")
-    return [sys.executable, "-m", "necka_tray.windows.popup_menu"]

@@ -52,9 +52,11 @@ def parser(prog: str, description: str) -> argparse.ArgumentParser:
     return p
 
 
-def emit(message: dict[str, Any]) -> None:
-    """The window's result for the tray: one JSON line on stdout."""
-    print(json.dumps(message), flush=True)
+def emit(message) -> None:
+    """The window's result for the tray: one ``protocol`` message, one JSON line on stdout."""
+    from necka_tray import protocol
+
+    print(protocol.encode(message), flush=True)
 
 
 def new_root() -> tk.Tk:
@@ -127,10 +129,10 @@ def open_page(page: str) -> None:
     import subprocess
     import sys
 
-    from necka_tray.commandline import self_command
+    from necka_tray.helpers import command
 
     try:
-        subprocess.Popen(self_command("info", page), stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+        subprocess.Popen(command("info", page), stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                          start_new_session=True)
     except OSError as exc:
         from necka_tray.i18n import _

@@ -121,18 +121,22 @@ def main(argv: list[str] | None = None) -> int:
 
     from necka_tray.windows import base
 
-    base.parser("necka-tray checkin", _(DAILY_QUESTION)).parse_args(argv)
+    parser = base.parser("necka-tray checkin", _(DAILY_QUESTION))
+    parser.add_argument("--no-record", action="store_true",
+                        help=_("don't write the answer to the history (the tray records it from the result line)"))
+    args = parser.parse_args(argv)
     look = base.Look.from_settings(base.user_settings())
     root = base.new_root()
     win = base.Window(root, _(TITLE), look)
     pal, px, fonts = win.pal, win.px, win.fonts
-    answer: list[int] = []
+    answer: list[tuple[int, datetime]] = []
     body = tk.Frame(root, bg=pal.bg, padx=round(24 * px), pady=round(18 * px))
     body.pack(fill="both", expand=True)
 
     def on_rating(rating: int) -> None:
-        answer.append(rating)
-        record(rating, "daily")
+        answer.append((rating, datetime.now().astimezone()))
+        if not args.no_record:
+            record(rating, "daily")
         root.after(THANKS_MS, root.destroy)
 
     widget = build(body, on_rating, fonts, px, question=DAILY_QUESTION, pal=pal)
@@ -144,5 +148,7 @@ def main(argv: list[str] | None = None) -> int:
     root.bind("<Map>", lambda e: e.widget is root and widget.buttons[0].focus_force())
     win.show(resizable=False)
     root.mainloop()
-    base.emit({"event": "checkin", "rating": answer[0] if answer else None})
+    from necka_tray import protocol
+
+    base.emit(protocol.CheckinResult(*(answer[0] if answer else (None,))))
     return 0

@@ -69,5 +69,7 @@ def main(page_name: str) -> int:
     root = base.new_root()
     InfoWindow(root, care.page(page_name), look, open_page=lambda name: (base.open_page(name), root.destroy()))
     root.mainloop()
-    base.emit({"event": "info", "page": page_name})
+    from necka_tray import protocol
+
+    base.emit(protocol.InfoClosed(page_name))
     return 0

@@ -1,13 +1,13 @@
 """The tray's menu and tooltip as short-lived Tk processes, for tray icons that draw neither (``xembed.py``).
 
-Menu: reads ``{"x": int, "y": int, "entries": [...]}`` on stdin
-(``menu_model.Entry`` as JSON), pops the menu up at (x, y) and prints the
-chosen entry's action as one JSON line, ``{"action": [...]}``; prints nothing
-when the menu is dismissed (Escape, a click elsewhere).
+Menu: reads a ``protocol.MenuRequest`` on stdin (``menu_model.Entry`` as
+JSON), pops the menu up at (x, y) and prints the chosen entry's action as one
+``protocol.MenuChoice`` line; prints nothing when the menu is dismissed
+(Escape, a click elsewhere).
 
-Tooltip: reads ``{"tooltip": text, "icon": [x, y, width, height]}`` as its
-first line and shows the text next to the icon; each further line
-``{"tooltip": text}`` changes the text; the end of the input closes it.
+Tooltip: reads a ``protocol.Tooltip`` with the icon's place as its first line
+and shows the text next to the icon; each further ``Tooltip`` line changes
+the text; the end of the input closes it.
 
 Processes of their own, like the session window, so the tray process never
 loads Tk.
@@ -15,26 +15,35 @@ loads Tk.
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 from typing import Any, Callable
 
 GRAB_RETRIES = 20  # 50 ms apart
+#: The menu window's title, set only once the menu holds the pointer and keyboard: a menu
+#: mapped but not yet grabbed (a busy machine, a grab retry) would let keys go elsewhere, so
+#: whoever drives it (a screen reader, a test) can tell a menu that takes keys by its name.
+MENU_TITLE = "Necka menu"
 TOOLTIP_COLOURS = {"bg": "#2b2b2b", "fg": "#ffffff"}
 
 
 def main() -> int:
+    from necka_tray import protocol
+
     try:
-        request = json.loads(sys.stdin.readline())
-        if "tooltip" in request:
-            return tooltip(str(request["tooltip"]), [int(v) for v in request["icon"]][:4])
-        x, y, entries = int(request["x"]), int(request["y"]), list(request["entries"])
-    except (ValueError, KeyError, TypeError) as exc:
+        request = protocol.decode(sys.stdin.readline())
+        if isinstance(request, protocol.Tooltip) and request.icon is not None:
+            return tooltip(request.text, list(request.icon))
+        if not isinstance(request, protocol.MenuRequest):
+            raise protocol.BadMessage(f"unexpected {request.event}")
+    except protocol.BadMessage as exc:
         print(f"necka-tray menu: bad request on stdin ({exc})", file=sys.stderr)
         return 2
+    x, y, entries = request.x, request.y, request.entries
     import tkinter as tk
     from tkinter import font as tkfont
+
+    from necka_tray.core.actions import Action
 
     root = tk.Tk(className="Necka")
     root.withdraw()
@@ -43,7 +52,10 @@ def main() -> int:
     keep: list[Any] = [bold]  # Tk variables and fonts die with their last Python reference
 
     def choose(action: list[Any]) -> None:
-        print(json.dumps({"action": action}), flush=True)
+        try:
+            print(protocol.encode(protocol.MenuChoice(Action.from_json(action))), flush=True)
+        except ValueError as exc:  # a bug in the menu model: say it, choose nothing
+            print(f"necka-tray menu: bad action {action!r} ({exc})", file=sys.stderr)
         root.after_idle(root.destroy)
 
     menu = _build(root, entries, choose, keep)
@@ -63,6 +75,7 @@ def main() -> int:
             return
         # Keys (arrows, Return, Escape) must reach the menu even where nothing gives focus on click.
         menu.focus_force()
+        root.tk.call("wm", "title", str(menu), MENU_TITLE)
 
     root.after_idle(post)
     root.mainloop()
@@ -82,6 +95,8 @@ def _on_icons_monitor(menu: Any, x: int, y: int) -> tuple[int, int]:
 
 def tooltip(text: str, icon: list[int]) -> int:
     import tkinter as tk
+
+    from necka_tray import protocol
 
     root = tk.Tk(className="Necka")
     root.withdraw()
@@ -113,10 +128,10 @@ def tooltip(text: str, icon: list[int]) -> int:
         pending += chunk
         *lines, pending = pending.split(b"\n")
         for line in lines:
-            try:
-                label.configure(text=str(json.loads(line)["tooltip"]))
-            except (ValueError, KeyError, TypeError):
+            message = protocol.parse(line, protocol.Tooltip, "tray")
+            if message is None:
                 continue
+            label.configure(text=message.text)
             place()
 
     place()

@@ -17,7 +17,6 @@ placement come from ``base``; the window remembers where it was.
 
 from __future__ import annotations
 
-import json
 import sys
 import tkinter as tk
 from collections.abc import Callable
@@ -53,18 +52,14 @@ class SessionResult:
     started: datetime
     ended: datetime
 
-    def message(self) -> dict[str, Any]:
-        return {
-            "event": "session_end",
-            "outcome": self.outcome,
-            "steps_done": self.steps_done,
-            "steps_total": self.steps_total,
-            "routine": self.routine,
-            "duration_s": self.duration_s,
-        }
+    checkin: int | None = None  # the rating given on the done screen
 
-    def json_line(self) -> str:
-        return json.dumps(self.message())
+    def message(self):
+        """The result for the tray (``protocol.SessionEnd``): it records the session and the check-in."""
+        from necka_tray import protocol
+
+        return protocol.SessionEnd(self.outcome, self.routine, self.started, self.ended, self.steps_done,
+                                   self.steps_total, self.duration_s, self.checkin)
 
 
 @dataclass
@@ -79,6 +74,7 @@ class Options:
     open_page: Callable[[str], None] | None = None  # opens "care" / "relief"
     voice: bool = False  # speak each step (``session.voice``)
     speaker: Any = None  # a ``voice.Speaker``; made when first needed
+    record: bool = True  # write a check-in to the history here (False: the tray records it from the result)
 
 
 class SessionWindow(base.Window):

@@ -7,6 +7,7 @@ time scale are quick) unless someone starts answering the check-in.
 
 from __future__ import annotations
 
+import dataclasses
 import tkinter as tk
 from typing import TYPE_CHECKING
 
@@ -55,7 +56,7 @@ class DoneScreen:
         tk.Label(inner, text=_("Short breaks spread through the day help more than one long one."),
                  font=f["cue"], fg=p.accent, bg=p.bg, wraplength=wrap, justify="center",
                  ).pack(pady=(0, round(12 * px)))
-        row = checkin.build(inner, lambda rating: checkin.record(rating, "session"), f, px, pal=p,
+        row = checkin.build(inner, self._rated, f, px, pal=p,
                             on_engage=self._engaged)
         row.pack(pady=(0, round(10 * px)))
         self.close_btn = w.session_button(inner, _("Close (Enter)"), w.close, primary=True, width=14)
@@ -70,6 +71,14 @@ class DoneScreen:
             done.config(height=inner.winfo_reqheight())
         self._deadline = w.clock.monotonic() + w.scale.real_seconds(WELL_DONE_SECONDS)
         self._tick()
+
+    def _rated(self, rating: int) -> None:
+        """The answer goes in the result for the tray; without a tray the window records it itself."""
+        w = self.w
+        if w.result is not None:
+            w.result = dataclasses.replace(w.result, checkin=rating)
+        if w.o.record:
+            checkin.record(rating, "session")
 
     def _engaged(self) -> None:
         """Someone is answering the check-in: stay open for them."""

@@ -1,7 +1,9 @@
 """The guided stretch session as a process of its own: ``necka-tray session``.
 
-The tray starts it and reads one JSON line from its stdout when it ends, so
-Tk never shares a process with the tray's own toolkit loop. This module
+The tray starts it (the ``session`` helper of ``necka_tray/helpers.py``, with
+``--no-record``) and reads one ``protocol.SessionEnd`` line from its stdout
+when it ends, so Tk never shares a process with the tray's own toolkit loop;
+the tray records the session and the check-in given on its last screen. This module
 reads the arguments and settings, picks the routine, turns signals into a
 normal stop, records the session when it runs without a tray to do it, and
 prints the result; the window is ``session_controller.SessionWindow``.
@@ -66,24 +68,26 @@ def _parser() -> argparse.ArgumentParser:
         help=_("configured seconds per real second, for tests and demos (default: 1, or ${variable})").format(
             variable=TIME_SCALE_ENV),
     )
-    p.add_argument("--no-record", action="store_true", help=_("don't write the session to the history"))
+    p.add_argument("--no-record", action="store_true", help=_("don't write the session or its check-in to the "
+                                                              "history (the tray records them from the result line)"))
     return p
 
 
 def _record(result: SessionResult) -> None:
+    """Without a tray only: with one, the tray records the session from the result line."""
     # Imported here so the window starts without touching the disk until it must.
+    from necka_tray.core.events import session_event
     from necka_tray.store.history import History
     from necka_tray.store.paths import AppPaths
 
     paths = AppPaths.for_user()
     paths.ensure()
     with History(paths.history_db) as history:
-        history.record_session(
-            result.started, result.ended, result.outcome, result.steps_done, result.steps_total, result.routine
-        )
+        history.add(session_event(result.started, result.ended, result.outcome, result.steps_done,
+                                  result.steps_total, result.routine))
 
 
-def _options(settings, paths) -> Options:
+def _options(settings, paths, record: bool = True) -> Options:
     """The window's options from the user's settings and files."""
     from necka_tray.store.state import State as Remembered
     from necka_tray.windows.sound import Chime
@@ -97,6 +101,7 @@ def _options(settings, paths) -> Options:
         show_safety=not state.get(SAFETY_SEEN),
         open_page=base.open_page,
         voice=settings["session.voice"],
+        record=record,
     )
 
 
@@ -140,7 +145,7 @@ def main(argv: list[str] | None = None) -> int:
 
     # Before the window exists: a signal that arrives as soon as it is visible still counts as a stop.
     _install_signal_handlers(root, on_signal)
-    window = SessionWindow(root, routine, TimeScale(factor), clock, _options(settings, paths))
+    window = SessionWindow(root, routine, TimeScale(factor), clock, _options(settings, paths, record=not args.no_record))
     root.mainloop()
 
     # The root went away some other way (no result yet): that counts as a stop.

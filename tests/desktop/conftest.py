@@ -2,7 +2,8 @@
 
 Xvfb (X server), a private D-Bus session bus, dunst (notification daemon) and
 trayer (XEmbed system tray), built by ``session.py``, started once per test
-session and always torn down. Missing tools skip these tests locally but fail
+session and always torn down. ``sni_desktop`` is the same with a
+StatusNotifierItem host (watcher + gtk-sni-tray-standalone) instead of trayer. Missing tools skip these tests locally but fail
 them when ``CI=true``: CI must never go green by silently skipping the desktop.
 """
 
@@ -54,6 +55,21 @@ def own_desktop(tmp_path_factory):
         yield desk
 
 
+@pytest.fixture(scope="session")
+def sni_desktop(tmp_path_factory):
+    """Xvfb, a private bus, status-notifier-watcher, gtk-sni-tray-standalone (a bar along the
+    bottom edge) and dunst: the StatusNotifierItem desktop. No trayer."""
+    _require_tools()
+    with running_desktop(tmp_path_factory.mktemp("snidesktop"), tray="sni") as desk:
+        yield desk
+
+
+@pytest.fixture
+def sni_env(sni_desktop, tmp_path):
+    """``app_env`` on the SNI desktop (the pointer parked top right, away from the bar)."""
+    return _user_env(sni_desktop, tmp_path, park=(1279, 0))
+
+
 @pytest.fixture(scope="module")
 def two_screens(tmp_path_factory):
     """A desktop of two 1280x800 monitors side by side (Xinerama), for the module's tests."""
@@ -72,6 +88,10 @@ def app_env(desktop, tmp_path):
     """The desktop's env plus fresh per-user dirs, an empty notification history,
     and the pointer parked in the empty bottom-left corner, so a hover is a real
     enter (and the user counts as active from the start of the test)."""
+    return _user_env(desktop, tmp_path)
+
+
+def _user_env(desktop, tmp_path, park=(0, 799)):
     env = user_env(desktop.env, tmp_path)
     # The first-use safety note counts as read (test_routines_e2e shows it); else every session test
     # would first have to acknowledge it.
@@ -79,7 +99,7 @@ def app_env(desktop, tmp_path):
 
     State(tmp_path / "data" / "necka-tray" / "state.json").update(**{SAFETY_SEEN: "2000-01-01"})
     xdesk.clear_notifications(env)
-    xdesk.move(env, 0, 799)
+    xdesk.move(env, *park)
     return env
 
 
@@ -116,7 +136,8 @@ def shot(request, desktop):
 def pytest_runtest_makereport(item, call):
     """A failed desktop test leaves a screenshot of the whole screen behind."""
     report = yield
-    desk = getattr(item, "funcargs", {}).get("desktop")
+    args = getattr(item, "funcargs", {})
+    desk = args.get("desktop") or args.get("sni_desktop") or args.get("own_sni_desktop")
     if report.when == "call" and isinstance(desk, Desktop):
         path = artifact_path(item, "failure")
         path.unlink(missing_ok=True)  # never a stale one from an earlier run
@@ -131,6 +152,14 @@ def active_user(desktop):
     """A user typing away (Shift every 0.3 s) for the whole test."""
     with xdesk.keep_active(desktop.env):
         yield
+
+
+@pytest.fixture
+def start_sni_necka(sni_env, spawn, tmp_path):
+    """``start_necka`` on the SNI desktop."""
+    from .necka_app import make_start_necka
+
+    return make_start_necka(sni_env, spawn, tmp_path)
 
 
 @pytest.fixture

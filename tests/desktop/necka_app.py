@@ -5,6 +5,7 @@ Shared by the desktop tests; the ``start_necka`` fixture in conftest.py wraps it
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 import sqlite3
@@ -13,6 +14,8 @@ import sys
 import time
 from datetime import datetime, timezone
 from pathlib import Path
+
+from Xlib.error import BadWindow
 
 from . import xdesk
 
@@ -89,13 +92,33 @@ def menus(desktop) -> list[xdesk.Win]:
 
 
 def wait_menu(desktop, timeout: float = 10) -> xdesk.Win:
-    return xdesk.wait_for(lambda: menus(desktop), timeout, what="the tray menu")[0]
+    """The tray menu once it takes keys: the menu process names its window only after it holds
+    the pointer and keyboard (``popup_menu.MENU_TITLE``); keys sent to a menu merely mapped, as on
+    a busy machine, would go elsewhere and be lost. Keys after that reach it in order, so a
+    submenu opened with Right needs no wait of its own."""
+    from necka_tray.windows.popup_menu import MENU_TITLE
+
+    def ready():
+        named = []
+        for m in menus(desktop):
+            with contextlib.suppress(BadWindow):  # a tooltip or an old menu closing meanwhile
+                if xdesk.window_name(desktop.env, m.wid) == MENU_TITLE:
+                    named.append(m)
+        return named
+    return xdesk.wait_for(ready, timeout, what="the tray menu holding the keyboard")[0]
+
+
+def wait_menu_closed(desktop, timeout: float = 10) -> None:
+    """No menu open, and the last one has let go of the pointer (a click meant for the icon
+    would otherwise go to the menu that is closing)."""
+    xdesk.wait_for(lambda: not menus(desktop) and not xdesk.pointer_grabbed(desktop.env), timeout,
+                   what="the menu closed and the pointer free")
 
 
 def open_menu_item(desktop, icon: xdesk.Win, label: str, stretch_due: bool = False) -> None:
     """Right-click the icon and choose ``label`` with the keyboard (disabled lines are skipped)."""
+    wait_menu_closed(desktop)
     desktop.click(*icon.center, button=3)
     wait_menu(desktop)
-    time.sleep(0.4)
     desktop.key(*["Down"] * downs_to(label, stretch_due))
     desktop.key("Return")

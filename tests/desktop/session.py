@@ -1,5 +1,8 @@
 """Start and stop a real headless desktop: Xvfb, a private D-Bus session bus,
-dunst (notification daemon) and trayer (XEmbed system tray).
+dunst (notification daemon) and trayer (XEmbed system tray), or instead of
+trayer a StatusNotifierItem host: ``status-notifier-watcher`` and
+``gtk-sni-tray-standalone --bottom`` (what KDE, GNOME's AppIndicator extension
+and Wayland bars speak).
 
 Shared by the desktop tests (``conftest.py``'s session fixture, and tests
 that need a desktop of their own to break) and the footprint benchmark
@@ -28,6 +31,8 @@ TOOLS = {
     "Xvfb": "xvfb", "xset": "x11-xserver-utils", "dbus-daemon": "dbus",
     "dunst": "dunst", "dunstctl": "dunst", "notify-send": "libnotify-bin",
     "trayer": "trayer", "xdotool": "xdotool", "xwininfo": "x11-utils",
+    "status-notifier-watcher": "haskell-status-notifier-item-utils",
+    "gtk-sni-tray-standalone": "haskell-gtk-sni-tray-utils",
     # test_calls_e2e: a real audio server with a null source, and a recorder as the "call"
     "pulseaudio": "pulseaudio", "pactl": "pulseaudio-utils", "parecord": "pulseaudio-utils",
 }
@@ -81,6 +86,9 @@ TRAYER = ["trayer", "--edge", "top", "--align", "right", "--widthtype", "request
           "--height", "32", "--transparent", "false",
           "--SetDockType", "true"]
 
+SNI_HOST = ["gtk-sni-tray-standalone", "--bottom"]
+WATCHER = "org.kde.StatusNotifierWatcher"
+
 BOUND_HELPERS = ("tray_icons", "wait_tray_icon", "popups", "move", "click", "key", "type_text",
                  "wait_window", "window_geometry", "screenshot", "notifications",
                  "displayed_count", "clear_notifications")
@@ -128,12 +136,15 @@ def start(stack: contextlib.ExitStack, tmp: Path, name: str, args: list[str], en
     return proc
 
 
-def start_and_read(stack, tmp, name, args, env=None) -> str:
+def start_and_read(stack, tmp, name, args, env=None, procs: dict | None = None) -> str:
     """Start a helper that writes one line to the fd given as ``{fd}`` in ``args``
-    when it is ready (Xvfb's display number, dbus-daemon's address); return it."""
+    when it is ready (Xvfb's display number, dbus-daemon's address); return it.
+    ``procs`` (if given) receives the process under ``name``."""
     r, w = os.pipe()
     try:
         proc = start(stack, tmp, name, [a.format(fd=w) for a in args], env, pass_fds=(w,))
+        if procs is not None:
+            procs[name] = proc
         os.close(w)
         w = None
         out = b""
@@ -244,6 +255,49 @@ class Desktop:
         self.stop_tray()
         self.start_tray()
 
+    def kill_display(self) -> None:
+        """SIGKILL the X server: every client's connection closes at once (a crashed session)."""
+        proc = self._procs.pop("xephyr", None) or self._procs.pop("xvfb")
+        proc.kill()
+        proc.wait(10)
+
+    # -- a StatusNotifierItem desktop ----------------------------------------------
+
+    def start_watcher(self) -> None:
+        proc = start(self._stack, self.tmp, "sni-watcher", ["status-notifier-watcher"], self.env)
+        self._procs["sni-watcher"] = proc
+        wait_alive(proc, self.tmp, "sni-watcher", lambda: sni_watcher(self.env, "NameHasOwner"))
+
+    def start_sni_host(self) -> None:
+        """The bar along the bottom edge; ready once it registered itself with the watcher."""
+        proc = start(self._stack, self.tmp, "sni-host", SNI_HOST, self.env)
+        self._procs["sni-host"] = proc
+        wait_alive(proc, self.tmp, "sni-host", lambda: sni_watcher(self.env, "IsStatusNotifierHostRegistered"))
+
+    def stop_sni_host(self) -> None:
+        stop(self._procs.pop("sni-host"))
+        xdesk.wait_for(lambda: not sni_watcher(self.env, "IsStatusNotifierHostRegistered"), 5,
+                       what="the SNI host gone")
+
+    def stop_watcher(self) -> None:
+        stop(self._procs.pop("sni-watcher"))
+        xdesk.wait_for(lambda: not sni_watcher(self.env, "NameHasOwner"), 5, what="the watcher gone")
+
+
+def sni_watcher(env: dict, question: str):
+    """Ask the session bus: ``NameHasOwner`` (is a watcher running), or a property of the watcher
+    (``IsStatusNotifierHostRegistered``, ``RegisteredStatusNotifierItems``); None if it cannot answer."""
+    from jeepney import DBusAddress, new_method_call
+    from jeepney.bus_messages import message_bus
+    from jeepney.io.blocking import open_dbus_connection
+
+    with open_dbus_connection(env["DBUS_SESSION_BUS_ADDRESS"]) as conn:
+        if question == "NameHasOwner":
+            return conn.send_and_get_reply(message_bus.NameHasOwner(WATCHER), timeout=2).body[0]
+        props = DBusAddress("/StatusNotifierWatcher", bus_name=WATCHER, interface="org.freedesktop.DBus.Properties")
+        reply = conn.send_and_get_reply(new_method_call(props, "Get", "ss", (WATCHER, question)), timeout=2)
+        return reply.body[0][1] if reply.body and isinstance(reply.body[0], tuple) else None
+
 
 #: Two 1280x800 monitors side by side, joined by Xinerama. Xvfb 21.1 cannot place a second
 #: screen (``Xvfb +xinerama -screen 0 ... -screen 1 ...`` puts both at 0,0), so a nested Xephyr,
@@ -251,23 +305,26 @@ class Desktop:
 TWO_SCREENS = ("1280x800+0+0", "1280x800+1280+0")
 
 
-def start_x(stack, tmp: Path, env: dict, screens: int) -> str:
-    """Start the X server (``screens`` 1 or 2 monitors); returns its DISPLAY."""
+def start_x(stack, tmp: Path, env: dict, screens: int, procs: dict | None = None) -> str:
+    """Start the X server (``screens`` 1 or 2 monitors); returns its DISPLAY. ``procs`` receives
+    the server processes ("xvfb", and "xephyr" for two monitors)."""
     display = ":" + start_and_read(stack, tmp, "xvfb", [
         "Xvfb", "-displayfd", "{fd}", "-screen", "0", "2560x800x24" if screens == 2 else "1280x800x24",
-        "-nolisten", "tcp", "-noreset"])
+        "-nolisten", "tcp", "-noreset"], procs=procs)
     if screens == 2:
         args = ["Xephyr", "-displayfd", "{fd}", "+xinerama", "-nolisten", "tcp", "-noreset"]
         for geometry in TWO_SCREENS:
             args += ["-screen", geometry]
-        display = ":" + start_and_read(stack, tmp, "xephyr", args, dict(env, DISPLAY=display))
+        display = ":" + start_and_read(stack, tmp, "xephyr", args, dict(env, DISPLAY=display), procs=procs)
     return display
 
 
 @contextlib.contextmanager
 def running_desktop(tmp: Path, base_env: dict | None = None, system_bus: bool = False,
-                    screens: int = 1) -> Iterator[Desktop]:
+                    screens: int = 1, tray: str = "xembed") -> Iterator[Desktop]:
     """Xvfb, a private session bus, dunst and trayer, up until the block ends.
+    ``tray="sni"``: a StatusNotifier watcher and host instead of trayer, started
+    in that order before dunst (the app comes after all of them).
     ``tmp`` receives the configuration and each helper's log. ``system_bus``
     also starts a private stand-in for the system bus (``DBUS_SYSTEM_BUS_ADDRESS``):
     Safe Eyes refuses to start without one, and a container has none. ``screens=2``:
@@ -276,9 +333,10 @@ def running_desktop(tmp: Path, base_env: dict | None = None, system_bus: bool = 
            if k not in ("WAYLAND_DISPLAY", "XAUTHORITY", "DESKTOP_SESSION", "XDG_CURRENT_DESKTOP")}
     # GDK_BACKEND: never a developer's Wayland session; NO_AT_BRIDGE: no a11y bus.
     env.update(GDK_BACKEND="x11", NO_AT_BRIDGE="1")
+    procs: dict = {}
     with contextlib.ExitStack() as stack:
         # -displayfd: Xvfb picks a free display itself and reports it when ready.
-        env["DISPLAY"] = start_x(stack, tmp, env, screens)
+        env["DISPLAY"] = start_x(stack, tmp, env, screens, procs)
         xdesk.run(env, "xset", "s", "off", "-dpms")  # else the screen saver blanks after 10 min
         # --nofork keeps the bus our child, stopped like the rest (--fork reparents it).
         (tmp / "bus.conf").write_text(BUS_CONF.format(dir=tmp))
@@ -291,7 +349,12 @@ def running_desktop(tmp: Path, base_env: dict | None = None, system_bus: bool = 
             env["DBUS_SYSTEM_BUS_ADDRESS"] = start_and_read(stack, tmp, "system-bus", [
                 "dbus-daemon", f"--config-file={tmp / 'system-bus.conf'}", "--nofork",
                 "--print-address={fd}"], env)
-        desk = Desktop(env=env, display=env["DISPLAY"], tmp=tmp, _stack=stack)
-        desk.start_dunst()
-        desk.start_tray()
+        desk = Desktop(env=env, display=env["DISPLAY"], tmp=tmp, _stack=stack, _procs=procs)
+        if tray == "sni":
+            desk.start_watcher()
+            desk.start_sni_host()
+            desk.start_dunst()
+        else:
+            desk.start_dunst()
+            desk.start_tray()
         yield desk

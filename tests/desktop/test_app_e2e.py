@@ -16,7 +16,7 @@ from pathlib import Path
 
 
 from . import xdesk
-from .necka_app import docked, downs_to, wait_menu
+from .necka_app import docked, downs_to, menus, wait_menu
 
 
 def test_icon_docks_shows_a_tooltip_and_never_loads_tkinter(desktop, start_necka, shot):
@@ -43,7 +43,9 @@ def test_posture_check_notification_reaches_dunst(desktop, start_necka, active_u
         what="a posture-check notification")
     assert "feet flat" in received[0]["body"]
     assert received[0]["appname"] == "Necka"
-    assert necka.history("reminder")[0]["reminder"] == "posture"
+    # Recorded right after the bubble is sent: wait for the file, not for luck.
+    recorded = xdesk.wait_for(lambda: necka.history("reminder"), 10, what="the reminder in the history")
+    assert recorded[0]["reminder"] == "posture"
 
 
 def test_left_click_runs_a_stretch_session_to_the_end(desktop, start_necka, shot, active_user):
@@ -53,9 +55,8 @@ def test_left_click_runs_a_stretch_session_to_the_end(desktop, start_necka, shot
     necka.wait_log(r"action=add job=stretch")
     before = necka.next_run("stretch")
     desktop.click(*icon.center)
-    wid = desktop.wait_window("^Necka .+ Stretch session$", timeout=10)
-    xdesk.wait_for(lambda: desktop.window_geometry(wid).w > 300, 5, what="the session window laid out")
-    time.sleep(0.3)
+    wid = desktop.wait_window("^Necka .+ Stretch session$", timeout=30)
+    xdesk.wait_for(lambda: desktop.window_geometry(wid).w > 300, 10, what="the session window laid out")
     shot("session-window", window=wid)
     necka.wait_log(r"action=session-end outcome=completed", timeout=60)
     ended = time.time()
@@ -75,19 +76,17 @@ def test_menu_sets_the_break_interval_to_45_minutes(desktop, start_necka, shot):
     necka.wait_log(r"action=add job=stretch minutes=60")
     before = necka.next_run("stretch")
     desktop.click(*icon.center, button=3)
-    wait_menu(desktop)
-    time.sleep(0.3)  # let GTK finish drawing before the screenshot
+    wait_menu(desktop)  # drawn, and holding the keyboard
     shot("menu")
-    # Break interval (status lines are disabled: skipped) ▸ 20, 30, 45.
-    desktop.key(*["Down"] * downs_to("Break interval"), "Right")
-    time.sleep(0.5)
-    desktop.key("Down", "Down")
-    time.sleep(0.3)
+    # Break interval (status lines are disabled: skipped) ▸ 20, 30, 45. Keys reach the
+    # menu in order: Right has opened the submenu before the next Down is read.
+    desktop.key(*["Down"] * downs_to("Break interval"), "Right", "Down", "Down")
+    xdesk.wait_for(lambda: len(menus(desktop)) == 2, 10, what="the Break interval submenu")
     shot("break-interval-submenu")
     desktop.key("Return")
-    necka.wait_log(r"action=menu choice=interval args=\[45\]")
-    text = necka.config.read_text()
-    assert re.search(r"\[reminders\.stretch\][^\[]*interval_minutes = 45", text)
+    necka.wait_log(r"action=menu choice=interval args=\[45\]")  # logged as the choice is taken ...
+    xdesk.wait_for(lambda: re.search(r"\[reminders\.stretch\][^\[]*interval_minutes = 45", necka.config.read_text()),
+                   10, what="45 minutes saved in config.toml")  # ... then saved
     after = xdesk.wait_for(lambda: necka.next_run("stretch") if necka.next_run("stretch") != before else None, 5,
                            what="the stretch job retimed")
     assert abs((before - after) - timedelta(minutes=15)) < timedelta(seconds=5)

@@ -104,8 +104,6 @@ def test_quit_ends_the_app_cleanly(desktop, start_necka, app_env):
 
 
 def test_start_at_login_from_the_menu_and_the_command(desktop, start_necka, app_env, shot):
-    import time
-
     necka = start_necka()
     icon = docked(desktop, necka)
     necka.wait_log(r"action=control-listen")
@@ -113,12 +111,10 @@ def test_start_at_login_from_the_menu_and_the_command(desktop, start_necka, app_
     assert necka_tray(app_env, "autostart", "status").stdout == "Start at login: off\n"
     desktop.click(*icon.center, button=3)
     wait_menu(desktop)
-    time.sleep(0.3)
     # From the bottom: Quit Necka, Open settings file, Start at login. A Tk menu (the xembed
     # tray's) first selects its top item and wraps; a GTK menu starts at the bottom.
     backend = status(app_env)["tray_backend"]
     desktop.key(*["Up"] * (3 if backend in ("gtk", "appindicator") else 4))
-    time.sleep(0.3)
     shot("menu-start-at-login")
     desktop.key("Return")
     necka.wait_log(r"action=autostart on=True")

@@ -115,7 +115,7 @@ def test_the_icon_comes_back_when_the_tray_host_restarts(own_desktop, start, sho
     necka = start()
     first = docked(own_desktop, necka)
     own_desktop.stop_tray()
-    time.sleep(1)
+    necka.wait_log(r"action=tray-host-gone")
     assert necka.proc.poll() is None
     stray = [w for w in xdesk.tray_icons(own_desktop.env)]  # no tray: nothing is docked anywhere
     assert stray == []

@@ -1,7 +1,7 @@
 """The PyInstaller build (packaging/necka-tray.spec): built here, then run like a user would.
 
 The one-folder app must dock its icon, open its menu and its stretch session
-window by running itself (necka_tray/commandline.self_command: frozen, there is
+window by running itself (necka_tray/helpers.py: frozen, there is
 no ``python -m``; see packaging/frozen_main.py), and answer its own ``quit``. The build takes
 about half a minute; it runs in the normal suite and never skips under CI.
 """
@@ -12,7 +12,6 @@ import importlib.util
 import os
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -65,7 +64,6 @@ def test_frozen_app_docks_opens_its_session_window_and_quits(desktop, app_env, s
         menu = wait_menu(desktop, timeout=20)
     except TimeoutError:
         raise trouble("no tray menu") from None
-    time.sleep(0.3)
     shot("frozen-menu", window=menu.wid)
     desktop.key("Escape")
     desktop.wait_for(lambda: not menus(desktop), 10, what="the menu closed")
@@ -76,7 +74,6 @@ def test_frozen_app_docks_opens_its_session_window_and_quits(desktop, app_env, s
     except TimeoutError:
         raise trouble("no session window") from None
     desktop.wait_for(lambda: desktop.window_geometry(wid).w > 300, 5, what="the session window laid out")
-    time.sleep(0.3)
     shot("frozen-session-window", window=wid)
 
     status = subprocess.run([str(frozen), "status"], env=app_env, capture_output=True, text=True, timeout=60)

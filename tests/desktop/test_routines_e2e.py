@@ -76,11 +76,16 @@ def choose_routine(desktop, env: dict, icon: xdesk.Win, index: int) -> None:
     xdesk.wait_for(lambda: session_over(env), 10, what="the tray ready for a session")
     desktop.click(*icon.center, button=3)
     # The menu, not the icon's tooltip (also a popup).
-    wait_menu(desktop)
-    time.sleep(0.4)
+    wait_menu(desktop)  # it holds the keyboard: keys reach it in order, Right opens the submenu first
     desktop.key(*["Down"] * downs_to("Routines"), "Right")
-    time.sleep(0.4)
     press(desktop, "Down", index)
+
+
+def shot_showing(shot, name: str, wid: int, colour: str, more_than: int):
+    """A screenshot of window ``wid`` once it shows more than ``more_than`` pixels of ``colour``
+    (drawn, focused), else None: for ``wait_for``."""
+    png = shot(name, window=wid)
+    return png if count_colour(png, colour) > more_than else None
 
 
 def press(desktop, key: str, times: int) -> None:
@@ -100,7 +105,6 @@ def test_every_routine_from_the_menu_by_keyboard_in_both_looks(desktop, start_ne
             xdesk.wait_for(lambda: gone(app_env, SESSION), 5, what="the last session window closed")
             choose_routine(desktop, app_env, icon, index)
             if index == 0:
-                time.sleep(0.3)
                 shot(f"{look.name}-routines-menu")
             desktop.key("Return")
             wid = desktop.wait_window(SESSION, timeout=15)
@@ -108,8 +112,9 @@ def test_every_routine_from_the_menu_by_keyboard_in_both_looks(desktop, start_ne
             necka.wait_log(rf"action=session routine={routine.id}\n")
             step = SHOT_STEP[routine.id]
             press(desktop, "Right", step)
-            time.sleep(0.4)  # the breathing circle moves: a moment into its step
-            png = shot(f"{look.name}-{routine.id}-step{step + 1}", window=wid)
+            name = f"{look.name}-{routine.id}-step{step + 1}"
+            png = xdesk.wait_for(lambda: shot_showing(shot, name, wid, look.focus, 100), 10,
+                                 what=f"{name} drawn with its focus ring")
 
             geo = desktop.window_geometry(wid)
             assert geo.w <= LAPTOP[0] and geo.h <= LAPTOP[1], (routine.id, geo)
@@ -123,10 +128,15 @@ def test_every_routine_from_the_menu_by_keyboard_in_both_looks(desktop, start_ne
             necka.wait_log(rf"action=session-end outcome=completed routine={routine.id}\n", timeout=15)
             xdesk.wait_for(lambda: gone(app_env, SESSION), 10, what=f"the {routine.id} window closed")
 
-    sessions = [s for s in necka.history("session") if s["ts"] >= datetime.fromtimestamp(necka.started).astimezone()
-                .isoformat()]
-    assert [(s["routine"], s["outcome"], s["steps_total"]) for s in sessions] == [
-        (r.id, "completed", len(r.steps)) for r in routines] * 2
+    def sessions() -> list:
+        since = datetime.fromtimestamp(necka.started).astimezone().isoformat()
+        return [(s["routine"], s["outcome"], s["steps_total"]) for s in necka.history("session") if s["ts"] >= since]
+
+    # The tray records each session when its window has gone (and the log line for the second look's
+    # routines matched the first look's already): wait for the last one to be written.
+    expected = [(r.id, "completed", len(r.steps)) for r in routines] * 2
+    xdesk.wait_for(lambda: len(sessions()) >= len(expected), 10, what="every session recorded by the tray")
+    assert sessions() == expected
 
 
 def test_the_safety_note_shows_once_and_the_care_pages_open(desktop, start_necka, app_env, shot):
@@ -139,9 +149,9 @@ def test_the_safety_note_shows_once_and_the_care_pages_open(desktop, start_necka
     desktop.click(*icon.center)  # Start stretch session
     wid = desktop.wait_window(SESSION, timeout=15)
     xdesk.wait_for(lambda: focused(app_env, wid), 5, what="the session window focused")
-    time.sleep(0.3)
-    note = shot("1-first-use-note", window=wid)
-    assert count_colour(note, DEFAULT.focus) > 100  # "I understand: start" has the focus
+    # "I understand: start" has the focus
+    xdesk.wait_for(lambda: count_colour(shot("1-first-use-note", window=wid), DEFAULT.focus) > 100, 10,
+                   what="the note drawn, its button focused")
     time.sleep(1.0)
     assert not state.exists()  # nothing counts as read until the user says so
     desktop.key("space")  # Space does not skip the note
@@ -152,7 +162,6 @@ def test_the_safety_note_shows_once_and_the_care_pages_open(desktop, start_necka
     # F1: the care page opens and the session waits, paused.
     desktop.key("F1")
     page = desktop.wait_window("^Necka .+ When to see a professional$", timeout=15)
-    time.sleep(0.4)
     shot("2-care-page-from-the-session", window=page)
     desktop.key("Escape")  # the page has the focus: Esc closes it
     xdesk.wait_for(lambda: gone(app_env, "When to see a professional"), 10, what="the care page closed")
@@ -180,11 +189,11 @@ def test_the_safety_note_shows_once_and_the_care_pages_open(desktop, start_necka
         xdesk.wait_for(lambda: gone(app_env, SESSION), 10, what="the session window closed")
         open_menu_item(desktop, icon, label)
         page = desktop.wait_window(f"^Necka .+ {title}$", timeout=15)
-        necka.wait_log(rf"action={name}-start pid=\d+")
-        time.sleep(0.4)
-        png = shot(f"5-{name}-page-from-the-menu", window=page)
+        necka.wait_log(rf"action=info-start pid=\d+ args={name}\n")
+        png = xdesk.wait_for(lambda: shot_showing(shot, f"5-{name}-page-from-the-menu", page, DEFAULT.accent, 100),
+                             10, what=f"the {name} page drawn")
         geo = desktop.window_geometry(page)
-        assert geo.h <= LAPTOP[1] and count_colour(png, DEFAULT.accent) > 100
+        assert geo.h <= LAPTOP[1]
         if name == "care":  # the urgent signs are framed in the warning colour
             assert count_colour(png, DEFAULT.paused) > 500
         desktop.key("Escape")
@@ -245,8 +254,7 @@ def test_the_window_follows_the_desktops_text_size_and_remembers_its_place(app_e
         set_xft_dpi(env, 96)
         proc, wid = open_window(spawn, env)
         normal = desk.window_geometry(wid)
-        xdesk.run(env, "xdotool", "windowmove", "--sync", str(wid), "40", "30")
-        time.sleep(0.3)
+        xdesk.run(env, "xdotool", "windowmove", "--sync", str(wid), "40", "30")  # seen before the key
         desk.key("Escape")
         proc.communicate(timeout=15)
         assert '"x": 40' in state.read_text() and '"y": 30' in state.read_text()

@@ -20,14 +20,13 @@ import stat
 import subprocess
 import sys
 import threading
-import time
 from pathlib import Path
 
 from necka_tray.tray import ipc
 from necka_tray.store.paths import AppPaths
 
 from . import xdesk
-from .necka_app import docked, menus
+from .necka_app import docked, menus, wait_menu
 
 NET_TABLES = ("tcp", "tcp6", "udp", "udp6", "raw", "raw6")
 
@@ -96,8 +95,7 @@ def test_no_network_socket_private_files_and_no_pickles(desktop, start_necka, ap
         xdesk.wait_for(lambda: [n for n in desktop.notifications() if n["summary"] == "Posture check"], 20,
                        what="a reminder bubble")
         desktop.click(*icon.center, button=3)  # the menu, a process of its own
-        xdesk.wait_for(lambda: menus(desktop), 10, what="the menu")
-        time.sleep(0.3)
+        wait_menu(desktop)
         desktop.key("Escape")
         xdesk.wait_for(lambda: not menus(desktop), 10, what="menu closed")
         status = subprocess.run([sys.executable, "-m", "necka_tray", "status"], env=app_env, capture_output=True,

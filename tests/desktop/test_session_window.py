@@ -22,11 +22,13 @@ from Xlib.protocol import event as xevent
 from necka_tray.store.history import History
 from necka_tray.windows import illustrations
 from necka_tray.windows.palette import DEFAULT
+from necka_tray import protocol
 
 from . import xdesk
 
 NAME = "Stretch session"
-JSON_KEYS = {"event", "outcome", "steps_done", "steps_total", "routine", "duration_s"}
+JSON_KEYS = {"v", "event", "outcome", "steps_done", "steps_total", "routine", "duration_s", "started", "ended",
+             "checkin"}  # protocol.SessionEnd
 
 
 def hex_rgb(colour: str) -> tuple[int, int, int]:
@@ -86,6 +88,7 @@ def finish(proc, timeout=15) -> dict:
     result = json.loads(lines[0])
     assert set(result) == JSON_KEYS
     assert result["event"] == "session_end"
+    assert isinstance(protocol.decode(lines[0]), protocol.SessionEnd)  # what the tray reads
     return result
 
 

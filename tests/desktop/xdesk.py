@@ -153,15 +153,33 @@ def popups(env: dict) -> list[Win]:
                      and a.map_state == X.IsViewable)
 
 
+def pointer_grabbed(env: dict) -> bool:
+    """Whether some client holds the pointer (an open menu, or one unmapped but not yet let go:
+    a click then goes to that client, not to what is under the pointer). Asked by trying a grab
+    of our own and letting go at once; call it only while nothing is meant to grab."""
+    with _xconn(env) as d:
+        root = d.screen().root
+        status = root.grab_pointer(False, 0, X.GrabModeAsync, X.GrabModeAsync, X.NONE, X.NONE, X.CurrentTime)
+        if status == X.GrabSuccess:
+            d.ungrab_pointer(X.CurrentTime)
+            d.sync()
+        return status != X.GrabSuccess
+
+
 def wait_window(env: dict, name_regex: str, timeout: float = 10) -> int:
     """The id of the first visible window whose name matches ``name_regex``
-    (an extended regex, matched case-insensitively by xdotool)."""
+    (an extended regex, matched case-insensitively by xdotool).
+
+    Asked again until the deadline: xdotool's search fails outright (BadWindow) when a
+    window it walks closes meanwhile, as menus and tooltips do."""
+    def found() -> int | None:
+        done = subprocess.run(["xdotool", "search", "--onlyvisible", "--name", name_regex], env=env,
+                              capture_output=True, text=True, timeout=10)
+        return int(done.stdout.split()[0]) if done.returncode == 0 and done.stdout.split() else None
     try:
-        out = run(env, "xdotool", "search", "--sync", "--onlyvisible", "--name", name_regex,
-                  timeout=timeout)
-    except subprocess.TimeoutExpired:
+        return wait_for(found, timeout, what=f"a visible window named /{name_regex}/")
+    except TimeoutError:
         raise TimeoutError(f"no visible window named /{name_regex}/ within {timeout} s") from None
-    return int(out.split()[0])
 
 
 def window_geometry(env: dict, wid: int) -> Win:

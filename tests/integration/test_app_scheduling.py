@@ -8,12 +8,13 @@ run times, exactly what a closed app or a sleeping machine leaves behind.
 from __future__ import annotations
 
 import threading
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 
 from necka_tray.store import config
 from necka_tray.tray import jobs
+from necka_tray.desktop.presence import PresenceMonitor
 from necka_tray.tray.app import App, Ports
 from necka_tray.core.clock import SystemClock, TimeScale
 from necka_tray.core.planner import Planner
@@ -22,6 +23,14 @@ from necka_tray.tray.dispatch import Dispatcher
 from necka_tray.desktop.notify import LogNotifier
 from necka_tray.store.paths import AppPaths
 from necka_tray.tray.scheduling import PAUSE_JOB, ReminderScheduler
+from necka_tray.core.actions import Action
+from necka_tray.protocol import SessionEnd
+
+
+def session_end(routine: str = "neck", ended=None) -> SessionEnd:
+    """What a session window reports when it closes (``protocol.SessionEnd``)."""
+    ended = ended or datetime.now().astimezone()
+    return SessionEnd("completed", routine, ended - timedelta(minutes=2), ended, 6, 6, 120.0)
 
 
 class FakeView:
@@ -72,8 +81,9 @@ class Harness:
             open_file=lambda p: None,
             record=lambda kind, ts, **data: self.records.append((kind, data)),
             quit_loop=self.dispatcher.stop,
+            presence=PresenceMonitor.without_detection(planner.scale, planner.tz),
         )
-        self.app = App(paths.config_file, planner, ports)
+        self.app = App(paths.config_file, config.load(paths.config_file).settings, planner, ports)
         self.thread = threading.Thread(target=self.dispatcher.run, daemon=True)
 
     def start(self):
@@ -214,7 +224,7 @@ def test_reminders_fire_on_time_with_a_time_scale(running):
 def test_interval_change_from_the_menu_is_saved_and_retimes_the_stretch(running, paths):
     h = running()
     before = h.next_runs()[Kind.STRETCH]
-    h.call(h.app.handle_action, ("interval", 45))
+    h.call(h.app.handle_action, Action("interval", 45))
     after = h.next_runs()[Kind.STRETCH]
     assert abs((before - after) - timedelta(minutes=15)) < timedelta(seconds=2)
     assert config.load(paths.config_file).settings.reminder(Kind.STRETCH).interval_minutes == 45
@@ -227,24 +237,24 @@ def test_interval_change_from_the_menu_is_saved_and_retimes_the_stretch(running,
 
 def test_turning_a_reminder_off_and_on(running, paths):
     h = running()
-    h.call(h.app.handle_action, ("toggle", "posture"))
+    h.call(h.app.handle_action, Action("toggle", "posture"))
     assert Kind.POSTURE not in h.next_runs()
     assert config.load(paths.config_file).settings.reminder(Kind.POSTURE).enabled is False
     assert "Posture check: off" in h.view.views[-1].status_lines
-    h.call(h.app.handle_action, ("toggle", "posture"))
+    h.call(h.app.handle_action, Action("toggle", "posture"))
     assert Kind.POSTURE in h.next_runs()
 
 
 def test_pause_survives_a_restart_and_resume_restarts_countdowns(running):
     h = running()
-    h.call(h.app.handle_action, ("pause", "1h"))
+    h.call(h.app.handle_action, Action("pause", "1h"))
     assert all(t is None for t in h.next_runs().values())
     assert h.view.views[-1].tooltip.startswith("Necka: paused until ")
     h.stop()
     h2 = running()
     assert all(t is None for t in h2.next_runs().values())
     assert h2.call(h2.scheduler.paused_until) is not None
-    h2.call(h2.app.handle_action, ("resume",))
+    h2.call(h2.app.handle_action, Action("resume"))
     assert h2.call(h2.scheduler.paused_until) is None
     runs = h2.next_runs()
     now = SystemClock().now()
@@ -253,7 +263,7 @@ def test_pause_survives_a_restart_and_resume_restarts_countdowns(running):
 
 def test_pause_that_ended_while_the_app_was_closed_resumes_at_start(running):
     h = running()
-    h.call(h.app.handle_action, ("pause", "30m"))
+    h.call(h.app.handle_action, Action("pause", "30m"))
 
     def pause_into_past():
         h.scheduler._scheduler.modify_job(PAUSE_JOB, next_run_time=SystemClock().now() - timedelta(minutes=5))
@@ -273,10 +283,10 @@ def test_pause_that_ended_while_the_app_was_closed_resumes_at_start(running):
 
 def test_session_end_restarts_the_stretch_countdown(running):
     h = running()
-    h.call(h.app.handle_action, ("session",))
+    h.call(h.app.handle_action, Action("session"))
     assert h.launcher.launched == 1
     assert h.view.views[-1].session_running
-    h.call(h.app.on_session_end, {"outcome": "completed"})
+    h.call(h.app.on_session_end, session_end())
     now = SystemClock().now()
     assert abs(h.next_runs()[Kind.STRETCH] - (now + timedelta(minutes=60))) < timedelta(seconds=5)
     assert not h.view.views[-1].session_running

@@ -9,6 +9,8 @@ import pytest
 from necka_tray.store.history import History
 from necka_tray.store.paths import AppPaths
 from necka_tray.store.reports import TrayStats
+from necka_tray.core.actions import Action
+from necka_tray.protocol import CheckinResult, SessionEnd
 
 from .test_app_scheduling import Harness
 
@@ -59,7 +61,7 @@ def app(tmp_path):
     h.app.p.clock = h.clock
     h.app.p.record = record
     h.app.p.stats = stats
-    h.app.p.open_window = lambda name: opened.append(name) or True
+    h.app.p.open_window = lambda name, *args: opened.append(name) or True
     h.stats, h.opened = stats, opened
     h.start()
     h.call(lambda: None)  # the start-up roll-up posted by start() has run
@@ -86,22 +88,31 @@ def test_a_recorded_event_refreshes_the_line_and_a_tick_reads_nothing(app):
     for _ in range(5):
         app.call(app.app.on_tick)
     assert app.stats.reads == reads  # the idle path never touches the history
-    app.call(lambda: app.app._record("reminder", app.clock.now(), reminder="posture", notified=True))
+    app.call(lambda: app.app.record("reminder", app.clock.now(), reminder="posture", notified=True))
     assert app.stats.reads == reads + 1
     app.call(app.app.on_tick)  # the next drawing shows it, without reading again
     assert app.stats.reads == reads + 1
     assert "Today: 0 stretches · 1 posture check" in labels(app)
 
 
-def test_a_session_recorded_by_its_window_shows_when_it_ends(app):
+def test_the_tray_records_the_session_its_window_reports_and_the_check_in_on_it(app):
     now = app.clock.now()
-    with History(app.paths.history_db) as h:  # what the session window process writes
-        for k in range(2):
-            start = now - timedelta(minutes=3 + k)
-            h.record_session(start, start + timedelta(seconds=110), "completed", 6, 6, "neck")
-    app.call(app.app.on_session_end, {"outcome": "completed"})
+    for k, rating in enumerate((None, 4)):  # the window wrote nothing (--no-record): the tray records
+        start = now - timedelta(minutes=3 + k)
+        app.call(app.app.on_session_end, SessionEnd("completed", "neck", start, start + timedelta(seconds=110), 6, 6,
+                                                    110.0, rating))
     assert "Today: 2 stretches · 0 posture checks" in labels(app)
     assert "Streak: 1 day (2+ stretches a day)" in labels(app)
+    with History(app.paths.history_db) as h:
+        sessions, checkins = h.events("session"), h.events("checkin")
+    assert [(e.data["outcome"], e.data["routine"], e.data["duration_s"]) for e in sessions] == [("completed", "neck", 110.0)] * 2
+    assert [(e.data["rating"], e.data["source"]) for e in checkins] == [(4, "session")]
+
+
+def test_a_session_window_that_died_without_a_result_is_a_stop_and_records_nothing(app):
+    app.call(app.app.on_session_end, None, 1)
+    with History(app.paths.history_db) as h:
+        assert h.events("session") == []
 
 
 def test_a_new_day_rolls_up_once_and_starts_a_fresh_line(app):
@@ -114,11 +125,15 @@ def test_a_new_day_rolls_up_once_and_starts_a_fresh_line(app):
 
 
 def test_statistics_and_checkin_open_their_windows(app):
-    app.call(app.app.handle_action, ("statistics",))
-    app.call(app.app.handle_action, ("checkin",))
+    app.call(app.app.handle_action, Action("statistics"))
+    app.call(app.app.handle_action, Action("checkin"))
     assert app.opened == ["stats", "checkin"]
     reads = app.stats.reads
-    app.call(app.app.on_window_end, {"event": "checkin", "rating": 3})
+    app.call(app.app.on_window_end, CheckinResult(3, app.clock.now()))  # the window wrote nothing: the tray does
+    assert app.stats.reads == reads + 1
+    with History(app.paths.history_db) as h:
+        assert [(e.data["rating"], e.data["source"]) for e in h.events("checkin")] == [(3, "daily")]
+    app.call(app.app.on_window_end, CheckinResult(None))  # skipped: nothing to record
     assert app.stats.reads == reads + 1
     entries = labels(app)
     assert entries.index("Statistics…") < entries.index("How is your neck today?…") < entries.index("Quit Necka")
@@ -127,7 +142,7 @@ def test_statistics_and_checkin_open_their_windows(app):
 def test_a_broken_history_never_breaks_the_tray(app):
     app.paths.history_db.unlink()
     app.paths.history_db.mkdir()  # now it cannot be opened at all
-    app.call(lambda: app.app._record("reminder", app.clock.now(), reminder="posture", notified=True))
+    app.call(lambda: app.app.record("reminder", app.clock.now(), reminder="posture", notified=True))
     app.call(app.app.new_day)
     assert "Quit Necka" in labels(app)  # still drawn, the last line kept
 

@@ -10,6 +10,7 @@ from datetime import timedelta
 
 import pytest
 
+from necka_tray.core.actions import Action
 from necka_tray.core.reminders import Kind
 from necka_tray.store import config
 
@@ -55,7 +56,7 @@ def test_a_read_only_file_is_not_rewritten_and_the_change_holds_in_memory(runnin
     before = paths.config_file.read_bytes()
     paths.config_file.chmod(0o444)
     h = running()
-    h.call(h.app.handle_action, ("interval", 45))
+    h.call(h.app.handle_action, Action("interval", 45))
     assert paths.config_file.read_bytes() == before and paths.config_file.stat().st_mode & 0o777 == 0o444
     assert ("Necka settings", f"Could not save your change to {paths.config_file}.") in h.notifier.sent
     assert h.call(h.app.status)["reminders"]["stretch"]["interval_minutes"] == 45
@@ -77,7 +78,7 @@ def test_fifos_as_config_and_routines_block_neither_start_nor_the_event_thread(p
         h.call(h.app.on_job, "tick")
         assert h.call(h.app.status)["state"]
         assert any(title == "Necka routines" and "named pipe" in body for title, body in h.notifier.sent)
-        h.call(h.app.handle_action, ("interval", 45))  # not saved over the FIFO; held in memory
+        h.call(h.app.handle_action, Action("interval", 45))  # not saved over the FIFO; held in memory
         assert h.call(h.app.status)["reminders"]["stretch"]["interval_minutes"] == 45
     finally:
         h.stop()

@@ -22,6 +22,7 @@ from pathlib import Path
 
 import pytest
 
+from necka_tray.core.actions import Action
 from necka_tray.tray import control
 from necka_tray.tray import instance
 from necka_tray.tray import ipc
@@ -136,11 +137,6 @@ def test_snooze_and_skip_move_the_stretch_break(necka):
     assert reply["ok"], reply
     assert necka.h.records[-1][0] == "skip"
     assert necka.h.records[-2][0] == "snooze"
-
-
-def test_an_app_without_an_action_says_it_is_not_supported(necka, monkeypatch):
-    monkeypatch.setattr(type(necka.h.app), "_action_skip", None)
-    assert necka.ask("skip") == {"ok": False, "error": "skip is not supported by this version of Necka"}
 
 
 def test_refresh_redraws(necka):
@@ -390,17 +386,17 @@ def test_start_at_login_menu_item_toggles_and_shows_in_status(necka):
     h.app.p.autostart = FakeAutostart()
     h.call(h.app.refresh)
     assert login_item(h).checked is False
-    h.call(h.app.handle_action, ("autostart",))
+    h.call(h.app.handle_action, Action("autostart"))
     assert h.app.p.autostart.on is True and login_item(h).checked is True
     assert necka.ask("status")["status"]["autostart"] is True
-    h.call(h.app.handle_action, ("autostart",))
+    h.call(h.app.handle_action, Action("autostart"))
     assert h.app.p.autostart.on is False and login_item(h).checked is False
 
 
 def test_start_at_login_that_cannot_be_written_is_told_and_stays_off(necka):
     h = necka.h
     h.app.p.autostart = FakeAutostart(fail=True)
-    h.call(h.app.handle_action, ("autostart",))
+    h.call(h.app.handle_action, Action("autostart"))
     assert login_item(h).checked is False
     assert h.notifier.sent[-1] == ("Necka", "Could not turn start at login on: read-only home")
 

@@ -1,8 +1,10 @@
 """The job store and the history when their SQLite files fail: broken, locked, full, read-only.
 
-A broken file (not a database, damaged, locked by another program) is moved
-aside as ``<name>.broken-<time>`` once and a fresh one started; a file that
-cannot be written keeps the data in memory until it can. Each problem is said
+A broken file (not a database, damaged) is moved aside as
+``<name>.broken-<time>`` once and a fresh one started, and the history merges
+what it can still read back at the next start; a file locked by another
+program or that cannot be written keeps the data in memory until it can
+(locked is not broken: it is never moved). Each problem is said
 once, and nothing raises into the scheduler's thread. The disk filling up is
 ``PRAGMA max_page_count`` on the store's own connection (SQLite then fails
 exactly as on a full disk, SQLITE_FULL); the real full disk, on a tiny tmpfs,
@@ -22,7 +24,8 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from necka_tray.store import dbfile
 from necka_tray.store import history
-from necka_tray.store.history import History, HistoryError, HistoryWriter
+from necka_tray.store.history import History, HistoryError
+from necka_tray.store.history_writer import HistoryWriter
 from necka_tray.store.jobstore import SQLiteJobStore
 
 from .test_jobstore import create_add_job
@@ -114,7 +117,7 @@ def test_a_damaged_file_fails_its_check_and_is_moved_aside(path, said):
     assert len(broken_files(path)) == 1 and len(said) == 1
 
 
-def test_a_file_locked_by_another_program_is_moved_aside_and_the_jobs_go_on(path, said):
+def test_a_file_locked_by_another_program_is_not_moved_and_the_jobs_go_on(path, said):
     store = started(path, busy=0.2)
     create_add_job(store, id="kept")
     other = sqlite3.connect(path)
@@ -127,8 +130,8 @@ def test_a_file_locked_by_another_program_is_moved_aside_and_the_jobs_go_on(path
     finally:
         other.close()
     store.shutdown()
-    assert len(said) == 1 and "locked" in said[0]
-    assert len(broken_files(path)) == 1  # the locked file, moved aside at the write-back
+    assert len(said) == 1 and "locked by another program" in said[0]
+    assert broken_files(path) == []  # locked is not broken: written back once the lock is gone
     reopened = started(path)
     assert {j.id for j in reopened.get_all_jobs()} == {"kept", "while-locked"}  # nothing lost
     reopened.shutdown()
@@ -222,20 +225,110 @@ def test_the_tray_moves_a_broken_history_aside_at_start_and_records_afresh(hist,
     assert len(broken_files(hist)) == 1 and len(said) == 1 and "history" in said[0]
 
 
-def test_a_history_locked_by_another_program_is_moved_aside(hist, said, monkeypatch):
-    monkeypatch.setattr(history, "BUSY_TIMEOUT_MS", 200)
-    with History(hist) as h:
-        h.record(*reminder(0)[:2], **reminder(0)[2])
-    other = sqlite3.connect(hist)
-    other.execute("PRAGMA locking_mode = EXCLUSIVE")
-    other.execute("BEGIN EXCLUSIVE")
-    try:
-        HistoryWriter(hist).record(*reminder(1)[:2], **reminder(1)[2])
-    finally:
+class Clock:
+    """The writer's monotonic clock, moved by hand: retries are due when the test says."""
+
+    def __init__(self):
+        self.now = 0.0
+
+    def __call__(self):
+        return self.now
+
+
+def hold_exclusive_lock(hist, seconds: float) -> tuple[threading.Thread, threading.Event]:
+    """Another program holds an exclusive lock on the history for ``seconds`` (set: it has it)."""
+    has_it = threading.Event()
+
+    def hold():
+        other = sqlite3.connect(hist, check_same_thread=False)
+        other.execute("PRAGMA locking_mode = EXCLUSIVE")
+        other.execute("BEGIN EXCLUSIVE")
+        has_it.set()
+        time.sleep(seconds)
         other.close()
-    assert len(broken_files(hist)) == 1 and len(said) == 1
+
+    thread = threading.Thread(target=hold)
+    thread.start()
+    has_it.wait(5)
+    return thread, has_it
+
+
+def test_a_history_locked_for_5_s_is_not_moved_and_its_events_are_written_after(hist, said, monkeypatch):
+    monkeypatch.setattr(history, "BUSY_TIMEOUT_MS", 200)
+    clock = Clock()
+    writer = HistoryWriter(hist, monotonic=clock)
+    writer.record(*reminder(0)[:2], **reminder(0)[2])
+    holder, _ = hold_exclusive_lock(hist, 5)
+    writer.record(*reminder(1)[:2], **reminder(1)[2])  # locked: waits in memory, nothing moved
+    assert writer.waiting == 1 and broken_files(hist) == [] and said == []
+    writer.flush()  # the retry is not due yet: not even tried
+    clock.now += 30
+    writer.flush()  # due, still locked: it lasts, so it is said, once
+    writer.record(*reminder(2)[:2], **reminder(2)[2])
+    clock.now += 60
+    writer.flush()
+    assert writer.waiting == 2 and broken_files(hist) == []
+    assert len(said) == 1 and "locked by another program" in said[0] and "Nothing was moved" in said[0]
+    holder.join()
+    writer.flush()  # the back-off doubled (30, 60, 120 s): not due yet
+    assert writer.waiting == 2
+    clock.now += 120
+    writer.flush()  # on the tick after the lock is gone: written
+    assert writer.waiting == 0 and broken_files(hist) == []
     with History(hist) as h:
-        assert len(h.events()) == 1  # the new event, in the fresh file
+        assert [e.ts for e in h.events()] == [NOW + timedelta(minutes=i) for i in range(3)]
+
+
+def corrupt_index(hist) -> None:
+    """Damage the events_kind index page: quick_check fails, the table itself still reads."""
+    with sqlite3.connect(hist) as db:
+        db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        page_size = db.execute("PRAGMA page_size").fetchone()[0]
+        root = db.execute("SELECT rootpage FROM sqlite_master WHERE name = 'events_kind'").fetchone()[0]
+    with open(hist, "r+b") as f:
+        f.seek((root - 1) * page_size)
+        f.write(b"\xff" * page_size)
+
+
+def test_a_damaged_history_is_moved_aside_and_its_events_come_back_at_start(hist, said):
+    with History(hist) as h:
+        h.record_many([reminder(i) for i in range(20)])
+    corrupt_index(hist)
+    writer = HistoryWriter(hist)
+    writer.check()  # moved aside as damaged, a fresh history started, and what it held merged back
+    assert len(said) == 1 and "moved to" in said[0]
+    writer.record(*reminder(20)[:2], **reminder(20)[2])
+    with History(hist) as h:
+        assert sorted(e.ts for e in h.events()) == [NOW + timedelta(minutes=i) for i in range(21)]
+    assert broken_files(hist) == []
+    merged = [p.name for p in hist.parent.iterdir() if ".merged-" in p.name and not p.name.endswith(("-wal", "-shm"))]
+    assert len(merged) == 1
+    HistoryWriter(hist).check()  # the next start: merged once only
+    with History(hist) as h:
+        assert len(h.events()) == 21
+    assert integrity(hist) == "ok"
+
+
+def test_an_aside_file_from_an_earlier_run_is_merged_without_duplicates(hist, said):
+    with History(hist) as h:
+        h.record_many([reminder(i) for i in range(5)])
+    aside = dbfile.move_aside(hist)  # as a run that found it broken left it
+    with History(hist) as h:
+        h.record_many([reminder(i) for i in range(3, 8)])  # some events in both
+    HistoryWriter(hist).check()
+    with History(hist) as h:
+        assert sorted(e.ts for e in h.events()) == [NOW + timedelta(minutes=i) for i in range(8)]
+    assert not aside.exists() and aside.with_name(aside.name.replace(".broken-", ".merged-")).exists()
+
+
+def test_an_aside_file_with_nothing_readable_is_kept_for_recovery_by_hand(hist, said):
+    hist.parent.mkdir(parents=True)
+    aside = hist.with_name(hist.name + ".broken-20260101-000000")
+    aside.write_bytes(b"not a database" * 100)
+    HistoryWriter(hist).check()
+    assert aside.exists() and broken_files(hist) == [aside.name]
+    with History(hist) as h:
+        assert h.events() == []
 
 
 def test_events_wait_while_the_history_cannot_be_written_and_none_is_lost(hist, said, monkeypatch):
@@ -287,7 +380,7 @@ def test_reports_before_the_app_listens_wait_for_it(monkeypatch):
 
 def test_classify_tells_broken_from_unwritable():
     assert dbfile.classify(sqlite3.DatabaseError("file is not a database")) == dbfile.BROKEN
-    assert dbfile.classify(sqlite3.OperationalError("database is locked")) == dbfile.BROKEN
+    assert dbfile.classify(sqlite3.OperationalError("database is locked")) == dbfile.LOCKED  # not broken
     assert dbfile.classify(sqlite3.OperationalError("database or disk is full")) == dbfile.UNWRITABLE
     assert dbfile.classify(sqlite3.OperationalError("attempt to write a readonly database")) == dbfile.UNWRITABLE
     assert dbfile.classify(PermissionError(13, "Permission denied")) == dbfile.UNWRITABLE
@@ -320,3 +413,23 @@ def test_writers_racing_on_a_broken_history_move_it_once_and_lose_nothing(hist, 
     with History(hist) as h:
         minutes = {int((e.ts - NOW).total_seconds() // 60) for e in h.events()}
     assert {0, 1, 2, 3} <= minutes
+
+
+def test_events_past_a_damaged_page_are_read_from_both_ends(hist, said):
+    with History(hist) as h:
+        h.record_many([("reminder", NOW + timedelta(minutes=i), {"reminder": "posture", "notified": True,
+                                                                    "pad": "x" * 200}) for i in range(400)])
+    with sqlite3.connect(hist) as db:
+        db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        page_size = db.execute("PRAGMA page_size").fetchone()[0]
+        pages = db.execute("PRAGMA page_count").fetchone()[0]
+    aside = dbfile.move_aside(hist)  # as a run that found it damaged left it
+    with open(aside, "r+b") as f:  # one page in the middle of the file: some events are gone for good
+        f.seek((pages // 2) * page_size)
+        f.write(b"\xff" * page_size)
+    HistoryWriter(hist).check()
+    with History(hist) as h:
+        got = sorted(e.ts for e in h.events())
+    assert NOW in got and NOW + timedelta(minutes=399) in got  # both ends came back
+    assert 300 < len(got) < 400  # all but those on the damaged page(s)
+    assert broken_files(hist) == []

@@ -11,6 +11,7 @@ import pytest
 from necka_tray.store import history as history_mod
 from necka_tray.core.reminders import Kind
 from necka_tray.store.history import Event, History, HistoryError
+from necka_tray.core.events import reminder_event, sitting_event
 
 UTC = timezone.utc
 CET = timezone(timedelta(hours=1))
@@ -84,8 +85,8 @@ def test_reopening_keeps_the_data(db_path):
 
 def test_reminders_and_filters(db_path):
     with History(db_path) as h:
-        h.record_reminder(Kind.POSTURE, T, notified=True)
-        h.record_reminder("stretch", T + timedelta(hours=1), notified=False)
+        h.add(reminder_event(Kind.POSTURE, T, notified=True))
+        h.add(reminder_event("stretch", T + timedelta(hours=1), notified=False))
         h.record_session(T + timedelta(minutes=5), T + timedelta(minutes=7), "stopped", 2, 6, "neck")
         reminders = h.events("reminder")
         assert [(e.data["reminder"], e.data["notified"]) for e in reminders] == [
@@ -243,7 +244,7 @@ def test_data_the_statistics_cannot_read_is_refused(db_path, kind, data, message
 def test_checkins_and_sitting_helpers(db_path):
     with History(db_path) as h:
         h.record_checkin(T, 0, "session")
-        h.record_sitting(T, T + timedelta(minutes=50), until="quit")
+        h.add(sitting_event(T, T + timedelta(minutes=50), until="quit"))
         checkin, sitting = h.events()
     assert checkin.data == {"rating": 0, "source": "session"}
     assert sitting.data == {"duration_s": 3000.0, "ended": (T + timedelta(minutes=50)).isoformat(), "until": "quit"}
@@ -306,7 +307,7 @@ def test_a_sitting_stretch_across_the_cutoff_keeps_its_share_of_the_next_day(db_
     now = datetime(2025, 3, 20, 12, 0, tzinfo=CET)
     start = datetime(2025, 3, 9, 23, 0, tzinfo=CET)  # until 01:00 on the 10th, the first kept day
     with History(db_path) as h:
-        h.record_sitting(start, start + timedelta(hours=2), until="quit")
+        h.add(sitting_event(start, start + timedelta(hours=2), until="quit"))
         h.roll_up(now, CET, keep_days=10)
         assert h.day_rows(date(2025, 3, 9), date(2025, 3, 9))[date(2025, 3, 9)].sitting_s == 3600.0
         assert len(h.events("sitting")) == 1  # kept for the 10th

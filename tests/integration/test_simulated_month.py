@@ -22,6 +22,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from necka_tray.store import config
 from necka_tray.tray.app import App, Ports
 from necka_tray.core.clock import FakeClock, TimeScale, between
 from necka_tray.core.planner import Planner, ScheduleSnapshot
@@ -236,7 +237,7 @@ def simulate(tmp_path, clock_changes=()):
                   post=lambda fn, *a: fn(*a), open_file=lambda p: None,
                   record=lambda kind, ts, **data: records.append((kind, ts, data)),
                   quit_loop=lambda: None, presence=presence)
-    app = App(tmp_path / "config.toml", planner, ports)
+    app = App(tmp_path / "config.toml", config.load(tmp_path / "config.toml").settings, planner, ports)
     app.start()
     shown: list[Shown] = []
     end = local(START + timedelta(days=DAYS), 0)

@@ -31,14 +31,18 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.triggers import interval as aps_interval
 
+from necka_tray.store import config
 from necka_tray.tray.app import App, Ports
 from necka_tray.core.clock import FakeClock, TimeScale
 from necka_tray.core.planner import Planner
 from necka_tray.core.reminders import Kind
-from necka_tray.store.history import History, HistoryWriter
+from necka_tray.store.history import History
+from necka_tray.store.history_writer import HistoryWriter
 from necka_tray.desktop.notify import LogNotifier
 from necka_tray.desktop.presence import PresenceMonitor
 from necka_tray.tray.scheduling import PAUSE_JOB, TICK_JOB, ReminderScheduler
+from necka_tray.core.actions import Action
+from .test_app_scheduling import session_end
 
 from .test_simulated_month import START, TZ, NullView, World, local, script
 
@@ -49,9 +53,9 @@ MARKS = (("day10", 10), ("trace", 23), ("traced", 24))
 ALLOWED_BLOCKS = 2_000  # Python objects: ~100 a day would show
 ALLOWED_GROWTH = 64 * 1024  # bytes over the traced week: a leak of ~0.4 KiB an hour would show
 STORED_IDS = {k.job_id for k in Kind} | {PAUSE_JOB}
-CHANGES = [("interval", 45), ("toggle", "posture"), ("pause", "30m"), ("interval", 30), ("toggle", "posture"),
-           ("session",), ("interval", 90), ("toggle", "shoulder_rolls"), ("pause", "1h"), ("resume",),
-           ("toggle", "shoulder_rolls"), ("session",), ("interval", 60), ("snooze", 10), ("skip",)]
+CHANGES = [Action("interval", 45), Action("toggle", "posture"), Action("pause", "30m"), Action("interval", 30), Action("toggle", "posture"),
+           Action("session"), Action("interval", 90), Action("toggle", "shoulder_rolls"), Action("pause", "1h"), Action("resume"),
+           Action("toggle", "shoulder_rolls"), Action("session"), Action("interval", 60), Action("snooze", 10), Action("skip")]
 
 
 class SimTime(datetime):
@@ -117,7 +121,7 @@ def build(tmp_path, clock, world) -> tuple[App, ReminderScheduler, Launcher]:
     ports = Ports(clock=clock, scheduler=scheduler, notifier=LogNotifier(), view=NullView(), launcher=launcher,
                   post=lambda fn, *a: fn(*a), open_file=lambda p: None, record=history.record,
                   quit_loop=lambda: None, presence=PresenceMonitor(world, world, planner.scale, TZ))
-    app = App(tmp_path / "config.toml", planner, ports)
+    app = App(tmp_path / "config.toml", config.load(tmp_path / "config.toml").settings, planner, ports)
     app.start()
     return app, scheduler, launcher
 
@@ -174,14 +178,14 @@ def test_a_month_of_cycles_keeps_memory_flat_and_never_duplicates_a_job(tmp_path
             if session_ends is not None and session_ends <= wake:
                 clock.advance(seconds=max(0.0, (session_ends - now).total_seconds()))
                 launcher.running = False
-                app.on_session_end({"outcome": "completed", "routine": "neck"})
+                app.on_session_end(session_end("neck", clock.now()))
                 session_ends = None
                 continue
             if next_change <= wake:
                 clock.advance(seconds=max(0.0, (next_change - now).total_seconds()))
                 action = CHANGES[changes % len(CHANGES)]
                 app.handle_action(action)
-                if action == ("session",) and launcher.running:
+                if action == Action("session") and launcher.running:
                     session_ends = clock.now() + timedelta(minutes=2)
                 changes += 1
                 next_change = clock.now() + timedelta(minutes=53)

@@ -200,7 +200,8 @@ def test_status_prints_state_reminders_and_paths(capsys, replies):
     _, answers = replies
     status = {
         "state": "paused", "tooltip": "Necka: paused until 14:30", "paused_until": "2025-03-03T14:30:00+01:00",
-        "session_running": False, "stretch_due": False, "autostart": True, "pid": 42, "tray_backend": "gtk",
+        "session_running": False, "stretch_due": False, "autostart": True, "pid": 42, "tray_backend": "sni",
+        "tray": "StatusNotifierItem", "tray_clicks": "left click: stretch session, right click: menu",
         "idle_detection": "none", "quiet_detection": "x11-fullscreen",
         "reminders": {"posture": {"enabled": True, "interval_minutes": 20, "next": None, "minutes_left": None},
                       "shoulder_rolls": {"enabled": False, "interval_minutes": 40},
@@ -211,11 +212,12 @@ def test_status_prints_state_reminders_and_paths(capsys, replies):
     code, out, _ = run(capsys, "status")
     assert code == 0
     assert out.splitlines() == [
-        "Necka is running (pid 42, tray: gtk): paused until 14:30.",
+        "Necka is running (pid 42, tray: StatusNotifierItem): paused until 14:30.",
         "  Posture check:  paused (every 20 min)",
         "  Shoulder rolls: off (every 40 min)",
         "  Stretch break:  in 42 min (every 60 min)",
         "Idle detection: unavailable on this desktop (reminders count wall-clock time)",
+        "Tray icon: left click: stretch session, right click: menu",
         "Start at login: on",
         "Settings: /c/config.toml",
         "Data:     /d",

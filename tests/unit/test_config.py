@@ -45,7 +45,7 @@ def test_defaults_come_from_the_reminder_kinds():
         assert DEFAULTS.reminder(kind) == ReminderSettings(enabled=True, interval_minutes=DEFAULT_INTERVALS[kind])
     assert DEFAULTS.reminder(Kind.POSTURE).interval_minutes == 20
     assert DEFAULTS.reminder(Kind.SHOULDER_ROLLS).interval_minutes == 40
-    assert DEFAULTS.break_interval_minutes == DEFAULTS.reminder(Kind.STRETCH).interval_minutes == 60
+    assert DEFAULTS.reminder(Kind.STRETCH).interval_minutes == 60
     assert DEFAULTS["config_version"] == 1
 
 
@@ -60,7 +60,7 @@ def test_schema_intervals_are_whole_minutes_from_5_to_240():
 
 def test_settings_replace_validates():
     s = DEFAULTS.replace({f"{R}.interval_minutes": 45})
-    assert s.break_interval_minutes == 45 and DEFAULTS.break_interval_minutes == 60
+    assert s.reminder(Kind.STRETCH).interval_minutes == 45 and DEFAULTS.reminder(Kind.STRETCH).interval_minutes == 60
     with pytest.raises(ValueError, match="from 5 to 240"):
         DEFAULTS.replace({f"{R}.interval_minutes": 1})
     with pytest.raises(ValueError, match="unknown setting"):
@@ -93,7 +93,7 @@ def test_valid_file_is_used(tmp_path):
     loaded = load_unchanged(path)
     assert loaded.problems == [] and loaded.parsed
     assert loaded.settings.reminder(Kind.POSTURE) == ReminderSettings(False, 20)
-    assert loaded.settings.break_interval_minutes == 45
+    assert loaded.settings.reminder(Kind.STRETCH).interval_minutes == 45
 
 
 # -- problems: each names the key or line, the allowed values and the default used -----------
@@ -164,7 +164,7 @@ def test_invalid_utf8_names_the_line(tmp_path):
 def test_utf8_bom_is_reported_and_skipped(tmp_path):
     loaded = load_unchanged(write(tmp_path, b"\xef\xbb\xbf[reminders.stretch]\ninterval_minutes = 30\n"))
     assert "byte-order mark" in only_problem(loaded) and "line 1" in only_problem(loaded)
-    assert loaded.parsed and loaded.settings.break_interval_minutes == 30
+    assert loaded.parsed and loaded.settings.reminder(Kind.STRETCH).interval_minutes == 30
 
 
 def test_directory_at_the_path(tmp_path):
@@ -208,7 +208,7 @@ def test_many_problems_are_capped(tmp_path):
     loaded = load_unchanged(path)
     assert len(loaded.problems) == config.MAX_PROBLEMS + 1
     assert loaded.problems[-1] == "config.toml: ... and 80 more problems."
-    assert loaded.settings.break_interval_minutes == 30
+    assert loaded.settings.reminder(Kind.STRETCH).interval_minutes == 30
 
 
 # -- the corpus of broken files -----------------------------------------------------------------
@@ -269,7 +269,7 @@ def test_update_changes_only_the_value(tmp_path):
     assert (tmp_path / "config.toml.bak").read_bytes() == USER_FILE.encode()
     assert "config.toml.bak" in messages[0] and "reminders.stretch.interval_minutes = 45" in messages[0]
     loaded = load(path)
-    assert loaded.problems == [] and loaded.settings.break_interval_minutes == 45
+    assert loaded.problems == [] and loaded.settings.reminder(Kind.STRETCH).interval_minutes == 45
     if os.name == "posix":
         assert path.stat().st_mode & 0o777 == 0o600
 
@@ -284,7 +284,7 @@ def test_update_inserts_missing_key_in_its_table_and_appends_missing_table(tmp_p
     assert loaded.problems == []
     assert loaded.settings.reminder(Kind.POSTURE) == ReminderSettings(False, 10)
     assert loaded.settings.reminder(Kind.SHOULDER_ROLLS) == ReminderSettings(False, 40)
-    assert loaded.settings.break_interval_minutes == 60
+    assert loaded.settings.reminder(Kind.STRETCH).interval_minutes == 60
 
 
 def test_update_on_a_file_without_trailing_newline(tmp_path):
@@ -305,7 +305,7 @@ def test_update_dotted_keys_inside_a_parent_table(tmp_path):
     path = write(tmp_path, "[reminders]\nstretch.enabled = true\n")
     update(path, {f"{R}.interval_minutes": 30})
     assert path.read_text() == "[reminders]\nstretch.enabled = true\nstretch.interval_minutes = 30\n"
-    assert load(path).settings.break_interval_minutes == 30
+    assert load(path).settings.reminder(Kind.STRETCH).interval_minutes == 30
 
 
 def test_update_does_not_edit_inside_multiline_strings(tmp_path):
@@ -352,7 +352,7 @@ def test_update_unparsable_file_moves_it_aside(tmp_path, data):
     path.write_bytes(data)
     update(path, {f"{R}.interval_minutes": 35})
     assert len(list(tmp_path.glob("config.toml.broken-*"))) == 2
-    assert load(path).settings.break_interval_minutes == 35
+    assert load(path).settings.reminder(Kind.STRETCH).interval_minutes == 35
 
 
 @pytest.mark.parametrize("text, change, after", [
@@ -391,7 +391,7 @@ def test_update_moves_the_file_aside_when_the_edit_would_not_be_valid(tmp_path, 
     loaded = load(path)
     assert loaded.problems == []
     assert loaded.settings.reminder(Kind.POSTURE) == ReminderSettings(False, 30)
-    assert loaded.settings.break_interval_minutes == 45
+    assert loaded.settings.reminder(Kind.STRETCH).interval_minutes == 45
 
 
 def test_update_removes_a_bom(tmp_path):
@@ -461,7 +461,7 @@ def test_update_writes_through_a_symlink_and_it_stays_a_symlink(tmp_path):
     assert path.is_symlink() and os.readlink(path) == str(target)
     assert target.read_text() == "# from my dotfiles\n[reminders.stretch]\ninterval_minutes = 30\n"
     assert sorted(p.name for p in target.parent.iterdir()) == ["necka.toml"]  # no temporary left
-    assert load(path).settings.break_interval_minutes == 30
+    assert load(path).settings.reminder(Kind.STRETCH).interval_minutes == 30
 
 
 @pytest.mark.skipif(os.name != "posix", reason="symlinks are POSIX")
@@ -475,7 +475,7 @@ def test_a_broken_symlinked_file_is_moved_aside_beside_its_target_and_the_link_s
     (backup,) = (tmp_path / "dotfiles").glob("necka.toml.broken-*")
     assert backup.read_text() == "[broken\n" and backup.name in messages[0]
     assert path.is_symlink() and os.readlink(path) == str(target)
-    assert load(path).settings.break_interval_minutes == 30 and load(path).problems == []
+    assert load(path).settings.reminder(Kind.STRETCH).interval_minutes == 30 and load(path).problems == []
 
 
 @pytest.mark.skipif(os.name != "posix", reason="modes are POSIX")

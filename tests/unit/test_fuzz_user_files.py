@@ -26,6 +26,7 @@ from hypothesis import given, settings, strategies as st  # noqa: E402
 from necka_tray.core.routine import RoutineError, builtin_exercises, builtin_routines, load_routines  # noqa: E402
 from necka_tray.store import config  # noqa: E402
 from necka_tray.store.routines import load_catalogue  # noqa: E402
+from necka_tray.core.reminders import Kind
 
 #: Generous (CPU seconds): a load at the size cap takes ~30-80 ms here; a case is far smaller.
 LOAD_BOUND_S = 1.0
@@ -236,7 +237,7 @@ def test_config_menu_write_never_loses_the_users_bytes(folder, data, read_only):
         assert not read_only
         kept = [p.read_bytes() for p in work.iterdir() if p.name != "config.toml"]
         assert raw in kept or (not raw.strip() and not kept)  # .bak or .broken-*; nothing to keep if empty
-        assert config.load(path).settings.break_interval_minutes == 45
+        assert config.load(path).settings.reminder(Kind.STRETCH).interval_minutes == 45
     shutil.rmtree(work)
 
 

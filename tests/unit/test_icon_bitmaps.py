@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from necka_tray.tray import icon_pixels
 from necka_tray.windows import icon_bitmaps
 from necka_tray.windows.icon import draw_icon
 
@@ -36,18 +37,18 @@ def test_blend_onto_the_background():
     background = bytes([10, 20, 30, 0, 10, 20, 30, 0])
     opaque = bytes([255, 0, 0, 255])
     # Centred at (2-1)//2 = 0: the first pixel becomes red, written B G R.
-    assert icon_bitmaps.blend(opaque, background, 2, 1, 1) == bytes([0, 0, 255, 0, 10, 20, 30, 0])
+    assert icon_pixels.blend(opaque, background, 2, 1, 1) == bytes([0, 0, 255, 0, 10, 20, 30, 0])
     half = bytes([255, 255, 255, 128])
-    out = icon_bitmaps.blend(half, background, 1, 1, 1)
+    out = icon_pixels.blend(half, background, 1, 1, 1)
     assert out[:3] == bytes([(255 * 128 + 10 * 127) // 255, (255 * 128 + 20 * 127) // 255,
                              (255 * 128 + 30 * 127) // 255])
     clear = bytes([255, 255, 255, 0])
-    assert icon_bitmaps.blend(clear, background, 2, 1, 1) == background
+    assert icon_pixels.blend(clear, background, 2, 1, 1) == background
     # X R G B servers (most significant byte first)
-    assert icon_bitmaps.blend(opaque, bytes(4), 1, 1, 1, bgrx=False) == bytes([0, 255, 0, 0])
+    assert icon_pixels.blend(opaque, bytes(4), 1, 1, 1, bgrx=False) == bytes([0, 255, 0, 0])
 
 
 def test_premultiplied_for_translucent_trays():
-    out = icon_bitmaps.premultiplied_bgra(bytes([200, 100, 50, 128]), 3, 3, 1)
+    out = icon_pixels.premultiplied_bgra(bytes([200, 100, 50, 128]), 3, 3, 1)
     assert out[16:20] == bytes([50 * 128 // 255, 100 * 128 // 255, 200 * 128 // 255, 128])  # the centre
     assert out[:16] == bytes(16)

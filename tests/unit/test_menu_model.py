@@ -3,6 +3,7 @@
 from necka_tray.core.planner import TrayView
 from necka_tray.core.reminders import Kind
 from necka_tray.tray.menu_model import build_menu
+from necka_tray.core.actions import Action
 
 ALL_ON = {k: True for k in Kind}
 
@@ -21,7 +22,7 @@ def find(entries, label):
 
 def test_first_item_is_the_default_session_action():
     first = build_menu(view(), 60, ALL_ON)[0]
-    assert (first.label, first.action, first.default) == ("Start stretch session", ("session",), True)
+    assert (first.label, first.action, first.default) == ("Start stretch session", Action("session"), True)
 
 
 def test_status_lines_are_shown_disabled():
@@ -34,7 +35,7 @@ def test_break_interval_radio_marks_the_current_choice():
     interval = find(build_menu(view(), 45, ALL_ON), "Break interval")
     assert [e.label for e in interval.children] == ["20 min", "30 min", "45 min", "60 min", "90 min"]
     assert all(e.radio for e in interval.children)
-    assert [e.action for e in interval.children if e.checked] == [("interval", 45)]
+    assert [e.action for e in interval.children if e.checked] == [Action("interval", 45)]
 
 
 def test_an_interval_from_the_file_outside_the_choices_is_shown_checked():
@@ -47,18 +48,18 @@ def test_reminder_check_items_follow_settings():
     reminders = find(build_menu(view(), 60, {Kind.POSTURE: False, Kind.SHOULDER_ROLLS: True, Kind.STRETCH: True}),
                      "Reminders")
     assert [(e.label, e.checked, e.action) for e in reminders.children] == [
-        ("Posture checks", False, ("toggle", "posture")),
-        ("Shoulder rolls", True, ("toggle", "shoulder_rolls")),
-        ("Stretch breaks", True, ("toggle", "stretch")),
+        ("Posture checks", False, Action("toggle", "posture")),
+        ("Shoulder rolls", True, Action("toggle", "shoulder_rolls")),
+        ("Stretch breaks", True, Action("toggle", "stretch")),
     ]
 
 
 def test_pause_choices_and_resume_only_while_paused():
     entries = build_menu(view(), 60, ALL_ON)
-    assert [e.action for e in find(entries, "Pause").children] == [("pause", "30m"), ("pause", "1h"), ("pause", "tomorrow")]
+    assert [e.action for e in find(entries, "Pause").children] == [Action("pause", "30m"), Action("pause", "1h"), Action("pause", "tomorrow")]
     assert not any(e.label == "Resume reminders" for e in entries)
     paused = build_menu(view(paused=True, tooltip="Necka: paused until 14:30"), 60, ALL_ON)
-    assert find(paused, "Resume reminders").action == ("resume",)
+    assert find(paused, "Resume reminders").action == Action("resume")
     assert any(e.label == "Paused until 14:30" and not e.enabled for e in paused)
 
 
@@ -68,7 +69,7 @@ def test_session_item_is_disabled_while_a_session_runs():
 
 def test_ends_with_settings_and_quit():
     entries = build_menu(view(), 60, ALL_ON)
-    assert [e.action for e in entries[-2:]] == [("open_settings",), ("quit",)]
+    assert [e.action for e in entries[-2:]] == [Action("open_settings"), Action("quit")]
 
 
 def test_start_at_login_is_a_check_item_only_when_the_app_can_set_it():
@@ -76,7 +77,7 @@ def test_start_at_login_is_a_check_item_only_when_the_app_can_set_it():
     for on in (True, False):
         entries = build_menu(view(), 60, ALL_ON, autostart=on)
         item = find(entries, "Start at login")
-        assert (item.action, item.checked) == (("autostart",), on)
+        assert (item.action, item.checked) == (Action("autostart"), on)
         assert entries.index(item) == entries.index(find(entries, "Open settings file")) - 1
 
 
@@ -88,7 +89,7 @@ def test_today_lines_follow_the_status_lines_and_the_history_items_open_windows(
     assert labels[first - 1] == view().status_lines[-1] and labels[first + 1] == today[1]
     assert not entries[first].enabled and not entries[first + 1].enabled
     assert (find(entries, "Statistics…").action, find(entries, "How is your neck today?…").action) == (
-        ("statistics",), ("checkin",))
+        Action("statistics"), Action("checkin"))
     assert labels.index("Pause") < labels.index("Statistics…") < labels.index("Open settings file")
     assert not any(label.startswith("Today") for label in (e.label for e in build_menu(view(), 60, ALL_ON)))
 
@@ -102,10 +103,10 @@ def test_routines_menu_shows_each_length_before_starting_and_what_unlocks_a_lock
     assert [e.label for e in entries[:2]] == ["Start stretch session", "Routines"]
     items = find(entries, "Routines").children
     assert [(e.label, e.action, e.enabled) for e in items if not e.separator] == [
-        ("Neck stretch · 2 min", ("routine", "neck"), True),
-        ("Posture reset · 45 s", ("routine", "posture_reset"), True),
+        ("Neck stretch · 2 min", Action("routine", "neck"), True),
+        ("Posture reset · 45 s", Action("routine", "posture_reset"), True),
         ("Strengthen: unlocks after a week of regular sessions", None, False),
-        ("Edit my routines…", ("open_routines",), True),
+        ("Edit my routines…", Action("open_routines"), True),
     ]
     running = find(build_menu(view(session_running=True), 60, ALL_ON, routines=choices), "Routines").children
     assert not running[0].enabled  # one session at a time
@@ -114,5 +115,5 @@ def test_routines_menu_shows_each_length_before_starting_and_what_unlocks_a_lock
 
 def test_the_care_pages_are_one_click_from_the_menu():
     labels = [(e.label, e.action) for e in build_menu(view(), 60, ALL_ON)]
-    assert ("When to see a professional…", ("info", "care")) in labels
-    assert ("Relief now…", ("info", "relief")) in labels
+    assert ("When to see a professional…", Action("info", "care")) in labels
+    assert ("Relief now…", Action("info", "relief")) in labels

@@ -264,12 +264,14 @@ def test_a_broken_connection_is_reopened_next_time():
 
 
 def test_buttons_run_the_menu_and_command_line_actions():
-    assert bubbles.action_for("stretch", "default") == ("session",)
-    assert bubbles.action_for("stretch", "session") == ("session",)
-    assert bubbles.action_for("stretch", "snooze") == ("snooze", 10)
-    assert bubbles.action_for("stretch", "skip") == ("skip",)
-    assert bubbles.action_for("posture", "done") == ("done", "posture")
-    assert bubbles.action_for("shoulder_rolls", "done") == ("done", "shoulder_rolls")
+    from necka_tray.core.actions import Action
+
+    assert bubbles.action_for("stretch", "default") == Action("session")
+    assert bubbles.action_for("stretch", "session") == Action("session")
+    assert bubbles.action_for("stretch", "snooze") == Action("snooze", 10)
+    assert bubbles.action_for("stretch", "skip") == Action("skip")
+    assert bubbles.action_for("posture", "done") == Action("done", "posture")
+    assert bubbles.action_for("shoulder_rolls", "done") == Action("done", "shoulder_rolls")
     assert bubbles.action_for("posture", "closed") is None
     assert bubbles.action_for("posture", "skip") is None  # never offered on that bubble
     assert bubbles.action_for("nonsense", "done") is None

@@ -5,7 +5,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from necka_tray.core.clock import FakeClock, TimeScale
-from necka_tray.core.planner import RING_STEPS, Planner, ScheduleSnapshot
+from necka_tray.core.planner import RING_STEPS, Decision, Planner, ScheduleSnapshot
 from necka_tray.core.reminders import Kind
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
@@ -24,42 +24,42 @@ def snap(now=T0, posture=20, shoulders=40, stretch=60, paused_until=None, interv
 
 class TestShouldFire:
     def test_a_lone_reminder_fires(self):
-        assert Planner().should_fire(Kind.POSTURE, T0, snap(posture=20, shoulders=30, stretch=50))
+        assert Planner().decide(Kind.POSTURE, T0, snap(posture=20, shoulders=30, stretch=50)) is Decision.FIRE
 
     def test_smaller_kind_yields_when_a_larger_one_is_due_at_the_same_time(self):
         # At minute 40 the shoulder job has already moved to minute 80 when
         # posture is handled: its previous slot is now.
-        assert not Planner().should_fire(Kind.POSTURE, T0, snap(posture=20, shoulders=40, stretch=20))
+        assert not Planner().decide(Kind.POSTURE, T0, snap(posture=20, shoulders=40, stretch=20)) is Decision.FIRE
 
     def test_smaller_kind_yields_when_a_larger_one_is_due_within_the_window(self):
-        assert not Planner().should_fire(Kind.POSTURE, T0, snap(posture=20, shoulders=3, stretch=30))
+        assert not Planner().decide(Kind.POSTURE, T0, snap(posture=20, shoulders=3, stretch=30)) is Decision.FIRE
 
     def test_smaller_kind_yields_when_a_larger_one_just_fired(self):
         planner = Planner()
         planner.record_fired(Kind.STRETCH, T0 - timedelta(seconds=2))
-        assert not planner.should_fire(Kind.SHOULDER_ROLLS, T0, snap(posture=20, shoulders=40, stretch=58))
+        assert not planner.decide(Kind.SHOULDER_ROLLS, T0, snap(posture=20, shoulders=40, stretch=58)) is Decision.FIRE
 
     def test_larger_kind_fires_even_when_a_smaller_one_is_due(self):
-        assert Planner().should_fire(Kind.STRETCH, T0, snap(posture=0, shoulders=0, stretch=60))
+        assert Planner().decide(Kind.STRETCH, T0, snap(posture=0, shoulders=0, stretch=60)) is Decision.FIRE
 
     def test_a_larger_kind_that_is_off_does_not_block(self):
-        assert Planner().should_fire(Kind.POSTURE, T0, snap(posture=20, shoulders="off", stretch="off"))
+        assert Planner().decide(Kind.POSTURE, T0, snap(posture=20, shoulders="off", stretch="off")) is Decision.FIRE
 
     def test_nothing_fires_during_a_session_or_a_pause(self):
         planner = Planner()
         planner.session_started()
-        assert not planner.should_fire(Kind.STRETCH, T0, snap())
+        assert not planner.decide(Kind.STRETCH, T0, snap()) is Decision.FIRE
         planner.session_ended()
-        assert planner.should_fire(Kind.STRETCH, T0, snap(posture=7, shoulders=17))
-        assert not planner.should_fire(Kind.STRETCH, T0, snap(paused_until=T0 + timedelta(hours=1)))
+        assert planner.decide(Kind.STRETCH, T0, snap(posture=7, shoulders=17)) is Decision.FIRE
+        assert not planner.decide(Kind.STRETCH, T0, snap(paused_until=T0 + timedelta(hours=1))) is Decision.FIRE
 
     def test_window_scales_with_time_scale(self):
         planner = Planner(TimeScale(60))
         # Five configured minutes are five real seconds at scale 60.
         near = ScheduleSnapshot({Kind.POSTURE: T0, Kind.STRETCH: T0 + timedelta(seconds=4)}, {Kind.POSTURE: 20, Kind.STRETCH: 60})
         far = ScheduleSnapshot({Kind.POSTURE: T0, Kind.STRETCH: T0 + timedelta(seconds=30)}, {Kind.POSTURE: 20, Kind.STRETCH: 60})
-        assert not planner.should_fire(Kind.POSTURE, T0, near)
-        assert planner.should_fire(Kind.POSTURE, T0, far)
+        assert not planner.decide(Kind.POSTURE, T0, near) is Decision.FIRE
+        assert planner.decide(Kind.POSTURE, T0, far) is Decision.FIRE
 
 
 class TestTiming:

@@ -161,6 +161,13 @@ def test_every_pose_is_used_and_drawn_differently():
     assert len(drawings) == len(illustrations.POSES)
 
 
+def test_the_core_names_exactly_the_poses_the_window_draws():
+    """``core.routine.POSES`` checks a user's routines without importing the windows: it must not drift."""
+    from necka_tray.core.routine import POSES
+
+    assert POSES == illustrations.POSES
+
+
 def test_builtin_routines_are_read_once():
     assert builtin_routines() is builtin_routines()
 

@@ -1,17 +1,21 @@
 """Linux (X11 and Wayland desktops): which tray backend can really work here.
 
 pystray's own choice is not enough: without PyGObject it silently falls back
-to its xorg backend, which has no menu and ignores clicks, and with PyGObject
-but no AppIndicator typelib its auto-selection raises. So we decide:
+to its xorg backend, which has no menu and ignores clicks, and its
+``appindicator`` backend loads GTK and ignores left clicks. So we decide:
 
-- an XEmbed tray (``_NET_SYSTEM_TRAY_S0`` has an owner): ``xembed``, our own
-  toolkit-free icon (``tray/xembed.py``), where a left click runs the default
-  action (the stretch session) and a right click opens the menu;
-- else a StatusNotifier host on the session bus (KDE, GNOME with the
-  AppIndicator extension): pystray's ``appindicator`` (a click opens the menu);
-- else, on X11, ``xembed`` anyway with a notice: it docks when a tray starts.
+- a StatusNotifier host on the session bus (KDE, GNOME with the AppIndicator
+  extension, Wayland bars; on X11 too, where SNI is the native tray): ``sni``,
+  Necka's own item (``tray/sni.py``);
+- else an XEmbed tray (``_NET_SYSTEM_TRAY_S0`` has an owner): ``xembed``, our
+  own toolkit-free icon (``tray/xembed.py``);
+- else a watcher without a host yet (a panel still starting), or Wayland:
+  ``sni`` with a notice, it shows when a host starts; else on X11 ``xembed``
+  with a notice, it docks when a tray starts.
 
-``PYSTRAY_BACKEND`` forces a pystray backend (``gtk`` is the former default).
+Both run the stretch session on a left click, pause or resume on a middle
+click and open the menu on a right click. ``PYSTRAY_BACKEND`` forces a
+pystray backend (``gtk``, ``appindicator``, ``xorg``).
 """
 
 from __future__ import annotations
@@ -22,16 +26,12 @@ from typing import Mapping
 
 from necka_tray import APP_ID
 from necka_tray.store.fsutil import atomic_write, read_user_file
-from necka_tray.desktop.platform import TrayChoice, TrayUnavailable, x11
+from necka_tray.desktop.platform import TrayChoice, x11
 from necka_tray.i18n import N_, _
 
 GNOME_HINT = N_(
-    "On GNOME, install the 'AppIndicator and KStatusNotifierItem Support' extension "
-    "(package gnome-shell-extension-appindicator) and gir1.2-ayatanaappindicator3-0.1."
-)
-PYGOBJECT_FIX = N_(
-    "PyGObject with GTK 3 is not installed, and without it the tray icon would have no menu "
-    "and ignore clicks. Install it with: {command} (scripts/bootstrap does this)."
+    "On GNOME, install and enable the 'AppIndicator and KStatusNotifierItem Support' extension "
+    "(package gnome-shell-extension-appindicator)."
 )
 PYGOBJECT_COMMAND = ("sudo apt install gir1.2-gtk-3.0 libgirepository1.0-dev libcairo2-dev pkg-config gcc "
                      "&& pip install 'PyGObject>=3.42,<3.51'")
@@ -57,21 +57,15 @@ def tray_backend(env: Mapping[str, str]) -> TrayChoice:
         x11.drop()
         return TrayChoice(forced)
     display = env.get("DISPLAY")
+    sni = status_notifier(env)
+    if sni == "host":
+        x11.drop()  # only the xembed icon takes over the probes' X connection
+        return TrayChoice("sni")
     if display and xembed_tray_owner(display):
         return TrayChoice("xembed")
-    x11.drop()  # only the xembed icon takes over the probes' X connection
-    if status_notifier_host_present():
-        if not _typelib("Gtk", "3.0"):
-            raise TrayUnavailable(_(PYGOBJECT_FIX).format(command=PYGOBJECT_COMMAND))
-        if _typelib("AyatanaAppIndicator3", "0.1") or _typelib("AppIndicator3", "0.1"):
-            return TrayChoice("appindicator")
-        if not display:
-            raise TrayUnavailable(
-                _("this desktop's tray needs AppIndicator support: {command}").format(
-                    command="sudo apt install gir1.2-ayatanaappindicator3-0.1")
-            )
-    if not display:
-        raise TrayUnavailable(_("this Wayland desktop shows no tray icons.") + " " + _(GNOME_HINT))
+    if sni == "watcher" or not display:  # the panel is still starting (at login), or Wayland
+        x11.drop()  # the item itself says once that it waits for a host
+        return TrayChoice("sni", notice=None if sni else _(GNOME_HINT))
     return TrayChoice(
         "xembed",
         notice=_("No system tray is running yet; Necka's icon will appear as soon as one starts.") + " " + _(GNOME_HINT),
@@ -85,22 +79,23 @@ def xembed_tray_owner(display: str) -> int:
     return int(getattr(owner, "id", 0))
 
 
-def status_notifier_host_present() -> bool:
-    """Whether a StatusNotifier host (KDE, GNOME's AppIndicator extension) is registered."""
+def status_notifier(env: Mapping[str, str] = os.environ) -> str:
+    """``host``: a StatusNotifier host is registered (KDE, GNOME's AppIndicator extension, a Wayland
+    bar); ``watcher``: the watcher runs but no host yet (a panel still starting); else ''."""
     try:
         from jeepney import DBusAddress, new_method_call
         from jeepney.bus_messages import message_bus
         from jeepney.io.blocking import open_dbus_connection
 
-        with open_dbus_connection(bus="SESSION") as conn:
+        with open_dbus_connection(bus=env.get("DBUS_SESSION_BUS_ADDRESS") or "SESSION") as conn:
             name = "org.kde.StatusNotifierWatcher"
             if not conn.send_and_get_reply(message_bus.NameHasOwner(name), timeout=1).body[0]:
-                return False
+                return ""
             watcher = DBusAddress("/StatusNotifierWatcher", bus_name=name, interface="org.freedesktop.DBus.Properties")
             msg = new_method_call(watcher, "Get", "ss", (name, "IsStatusNotifierHostRegistered"))
-            return bool(conn.send_and_get_reply(msg, timeout=1).body[0][1])
+            return "host" if conn.send_and_get_reply(msg, timeout=1).body[0][1] else "watcher"
     except Exception:
-        return False
+        return ""
 
 
 def open_file(path: Path) -> None:
@@ -160,12 +155,3 @@ def _exec_arg(arg: str) -> str:
     quoted = '"' + "".join("\\" + c if c in '"`$\\' else c for c in arg) + '"'
     return quoted.replace("\\", "\\\\")
 
-
-def _typelib(namespace: str, version: str) -> bool:
-    try:
-        import gi
-
-        gi.require_version(namespace, version)
-        return True
-    except (ImportError, ValueError):
-        return False

@@ -1,8 +1,12 @@
-"""Linux: hear logind say the machine has woken up, so the tray is right at once.
+"""Linux: hear logind say the machine has woken up, or is shutting down.
 
-Without this the gap is still seen (wall against monotonic clock), but only
-when the scheduler next wakes the app, up to a minute after resume. One thread
-blocks on the system bus; it never polls. No system bus or no logind: nothing.
+After resume the tray is right at once: without this the gap is still seen
+(wall against monotonic clock), but only when the scheduler next wakes the
+app, up to a minute after resume. Before a shutdown or reboot
+(``PrepareForShutdown(true)``) Necka quits as Quit does, so the last sitting
+stretch is recorded. One thread blocks on the system bus; it never polls. No
+system bus or no logind: nothing. ``NECKA_LOGIND_BUS=session`` listens on the
+session bus instead (for tests: a stand-in logind on a private bus).
 """
 
 from __future__ import annotations
@@ -19,19 +23,29 @@ def is_resume(member: str | None, body: tuple) -> bool:
     return member == "PrepareForSleep" and body == (False,)
 
 
-def watch(on_wake: Callable[[], None]) -> threading.Thread | None:
+def is_shutdown(member: str | None, body: tuple) -> bool:
+    """``PrepareForShutdown(true)`` is sent before a power-off or reboot (``false``: cancelled)."""
+    return member == "PrepareForShutdown" and body == (True,)
+
+
+def watch(on_wake: Callable[[], None], on_shutdown: Callable[[], None] | None = None) -> threading.Thread | None:
+    import os
+
     try:
         from jeepney import MatchRule, message_bus
         from jeepney.io.blocking import open_dbus_connection
         from jeepney.low_level import HeaderFields
 
-        conn = open_dbus_connection(bus="SYSTEM")
+        bus = "SESSION" if os.environ.get("NECKA_LOGIND_BUS") == "session" else "SYSTEM"
+        conn = open_dbus_connection(bus=bus)
         rule = MatchRule(type="signal", interface="org.freedesktop.login1.Manager",
-                         path="/org/freedesktop/login1", member="PrepareForSleep")
+                         path="/org/freedesktop/login1")
         conn.send_and_get_reply(message_bus.AddMatch(rule), timeout=2)
     except Exception as exc:
         logger.info("action=sleep-watch state=unavailable reason=%s", exc)
         return None
+
+    logger.info("action=logind-watch bus=%s", bus.lower())
 
     def loop() -> None:
         with conn, conn.filter(rule) as queue:
@@ -40,8 +54,12 @@ def watch(on_wake: Callable[[], None]) -> threading.Thread | None:
                     msg = conn.recv_until_filtered(queue)
                 except Exception:  # the bus went away: the clock comparison still covers us
                     return
-                if is_resume(msg.header.fields.get(HeaderFields.member), tuple(msg.body)):
+                member, body = msg.header.fields.get(HeaderFields.member), tuple(msg.body)
+                if is_resume(member, body):
                     on_wake()
+                elif on_shutdown is not None and is_shutdown(member, body):
+                    logger.info("action=logind-shutdown")
+                    on_shutdown()
 
     thread = threading.Thread(target=loop, name="sleep-watch", daemon=True)
     thread.start()

@@ -60,3 +60,34 @@ def drop() -> None:
     if _probe is not None:
         _probe[1].close()
         _probe = None
+
+
+# -- what a system-tray host tells its icons (the freedesktop system-tray protocol) --
+
+
+def tray_is_vertical(owner, orientation_atom: int) -> bool:
+    """The tray host's _NET_SYSTEM_TRAY_ORIENTATION is vertical (a side panel)."""
+    from Xlib import Xatom, error as xerror
+
+    try:
+        prop = owner.get_full_property(orientation_atom, Xatom.CARDINAL)
+    except xerror.XError:
+        return False
+    return bool(prop and prop.value and prop.value[0] == 1)
+
+
+def tray_argb_visual(display, owner, visual_atom: int) -> int:
+    """The 32-bit visual the tray host offers for translucent icons (_NET_SYSTEM_TRAY_VISUAL), or 0."""
+    from Xlib import Xatom, error as xerror
+
+    try:
+        prop = owner.get_full_property(visual_atom, Xatom.VISUALID)
+    except xerror.XError:
+        return 0
+    if not prop or not prop.value:
+        return 0
+    wanted = prop.value[0]
+    for depth in display.screen().allowed_depths:
+        if depth.depth == 32 and any(v.visual_id == wanted for v in depth.visuals):
+            return wanted
+    return 0

@@ -1,0 +1,118 @@
+"""The table of Necka's helper processes and the one way to build their command lines.
+
+The tray process never loads Tk or Pillow: every window, the xembed tray's
+menu and tooltip, and the icon drawing run as short-lived processes of their
+own. This module is neutral ground: the tray (``tray/children.py`` starts
+them), the windows (a session window opens an info page) and
+``desktop/autostart.py`` (the command that starts Necka at login) all build
+command lines here, without importing one another. A frozen build has no
+``python -m``: ``packaging/frozen_main.py`` runs ``helper NAME ...`` through
+``run`` below, from this same table.
+
+Stdlib only, imported by the tray at start: keep it small.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+from dataclasses import dataclass
+
+from necka_tray.commandline import self_command  # noqa: F401  (Necka's own CLI: one definition)
+
+#: The first argument of a frozen build that names a helper (``necka-tray helper menu``).
+FROZEN_ARG = "helper"
+#: Set for a helper the tray starts: the tray's pid, so the helper can end with it.
+PARENT_ENV = "NECKA_PARENT_PID"
+
+
+@dataclass(frozen=True)
+class Helper:
+    """``entry``: ``module:function``; the function takes the helper's arguments (a list) and
+    returns the exit code. ``result``: what the helper prints as its last line (protocol.py)."""
+
+    entry: str
+    result: str | None = None
+
+
+def _info_main(argv: list[str]) -> int:
+    """``info PAGE``: the info window takes its page name, not an argument list."""
+    from necka_tray.care import PAGES
+    from necka_tray.windows import info_window
+
+    if len(argv) != 1 or argv[0] not in PAGES:
+        from necka_tray.i18n import _
+
+        print("necka-tray info: " + _("choose a page from {pages}").format(pages=", ".join(PAGES)), file=sys.stderr)
+        return 2
+    return info_window.main(argv[0])
+
+
+def _menu_main(argv: list[str]) -> int:
+    from necka_tray.windows import popup_menu
+
+    return popup_menu.main()
+
+
+#: name -> what runs. Every helper process Necka starts is listed here.
+HELPERS: dict[str, Helper] = {
+    "session": Helper("necka_tray.windows.session_window:main", result="session_end"),
+    "stats": Helper("necka_tray.windows.stats_window:main"),
+    "checkin": Helper("necka_tray.windows.checkin:main", result="checkin"),
+    "info": Helper("necka_tray.helpers:_info_main", result="info"),
+    "menu": Helper("necka_tray.helpers:_menu_main", result="menu_choice"),  # the popup menu and the tooltip
+    "icons": Helper("necka_tray.windows.icon_bitmaps:main"),
+}
+
+
+def frozen() -> bool:
+    return bool(getattr(sys, "frozen", False))
+
+
+def command(name: str, *args: str) -> list[str]:
+    """The command line of helper ``name`` with ``args``. Straight to the helper, not through the
+    CLI: a right click should not pay for building every subcommand's parser."""
+    if name not in HELPERS:
+        raise KeyError(f"no helper {name!r}")
+    if frozen():
+        return [sys.executable, FROZEN_ARG, name, *args]
+    return [sys.executable, "-m", "necka_tray.helpers", name, *args]
+
+
+def bind_to_parent() -> None:
+    """In a helper started by the tray: get SIGTERM when the tray dies (Linux), never an orphan.
+
+    The kernel sends it when the tray's thread that started us ends, which in the tray
+    happens only at quit or death. A tray that died before this ran is caught by
+    comparing parents. The variable is removed so this helper's own children are free.
+    """
+    import os
+
+    parent = os.environ.pop(PARENT_ENV, "")
+    if not parent.isdigit() or not sys.platform.startswith("linux"):
+        return
+    import ctypes
+    import signal
+
+    PR_SET_PDEATHSIG = 1
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+    except (OSError, AttributeError):
+        return
+    if os.getppid() != int(parent):
+        os.kill(os.getpid(), signal.SIGTERM)  # the tray is gone already: end as if told to
+
+
+def run(name: str, argv: list[str]) -> int:
+    """Run helper ``name`` in this process (``python -m necka_tray.helpers NAME ...``, frozen builds)."""
+    bind_to_parent()
+    helper = HELPERS.get(name)
+    if helper is None:
+        print(f"necka-tray: no helper {name!r}; choose from {', '.join(HELPERS)}", file=sys.stderr)
+        return 2
+    module, _, function = helper.entry.partition(":")
+    return getattr(importlib.import_module(module), function)(list(argv))
+
+
+if __name__ == "__main__":
+    sys.exit(run(sys.argv[1] if len(sys.argv) > 1 else "", sys.argv[2:]))

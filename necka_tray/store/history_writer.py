@@ -1,0 +1,112 @@
+"""How the tray records history: an event that cannot be written now waits in memory.
+
+While the file cannot be written (locked by another program, a full disk, a
+read-only folder, a history from a newer Necka) events wait, in order, and are
+written in one transaction with the next event, or by ``flush`` on the
+scheduler's existing tick, with a back-off between attempts (no timer of its
+own). A locked file is said once if the lock outlasts the first retry, and is
+never moved aside: only a file SQLite calls damaged is (``History(repair=True)``,
+see ``dbfile.py``). At most ``MAX_WAITING`` wait; beyond that the oldest are
+dropped.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sqlite3
+import threading
+import time
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Callable
+
+from necka_tray.store import dbfile
+from necka_tray.store.history import History, HistoryError, _row
+from necka_tray.i18n import _, ngettext
+
+logger = logging.getLogger(__name__)
+
+RETRY_FIRST_S = 30.0  # the first retry of waiting events, doubled after each failure
+RETRY_MAX_S = 600.0
+
+
+class HistoryWriter:
+    MAX_WAITING = 10_000
+
+    def __init__(self, path: str | os.PathLike[str], monotonic: Callable[[], float] = time.monotonic) -> None:
+        self.path = Path(path)
+        self._waiting: list[tuple[str, datetime, dict[str, Any]]] = []
+        self._lock = threading.Lock()
+        self._monotonic = monotonic
+        self._retry_at = 0.0
+        self._backoff = RETRY_FIRST_S
+        self._fault: str | None = None  # the dbfile kind of the last failed write, None when fine
+        self._failures = 0  # failed writes in a row
+
+    @property
+    def waiting(self) -> int:
+        return len(self._waiting)
+
+    def check(self) -> None:
+        """At start: open the file once, so a damaged one is moved aside (and said) right away, then
+        merge back what earlier moved-aside files still hold (``history_merge``)."""
+        with self._lock:
+            try:
+                History(self.path, repair=True).close()
+            except (sqlite3.Error, OSError, HistoryError) as exc:
+                dbfile.report(self.path, dbfile.UNWRITABLE, _("Necka cannot use its history {path} ({error}); "
+                                                              "what happens now is kept and saved as soon as the "
+                                                              "file can be written.").format(path=self.path, error=exc))
+                return
+            from necka_tray.store import history_merge
+
+            history_merge.merge_aside_files(self.path)
+
+    def record(self, kind: str, ts: datetime, **data: Any) -> None:
+        _row(kind, ts, data)  # a malformed event is a bug: raise now, not when it is written
+        with self._lock:
+            self._waiting.append((kind, ts, data))
+            self._write()
+
+    def flush(self) -> None:
+        """Write what waits, once its back-off has passed (call on the scheduler's tick)."""
+        with self._lock:
+            if self._waiting and self._monotonic() >= self._retry_at:
+                self._write()
+
+    def _write(self) -> None:
+        try:
+            with History(self.path, repair=True) as history:
+                history.record_many(self._waiting)
+        except (sqlite3.Error, OSError, HistoryError) as exc:
+            kind = dbfile.UNWRITABLE if isinstance(exc, HistoryError) else dbfile.classify(exc)
+            if kind is None:
+                raise
+            self._failed(kind, exc)
+            return
+        if self._fault is not None:
+            logger.info("action=history-written waited=%s", len(self._waiting))
+            dbfile.recovered(self.path, self._fault)
+        self._waiting.clear()
+        self._fault, self._failures, self._backoff = None, 0, RETRY_FIRST_S
+
+    def _failed(self, kind: str, exc: Exception) -> None:
+        del self._waiting[:-self.MAX_WAITING]
+        self._fault, self._failures = kind, self._failures + 1
+        self._retry_at = self._monotonic() + self._backoff
+        self._backoff = min(self._backoff * 2, RETRY_MAX_S)
+        logger.info("action=history-wait reason=%s waiting=%s retry_in=%.0fs", kind, len(self._waiting),
+                    self._retry_at - self._monotonic())
+        if kind == dbfile.LOCKED:
+            if self._failures >= 2:  # it lasts: say so, once
+                dbfile.report(self.path, kind, ngettext(
+                    "Necka's history {path} is locked by another program ({error}); {count} event waits in memory "
+                    "and is saved as soon as it is free. Nothing was moved or lost.",
+                    "Necka's history {path} is locked by another program ({error}); {count} events wait in memory "
+                    "and are saved as soon as it is free. Nothing was moved or lost.",
+                    len(self._waiting)).format(path=self.path, error=exc, count=len(self._waiting)))
+            return
+        dbfile.report(self.path, dbfile.UNWRITABLE,
+                      _("Necka cannot save its history to {path} ({error}); what happens now is "
+                        "kept and saved as soon as the file can be written.").format(path=self.path, error=exc))

@@ -1,0 +1,325 @@
+"""Necka's own StatusNotifierItem: the tray icon on KDE, GNOME's AppIndicator extension and Wayland bars.
+
+Why not pystray's ``appindicator`` backend: it loads GTK 3 into the tray process
+(USS 42 MiB instead of 21), prints a GLib-GIO-CRITICAL at start, and has no
+``Activate``, so a left click there does nothing. This item speaks
+``org.kde.StatusNotifierItem`` and ``com.canonical.dbusmenu`` (``dbusmenu.py``)
+itself with jeepney: a left click (``Activate``) starts the stretch session as
+on the XEmbed icon, a middle click (``SecondaryActivate``) pauses reminders
+for 30 minutes or resumes them, a right click shows the host's native menu.
+
+Threads: ``run`` owns the D-Bus connection's receiving side on the main thread
+and answers the host there, from the latest view and menu (replaced whole by
+``render``, never mutated). ``render`` runs on the app's dispatcher thread and
+only emits signals (jeepney's threading connection serialises sends). Clicks
+become ``on_action`` calls, which post to the dispatcher: the D-Bus thread
+never touches the app's state. An idle item blocks in ``receive``: no wake-ups.
+
+The item registers with ``org.kde.StatusNotifierWatcher`` and again whenever
+the watcher's owner changes (``NameOwnerChanged``) or a host registers: a
+restarted panel finds the icon again. With no host yet it says so once.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Callable
+
+from jeepney import DBusAddress, HeaderFields, MessageType, new_error, new_method_call, new_method_return, new_signal
+from jeepney.bus_messages import MatchRule, message_bus
+
+from necka_tray.tray import backend, dbusmenu
+from necka_tray.tray.sni_pixmaps import Pixmaps, installed_icons
+
+if TYPE_CHECKING:
+    from necka_tray.core.planner import TrayView
+    from necka_tray.tray.menu_model import Entry
+
+logger = logging.getLogger(__name__)
+
+ITEM = "org.kde.StatusNotifierItem"
+PATH = "/StatusNotifierItem"
+WATCHER = "org.kde.StatusNotifierWatcher"
+PROPS = "org.freedesktop.DBus.Properties"
+APP_ICON = "io.github.necka.Necka"
+_WATCHER_ADDR = DBusAddress("/StatusNotifierWatcher", bus_name=WATCHER, interface=WATCHER)
+
+
+class SniTray:
+    """The ``backend.TrayBackend`` on a StatusNotifier host."""
+
+    has_default_action = True
+    has_secondary_action = True
+    has_menu = True
+
+    def __init__(self, on_action: Callable[[backend.Action], None], cache_dir: Path, bus: str = "SESSION") -> None:
+        from jeepney.io.threading import open_dbus_connection
+
+        self._on_action = on_action
+        self._conn = open_dbus_connection(bus)
+        self.bus_name = f"{ITEM}-{os.getpid()}-1"
+        self._item = DBusAddress(PATH, interface=ITEM)
+        self._menu = dbusmenu.DBusMenu(on_action)
+        self._pixmaps = Pixmaps(cache_dir, self._icons_ready)
+        self._icon_dir = installed_icons()
+        self._lock = threading.Lock()  # render (dispatcher), pixmaps arriving (a waiter thread), the D-Bus thread
+        self._view: TrayView | None = None
+        self._entries: tuple[Entry, ...] = ()
+        self._props: dict[str, tuple[str, Any]] = self._properties(None)
+        self._replies: dict[int, Callable[[Any], None]] = {}
+        self._running = False
+        self._said_waiting = False
+
+    # -- the interface the app uses ------------------------------------------------------
+
+    def run(self, setup: Callable[[], None]) -> None:
+        """Take the bus name, register with the watcher, start ``setup``, answer the host until ``stop``."""
+        from jeepney.io.threading import ReceiveStopped
+
+        self._running = True
+        for rule in (MatchRule(type="signal", sender=message_bus.bus_name, interface=message_bus.interface,
+                               member="NameOwnerChanged", path=message_bus.object_path),
+                     MatchRule(type="signal", interface=WATCHER, member="StatusNotifierHostRegistered")):
+            self._conn.send(message_bus.AddMatch(rule))
+        self._conn.send(message_bus.RequestName(self.bus_name, 4))  # DO_NOT_QUEUE
+        self._register("start")
+        threading.Thread(target=setup, name="setup", daemon=True).start()
+        try:
+            while self._running:
+                try:
+                    msg = self._conn.receive()
+                except ReceiveStopped:
+                    break
+                try:
+                    self._handle(msg)
+                except Exception:  # one bad message must not take the tray down
+                    logger.exception("action=sni-message failed")
+        except (OSError, EOFError) as exc:
+            logger.warning("The D-Bus session went away (%s); Necka quits.", exc)
+        finally:
+            self._running = False
+            self._conn.close()
+
+    def render(self, view: TrayView, entries: tuple[Entry, ...]) -> None:
+        """Keep the view and menu; tell the host only what changed (no signal when nothing did)."""
+        with self._lock:
+            self._view, self._entries = view, entries
+            signals = [(dbusmenu.PATH, dbusmenu.INTERFACE, *s) for s in self._menu.update(entries)]
+            signals += self._refresh()
+        self._emit(signals)
+
+    def stop(self) -> None:
+        self._running = False
+        self._conn.interrupt()
+
+    # -- properties ----------------------------------------------------------------------
+
+    def _properties(self, view: TrayView | None) -> dict[str, tuple[str, Any]]:
+        return item_properties(view, self._pixmaps.get, self._icon_dir)
+
+    def _refresh(self) -> list[tuple]:
+        """New properties from the view (under the lock); the item signals for what changed."""
+        old, self._props = self._props, self._properties(self._view)
+        return [(PATH, ITEM, member, signature, body) for member, signature, body in item_signals(old, self._props)]
+
+    def _icons_ready(self) -> None:
+        with self._lock:
+            signals = self._refresh()
+        self._emit(signals)
+
+    def _emit(self, signals: list[tuple]) -> None:
+        if not self._running:
+            return
+        for path, interface, member, signature, body in signals:
+            logger.debug("action=sni-signal %s", member)
+            try:
+                self._conn.send(new_signal(DBusAddress(path, interface=interface), member, signature or None, body))
+            except OSError as exc:
+                logger.debug("action=sni-signal failed (%s)", exc)
+
+    # -- registration ----------------------------------------------------------------------
+
+    def _call(self, msg, on_reply: Callable[[Any], None]) -> None:
+        serial = next(self._conn.outgoing_serial)
+        with self._lock:
+            self._replies[serial] = on_reply
+        self._conn.send(msg, serial=serial)
+
+    #: A watcher owns its bus name a moment before it serves its object (the Haskell one does): after it
+    #: (re)appears, registering is tried again this many seconds later (a few times, then we wait for a host).
+    RETRY_S = (0.1, 0.4, 1.5)
+
+    def _register(self, why: str, attempt: int = 0) -> None:
+        def registered(reply) -> None:
+            if reply.header.message_type == MessageType.error:
+                error = reply.header.fields.get(HeaderFields.error_name)
+                if why == "watcher-restarted" and attempt < len(self.RETRY_S) and self._running:
+                    retry = threading.Timer(self.RETRY_S[attempt], self._register, (why, attempt + 1))
+                    retry.daemon = True
+                    retry.start()
+                    return
+                self._waiting(f"no StatusNotifierWatcher ({error})")
+                return
+            logger.info("action=sni-register reason=%s name=%s", why, self.bus_name)
+            self._call(new_method_call(DBusAddress(_WATCHER_ADDR.object_path, WATCHER, PROPS), "Get", "ss",
+                                       (WATCHER, "IsStatusNotifierHostRegistered")), host_answer)
+
+        def host_answer(reply) -> None:
+            if reply.header.message_type == MessageType.error or not reply.body[0][1]:
+                self._waiting("no StatusNotifierHost registered")
+
+        self._call(new_method_call(_WATCHER_ADDR, "RegisterStatusNotifierItem", "s", (self.bus_name,)), registered)
+
+    def _waiting(self, reason: str) -> None:
+        logger.info("action=tray-wait reason=%r", reason)
+        if not self._said_waiting:
+            self._said_waiting = True
+            logger.warning("No tray (StatusNotifier host) is running yet; Necka's icon will appear as soon as "
+                           "one starts.")
+
+    # -- incoming messages -----------------------------------------------------------------------
+
+    def _handle(self, msg) -> None:
+        kind = msg.header.message_type
+        if kind in (MessageType.method_return, MessageType.error):
+            with self._lock:
+                callback = self._replies.pop(msg.header.fields.get(HeaderFields.reply_serial), None)
+            if callback is not None:
+                callback(msg)
+            return
+        if kind == MessageType.signal:
+            self._signal(msg)
+        elif kind == MessageType.method_call:
+            self._method(msg)
+
+    def _signal(self, msg) -> None:
+        member = msg.header.fields.get(HeaderFields.member)
+        if member == "NameOwnerChanged" and msg.body[0] == WATCHER and msg.body[2]:
+            logger.info("action=sni-watcher-started")
+            self._register("watcher-restarted")
+        elif member == "StatusNotifierHostRegistered":
+            logger.info("action=sni-host-started")
+            self._register("host-started")
+
+    def _method(self, msg) -> None:
+        fields = msg.header.fields
+        path, member = fields.get(HeaderFields.path), fields.get(HeaderFields.member)
+        interface = fields.get(HeaderFields.interface)
+        try:
+            signature, body = self._answer(path, interface, member, msg.body)
+        except KeyError:
+            reply = new_error(msg, "org.freedesktop.DBus.Error.UnknownMethod", "s",
+                              (f"no method {interface}.{member} at {path}",))
+        except (LookupError, ValueError, TypeError):  # an unknown id, or arguments of the wrong shape
+            reply = new_error(msg, "org.freedesktop.DBus.Error.InvalidArgs", "s", ("no such item or property",))
+        else:
+            reply = new_method_return(msg, signature or None, body)
+        self._conn.send(reply)
+
+    def _answer(self, path: str, interface: str | None, member: str, body: tuple) -> tuple[str, tuple]:
+        if interface == "org.freedesktop.DBus.Peer" and member == "Ping":
+            return "", ()
+        if member == "Introspect":
+            return "s", (_introspection(path),)
+        if path == dbusmenu.PATH:
+            if interface == PROPS:
+                return _properties_call(dict(dbusmenu.DBusMenu.PROPERTIES), dbusmenu.INTERFACE, member, body)
+            return self._menu.call(member, body)
+        if path != PATH:
+            raise KeyError(member)
+        if interface == PROPS:
+            return _properties_call(self._props, ITEM, member, body)
+        if member in ("Activate", "SecondaryActivate"):
+            entries = self._entries
+            action = backend.default_action(entries) if member == "Activate" else backend.secondary_action(entries)
+            logger.info("action=sni-click kind=%s", member)
+            if action is not None:
+                self._on_action(action)
+            return "", ()
+        if member in ("ContextMenu", "Scroll"):
+            return "", ()  # hosts that cannot show a dbusmenu: nothing better to offer; scrolling: nothing
+        raise KeyError(member)
+
+
+def item_properties(view: TrayView | None, pixmaps: Callable[[tuple], list], icon_dir: str) -> dict[str, tuple]:
+    """The item's properties for ``view`` (None: before the first one), as ``GetAll`` returns them;
+    ``pixmaps(icon_key)`` gives the ARGB32 pixmaps drawn so far, ``icon_dir`` the installed icon theme."""
+    key = view.icon_key if view else (0, False, False)
+    due = bool(view and view.stretch_due)
+    icon = pixmaps(key)
+    return {
+        "Category": ("s", "ApplicationStatus"), "Id": ("s", "necka-tray"), "Title": ("s", "Necka"),
+        "Status": ("s", "NeedsAttention" if due else "Active"),
+        "WindowId": ("i", 0), "ItemIsMenu": ("b", False), "Menu": ("o", dbusmenu.PATH),
+        "IconThemePath": ("s", icon_dir),
+        # A themed icon cannot show the ring: the name only until the pixmaps are drawn.
+        "IconName": ("s", APP_ICON if icon_dir and not icon else ""),
+        "IconPixmap": ("a(iiay)", icon),
+        "AttentionIconName": ("s", ""),
+        "AttentionIconPixmap": ("a(iiay)", pixmaps((key[0], True, key[2])) if due else []),
+        "OverlayIconName": ("s", ""), "OverlayIconPixmap": ("a(iiay)", []),
+        "AttentionMovieName": ("s", ""),
+        "ToolTip": ("(sa(iiay)ss)", ("", [], view.tooltip if view else "Necka", "")),
+    }
+
+
+#: Which signal announces a change of which properties.
+_SIGNALS = (("NewIcon", ("IconName", "IconPixmap")), ("NewAttentionIcon", ("AttentionIconPixmap",)),
+            ("NewToolTip", ("ToolTip",)), ("NewTitle", ("Title",)))
+
+
+def item_signals(old: dict, new: dict) -> list[tuple[str, str, tuple]]:
+    """``(member, signature, body)`` of each item signal that ``old`` -> ``new`` needs; none when equal."""
+    changed = {k for k in new if old.get(k) != new[k]}
+    out = [(name, "", ()) for name, keys in _SIGNALS if changed.intersection(keys)]
+    if "Status" in changed:
+        out.append(("NewStatus", "s", (new["Status"][1],)))
+    return out
+
+
+def _properties_call(props: dict, interface: str, member: str, body: tuple) -> tuple[str, tuple]:
+    if member == "Get":
+        if body[0] not in (interface, "") or body[1] not in props:
+            raise LookupError(body[1])
+        return "v", (props[body[1]],)
+    if member == "GetAll":
+        return "a{sv}", (dict(props) if body[0] in (interface, "") else {},)
+    raise KeyError(member)
+
+
+def _introspection(path: str) -> str:
+    if path == PATH:
+        return _ITEM_XML
+    if path == dbusmenu.PATH:
+        return dbusmenu.INTROSPECTION
+    children = {"/": '<node name="StatusNotifierItem"/><node name="MenuBar"/>'}
+    return f"<node>{children.get(path, '')}</node>"
+
+
+_ITEM_XML = """<node><interface name="org.kde.StatusNotifierItem">
+<property name="Category" type="s" access="read"/><property name="Id" type="s" access="read"/>
+<property name="Title" type="s" access="read"/><property name="Status" type="s" access="read"/>
+<property name="WindowId" type="i" access="read"/><property name="IconThemePath" type="s" access="read"/>
+<property name="Menu" type="o" access="read"/><property name="ItemIsMenu" type="b" access="read"/>
+<property name="IconName" type="s" access="read"/><property name="IconPixmap" type="a(iiay)" access="read"/>
+<property name="OverlayIconName" type="s" access="read"/>
+<property name="OverlayIconPixmap" type="a(iiay)" access="read"/>
+<property name="AttentionIconName" type="s" access="read"/>
+<property name="AttentionIconPixmap" type="a(iiay)" access="read"/>
+<property name="AttentionMovieName" type="s" access="read"/>
+<property name="ToolTip" type="(sa(iiay)ss)" access="read"/>
+<method name="ContextMenu"><arg name="x" type="i" direction="in"/><arg name="y" type="i" direction="in"/></method>
+<method name="Activate"><arg name="x" type="i" direction="in"/><arg name="y" type="i" direction="in"/></method>
+<method name="SecondaryActivate"><arg name="x" type="i" direction="in"/><arg name="y" type="i" direction="in"/>
+</method>
+<method name="Scroll"><arg name="delta" type="i" direction="in"/><arg name="orientation" type="s" direction="in"/>
+</method>
+<signal name="NewTitle"/><signal name="NewIcon"/><signal name="NewAttentionIcon"/><signal name="NewOverlayIcon"/>
+<signal name="NewToolTip"/><signal name="NewStatus"><arg name="status" type="s"/></signal>
+</interface><interface name="org.freedesktop.DBus.Properties">
+<method name="Get"><arg type="s" direction="in"/><arg type="s" direction="in"/><arg type="v" direction="out"/></method>
+<method name="GetAll"><arg type="s" direction="in"/><arg type="a{sv}" direction="out"/></method>
+</interface></node>"""

@@ -1,0 +1,34 @@
+"""What ``necka-tray status`` shows: the app's state as plain JSON values (minutes are configured minutes)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from necka_tray.core.reminders import Kind
+from necka_tray.tray.delivery import call_status
+
+if TYPE_CHECKING:
+    from necka_tray.tray.app import App
+
+
+def status(app: App) -> dict[str, Any]:
+    """From ``app.snapshot`` (just re-read by ``App.status``)."""
+    now = app.p.clock.now()
+    snapshot, presence = app.snapshot, app.presence
+    view = app.planner.view(now, snapshot, presence.presence())
+    reminders = {}
+    for kind in Kind:
+        entry: dict[str, Any] = {"enabled": kind in snapshot.next_runs,
+                                 "interval_minutes": app.settings.reminder(kind).interval_minutes}
+        if entry["enabled"]:
+            due = snapshot.next_runs[kind]
+            entry["next"] = due.isoformat() if due else None
+            entry["minutes_left"] = app.planner.minutes_left(due, now) if due else None
+        reminders[kind.value] = entry
+    until = snapshot.paused_until
+    return {"state": view.state, "tooltip": view.tooltip, "reminders": reminders,
+            "paused_until": until.isoformat() if until else None,
+            "session_running": view.session_running, "stretch_due": view.stretch_due,
+            "idle_detection": presence.idle.name, "quiet_detection": presence.quiet_source.name,
+            **call_status(presence),
+            "autostart": app.autostart_enabled()}

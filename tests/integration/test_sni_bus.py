@@ -1,0 +1,160 @@
+"""The StatusNotifierItem and its dbusmenu on a real (private) D-Bus session bus, no display.
+
+A jeepney client plays the host: it reads the item's properties and menu,
+clicks, and listens to the signals. Checks what a host relies on: a click on
+a menu item or the icon reaches the app as the same action the XEmbed popup
+sends, every visible change is signalled, and nothing is signalled when
+nothing changed (checked without sleeping: a Ping's reply comes after any
+signal the item sent before it).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import threading
+
+import pytest
+from jeepney import DBusAddress, HeaderFields, MessageType, new_method_call
+from jeepney.bus_messages import MatchRule, message_bus
+from jeepney.io.blocking import open_dbus_connection
+
+from necka_tray.core.actions import Action, Verb
+from necka_tray.core.planner import TrayView
+from necka_tray.core.reminders import Kind
+from necka_tray.tray import menu_model
+
+BUS_CONF = """<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
+ "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
+<busconfig><type>session</type><listen>unix:dir={dir}</listen><auth>EXTERNAL</auth>
+<policy context="default"><allow send_destination="*" eavesdrop="true"/><allow eavesdrop="true"/>
+<allow own="*"/></policy></busconfig>"""
+
+
+@pytest.fixture
+def bus(tmp_path):
+    if not shutil.which("dbus-daemon"):
+        if os.environ.get("CI") == "true":
+            pytest.fail("dbus-daemon missing (Debian: dbus); run scripts/bootstrap --dev", pytrace=False)
+        pytest.skip("dbus-daemon missing (Debian: dbus)")
+    (tmp_path / "bus.conf").write_text(BUS_CONF.format(dir=tmp_path))
+    proc = subprocess.Popen(["dbus-daemon", f"--config-file={tmp_path / 'bus.conf'}", "--nofork", "--print-address=1"],
+                            stdout=subprocess.PIPE)
+    try:
+        yield proc.stdout.readline().decode().strip()
+    finally:
+        proc.terminate()
+        proc.wait(5)
+
+
+def view(**kw) -> TrayView:
+    base = dict(tooltip="Necka: stretch break in 23 min", status_lines=("Posture check in 12 min",), ring_step=2,
+                stretch_due=False, paused=False, session_running=False)
+    return TrayView(**{**base, **kw})
+
+
+def entries(v: TrayView):
+    return menu_model.build_menu(v, 60, {k: True for k in Kind}, autostart=False)
+
+
+class Host:
+    """A minimal SNI host: calls the item and collects the signals it sends."""
+
+    def __init__(self, address: str, item: str) -> None:
+        self.conn = open_dbus_connection(address)
+        self.item = item
+        self.signals: list[str] = []
+        self.conn.send_and_get_reply(message_bus.AddMatch(MatchRule(type="signal", sender=item)), timeout=5)
+
+    def call(self, path: str, interface: str, member: str, signature: str | None = None, body=()):
+        msg = new_method_call(DBusAddress(path, bus_name=self.item, interface=interface), member, signature, body)
+        serial = next(self.conn.outgoing_serial)
+        self.conn.send(msg, serial=serial)
+        while True:
+            reply = self.conn.receive(timeout=5)
+            if reply.header.message_type == MessageType.signal:
+                self.signals.append(reply.header.fields[HeaderFields.member])
+            elif reply.header.fields.get(HeaderFields.reply_serial) == serial:
+                if reply.header.message_type == MessageType.error:
+                    raise RuntimeError(reply.header.fields.get(HeaderFields.error_name))
+                return reply.body
+
+    def signals_until_now(self) -> list[str]:
+        """Every signal the item sent before now (a Ping's reply comes after them)."""
+        self.signals = []
+        self.call("/StatusNotifierItem", "org.freedesktop.DBus.Peer", "Ping")
+        return self.signals
+
+
+@pytest.fixture
+def item(bus, tmp_path, monkeypatch):
+    from necka_tray.tray import sni_pixmaps
+    from necka_tray.tray.sni import SniTray
+
+    # No icon-drawing helper: its pixmaps arriving later would be a (correct) NewIcon in the middle of a test.
+    monkeypatch.setattr(sni_pixmaps.Pixmaps, "_draw", lambda self, sizes: None)
+    actions: list[tuple] = []
+    tray = SniTray(actions.append, cache_dir=tmp_path, bus=bus)
+    ready = threading.Event()
+    thread = threading.Thread(target=tray.run, args=(ready.set,), daemon=True)
+    thread.start()
+    assert ready.wait(5)
+    host = Host(bus, tray._conn.unique_name)
+    yield tray, host, actions
+    tray.stop()
+    thread.join(5)
+    assert not thread.is_alive()
+    host.conn.close()
+
+
+def find(node, label):
+    item_id, props, children = node
+    if props.get("label") == ("s", label):
+        return item_id
+    return next((f for c in children if (f := find(c[1], label)) is not None), None)
+
+
+def test_menu_click_and_icon_clicks_reach_the_app_as_the_popups_actions(item):
+    tray, host, actions = item
+    tray.render(view(), entries(view()))
+    assert "LayoutUpdated" in host.signals_until_now()
+    revision, root = host.call("/MenuBar", "com.canonical.dbusmenu", "GetLayout", "iias", (0, -1, []))
+    chosen = find(root, "45 min")
+    host.call("/MenuBar", "com.canonical.dbusmenu", "Event", "isvu", (chosen, "clicked", ("s", ""), 0))
+    host.call("/StatusNotifierItem", "org.kde.StatusNotifierItem", "Activate", "ii", (0, 0))
+    host.call("/StatusNotifierItem", "org.kde.StatusNotifierItem", "SecondaryActivate", "ii", (0, 0))
+    assert actions == [Action(Verb.INTERVAL, 45), Action(Verb.SESSION), Action(Verb.PAUSE, "30m")]
+
+
+def test_properties_and_signals_follow_the_view_and_stay_quiet_without_change(item):
+    tray, host, _ = item
+    tray.render(view(), entries(view()))
+    host.signals_until_now()
+    (props,) = host.call("/StatusNotifierItem", "org.freedesktop.DBus.Properties", "GetAll", "s",
+                         ("org.kde.StatusNotifierItem",))
+    assert props["Status"] == ("s", "Active") and props["ItemIsMenu"] == ("b", False)
+    assert props["Menu"] == ("o", "/MenuBar") and props["ToolTip"][1][2] == "Necka: stretch break in 23 min"
+    tray.render(view(), entries(view()))
+    assert host.signals_until_now() == []  # the minute's refresh of an unchanged view
+    later = view(status_lines=("Posture check in 11 min",), tooltip="Necka: stretch break in 22 min")
+    tray.render(later, entries(later))
+    assert sorted(host.signals_until_now()) == ["ItemsPropertiesUpdated", "NewToolTip"]
+    due = view(stretch_due=True, ring_step=8)
+    tray.render(due, entries(due))
+    assert {"LayoutUpdated", "NewStatus", "NewToolTip"} <= set(host.signals_until_now())
+    (status,) = host.call("/StatusNotifierItem", "org.freedesktop.DBus.Properties", "Get", "ss",
+                          ("org.kde.StatusNotifierItem", "Status"))
+    assert status == ("s", "NeedsAttention")
+
+
+def test_bad_calls_get_errors_not_silence(item):
+    tray, host, _ = item
+    tray.render(view(), entries(view()))
+    with pytest.raises(RuntimeError, match="InvalidArgs"):
+        host.call("/MenuBar", "com.canonical.dbusmenu", "GetLayout", "iias", (999, -1, []))
+    with pytest.raises(RuntimeError, match="UnknownMethod"):
+        host.call("/StatusNotifierItem", "org.kde.StatusNotifierItem", "Explode")
+    with pytest.raises(RuntimeError, match="InvalidArgs"):
+        host.call("/MenuBar", "com.canonical.dbusmenu", "GetLayout", "i", (0,))  # too few arguments
+    assert host.call("/StatusNotifierItem", "org.freedesktop.DBus.Introspectable", "Introspect")[0].startswith("<node>")
