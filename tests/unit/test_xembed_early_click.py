@@ -54,8 +54,9 @@ def test_clicks_after_the_first_render_act_at_once():
     tray.render(VIEW, ENTRIES)
     tray._click(1, 0, 0)
     tray._click(3, 1, 2)
-    tray._click(2, 1, 2)  # the middle button does nothing
-    assert actions == [("session",)] and menus == [(1, 2, ENTRIES)]
+    tray._click(2, 1, 2)  # the middle button: pause for 30 minutes (resume while paused)
+    assert actions[0] == ("session",) and str(actions[1].verb.value) == "pause" and actions[1].arg == "30m"
+    assert menus == [(1, 2, ENTRIES)]
 
 
 def test_a_hover_before_the_first_render_shows_the_tooltip_at_that_render():
