@@ -116,6 +116,15 @@ def N_(message: str) -> str:
     return message
 
 
+#: Languages whose nouns keep their capital inside a sentence ("Necka: Dehnpause in 20 Min.").
+_CAPITAL_NOUNS = {"de"}
+
+
+def lower_first(text: str) -> str:
+    """``text`` to go inside a sentence: its first letter lower-case, where the language does that."""
+    return text if language().split("_")[0] in _CAPITAL_NOUNS else text[:1].lower() + text[1:]
+
+
 #: Languages that write decimals with a comma (the rest, English, Japanese and Chinese, a point).
 _DECIMAL_COMMA = {"de", "fr", "es", "it", "pt", "nl", "pl", "sv", "ru", "uk"}
 

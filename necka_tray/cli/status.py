@@ -44,7 +44,7 @@ def describe(status: dict[str, Any]) -> str:
         headline = status["tooltip"].split(": ", 1)[-1]
         tray = status.get("tray") or status["tray_backend"]
         lines.append(_("Necka is running (pid {pid}, tray: {tray}): {state}.").format(
-            pid=status["pid"], tray=tray, state=headline))
+            pid=status["pid"], tray=tray, state=headline.rstrip(".")))
         labels = {kind: kind.label + ":" for kind in Kind}
         width = max(map(len, labels.values())) + 1
         for kind in Kind:

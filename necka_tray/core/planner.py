@@ -19,7 +19,7 @@ from typing import Mapping
 from necka_tray.core.clock import TimeScale, between
 from necka_tray.core.hours import _local
 from necka_tray.core.reminders import Kind
-from necka_tray.i18n import _, weekday
+from necka_tray.i18n import _, lower_first, weekday
 
 #: Two reminders this close (configured time) count as falling due together.
 TOGETHER = timedelta(minutes=5)
@@ -256,11 +256,11 @@ class Planner:
             tooltip = (_("in a call: {reason}").format(reason=_(presence.call)) if presence.call
                        else _("quiet while a full-screen window is open"))
             if self.pending is not None:
-                tooltip = _("{quiet}; {reminder} waiting").format(quiet=tooltip, reminder=self.pending.label.lower())
+                tooltip = _("{quiet}; {reminder} waiting").format(quiet=tooltip, reminder=lower_first(self.pending.label))
         elif stretch_due:
             state, tooltip = "active", _("stretch break due. Click for a guided stretch")
         else:
-            state, tooltip = "active", _lower_first(self._headline(now, schedule))
+            state, tooltip = "active", lower_first(self._headline(now, schedule))
         return TrayView(
             tooltip=_("Necka: {status}").format(status=tooltip),
             status_lines=tuple(lines),
@@ -309,5 +309,4 @@ class Planner:
         return min(RING_STEPS - 1, int(done * RING_STEPS)) if done < 1 else RING_STEPS - 1
 
 
-def _lower_first(text: str) -> str:
-    return text[:1].lower() + text[1:]
+

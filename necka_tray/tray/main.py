@@ -172,8 +172,11 @@ def _start_control(paths: AppPaths, app, dispatcher, backend: str, tray):
     from necka_tray.tray.control import Handler, where
     from necka_tray.tray.ipc_server import Server
 
+    from necka_tray import i18n
+
     about = {"version": __version__, "pid": os.getpid(), "tray_backend": backend,
-             "tray": NAMES.get(backend, backend), "tray_clicks": clicks(tray), "paths": where(paths)}
+             "tray": NAMES.get(backend, backend), "tray_clicks": clicks(tray), "paths": where(paths),
+             "language": i18n.language(), "language_from": i18n.requested()[1]}
     server = Server(paths, Handler(app, about), dispatcher.post)
     try:
         server.start()

@@ -127,14 +127,19 @@ class StatsWindow(base.Window):
 
         table.bind("<FocusIn>", focus_in)
         table.bind("<FocusOut>", lambda e: frame.config(bg=p.border))
+        # Each column at least as wide as its heading and its widest likely value in the user's language;
+        # grown with the text size as long as the table still fits the monitor (else just wide enough).
+        needed, scaled = [], []
         for key, heading, width in COLUMNS:
             table.heading(key, text=_(heading))
-            # As wide as its heading or its widest likely value, in the user's language and text size
-            # (not the nominal width times the text scale: at 2.0 the table would outgrow the screen).
             sample = {"day": short_date(date(2026, 12, 30)), "sitting": format_duration(12 * 3600 + 50 * 60),
                       "longest": format_duration(3 * 3600 + 50 * 60)}.get(key, "10 / 10")
-            width = max(round(width * px), self.fonts["small_bold"].measure(_(heading)) + round(16 * px),
-                        self.fonts["small"].measure(sample) + round(16 * px))
+            fit = max(round(width * px), self.fonts["small_bold"].measure(_(heading)) + round(16 * px),
+                      self.fonts["small"].measure(sample) + round(16 * px))
+            needed.append(fit)
+            scaled.append(max(fit, round(width * px * self.look.text_scale)))
+        room = monitors.current(self.root).width - round(2 * SCREEN_MARGIN * px)
+        for (key, _heading, _width), width in zip(COLUMNS, scaled if sum(scaled) <= room else needed):
             table.column(key, width=width, anchor="w" if key == "day" else "e", stretch=key == "day")
         scroll = ttk.Scrollbar(frame, orient="vertical", command=table.yview)
         table.configure(yscrollcommand=scroll.set)
