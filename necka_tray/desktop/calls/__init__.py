@@ -10,12 +10,13 @@ dispatcher thread: no polling.
 
 from __future__ import annotations
 
-import importlib
 import logging
 import os
 import shutil
 import sys
 from typing import Mapping, Protocol
+
+from necka_tray.desktop import open_sources
 
 logger = logging.getLogger(__name__)
 
@@ -61,15 +62,7 @@ def candidates(env: Mapping[str, str], platform: str, which=shutil.which) -> lis
 
 
 def detect(env: Mapping[str, str] = os.environ, platform: str = sys.platform) -> AnyCall:
-    sources = []
-    for name in candidates(env, platform):
-        try:
-            source = importlib.import_module(f"necka_tray.desktop.calls.{name}").open_source(env)
-        except Exception as exc:
-            logger.debug("call source %s unavailable: %s", name, exc)
-            continue
-        if source is not None:
-            sources.append(source)
+    sources = list(open_sources("calls", candidates(env, platform), env, "call"))
     if not sources:
         logger.info("No call detection on this system: reminders are not held for calls.")
     return AnyCall(sources)

@@ -6,11 +6,12 @@ called from the app's dispatcher thread only, when a reminder is due or waits.
 
 from __future__ import annotations
 
-import importlib
 import logging
 import os
 import sys
 from typing import Mapping, Protocol
+
+from necka_tray.desktop import open_sources
 
 logger = logging.getLogger(__name__)
 
@@ -45,13 +46,4 @@ def detect(env: Mapping[str, str] = os.environ, platform: str = sys.platform) ->
         names = []
     else:
         names = (["x11"] if env.get("DISPLAY") else []) + ["dunst"]
-    sources = []
-    for name in names:
-        try:
-            source = importlib.import_module(f"necka_tray.desktop.dnd.{name}").open_source(env)
-        except Exception as exc:
-            logger.debug("quiet source %s unavailable: %s", name, exc)
-            continue
-        if source is not None:
-            sources.append(source)
-    return AnyQuiet(sources)
+    return AnyQuiet(list(open_sources("dnd", names, env, "quiet")))
