@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import importlib
 import logging
-from typing import Any, Iterable, Iterator, Mapping
+from typing import Any, Callable, Iterable, Iterator, Mapping
 
 logger = logging.getLogger(__name__)
 
@@ -27,3 +27,25 @@ def open_sources(package: str, names: Iterable[str], env: Mapping[str, str], wha
             continue
         if source is not None:
             yield source
+
+
+class AnySource:
+    """Several sources asked in order: the first answer that is true wins, a failing source says no."""
+
+    what = "a"  # for the debug line: "quiet", "call"
+
+    def __init__(self, sources: list[Any]) -> None:
+        self.sources = sources
+        self.name = "+".join(s.name for s in sources) or "none"
+
+    def first(self, ask: Callable[[Any], Any]) -> Any:
+        """The first true ``ask(source)``, or None."""
+        for source in self.sources:
+            try:
+                answer = ask(source)
+            except Exception:
+                logger.debug("%s source %s failed", self.what, source.name, exc_info=True)
+                continue
+            if answer:
+                return answer
+        return None

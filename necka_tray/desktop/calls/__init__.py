@@ -16,7 +16,7 @@ import shutil
 import sys
 from typing import Mapping, Protocol
 
-from necka_tray.desktop import open_sources
+from necka_tray.desktop import AnySource, open_sources
 
 logger = logging.getLogger(__name__)
 
@@ -27,23 +27,13 @@ class CallSource(Protocol):
     def in_call(self) -> str | None: ...
 
 
-class AnyCall:
+class AnyCall(AnySource):
     """In a call when any source says so; the first reason wins (a failing source says no)."""
 
-    def __init__(self, sources: list[CallSource]) -> None:
-        self.sources = sources
-        self.name = "+".join(s.name for s in sources) or "none"
+    what = "call"
 
     def in_call(self) -> str | None:
-        for source in self.sources:
-            try:
-                reason = source.in_call()
-            except Exception:
-                logger.debug("call source %s failed", source.name, exc_info=True)
-                continue
-            if reason:
-                return reason
-        return None
+        return self.first(lambda source: source.in_call())
 
 
 def candidates(env: Mapping[str, str], platform: str, which=shutil.which) -> list[str]:

@@ -6,14 +6,11 @@ called from the app's dispatcher thread only, when a reminder is due or waits.
 
 from __future__ import annotations
 
-import logging
 import os
 import sys
 from typing import Mapping, Protocol
 
-from necka_tray.desktop import open_sources
-
-logger = logging.getLogger(__name__)
+from necka_tray.desktop import AnySource, open_sources
 
 
 class QuietSource(Protocol):
@@ -22,21 +19,13 @@ class QuietSource(Protocol):
     def quiet(self) -> bool: ...
 
 
-class AnyQuiet:
+class AnyQuiet(AnySource):
     """Quiet when any of its sources says so (a failing source says no)."""
 
-    def __init__(self, sources: list[QuietSource]) -> None:
-        self.sources = sources
-        self.name = "+".join(s.name for s in sources) or "none"
+    what = "quiet"
 
     def quiet(self) -> bool:
-        for source in self.sources:
-            try:
-                if source.quiet():
-                    return True
-            except Exception:
-                logger.debug("quiet source %s failed", source.name, exc_info=True)
-        return False
+        return bool(self.first(lambda source: source.quiet()))
 
 
 def detect(env: Mapping[str, str] = os.environ, platform: str = sys.platform) -> AnyQuiet:
