@@ -34,6 +34,7 @@ class Verb(str, enum.Enum):
     OPEN_ROUTINES = "open_routines"
     OPEN_SETTINGS = "open_settings"
     AUTOSTART = "autostart"
+    VOICE = "voice"  # turn session.voice on or off (the tray's check item)
     QUIT = "quit"
     DONE = "done"  # arg: a reminder Kind's value ("Done" on its bubble)
 

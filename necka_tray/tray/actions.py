@@ -74,6 +74,12 @@ def interval(app: App, minutes: Arg) -> None:
     app.refresh()
 
 
+def voice(app: App, _arg: Arg) -> None:
+    """The session windows read ``session.voice`` when they open: saving it is the whole change."""
+    app.save({"session.voice": not app.settings["session.voice"]})
+    app.refresh()
+
+
 def toggle(app: App, kind_value: Arg) -> None:
     kind = Kind(kind_value)
     app.save({f"reminders.{kind.value}.enabled": not app.settings.reminder(kind).enabled})
@@ -162,6 +168,7 @@ HANDLERS: dict[Verb, Callable[[App, Arg], None]] = {
     Verb.OPEN_ROUTINES: open_routines,
     Verb.OPEN_SETTINGS: open_settings,
     Verb.AUTOSTART: autostart,
+    Verb.VOICE: voice,
     Verb.QUIT: lambda app, _arg: app.quit(),
     Verb.DONE: done,
 }

@@ -22,6 +22,7 @@ from necka_tray.core.reminders import MESSAGES, Kind
 from necka_tray.core.rotation import DUE_WINDOW, Chooser
 from necka_tray.core.routine import DEFAULT_ROUTINE
 from necka_tray.desktop.notify import Notifier
+from necka_tray.desktop import speech
 from necka_tray.desktop.presence import PresenceMonitor
 from necka_tray.i18n import _
 from necka_tray.core import events
@@ -287,8 +288,8 @@ class App:
         view = self.planner.view(self.p.clock.now(), self.snapshot, self.presence.presence())
         enabled = {k: self.settings.reminder(k).enabled for k in Kind}
         entries = build_menu(view, self.settings.reminder(Kind.STRETCH).interval_minutes, enabled,
-                             autostart=self.autostart_enabled(), today=self.today,
-                             routines=self._routine_choices())
+                             autostart=self.autostart_enabled(), today=self.today, routines=self._routine_choices(),
+                             voice=self.settings["session.voice"], voice_engine=speech.available())
         self.p.view.render(view, entries)
 
     # -- routines ------------------------------------------------------------------

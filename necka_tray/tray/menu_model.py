@@ -63,9 +63,11 @@ def to_json(entries: tuple[Entry, ...]) -> list[dict[str, Any]]:
 
 def build_menu(view: TrayView, stretch_minutes: int, enabled: dict[Kind, bool],
                autostart: bool | None = None, today: tuple[str, ...] = (),
-               routines: tuple[RoutineChoice, ...] = ()) -> tuple[Entry, ...]:
+               routines: tuple[RoutineChoice, ...] = (), voice: bool | None = None,
+               voice_engine: bool = True) -> tuple[Entry, ...]:
     """The whole menu for the current state (``autostart`` None: no "Start at login" item;
-    ``today``: the history's today-at-a-glance and streak lines; ``routines``: the Routines menu)."""
+    ``today``: the history's today-at-a-glance and streak lines; ``routines``: the Routines menu;
+    ``voice`` None: no "Voice guidance" item; ``voice_engine`` False: the item says none was found)."""
     entries: list[Entry] = [
         Entry(_("Start stretch session"), Action(Verb.SESSION), default=True, enabled=not view.session_running),
     ]
@@ -94,6 +96,9 @@ def build_menu(view: TrayView, stretch_minutes: int, enabled: dict[Kind, bool],
     entries += [Entry(_("Statistics…"), Action(Verb.STATISTICS)), Entry(_("How is your neck today?…"), Action(Verb.CHECKIN))]
     entries += [Entry(_(label), Action(Verb.INFO, page)) for page, label in PAGES]
     entries.append(SEPARATOR)
+    if voice is not None:
+        entries.append(Entry(_("Voice guidance") if voice_engine else _("Voice guidance (no speech engine found)"),
+                             Action(Verb.VOICE), checked=voice))
     if autostart is not None:
         entries.append(Entry(_("Start at login"), Action(Verb.AUTOSTART), checked=autostart))
     entries += [Entry(_("Open settings file"), Action(Verb.OPEN_SETTINGS)), Entry(_("Quit Necka"), Action(Verb.QUIT))]

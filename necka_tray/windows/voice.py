@@ -21,14 +21,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from necka_tray.core.routine import Routine
+from necka_tray.desktop.speech import ENGINES, find_engine  # noqa: F401 (ENGINES: one table, shared with the tray)
 from necka_tray.i18n import N_, _
 
 #: Seconds left in a hold when the countdown starts.
 COUNT_FROM = 3
 SWITCH, NEXT, FINISHED = N_("Switch sides."), N_("Next."), N_("Well done.")
 
-#: Engines by platform, in order of preference.
-ENGINES = {"linux": ("spd-say", "espeak-ng"), "darwin": ("say",), "win32": ("powershell",)}
 #: SAPI through PowerShell: the text and language come in the environment (no quoting to get wrong).
 _SAPI = ("Add-Type -AssemblyName System.Speech; "
          "$s = New-Object System.Speech.Synthesis.SpeechSynthesizer; "
@@ -114,7 +113,7 @@ class Speaker:
     def __init__(self, language: str = "en", which: Callable[[str], str | None] = shutil.which,
                  platform: str = sys.platform) -> None:
         self.language = language
-        self.engine = next((e for e in ENGINES.get(platform, ()) if which(e)), None)
+        self.engine = find_engine(platform, which)
         self.problem = "" if self.engine else _("Voice guidance: no speech engine found "
                                                  "(install speech-dispatcher or espeak-ng).")
 

@@ -81,7 +81,7 @@ def downs_to(label: str, stretch_due: bool = False) -> int:
     if hasattr(menu_model, "RoutineChoice"):
         extra["routines"] = (menu_model.RoutineChoice("neck", "Neck stretch", 110.0),)
     entries = menu_model.build_menu(view, 60, {k: True for k in Kind}, autostart=False,
-                                    today=("Today: ...", "Streak: ..."), **extra)
+                                    today=("Today: ...", "Streak: ..."), voice=False, **extra)
     enabled = [e.label for e in entries if e.enabled and not e.separator]
     return enabled.index(label) + 1
 

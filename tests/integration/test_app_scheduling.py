@@ -341,3 +341,16 @@ def test_ticks_ask_for_quiet_only_while_a_reminder_waits(paths):
         assert quiet.asked == at_start + 3
     finally:
         h.stop()
+
+
+def test_voice_guidance_from_the_menu_is_saved_and_shown_checked(running, paths):
+    """Issue 13 item 4: the tray's check item turns ``session.voice`` on and off in config.toml
+    (the session window reads it when it opens)."""
+    h = running()
+    item = lambda: next(e for e in h.view.entries if e.label.startswith("Voice guidance"))  # noqa: E731
+    assert item().checked is False and item().action == Action("voice")
+    h.call(h.app.handle_action, Action("voice"))
+    assert config.load(paths.config_file).settings["session.voice"] is True
+    assert item().checked is True
+    h.call(h.app.handle_action, Action("voice"))
+    assert config.load(paths.config_file).settings["session.voice"] is False

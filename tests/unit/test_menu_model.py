@@ -117,3 +117,19 @@ def test_the_care_pages_are_one_click_from_the_menu():
     labels = [(e.label, e.action) for e in build_menu(view(), 60, ALL_ON)]
     assert ("When to see a professional…", Action("info", "care")) in labels
     assert ("Relief now…", Action("info", "relief")) in labels
+
+
+def test_voice_guidance_is_a_check_item_that_says_when_no_engine_exists():
+    entries = build_menu(view(), 60, ALL_ON, voice=True)
+    assert find(entries, "Voice guidance").checked is True and find(entries, "Voice guidance").action == Action("voice")
+    silent = build_menu(view(), 60, ALL_ON, voice=False, voice_engine=False)
+    assert find(silent, "Voice guidance (no speech engine found)").checked is False
+    assert not [e for e in build_menu(view(), 60, ALL_ON) if e.label.startswith("Voice")]  # None: no item
+
+
+def test_find_engine_takes_the_first_engine_this_platform_has():
+    from necka_tray.desktop.speech import find_engine
+
+    assert find_engine("linux", {"espeak-ng": "/usr/bin/espeak-ng"}.get) == "espeak-ng"
+    assert find_engine("linux", {"spd-say": "x", "espeak-ng": "y"}.get) == "spd-say"
+    assert find_engine("linux", lambda name: None) is None
