@@ -212,12 +212,18 @@ def _parse(doc: dict[str, Any], base: Mapping[str, Exercise], poses: Collection[
     return {r_id: _routine(r_id, body, exercises) for r_id, body in routines_doc.items()}
 
 
-def _exercise(ex_id: str, body: Any, poses: Collection[str] | None) -> Exercise:
-    key = f"exercises.{ex_id}"
-    _check_id(ex_id, key)
+def _entry_key(section: str, item_id: str, body: Any, keys: frozenset[str]) -> str:
+    """``section.item_id``, once the entry's id, type (a table) and keys are checked."""
+    key = f"{section}.{item_id}"
+    _check_id(item_id, key)
     if not isinstance(body, dict):
         raise _DataError(key, _("must be a table"))
-    _no_unknown_keys(body, _EXERCISE_KEYS, key)
+    _no_unknown_keys(body, keys, key)
+    return key
+
+
+def _exercise(ex_id: str, body: Any, poses: Collection[str] | None) -> Exercise:
+    key = _entry_key("exercises", ex_id, body, _EXERCISE_KEYS)
     hold = body.get("hold_seconds")
     reps = body.get("reps")
     if hold is not None and reps is not None:
@@ -278,11 +284,7 @@ def _pace(body: dict[str, Any], key: str) -> tuple[float, float] | None:
 
 
 def _routine(r_id: str, body: Any, exercises: dict[str, Exercise]) -> Routine:
-    key = f"routines.{r_id}"
-    _check_id(r_id, key)
-    if not isinstance(body, dict):
-        raise _DataError(key, _("must be a table"))
-    _no_unknown_keys(body, _ROUTINE_KEYS, key)
+    key = _entry_key("routines", r_id, body, _ROUTINE_KEYS)
     steps_doc = body.get("steps")
     if not isinstance(steps_doc, list) or not steps_doc:
         raise _DataError(f"{key}.steps", _("must be a non-empty list of exercise ids"))

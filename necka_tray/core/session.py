@@ -34,7 +34,9 @@ class State(enum.Enum):
         return self in (State.COMPLETED, State.STOPPED)
 
 
-class Action(enum.Enum):
+class SessionMove(enum.Enum):
+    """What the user or the clock does to a session (a tray menu click is ``core.actions.Action``)."""
+
     START = "start"
     PAUSE = "pause"
     RESUME = "resume"
@@ -46,16 +48,16 @@ class Action(enum.Enum):
 #: Every allowed (state, action) and where it leads; anything else is refused.
 TRANSITIONS = MappingProxyType(
     {
-        (State.READY, Action.START): State.RUNNING,
-        (State.READY, Action.STOP): State.STOPPED,
-        (State.RUNNING, Action.PAUSE): State.PAUSED,
-        (State.RUNNING, Action.SKIP): State.RUNNING,
-        (State.RUNNING, Action.STOP): State.STOPPED,
-        (State.RUNNING, Action.FINISH): State.COMPLETED,
-        (State.PAUSED, Action.RESUME): State.RUNNING,
-        (State.PAUSED, Action.SKIP): State.PAUSED,
-        (State.PAUSED, Action.STOP): State.STOPPED,
-        (State.PAUSED, Action.FINISH): State.COMPLETED,
+        (State.READY, SessionMove.START): State.RUNNING,
+        (State.READY, SessionMove.STOP): State.STOPPED,
+        (State.RUNNING, SessionMove.PAUSE): State.PAUSED,
+        (State.RUNNING, SessionMove.SKIP): State.RUNNING,
+        (State.RUNNING, SessionMove.STOP): State.STOPPED,
+        (State.RUNNING, SessionMove.FINISH): State.COMPLETED,
+        (State.PAUSED, SessionMove.RESUME): State.RUNNING,
+        (State.PAUSED, SessionMove.SKIP): State.PAUSED,
+        (State.PAUSED, SessionMove.STOP): State.STOPPED,
+        (State.PAUSED, SessionMove.FINISH): State.COMPLETED,
     }
 )
 
@@ -116,7 +118,7 @@ class StretchSession:
     def state(self) -> State:
         return self._state
 
-    def can(self, action: Action) -> bool:
+    def can(self, action: SessionMove) -> bool:
         return (self._state, action) in TRANSITIONS
 
     def duration(self, now: float) -> float:
@@ -129,7 +131,7 @@ class StretchSession:
     # -- actions ---------------------------------------------------------
 
     def start(self, now: float) -> bool:
-        if not self._go(Action.START):
+        if not self._go(SessionMove.START):
             return False
         self.started_at = now
         self._since = now
@@ -143,7 +145,7 @@ class StretchSession:
 
     def pause(self, now: float) -> bool:
         self._settle(now)
-        if not self._go(Action.PAUSE):
+        if not self._go(SessionMove.PAUSE):
             return False
         self._elapsed += self._run_time(now)
         self._since = None
@@ -151,7 +153,7 @@ class StretchSession:
 
     def resume(self, now: float) -> bool:
         self._settle(now)
-        if not self._go(Action.RESUME):
+        if not self._go(SessionMove.RESUME):
             return False
         self._since = now
         return True
@@ -165,7 +167,7 @@ class StretchSession:
     def skip(self, now: float) -> bool:
         """Move to the next step with its full time; skipping the last step completes the routine."""
         self._settle(now)
-        if not self._go(Action.SKIP):
+        if not self._go(SessionMove.SKIP):
             return False
         self._skipped += 1
         self._index += 1
@@ -178,7 +180,7 @@ class StretchSession:
 
     def stop(self, now: float) -> bool:
         self._settle(now)
-        if not self._go(Action.STOP):
+        if not self._go(SessionMove.STOP):
             return False
         self._elapsed += self._run_time(now)
         self._since = None
@@ -221,7 +223,7 @@ class StretchSession:
 
     # -- internals -------------------------------------------------------
 
-    def _go(self, action: Action) -> bool:
+    def _go(self, action: SessionMove) -> bool:
         target = TRANSITIONS.get((self._state, action))
         if target is None:
             return False
@@ -259,7 +261,7 @@ class StretchSession:
             self._elapsed, self._since = elapsed, now
 
     def _finish(self, at: float) -> None:
-        self._go(Action.FINISH)
+        self._go(SessionMove.FINISH)
         self._index = len(self.routine.steps) - 1
         self._elapsed = self._step_real(self._index)
         self._since = None

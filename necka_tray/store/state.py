@@ -19,7 +19,9 @@ SAFETY_SEEN = "safety_seen"  # ISO date the first-use safety note was acknowledg
 SESSION_GEOMETRY = "session_geometry"  # {"x", "y", "width", "height"} of the session window
 
 
-class State:
+class WindowMemory:
+    """The windows' small memory (``state.json``): read whole, updated key by key."""
+
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
 

@@ -26,10 +26,10 @@ from necka_tray.desktop import speech
 from necka_tray.desktop.presence import PresenceMonitor
 from necka_tray.i18n import _
 from necka_tray.core import events
-from necka_tray.store import config, dbfile
+from necka_tray.store import config
 from necka_tray.tray.delivery import catch_up
 from necka_tray.store.routines import RoutineBook
-from necka_tray.tray import actions, jobs, settings_file
+from necka_tray.tray import actions, history_reads, jobs, settings_file
 from necka_tray.tray.menu_model import Entry, RoutineChoice, build_menu
 from necka_tray.tray.scheduling import ReminderScheduler
 
@@ -245,39 +245,23 @@ class App:
         """At start and on the first tick of a day: roll old events up, start the day's line afresh."""
         self._day = self.p.clock.now().date()
         if self.p.stats is not None:
-            try:
-                self.p.stats.roll_up(self.p.clock.now(), self.settings["history.retention_days"])
-            except Exception as exc:
-                self._history_failed("roll-up", exc)
+            history_reads.guarded(self.p.stats, "roll-up", self.p.stats.roll_up, self.p.clock.now(),
+                                  self.settings["history.retention_days"])
         self.update_today()
         self.routines.sessions_changed()
-        try:
-            self.chooser.new_day(self.routines.used_since(self.p.clock.now()))
-        except Exception as exc:
-            self._history_failed("read", exc)
+        used = history_reads.guarded(self.p.stats, "read", self.routines.used_since, self.p.clock.now())
+        if used is not None:
+            self.chooser.new_day(used)
         self.render()
 
     def update_today(self) -> None:
         """Re-read today's numbers: only after something was recorded, never on an idle tick."""
-        now = self.p.clock.now()
         if self.p.stats is None:
             return
-        try:
-            self.today = tuple(self.p.stats.today_lines(now, self.settings["stats.streak_min_sessions"],
-                                                        self._sitting_since()))
-        except Exception as exc:
-            self._history_failed("read", exc)
-
-    def _history_failed(self, what: str, exc: Exception) -> None:
-        """A file that cannot be read is said once (``dbfile``), not at every refresh; a bug still shows."""
-        if dbfile.classify(exc) is None:
-            logger.error("action=history-%s failed", what, exc_info=exc)
-            return
-        logger.debug("action=history-%s failed", what, exc_info=exc)
-        path = getattr(self.p.stats, "path", _("the history"))
-        # Keyed like the history writer's own report: one message per file and kind of trouble.
-        dbfile.report(path, dbfile.classify(exc), _("Necka cannot read its history {path} ({error}); the day's "
-                                                    "numbers in the menu wait until it can.").format(path=path, error=exc))
+        lines = history_reads.guarded(self.p.stats, "read", self.p.stats.today_lines, self.p.clock.now(),
+                                      self.settings["stats.streak_min_sessions"], self._sitting_since())
+        if lines is not None:
+            self.today = tuple(lines)
 
     def _sitting_since(self):
         """Start of the sitting stretch going on now, when idle detection can tell."""

@@ -8,7 +8,8 @@ system-tray protocol) and puts the icon's pixels into it itself (drawn once
 per size by a helper process: ``windows/icon_bitmaps.py``, so Pillow never loads
 here either), runs the default action on a left click, pauses or resumes
 reminders on a middle click, and shows the menu on a right click and the
-tooltip on a hover as short-lived Tk processes (``popup_menu.py``).
+tooltip on a hover as short-lived Tk processes (``xembed_popups.py`` ->
+``windows/popup_menu.py``).
 
 Threads: the X connection belongs to the thread in ``run`` (python-xlib is not
 thread-safe); ``render`` and ``stop`` queue a call and wake that thread through
@@ -35,6 +36,7 @@ from Xlib.protocol import event as xevent
 
 from necka_tray.desktop.platform import x11
 from necka_tray.tray import backend
+from necka_tray.tray.xembed_popups import Popups
 
 if TYPE_CHECKING:  # only types: the planner is not needed before the icon docks
     from necka_tray.core.actions import Action
@@ -65,6 +67,7 @@ class XEmbedTray:
         self._on_action = on_action
         self._cache_dir = Path(cache_dir)
         self._children = Children(post=self._call)  # helpers' results come back on the X thread
+        self._popups = Popups(self._children, on_action)  # the menu and tooltip processes
         self._drawing = None  # the helper process drawing the icon bitmaps, while it runs
         self._d = x11.take(display_name if display_name is not None else os.environ.get("DISPLAY"))
         self._d.set_error_handler(self._x_error)
@@ -97,9 +100,7 @@ class XEmbedTray:
         self._entries: tuple[Entry, ...] = ()
         self._drawn_key: tuple | None = None  # the icon_key on screen
         self._title = ""  # the window title set last (the tooltip text)
-        self._tooltip = None  # the tooltip process while it shows
         self._tooltip_due: float | None = None
-        self._menu = None  # the menu process while it is open
         self._early_click: tuple[int, int, int] | None = None  # (button, x, y) before the first render
         self._early_tooltip = False  # the pointer rests on the icon, the tooltip waits for the first render
 
@@ -120,7 +121,7 @@ class XEmbedTray:
             # The wake-up pipe stays open: ``stop`` may still be called (the app quitting after
             # the display went away), and a closed descriptor number can be reused by a file.
             self._running = False
-            self._close_menu()
+            self._popups.close_menu()
             self._hide_tooltip()
 
     def render(self, view: TrayView, entries: tuple[Entry, ...]) -> None:
@@ -316,7 +317,7 @@ class XEmbedTray:
             self._paint()
         if self._win is not None and view.tooltip != self._title:
             self._set_title(view.tooltip)
-            self._tell_tooltip(view.tooltip)
+            self._popups.tell_tooltip(view.tooltip)
 
     def _set_title(self, text: str) -> None:
         self._title = text
@@ -372,52 +373,20 @@ class XEmbedTray:
             self._on_action(action)
 
     def _open_menu(self, x: int, y: int) -> None:
-        from necka_tray import protocol
-        from necka_tray.tray.menu_model import to_json
-
-        # An open menu holds the pointer grab, so a click here means the last menu is
-        # closing (unposted, its process not yet gone): end it and open the new one.
-        self._close_menu()
-        request = protocol.encode(protocol.MenuRequest(x, y, to_json(self._entries)))
-        self._menu = self._children.start("menu", on_end=self._chosen, expect=protocol.MenuChoice, send=request)
-
-    def _chosen(self, choice, _code: int) -> None:
-        if choice is not None:
-            self._on_action(choice.action)
-
-    def _close_menu(self) -> None:
-        if self._menu is not None and self._menu.poll() is None:
-            self._menu.terminate()
+        self._popups.open_menu(x, y, self._entries)
 
     def _show_tooltip(self) -> None:
-        """The tooltip is a Tk process too (Pillow's fonts would weigh on the tray process for good).
-        A hover before the app's first render shows it at that render (its text is not known yet)."""
+        """A hover before the app's first render shows the tooltip at that render (its text is not
+        known yet)."""
         if self._view is None:
             self._early_tooltip = True
             return
-        if self._win is None or not self._viewable or self._tooltip is not None:
+        if self._win is None or not self._viewable or self._popups.tooltip_shows:
             return
         pos = self._root.translate_coords(self._win, 0, 0)
-        self._tooltip = self._children.start("menu", keep_stdin=True)
-        self._tell_tooltip(self._view.tooltip, (pos.x, pos.y, *self._size))
-
-    def _tell_tooltip(self, text: str, icon: tuple[int, int, int, int] | None = None) -> None:
-        if self._tooltip is None:
-            return
-        from necka_tray import protocol
-
-        try:
-            self._tooltip.stdin.write(protocol.encode(protocol.Tooltip(text, icon)).encode() + b"\n")
-            self._tooltip.stdin.flush()
-        except OSError:
-            self._hide_tooltip()
+        self._popups.show_tooltip(self._view.tooltip, (pos.x, pos.y, *self._size))
 
     def _hide_tooltip(self) -> None:
         self._tooltip_due = None
         self._early_tooltip = False
-        proc, self._tooltip = self._tooltip, None
-        if proc is not None:
-            try:
-                proc.stdin.close()  # the helper closes its window at end of input (its waiter reaps it)
-            except OSError:
-                pass
+        self._popups.hide_tooltip()

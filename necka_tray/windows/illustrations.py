@@ -16,9 +16,9 @@ from collections.abc import Callable, Sequence
 
 from PIL import Image, ImageChops, ImageDraw, ImageOps
 
-from necka_tray.windows.pen import BOX, CALM, HIGH_CONTRAST, SUPERSAMPLE, Palette, Pen, Point, arc, bezier, rotate
+from necka_tray.windows.pen import BOX, CALM, HIGH_CONTRAST, SUPERSAMPLE, Inks, Pen, Point, arc, bezier, rotate
 
-__all__ = ["CALM", "HIGH_CONTRAST", "POSES", "Palette", "render"]
+__all__ = ["CALM", "HIGH_CONTRAST", "POSES", "Inks", "render"]
 
 
 # -- figures ------------------------------------------------------------

@@ -22,7 +22,9 @@ BOX = 200.0
 
 
 @dataclass(frozen=True)
-class Palette:
+class Inks:
+    """The figure drawings' colours and line width (a window's own colours: ``palette.Palette``)."""
+
     disc: str
     disc_edge: str | None
     line: str
@@ -36,7 +38,7 @@ class Palette:
     furniture: str = "#CBDAD6"  # chair, desk and screen stand
 
 
-CALM = Palette(
+CALM = Inks(
     disc="#E3EFEC",
     disc_edge=None,
     line="#2F4858",
@@ -47,7 +49,7 @@ CALM = Palette(
     ring="#C5E0DA",
     width=3.2,
 )
-HIGH_CONTRAST = Palette(
+HIGH_CONTRAST = Inks(
     disc="#FFFFFF",
     disc_edge="#000000",
     line="#000000",
@@ -65,7 +67,7 @@ HIGH_CONTRAST = Palette(
 class Pen:
     """Draws in design units onto the supersampled canvas."""
 
-    def __init__(self, draw: ImageDraw.ImageDraw, scale: float, pal: Palette) -> None:
+    def __init__(self, draw: ImageDraw.ImageDraw, scale: float, pal: Inks) -> None:
         self.d = draw
         self.k = scale
         self.pal = pal

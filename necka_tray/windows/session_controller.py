@@ -69,7 +69,7 @@ class Options:
     look: base.Look = base.Look()
     reduced_motion: bool = False
     sound: Any = None  # a ``sound.Chime``, or None for silence
-    state: Any = None  # a ``state.State`` (safety note, window place), or None to remember nothing
+    state: Any = None  # a ``store.state.WindowMemory`` (safety note, window place), or None to remember nothing
     show_safety: bool = False  # the first-use note before the session starts
     open_page: Callable[[str], None] | None = None  # opens "care" / "relief"
     voice: bool = False  # speak each step (``session.voice``)

@@ -89,10 +89,10 @@ def _record(result: SessionResult) -> None:
 
 def _options(settings, paths, record: bool = True) -> Options:
     """The window's options from the user's settings and files."""
-    from necka_tray.store.state import State as Remembered
+    from necka_tray.store.state import WindowMemory
     from necka_tray.windows.sound import Chime
 
-    state = Remembered(paths.state_file)
+    state = WindowMemory(paths.state_file)
     return Options(
         look=base.Look.from_settings(settings),
         reduced_motion=settings["session.reduced_motion"],

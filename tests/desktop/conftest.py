@@ -95,9 +95,9 @@ def _user_env(desktop, tmp_path, park=(0, 799)):
     env = user_env(desktop.env, tmp_path)
     # The first-use safety note counts as read (test_routines_e2e shows it); else every session test
     # would first have to acknowledge it.
-    from necka_tray.store.state import SAFETY_SEEN, State
+    from necka_tray.store.state import SAFETY_SEEN, WindowMemory
 
-    State(tmp_path / "data" / "necka-tray" / "state.json").update(**{SAFETY_SEEN: "2000-01-01"})
+    WindowMemory(tmp_path / "data" / "necka-tray" / "state.json").update(**{SAFETY_SEEN: "2000-01-01"})
     xdesk.clear_notifications(env)
     xdesk.move(env, *park)
     return env

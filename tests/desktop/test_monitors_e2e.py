@@ -12,7 +12,7 @@ import sys
 
 import pytest
 
-from necka_tray.store.state import SAFETY_SEEN, State
+from necka_tray.store.state import SAFETY_SEEN, WindowMemory
 from necka_tray.windows.monitors import Rect
 
 from . import xdesk
@@ -32,7 +32,7 @@ MONITORS = [Rect(0, 0, 1280, 800), Rect(1280, 0, 1280, 800)]
 @pytest.mark.parametrize("which", sorted(WINDOWS))
 def test_the_window_opens_on_the_pointers_monitor(two_screens, tmp_path, spawn, which, screen):
     env = user_env(two_screens.env, tmp_path)
-    State(tmp_path / "data" / "necka-tray" / "state.json").update(**{SAFETY_SEEN: "2000-01-01"})
+    WindowMemory(tmp_path / "data" / "necka-tray" / "state.json").update(**{SAFETY_SEEN: "2000-01-01"})
     args, title = WINDOWS[which]
     xdesk.wait_for(lambda: subprocess.run(["xdotool", "search", "--onlyvisible", "--name", title], env=env,
                                           capture_output=True).returncode != 0, 10, what="no window left over")

@@ -8,7 +8,7 @@ import pytest
 
 from necka_tray.core.clock import FakeClock, TimeScale
 from necka_tray.core.routine import builtin_routines, load_routines
-from necka_tray.core.session import TRANSITIONS, Action, State, StretchSession, countdown
+from necka_tray.core.session import TRANSITIONS, SessionMove, State, StretchSession, countdown
 
 NECK = builtin_routines()["neck"]  # 15, 15, 15, 15, 20, 30 = 110 s
 T0 = 1000.0
@@ -188,11 +188,11 @@ def test_time_scale_makes_configured_seconds_pass_faster():
 # -- the transition table ------------------------------------------------
 
 CALLS = {
-    Action.START: StretchSession.start,
-    Action.PAUSE: StretchSession.pause,
-    Action.RESUME: StretchSession.resume,
-    Action.SKIP: StretchSession.skip,
-    Action.STOP: StretchSession.stop,
+    SessionMove.START: StretchSession.start,
+    SessionMove.PAUSE: StretchSession.pause,
+    SessionMove.RESUME: StretchSession.resume,
+    SessionMove.SKIP: StretchSession.skip,
+    SessionMove.STOP: StretchSession.stop,
 }
 
 
@@ -233,7 +233,7 @@ def test_the_table_has_no_way_out_of_a_finished_session():
     assert all(not src.finished for src, _ in TRANSITIONS)
     assert {dst for dst in TRANSITIONS.values()} == {State.RUNNING, State.PAUSED, State.COMPLETED, State.STOPPED}
     s = in_state(State.COMPLETED)
-    assert not any(s.can(a) for a in Action)
+    assert not any(s.can(a) for a in SessionMove)
 
 
 def test_an_empty_routine_is_refused():

@@ -9,7 +9,7 @@ import pytest
 
 from necka_tray import care
 from necka_tray.store import config
-from necka_tray.store.state import SAFETY_SEEN, State
+from necka_tray.store.state import SAFETY_SEEN, WindowMemory
 from necka_tray.windows import scaling, sound
 
 
@@ -43,7 +43,7 @@ def test_a_bad_session_setting_names_itself_and_keeps_the_default(tmp_path, line
 
 
 def test_the_state_file_is_written_atomically_and_a_broken_one_reads_as_empty(tmp_path):
-    state = State(tmp_path / "data" / "state.json")
+    state = WindowMemory(tmp_path / "data" / "state.json")
     assert state.get(SAFETY_SEEN) is None
     state.update(**{SAFETY_SEEN: "2030-03-04"})
     state.update(session_geometry={"x": 1, "y": 2, "width": 600, "height": 650})

@@ -20,7 +20,7 @@ from necka_tray.core.routine import RoutineError, builtin_exercises, builtin_rou
 from necka_tray.store import config, fsutil, routines
 from necka_tray.store.fsutil import UserFileError, read_user_file
 from necka_tray.store.routines import load_catalogue
-from necka_tray.store.state import State
+from necka_tray.store.state import WindowMemory
 
 posix_only = pytest.mark.skipif(os.name != "posix", reason="FIFOs, sockets and devices are POSIX")
 
@@ -163,7 +163,7 @@ def test_routines_larger_than_the_cap_are_refused_by_name(tmp_path):
 @pytest.mark.parametrize("kind", ["fifo", "zero"])
 def test_state_file_that_is_not_a_regular_file_reads_as_empty(tmp_path, kind):
     path = not_regular(tmp_path, kind, "state.json")
-    assert returns_promptly(lambda: State(path).read()) == {}
+    assert returns_promptly(lambda: WindowMemory(path).read()) == {}
 
 
 # -- item 1: every wrong type, shape, size and depth in routines.toml -------------------------------

@@ -9,6 +9,7 @@ from __future__ import annotations
 from necka_tray.core.planner import TrayView
 from necka_tray.tray.menu_model import Entry
 from necka_tray.tray.xembed import XEmbedTray
+from necka_tray.tray.xembed_popups import Popups
 
 
 def _tray(actions: list, menus: list) -> XEmbedTray:
@@ -18,6 +19,7 @@ def _tray(actions: list, menus: list) -> XEmbedTray:
     tray._view, tray._entries, tray._early_click, tray._early_tooltip = None, (), None, False
     tray._win, tray._drawn_key, tray._title = None, None, ""
     tray._calls = []
+    tray._popups = Popups(children=None, on_action=actions.append)  # no tooltip shows: nothing starts
     tray._call = lambda fn, *args: fn(*args)  # the X thread's queue, run at once
     tray._open_menu = lambda x, y: menus.append((x, y, tray._entries))
     return tray
@@ -62,7 +64,7 @@ def test_clicks_after_the_first_render_act_at_once():
 def test_a_hover_before_the_first_render_shows_the_tooltip_at_that_render():
     shown = []
     tray = _tray([], [])
-    tray._tooltip, tray._tooltip_due = None, None
+    tray._tooltip_due = None
     real_show = XEmbedTray._show_tooltip
     tray._show_tooltip = lambda: (real_show(tray), shown.append(tray._view))
     tray._show_tooltip()  # the tooltip delay ran out before the app drew anything
@@ -73,7 +75,7 @@ def test_a_hover_before_the_first_render_shows_the_tooltip_at_that_render():
 
 def test_a_pointer_that_left_before_the_first_render_shows_no_tooltip():
     tray = _tray([], [])
-    tray._tooltip, tray._tooltip_due = None, None
+    tray._tooltip_due = None
     tray._show_tooltip()
     tray._hide_tooltip()
     assert not tray._early_tooltip

@@ -10,12 +10,13 @@ dispatcher thread: no polling.
 
 from __future__ import annotations
 
-import importlib
 import logging
 import os
 import shutil
 import sys
 from typing import Mapping, Protocol
+
+from necka_tray.desktop import AnySource, open_sources
 
 logger = logging.getLogger(__name__)
 
@@ -26,23 +27,13 @@ class CallSource(Protocol):
     def in_call(self) -> str | None: ...
 
 
-class AnyCall:
+class AnyCall(AnySource):
     """In a call when any source says so; the first reason wins (a failing source says no)."""
 
-    def __init__(self, sources: list[CallSource]) -> None:
-        self.sources = sources
-        self.name = "+".join(s.name for s in sources) or "none"
+    what = "call"
 
     def in_call(self) -> str | None:
-        for source in self.sources:
-            try:
-                reason = source.in_call()
-            except Exception:
-                logger.debug("call source %s failed", source.name, exc_info=True)
-                continue
-            if reason:
-                return reason
-        return None
+        return self.first(lambda source: source.in_call())
 
 
 def candidates(env: Mapping[str, str], platform: str, which=shutil.which) -> list[str]:
@@ -61,15 +52,7 @@ def candidates(env: Mapping[str, str], platform: str, which=shutil.which) -> lis
 
 
 def detect(env: Mapping[str, str] = os.environ, platform: str = sys.platform) -> AnyCall:
-    sources = []
-    for name in candidates(env, platform):
-        try:
-            source = importlib.import_module(f"necka_tray.desktop.calls.{name}").open_source(env)
-        except Exception as exc:
-            logger.debug("call source %s unavailable: %s", name, exc)
-            continue
-        if source is not None:
-            sources.append(source)
+    sources = list(open_sources("calls", candidates(env, platform), env, "call"))
     if not sources:
         logger.info("No call detection on this system: reminders are not held for calls.")
     return AnyCall(sources)

@@ -6,13 +6,11 @@ called from the app's dispatcher thread only, when a reminder is due or waits.
 
 from __future__ import annotations
 
-import importlib
-import logging
 import os
 import sys
 from typing import Mapping, Protocol
 
-logger = logging.getLogger(__name__)
+from necka_tray.desktop import AnySource, open_sources
 
 
 class QuietSource(Protocol):
@@ -21,21 +19,13 @@ class QuietSource(Protocol):
     def quiet(self) -> bool: ...
 
 
-class AnyQuiet:
+class AnyQuiet(AnySource):
     """Quiet when any of its sources says so (a failing source says no)."""
 
-    def __init__(self, sources: list[QuietSource]) -> None:
-        self.sources = sources
-        self.name = "+".join(s.name for s in sources) or "none"
+    what = "quiet"
 
     def quiet(self) -> bool:
-        for source in self.sources:
-            try:
-                if source.quiet():
-                    return True
-            except Exception:
-                logger.debug("quiet source %s failed", source.name, exc_info=True)
-        return False
+        return bool(self.first(lambda source: source.quiet()))
 
 
 def detect(env: Mapping[str, str] = os.environ, platform: str = sys.platform) -> AnyQuiet:
@@ -45,13 +35,4 @@ def detect(env: Mapping[str, str] = os.environ, platform: str = sys.platform) ->
         names = []
     else:
         names = (["x11"] if env.get("DISPLAY") else []) + ["dunst"]
-    sources = []
-    for name in names:
-        try:
-            source = importlib.import_module(f"necka_tray.desktop.dnd.{name}").open_source(env)
-        except Exception as exc:
-            logger.debug("quiet source %s unavailable: %s", name, exc)
-            continue
-        if source is not None:
-            sources.append(source)
-    return AnyQuiet(sources)
+    return AnyQuiet(list(open_sources("dnd", names, env, "quiet")))

@@ -9,11 +9,12 @@ thread only: the X11 one keeps a connection of its own for that thread.
 
 from __future__ import annotations
 
-import importlib
 import logging
 import os
 import sys
 from typing import Mapping, Protocol
+
+from necka_tray.desktop import open_sources
 
 logger = logging.getLogger(__name__)
 
@@ -35,15 +36,10 @@ def detect(env: Mapping[str, str] = os.environ, platform: str = sys.platform) ->
         candidates = ["macos"]
     else:
         candidates = (["x11"] if env.get("DISPLAY") else []) + ["gnome", "freedesktop"]
-    for name in candidates:
-        try:
-            source = importlib.import_module(f"necka_tray.desktop.idle.{name}").open_source(env)
-        except Exception as exc:  # a probe that fails just means "not this one"
-            logger.debug("idle source %s unavailable: %s", name, exc)
-            continue
-        if source is not None:
-            logger.info("action=idle-source name=%s", source.name)
-            return source
+    source = next(open_sources("idle", candidates, env, "idle"), None)  # the first that answers
+    if source is not None:
+        logger.info("action=idle-source name=%s", source.name)
+        return source
     from necka_tray.desktop.idle.none import NoIdle
 
     logger.warning("No idle detection on this desktop: reminders count wall-clock time, and natural breaks are not seen.")
