@@ -36,6 +36,7 @@ class Children:
     def __init__(self, post: Callable[..., None]) -> None:
         self._post = post
         self._open: dict[subprocess.Popen, threading.Thread] = {}  # started, not yet reaped
+        self._ended: set[int] = set()  # pids end_all told to end: their exit is no failure
         self._lock = threading.Lock()
 
     def end_all(self, grace: float = END_GRACE_S) -> None:
@@ -47,6 +48,7 @@ class Children:
         for proc, _ in open_:
             if proc.poll() is None:
                 logger.info("action=helper-end pid=%s", proc.pid)
+                self._ended.add(proc.pid)
                 proc.terminate()
         deadline = time.monotonic() + grace
         for proc, waiter in open_:
@@ -93,7 +95,7 @@ class Children:
         except OSError as exc:  # its pipe broke: it died early
             logger.warning("The %s helper failed (%s)", name, exc)
             proc.wait()
-        if proc.returncode != 0:
+        if proc.returncode != 0 and proc.pid not in self._ended:
             logger.warning("The %s helper exited with code %s", name, proc.returncode)
         if on_end is not None:
             self._post(on_end, message, proc.returncode)
