@@ -69,10 +69,11 @@ class HistoryWriter:
             self._waiting.append((kind, ts, data))
             self._write()
 
-    def flush(self) -> None:
-        """Write what waits, once its back-off has passed (call on the scheduler's tick)."""
+    def flush(self, final: bool = False) -> None:
+        """Write what waits, once its back-off has passed (call on the scheduler's tick);
+        ``final`` (at quit): try now, whatever the back-off, as the last chance to keep it."""
         with self._lock:
-            if self._waiting and self._monotonic() >= self._retry_at:
+            if self._waiting and (final or self._monotonic() >= self._retry_at):
                 self._write()
 
     def _write(self) -> None:

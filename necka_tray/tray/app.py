@@ -108,6 +108,8 @@ class App:
             self._add(events.sitting_event(since, self.p.clock.now(), until="quit"))
         if self.p.end_helpers is not None:
             self.p.end_helpers()  # open windows end; their reports come before quit_loop's stop
+        if self.p.flush_history is not None:
+            self.p.flush_history(final=True)  # events that waited (a full disk, a lock): last chance
         jobs.set_handler(None)
         self.p.scheduler.shutdown()
         self.p.view.stop()

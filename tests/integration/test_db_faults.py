@@ -272,8 +272,7 @@ def test_a_history_locked_for_5_s_is_not_moved_and_its_events_are_written_after(
     holder.join()
     writer.flush()  # the back-off doubled (30, 60, 120 s): not due yet
     assert writer.waiting == 2
-    clock.now += 120
-    writer.flush()  # on the tick after the lock is gone: written
+    writer.flush(final=True)  # at quit: the last chance, whatever the back-off
     assert writer.waiting == 0 and broken_files(hist) == []
     with History(hist) as h:
         assert [e.ts for e in h.events()] == [NOW + timedelta(minutes=i) for i in range(3)]
