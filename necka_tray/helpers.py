@@ -79,6 +79,16 @@ def command(name: str, *args: str) -> list[str]:
     return [sys.executable, "-m", "necka_tray.helpers", name, *args]
 
 
+_tray_pid: int | None = None  # the tray that started this helper (bind_to_parent), if one did
+
+
+def tray_gone() -> bool:
+    """Whether the tray that started this helper has died (its reports would reach no one)."""
+    import os
+
+    return _tray_pid is not None and os.getppid() != _tray_pid
+
+
 def bind_to_parent() -> None:
     """In a helper started by the tray: get SIGTERM when the tray dies (Linux), never an orphan.
 
@@ -88,8 +98,12 @@ def bind_to_parent() -> None:
     """
     import os
 
+    global _tray_pid
     parent = os.environ.pop(PARENT_ENV, "")
-    if not parent.isdigit() or not sys.platform.startswith("linux"):
+    if not parent.isdigit():
+        return
+    _tray_pid = int(parent)
+    if not sys.platform.startswith("linux"):
         return
     import ctypes
     import signal
@@ -115,4 +129,8 @@ def run(name: str, argv: list[str]) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(run(sys.argv[1] if len(sys.argv) > 1 else "", sys.argv[2:]))
+    # Through the imported module, not this __main__ copy: the helper's own code reads its state
+    # (``tray_gone``) from ``necka_tray.helpers``.
+    from necka_tray import helpers as _module
+
+    sys.exit(_module.run(sys.argv[1] if len(sys.argv) > 1 else "", sys.argv[2:]))

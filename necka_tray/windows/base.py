@@ -52,11 +52,23 @@ def parser(prog: str, description: str) -> argparse.ArgumentParser:
     return p
 
 
-def emit(message) -> None:
-    """The window's result for the tray: one ``protocol`` message, one JSON line on stdout."""
+def emit(message) -> bool:
+    """The window's result for the tray: one ``protocol`` message, one JSON line on stdout.
+    False when no one reads it any more (the tray died): the caller keeps it itself."""
+    import os
+    import sys
+
     from necka_tray import protocol
 
-    print(protocol.encode(message), flush=True)
+    try:
+        print(protocol.encode(message), flush=True)
+    except (BrokenPipeError, ValueError):  # ValueError: stdout already closed
+        try:  # no second error when Python flushes stdout at exit
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        except (OSError, ValueError):
+            pass
+        return False
+    return True
 
 
 def new_root() -> tk.Tk:

@@ -150,12 +150,19 @@ def main(argv: list[str] | None = None) -> int:
 
     # The root went away some other way (no result yet): that counts as a stop.
     result = window.result or result_of(window.session, routine, clock, window.started_wall)
-    if not args.no_record:
-        try:
-            _record(result)
-        except Exception as e:  # the session still happened; say so on stderr, not stdout
-            print("necka: " + _("could not record the session in the history: {error}").format(error=e), file=sys.stderr)
-    base.emit(result.message())
+    from necka_tray import helpers
+
+    # With a tray, the tray records the session from the result line. Without one, or when the
+    # tray that started this window has died (nothing reads the line), the window records it.
+    tray_records = args.no_record and not helpers.tray_gone()
+    if tray_records and base.emit(result.message()):
+        return 0
+    try:
+        _record(result)
+    except Exception as e:  # the session still happened; say so on stderr, not stdout
+        print("necka: " + _("could not record the session in the history: {error}").format(error=e), file=sys.stderr)
+    if not tray_records:
+        base.emit(result.message())
     return 0
 
 
