@@ -42,7 +42,12 @@ class Necka:
 
     def history(self, kind: str) -> list[dict]:
         with sqlite3.connect(self.data / "history.sqlite3") as db:
-            rows = db.execute("SELECT ts, data FROM events WHERE kind = ? ORDER BY id", (kind,)).fetchall()
+            try:
+                rows = db.execute("SELECT ts, data FROM events WHERE kind = ? ORDER BY id", (kind,)).fetchall()
+            except sqlite3.OperationalError as exc:  # the app has just created the file, not yet its table
+                if "no such table" not in str(exc):
+                    raise
+                return []
         return [dict(json.loads(data), ts=ts) for ts, data in rows]
 
 
