@@ -24,6 +24,14 @@ from necka_tray.commandline import one_line_errors
 from necka_tray.windows import monitors, palette, scaling, theme
 from necka_tray.windows.palette import DEFAULT, Palette
 
+#: Room left around a window for panels and its title bar (1/96 inch), above and below, and beside it.
+SCREEN_MARGIN, SIDE_MARGIN = 72, 16
+#: The most of the monitor's width a paragraph may take, however large the text.
+WRAP_SHARE = 0.8
+#: Fitting a window to a small monitor makes its text this much smaller per step, never below ``FIT_FLOOR``
+#: of the size asked for (a window that still does not fit then scrolls or is moved by the window manager).
+FIT_STEP, FIT_FLOOR = 0.05, 0.5
+
 
 @dataclass(frozen=True)
 class Look:
@@ -89,10 +97,38 @@ class Window:
         root.withdraw()
         root.title(title)
         root.configure(bg=self.pal.bg)
+        self._monitor: monitors.Rect | None = None
+        #: The share of the asked text size the window shows (below 1 only when it had to fit a small monitor).
+        self.text_kept = 1.0
+
+    def monitor(self) -> monitors.Rect:
+        """The monitor the window opens on (the one the user looks at while it is built)."""
+        if self._monitor is None:
+            self._monitor = monitors.current(self.root)
+        return self._monitor
+
+    def room(self) -> tuple[int, int]:
+        """The largest window (width, height) that fits that monitor beside its panels and title bar."""
+        m = self.monitor()
+        return m.width - round(SIDE_MARGIN * self.px), m.height - round(SCREEN_MARGIN * self.px)
 
     def wrap(self, width: int) -> int:
-        """A text width of ``width`` (1/96 inch) at this screen's density, wider for larger text."""
-        return round(width * self.px * max(1.0, self.look.text_scale))
+        """A text width of ``width`` (1/96 inch) at this screen's density, wider for larger text,
+        but never wider than most of the monitor: large text wraps into more lines instead."""
+        return min(round(width * self.px * max(1.0, self.look.text_scale)), round(self.room()[0] * WRAP_SHARE))
+
+    def fit_text(self, relayout: Callable[[], None] = lambda: None) -> None:
+        """The last resort for a window still larger than its monitor after its own ways to fit
+        (wrapping, a smaller picture, fewer rows): the largest text that fits, a step at a time.
+        ``relayout`` re-measures what the window sized from its text (fixed heights, columns)."""
+        root, (width, height) = self.root, self.room()
+        root.update_idletasks()
+        while ((root.winfo_reqwidth() > width or root.winfo_reqheight() > height)
+               and self.text_kept - FIT_STEP >= FIT_FLOOR - 1e-9):
+            self.text_kept = round(self.text_kept - FIT_STEP, 2)
+            palette.resize_fonts(self.fonts, self.look.text_scale * self.text_kept)
+            relayout()
+            root.update_idletasks()
 
     def button(self, parent: tk.Misc, text: str, command: Callable[[], None], primary: bool = False,
                font: str = "button", **kw) -> tk.Button:
@@ -108,7 +144,7 @@ class Window:
         root = self.root
         root.update_idletasks()
         w, h = root.winfo_reqwidth(), root.winfo_reqheight()
-        here = monitors.current(root)
+        here = self.monitor()
         x, y = monitors.centred(here, w, h, height_share)
         size = ""
         if keep is not None:

@@ -74,10 +74,20 @@ def make_fonts(root: tk.Misc, scale: float = 1.0) -> dict[str, tkfont.Font]:
     """Named fonts at ``scale`` times their point size (Tk turns points into pixels by its DPI)."""
     name = family(root)
     return {
-        key: tkfont.Font(root=root, family=name, size=max(6, round(size * scale)),
+        key: tkfont.Font(root=root, family=name, size=point_size(key, scale),
                          weight=_STYLE.get(key, ("normal", "roman"))[0], slant=_STYLE.get(key, ("normal", "roman"))[1])
-        for key, size in SIZES.items()
+        for key in SIZES
     }
+
+
+def point_size(key: str, scale: float) -> int:
+    return max(6, round(SIZES[key] * scale))
+
+
+def resize_fonts(fonts: dict[str, tkfont.Font], scale: float) -> None:
+    """Every named font at ``scale``; Tk redraws and re-measures each widget that uses one."""
+    for key, font in fonts.items():
+        font.configure(size=point_size(key, scale))
 
 
 def bullets(parent: tk.Misc, items, font: tkfont.Font, fg: str, wrap: int, px: float = 1.0) -> tk.Frame:

@@ -38,8 +38,6 @@ from necka_tray.windows.session_intro import IntroScreen
 TITLE = N_("Necka — Stretch session")
 SAFETY_TEXT = N_("Move slowly and gently; stop if pain gets sharper. "
                  "If neck spasms persist or get worse, see a healthcare professional.")
-#: Room left for panels and the window's title bar when fitting the screen (1/96 inch).
-SCREEN_MARGIN = 72
 
 
 @dataclass(frozen=True)
@@ -106,9 +104,9 @@ class SessionWindow(base.Window):
         if self.o.voice:
             self._set_voice(True)
         self._show()
-        self._fit_to_screen()
         if self.o.show_safety:
             self.intro = IntroScreen(self)
+        self._fit_to_screen()
         self.show(keep=self._saved_place())
 
     # -- layout ----------------------------------------------------------
@@ -154,13 +152,20 @@ class SessionWindow(base.Window):
         return b
 
     def _fit_to_screen(self) -> None:
-        """Shrink the picture until the window fits the monitor's height (a 768-pixel laptop, large text)."""
+        """Fit the monitor (a 768-pixel laptop, large text, a long language): a smaller picture first,
+        then, only if that is not enough, smaller text."""
         self.root.update_idletasks()
-        room = monitors.current(self.root).height - round(SCREEN_MARGIN * self.px)
-        excess = self.root.winfo_reqheight() - room
+        excess = self.root.winfo_reqheight() - self.room()[1]
         if excess > 0:
             self.exercise.shrink_picture(excess)
             self._show()
+        self.fit_text(self._relayout)
+
+    def _relayout(self) -> None:
+        self.exercise.fix_text_height()
+        if self.intro is not None:
+            self.intro.fit()
+        self._show()
 
     def _saved_place(self) -> monitors.Rect | None:
         saved = self.o.state.get(SESSION_GEOMETRY) if self.o.state is not None else None

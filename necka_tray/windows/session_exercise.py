@@ -74,7 +74,7 @@ class ExerciseScreen:
         self.cue = tk.Label(self.text_block, text="", font=f["cue"], fg=p.accent, bg=p.bg,
                             wraplength=w.text_wrap, justify="center")
         self.cue.pack(side="top", fill="x", pady=(round(4 * px), 0))
-        self._fix_text_height()
+        self.fix_text_height()
 
         # The countdown, as a number and in words.
         self.count = tk.Label(self.frame, text="", font=f["count"], fg=p.text, bg=p.bg)
@@ -91,16 +91,18 @@ class ExerciseScreen:
         for i, b in enumerate((self.pause_btn, self.skip_btn, self.stop_btn)):
             b.grid(row=0, column=i, padx=round(5 * px))
 
-    def _fix_text_height(self) -> None:
-        """Give the text block the height of the routine's longest text, so the
+    def fix_text_height(self) -> None:
+        """Give the text block the size of the routine's longest text, so the
         countdown and buttons stay put from step to step."""
-        tallest = 0
+        self.text_block.pack_propagate(True)
+        widest = tallest = 0
         for step in self.w.routine.steps:
             self.instruction.config(text=_(step.exercise.instruction))
             self.cue.config(text=_(step.exercise.safety))
             self.text_block.update_idletasks()
+            widest = max(widest, self.text_block.winfo_reqwidth())
             tallest = max(tallest, self.text_block.winfo_reqheight())
-        self.text_block.config(height=tallest)
+        self.text_block.config(width=widest, height=tallest)
         self.text_block.pack_propagate(False)
 
     def shrink_picture(self, excess: int) -> None:

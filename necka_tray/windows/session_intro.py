@@ -27,11 +27,11 @@ class IntroScreen:
         note = care.first_use()
         w.root.update_idletasks()
         stage = w.exercise.frame
-        self.frame = tk.Frame(w.body, bg=p.bg, width=stage.winfo_reqwidth(), height=stage.winfo_reqheight())
+        self.frame = tk.Frame(w.body, bg=p.bg)
         stage.pack_forget()
         self.frame.pack(fill="both", expand=True, before=w.rule)
         self.frame.pack_propagate(False)
-        box = tk.Frame(self.frame, bg=p.bg)
+        self.box = box = tk.Frame(self.frame, bg=p.bg)
         box.place(relx=0.5, rely=0.45, anchor="center")
         tk.Label(box, text=note.title, font=f["title"], fg=p.text, bg=p.bg).pack(pady=(round(8 * px), 0))
         tk.Label(box, text=note.intro, font=f["body"], fg=p.text, bg=p.bg, wraplength=wrap,
@@ -43,9 +43,15 @@ class IntroScreen:
         self.start_btn.pack()
         count = len(w.routine.steps)
         w.step_label.config(text=ngettext("{count} step", "{count} steps", count).format(count=count))
-        box.update_idletasks()
-        if box.winfo_reqheight() > self.frame.winfo_reqheight():  # large text: grow rather than cut
-            self.frame.config(height=box.winfo_reqheight())
+        self.fit()
+
+    def fit(self) -> None:
+        """The exercise screen's size, so the window keeps it when the session starts; taller if the
+        note needs it (large text: grow rather than cut)."""
+        self.w.root.update_idletasks()
+        stage = self.w.exercise.frame
+        self.frame.config(width=max(stage.winfo_reqwidth(), self.box.winfo_reqwidth()),
+                          height=max(stage.winfo_reqheight(), self.box.winfo_reqheight()))
 
     def acknowledge(self) -> None:
         """Remember that the note was read, then show the exercise and start the clock."""

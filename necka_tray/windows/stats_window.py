@@ -21,13 +21,13 @@ from PIL import ImageTk
 from necka_tray.core.stats import format_duration
 from necka_tray.i18n import N_, _, decimal, ngettext, short_date
 from necka_tray.store.reports import Report
-from necka_tray.windows import base, chart, monitors
+from necka_tray.windows import base, chart
 
 TITLE = N_("Necka — Statistics")
 CHOICES = (7, 30)
 CHART_SIZE = (780, 340)
-#: Room left for panels and the title bar (1/96 inch), and the fewest table rows to shrink to.
-SCREEN_MARGIN, MIN_ROWS, MIN_CHART_HEIGHT = 72, 2, 180
+#: The fewest table rows, and the lowest chart (1/96 inch), to shrink to on a small monitor.
+MIN_ROWS, MIN_CHART_HEIGHT = 2, 180
 COLUMNS = (("day", N_("Day"), 120), ("stretches", N_("Stretches"), 110), ("posture", N_("Posture"), 90),
            ("sitting", N_("Sitting"), 110), ("longest", N_("Longest"), 100), ("breaks", N_("Breaks"), 90),
            ("neck", N_("Neck"), 80))
@@ -86,8 +86,9 @@ class StatsWindow(base.Window):
 
     def _fit_table(self) -> None:
         """Fewer table rows (it scrolls), then a lower chart, until the window fits the monitor's
-        height: large text, long languages, small screens."""
-        room = monitors.current(self.root).height - round(SCREEN_MARGIN * self.px)
+        height: large text, long languages, small screens; then, if it is still too wide or tall,
+        smaller text."""
+        room = self.room()[1]
         self.root.update_idletasks()
         rows = int(self.table.cget("height"))
         while self.root.winfo_reqheight() > room and rows > MIN_ROWS:
@@ -100,14 +101,14 @@ class StatsWindow(base.Window):
             self.chart_size = (CHART_SIZE[0], height)
             self.show_days(self.days_shown)
             self.root.update_idletasks()
+        self.fit_text(self._size_table)
 
     def _make_table(self, parent: tk.Misc) -> ttk.Treeview:
         px, p = self.px, self.pal
         style = ttk.Style(self.root)
         style.theme_use("clam")
-        row = round(self.fonts["small"].metrics("linespace") * 1.5)
         style.configure("Stats.Treeview", background=p.surface, fieldbackground=p.surface,
-                        foreground=p.text, rowheight=row, font=self.fonts["small"], bordercolor=p.border)
+                        foreground=p.text, font=self.fonts["small"], bordercolor=p.border)
         style.configure("Stats.Treeview.Heading", background=p.trough, foreground=p.text,
                         font=self.fonts["small_bold"], relief="flat")
         style.map("Stats.Treeview", background=[("selected", p.trough)], foreground=[("selected", p.text)])
@@ -127,25 +128,33 @@ class StatsWindow(base.Window):
 
         table.bind("<FocusIn>", focus_in)
         table.bind("<FocusOut>", lambda e: frame.config(bg=p.border))
-        # Each column at least as wide as its heading and its widest likely value in the user's language;
-        # grown with the text size as long as the table still fits the monitor (else just wide enough).
-        needed, scaled = [], []
-        for key, heading, width in COLUMNS:
+        for key, heading, _width in COLUMNS:
             table.heading(key, text=_(heading))
-            sample = {"day": short_date(date(2026, 12, 30)), "sitting": format_duration(12 * 3600 + 50 * 60),
-                      "longest": format_duration(3 * 3600 + 50 * 60)}.get(key, "10 / 10")
-            fit = max(round(width * px), self.fonts["small_bold"].measure(_(heading)) + round(16 * px),
-                      self.fonts["small"].measure(sample) + round(16 * px))
-            needed.append(fit)
-            scaled.append(max(fit, round(width * px * self.look.text_scale)))
-        room = monitors.current(self.root).width - round(2 * SCREEN_MARGIN * px)
-        for (key, _heading, _width), width in zip(COLUMNS, scaled if sum(scaled) <= room else needed):
-            table.column(key, width=width, anchor="w" if key == "day" else "e", stretch=key == "day")
+        self.table = table
+        self._size_table()
         scroll = ttk.Scrollbar(frame, orient="vertical", command=table.yview)
         table.configure(yscrollcommand=scroll.set)
         table.pack(side="left", fill="both", expand=True)
         scroll.pack(side="right", fill="y")
         return table
+
+    def _size_table(self) -> None:
+        """Rows as high as the text needs; each column at least as wide as its heading and its widest
+        likely value in the user's language, grown with the text size as long as the table still fits
+        the monitor (else just wide enough)."""
+        px, table = self.px, self.table
+        ttk.Style(self.root).configure("Stats.Treeview", rowheight=round(self.fonts["small"].metrics("linespace") * 1.5))
+        needed, scaled = [], []
+        for key, heading, width in COLUMNS:
+            sample = {"day": short_date(date(2026, 12, 30)), "sitting": format_duration(12 * 3600 + 50 * 60),
+                      "longest": format_duration(3 * 3600 + 50 * 60)}.get(key, "10 / 10")
+            fit = max(round(width * px), self.fonts["small_bold"].measure(_(heading)) + round(16 * px),
+                      self.fonts["small"].measure(sample) + round(16 * px))
+            needed.append(fit)
+            scaled.append(max(fit, round(width * px * self.look.text_scale * self.text_kept)))
+        room = self.room()[0] - round(72 * px)  # the window's padding, the table's ring and scroll bar
+        for (key, _heading, _width), width in zip(COLUMNS, scaled if sum(scaled) <= room else needed):
+            table.column(key, width=width, anchor="w" if key == "day" else "e", stretch=key == "day")
 
     def show_days(self, n: int) -> None:
         """Show the last ``n`` days (the report holds at least that many)."""

@@ -85,7 +85,22 @@ def problems(root: tk.Tk) -> list[str]:
     return out
 
 
-def probe(out: Path, png: Path):
+def kept_share() -> dict:
+    """Records how much of the asked text size the window kept (``Window.fit_text``)."""
+    from necka_tray.windows import base
+
+    seen = {"text_kept": 1.0}
+    fit = base.Window.fit_text
+
+    def recording(self, *args, **kwargs):
+        fit(self, *args, **kwargs)
+        seen["text_kept"] = self.text_kept
+
+    base.Window.fit_text = recording
+    return seen
+
+
+def probe(out: Path, png: Path, seen: dict):
     def mainloop(self, n: int = 0) -> None:  # replaces Tk's: measure, save, close
         root = self._root()
         deadline = time.monotonic() + 15
@@ -100,7 +115,7 @@ def probe(out: Path, png: Path):
         frame = int(root.wm_frame(), 16)
         subprocess.run(["import", "-window", str(frame), str(png)], check=False, timeout=20,
                        capture_output=True)
-        out.write_text(json.dumps({"problems": found, "geometry": rect(root), "title": root.title()},
+        out.write_text(json.dumps({"problems": found, "geometry": rect(root), "title": root.title(), **seen},
                                   ensure_ascii=False))
         root.destroy()
 
@@ -109,7 +124,7 @@ def probe(out: Path, png: Path):
 
 def main() -> int:
     out, png, window, *args = sys.argv[1:]
-    tk.Misc.mainloop = probe(Path(out), Path(png))
+    tk.Misc.mainloop = probe(Path(out), Path(png), kept_share())
     module = {"session": "session_window", "stats": "stats_window", "checkin": "checkin"}[window]
     from importlib import import_module
 

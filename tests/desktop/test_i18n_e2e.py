@@ -4,7 +4,8 @@ The session (its first-use safety note and an exercise), statistics and check-in
 are opened by ``layout_probe.py`` in German, Japanese and the pseudo-locale ``en_XA``
 (every text about 40 % longer, accented), at text scale 1.0 and 2.0, in both looks. From
 Tk's own geometry: no label or button is clipped, none overlaps another or leaves the
-window, every table heading fits its column, the window stays on the 1280x800 screen.
+window, every table heading fits its column, the window stays within the 1280x800 screen
+(panels included); at 2.0 the text is still at least 1.4 times its normal size.
 Each window is saved to test-artifacts/ (test_i18n_e2e-<window>-<language>-<look>.png).
 
 Then the tray itself in German: ``LANGUAGE=de``, its menu (saved as a screenshot) opens
@@ -71,12 +72,15 @@ def seeded_env(app_env):
     return app_env
 
 
-#: Known not to fit yet (an open item, not a design choice), and only that is tolerated (any other
-#: problem, or a crash, fails): at text scale 2.0 on a 1280x800 screen the statistics window is a
-#: too wide in German (about 25 px) and the pseudo-locale (its bold table headings alone; English and
-#: Japanese fit: its columns are measured and its chart shrinks), and the session window is taller
-#: than the screen (its fixed parts at double size; wider lines do not help, measured).
-TOO_BIG_AT_2 = {"stats", "session", "session-intro"}
+#: At text scale 2.0 on a 1280x800 screen a window that does not fit even with its own ways (wrapping,
+#: a smaller picture, fewer table rows) shows the largest text that fits, never a quiet return to 1.0:
+#: at least this scale. Measured here: the session window keeps 0.70-0.75 of the asked size in German,
+#: Japanese and the pseudo-locale (its height: title, picture, text, countdown, buttons and safety note);
+#: the statistics window 0.9 in German, 0.85 in Japanese (its height), and 0.55 in the pseudo-locale, whose
+#: table alone is 2,000 px wide at 2.0 (seven bold headings and a date each made 40 % longer and
+#: bracketed, longer than any real language's), so it has a lower bound of its own.
+LEAST_SCALE_AT_2 = 1.4
+LEAST_SCALE_AT_2_PSEUDO_TABLE = 1.1
 
 
 @pytest.mark.parametrize("look", sorted(LOOKS))
@@ -88,11 +92,13 @@ def test_the_window_fits_the_language(desktop, seeded_env, tmp_path, window, lan
     assert w > 100 and h > 100, result
     if lang == "en_XA":
         assert "⟦" in result["title"], result["title"]  # the pseudo-locale really was in use
-    found = result["problems"]
-    if (found and look.endswith("2.0") and window in TOO_BIG_AT_2
-            and all("is not inside the 1280x800 screen" in p for p in found)):
-        pytest.xfail(f"larger than a 1280x800 screen at text scale 2.0 (open item): {found}")
-    assert found == []
+    assert result["problems"] == []
+    _theme, scale = LOOKS[look]
+    if scale == 1.0:
+        assert result["text_kept"] == 1.0  # at normal size every window fits as it is
+    else:
+        least = LEAST_SCALE_AT_2_PSEUDO_TABLE if (window, lang) == ("stats", "en_XA") else LEAST_SCALE_AT_2
+        assert scale * result["text_kept"] >= least, result
 
 
 def test_the_probe_sees_a_clipped_label(desktop, app_env, tmp_path):
