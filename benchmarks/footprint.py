@@ -3,16 +3,21 @@
     .venv/bin/python benchmarks/footprint.py            # full: 3 alternating runs, 5-min idle window
     .venv/bin/python benchmarks/footprint.py --quick    # 1 run each, 30-s idle window
     .venv/bin/python benchmarks/footprint.py --tray sni # on a StatusNotifierItem host instead of trayer
+    .venv/bin/python benchmarks/footprint.py --tray kde # that host plus KDE's xembedsniproxy, as on Plasma
 
 It starts its own desktop (Xvfb, a private D-Bus session bus, trayer, dunst:
 ``tests/desktop/session.py``; with ``--tray sni`` status-notifier-watcher and
-gtk-sni-tray-standalone instead of trayer), then runs each app with a fresh
+gtk-sni-tray-standalone instead of trayer; ``--tray kde`` adds Plasma's own
+``xembedsniproxy``, through which KDE shows the icons of XEmbed-only programs
+such as Workrave 1.10 as StatusNotifierItems), then runs each app with a fresh
 ``HOME`` and XDG dirs, in alternating order (A B C A B C ...), and measures:
 
 - icon: fork/exec until the tray host reparents a window of the app's process
   tree (X ``ReparentNotify`` on the root window; the window's owner found
   through the X-Resource extension); on SNI, until the watcher lists an item
-  whose bus connection belongs to the app's process tree (polled every 20 ms);
+  whose bus connection belongs to the app's process tree (polled every 20 ms),
+  or, with ``--tray kde``, a new item of the proxy (not counted in the app's memory:
+  Plasma runs one proxy for every such program);
 - RSS, PSS, USS of the process tree after the settle time, from
   ``/proc/PID/smaps_rollup`` (USS = Private_Clean + Private_Dirty). A shared
   library's pages count as private while no other process maps them, so USS
@@ -255,12 +260,16 @@ def sni_item_pids(env: dict) -> set[int]:
     return pids
 
 
-def wait_sni_item(env: dict, proc, timeout: float) -> float | None:
-    """When an item of ``proc``'s tree was first listed by the watcher (monotonic), or None."""
+def wait_sni_item(env: dict, proc, timeout: float, proxy: int | None = None,
+                  before: frozenset = frozenset()) -> float | None:
+    """When an item of ``proc``'s tree was first listed by the watcher (monotonic), or None; with a
+    ``proxy`` (xembedsniproxy's PID), also an item the proxy made for it (one not listed ``before``)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline and proc.poll() is None:
         with contextlib.suppress(Exception):
             if sni_item_pids(env) & set(tree(proc.pid)):
+                return time.monotonic()
+            if proxy is not None and set(session.sni_watcher(env, "RegisteredStatusNotifierItems") or []) - before:
                 return time.monotonic()
         time.sleep(0.02)
     return None
@@ -283,6 +292,20 @@ def left_click(env: dict, x: int, y: int) -> float:
     return t
 
 
+def start_xembed_proxy(desk) -> None:
+    """KDE Plasma's bridge: it takes the XEmbed tray selection and shows each docked icon as an item."""
+    if not shutil.which("xembedsniproxy"):
+        raise SystemExit("footprint: --tray kde needs xembedsniproxy (Debian: plasma-workspace; scripts/bootstrap --bench)")
+    proc = session.start(desk._stack, desk.tmp, "xembedsniproxy", ["xembedsniproxy"], desk.env)
+    desk._procs["xembedsniproxy"] = proc
+
+    def owns_tray() -> bool:
+        with contextlib.closing(xdisplay.Display(desk.env["DISPLAY"])) as d:
+            return d.get_selection_owner(d.intern_atom("_NET_SYSTEM_TRAY_S0")) != X.NONE
+
+    xdesk.wait_for(owns_tray, 10, what="xembedsniproxy owning the XEmbed tray selection")
+
+
 # --- one run of one app -----------------------------------------------------------------------
 
 def fresh_env(desk_env: dict, home: Path) -> dict:
@@ -296,7 +319,9 @@ def measure(app: App, desk, watch: XWatch, opts, workdir: Path) -> Run:
     run = Run(app.key)
     home = Path(tempfile.mkdtemp(prefix=f"{app.key}-", dir=workdir))
     env = fresh_env(desk.env, home)
-    sni = opts.tray == "sni"
+    sni = opts.tray != "xembed"
+    proxy = desk._procs.get("xembedsniproxy")
+    before = frozenset(session.sni_watcher(desk.env, "RegisteredStatusNotifierItems") or []) if sni else frozenset()
     if not sni:
         tray_base, mask = tray_client_base(desk.env), resource_mask(desk.env)
     log = open(home / "output.log", "wb")
@@ -305,7 +330,7 @@ def measure(app: App, desk, watch: XWatch, opts, workdir: Path) -> Run:
                             start_new_session=True, preexec_fn=session.die_with_parent, cwd=home)
     try:
         if sni:
-            listed = wait_sni_item(desk.env, proc, 30)
+            listed = wait_sni_item(desk.env, proc, 30, proxy.pid if proxy else None, before)
             docked = XEvent(listed, "sni", 0, 0, proc.pid) if listed else None
             if docked is None and proc.poll() is None:
                 # Workrave 1.10 speaks no StatusNotifierItem: it runs without a tray icon here (its
@@ -459,8 +484,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--idle", type=float, help="idle window in seconds (default 300; --quick: 30)")
     parser.add_argument("--clicks", type=int, default=3, help="clicks per Necka run (default 3)")
     parser.add_argument("--apps", default=",".join(APPS), help=f"comma-separated, from {','.join(APPS)}")
-    parser.add_argument("--tray", choices=("xembed", "sni"), default="xembed",
-                        help="the tray host: trayer (xembed, default) or a StatusNotifierItem host (sni)")
+    parser.add_argument("--tray", choices=("xembed", "sni", "kde"), default="xembed",
+                        help="the tray host: trayer (xembed, default), a StatusNotifierItem host (sni), or that "
+                             "host with KDE's xembedsniproxy for XEmbed-only programs (kde)")
     parser.add_argument("--json", type=Path, help="also write every run's figures to this file")
     parser.add_argument("--keep", type=Path, metavar="DIR",
                         help="keep each run's home and output, and the desktop's logs, in DIR")
@@ -489,7 +515,10 @@ def main(argv: list[str] | None = None) -> int:
         workdir = contextlib.nullcontext(str(opts.keep))
     else:
         workdir = tempfile.TemporaryDirectory(prefix="necka-footprint-")
-    with workdir as tmp, session.running_desktop(Path(tmp), system_bus=True, tray=opts.tray) as desk:
+    with workdir as tmp, session.running_desktop(Path(tmp), system_bus=True,
+                                                 tray="xembed" if opts.tray == "xembed" else "sni") as desk:
+        if opts.tray == "kde":
+            start_xembed_proxy(desk)
         xdesk.move(desk.env, 0, 799)
         watch = XWatch(desk.display)
         try:
@@ -504,7 +533,8 @@ def main(argv: list[str] | None = None) -> int:
             watch.close()
 
     summary = summarize(runs, apps)
-    host = "a StatusNotifierItem host (gtk-sni-tray-standalone)" if opts.tray == "sni" else "trayer (XEmbed)"
+    host = {"sni": "a StatusNotifierItem host (gtk-sni-tray-standalone)", "xembed": "trayer (XEmbed)",
+            "kde": "a StatusNotifierItem host (gtk-sni-tray-standalone) with KDE's xembedsniproxy"}[opts.tray]
     print(f"\n{opts.runs} alternating run(s) on {host}, {opts.settle:g} s settle, {opts.idle:g} s idle window; "
           "medians (min–max)\n")
     print(table(summary, apps))
