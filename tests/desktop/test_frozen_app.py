@@ -82,3 +82,18 @@ def test_frozen_app_docks_opens_its_session_window_and_quits(desktop, app_env, s
     assert (done.returncode, done.stdout) == (0, "Necka has quit.\n"), done.stderr
     assert proc.wait(10) == 0
     assert stderr.read_text() == ""
+
+
+def test_frozen_app_speaks_every_language_it_ships(app_env, frozen):
+    """The bundle carries a compiled catalogue per language (built by the spec; no .po to fall back
+    on), and the frozen command line answers in German when asked to."""
+    locale = frozen.parent / "_internal" / "necka_tray" / "locale"
+    if not locale.is_dir():  # PyInstaller before 6 put the data beside the executable
+        locale = frozen.parent / "necka_tray" / "locale"
+    shipped = sorted(p.parent.parent.name for p in locale.glob("*/LC_MESSAGES/necka-tray.mo"))
+    sources = sorted(p.parent.parent.name for p in (ROOT / "necka_tray" / "locale").glob("*/LC_MESSAGES/*.po"))
+    assert shipped == sources and len(shipped) >= 12, (shipped, sources)
+    assert not list(locale.glob("*/LC_MESSAGES/*.po"))
+    done = subprocess.run([str(frozen), "status"], env={**app_env, "LANGUAGE": "de"}, capture_output=True,
+                          text=True, timeout=60)
+    assert "Necka läuft nicht" in done.stdout + done.stderr, (done.stdout, done.stderr)
