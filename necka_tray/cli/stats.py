@@ -78,14 +78,15 @@ def run(args: argparse.Namespace) -> int:
     from necka_tray.store.reports import load, local_zone
 
     paths = remote.paths()
-    min_sessions = config.load(paths.config_file).settings["stats.streak_min_sessions"]
+    settings = config.load(paths.config_file).settings
+    min_sessions = settings["stats.streak_min_sessions"]
     try:
         report = load(paths.history_db, args.days, SystemClock().now(), local_zone(), min_sessions)
     except Exception as exc:  # sqlite3.DatabaseError, HistoryError, OSError: the file, not us
         return remote.fail(_("cannot read the history {path}: {error}").format(path=paths.history_db, error=exc))
     if args.chart:
         try:
-            write_chart(report, args.chart)
+            write_chart(report, args.chart, high_contrast=settings["session.theme"] == "high-contrast")
         except OSError as exc:
             return remote.fail(_("cannot write the chart {path}: {error}").format(path=args.chart, error=exc.strerror or exc))
     if args.json:
@@ -103,13 +104,15 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def write_chart(report, path: str) -> None:
+def write_chart(report, path: str, high_contrast: bool = False) -> None:
+    """The chart as a PNG, in the user's look (``session.theme``)."""
     from pathlib import Path
 
     from necka_tray.store.fsutil import atomic_write
     from necka_tray.windows import chart
 
-    atomic_write(Path(path), chart.png_bytes(chart.render(report.days, today=report.today)))  # 0600: it shows pain check-ins
+    atomic_write(Path(path), chart.png_bytes(chart.render(report.days, today=report.today,
+                                                               inks=chart.inks_for(high_contrast))))  # 0600: it shows pain check-ins
 
 
 # -- output --------------------------------------------------------------------------------------

@@ -23,17 +23,36 @@ from necka_tray.i18n import _, decimal, month, weekday
 
 SIZE = (820, 420)
 
-BG = "#FFFFFF"
-TEXT = "#1F3A44"
-MUTED = "#5C7177"
-GRID = "#E6EDEB"
-AXIS = "#B9CBC7"
-TODAY_BAND = "#F1F6F5"
-DONE = "#2E7D73"  # the session window's teal
-DUE = "#BFDCD6"
-SITTING = "#CCD5DD"
-LONGEST = "#55697A"
-NECK = "#C8553D"
+
+
+@dataclass(frozen=True)
+class Inks:
+    """The chart's colours in one look: the calm default, or high contrast (``session.theme``)."""
+
+    bg: str
+    text: str
+    muted: str
+    grid: str
+    axis: str
+    today_band: str
+    done: str
+    due: str
+    sitting: str
+    longest: str
+    neck: str
+
+
+CALM = Inks(bg="#FFFFFF", text="#1F3A44", muted="#5C7177", grid="#E6EDEB", axis="#B9CBC7", today_band="#F1F6F5",
+            done="#2E7D73",  # the session window's teal
+            due="#BFDCD6", sitting="#CCD5DD", longest="#55697A", neck="#C8553D")
+#: Black text; every mark at least 3:1 against white and against the mark it sits on (WCAG's non-text contrast).
+HIGH_CONTRAST = Inks(bg="#FFFFFF", text="#000000", muted="#1A1A1A", grid="#9E9E9E", axis="#000000",
+                     today_band="#F2F2F2", done="#0B3D91", due="#7090D0", sitting="#858585", longest="#000000",
+                     neck="#A8001C")
+
+
+def inks_for(high_contrast: bool) -> Inks:
+    return HIGH_CONTRAST if high_contrast else CALM
 
 SESSIONS, SITTING_PANEL, NECK_PANEL = "sessions", "sitting", "neck"
 _SESSION_STEPS = (2, 3, 4, 5, 6, 8, 10, 12, 15, 20, 25, 30, 40, 50)
@@ -105,31 +124,32 @@ def _nice(value: float, steps: Sequence[int]) -> int:
 
 
 def render(days: Sequence[DayStats], today: date | None = None, size: tuple[int, int] = SIZE,
-           scale: float = 1.0) -> Image.Image:
+           scale: float = 1.0, inks: Inks = CALM) -> Image.Image:
     """The chart of ``days`` (oldest first, one column each); ``today`` gets a light band."""
     g = layout(days, (round(size[0] * scale), round(size[1] * scale)) if scale != 1.0 else size, scale)
-    im = Image.new("RGB", (g.width, g.height), BG)
+    k = inks
+    im = Image.new("RGB", (g.width, g.height), k.bg)
     draw = ImageDraw.Draw(im)
     font, small = _font(round(12 * scale)), _font(round(11 * scale))
     for i, d in enumerate(days):
         if d.day == today:
             x0, x1 = round(g.left + i * g.slot), round(g.left + (i + 1) * g.slot) - 1
-            draw.rectangle((x0, g.panels[SESSIONS].top, x1, g.panels[NECK_PANEL].bottom), fill=TODAY_BAND)
-    _frame(draw, g, font, small)
+            draw.rectangle((x0, g.panels[SESSIONS].top, x1, g.panels[NECK_PANEL].bottom), fill=k.today_band)
+    _frame(draw, g, font, small, k)
     for i, d in enumerate(days):
-        _bars(draw, g, i, g.panels[SESSIONS], ((d.stretch_due, DUE), (d.stretch_done, DONE)))
+        _bars(draw, g, i, g.panels[SESSIONS], ((d.stretch_due, k.due), (d.stretch_done, k.done)))
         _bars(draw, g, i, g.panels[SITTING_PANEL],
-              (((d.sitting_s or 0) / 3600, SITTING), ((d.longest_sitting_s or 0) / 3600, LONGEST)))
-    _trend(draw, g, days)
-    _x_labels(draw, g, days, today, small)
+              (((d.sitting_s or 0) / 3600, k.sitting), ((d.longest_sitting_s or 0) / 3600, k.longest)))
+    _trend(draw, g, days, k.neck)
+    _x_labels(draw, g, days, today, small, k)
     if not any(d.active or d.checkins for d in days):
         p = g.panels[SESSIONS]
         _note(draw, g, (p.top + p.bottom) // 2, _("No history yet: finish a stretch session and your days "
-                                                  "appear here."), font)
+                                                  "appear here."), font, k)
     elif not any(d.checkins for d in days):
         p = g.panels[NECK_PANEL]
         _note(draw, g, (p.top + p.bottom) // 2, _("No check-ins yet: answer \"How does your neck feel?\" "
-                                                  "after a session."), small)
+                                                  "after a session."), small, k)
     return im
 
 
@@ -142,18 +162,18 @@ def png_bytes(image: Image.Image) -> bytes:
 # -- parts -----------------------------------------------------------------------------------------
 
 
-def _frame(draw: ImageDraw.ImageDraw, g: Geometry, font, small) -> None:
+def _frame(draw: ImageDraw.ImageDraw, g: Geometry, font, small, k: Inks) -> None:
     """Panel titles with their legends, grid lines, y labels and baselines."""
     s = g.scale
     titles = {
-        SESSIONS: (_("Stretch sessions"), ((_("done"), DONE), (_("due"), DUE))),
-        SITTING_PANEL: (_("Sitting"), ((_("total"), SITTING), (_("longest stretch"), LONGEST))),
-        NECK_PANEL: (_("Neck check-in"), ((_("0 = no pain, 10 = worst"), NECK),)),
+        SESSIONS: (_("Stretch sessions"), ((_("done"), k.done), (_("due"), k.due))),
+        SITTING_PANEL: (_("Sitting"), ((_("total"), k.sitting), (_("longest stretch"), k.longest))),
+        NECK_PANEL: (_("Neck check-in"), ((_("0 = no pain, 10 = worst"), k.neck),)),
     }
     for name, p in g.panels.items():
         title, legend = titles[name]
         y = p.top - round(19 * s)
-        draw.text((g.left, y), title, fill=TEXT, font=font)
+        draw.text((g.left, y), title, fill=k.text, font=font)
         x = g.left + draw.textlength(title, font=font) + round(16 * s)
         for label, colour in legend:
             box = round(9 * s)
@@ -162,7 +182,7 @@ def _frame(draw: ImageDraw.ImageDraw, g: Geometry, font, small) -> None:
                 draw.ellipse((x, yb, x + box, yb + box), fill=colour)
             else:
                 draw.rectangle((x, yb, x + box, yb + box), fill=colour)
-            draw.text((x + box + round(5 * s), y + round(1 * s)), label, fill=MUTED, font=small)
+            draw.text((x + box + round(5 * s), y + round(1 * s)), label, fill=k.muted, font=small)
             x += box + round(5 * s) + draw.textlength(label, font=small) + round(14 * s)
         half = p.vmax / 2
         ticks = (0, 5, 10) if name == NECK_PANEL else (0, half, p.vmax) if name != SESSIONS or half % 1 == 0 \
@@ -170,11 +190,11 @@ def _frame(draw: ImageDraw.ImageDraw, g: Geometry, font, small) -> None:
         for value in ticks:
             yy = p.y(value) if value else p.bottom
             if value:
-                draw.line((g.left, yy, g.right, yy), fill=GRID, width=1)
+                draw.line((g.left, yy, g.right, yy), fill=k.grid, width=1)
             text = _tick_label(name, value)
             tw = draw.textlength(text, font=small)
-            draw.text((g.left - round(6 * s) - tw, yy - round(7 * s)), text, fill=MUTED, font=small)
-        draw.line((g.left, p.bottom, g.right, p.bottom), fill=AXIS, width=max(1, round(s)))
+            draw.text((g.left - round(6 * s) - tw, yy - round(7 * s)), text, fill=k.muted, font=small)
+        draw.line((g.left, p.bottom, g.right, p.bottom), fill=k.axis, width=max(1, round(s)))
 
 
 def _tick_label(panel: str, value: float) -> str:
@@ -190,19 +210,20 @@ def _bars(draw: ImageDraw.ImageDraw, g: Geometry, i: int, p: Panel, layers) -> N
             draw.rectangle((x0, p.y(value), x1, p.bottom - 1), fill=colour)
 
 
-def _trend(draw: ImageDraw.ImageDraw, g: Geometry, days: Sequence[DayStats]) -> None:
+def _trend(draw: ImageDraw.ImageDraw, g: Geometry, days: Sequence[DayStats], colour: str) -> None:
     """The mean check-in of each day as a point, joined across days without one."""
     p = g.panels[NECK_PANEL]
     points = [(g.x(i), p.y(d.checkin_mean))
               for i, d in enumerate(days) if d.checkin_mean is not None]
     if len(points) > 1:
-        draw.line(points, fill=NECK, width=max(1, round(2 * g.scale)), joint="curve")
+        draw.line(points, fill=colour, width=max(1, round(2 * g.scale)), joint="curve")
     r = max(1.5, min(4.0 * g.scale, g.slot / 3))
     for x, y in points:
-        draw.ellipse((x - r, y - r, x + r, y + r), fill=NECK)
+        draw.ellipse((x - r, y - r, x + r, y + r), fill=colour)
 
 
-def _x_labels(draw: ImageDraw.ImageDraw, g: Geometry, days: Sequence[DayStats], today: date | None, small) -> None:
+def _x_labels(draw: ImageDraw.ImageDraw, g: Geometry, days: Sequence[DayStats], today: date | None, small,
+              k: Inks) -> None:
     """Every day when there is room, else Mondays, else the first of each month."""
     s = g.scale
     base = g.panels[NECK_PANEL].bottom + round(5 * s)
@@ -226,18 +247,18 @@ def _x_labels(draw: ImageDraw.ImageDraw, g: Geometry, days: Sequence[DayStats], 
         if left < last_end + round(6 * s):
             continue
         last_end = left + width
-        draw.line((x, base - round(5 * s), x, base - round(2 * s)), fill=AXIS)
-        for k, t in enumerate(lines):
+        draw.line((x, base - round(5 * s), x, base - round(2 * s)), fill=k.axis)
+        for row, t in enumerate(lines):
             tw = draw.textlength(t, font=small)
-            draw.text((max(0, min(x - tw / 2, g.width - tw)), base + k * round(13 * s)), t, fill=MUTED, font=small)
+            draw.text((max(0, min(x - tw / 2, g.width - tw)), base + row * round(13 * s)), t, fill=k.muted, font=small)
 
 
-def _note(draw: ImageDraw.ImageDraw, g: Geometry, y: int, text: str, font) -> None:
+def _note(draw: ImageDraw.ImageDraw, g: Geometry, y: int, text: str, font, k: Inks) -> None:
     tw = draw.textlength(text, font=font)
     x = (g.left + g.right - tw) / 2
     pad = round(8 * g.scale)
-    draw.rectangle((x - pad, y - round(12 * g.scale), x + tw + pad, y + round(12 * g.scale)), fill=BG, outline=GRID)
-    draw.text((x, y - round(7 * g.scale)), text, fill=MUTED, font=font)
+    draw.rectangle((x - pad, y - round(12 * g.scale), x + tw + pad, y + round(12 * g.scale)), fill=k.bg, outline=k.grid)
+    draw.text((x, y - round(7 * g.scale)), text, fill=k.muted, font=font)
 
 
 #: Font files with Japanese or Chinese glyphs (Debian's paths), with the face index in a collection.

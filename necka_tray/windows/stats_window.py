@@ -165,7 +165,8 @@ class StatsWindow(base.Window):
         self.today_label.config(text=view.today_line)
         self.streak_label.config(text=view.streak_line)
         self.days_shown = n
-        image = chart.render(days, today=view.today, size=self.chart_size, scale=self.px)
+        image = chart.render(days, today=view.today, size=self.chart_size, scale=self.px,
+                             inks=chart.inks_for(self.pal.high_contrast))
         self._image = ImageTk.PhotoImage(image, master=self.root)
         self.chart.config(image=self._image)
         self.table.delete(*self.table.get_children())

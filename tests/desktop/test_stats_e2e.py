@@ -93,8 +93,8 @@ def test_session_checkin_stats_and_the_statistics_window(desktop, start_necka, s
     # The check-in point is drawn in the chart: more of its colour than the legend alone has.
     legend_only = tmp_path / "empty-chart.png"
     chart.render([DayStats(date.fromisoformat(report["today"]))]).save(legend_only)
-    legend = count_colour(legend_only, chart.NECK)
-    xdesk.wait_for(lambda: count_colour(shot("4-statistics-window", window=stats_wid), chart.NECK) > legend + 20,
+    legend = count_colour(legend_only, chart.CALM.neck)
+    xdesk.wait_for(lambda: count_colour(shot("4-statistics-window", window=stats_wid), chart.CALM.neck) > legend + 20,
                    10, what="the chart drawn with the check-in point")
     necka.wait_log(r"action=stats-start pid=\d+")
     desktop.key("Escape")

@@ -190,6 +190,25 @@ def test_the_chart_file(user, capsys, tmp_path):
     assert target.read_bytes().startswith(b"\x89PNG")
 
 
+def test_the_chart_file_follows_the_high_contrast_look(user, capsys, tmp_path):
+    from PIL import Image, ImageColor
+
+    from necka_tray.windows import chart
+
+    record_today(user)
+    colours = {}
+    config = user.parents[1].parent / "XDG_CONFIG_HOME" / "necka-tray" / "config.toml"
+    config.parent.mkdir(exist_ok=True)
+    for theme in ("default", "high-contrast"):
+        config.write_text(f'[session]\ntheme = "{theme}"\n', encoding="utf-8")
+        target = tmp_path / f"{theme}.png"
+        assert run(capsys, "stats", "--chart", str(target))[0] == 0
+        with Image.open(target) as im:
+            colours[theme] = {c for _, c in im.convert("RGB").getcolors(1 << 20)}
+    assert ImageColor.getrgb(chart.CALM.done) in colours["default"] - colours["high-contrast"]
+    assert ImageColor.getrgb(chart.HIGH_CONTRAST.done) in colours["high-contrast"] - colours["default"]
+
+
 @pytest.mark.skipif(os.name != "posix", reason="file modes are POSIX")
 @pytest.mark.parametrize("umask", [0o022, 0o000, 0o077])
 def test_the_chart_file_is_user_only_whatever_the_umask(user, capsys, tmp_path, umask):

@@ -37,12 +37,12 @@ def test_an_empty_history_draws_the_frame_and_no_data():
     g = chart.layout(days)
     assert im.size == chart.SIZE
     used = colours_in_plots(im, g)
-    for data_colour in (chart.DONE, chart.DUE, chart.SITTING, chart.LONGEST, chart.NECK):
+    for data_colour in (chart.CALM.done, chart.CALM.due, chart.CALM.sitting, chart.CALM.longest, chart.CALM.neck):
         assert rgb(data_colour) not in used, data_colour
-    assert rgb(chart.TODAY_BAND) in used  # today is marked even when empty
+    assert rgb(chart.CALM.today_band) in used  # today is marked even when empty
     # The legend swatches are there, above the plots.
     legend = im.crop((0, 0, im.width, g.panels[chart.SESSIONS].top)).getcolors(1 << 20)
-    assert rgb(chart.DONE) in {c for _, c in legend}
+    assert rgb(chart.CALM.done) in {c for _, c in legend}
 
 
 def test_one_day_done_over_due_and_longest_inside_sitting():
@@ -53,17 +53,17 @@ def test_one_day_done_over_due_and_longest_inside_sitting():
     s, sit, neck = g.panels[chart.SESSIONS], g.panels[chart.SITTING_PANEL], g.panels[chart.NECK_PANEL]
     x = g.x(0)
     assert s.vmax == 3 and sit.vmax == 4
-    assert im.getpixel((x, s.y(1))) == rgb(chart.DONE)
-    assert im.getpixel((x, s.y(2) + 1)) == rgb(chart.DONE)
-    assert im.getpixel((x, s.y(2) - 2)) == rgb(chart.DUE)  # the due bar shows above the done one
-    assert im.getpixel((x, s.top)) == rgb(chart.DUE)  # 3 of 3: the full height
-    assert im.getpixel((x, sit.y(0.5))) == rgb(chart.LONGEST)
-    assert im.getpixel((x, sit.y(2))) == rgb(chart.SITTING)
-    assert im.getpixel((x, neck.y(4))) == rgb(chart.NECK)  # the mean of 3 and 5
+    assert im.getpixel((x, s.y(1))) == rgb(chart.CALM.done)
+    assert im.getpixel((x, s.y(2) + 1)) == rgb(chart.CALM.done)
+    assert im.getpixel((x, s.y(2) - 2)) == rgb(chart.CALM.due)  # the due bar shows above the done one
+    assert im.getpixel((x, s.top)) == rgb(chart.CALM.due)  # 3 of 3: the full height
+    assert im.getpixel((x, sit.y(0.5))) == rgb(chart.CALM.longest)
+    assert im.getpixel((x, sit.y(2))) == rgb(chart.CALM.sitting)
+    assert im.getpixel((x, neck.y(4))) == rgb(chart.CALM.neck)  # the mean of 3 and 5
     # Beside the bar there is no bar.
     x0, x1 = g.bar(0)
-    assert im.getpixel((x0 - 3, s.y(1))) != rgb(chart.DONE)
-    assert im.getpixel((x1 + 3, s.y(1))) != rgb(chart.DONE)
+    assert im.getpixel((x0 - 3, s.y(1))) != rgb(chart.CALM.done)
+    assert im.getpixel((x1 + 3, s.y(1))) != rgb(chart.CALM.done)
 
 
 def test_bar_heights_follow_the_values():
@@ -73,7 +73,7 @@ def test_bar_heights_follow_the_values():
     s = g.panels[chart.SESSIONS]
     assert s.vmax == 8
     for i, d in enumerate(days):
-        tops = [y for y in range(s.top, s.bottom) if im.getpixel((g.x(i), y)) == rgb(chart.DONE)]
+        tops = [y for y in range(s.top, s.bottom) if im.getpixel((g.x(i), y)) == rgb(chart.CALM.done)]
         if d.stretch_done == 0:
             assert tops == []
         else:
@@ -97,11 +97,11 @@ def test_a_year_has_one_column_per_day_where_the_data_is():
     assert len(set(xs)) == 365  # no two days share a column
     for i, x in enumerate(xs):
         has = i % 7 == 0
-        assert (im.getpixel((x, s.y(2))) == rgb(chart.DONE)) is has, i
-        assert (im.getpixel((x, sit.y(1))) == rgb(chart.LONGEST)) is has, i
+        assert (im.getpixel((x, s.y(2))) == rgb(chart.CALM.done)) is has, i
+        assert (im.getpixel((x, sit.y(1))) == rgb(chart.CALM.longest)) is has, i
     for i in range(0, 365, 30):
         if i % 7:
-            assert im.getpixel((xs[i], neck.y(2))) == rgb(chart.NECK), i
+            assert im.getpixel((xs[i], neck.y(2))) == rgb(chart.CALM.neck), i
 
 
 def test_scale_draws_a_larger_chart_with_the_same_layout():
@@ -109,7 +109,7 @@ def test_scale_draws_a_larger_chart_with_the_same_layout():
     im = chart.render(days, today=TODAY, scale=2.0)
     assert im.size == (chart.SIZE[0] * 2, chart.SIZE[1] * 2)
     g = chart.layout(days, im.size, 2.0)
-    assert im.getpixel((g.x(3), g.panels[chart.SESSIONS].y(0.5))) == rgb(chart.DONE)
+    assert im.getpixel((g.x(3), g.panels[chart.SESSIONS].y(0.5))) == rgb(chart.CALM.done)
 
 
 def test_png_bytes():
@@ -120,3 +120,36 @@ def test_png_bytes():
 def test_the_session_axis_ends_on_a_round_number(most, vmax):
     days = [DayStats(TODAY, stretch_due=most, active=True)]
     assert chart.layout(days).panels[chart.SESSIONS].vmax == vmax
+
+
+def _contrast(a: str, b: str) -> float:
+    def luminance(colour: str) -> float:
+        channels = [c / 255 for c in rgb(colour)]
+        lin = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+        return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+
+    hi, lo = sorted((luminance(a), luminance(b)), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
+
+
+def test_the_high_contrast_chart_draws_in_its_own_inks():
+    day = DayStats(TODAY, stretch_done=2, stretch_due=3, sitting_s=4 * 3600.0, longest_sitting_s=3600.0,
+                   checkins=(3, 5), active=True)
+    calm, bold = chart.render([day], today=TODAY), chart.render([day], today=TODAY, inks=chart.HIGH_CONTRAST)
+    g = chart.layout([day])
+    s, sit = g.panels[chart.SESSIONS], g.panels[chart.SITTING_PANEL]
+    x = g.x(0)
+    assert bold.getpixel((x, s.y(1))) == rgb(chart.HIGH_CONTRAST.done) != calm.getpixel((x, s.y(1)))
+    assert bold.getpixel((x, s.top)) == rgb(chart.HIGH_CONTRAST.due)
+    assert bold.getpixel((x, sit.y(0.5))) == rgb(chart.HIGH_CONTRAST.longest)
+    used = {c for _, c in bold.getcolors(1 << 20)}
+    assert rgb(chart.CALM.done) not in used and rgb(chart.CALM.neck) not in used
+    assert chart.inks_for(True) is chart.HIGH_CONTRAST and chart.inks_for(False) is chart.CALM
+
+
+def test_high_contrast_marks_stand_out_from_the_page_and_from_each_other():
+    k = chart.HIGH_CONTRAST
+    for mark in (k.done, k.due, k.sitting, k.longest, k.neck, k.axis, k.text):
+        assert _contrast(mark, k.bg) >= 3.0, mark  # WCAG 1.4.11, non-text contrast
+    assert _contrast(k.done, k.due) >= 3.0 and _contrast(k.longest, k.sitting) >= 3.0  # a bar over a bar
+    assert _contrast(k.text, k.bg) >= 7.0 and _contrast(k.muted, k.bg) >= 7.0  # text: WCAG AAA
