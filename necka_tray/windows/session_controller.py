@@ -158,7 +158,7 @@ class SessionWindow(base.Window):
         excess = self.root.winfo_reqheight() - self.room()[1]
         if excess > 0:
             self.exercise.shrink_picture(excess)
-            self._show()
+            self._relayout()  # the first-use note takes the smaller stage's size too
         self.fit_text(self._relayout)
 
     def _relayout(self) -> None:

@@ -28,6 +28,8 @@ CHOICES = (7, 30)
 CHART_SIZE = (780, 340)
 #: The fewest table rows, and the lowest chart (1/96 inch), to shrink to on a small monitor.
 MIN_ROWS, MIN_CHART_HEIGHT = 2, 180
+#: Width around the table's columns (1/96 inch): the window's padding, the focus ring, the scroll bar.
+TABLE_SURROUND = 72
 COLUMNS = (("day", N_("Day"), 120), ("stretches", N_("Stretches"), 110), ("posture", N_("Posture"), 90),
            ("sitting", N_("Sitting"), 110), ("longest", N_("Longest"), 100), ("breaks", N_("Breaks"), 90),
            ("neck", N_("Neck"), 80))
@@ -72,7 +74,7 @@ class StatsWindow(base.Window):
         self.streak_label.pack(fill="x", pady=(round(2 * px), round(8 * px)))
         self.chart = tk.Label(body, bg=p.bg, bd=1, relief="solid", highlightthickness=0)
         self.chart.pack()
-        self.table = self._make_table(body)
+        self._make_table(body)
         foot = tk.Frame(body, bg=p.bg)
         foot.pack(fill="x", pady=(round(10 * px), 0))
         close = self.button(foot, _("Close (Esc)"), self.root.destroy, primary=True)
@@ -103,7 +105,7 @@ class StatsWindow(base.Window):
             self.root.update_idletasks()
         self.fit_text(self._size_table)
 
-    def _make_table(self, parent: tk.Misc) -> ttk.Treeview:
+    def _make_table(self, parent: tk.Misc) -> None:
         px, p = self.px, self.pal
         style = ttk.Style(self.root)
         style.theme_use("clam")
@@ -136,7 +138,6 @@ class StatsWindow(base.Window):
         table.configure(yscrollcommand=scroll.set)
         table.pack(side="left", fill="both", expand=True)
         scroll.pack(side="right", fill="y")
-        return table
 
     def _size_table(self) -> None:
         """Rows as high as the text needs; each column at least as wide as its heading and its widest
@@ -152,7 +153,7 @@ class StatsWindow(base.Window):
                       self.fonts["small"].measure(sample) + round(16 * px))
             needed.append(fit)
             scaled.append(max(fit, round(width * px * self.look.text_scale * self.text_kept)))
-        room = self.room()[0] - round(72 * px)  # the window's padding, the table's ring and scroll bar
+        room = self.room()[0] - round(TABLE_SURROUND * px)
         for (key, _heading, _width), width in zip(COLUMNS, scaled if sum(scaled) <= room else needed):
             table.column(key, width=width, anchor="w" if key == "day" else "e", stretch=key == "day")
 

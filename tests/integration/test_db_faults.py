@@ -272,10 +272,27 @@ def test_a_history_locked_for_5_s_is_not_moved_and_its_events_are_written_after(
     holder.join()
     writer.flush()  # the back-off doubled (30, 60, 120 s): not due yet
     assert writer.waiting == 2
-    writer.flush(final=True)  # at quit: the last chance, whatever the back-off
+    clock.now += 120
+    writer.flush()  # on the tick after the lock is gone: written
     assert writer.waiting == 0 and broken_files(hist) == []
     with History(hist) as h:
         assert [e.ts for e in h.events()] == [NOW + timedelta(minutes=i) for i in range(3)]
+
+
+def test_quit_writes_what_waited_whatever_the_back_off(hist, said, monkeypatch):
+    monkeypatch.setattr(history, "BUSY_TIMEOUT_MS", 200)
+    clock = Clock()
+    writer = HistoryWriter(hist, monotonic=clock)
+    writer.record(*reminder(0)[:2], **reminder(0)[2])
+    holder, _ = hold_exclusive_lock(hist, 1)
+    writer.record(*reminder(1)[:2], **reminder(1)[2])  # locked: waits, its retry 30 s away
+    holder.join()
+    writer.flush()
+    assert writer.waiting == 1  # the tick keeps the back-off
+    writer.flush(final=True)  # quit does not: the last chance to keep it
+    assert writer.waiting == 0
+    with History(hist) as h:
+        assert [e.ts for e in h.events()] == [NOW + timedelta(minutes=i) for i in range(2)]
 
 
 def corrupt_index(hist) -> None:
