@@ -179,9 +179,13 @@ def merge(builtin: Mapping[str, Routine], user: Mapping[str, Routine]) -> dict[s
 @functools.cache
 def builtin_routines() -> dict[str, Routine]:
     """The routines shipped inside the package (read once; the objects are immutable)."""
-    from importlib import resources  # here, not at the top: settings import this module for one check
+    shipped = Path(__file__).parent.parent / "data" / "routines.toml"
+    try:
+        text = shipped.read_text(encoding="utf-8")
+    except OSError:  # installed where files have no path (a zip): ask the import system
+        from importlib import resources  # ~0.8 MiB with its readers: only when needed
 
-    text = resources.files("necka_tray").joinpath("data/routines.toml").read_text(encoding="utf-8")
+        text = resources.files("necka_tray").joinpath("data/routines.toml").read_text(encoding="utf-8")
     return load_routines(text)
 
 

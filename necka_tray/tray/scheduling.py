@@ -75,6 +75,9 @@ class ReminderScheduler:
             # in the scheduler's thread: no pool thread to wake (and keep) for that.
             executors={"default": DebugExecutor()},
             job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": MAX_GRACE_SECONDS},
+            # Every time Necka hands over is timezone-aware, so the zone only fills gaps it never
+            # leaves; naming one spares the tray tzlocal (see apscheduler_import).
+            timezone=timezone.utc,
         )
         self._scheduler.add_listener(listener, EVENT_JOB_SUBMITTED | EVENT_JOB_MISSED | EVENT_JOB_ERROR)
         self._scheduler.start(paused=True)
@@ -128,7 +131,7 @@ class ReminderScheduler:
     def _trigger(self, minutes: int, start: datetime):
         from apscheduler.triggers.interval import IntervalTrigger
 
-        return IntervalTrigger(seconds=self._real_seconds(minutes), start_date=start)
+        return IntervalTrigger(seconds=self._real_seconds(minutes), start_date=start, timezone=timezone.utc)
 
     def _set_trigger(self, kind: Kind, minutes: int, start: datetime, keep_paused: bool = False) -> None:
         trigger = self._trigger(minutes, start)
@@ -150,7 +153,7 @@ class ReminderScheduler:
 
             self._scheduler.add_job(
                 "necka_tray.tray.jobs:tick",
-                trigger=IntervalTrigger(seconds=self._real_seconds(1)),
+                trigger=IntervalTrigger(seconds=self._real_seconds(1), timezone=timezone.utc),
                 id=TICK_JOB,
                 jobstore="volatile",
                 misfire_grace_time=None,
@@ -160,8 +163,8 @@ class ReminderScheduler:
         """One ``lull`` event at ``when`` (in memory; a newer call replaces the older one)."""
         from apscheduler.triggers.date import DateTrigger
 
-        self._scheduler.add_job("necka_tray.tray.jobs:lull", trigger=DateTrigger(run_date=when), id=LULL_JOB,
-                                jobstore="volatile", replace_existing=True, misfire_grace_time=None)
+        self._scheduler.add_job("necka_tray.tray.jobs:lull", trigger=DateTrigger(run_date=when, timezone=timezone.utc),
+                                id=LULL_JOB, jobstore="volatile", replace_existing=True, misfire_grace_time=None)
 
     # -- changes the user makes ------------------------------------------
 
@@ -210,7 +213,7 @@ class ReminderScheduler:
             self._scheduler.pause_job(kind.job_id)
         self._scheduler.add_job(
             "necka_tray.tray.jobs:end_pause",
-            trigger=DateTrigger(run_date=until),
+            trigger=DateTrigger(run_date=until, timezone=timezone.utc),
             id=PAUSE_JOB,
             replace_existing=True,  # a new pause replaces the old one on purpose
             misfire_grace_time=None,  # ends even if the app was closed at that time

@@ -1,7 +1,8 @@
 """APScheduler is pinned to the minor release ``tray/apscheduler_import.py`` stands in for.
 
-The stand-in answers exactly the names APScheduler 3.11 takes from ``asyncio``
-and ``importlib.metadata`` while ``apscheduler.schedulers.base`` imports. A
+The stand-in answers exactly the names APScheduler 3.11 takes from ``asyncio``,
+``importlib.metadata``, ``tzlocal`` and ``concurrent.futures.process`` while the scheduler and the two triggers
+Necka uses import. A
 release that loads other modules, or takes other names, must fail here loudly
 rather than break the tray at start (or quietly load asyncio again).
 """
@@ -23,7 +24,8 @@ LOADED = {
     "apscheduler", "apscheduler.events", "apscheduler.executors", "apscheduler.executors.base",
     "apscheduler.executors.pool", "apscheduler.job", "apscheduler.jobstores", "apscheduler.jobstores.base",
     "apscheduler.jobstores.memory", "apscheduler.schedulers", "apscheduler.schedulers.base",
-    "apscheduler.triggers", "apscheduler.triggers.base", "apscheduler.util",
+    "apscheduler.triggers", "apscheduler.triggers.base", "apscheduler.triggers.date",
+    "apscheduler.triggers.interval", "apscheduler.util",
 }
 #: (module, what it imports from asyncio / importlib.metadata): what the stand-ins must answer.
 STOOD_IN = {
@@ -31,8 +33,12 @@ STOOD_IN = {
     ("apscheduler", "importlib.metadata", "version"),
     ("apscheduler.schedulers.base", "importlib.metadata", "entry_points"),
     ("apscheduler.util", "asyncio", "iscoroutinefunction"),
+    ("apscheduler.schedulers.base", "tzlocal", "get_localzone"),
+    ("apscheduler.triggers.date", "tzlocal", "get_localzone"),
+    ("apscheduler.triggers.interval", "tzlocal", "get_localzone"),
+    ("apscheduler.executors.pool", "concurrent.futures.process", "BrokenProcessPool"),
 }
-STOOD_IN_MODULES = {"asyncio", "importlib.metadata"}
+STOOD_IN_MODULES = {"asyncio", "importlib.metadata", "tzlocal", "concurrent.futures.process"}
 
 
 def test_pyproject_pins_the_minor_release():

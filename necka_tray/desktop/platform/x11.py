@@ -10,6 +10,10 @@ asks for just that one.
 The start-up probes (is there a display, is there a tray) share one
 connection, which the tray icon then takes over: one connection set-up
 instead of three on the way to the icon.
+
+Nor does Necka ever turn keys into keysyms, so a connection skips the
+keyboard map that ``Display()`` fetches and indexes (a reply of every
+keycode's keysyms): ~0.4 MiB of heap per connection, kept for its lifetime.
 """
 
 from __future__ import annotations
@@ -23,7 +27,6 @@ _probe: tuple[str | None, object] | None = None  # (display name, connection) ke
 def open_display(name: str | None = None, extensions: tuple[str, ...] = ()):
     """An ``Xlib.display.Display`` with only the named extensions (X protocol names,
     e.g. ``"MIT-SCREEN-SAVER"``) loaded; raises as ``Display()`` does."""
-    import Xlib.display
     from Xlib import ext
 
     # python-xlib reads this list while connecting; it has no option to skip it.
@@ -31,9 +34,26 @@ def open_display(name: str | None = None, extensions: tuple[str, ...] = ()):
         saved = ext.__extensions__
         ext.__extensions__ = [e for e in saved if e[0] in extensions]
         try:
-            return Xlib.display.Display(name)
+            return _display_class()(name)
         finally:
             ext.__extensions__ = saved
+
+
+_Display = None
+
+
+def _display_class():
+    """``Xlib.display.Display`` without its keyboard map (built on first use: Xlib loads lazily)."""
+    global _Display
+    if _Display is None:
+        import Xlib.display
+
+        class Display(Xlib.display.Display):
+            def _update_keymap(self, first_keycode, count):
+                """Skipped: keysym lookups then find nothing, and Necka makes none."""
+
+        _Display = Display
+    return _Display
 
 
 def probe(name: str | None):
