@@ -16,9 +16,11 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import sqlite3
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -266,9 +268,26 @@ def test_home_unset_and_no_home_to_fall_back_to(own_desktop, start, tmp_path):
     if os.geteuid() != 0:
         pytest.skip("needs root to run as the 'nobody' user")
     env = {k: v for k, v in own_desktop.env.items() if not k.startswith("XDG_") and k != "HOME"}
-    # nobody's home in the passwd database is /nonexistent: nowhere to keep settings.
-    done = subprocess.run(["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--",
-                           sys.executable, "-m", "necka_tray"], env=env, capture_output=True, text=True, timeout=60)
-    assert done.returncode == 3
+    # The checkout and its venv may sit where nobody cannot read (a CI clone under /root, a
+    # 0700 mktemp folder): nobody runs a copy of the package and of platformdirs, all it
+    # reaches before this error, from a folder anyone can read, with the venv's own interpreter.
+    import platformdirs
+
+    import necka_tray
+
+    readable = Path(tempfile.mkdtemp(prefix="necka-nobody-"))
+    try:
+        for package in (necka_tray, platformdirs):
+            source = Path(package.__file__).parent
+            shutil.copytree(source, readable / source.name, ignore=shutil.ignore_patterns("__pycache__"))
+        subprocess.run(["chmod", "-R", "a+rX", str(readable)], check=True)
+        # nobody's home in the passwd database is /nonexistent: nowhere to keep settings.
+        done = subprocess.run(["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--",
+                               os.path.realpath(sys.executable), "-m", "necka_tray"],
+                              env={**env, "PYTHONPATH": str(readable)}, capture_output=True, text=True, timeout=60,
+                              cwd="/")
+    finally:
+        shutil.rmtree(readable, ignore_errors=True)
+    assert done.returncode == 3, done.stderr
     err = done.stderr.strip().splitlines()
     assert len(err) == 1 and err[0].startswith("necka-tray: cannot create Necka's folders"), err
