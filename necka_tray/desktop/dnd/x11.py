@@ -9,17 +9,15 @@ from __future__ import annotations
 
 from typing import Mapping
 
-from Xlib import X
+from necka_tray.desktop.platform.xwire import NONE, POINTER_ROOT, Connection  # xwire: no python-xlib in the tray
 
 
 class X11Fullscreen:
     name = "x11-fullscreen"
 
     def __init__(self, display_name: str) -> None:
-        from necka_tray.desktop.platform.x11 import open_display
-
-        self._d = open_display(display_name)  # core protocol only
-        self._root = self._d.screen().root
+        self._d = Connection(display_name)
+        self._root = self._d.screen.root
         atom = self._d.intern_atom
         self._active = atom("_NET_ACTIVE_WINDOW")
         self._state = atom("_NET_WM_STATE")
@@ -35,32 +33,28 @@ class X11Fullscreen:
             return True
         if self._desktop in self._atoms(window, self._type):
             return False
-        geo = window.get_geometry()
-        screen = self._d.screen()
-        origin = window.translate_coords(self._root, 0, 0)
-        return (geo.width, geo.height) == (screen.width_in_pixels, screen.height_in_pixels) and (
-            -origin.x, -origin.y) == (0, 0)
+        geo = self._d.get_geometry(window)
+        origin = self._d.translate_coords(self._root, window, 0, 0)  # the root's corner, seen from the window
+        return (geo.width, geo.height) == (self._d.screen.width, self._d.screen.height) and origin == (0, 0)
 
-    def _focused(self):
-        prop = self._root.get_full_property(self._active, X.AnyPropertyType)
-        if prop is not None and prop.value and prop.value[0]:
-            return self._d.create_resource_object("window", prop.value[0])
-        focus = self._d.get_input_focus().focus
-        if isinstance(focus, int) or focus == self._root:  # None or PointerRoot
+    def _focused(self) -> int | None:
+        active = self._d.get_property(self._root, self._active)
+        if active and active[0]:
+            return active[0]
+        focus = self._d.get_input_focus()
+        if focus in (NONE, POINTER_ROOT, self._root):
             return None
         return self._toplevel(focus)
 
-    def _toplevel(self, window):
+    def _toplevel(self, window: int) -> int:
         while True:
-            parent = window.query_tree().parent
-            if parent is None or parent == self._root or parent.id == 0:
+            parent = self._d.query_parent(window)
+            if parent in (NONE, self._root):
                 return window
             window = parent
 
-    @staticmethod
-    def _atoms(window, prop) -> list[int]:
-        value = window.get_full_property(prop, X.AnyPropertyType)
-        return list(value.value) if value is not None else []
+    def _atoms(self, window: int, prop: int) -> list[int]:
+        return self._d.get_property(window, prop) or []
 
 
 def open_source(env: Mapping[str, str]) -> X11Fullscreen | None:

@@ -44,7 +44,7 @@ def display_problem(env: Mapping[str, str]) -> str | None:
             return None
         return _("no graphical display: DISPLAY is not set. Start Necka from your desktop session.")
     try:
-        x11.probe(display)  # kept open: the tray icon takes it over
+        x11.probe(display)  # kept open for the tray probe that follows
     except Exception as exc:
         return _("cannot open the X display {display} ({error}). Start Necka from your desktop session.").format(
             display=repr(display), error=type(exc).__name__)
@@ -59,7 +59,7 @@ def tray_backend(env: Mapping[str, str]) -> TrayChoice:
     display = env.get("DISPLAY")
     sni = status_notifier(env)
     if sni == "host":
-        x11.drop()  # only the xembed icon takes over the probes' X connection
+        x11.drop()
         return TrayChoice("sni")
     if display and xembed_tray_owner(display):
         return TrayChoice("xembed")
@@ -75,8 +75,7 @@ def tray_backend(env: Mapping[str, str]) -> TrayChoice:
 def xembed_tray_owner(display: str) -> int:
     """The window id owning the XEmbed tray selection of screen 0, or 0."""
     d = x11.probe(display)
-    owner = d.get_selection_owner(d.intern_atom("_NET_SYSTEM_TRAY_S0"))
-    return int(getattr(owner, "id", 0))
+    return d.get_selection_owner(d.intern_atom("_NET_SYSTEM_TRAY_S0"))
 
 
 def status_notifier(env: Mapping[str, str] = os.environ) -> str:

@@ -1,4 +1,4 @@
-"""Opening X connections cheaply, for the display probes and the tray icon.
+"""Opening X connections cheaply: the display probes, and the XEmbed icon's python-xlib.
 
 python-xlib's ``Display()`` asks the server about every extension it knows and
 imports a module for each: 13 round trips and modules on a common X server,
@@ -7,9 +7,10 @@ probes and the tray icon speak the core protocol only, so they connect
 without extensions; code that needs one (the idle counter's MIT-SCREEN-SAVER)
 asks for just that one.
 
-The start-up probes (is there a display, is there a tray) share one
-connection, which the tray icon then takes over: one connection set-up
-instead of three on the way to the icon.
+The start-up probes (is there a display, is there an XEmbed tray) share one
+connection of ``xwire``'s, which needs no python-xlib: on a StatusNotifierItem
+desktop the tray process never loads it (~2.5 MiB). Only the XEmbed icon, which
+draws and docks a window, opens a python-xlib ``Display``.
 
 Nor does Necka ever turn keys into keysyms, so a connection skips the
 keyboard map that ``Display()`` fetches and indexes (a reply of every
@@ -57,20 +58,19 @@ def _display_class():
 
 
 def probe(name: str | None):
-    """The shared start-up connection to ``name`` (opened on first use)."""
+    """The shared start-up ``xwire.Connection`` to ``name`` (opened on first use)."""
     global _probe
     if _probe is None or _probe[0] != name:
         drop()
-        _probe = (name, open_display(name))
+        from necka_tray.desktop.platform.xwire import Connection
+
+        _probe = (name, Connection(name))
     return _probe[1]
 
 
 def take(name: str | None):
-    """The start-up connection for keeps (the caller closes it), or a new one."""
-    global _probe
-    if _probe is not None and _probe[0] == name:
-        display, _probe = _probe[1], None
-        return display
+    """A python-xlib connection for the XEmbed icon (the start-up probes' one is closed first)."""
+    drop()
     return open_display(name)
 
 
