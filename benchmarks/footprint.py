@@ -35,11 +35,18 @@ such as Workrave 1.10 as StatusNotifierItems), then runs each app with a fresh
 It prints a Markdown table of medians (min-max) with Necka/peer ratios and
 whether each target of issue 6 is met. Peers come from Debian's packages
 (``scripts/bootstrap --bench``); a peer that is not installed is left out.
+
+Necka runs as users install it: from a wheel of the checkout, installed into a
+throwaway venv whose dependencies are the dev venv's. The checkout's own
+editable install is a developer's convenience whose import hook (pathlib, re,
+urllib.parse at interpreter start) costs every process ~1.4 MiB; ``--editable``
+measures that instead.
 """
 
 from __future__ import annotations
 
 import argparse
+import atexit
 import contextlib
 import json
 import os
@@ -52,7 +59,7 @@ import sys
 import tempfile
 import threading
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
@@ -475,6 +482,30 @@ def verdict(summary: dict, key: str, target, peers: list[App]) -> tuple[str, str
 
 # --- main -------------------------------------------------------------------------------------
 
+def installed_python() -> Path:
+    """The interpreter of a throwaway venv holding Necka installed from a wheel of the checkout.
+
+    The wheel is built and installed by pip (``--prefix``, without dependencies); the dev venv's
+    site-packages are appended to the path by a ``.pth`` line, which adds the folder without
+    running the ``.pth`` files in it (the editable install's hook among them).
+    """
+    venv = Path(tempfile.mkdtemp(prefix="necka-footprint-venv-"))
+    atexit.register(shutil.rmtree, venv, ignore_errors=True)
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
+    subprocess.run([str(PYTHON), "-m", "pip", "install", "--quiet", "--no-deps", "--no-build-isolation",
+                    "--disable-pip-version-check", "--prefix", str(venv), str(REPO)], check=True)
+    python = venv / "bin" / "python"
+    site = Path(subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"],
+                               check=True, capture_output=True, text=True).stdout.strip())
+    dev_site = subprocess.run([str(PYTHON), "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"],
+                              check=True, capture_output=True, text=True).stdout.strip()
+    (site / "necka-footprint-deps.pth").write_text(dev_site + "\n")
+    where = subprocess.run([str(python), "-c", "import necka_tray, platformdirs; print(necka_tray.__file__)"],
+                           check=True, capture_output=True, text=True, cwd=venv).stdout.strip()
+    assert where.startswith(str(site)), f"Necka imported from {where}, not from the installed wheel"
+    return python
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -488,6 +519,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="the tray host: trayer (xembed, default), a StatusNotifierItem host (sni), or that "
                              "host with KDE's xembedsniproxy for XEmbed-only programs (kde)")
     parser.add_argument("--json", type=Path, help="also write every run's figures to this file")
+    parser.add_argument("--editable", action="store_true",
+                        help="run Necka from the dev venv's editable install instead of an installed wheel")
     parser.add_argument("--keep", type=Path, metavar="DIR",
                         help="keep each run's home and output, and the desktop's logs, in DIR")
     opts = parser.parse_args(argv)
@@ -515,6 +548,9 @@ def main(argv: list[str] | None = None) -> int:
         workdir = contextlib.nullcontext(str(opts.keep))
     else:
         workdir = tempfile.TemporaryDirectory(prefix="necka-footprint-")
+    if "necka" in (app.key for app in apps) and not opts.editable:
+        python = installed_python()
+        apps = [replace(app, argv=(str(python), *app.argv[1:])) if app.key == "necka" else app for app in apps]
     with workdir as tmp, session.running_desktop(Path(tmp), system_bus=True,
                                                  tray="xembed" if opts.tray == "xembed" else "sni") as desk:
         if opts.tray == "kde":
