@@ -1,6 +1,6 @@
-"""Import APScheduler 3 without asyncio, importlib.metadata, tzlocal and process pools: ~5 MiB less for the tray.
+"""Import APScheduler 3 without asyncio, importlib.metadata, tzlocal, zoneinfo and process pools: ~6 MiB less for the tray.
 
-Four of APScheduler's top-level imports serve features Necka never uses:
+Eight of APScheduler's top-level imports serve features Necka never uses:
 
 - ``apscheduler.util`` imports ``asyncio`` for one name, ``iscoroutinefunction``,
   which only its asyncio and tornado executors use; Necka runs plain functions.
@@ -25,10 +25,22 @@ Four of APScheduler's top-level imports serve features Necka never uses:
   its process-pool executor alone; Necka runs jobs in the scheduler's thread
   (``DebugExecutor``). The stand-in's class is a ``BrokenExecutor``, the
   real one's base, so that executor would still catch a real broken pool.
-  ~0.7 MiB less.
+  ~0.7 MiB less. Its ``import multiprocessing`` (~0.5 MiB) serves the same
+  executor's ``get_context``: the stand-in's imports the real package if
+  it is ever called.
+- ``apscheduler.util`` imports ``zoneinfo`` (with ``sysconfig``, ~0.7 MiB) to
+  turn zone *names* into zones and to recognise ``ZoneInfo`` objects. Necka
+  passes ``datetime.timezone.utc``. The stand-in's ``ZoneInfo`` builds a
+  real one when called, and ``isinstance(x, ZoneInfo)`` holds exactly when
+  ``x`` is a real ``zoneinfo.ZoneInfo`` (none can exist before the real
+  module is imported).
+- ``apscheduler.job`` imports ``uuid`` (with ``platform`` and libuuid,
+  ~0.3 MiB) for the ids of jobs added without one, and the triggers import
+  ``random`` for jitter; Necka names every job and uses no jitter. Both
+  stand-ins import the real module at the first call.
 
-The stand-ins are removed at once, so anything that imports these modules
-later gets the real ones. Call ``load()`` before the first APScheduler import,
+The stand-ins (``necka_tray.standins``) are removed at once, so anything that
+imports these modules later gets the real ones. Call ``load()`` before the first APScheduler import,
 on a thread where no other import of them can run meanwhile (the app's setup
 thread, before any other thread of ours imports anything). Measured with
 benchmarks/footprint.py.
@@ -39,6 +51,8 @@ from __future__ import annotations
 import inspect
 import sys
 import types
+
+from necka_tray.standins import lazy_module, standing_in
 
 
 class _NoPackage(Exception):
@@ -68,22 +82,31 @@ def _stand_ins() -> dict[str, types.ModuleType]:
 
     process = types.ModuleType("concurrent.futures.process", asyncio.__doc__)
     process.BrokenProcessPool = BrokenExecutor
+    multiprocessing = lazy_module("multiprocessing", "get_context")
+    uuid = lazy_module("uuid", "uuid4")
+    random = lazy_module("random", "uniform")
+    zoneinfo = types.ModuleType("zoneinfo", asyncio.__doc__)
+
+    class _ZoneInfoType(type):
+        def __instancecheck__(cls, obj: object) -> bool:
+            real = sys.modules.get("zoneinfo")
+            return real is not None and real is not zoneinfo and isinstance(obj, real.ZoneInfo)
+
+        def __call__(cls, key: str):
+            from zoneinfo import ZoneInfo as real
+
+            return real(key)
+
+    zoneinfo.ZoneInfo = _ZoneInfoType("ZoneInfo", (), {"__doc__": "Stand-in: builds a real zoneinfo.ZoneInfo."})
     return {"asyncio": asyncio, "importlib.metadata": metadata, "tzlocal": tzlocal,
-            "concurrent.futures.process": process}
+            "concurrent.futures.process": process, "multiprocessing": multiprocessing, "uuid": uuid,
+            "random": random, "zoneinfo": zoneinfo}
 
 
 def load() -> None:
     if "apscheduler.schedulers.base" in sys.modules:
         return  # too late
-    # An import that finds its module in sys.modules sets no attribute on the parent package,
-    # so removing the entries afterwards is all the clean-up there is.
-    stand_ins = {name: module for name, module in _stand_ins().items() if name not in sys.modules}
-    sys.modules.update(stand_ins)
-    try:
+    with standing_in(_stand_ins()):
         import apscheduler.schedulers.base  # noqa: F401
         import apscheduler.triggers.date  # noqa: F401  (the triggers Necka uses import tzlocal too)
         import apscheduler.triggers.interval  # noqa: F401
-    finally:
-        for name, module in stand_ins.items():
-            if sys.modules.get(name) is module:
-                del sys.modules[name]

@@ -6,15 +6,21 @@ Who may talk to the tray, in layers:
   0600, so only this user's processes can connect; on Windows a named pipe,
   whose default ACL gives other users no write access. No TCP port, ever;
 - both ends then prove they hold a key that the server writes at start into
-  a 0600 file next to the socket (``multiprocessing.connection``'s HMAC
-  challenge, in both directions);
-- a message is one JSON object as bytes (``send_bytes``/``recv_bytes`` with a
-  size cap), never a pickle: a peer can send data, not code. ``decode`` is
-  strict (no NaN or infinities, integers of at most ``MAX_INT_DIGITS``), so a
-  number that passes it fits every check after it.
+  a 0600 file next to the socket: a challenge in both directions, answered
+  with keyed BLAKE2b of a fresh random nonce (``server_handshake``,
+  ``client_handshake``). CPython's own ``_blake2`` does it without OpenSSL:
+  ``multiprocessing.connection``'s HMAC, used here before, loaded ~2 MiB of
+  modules at start and ~3.7 MiB of libcrypto at the first command, for
+  good, in a process that otherwise idles at ~15 MiB;
+- a message is one JSON object as bytes behind a 4-byte length (``Channel``,
+  with a size cap), never a pickle: a peer can send data, not code. ``decode``
+  is strict (no NaN or infinities, integers of at most ``MAX_INT_DIGITS``),
+  so a number that passes it fits every check after it.
 
-Every exchange has one TOTAL deadline (``DeadlineConnection``), not a timeout
-per read: a peer that trickles a byte a second cannot stretch it.
+Every exchange has one TOTAL deadline (``Channel``), not a timeout per read:
+a peer that trickles a byte a second cannot stretch it. Windows keeps
+``multiprocessing.connection``'s named pipes (its ``send_bytes``/``recv_bytes``
+speak the same framing) with the same handshake on top.
 
 Each request carries an ``id``; the server answers a repeated id with the
 answer it already gave (``ipc_server.py``), so a retry never repeats an
@@ -31,11 +37,20 @@ import json
 import os
 import select
 import socket
+import struct
 import sys
 import time
-from multiprocessing import connection as mpc
 from pathlib import Path
 from typing import Any
+
+try:  # CPython's BLAKE2 module: ``hashlib`` would load OpenSSL's libcrypto to find it
+    from _blake2 import blake2b
+except ImportError:  # pragma: no cover - another Python
+    from hashlib import blake2b
+try:  # what ``hmac.compare_digest`` is without OpenSSL (importing hmac loads it)
+    from _operator import _compare_digest as compare_digest
+except ImportError:  # pragma: no cover - another Python
+    from hmac import compare_digest
 
 from necka_tray.store.paths import AppPaths
 from necka_tray.i18n import N_, _
@@ -68,6 +83,10 @@ class ControlError(Exception):
 
 class Unanswered(ControlError):
     """The request was sent but its answer did not come in time: it may have been applied."""
+
+
+class AuthenticationError(Exception):
+    """The peer does not hold this user's key (the server refused it, or the server could not prove it)."""
 
 
 # -- where -------------------------------------------------------------------
@@ -150,54 +169,145 @@ def new_id() -> str:
 # -- one deadline per exchange -------------------------------------------------
 
 
-class DeadlineConnection(mpc.Connection):
-    """A Unix-socket connection whose reads and writes all end by ``deadline`` (time.monotonic).
+class Channel:
+    """A connected Unix socket framed as ``!I`` length + bytes, every read and write ending by ``deadline``.
 
-    ``multiprocessing`` reads a message with as many ``os.read`` calls as the
-    peer needs; each waits here only for what is left of the one deadline
-    (TimeoutError after it), so stalling, silence and trickling all end on time.
+    The socket is non-blocking and each wait is a ``poll`` for what is left of
+    the one deadline (TimeoutError after it), so stalling, silence and
+    trickling all end on time, in either direction.
     """
 
-    deadline = float("inf")
+    def __init__(self, sock: socket.socket, seconds: float = float("inf")) -> None:
+        sock.setblocking(False)
+        self._sock = sock
+        self.deadline = float("inf")
+        self.expire_in(seconds)
+
+    def expire_in(self, seconds: float) -> None:
+        self.deadline = time.monotonic() + seconds
+
+    def fileno(self) -> int:
+        return self._sock.fileno()
+
+    def close(self) -> None:
+        self._sock.close()
+
+    def __enter__(self) -> "Channel":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def send_bytes(self, data: bytes) -> None:
+        self._write_all(struct.pack("!I", len(data)) + data)
+
+    def recv_bytes(self, maxlength: int) -> bytes:
+        """One message; OSError if it announces more than ``maxlength`` (nothing of it is read)."""
+        (size,) = struct.unpack("!I", self._read_exact(4))
+        if size > maxlength:
+            raise OSError(f"a message of {size} bytes (at most {maxlength})")
+        return self._read_exact(size)
 
     def _wait(self, events: int) -> None:
         left = self.deadline - time.monotonic()
         if left <= 0:
             raise TimeoutError("the exchange took too long")
         poller = select.poll()
-        poller.register(self._handle, events)
+        poller.register(self._sock, events)
         if not poller.poll(None if left == float("inf") else int(left * 1000) + 1):
             raise TimeoutError("the exchange took too long")
 
-    def _read(self, handle: int, size: int) -> bytes:
-        self._wait(select.POLLIN)
-        return os.read(handle, size)
+    def _read_exact(self, size: int) -> bytes:
+        data = bytearray()
+        while len(data) < size:
+            self._wait(select.POLLIN)
+            try:
+                chunk = self._sock.recv(min(size - len(data), 65536))
+            except (BlockingIOError, InterruptedError):
+                continue
+            if not chunk:
+                raise EOFError("the peer closed the connection")
+            data += chunk
+        return bytes(data)
 
-    def _write(self, handle: int, data: bytes) -> int:
-        self._wait(select.POLLOUT)
-        return os.write(handle, data)
-
-    def _recv(self, size, read=None):  # type: ignore[override]
-        return super()._recv(size, self._read)
-
-    def _send(self, buf, write=None):  # type: ignore[override]
-        return super()._send(buf, self._write)
-
-    def expire_in(self, seconds: float) -> None:
-        self.deadline = time.monotonic() + seconds
+    def _write_all(self, data: bytes) -> None:
+        view = memoryview(data)
+        while view:
+            self._wait(select.POLLOUT)
+            try:
+                sent = self._sock.send(view, getattr(socket, "MSG_NOSIGNAL", 0))
+            except (BlockingIOError, InterruptedError):
+                continue
+            view = view[sent:]
 
 
-def _connect(addr: str, seconds: float) -> mpc.Connection:
-    if family(addr) == "AF_PIPE":
-        return mpc.Client(addr, family="AF_PIPE")  # no deadline on Windows pipes
-    sock = socket.socket(socket.AF_UNIX)
+# -- the handshake ---------------------------------------------------------------
+
+HELLO = b"necka-control/1 "
+WELCOME = b"welcome "
+REFUSED = b"refused"
+NONCE = 32
+
+
+def mac(key: bytes, label: bytes, nonce: bytes) -> bytes:
+    """Keyed BLAKE2b; a key file of any length (a forged one too) is first hashed to one BLAKE2b takes."""
+    if len(key) > 64:
+        key = blake2b(key).digest()
+    return blake2b(label + nonce, key=key, digest_size=32).digest()
+
+
+def server_handshake(conn: Any, key: bytes) -> None:
+    """The server's half: challenge the peer, then prove the key back. AuthenticationError if it has the wrong one.
+
+    A fresh nonce per connection means an answer or a timing learnt from one
+    connection is worth nothing on the next.
+    """
+    nonce = os.urandom(NONCE)
+    conn.send_bytes(HELLO + nonce)
+    answer = conn.recv_bytes(2 * NONCE)
+    if len(answer) != 2 * NONCE or not compare_digest(answer[:NONCE], mac(key, b"client", nonce)):
+        conn.send_bytes(REFUSED)
+        raise AuthenticationError("the peer does not hold the key")
+    conn.send_bytes(WELCOME + mac(key, b"server", answer[NONCE:]))
+
+
+def client_handshake(conn: Any, key: bytes) -> None:
+    """The client's half. AuthenticationError when refused; ValueError when the peer is no Necka server."""
+    hello = conn.recv_bytes(len(HELLO) + NONCE)
+    if len(hello) != len(HELLO) + NONCE or not hello.startswith(HELLO):
+        raise ValueError("the peer did not send Necka's challenge")
+    mine = os.urandom(NONCE)
+    conn.send_bytes(mac(key, b"client", hello[len(HELLO):]) + mine)
+    reply = conn.recv_bytes(len(WELCOME) + NONCE)
+    if reply == REFUSED:
+        raise AuthenticationError("the server refused the key")
+    if not reply.startswith(WELCOME) or not compare_digest(reply[len(WELCOME):], mac(key, b"server", mine)):
+        raise ValueError("the peer could not prove it holds the key")
+
+
+def connect(addr: str, key: bytes, seconds: float = REPLY_TIMEOUT + IO_TIMEOUT) -> Any:
+    """An authenticated connection to ``addr`` (a ``Channel``; on Windows a pipe connection).
+
+    OSError when nobody listens; AuthenticationError, ValueError, EOFError or
+    TimeoutError when the handshake fails (the connection is closed then).
+    """
+    if family(addr) == "AF_PIPE":  # pragma: no cover - Windows
+        from multiprocessing.connection import Client
+
+        conn = Client(addr, family="AF_PIPE")  # no deadline on Windows pipes
+    else:
+        sock = socket.socket(socket.AF_UNIX)
+        try:
+            sock.connect(addr)
+        except BaseException:
+            sock.close()
+            raise
+        conn = Channel(sock, seconds)
     try:
-        sock.connect(addr)
+        client_handshake(conn, key)
     except BaseException:
-        sock.close()
+        conn.close()
         raise
-    conn = DeadlineConnection(sock.detach())
-    conn.expire_in(seconds)
     return conn
 
 
@@ -215,23 +325,20 @@ def request(paths: AppPaths, message: dict[str, Any], timeout: float = REPLY_TIM
     addr = address(paths)
     key = read_key(paths)
     try:
-        conn = _connect(addr, timeout)
+        conn = connect(addr, key, timeout)
     except (FileNotFoundError, ConnectionRefusedError):
         raise NotRunning("Necka is not running") from None
+    except AuthenticationError:
+        raise ControlError(_("the running Necka refused the key in {path}").format(path=key_file(paths))) from None
+    except (EOFError, ValueError, TimeoutError) as exc:
+        raise ControlError(_("the running Necka did not complete the handshake ({error})").format(
+            error=type(exc).__name__)) from None
     except OSError as exc:
         raise ControlError(_("cannot connect to {address} ({error})").format(address=addr, error=exc.strerror or exc)) from None
     with conn:
         try:
-            mpc.answer_challenge(conn, key)
-            mpc.deliver_challenge(conn, key)
-        except mpc.AuthenticationError:
-            raise ControlError(_("the running Necka refused the key in {path}").format(path=key_file(paths))) from None
-        except (OSError, EOFError, AssertionError) as exc:
-            raise ControlError(_("the running Necka did not complete the handshake ({error})").format(
-                error=type(exc).__name__)) from None
-        try:
             conn.send_bytes(encode({**message, "id": request_id or new_id()}))
-        except OSError as exc:
+        except (OSError, TimeoutError) as exc:
             raise ControlError(_("could not send the request ({error})").format(error=type(exc).__name__)) from None
         try:
             reply = decode(conn.recv_bytes(MAX_REPLY))

@@ -24,14 +24,13 @@ import select
 import socket
 import threading
 from collections import OrderedDict
-from multiprocessing import connection as mpc
 from pathlib import Path
 from typing import Any, Callable
 
 from necka_tray.store.fsutil import atomic_write
 from necka_tray.store.paths import AppPaths
 from necka_tray.tray import ipc
-from necka_tray.tray.ipc import DeadlineConnection
+from necka_tray.tray.ipc import Channel
 from necka_tray.i18n import N_, _
 
 logger = logging.getLogger(__name__)
@@ -67,7 +66,7 @@ class Server:
         self._unix = ipc.family(self._address) == "AF_UNIX"
         self._key = b""
         self._sock: socket.socket | None = None  # Unix
-        self._listener: mpc.Listener | None = None  # Windows
+        self._listener: Any = None  # Windows: a multiprocessing.connection.Listener
         self._bound: tuple[int, int] | None = None  # the socket file's (device, inode)
         self._retired: list[socket.socket] = []  # replaced by recheck; closed by the accept thread
         self._wake_r = self._wake_w = -1
@@ -123,7 +122,9 @@ class Server:
             os.write(self._wake_w, b"x")
         else:
             try:  # accept() does not wake for close(): knock once
-                mpc.Client(self._address, family="AF_PIPE").close()
+                from multiprocessing.connection import Client
+
+                Client(self._address, family="AF_PIPE").close()
             except OSError:
                 pass
         self._thread.join(timeout)
@@ -149,11 +150,13 @@ class Server:
 
     def _bind(self) -> None:
         # os.urandom is what secrets.token_bytes returns; the secrets module would load hmac and
-        # OpenSSL (~3.9 MiB USS) at start, which multiprocessing imports itself at the first connection.
-        if not self._unix:
+        # OpenSSL (~3.7 MiB USS).
+        if not self._unix:  # pragma: no cover - Windows
+            from multiprocessing.connection import Listener
+
             self._key = os.urandom(32)
             atomic_write(ipc.key_file(self._paths), self._key, mode=0o600)
-            self._listener = mpc.Listener(self._address, family="AF_PIPE", backlog=8)
+            self._listener = Listener(self._address, family="AF_PIPE", backlog=8)
             return
         self._prepare_socket_dir()
         key = os.urandom(32)
@@ -219,7 +222,7 @@ class Server:
             self._peer_threads.add(peer)
             peer.start()
 
-    def _accept(self) -> mpc.Connection | None:
+    def _accept(self) -> Any:
         """The next connection; None after a wake-up (stop, a new socket) or a peer already gone."""
         if not self._unix:
             return self._listener.accept()
@@ -236,25 +239,23 @@ class Server:
             client, _ = sock.accept()
         except (BlockingIOError, InterruptedError, ConnectionAbortedError):
             return None
-        client.setblocking(True)
-        return DeadlineConnection(client.detach())
+        return Channel(client, self._io_timeout)
 
-    def _serve_peer(self, conn: mpc.Connection) -> None:
+    def _serve_peer(self, conn: Any) -> None:
         try:
             with conn:
-                if isinstance(conn, DeadlineConnection):
+                if isinstance(conn, Channel):
                     conn.expire_in(self._io_timeout)
                 self._serve_one(conn)
         finally:
             self._peer_threads.discard(threading.current_thread())
             self._peers.release()
 
-    def _serve_one(self, conn: mpc.Connection) -> None:
+    def _serve_one(self, conn: Any) -> None:
         """One exchange; whatever a peer sends, it can only lose its own connection."""
         try:
-            mpc.deliver_challenge(conn, self._key)
-            mpc.answer_challenge(conn, self._key)
-        except mpc.AuthenticationError:
+            ipc.server_handshake(conn, self._key)
+        except ipc.AuthenticationError:
             logger.warning("action=control-refused reason=wrong-key")
             return
         except Exception as exc:  # a peer that is not a Necka client, went away, or took too long
@@ -267,7 +268,7 @@ class Server:
             return
         reply = self.reply_to(data)
         try:
-            if isinstance(conn, DeadlineConnection):
+            if isinstance(conn, Channel):
                 conn.expire_in(self._io_timeout)
             conn.send_bytes(ipc.encode(reply))
         except Exception as exc:

@@ -153,18 +153,16 @@ def _paths(env: dict) -> AppPaths:
 
 
 def _send_authenticated_pickle(paths: AppPaths, obj) -> dict | None:
-    """A peer that holds the key (the same user), sending a pickle with ``Connection.send``."""
-    from multiprocessing import connection as mpc
+    """A peer that holds the key (the same user), sending a pickle as the request."""
+    import pickle
 
-    key = ipc.read_key(paths)
-    conn = mpc.Client(ipc.address(paths), family="AF_UNIX")
     try:
-        mpc.answer_challenge(conn, key)
-        mpc.deliver_challenge(conn, key)
-        conn.send(obj)  # pickled on the way
-        if conn.poll(10):
-            return ipc.decode(conn.recv_bytes(ipc.MAX_REPLY))
+        conn = ipc.connect(ipc.address(paths), ipc.read_key(paths), seconds=10)
+    except (EOFError, OSError, ValueError):
         return None
+    try:
+        conn.send_bytes(pickle.dumps(obj))
+        return ipc.decode(conn.recv_bytes(ipc.MAX_REPLY))
     except (EOFError, OSError, ValueError):
         return None
     finally:

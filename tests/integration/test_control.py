@@ -17,7 +17,6 @@ import sys
 import tempfile
 import threading
 from datetime import datetime, timedelta
-from multiprocessing import connection as mpc
 from pathlib import Path
 
 import pytest
@@ -195,8 +194,8 @@ def test_files_are_private(necka, paths):
 
 
 def test_a_wrong_key_is_refused_and_the_app_keeps_answering(necka, paths, caplog):
-    with pytest.raises(mpc.AuthenticationError):
-        mpc.Client(necka.server.address, family="AF_UNIX", authkey=b"not the key")
+    with pytest.raises(ipc.AuthenticationError):
+        ipc.connect(necka.server.address, b"not the key")
     (paths.run_dir / ipc.KEY_NAME).write_bytes(b"a forged key")
     with pytest.raises(ipc.ControlError, match="refused the key"):
         control.ask(paths, "status")
@@ -263,8 +262,8 @@ def test_another_user_cannot_connect(tmp_path):
 # -- robustness ----------------------------------------------------------------------
 
 
-def _authenticated(address: str, key: bytes) -> mpc.Connection:
-    return mpc.Client(address, family="AF_UNIX", authkey=key)
+def _authenticated(address: str, key: bytes) -> ipc.Channel:
+    return ipc.connect(address, key)
 
 
 def _raw(address: str, data: bytes) -> None:
@@ -286,19 +285,19 @@ def test_a_flood_of_malformed_and_oversized_messages_leaves_the_app_answering(ne
     def send_authenticated(payload: bytes):
         with _authenticated(addr, key) as c:
             c.send_bytes(payload)
-            replies.append(ipc.decode(c.recv_bytes()))
+            replies.append(ipc.decode(c.recv_bytes(ipc.MAX_REPLY)))
 
     def oversized():
         with _authenticated(addr, key) as c:
             with pytest.raises((EOFError, OSError)):  # dropped unread: no reply, maybe not even the body
                 c.send_bytes(b"{" * (ipc.MAX_REQUEST + 1))
-                c.recv_bytes()
+                c.recv_bytes(ipc.MAX_REPLY)
 
     def lying_header():
         with _authenticated(addr, key) as c:
-            c._send(struct.pack("!i", 2**31 - 1))  # announces 2 GiB, sends nothing
+            c._write_all(struct.pack("!I", 2**31 - 1))  # announces 2 GiB, sends nothing
             with pytest.raises((EOFError, OSError)):
-                c.recv_bytes()
+                c.recv_bytes(ipc.MAX_REPLY)
 
     garbage = [b"", b"\xff\xfe\x00", b"not json", b"[1, 2]", b"42", b"null", b'"status"',
                b"[" * 5000 + b"]" * 5000, b'{"command": 1}', b'{"command": "rm -rf"}',
@@ -425,7 +424,7 @@ def test_snooze_while_paused_says_it_did_nothing_and_records_nothing(necka):
 def test_oversized_numbers_on_the_socket_are_a_bad_request_not_an_exception(necka, payload, caplog):
     with _authenticated(necka.server.address, necka.server._key) as c:
         c.send_bytes(payload)
-        reply = ipc.decode(c.recv_bytes())
+        reply = ipc.decode(c.recv_bytes(ipc.MAX_REPLY))
     assert reply["ok"] is False and reply["error"].startswith("bad request: not a JSON object ("), reply
     assert "Traceback" not in caplog.text and "OverflowError" not in caplog.text
     assert necka.ask("status")["ok"]

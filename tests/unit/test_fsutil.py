@@ -30,7 +30,7 @@ def test_a_failed_write_leaves_the_old_file_and_no_temporary(tmp_path, monkeypat
 
 def test_stale_temporaries_of_killed_writes_are_removed_by_the_next_write(tmp_path):
     path = tmp_path / "config.toml"
-    stale = tmp_path / ".config.toml.abcd1234.tmp"  # as mkstemp names them
+    stale = tmp_path / ".config.toml.abcd1234.tmp"  # as _create_temporary names them
     fresh = tmp_path / ".config.toml.efgh5678.tmp"  # maybe another writer's, right now
     other = tmp_path / ".config.toml.bak.ijkl9012.tmp"  # another file's (its own write cleans it)
     mine = tmp_path / "my.config.toml.notes.tmp"  # not ours at all
@@ -42,3 +42,15 @@ def test_stale_temporaries_of_killed_writes_are_removed_by_the_next_write(tmp_pa
     atomic_write(path, b"new")
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
         ["config.toml", fresh.name, other.name, mine.name])
+
+
+def test_a_temporary_name_already_taken_is_never_opened(tmp_path, monkeypatch):
+    """O_EXCL: a file (or a planted link) with the next temporary name is left alone; another name is used."""
+    path = tmp_path / "config.toml"
+    taken = tmp_path / ".config.toml.00000000.tmp"
+    taken.symlink_to(tmp_path / "elsewhere")
+    draws = iter([b"\x00" * 4, b"\x00" * 4, b"\x12\x34\x56\x78"])
+    monkeypatch.setattr(fsutil.os, "urandom", lambda n: next(draws))
+    atomic_write(path, b"new")
+    assert path.read_bytes() == b"new" and not (tmp_path / "elsewhere").exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["config.toml", taken.name])
