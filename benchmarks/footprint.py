@@ -485,14 +485,16 @@ def verdict(summary: dict, key: str, target, peers: list[App]) -> tuple[str, str
 def installed_python() -> Path:
     """The interpreter of a throwaway venv holding Necka installed from a wheel of the checkout.
 
-    The wheel is built and installed by pip (``--prefix``, without dependencies); the dev venv's
+    The wheel is built and installed by pip (``--prefix``, without dependencies, and
+    ``--ignore-installed``: without it pip "upgrades" by uninstalling the dev venv's editable
+    install, which would leave the checkout without its ``necka-tray`` command); the dev venv's
     site-packages are appended to the path by a ``.pth`` line, which adds the folder without
     running the ``.pth`` files in it (the editable install's hook among them).
     """
     venv = Path(tempfile.mkdtemp(prefix="necka-footprint-venv-"))
     atexit.register(shutil.rmtree, venv, ignore_errors=True)
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
-    subprocess.run([str(PYTHON), "-m", "pip", "install", "--quiet", "--no-deps", "--no-build-isolation",
+    subprocess.run([str(PYTHON), "-m", "pip", "install", "--quiet", "--no-deps", "--ignore-installed", "--no-build-isolation",
                     "--disable-pip-version-check", "--prefix", str(venv), str(REPO)], check=True)
     python = venv / "bin" / "python"
     site = Path(subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"],
