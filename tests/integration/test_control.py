@@ -319,12 +319,27 @@ def test_a_flood_of_malformed_and_oversized_messages_leaves_the_app_answering(ne
         _raw(addr, data)
     oversized()
     lying_header()
+    # 30 peers at once are more than the server's MAX_PEERS: a peer beyond the limit is closed
+    # at once (EOFError in the handshake), by design; any reply it does get must be a refusal.
+    flood_outcomes = []
+
+    def send_in_flood():
+        try:
+            with _authenticated(addr, key) as c:
+                c.send_bytes(b"\x80garbage")
+                flood_outcomes.append(ipc.decode(c.recv_bytes(ipc.MAX_REPLY)))
+        except (EOFError, OSError) as exc:
+            flood_outcomes.append(exc)
+
     threads = [threading.Thread(target=_raw, args=(addr, os.urandom(512))) for _ in range(20)]
-    threads += [threading.Thread(target=send_authenticated, args=(b"\x80garbage",)) for _ in range(10)]
+    threads += [threading.Thread(target=send_in_flood) for _ in range(10)]
     for t in threads:
         t.start()
     for t in threads:
         t.join(60)
+    assert len(flood_outcomes) == 10
+    assert all(isinstance(o, (EOFError, OSError)) or (o["ok"] is False and o["error"]) for o in flood_outcomes), \
+        flood_outcomes
 
     assert necka.h.thread.is_alive() and necka.server._thread.is_alive()
     assert necka.ask("status")["status"]["state"] == "active"
