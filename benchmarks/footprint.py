@@ -494,8 +494,9 @@ def installed_python() -> Path:
     venv = Path(tempfile.mkdtemp(prefix="necka-footprint-venv-"))
     atexit.register(shutil.rmtree, venv, ignore_errors=True)
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
-    subprocess.run([str(PYTHON), "-m", "pip", "install", "--quiet", "--no-deps", "--ignore-installed", "--no-build-isolation",
-                    "--disable-pip-version-check", "--prefix", str(venv), str(REPO)], check=True)
+    subprocess.run([str(PYTHON), "-m", "pip", "install", "--quiet", "--no-deps", "--ignore-installed",
+                    "--no-build-isolation", "--disable-pip-version-check", "--prefix", str(venv), str(REPO)],
+                   check=True)
     python = venv / "bin" / "python"
     site = Path(subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"],
                                check=True, capture_output=True, text=True).stdout.strip())
