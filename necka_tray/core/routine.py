@@ -20,7 +20,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from necka_tray.core import progress, tomllines
+from necka_tray.core import progress
+import necka_tray.store.tomllines as tomllines
 from necka_tray.i18n import _
 
 #: The routine the tray starts when the user has not picked one.

@@ -23,7 +23,7 @@ from types import MappingProxyType
 from typing import Any, Callable, Mapping
 
 from necka_tray.core.reminders import Kind
-from necka_tray.core import tomllines
+from necka_tray.store import tomllines
 from necka_tray.store.fsutil import atomic_write, read_user_file
 from necka_tray.store.schema import CONFIG_VERSION, INTERVAL_RANGE, SCHEMA, Field  # noqa: F401 (re-exported)
 from necka_tray.store.schema import render as _render

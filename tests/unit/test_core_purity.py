@@ -9,7 +9,8 @@ import necka_tray.core
 
 CORE = Path(necka_tray.core.__file__).parent
 #: Modules outside the core that the core may use: they import only the standard library.
-CORE_MAY_USE = {"necka_tray.i18n", "necka_tray.catalogs"}
+#: ``store.tomllines``: the routine parser names the line of a bad value with the store's TOML line model.
+CORE_MAY_USE = {"necka_tray.i18n", "necka_tray.catalogs", "necka_tray.store.tomllines"}
 
 
 def imported_modules(path: Path):

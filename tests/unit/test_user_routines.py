@@ -8,7 +8,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from necka_tray.core import tomllines
+from necka_tray.store import tomllines
 from necka_tray.core.routine import builtin_routines
 from necka_tray.store.history import History
 from necka_tray.store.routines import RoutineBook, load_catalogue, starter_text
