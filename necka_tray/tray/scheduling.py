@@ -13,7 +13,9 @@ module-level functions by text reference. Rules we chose on purpose:
 - A pause is a stored one-shot job (``pause_end``) plus paused reminder jobs,
   so a pause survives a restart and ends on time even if the app was closed.
 - The tray's minute tick lives in an in-memory store: it must not write to
-  disk every minute.
+  disk every minute. That store times its jobs by the monotonic clock
+  (``monotonic_store.py``), so a wall clock set back still gets its next tick,
+  and the tick compares the clocks and sees the jump.
 """
 
 from __future__ import annotations
@@ -56,10 +58,10 @@ class ReminderScheduler:
         apscheduler_import.load()  # before any other APScheduler import: keeps asyncio out
         from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_MISSED, EVENT_JOB_SUBMITTED
         from apscheduler.executors.debug import DebugExecutor
-        from apscheduler.jobstores.memory import MemoryJobStore
         from apscheduler.schedulers.background import BackgroundScheduler
 
         from necka_tray.store.jobstore import SQLiteJobStore
+        from necka_tray.tray.monotonic_store import MonotonicJobStore
 
         def listener(event) -> None:
             if event.code == EVENT_JOB_MISSED:
@@ -70,7 +72,7 @@ class ReminderScheduler:
                 on_job_event(event.job_id)
 
         self._scheduler = BackgroundScheduler(
-            jobstores={"default": SQLiteJobStore(self._jobs_db), "volatile": MemoryJobStore()},
+            jobstores={"default": SQLiteJobStore(self._jobs_db), "volatile": MonotonicJobStore()},
             # Job functions only post an event to the app's dispatcher (jobs.py), so they run right
             # in the scheduler's thread: no pool thread to wake (and keep) for that.
             executors={"default": DebugExecutor()},
@@ -107,6 +109,12 @@ class ReminderScheduler:
             self._add(kind, minutes, self._planner.first_run(minutes, now), paused)
             return
         stored = self._stored_minutes(job)
+        if job.next_run_time is not None and _utc(job.next_run_time) - now > timedelta(
+                seconds=self._real_seconds(max(stored, minutes))):
+            # The wall clock was set back while Necka was closed: a countdown never exceeds its interval.
+            logger.info("action=clock-back job=%s stored_next=%s", kind.job_id, job.next_run_time)
+            self._set_trigger(kind, minutes, self._planner.first_run(minutes, now))
+            return
         if abs(stored - minutes) < 1e-6:
             return
         if job.next_run_time is None:

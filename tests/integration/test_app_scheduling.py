@@ -186,6 +186,18 @@ def test_gap_longer_than_grace_fires_nothing_and_continues_at_the_next_slot(runn
     assert all(now < t <= now + timedelta(minutes=60) for t in runs.values())
 
 
+def test_a_clock_set_back_while_closed_leaves_no_countdown_beyond_its_interval(running, paths):
+    h = running()
+    # The wall clock went back a day while Necka was closed: every stored run now lies a day ahead.
+    move_stored_runs(h, timedelta(days=-1))
+    h.stop()
+    h2 = running()
+    now = SystemClock().now()
+    intervals = {Kind.POSTURE: 20, Kind.SHOULDER_ROLLS: 40, Kind.STRETCH: 60}
+    for kind, due in h2.next_runs().items():
+        assert now < due <= now + timedelta(minutes=intervals[kind], seconds=5), kind
+
+
 def test_short_gap_brings_at_most_one_reminder(running):
     h = running()
     h.stop()

@@ -1,0 +1,50 @@
+"""The wall clock moved under a running Necka (libfaketime moves only the wall clock; the
+monotonic clock stays real): the next tick sees the jump either way, and no countdown is left
+beyond its interval."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from .necka_app import docked
+
+LIBFAKETIME = next((p for p in ("/usr/lib/x86_64-linux-gnu/faketime/libfaketimeMT.so.1",
+                                "/usr/lib/aarch64-linux-gnu/faketime/libfaketimeMT.so.1",
+                                "/usr/lib/faketime/libfaketimeMT.so.1") if Path(p).exists()), None)
+
+
+def status(env: dict) -> dict:
+    done = subprocess.run([sys.executable, "-m", "necka_tray", "status", "--json"], env=env, capture_output=True,
+                          text=True, timeout=30)
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout)
+
+
+def test_a_wall_clock_set_back_or_forward_is_seen_on_the_next_tick(desktop, start_necka, app_env, tmp_path):
+    if LIBFAKETIME is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail("libfaketime is missing (Debian: faketime)")
+        pytest.skip("libfaketime is missing (Debian: faketime)")
+    offset = tmp_path / "faketime"
+    offset.write_text("+0\n")
+    env = dict(app_env, LD_PRELOAD=LIBFAKETIME, FAKETIME_TIMESTAMP_FILE=str(offset), FAKETIME_NO_CACHE="1",
+               DONT_FAKE_MONOTONIC="1")
+    necka = start_necka("--time-scale", "60", env=env)  # a configured minute (the tick) is a real second
+    docked(desktop, necka)
+    necka.wait_log(r"action=add job=stretch")
+
+    offset.write_text("-1d\n")  # set back a day
+    necka.wait_log(r"action=shift reason=clock delta=-")
+    for entry in status(app_env)["reminders"].values():
+        assert 0 <= entry["minutes_left"] <= entry["interval_minutes"], entry
+
+    offset.write_text("+0\n")  # and forward again
+    necka.wait_log(r"action=restart reason=gap")
+    for entry in status(app_env)["reminders"].values():
+        assert 0 <= entry["minutes_left"] <= entry["interval_minutes"], entry
