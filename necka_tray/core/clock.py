@@ -4,10 +4,16 @@ Wall time is timezone-aware local time (what the user reads on the tray);
 monotonic time is for measuring how long something lasted, immune to clock
 changes. ``TimeScale`` turns configured minutes into real seconds so
 ``--time-scale 60`` makes a configured minute last one second.
+
+Local time is what the C library says (``TZ``, /etc/localtime). A zone it
+accepts may have an offset of a day or more (``TZ=UTC+24``, ``<+2430>-24:30``),
+which Python's ``timezone`` cannot hold: then Necka counts in UTC, and says
+so once, in one line (``usable_offset``).
 """
 
 from __future__ import annotations
 
+import logging
 import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
@@ -22,9 +28,54 @@ class Clock(Protocol):
         """Seconds from an arbitrary start; never jumps."""
 
 
+logger = logging.getLogger(__name__)
+_LIMIT = timedelta(hours=24)
+_said: list[str] = []
+
+
+def usable_offset(offset: timedelta) -> timedelta:
+    """``offset`` (the C library's), or UTC's when it is a day or more, which no ``timezone`` holds."""
+    if -_LIMIT < offset < _LIMIT:
+        return offset
+    if not _said:
+        _said.append("said")
+        from necka_tray.i18n import _
+
+        logger.warning("%s", _("The time zone TZ={zone} is {hours} hours from UTC, more than Necka can count in; "
+                               "Necka uses UTC instead.").format(zone=_tz_name(),
+                                                                 hours=f"{offset.total_seconds() / 3600:+g}"))
+    return timedelta(0)
+
+
+def local(when: datetime) -> datetime:
+    """``when`` (aware) in the system's local time, as a fixed offset; UTC when the offset is unusable."""
+    try:
+        return when.astimezone()
+    except (ValueError, OverflowError):
+        seconds = time.localtime(when.timestamp()).tm_gmtoff
+        return when.astimezone(timezone(usable_offset(timedelta(seconds=seconds))))
+
+
+def local_wall(naive: datetime) -> datetime:
+    """A naive local wall time made aware in the system's local time (UTC's frame when unusable)."""
+    try:
+        return naive.astimezone()
+    except (ValueError, OverflowError):
+        stamp = time.mktime(naive.timetuple()[:8] + (-1,))
+        seconds = time.localtime(stamp).tm_gmtoff
+        offset = usable_offset(timedelta(seconds=seconds))
+        return naive.replace(tzinfo=timezone(offset))
+
+
+def _tz_name() -> str:
+    import os
+
+    return os.environ.get("TZ", "") or time.tzname[0]
+
+
 class SystemClock:
     def now(self) -> datetime:
-        return datetime.now().astimezone()
+        return local(datetime.now(timezone.utc))
 
     def monotonic(self) -> float:
         return time.monotonic()

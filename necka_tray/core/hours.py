@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta, tzinfo
 
+from necka_tray.core.clock import local as local_time, local_wall
 from necka_tray.i18n import _
 
 DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -53,7 +54,7 @@ class WorkingHours:
         return self.end <= self.start
 
     def contains(self, when: datetime, tz: tzinfo | None = None) -> bool:
-        local = when.astimezone(tz)
+        local = when.astimezone(tz) if tz is not None else local_time(when)
         t, weekday = local.time(), local.weekday()
         if not self.overnight:
             return weekday in self.days and self.start <= t < self.end
@@ -63,7 +64,7 @@ class WorkingHours:
 
     def next_start(self, when: datetime, tz: tzinfo | None = None) -> datetime:
         """The next moment (after ``when``) at which working hours begin."""
-        local = when.astimezone(tz)
+        local = when.astimezone(tz) if tz is not None else local_time(when)
         for offset in range(8):
             day = local.date() + timedelta(days=offset)
             if day.weekday() not in self.days:
@@ -78,5 +79,5 @@ def _local(day, at: time, tz: tzinfo | None) -> datetime:
     """``day`` at ``at`` in ``tz`` (the system's local zone when None), DST-correct."""
     naive = datetime.combine(day, at)
     if tz is None:
-        return naive.astimezone()  # interprets a naive time as system local time
+        return local_wall(naive)  # interprets a naive time as system local time
     return naive.replace(tzinfo=tz)

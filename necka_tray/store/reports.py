@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from necka_tray.core import stats
+from necka_tray.core.clock import usable_offset
 from necka_tray.core.stats import DayStats, Streak
 from necka_tray.store.history import History
 
@@ -37,16 +38,19 @@ class SystemLocalTime(tzinfo):
     """
 
     def utcoffset(self, dt: datetime | None) -> timedelta:
-        return timedelta(seconds=self._local(dt).tm_gmtoff)
+        return usable_offset(timedelta(seconds=self._local(dt).tm_gmtoff))
 
     def dst(self, dt: datetime | None) -> timedelta:
-        return timedelta(hours=1) if self._local(dt).tm_isdst > 0 else timedelta(0)
+        local = self._local(dt)
+        if timedelta(seconds=local.tm_gmtoff) != usable_offset(timedelta(seconds=local.tm_gmtoff)):
+            return timedelta(0)  # counted in UTC: no DST either
+        return timedelta(hours=1) if local.tm_isdst > 0 else timedelta(0)
 
     def tzname(self, dt: datetime | None) -> str:
         return self._local(dt).tm_zone
 
     def fromutc(self, dt: datetime) -> datetime:
-        return dt + _offset_at(dt.year, dt.month, dt.day, dt.hour, dt.minute // 15, time.tzname)
+        return dt + usable_offset(_offset_at(dt.year, dt.month, dt.day, dt.hour, dt.minute // 15, time.tzname))
 
     def __repr__(self) -> str:
         return "SystemLocalTime()"

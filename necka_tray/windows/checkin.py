@@ -17,6 +17,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from necka_tray.core.clock import SystemClock
 from necka_tray.core.events import RATING_MAX, RATING_MIN
 from necka_tray.i18n import N_, _
 
@@ -108,7 +109,7 @@ def record(rating: int, source: str, now: datetime | None = None) -> bool:
         paths = AppPaths.for_user()
         paths.ensure()
         with History(paths.history_db) as h:
-            h.record_checkin(now or datetime.now().astimezone(), rating, source)
+            h.record_checkin(now or SystemClock().now(), rating, source)
     except Exception as exc:
         print("necka-tray: " + _("could not save the check-in: {error}").format(error=exc), file=sys.stderr)
         return False
@@ -134,7 +135,7 @@ def main(argv: list[str] | None = None) -> int:
     body.pack(fill="both", expand=True)
 
     def on_rating(rating: int) -> None:
-        answer.append((rating, datetime.now().astimezone()))
+        answer.append((rating, SystemClock().now()))
         if not args.no_record:
             record(rating, "daily")
         root.after(THANKS_MS, root.destroy)

@@ -48,3 +48,13 @@ def test_a_wall_clock_set_back_or_forward_is_seen_on_the_next_tick(desktop, star
     necka.wait_log(r"action=restart reason=gap")
     for entry in status(app_env)["reminders"].values():
         assert 0 <= entry["minutes_left"] <= entry["interval_minutes"], entry
+
+
+@pytest.mark.parametrize("zone", ["UTC+24", "<+2430>-24:30"])
+def test_a_zone_a_day_or_more_from_utc_starts_and_says_so_once(desktop, start_necka, app_env, zone):
+    necka = start_necka(env=dict(app_env, TZ=zone))
+    docked(desktop, necka)
+    necka.wait_log(r"action=add job=stretch")
+    assert status(dict(app_env, TZ=zone))["state"]
+    said = [line for line in necka.stderr.read_text().splitlines() if line.strip()]
+    assert len(said) == 1 and f"TZ={zone}" in said[0] and "UTC" in said[0], said
