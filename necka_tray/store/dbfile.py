@@ -12,6 +12,9 @@ Three kinds of trouble, told apart by SQLite's error code:
   data in memory and writes it back when the lock is gone.
 - **unwritable**: a full disk, a read-only folder, an I/O error. Nothing is moved;
   the caller keeps its data in memory and writes it back when a write works again.
+- **newer**: a newer Necka wrote it (``TooNew``: its schema version is above ours).
+  It is kept exactly as it is and never written; what would go into it waits, as
+  for an unwritable file (``history_spool.py`` keeps it on disk).
 
 Each problem is said once per file and kind per process (a warning in the log and
 on stderr, and one notification through the reporter the app installs), and a
@@ -34,6 +37,7 @@ logger = logging.getLogger(__name__)
 BROKEN = "broken"
 LOCKED = "locked"
 UNWRITABLE = "unwritable"
+NEWER = "newer"
 #: Seconds between two attempts to write back what waits in memory.
 RETRY_SECONDS = 30.0
 
@@ -49,10 +53,16 @@ class Broken(sqlite3.DatabaseError):
     """The database answered, but fails its integrity check."""
 
 
+class TooNew(Exception):
+    """A newer Necka wrote the file (its schema version is above what this one knows)."""
+
+
 def classify(exc: BaseException) -> str | None:
-    """``BROKEN``, ``LOCKED``, ``UNWRITABLE``, or None for an error that is not about the file (a bug)."""
+    """``BROKEN``, ``LOCKED``, ``UNWRITABLE``, ``NEWER``, or None for an error that is not about the file (a bug)."""
     if isinstance(exc, Broken):
         return BROKEN
+    if isinstance(exc, TooNew):
+        return NEWER
     if isinstance(exc, sqlite3.Error):
         name = getattr(exc, "sqlite_errorname", "") or ""
         if name.startswith(_BROKEN_CODES):

@@ -115,8 +115,8 @@ def _v2(db: sqlite3.Connection) -> None:
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_v1, _v2]
 
 
-class HistoryError(Exception):
-    """The history file cannot be used (for example, a newer Necka wrote it)."""
+class HistoryError(dbfile.TooNew):
+    """A newer Necka wrote the history: it is kept as it is, and this Necka never writes it."""
 
 
 class History:
@@ -325,12 +325,21 @@ class History:
 
     def _migrate(self) -> None:
         target = len(MIGRATIONS)
+        # Read first, without a write lock: opening a current file to read it never waits for a
+        # writer (WAL lets readers through), and a newer one is refused without touching it.
+        version = self._db.execute("PRAGMA user_version").fetchone()[0]
+        if version == target:
+            return
+        if version > target:
+            raise HistoryError(
+                _("a newer Necka wrote it: schema version {version}, this Necka knows up to {known}").format(
+                    version=version, known=target))
         with self._transaction() as db:
             version = db.execute("PRAGMA user_version").fetchone()[0]
             if version > target:
                 raise HistoryError(
-                    _("{path} has schema version {version}; this Necka knows up to {known}").format(
-                        path=self.path, version=version, known=target)
+                    _("a newer Necka wrote it: schema version {version}, this Necka knows up to {known}").format(
+                        version=version, known=target)
                 )
             for step in range(version, target):
                 MIGRATIONS[step](db)

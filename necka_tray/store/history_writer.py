@@ -6,8 +6,13 @@ written in one transaction with the next event, or by ``flush`` on the
 scheduler's existing tick, with a back-off between attempts (no timer of its
 own). A locked file is said once if the lock outlasts the first retry, and is
 never moved aside: only a file SQLite calls damaged is (``History(repair=True)``,
-see ``dbfile.py``). At most ``MAX_WAITING`` wait; beyond that the oldest are
-dropped.
+see ``dbfile.py``). What commands and windows left on disk while the file
+failed (``history_spool.py``) is written first, with them. At most
+``MAX_WAITING`` wait in memory; beyond that, and at quit, they go to that
+spool on disk, so none is lost.
+
+The tray calls it only from its history thread (``tray/history_reads.py``):
+a write that waits for another program's lock never holds up the app.
 """
 
 from __future__ import annotations
@@ -21,7 +26,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Callable
 
-from necka_tray.store import dbfile
+from necka_tray.store import dbfile, history_spool
 from necka_tray.store.history import History, HistoryError, _row
 from necka_tray.i18n import _, ngettext
 
@@ -55,13 +60,16 @@ class HistoryWriter:
             try:
                 History(self.path, repair=True).close()
             except (sqlite3.Error, OSError, HistoryError) as exc:
-                dbfile.report(self.path, dbfile.UNWRITABLE, _("Necka cannot use its history {path} ({error}); "
-                                                              "what happens now is kept and saved as soon as the "
-                                                              "file can be written.").format(path=self.path, error=exc))
+                kind = dbfile.classify(exc)
+                if kind is None:
+                    raise
+                report(self.path, kind, exc)
                 return
             from necka_tray.store import history_merge
 
             history_merge.merge_aside_files(self.path)
+            if history_spool.waiting(self.path):  # what commands left while the file failed
+                self._write()
 
     def record(self, kind: str, ts: datetime, **data: Any) -> None:
         _row(kind, ts, data)  # a malformed event is a bug: raise now, not when it is written
@@ -70,18 +78,30 @@ class HistoryWriter:
             self._write()
 
     def flush(self, final: bool = False) -> None:
-        """Write what waits, once its back-off has passed (call on the scheduler's tick);
-        ``final`` (at quit): try now, whatever the back-off, as the last chance to keep it."""
+        """Write what waits (here or in the spool), once its back-off has passed (call on the
+        scheduler's tick); ``final`` (at quit): try now, whatever the back-off, and spool what
+        still cannot be written."""
         with self._lock:
-            if self._waiting and (final or self._monotonic() >= self._retry_at):
+            due = final or self._monotonic() >= self._retry_at
+            if due and (self._waiting or history_spool.waiting(self.path)):
                 self._write()
+            if final and self._waiting:
+                self._spool(len(self._waiting))
+
+    def _spool(self, count: int) -> None:
+        """Move the oldest ``count`` waiting events to the spool on disk (kept if even that fails)."""
+        try:
+            history_spool.add(self.path, self._waiting[:count])
+        except (OSError, ValueError) as exc:
+            logger.warning("action=history-spool failed (%s); %s events still wait in memory", exc, count)
+            return
+        del self._waiting[:count]
 
     def _write(self) -> None:
         try:
-            with History(self.path, repair=True) as history:
-                history.record_many(self._waiting)
+            history_spool.write(self.path, self._waiting, repair=True)
         except (sqlite3.Error, OSError, HistoryError) as exc:
-            kind = dbfile.UNWRITABLE if isinstance(exc, HistoryError) else dbfile.classify(exc)
+            kind = dbfile.classify(exc)
             if kind is None:
                 raise
             self._failed(kind, exc)
@@ -93,7 +113,9 @@ class HistoryWriter:
         self._fault, self._failures, self._backoff = None, 0, RETRY_FIRST_S
 
     def _failed(self, kind: str, exc: Exception) -> None:
-        del self._waiting[:-self.MAX_WAITING]
+        if len(self._waiting) > self.MAX_WAITING:
+            self._spool(len(self._waiting) - self.MAX_WAITING)
+        del self._waiting[:-self.MAX_WAITING]  # only when even the spool failed
         self._fault, self._failures = kind, self._failures + 1
         self._retry_at = self._monotonic() + self._backoff
         self._backoff = min(self._backoff * 2, RETRY_MAX_S)
@@ -108,6 +130,16 @@ class HistoryWriter:
                     "and are saved as soon as it is free. Nothing was moved or lost.",
                     len(self._waiting)).format(path=self.path, error=exc, count=len(self._waiting)))
             return
-        dbfile.report(self.path, dbfile.UNWRITABLE,
-                      _("Necka cannot save its history to {path} ({error}); what happens now is "
-                        "kept and saved as soon as the file can be written.").format(path=self.path, error=exc))
+        report(self.path, kind, exc)
+
+
+def report(path: Path, kind: str, exc: Exception) -> None:
+    """Say once (per file and kind) that the history cannot be written, and that nothing is lost."""
+    if kind == dbfile.NEWER:
+        message = _("Necka's history {path} is kept as it is ({error}); what happens now waits in {spool} "
+                    "and is saved when a Necka that knows this history runs.")
+    else:
+        message = _("Necka cannot save its history to {path} ({error}); what happens now is "
+                    "kept and saved as soon as the file can be written.")
+    dbfile.report(path, dbfile.UNWRITABLE if kind == dbfile.BROKEN else kind, message.format(
+        path=path, error=exc, spool=history_spool.spool_path(path).name))

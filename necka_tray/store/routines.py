@@ -123,6 +123,9 @@ class RoutineBook:
     _catalogue: Catalogue | None = field(default=None, repr=False)
     _days: set[date] | None = field(default=None, repr=False)
     _met: set[str] = field(default_factory=set, repr=False)
+    #: False in the tray: ``locked`` never reads the history itself, the tray's history thread
+    #: does (``read_progress``) and hands the days back (``progress_read``).
+    reads_history: bool = True
 
     @property
     def zone(self) -> tzinfo:
@@ -152,21 +155,35 @@ class RoutineBook:
         """A session ended or a day began: read the unlock progress again when next asked."""
         self._days = None
 
+    def read_progress(self) -> set[date]:
+        """The days with a completed session, read from the history (raises what History raises)."""
+        return session_days(self.history_db, self.zone)
+
+    @property
+    def known_days(self) -> set[date]:
+        """The days with a completed session as last read (none before the first read)."""
+        return set(self._days or ())
+
+    def progress_read(self, days: set[date]) -> None:
+        """What ``read_progress`` found, read elsewhere (the tray's history thread)."""
+        self._days = set(days)
+
     def locked(self, routine: Routine, now: datetime) -> str | None:
         """Why ``routine`` cannot start yet (a few words), or None when it can."""
         rule = routine.unlock
         if rule is None or rule in self._met:
             return None
-        if self._days is None:
+        if self._days is None and self.reads_history:
             try:
-                self._days = session_days(self.history_db, self.zone)
+                self._days = self.read_progress()
             except Exception as exc:  # locked until the history can be read; asked again after a session
                 logger.warning("action=routines-unlock history unreadable (%s)", exc)
                 self._days = set()
-        if progress.is_unlocked(rule, self._days):
+        days = self._days if self._days is not None else set()  # not read yet: none known
+        if progress.is_unlocked(rule, days):
             self._met.add(rule)
             return None
-        return progress.hint(rule, self._days, now.astimezone(self.zone).date())
+        return progress.hint(rule, days, now.astimezone(self.zone).date())
 
 
 def _stamp(path: Path | None) -> tuple[int, int] | None:

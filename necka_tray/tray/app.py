@@ -67,6 +67,8 @@ class Ports:
     routines: RoutineBook | None = None  # None: the built-in routines only, none unlocked by history (tests)
     flush_history: Callable[[], None] | None = None  # write events that wait (a locked file); on the tick
     end_helpers: Callable[[], None] | None = None  # at quit: SIGTERM the open windows, wait for their reports
+    #: Where history reads run (history_reads.HistoryThread.run in main.py): never on this thread.
+    history: Callable[..., None] = history_reads.run_now
 
 
 class App:
@@ -82,6 +84,7 @@ class App:
         self.presence = ports.presence
         self.presence.configure(self.settings)
         self.routines = ports.routines or RoutineBook()
+        self.routines.reads_history = False  # the history thread reads (_refresh_unlocks), never render
         self.chooser = Chooser()
         self._routine_problem: str | None = None  # the user's routines.toml problem last notified
         self.quitting = False  # quit runs once, whichever way it was asked for (menu, signal, logout)
@@ -95,6 +98,7 @@ class App:
         self.p.scheduler.start(on_job_event=lambda _job_id: self.p.post(self.refresh))
         self.p.scheduler.reconcile(self._intervals(), self.p.clock.now())
         self._observe(check_quiet=False)  # nothing waits yet: no quiet or call signal is read
+        self._refresh_unlocks()
         self.refresh()
         self.p.post(self.new_day)
 
@@ -212,7 +216,7 @@ class App:
         self.planner.session_ended()
         if routine:
             self.chooser.on_session(routine)
-        self.routines.sessions_changed()
+        self._refresh_unlocks()
         self.p.scheduler.restart(Kind.STRETCH, now)
         self.update_today()
         self.refresh()
@@ -245,25 +249,42 @@ class App:
 
     def new_day(self) -> None:
         """At start and on the first tick of a day: roll old events up, start the day's line afresh."""
-        self._day = self.p.clock.now().date()
-        if self.p.stats is not None:
-            history_reads.guarded(self.p.stats, "roll-up", self.p.stats.roll_up, self.p.clock.now(),
-                                  self.settings["history.retention_days"])
+        now = self.p.clock.now()
+        self._day = now.date()
+        if self.p.stats is not None:  # on the history thread: a roll-up of years never holds up a command
+            self.p.history("roll-up", self.p.stats.roll_up, now, self.settings["history.retention_days"],
+                           stats=self.p.stats)
         self.update_today()
-        self.routines.sessions_changed()
-        used = history_reads.guarded(self.p.stats, "read", self.routines.used_since, self.p.clock.now())
-        if used is not None:
-            self.chooser.new_day(used)
+        self._refresh_unlocks()
+        self.p.history("read", self.routines.used_since, now, then=self.chooser.new_day, stats=self.p.stats)
         self.render()
 
     def update_today(self) -> None:
-        """Re-read today's numbers: only after something was recorded, never on an idle tick."""
+        """Re-read today's numbers (on the history thread): only after something was recorded, never on an idle tick."""
         if self.p.stats is None:
             return
-        lines = history_reads.guarded(self.p.stats, "read", self.p.stats.today_lines, self.p.clock.now(),
-                                      self.settings["stats.streak_min_sessions"], self._sitting_since())
-        if lines is not None:
-            self.today = tuple(lines)
+        self.p.history("read", self.p.stats.today_lines, self.p.clock.now(),
+                       self.settings["stats.streak_min_sessions"], self._sitting_since(),
+                       then=self._today_read, stats=self.p.stats)
+
+    def _today_read(self, lines) -> None:
+        lines = tuple(lines)
+        if lines != self.today:
+            self.today = lines
+            if not self.quitting:
+                self.render()
+
+    def _refresh_unlocks(self) -> None:
+        """Read again which routines a session unlocked (on the history thread), then redraw."""
+        if self.routines.history_db is None:
+            return
+        self.p.history("read", self.routines.read_progress, then=self._unlocks_read, stats=self.p.stats)
+
+    def _unlocks_read(self, days) -> None:
+        changed = set(days) != self.routines.known_days
+        self.routines.progress_read(days)
+        if changed and not self.quitting:
+            self.render()
 
     def _sitting_since(self):
         """Start of the sitting stretch going on now, when idle detection can tell."""

@@ -7,6 +7,7 @@ thread, which then becomes the dispatcher thread that owns the app's state.
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import sys
@@ -21,6 +22,7 @@ logger = logging.getLogger(__name__)
 
 EXIT_ENVIRONMENT = 3
 QUIT_GRACE_S = 15  # how long the end of the tray's loop waits for the app's quit to finish
+FINAL_FLUSH_S = 8  # at quit, how long the history thread may take to write (or spool) what waits
 
 
 def run_tray(scale: TimeScale, debug: bool = False) -> int:
@@ -100,7 +102,8 @@ def run_tray(scale: TimeScale, debug: bool = False) -> int:
         from necka_tray.store import dbfile
 
         # A broken or unwritable schedule or history file: said once, in a bubble too.
-        dbfile.set_reporter(lambda message: app.p.notifier.notify(_("Necka's files"), message))
+        # (Posted: the history thread finds most of them, and the notifier belongs to the dispatcher.)
+        dbfile.set_reporter(lambda message: dispatcher.post(app.p.notifier.notify, _("Necka's files"), message))
         if choice.notice:
             logger.warning("%s", choice.notice)
         app.start()
@@ -203,8 +206,20 @@ def _build_app(paths: AppPaths, scale: TimeScale, dispatcher, tray, settings):
 
     planner = Planner(scale)
     presence = PresenceMonitor(idle.detect(os.environ), dnd.detect(os.environ), scale, calls=calls.detect(os.environ))
+    from necka_tray.tray.history_reads import HistoryThread
+
     history = HistoryWriter(paths.history_db)
-    history.check()
+    io = HistoryThread(dispatcher.post)  # every read and write of the history, off the dispatcher
+    io.run("check", history.check)  # first: a damaged file is moved aside before anything reads it
+
+    def record(kind: str, ts, **data) -> None:
+        io.run("write", functools.partial(history.record, kind, ts, **data))
+
+    def flush_history(final: bool = False) -> None:
+        if final:  # at quit: wait for it (what still cannot be written goes to the spool on disk)
+            io.call(history.flush, True, timeout=FINAL_FLUSH_S)
+        else:
+            io.run("flush", history.flush)
     children = Children(post=dispatcher.post)  # helpers' results are handled on the dispatcher thread
     app = None  # the callbacks below run on the dispatcher, after the app is built
     launcher = SessionLauncher(children, scale.factor, on_end=lambda message, code: app.on_session_end(message, code))
@@ -227,8 +242,9 @@ def _build_app(paths: AppPaths, scale: TimeScale, dispatcher, tray, settings):
         launcher=launcher,
         post=dispatcher.post,
         open_file=current().open_file,
-        record=history.record,
-        flush_history=history.flush,
+        record=record,
+        flush_history=flush_history,
+        history=io.run,
         end_helpers=children.end_all,
         quit_loop=dispatcher.stop,
         presence=presence,

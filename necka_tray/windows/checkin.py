@@ -101,18 +101,29 @@ def build(parent: tk.Misc, on_rating: Callable[[int], None], fonts: dict[str, tk
 
 
 def record(rating: int, source: str, now: datetime | None = None) -> bool:
-    """Store a rating in the user's history; a failure is one line on stderr (the answer is lost, nothing else)."""
-    from necka_tray.store.history import History
+    """Store a rating in the user's history. While the file cannot be written (locked, full, from a
+    newer Necka) it waits in the history's spool on disk and is written with the next event: one line
+    on stderr says so. False (and one line) only when even the spool cannot be written."""
+    from necka_tray.store import history_spool
     from necka_tray.store.paths import AppPaths
 
+    event = ("checkin", now or SystemClock().now(), {"rating": rating, "source": source})
     try:
         paths = AppPaths.for_user()
         paths.ensure()
-        with History(paths.history_db) as h:
-            h.record_checkin(now or SystemClock().now(), rating, source)
+        history_spool.write(paths.history_db, [event])
     except Exception as exc:
-        print("necka-tray: " + _("could not save the check-in: {error}").format(error=exc), file=sys.stderr)
-        return False
+        if not history_spool.is_file_fault(exc):
+            print("necka-tray: " + _("could not save the check-in: {error}").format(error=exc), file=sys.stderr)
+            return False
+        try:
+            spool = history_spool.add(paths.history_db, [event])
+        except OSError as again:
+            print("necka-tray: " + _("could not save the check-in: {error}").format(error=again), file=sys.stderr)
+            return False
+        print("necka-tray: " + _("the history {path} cannot be written now ({error}); the check-in waits in {spool} "
+                                 "and is saved with the next event.").format(path=paths.history_db, error=exc,
+                                                                            spool=spool.name), file=sys.stderr)
     return True
 
 

@@ -77,14 +77,19 @@ def _record(result: SessionResult) -> None:
     """Without a tray only: with one, the tray records the session from the result line."""
     # Imported here so the window starts without touching the disk until it must.
     from necka_tray.core.events import session_event
-    from necka_tray.store.history import History
+    from necka_tray.store import history_spool
     from necka_tray.store.paths import AppPaths
 
     paths = AppPaths.for_user()
     paths.ensure()
-    with History(paths.history_db) as history:
-        history.add(session_event(result.started, result.ended, result.outcome, result.steps_done,
-                                  result.steps_total, result.routine))
+    event = session_event(result.started, result.ended, result.outcome, result.steps_done, result.steps_total,
+                          result.routine)
+    try:
+        history_spool.write(paths.history_db, [event])
+    except Exception as exc:  # the file fails (locked, full, newer): the session waits in the spool
+        if not history_spool.is_file_fault(exc):
+            raise
+        history_spool.add(paths.history_db, [event])
 
 
 def _options(settings, paths, record: bool = True) -> Options:
