@@ -44,7 +44,8 @@ ACT_WINDOW = timedelta(minutes=15)
 ACTED_ON, SNOOZED, SKIPPED, IGNORED, PENDING, SHOWN = "acted_on", "snoozed", "skipped", "ignored", "pending", "shown"
 STRETCH, POSTURE, SHOULDER_ROLLS = "stretch", "posture", "shoulder_rolls"
 #: Kinds that show the user was at the computer that day (a check-in or a pause alone does not).
-_ACTIVITY = frozenset({ev.REMINDER, ev.SESSION, ev.SITTING, ev.NATURAL_BREAK, ev.SNOOZE, ev.SKIP, ev.DONE})
+ACTIVITY = frozenset({ev.REMINDER, ev.SESSION, ev.SITTING, ev.NATURAL_BREAK, ev.SNOOZE, ev.SKIP, ev.DONE})
+_ACTIVITY = ACTIVITY  # what makes a day active (the history's day_activity counts the same)
 
 
 @dataclass(frozen=True)

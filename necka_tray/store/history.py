@@ -82,7 +82,7 @@ __all__ = ["BUSY_TIMEOUT_MS", "Event", "History", "HistoryError", "MIGRATIONS", 
 
 BUSY_TIMEOUT_MS = 5000
 #: Days rolled up per transaction: bounds the memory and the lock time of a first, large roll-up.
-ROLL_UP_CHUNK_DAYS = 31
+ROLL_UP_CHUNK_DAYS = 7
 #: VACUUM after a roll-up only when at least this share of the file is free pages (and some).
 VACUUM_FREE_SHARE, VACUUM_MIN_PAGES = 0.25, 256
 
@@ -233,6 +233,23 @@ class History:
             ).fetchall()
         days = (stats.DayStats.from_dict(json.loads(r[0])) for r in rows)
         return {d.day: d for d in days}
+
+    def day_activity(self, since: datetime, until: datetime, tz: tzinfo) -> dict[date, tuple[bool, int]]:
+        """Per local day from ``since`` to ``until``: (any activity, completed sessions), as the
+        statistics count them, summed by SQLite in UTC quarter hours (no event is loaded)."""
+        kinds = sorted(stats.ACTIVITY)
+        marks = ", ".join("?" * len(kinds))
+        sql = ("SELECT strftime('%Y-%m-%dT%H:', ts) || printf('%02d', CAST(strftime('%M', ts) AS INTEGER) / 15 * 15),"
+               f" MAX(kind IN ({marks})), SUM(kind = ? AND json_extract(data, '$.outcome') = ?)"
+               " FROM events WHERE julianday(ts) >= julianday(?) AND julianday(ts) < julianday(?) GROUP BY 1")
+        with self._lock:
+            rows = self._db.execute(sql, (*kinds, ev.SESSION, ev.COMPLETED, _iso(since), _iso(until))).fetchall()
+        days: dict[date, tuple[bool, int]] = {}
+        for quarter, active, done in rows:
+            day = stats.local_day(datetime.fromisoformat(quarter + ":00+00:00"), tz)
+            was_active, was_done = days.get(day, (False, 0))
+            days[day] = (was_active or bool(active), was_done + int(done or 0))
+        return days
 
     def earliest_day(self, tz: tzinfo) -> date | None:
         """The first day anything is known about (a rolled-up row or an event), or None when empty."""

@@ -26,6 +26,8 @@ from necka_tray.store.history import History
 SPAN_LOOKBACK = timedelta(days=1)
 #: Older days read per step while a streak has not broken yet (doubling each step).
 STREAK_CHUNK_DAYS = 64
+#: Days of events read and counted at a time (bounds the memory of a long report).
+READ_CHUNK_DAYS = 31
 
 
 class SystemLocalTime(tzinfo):
@@ -134,14 +136,38 @@ def load(path: Path, days: int, now: datetime, tz: tzinfo, min_sessions: int) ->
 
 def read_days(h: History, first: date, last: date, tz: tzinfo, now: datetime,
               sitting_since: datetime | None = None) -> list[DayStats]:
-    """``DayStats`` for ``first``..``last``: rolled-up rows where there are some, events for the rest."""
+    """``DayStats`` for ``first``..``last``: rolled-up rows where there are some, events for the rest.
+
+    The events are read ``READ_CHUNK_DAYS`` at a time (through the time index), so memory stays
+    bounded by a month of events however many days are shown or how dense the history is."""
     rollups = h.day_rows(first, last)
-    open_days = [d for d in stats.day_range(first, last) if d not in rollups]
-    events = []
-    if open_days:
-        events = h.events(since=stats.day_start(open_days[0], tz) - SPAN_LOOKBACK,
-                          until=stats.day_start(last + timedelta(days=1), tz) + stats.ACT_WINDOW)
-    return stats.summarize(events, first, last, tz, now, rollups, sitting_since=sitting_since)
+    out: list[DayStats] = []
+    start = first
+    while start <= last:
+        end = min(last, start + timedelta(days=READ_CHUNK_DAYS - 1))
+        open_days = [d for d in stats.day_range(start, end) if d not in rollups]
+        events = []
+        if open_days:
+            events = h.events(since=stats.day_start(open_days[0], tz) - SPAN_LOOKBACK,
+                              until=stats.day_start(open_days[-1] + timedelta(days=1), tz) + stats.ACT_WINDOW)
+        out += stats.summarize(events, start, end, tz, now, rollups,
+                               sitting_since=sitting_since if end == last else None)
+        start = end + timedelta(days=1)
+    return out
+
+
+def streak_days(h: History, first: date, last: date, tz: tzinfo) -> list[DayStats]:
+    """Just what a streak needs of ``first``..``last`` (active, sessions done), counted by SQLite."""
+    rollups = h.day_rows(first, last)
+    activity = h.day_activity(stats.day_start(first, tz), stats.day_start(last + timedelta(days=1), tz), tz)
+    out = []
+    for d in stats.day_range(first, last):
+        if d in rollups:
+            out.append(rollups[d])
+        else:
+            active, done = activity.get(d, (False, 0))
+            out.append(DayStats(d, stretch_done=done, active=active))
+    return out
 
 
 def walk_streak(h: History, known: list[DayStats], first: date, today: date, tz: tzinfo, now: datetime,
@@ -152,7 +178,7 @@ def walk_streak(h: History, known: list[DayStats], first: date, today: date, tz:
     chunk = STREAK_CHUNK_DAYS
     while not s.complete and earliest is not None and first > earliest:
         older_first = max(earliest, first - timedelta(days=chunk))
-        known = read_days(h, older_first, first - timedelta(days=1), tz, now) + known
+        known = streak_days(h, older_first, first - timedelta(days=1), tz) + known
         first, chunk = older_first, chunk * 2
         s = stats.streak(known, today, min_sessions)
     return Streak(s.days, s.today_met, complete=True)
