@@ -20,6 +20,17 @@ runs at start and once a day (``history.retention_days``, default 90):
   ``chart.render`` in-process for 30 and 365 days.
 
 Targets (issue 4): stats under 100 ms, the database under 20 MB for five years.
+
+A large history (issue 27.4): ``--years 2 --events 2000000`` tops the working
+life up to two million events (copies a few seconds apart, as a history merged
+back several times would hold), then adds, before and after the roll-up:
+
+- how long a call on the state owner's (dispatcher) thread waits while the
+  roll-up runs on the history thread, as ``necka-tray status`` would (target:
+  under 1 s);
+- ``stats --days 30`` and ``--days 3650`` as new processes, with their peak
+  memory (targets: 0.3 s, 2 s, 100 MB).
+
 This is a benchmark, not a test: it prints figures and asserts nothing.
 """
 
@@ -172,6 +183,68 @@ def command(env: dict, *args: str):
     return run
 
 
+def peak_mb(env: dict, *args: str) -> float:
+    """Peak resident memory (MB) of one ``necka-tray`` run."""
+    proc = subprocess.Popen([sys.executable, "-m", "necka_tray", *args], env=env, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    _pid, _status, usage = os.wait4(proc.pid, 0)
+    proc.returncode = 0
+    return usage.ru_maxrss / 1024
+
+
+def large_stats(label: str, env: dict, runs: int) -> list[tuple[str, str]]:
+    rows = []
+    for days in ("30", "3650"):
+        rows.append((f"{label}: `necka-tray stats --days {days}`", "%.0f ms (fastest %.0f), peak %.0f MB" % (
+            *timed(command(env, "stats", "--days", days), runs), peak_mb(env, "stats", "--days", days))))
+    return rows
+
+
+def roll_up_beside_the_dispatcher(path: Path, tz, now: datetime, keep_days: int) -> list[tuple[str, str]]:
+    """The tray's start: the roll-up on the history thread; a status-like call every 50 ms on the dispatcher."""
+    import threading
+
+    from necka_tray.tray.dispatch import Dispatcher
+    from necka_tray.tray.history_reads import HistoryThread
+    from necka_tray.store.reports import TrayStats
+
+    dispatcher = Dispatcher()
+    loop = threading.Thread(target=dispatcher.run, daemon=True)
+    loop.start()
+    io = HistoryThread(dispatcher.post)
+    finished = threading.Event()
+    t0 = time.perf_counter()
+    io.run("roll-up", TrayStats(path, tz).roll_up, now, keep_days, then=lambda _n: None)
+    io.run("done", finished.set)
+    waits = []
+    while not finished.is_set():
+        answered = threading.Event()
+        asked = time.perf_counter()
+        dispatcher.post(answered.set)
+        answered.wait(30)
+        waits.append(time.perf_counter() - asked)
+        finished.wait(0.05)
+    took = time.perf_counter() - t0
+    dispatcher.post(dispatcher.stop)
+    io.stop()
+    return [("roll-up on the history thread (the tray's start)", f"{took:.1f} s"),
+            ("a call on the dispatcher meanwhile (`status`)", f"longest {max(waits) * 1000:.0f} ms, "
+             f"median {statistics.median(waits) * 1000:.1f} ms over {len(waits)} calls")]
+
+
+def top_up(path: Path, events: list[Event], target: int) -> None:
+    """Copies of the working life, seconds apart, until the history holds ``target`` events."""
+    with History(path) as h:
+        have = h._db.execute("SELECT COUNT(*) FROM events").fetchone()[0]
+        k = 0
+        while have < target:
+            k += 1
+            batch = [(kind, ts + timedelta(seconds=7 * k), data) for kind, ts, data in events[:target - have]]
+            for i in range(0, len(batch), 20000):
+                h.record_many(batch[i:i + 20000])
+            have += len(batch)
+
+
 def measure(label: str, path: Path, env: dict, tz, now: datetime, runs: int, out: Path) -> list[tuple[str, str]]:
     from necka_tray.windows import chart
 
@@ -199,6 +272,7 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--keep-days", type=int, default=90, help="history.retention_days for the roll-up")
     parser.add_argument("--seed", type=int, default=4)
+    parser.add_argument("--events", type=int, default=0, help="top the history up to this many events (27.4: 2000000)")
     args = parser.parse_args()
 
     tz = local_zone()
@@ -214,20 +288,22 @@ def main() -> int:
         path = Path(env["XDG_DATA_HOME"]) / "necka-tray" / "history.sqlite3"
         rng = random.Random(args.seed)
         t0 = time.perf_counter()
+        life = list(working_life(first, last, tz, rng, now))
         with History(path) as h:
-            batch: list[Event] = []
-            for e in working_life(first, last, tz, rng, now):
-                batch.append(e)
-                if len(batch) >= 5000:
-                    h.record_many(batch)
-                    batch.clear()
-            h.record_many(batch)
+            for i in range(0, len(life), 5000):
+                h.record_many(life[i:i + 5000])
+        if args.events:
+            top_up(path, life, args.events)
+        del life
         fill_s = time.perf_counter() - t0
         out = Path(tmp) / "chart.png"
         rows = [("history", f"{first} .. {last} ({args.years} years, seed {args.seed}), filled in {fill_s:.1f} s")]
         rows.append(("python start-up (`python -c pass`)", "%.0f ms" % timed(
             lambda: subprocess.run([sys.executable, "-c", "pass"], check=True), args.runs)[0]))
         rows += measure("raw events", path, env, tz, now, args.runs, out)
+        if args.events:
+            rows += large_stats("raw events", env, args.runs)
+            rows += roll_up_beside_the_dispatcher(path, tz, now, args.keep_days)
         t0 = time.perf_counter()
         with History(path) as h:
             rolled = h.roll_up(now, tz, args.keep_days)
@@ -238,6 +314,8 @@ def main() -> int:
             h.roll_up(now + timedelta(days=1), tz, args.keep_days)
         rows.append(("roll-up of one more day (the daily one)", f"{(time.perf_counter() - t0) * 1000:.0f} ms"))
         rows += measure("rolled up", path, env, tz, now, args.runs, out)
+        if args.events:
+            rows += large_stats("rolled up", env, args.runs)
 
     print(f"| {'measure':<58} | value |\n|{'-' * 60}|-------|")
     for name, value in rows:

@@ -115,6 +115,9 @@ def _v2(db: sqlite3.Connection) -> None:
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_v1, _v2]
 
 
+_checked: set[Path] = set()  # files that passed the integrity check in this process
+
+
 class HistoryError(dbfile.TooNew):
     """A newer Necka wrote the history: it is kept as it is, and this Necka never writes it."""
 
@@ -127,6 +130,7 @@ class History:
         file), one that is broken (not a database, damaged, locked by another program past the
         busy timeout) is moved aside and a fresh one started instead; see ``dbfile.py``."""
         self.path = Path(path)
+        self._repair = repair
         self._lock = threading.Lock()  # the tray records from scheduler threads
         opened = dbfile.identity(self.path)
         try:
@@ -155,7 +159,11 @@ class History:
             self._db.execute("PRAGMA journal_mode = WAL")
             self._db.execute("PRAGMA synchronous = NORMAL")
             self._migrate()
-            dbfile.check(self._db)
+            if self._repair and self.path not in _checked:
+                # The owner checks a file once per process: quick_check reads the whole file
+                # (seconds for two million events); a reader meets damage as an error anyway.
+                dbfile.check(self._db)
+                _checked.add(self.path)
         except BaseException:
             self._db.close()
             raise
