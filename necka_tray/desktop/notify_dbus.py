@@ -250,8 +250,8 @@ class DBusNotifier:
             if queued:
                 self.availability.failed(self._problem_name(problem))
             return
-        logger.info("action=notify-server name=%r capabilities=%s shows_default=%s", self.server.name,
-                    ",".join(sorted(self.server.caps)), self.server.shows_default)
+        logger.info("action=notify-server capabilities=%s name=%r shows_default=%s",
+                    ",".join(sorted(self.server.caps)), self.server.name, self.server.shows_default)
         for bubble in queued.values():  # bubbles that waited for a server being started
             try:
                 self._send(link, self.server, bubble)
