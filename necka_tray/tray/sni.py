@@ -72,6 +72,9 @@ class SniTray:
         self._replies: dict[int, Callable[[Any], None]] = {}
         self._running = False
         self._said_waiting = False
+        from necka_tray.desktop.dbus_link import NameOwner
+
+        self._watcher = NameOwner(WATCHER)  # its unique name, from the bus's news and the watcher's answers
 
     # -- the interface the app uses ------------------------------------------------------
 
@@ -163,6 +166,7 @@ class SniTray:
                     return
                 self._waiting(f"no StatusNotifierWatcher ({error})")
                 return
+            self._watcher.owner = reply.header.fields.get(HeaderFields.sender)  # the watcher answered
             logger.info("action=sni-register reason=%s name=%s", why, self.bus_name)
             self._call(new_method_call(DBusAddress(_WATCHER_ADDR.object_path, WATCHER, PROPS), "Get", "ss",
                                        (WATCHER, "IsStatusNotifierHostRegistered")), host_answer)
@@ -196,13 +200,20 @@ class SniTray:
             self._method(msg)
 
     def _signal(self, msg) -> None:
+        """Only the bus says who owns the watcher's name, and only the watcher says a host came: any
+        program can send these signals (even addressed to us, past every match rule)."""
+        from necka_tray.desktop.dbus_link import sender
+
         member = msg.header.fields.get(HeaderFields.member)
-        if member == "NameOwnerChanged" and msg.body[0] == WATCHER and msg.body[2]:
-            logger.info("action=sni-watcher-started")
-            self._register("watcher-restarted")
-        elif member == "StatusNotifierHostRegistered":
+        if self._watcher.changed(msg):
+            if self._watcher.owner:
+                logger.info("action=sni-watcher-started")
+                self._register("watcher-restarted")
+        elif member == "StatusNotifierHostRegistered" and self._watcher.sent(msg):
             logger.info("action=sni-host-started")
             self._register("host-started")
+        elif member in ("NameOwnerChanged", "StatusNotifierHostRegistered"):
+            logger.debug("action=sni-signal state=ignored member=%s sender=%s", member, sender(msg))
 
     def _method(self, msg) -> None:
         fields = msg.header.fields

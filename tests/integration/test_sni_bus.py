@@ -158,3 +158,31 @@ def test_bad_calls_get_errors_not_silence(item):
     with pytest.raises(RuntimeError, match="InvalidArgs"):
         host.call("/MenuBar", "com.canonical.dbusmenu", "GetLayout", "i", (0,))  # too few arguments
     assert host.call("/StatusNotifierItem", "org.freedesktop.DBus.Introspectable", "Introspect")[0].startswith("<node>")
+
+
+def test_forged_watcher_news_from_another_program_is_ignored(item, bus, caplog):
+    """Only the bus says who owns the watcher's name, only the watcher that a host came: anyone else
+    sending those signals (broadcast or addressed to the item) makes the item do nothing."""
+    import logging
+
+    from jeepney import DBusAddress, HeaderFields, new_signal
+
+    tray, host, _ = item
+    with caplog.at_level(logging.INFO, logger="necka_tray.tray.sni"):
+        host.call("/StatusNotifierItem", "org.freedesktop.DBus.Peer", "Ping")
+        before = caplog.text.count("action=tray-wait")
+        with open_dbus_connection(bus) as hostile:
+            for destination in (None, tray._conn.unique_name):
+                for msg in (new_signal(DBusAddress("/org/freedesktop/DBus", interface="org.freedesktop.DBus"),
+                                       "NameOwnerChanged", "sss",
+                                       ("org.kde.StatusNotifierWatcher", "", hostile.unique_name)),
+                            new_signal(DBusAddress("/StatusNotifierWatcher", interface="org.kde.StatusNotifierWatcher"),
+                                       "StatusNotifierHostRegistered", None, ())):
+                    if destination:
+                        msg.header.fields[HeaderFields.destination] = destination
+                    hostile.send(msg)
+            # The item reads in order: after two answers, any registering those signals caused has been answered.
+            host.call("/StatusNotifierItem", "org.freedesktop.DBus.Peer", "Ping")
+            host.call("/StatusNotifierItem", "org.freedesktop.DBus.Peer", "Ping")
+        assert "action=sni-watcher-started" not in caplog.text and "action=sni-host-started" not in caplog.text
+        assert caplog.text.count("action=tray-wait") == before
