@@ -241,3 +241,39 @@ def get_name_owner(name: str):
     from jeepney.bus_messages import message_bus
 
     return message_bus.GetNameOwner(name)
+
+
+class BlockingCaller:
+    """A blocking connection for sources that only ask (idle, quiet, calls), opened at the first call and
+    again after it broke. jeepney's blocking ``send_and_get_reply`` already drops answers to other serials
+    (a second or late one), so only a broken socket needs care here."""
+
+    def __init__(self, bus: str = "SESSION", connect: Callable[[], Any] | None = None) -> None:
+        self._bus = bus
+        self._connect = connect
+        self._conn: Any = None
+
+    def request(self, msg: Any, timeout: float) -> Any:
+        """The reply message (an error reply too); raises what the connection raised, once per break."""
+        if self._conn is None:
+            if self._connect is not None:
+                self._conn = self._connect()
+            else:
+                from jeepney.io.blocking import open_dbus_connection
+
+                self._conn = open_dbus_connection(bus=self._bus)
+        try:
+            return self._conn.send_and_get_reply(msg, timeout=timeout)
+        except TimeoutError:
+            raise  # a slow service: the connection is fine, its late answer will be skipped
+        except (OSError, EOFError, ValueError):  # broken (or garbled): open a new one next time
+            self.close()
+            raise
+
+    def close(self) -> None:
+        conn, self._conn = self._conn, None
+        if conn is not None:
+            try:
+                conn.close()
+            except Exception:
+                logger.debug("closing a D-Bus connection failed", exc_info=True)
