@@ -59,7 +59,7 @@ class Pending:
     def wait(self, timeout: float | None) -> Any:
         """The reply message; TimeoutError if it did not come in time (it may still come later)."""
         if not self._done.wait(timeout):
-            raise TimeoutError(f"no D-Bus reply within {timeout} s")
+            raise TimeoutError(f"no D-Bus reply within {timeout:g} s")
         if self._reply is None:
             raise LinkLost("the D-Bus connection ended before the reply came")
         return self._reply

@@ -116,8 +116,8 @@ class DBusNotifier:
                     return True
                 pending, replaces, n_actions = self._send(link, server, bubble)
                 (nid,) = _unwrap(pending.wait(REPLY_TIMEOUT))
-            except TimeoutError:  # its answer may still come: _notified records the id then
-                self.availability.failed(f"the notification server did not answer within {REPLY_TIMEOUT:g} s")
+            except TimeoutError as exc:  # a Notify's answer may still come: _notified records the id then
+                self.availability.failed(f"the notification server is slow: {exc}")
                 return False
             except Exception as exc:
                 self.availability.failed(self._problem(exc))
@@ -167,7 +167,7 @@ class DBusNotifier:
             if asking is not None and self._clock() - self._asking_since > ACTIVATION_S:
                 link.forget(asking)
                 self._asking = asking = None
-                raise TimeoutError(f"the notification server did not answer within {ACTIVATION_S:g} s")
+                raise TimeoutError(f"no answer to GetCapabilities within {ACTIVATION_S:g} s")
         if asking is None:
             from jeepney import new_method_call
 

@@ -76,6 +76,7 @@ ALLOWED: dict[tuple[str, str], str] = {
     ("desktop/notify_dbus.py", "jeepney is missing ("): "logged",
     ("desktop/notify_dbus.py", "no D-Bus session bus ("): "logged",
     ("desktop/notify_dbus.py", "the notification server "): "logged",
+    ("desktop/notify_dbus.py", "no answer to GetCapabilities within "): "logged",
     ("desktop/dbus_link.py", "the D-Bus connection ended"): "an exception that is logged",
     ("desktop/dbus_link.py", "no D-Bus reply within "): "an exception that is logged",
     ("desktop/dbus_link.py", " D-Bus connection has ended"): "an exception that is logged",

@@ -359,3 +359,28 @@ def test_the_dbus_path_never_imports_plyer():
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, cwd=root)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "False"
+
+
+def test_a_server_that_never_answers_is_waited_for_then_reported_and_asked_again(monkeypatch, caplog):
+    """A server being started gets ACTIVATION_S: its bubbles wait (True); after that it is a problem."""
+    from necka_tray.desktop import notify_dbus
+
+    class Silent(FakeLink):
+        def call(self, msg, on_reply=None):
+            if msg.header.fields[HeaderFields.member] in ("GetCapabilities", "GetServerInformation"):
+                self.sent.append((msg.header.fields[HeaderFields.member], msg.body))
+                return Pending(len(self.sent), on_reply)  # never settled
+            return super().call(msg, on_reply)
+
+    monkeypatch.setattr(notify_dbus, "REPLY_TIMEOUT", 0.01)
+    now = [0.0]
+    link = Silent()
+    notifier = DBusNotifier("", connect=link.bind, clock=lambda: now[0])
+    assert remind(notifier, Kind.POSTURE) and remind(notifier, Kind.POSTURE)  # queued for the server
+    assert [m for m, _ in link.sent].count("GetCapabilities") == 1  # asked once while it starts
+    assert not caplog.text
+    now[0] = notify_dbus.ACTIVATION_S + 1
+    assert not remind(notifier, Kind.POSTURE)
+    assert "no answer to GetCapabilities within 30 s" in caplog.text
+    assert remind(notifier, Kind.POSTURE)  # asked afresh, waiting again
+    assert [m for m, _ in link.sent].count("GetCapabilities") == 2
