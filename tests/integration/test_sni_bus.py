@@ -186,3 +186,24 @@ def test_forged_watcher_news_from_another_program_is_ignored(item, bus, caplog):
             host.call("/StatusNotifierItem", "org.freedesktop.DBus.Peer", "Ping")
         assert "action=sni-watcher-started" not in caplog.text and "action=sni-host-started" not in caplog.text
         assert caplog.text.count("action=tray-wait") == before
+
+
+def test_a_connection_that_breaks_under_the_item_is_opened_again(item, bus, caplog):
+    import logging
+    import socket
+
+    tray, host, actions = item
+    tray.render(view(), entries(view()))
+    old = tray._conn
+    with caplog.at_level(logging.INFO, logger="necka_tray.tray.sni"):
+        old.sock.shutdown(socket.SHUT_RDWR)  # the socket breaks under the receiving loop
+        done = threading.Event()
+        for _ in range(200):
+            if "action=sni-connection state=reopened" in caplog.text:
+                break
+            done.wait(0.05)
+    assert "state=reopened" in caplog.text and tray._conn is not old
+    again = Host(bus, tray.bus_name)  # the item's own bus name, taken again on the new connection
+    again.call("/StatusNotifierItem", "org.kde.StatusNotifierItem", "Activate", "ii", (0, 0))
+    assert actions == [Action(Verb.SESSION)]
+    again.conn.close()
