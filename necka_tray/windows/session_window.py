@@ -18,7 +18,7 @@ import sys
 import tkinter as tk
 from collections.abc import Callable
 
-from necka_tray.commandline import positive_float
+from necka_tray.commandline import time_scale
 from necka_tray.core.clock import SystemClock, TimeScale
 from necka_tray.core.routine import DEFAULT_ROUTINE
 from necka_tray.i18n import _
@@ -63,7 +63,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--time-scale",
         metavar="FACTOR",
-        type=positive_float,
+        type=time_scale,
         default=None,
         help=_("configured seconds per real second, for tests and demos (default: 1, or ${variable})").format(
             variable=TIME_SCALE_ENV),
@@ -115,7 +115,7 @@ def main(argv: list[str] | None = None) -> int:
     if factor is None:
         env = os.environ.get(TIME_SCALE_ENV, "").strip()
         try:
-            factor = positive_float(env) if env else 1.0
+            factor = time_scale(env) if env else 1.0
         except argparse.ArgumentTypeError as e:
             parser.error(f"${TIME_SCALE_ENV}: {e}")
     paths = AppPaths.for_user()

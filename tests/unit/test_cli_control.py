@@ -103,6 +103,18 @@ def _e(command: str, message: str) -> str:
     (["stats", "--days", "1_0"], _e("stats", "argument --days: '1_0' is not a whole number of days (example: 30)")),
     (["--time-scale", "\u0661\u0662", "status"], _e("", "argument --time-scale: '\u0661\u0662' is not a number "
                                                          "(example: 60)")),
+    (["--time-scale", "-1", "status"], _e("", "argument --time-scale: '-1' is out of range: use a number "
+                                              "above 0 and at most 3600")),
+    (["--time-scale", "0", "status"], _e("", "argument --time-scale: '0' is out of range: use a number "
+                                              "above 0 and at most 3600")),
+    (["--time-scale", "1e9", "status"], _e("", "argument --time-scale: '1e9' is out of range: use a number "
+                                              "above 0 and at most 3600")),
+    (["--time-scale", "inf", "status"], _e("", "argument --time-scale: 'inf' is out of range: use a number "
+                                              "above 0 and at most 3600")),
+    (["--time-scale", "nan", "status"], _e("", "argument --time-scale: 'nan' is out of range: use a number "
+                                              "above 0 and at most 3600")),
+    (["--time-scale=-inf", "status"], _e("", "argument --time-scale: '-inf' is out of range: use a number "
+                                            "above 0 and at most 3600")),
     (["--bogus"], _e("", "unrecognized arguments: --bogus")),
     (["stop"], "necka-tray: error: argument COMMAND: invalid choice: 'stop' (choose from 'run', 'session', "),
 ])
@@ -227,8 +239,20 @@ def test_status_prints_state_reminders_and_paths(capsys, replies):
     assert json.loads(out) == {"running": True, **status}
 
 
-def test_exit_codes_are_distinct():
-    assert len({0, 2, remote.EXIT_FAILED, remote.EXIT_NOT_RUNNING}) == 4
+def test_each_outcome_of_a_command_has_its_own_documented_exit_code(capsys, replies, monkeypatch):
+    # The README's table: 0 done, 1 refused or failed, 2 bad arguments, 3 not running, 4 no answer.
+    _, answers = replies
+    answers.append({"ok": True, "paused_until": "2026-01-01T10:00:00+00:00"})
+    assert run(capsys, "pause", "1h")[0] == 0
+    answers.append({"ok": False, "error": "pause is not supported by this version of Necka"})
+    assert run(capsys, "pause", "1h")[0] == 1
+    with pytest.raises(SystemExit) as bad:
+        cli.main(["pause", "soon"])
+    assert bad.value.code == 2
+    answers.append(ipc.NotRunning("nobody listens"))
+    assert run(capsys, "pause", "1h")[0] == 3
+    answers.append(ipc.Unanswered("no answer in time"))
+    assert run(capsys, "pause", "1h")[0] == 4
 
 
 def test_status_says_why_necka_is_quiet_and_which_call_signals_it_reads(capsys, replies):
