@@ -24,6 +24,14 @@ def one_line_errors(parser: argparse.ArgumentParser) -> None:
 
 MAX_TIME_SCALE = 3600.0
 
+#: Necka cannot run here at all (no graphical display, no folders, no tray backend): the tray's
+#: start and every window command exit with it. 3 stays "no Necka is running" (README, exit codes).
+EXIT_ENVIRONMENT = 5
+
+
+class NoDisplay(RuntimeError):
+    """A window could not reach a graphical display; its text is the one line to show."""
+
 
 def time_scale(text: str) -> float:
     """Parse a time-scale factor: a number (ASCII) above 0 and at most ``MAX_TIME_SCALE``.

@@ -20,7 +20,7 @@ import os
 import sys
 
 from necka_tray import __version__
-from necka_tray.commandline import MAX_TIME_SCALE, one_line_errors, time_scale
+from necka_tray.commandline import EXIT_ENVIRONMENT, MAX_TIME_SCALE, NoDisplay, one_line_errors, time_scale
 from necka_tray.i18n import N_, _
 
 EXIT_UNEXPECTED = 1
@@ -154,6 +154,9 @@ def main(argv: list[str] | None = None) -> int:
         except BrokenPipeError:
             _discard_stdout()
         return code
+    except NoDisplay as exc:  # a window command with no display: one line, like the tray's own
+        print(f"{command}: {exc}", file=sys.stderr)
+        return EXIT_ENVIRONMENT
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:  # `necka-tray status --json | true`: the reader wanted no more

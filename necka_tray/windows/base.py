@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import tkinter as tk
 from collections.abc import Callable, Mapping
@@ -21,6 +22,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from necka_tray.commandline import one_line_errors
+from necka_tray.i18n import _
 from necka_tray.windows import monitors, palette, scaling, theme
 from necka_tray.windows.palette import DEFAULT, Palette
 
@@ -80,7 +82,17 @@ def emit(message) -> bool:
 
 
 def new_root() -> tk.Tk:
-    return tk.Tk(className="Necka")
+    """The window's Tk root; no display is ``NoDisplay`` (one line and its own exit code), not a TclError."""
+    try:
+        return tk.Tk(className="Necka")
+    except tk.TclError as exc:
+        from necka_tray.commandline import NoDisplay
+
+        display = os.environ.get("DISPLAY")
+        if not display:
+            raise NoDisplay(_("no graphical display: DISPLAY is not set. Start Necka from your desktop session.")) from None
+        raise NoDisplay(_("cannot open the X display {display} ({error}). Start Necka from your desktop session.").format(
+            display=repr(display), error=type(exc).__name__)) from None
 
 
 class Window:

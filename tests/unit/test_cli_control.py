@@ -156,13 +156,57 @@ def test_status_json_without_a_running_necka(capsys, user_dirs):
     assert set(data["paths"]) == {"config", "data", "logs"}
 
 
-def test_stretch_without_a_running_necka_opens_the_window_itself(capsys, monkeypatch):
-    from necka_tray.cli import session
+@pytest.fixture
+def windows_here(monkeypatch):
+    """Every window's ``main``, recording what would open in the command's own process."""
+    from necka_tray.windows import checkin, info_window, session_window, stats_window
 
     opened = []
-    monkeypatch.setattr(session, "run", lambda args: opened.append(args.routine) or 0)
-    assert run(capsys, "stretch")[0] == 0
-    assert opened == [None]
+    for module, name in ((session_window, "session"), (stats_window, "stats"), (checkin, "checkin")):
+        monkeypatch.setattr(module, "main", lambda argv=None, name=name: opened.append((name, argv)) or 0)
+    monkeypatch.setattr(info_window, "main", lambda page: opened.append(("info", page)) or 0)
+    return opened
+
+
+@pytest.mark.parametrize("argv, here", [
+    (["stretch"], ("session", ["--time-scale", "1.0"])),
+    (["session"], ("session", ["--time-scale", "1.0"])),
+    (["session", "--routine", "desk"], ("session", ["--time-scale", "1.0", "--routine", "desk"])),
+    (["checkin"], ("checkin", [])),
+    (["info", "care"], ("info", "care")),
+    (["stats", "--window", "--days", "30"], ("stats", ["--days", "30"])),
+])
+def test_without_a_running_necka_a_window_command_opens_its_window_itself(capsys, windows_here, argv, here):
+    assert run(capsys, *argv)[0] == 0
+    assert windows_here == [here]
+
+
+@pytest.mark.parametrize("argv, request_", [
+    (["stretch"], {"command": "session"}),
+    (["session"], {"command": "session"}),
+    (["session", "--routine", "desk"], {"command": "session", "routine": "desk"}),
+    (["checkin"], {"command": "open", "window": "checkin"}),
+    (["info", "relief"], {"command": "open", "window": "info", "page": "relief"}),
+    (["stats", "--window", "--days", "30"], {"command": "open", "window": "statistics", "days": 30}),
+])
+def test_with_a_running_necka_every_window_command_goes_through_the_tray(capsys, replies, windows_here, argv,
+                                                                        request_):
+    sent, answers = replies
+    answers.append({"ok": True, "message": "Opened it."})
+    assert run(capsys, *argv) == (0, "Opened it.\n", "")
+    assert sent == [request_]
+    assert windows_here == []  # no second window in this process
+
+
+@pytest.mark.parametrize("argv", [["session"], ["stretch"], ["checkin"], ["info", "care"],
+                                  ["stats", "--window"]])
+def test_a_window_command_with_no_display_is_one_line_and_exit_5(capsys, monkeypatch, argv):
+    monkeypatch.delenv("DISPLAY", raising=False)
+    monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
+    code, out, err = run(capsys, *argv)
+    assert (code, out) == (5, "")
+    assert err == (f"necka-tray {argv[0]}: no graphical display: DISPLAY is not set. "
+                   "Start Necka from your desktop session.\n")
 
 
 # -- a Necka that answers -----------------------------------------------------------------
