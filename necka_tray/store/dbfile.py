@@ -30,7 +30,9 @@ import sqlite3
 import threading
 import time
 from pathlib import Path
-from typing import Callable
+from typing import Callable, TypeVar
+
+T = TypeVar("T")
 
 logger = logging.getLogger(__name__)
 
@@ -170,3 +172,49 @@ def recovered(path: Path, kind: str) -> None:
     with _lock:
         _said.discard((str(path), kind))
     logger.info("action=db-recovered file=%s", path)
+
+
+# -- opening, one way for every Necka database -------------------------------------------------
+
+
+def create_private(path: Path) -> None:
+    """Make sure the file exists with mode 0600 (and its folder 0700) before SQLite opens it.
+
+    SQLite gives its -wal and -shm files the main file's permissions, so this covers all three;
+    ``os.open``'s mode does not apply to a file that exists, hence the chmod."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    os.close(os.open(path, os.O_RDWR | os.O_CREAT, 0o600))
+    if os.name == "posix":
+        os.chmod(path, 0o600)
+
+
+def connect(path: Path, busy_timeout: float, isolation_level: str | None = "") -> sqlite3.Connection:
+    """A connection in WAL mode that waits ``busy_timeout`` s for another writer, usable from any thread."""
+    create_private(path)
+    conn = sqlite3.connect(path, timeout=busy_timeout, isolation_level=isolation_level, check_same_thread=False)
+    try:
+        conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout * 1000)}")
+        conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("PRAGMA synchronous = NORMAL")
+    except BaseException:
+        conn.close()
+        raise
+    return conn
+
+
+def open_repairing(path: Path, opener: Callable[[], T], said: str, opened: tuple[int, int] | None = None) -> T:
+    """``opener()``; when SQLite calls the file damaged, move it aside (once per process), say
+    ``said`` (formatted with ``path``, ``error`` and the new ``name``) and open a fresh one.
+
+    ``opened``: the file's identity from before the first attempt (``identity``): a file that
+    was not there then is not broken but being created by another Necka this very moment."""
+    try:
+        return opener()
+    except (sqlite3.Error, OSError) as exc:
+        if opened is None or classify(exc) != BROKEN:
+            raise
+        target = move_aside(Path(path), opened)
+        if target is not None:
+            report(path, BROKEN, said.format(path=path, error=exc, name=target.name))
+        return opener()

@@ -132,32 +132,19 @@ class History:
         self.path = Path(path)
         self._repair = repair
         self._lock = threading.Lock()  # the tray records from scheduler threads
-        opened = dbfile.identity(self.path)
-        try:
+        if not repair:
             self._db = self._open()
-        except (sqlite3.Error, OSError) as exc:
-            # A file that was not there before we opened it is not broken: someone else is
-            # creating it this very moment (their WAL switch locks it); try again later.
-            if not repair or opened is None or dbfile.classify(exc) != dbfile.BROKEN:
-                raise
-            target = dbfile.move_aside(self.path, opened)
-            if target is not None:
-                dbfile.report(self.path, dbfile.BROKEN,
-                              _("Necka's history {path} could not be used ({error}); it was moved to "
-                                "{name} and a fresh history was started.").format(path=self.path, error=exc,
-                                                                                  name=target.name))
-            self._db = self._open()
+            return
+        # A file that was not there before we opened it is not broken: someone else is creating
+        # it this very moment (their WAL switch locks it); dbfile.open_repairing leaves it alone.
+        self._db = dbfile.open_repairing(self.path, self._open, _(
+            "Necka's history {path} could not be used ({error}); it was moved to {name} and a fresh "
+            "history was started."), dbfile.identity(self.path))
 
     def _open(self) -> sqlite3.Connection:
-        _create_private(self.path)
         # isolation_level=None: we write our own BEGIN/COMMIT, one per write.
-        self._db = sqlite3.connect(
-            self.path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, check_same_thread=False
-        )
+        self._db = dbfile.connect(self.path, BUSY_TIMEOUT_MS / 1000, isolation_level=None)
         try:
-            self._db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-            self._db.execute("PRAGMA journal_mode = WAL")
-            self._db.execute("PRAGMA synchronous = NORMAL")
             self._migrate()
             if self._repair and self.path not in _checked:
                 # The owner checks a file once per process: quick_check reads the whole file
@@ -398,19 +385,6 @@ def _check(kind: str, data: dict[str, Any]) -> None:
 
 def _event(row: tuple[int, str, str, str]) -> Event:
     return Event(id=row[0], ts=datetime.fromisoformat(row[1]), kind=row[2], data=json.loads(row[3]))
-
-
-def _create_private(path: Path) -> None:
-    """Make sure the file exists with mode 0600 before SQLite opens it.
-
-    SQLite gives its -wal and -shm files the main file's permissions, so
-    setting them here covers all three.
-    """
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
-    os.close(fd)
-    if os.name == "posix":
-        os.chmod(path, 0o600)
 
 
 def _iso(ts: datetime) -> str:

@@ -16,7 +16,6 @@ written again at the next write (the tick writes once a minute).
 
 from __future__ import annotations
 
-import os
 import pickle
 import sqlite3
 import threading
@@ -106,16 +105,8 @@ class SQLiteJobStore(BaseJobStore):
             return self._to_memory(exc, kind, self._readable_rows())
 
     def _open_file(self):
-        self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        # Create it user-only before SQLite does (its WAL/SHM files copy the mode).
-        os.close(os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600))
-        if os.name == "posix":
-            os.chmod(self.path, 0o600)  # os.open's mode does not apply to an existing file
-        # timeout= is SQLite's busy_timeout: wait for another writer, don't fail.
-        conn = sqlite3.connect(self.path, timeout=self.busy_timeout, check_same_thread=False)
+        conn = dbfile.connect(self.path, self.busy_timeout)  # user-only, WAL, waits for another writer
         try:
-            conn.execute("PRAGMA journal_mode=WAL")
-            conn.execute("PRAGMA synchronous=NORMAL")
             self._create_table(conn)
             dbfile.check(conn)
         except BaseException:
