@@ -111,8 +111,20 @@ def _v2(db: sqlite3.Connection) -> None:
     db.execute("CREATE TABLE days (day TEXT PRIMARY KEY, data TEXT NOT NULL) WITHOUT ROWID")
 
 
+def _v3(db: sqlite3.Connection) -> None:
+    # Finished days as the statistics counted them, so a report of a dense history reads a row
+    # per day instead of its events (``reports.read_days``). A cache: an event written near a
+    # day drops that day's rows (the trigger), and a row can always be counted again.
+    db.execute("CREATE TABLE day_cache (day TEXT NOT NULL, zone TEXT NOT NULL, data TEXT NOT NULL,"
+               " PRIMARY KEY (day, zone)) WITHOUT ROWID")
+    db.execute("CREATE TRIGGER day_cache_stale AFTER INSERT ON events BEGIN"
+               " DELETE FROM day_cache WHERE day BETWEEN date(julianday(NEW.ts) - 2) AND"
+               " date(julianday(NEW.ts) + COALESCE(json_extract(NEW.data, '$.duration_s'), 0) / 86400.0 + 2);"
+               " END")
+
+
 #: Schema migrations in order; the schema version is ``len(MIGRATIONS)``.
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_v1, _v2]
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_v1, _v2, _v3]
 
 
 _checked: set[Path] = set()  # files that passed the integrity check in this process
@@ -246,6 +258,31 @@ class History:
             days[day] = (was_active or bool(active), was_done + int(done or 0))
         return days
 
+    def cached_days(self, first: date, last: date, zone: str) -> dict[date, stats.DayStats]:
+        """Finished days from ``first`` to ``last`` counted before in ``zone`` (``day_cache``)."""
+        with self._lock:
+            rows = self._db.execute("SELECT data FROM day_cache WHERE zone = ? AND day BETWEEN ? AND ?",
+                                    (zone, first.isoformat(), last.isoformat())).fetchall()
+        days = (stats.DayStats.from_dict(json.loads(r[0])) for r in rows)
+        return {d.day: d for d in days}
+
+    def cache_days(self, zone: str, days: Iterable[stats.DayStats]) -> None:
+        """Remember finished days; skipped (not raised) when the file cannot be written now."""
+        rows = [(d.day.isoformat(), zone, json.dumps(d.to_dict(), sort_keys=True)) for d in days]
+        if not rows:
+            return
+        try:
+            with self._lock:
+                self._db.execute("PRAGMA busy_timeout = 0")  # a reader never waits to fill a cache
+                try:
+                    with self._transaction_locked() as db:
+                        db.executemany("INSERT OR REPLACE INTO day_cache(day, zone, data) VALUES (?, ?, ?)", rows)
+                finally:
+                    self._db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        except sqlite3.Error as exc:
+            if dbfile.classify(exc) is None:
+                raise
+
     def earliest_day(self, tz: tzinfo) -> date | None:
         """The first day anything is known about (a rolled-up row or an event), or None when empty."""
         with self._lock:
@@ -307,6 +344,7 @@ class History:
             [(d.day.isoformat(), json.dumps(d.to_dict(), sort_keys=True)) for d in fresh],
         )
         cut = _iso(end)
+        db.execute("DELETE FROM day_cache WHERE day < ?", (end_day.isoformat(),))  # the days rows hold them now
         db.execute(
             "DELETE FROM events WHERE julianday(ts) < julianday(?) AND (kind != ? OR julianday(ts)"
             " + COALESCE(json_extract(data, '$.duration_s'), 0) / 86400.0 <= julianday(?))",
@@ -326,14 +364,19 @@ class History:
 
     @contextlib.contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:
-        with self._lock:
-            self._db.execute("BEGIN IMMEDIATE")
-            try:
-                yield self._db
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
-            self._db.execute("COMMIT")
+        with self._lock, self._transaction_locked() as db:
+            yield db
+
+    @contextlib.contextmanager
+    def _transaction_locked(self) -> Iterator[sqlite3.Connection]:
+        """One ``BEGIN IMMEDIATE`` transaction; call with ``self._lock`` held."""
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            yield self._db
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+        self._db.execute("COMMIT")
 
     def _migrate(self) -> None:
         target = len(MIGRATIONS)

@@ -140,20 +140,37 @@ def read_days(h: History, first: date, last: date, tz: tzinfo, now: datetime,
 
     The events are read ``READ_CHUNK_DAYS`` at a time (through the time index), so memory stays
     bounded by a month of events however many days are shown or how dense the history is."""
-    rollups = h.day_rows(first, last)
+    zone = _zone_key(first, last, tz)
+    known = {**h.cached_days(first, last, zone), **h.day_rows(first, last)}
     out: list[DayStats] = []
     start = first
     while start <= last:
         end = min(last, start + timedelta(days=READ_CHUNK_DAYS - 1))
-        open_days = [d for d in stats.day_range(start, end) if d not in rollups]
+        open_days = [d for d in stats.day_range(start, end) if d not in known]
         events = []
         if open_days:
             events = h.events(since=stats.day_start(open_days[0], tz) - SPAN_LOOKBACK,
                               until=stats.day_start(open_days[-1] + timedelta(days=1), tz) + stats.ACT_WINDOW)
-        out += stats.summarize(events, start, end, tz, now, rollups,
+        out += stats.summarize(events, start, end, tz, now, known,
                                sitting_since=sitting_since if end == last else None)
         start = end + timedelta(days=1)
+    h.cache_days(zone, [d for d in out if d.day not in known and _finished(d.day, tz, now)])
     return out
+
+
+#: Part of each cached day's key: a change in how days are counted leaves old rows unused.
+COUNTING_VERSION = 1
+
+
+def _zone_key(first: date, last: date, tz: tzinfo) -> str:
+    """The zone days are counted in, as the cache's key (its offsets over the period, and its name)."""
+    ends = (stats.day_start(first, tz), stats.day_start(last, tz) + timedelta(hours=12))
+    return f"{COUNTING_VERSION}:{tz.tzname(ends[0])}:{ends[0].utcoffset()}:{ends[1].utcoffset()}"
+
+
+def _finished(day: date, tz: tzinfo, now: datetime) -> bool:
+    """Nothing can change ``day``'s numbers any more (a reminder late in it is answered by now)."""
+    return stats.day_start(day + timedelta(days=1), tz) + stats.ACT_WINDOW * 2 <= now
 
 
 def streak_days(h: History, first: date, last: date, tz: tzinfo) -> list[DayStats]:

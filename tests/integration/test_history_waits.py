@@ -19,7 +19,7 @@ import pytest
 
 from necka_tray.core.actions import Action, Verb
 from necka_tray.store import dbfile, history_spool
-from necka_tray.store.history import History
+from necka_tray.store.history import MIGRATIONS, History
 from necka_tray.store.history_writer import HistoryWriter
 from necka_tray.store.paths import AppPaths
 from necka_tray.store.reports import TrayStats
@@ -57,7 +57,7 @@ def make_newer(db):
 
 def make_ours_again(db):
     with sqlite3.connect(db) as raw:
-        raw.execute("PRAGMA user_version = 2")
+        raw.execute(f"PRAGMA user_version = {len(MIGRATIONS)}")
 
 
 def checkins(db) -> list[int]:
