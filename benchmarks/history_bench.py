@@ -195,8 +195,10 @@ def peak_mb(env: dict, *args: str) -> float:
 def large_stats(label: str, env: dict, runs: int) -> list[tuple[str, str]]:
     rows = []
     for days in ("30", "3650"):
-        rows.append((f"{label}: `necka-tray stats --days {days}`", "%.0f ms (fastest %.0f), peak %.0f MB" % (
-            *timed(command(env, "stats", "--days", days), runs), peak_mb(env, "stats", "--days", days))))
+        first = timed(command(env, "stats", "--days", days), 1)[0]  # counts the days (and caches them)
+        rows.append((f"{label}: `necka-tray stats --days {days}`", "first %.0f ms, then %.0f ms (fastest %.0f), "
+                     "peak %.0f MB" % (first, *timed(command(env, "stats", "--days", days), runs),
+                                       peak_mb(env, "stats", "--days", days))))
     return rows
 
 
