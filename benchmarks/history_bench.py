@@ -185,11 +185,12 @@ def command(env: dict, *args: str):
 
 def peak_mb(env: dict, *args: str) -> float:
     """Peak resident memory (MB) of one ``necka-tray`` run."""
-    proc = subprocess.Popen([sys.executable, "-m", "necka_tray", *args], env=env, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)
-    _pid, _status, usage = os.wait4(proc.pid, 0)
-    proc.returncode = 0
-    return usage.ru_maxrss / 1024
+    # Through a small parent: a child forked from this (large) process counts its pages until exec.
+    probe = ("import resource, subprocess, sys; subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, "
+             "stderr=subprocess.DEVNULL); print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)")
+    out = subprocess.run([sys.executable, "-c", probe, sys.executable, "-m", "necka_tray", *args], env=env,
+                         capture_output=True, text=True, check=True).stdout
+    return int(out) / 1024
 
 
 def large_stats(label: str, env: dict, runs: int) -> list[tuple[str, str]]:

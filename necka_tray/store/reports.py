@@ -175,12 +175,16 @@ def _finished(day: date, tz: tzinfo, now: datetime) -> bool:
 
 def streak_days(h: History, first: date, last: date, tz: tzinfo) -> list[DayStats]:
     """Just what a streak needs of ``first``..``last`` (active, sessions done), counted by SQLite."""
-    rollups = h.day_rows(first, last)
-    activity = h.day_activity(stats.day_start(first, tz), stats.day_start(last + timedelta(days=1), tz), tz)
+    known = {**h.cached_days(first, last, _zone_key(first, last, tz)), **h.day_rows(first, last)}
+    unknown = [d for d in stats.day_range(first, last) if d not in known]
+    activity = {}
+    if unknown:
+        activity = h.day_activity(stats.day_start(unknown[0], tz), stats.day_start(unknown[-1] + timedelta(days=1), tz),
+                                  tz)
     out = []
     for d in stats.day_range(first, last):
-        if d in rollups:
-            out.append(rollups[d])
+        if d in known:
+            out.append(known[d])
         else:
             active, done = activity.get(d, (False, 0))
             out.append(DayStats(d, stretch_done=done, active=active))
