@@ -289,3 +289,82 @@ def test_a_necka_from_before_the_move_still_counts_as_running(user):
     mine = instance.claim(paths)
     assert mine is not None
     mine.close()
+
+
+# -- a flood of idle connections (issue 27, item 2) --------------------------------------------------
+
+_FLOODER = r"""
+import socket, sys, time
+address, count, mode = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+held = []
+if mode == "reconnect":
+    print("ready", flush=True)
+if mode == "hold":  # open COUNT connections that never send a byte, and keep them open
+    for _ in range(count):
+        s = socket.socket(socket.AF_UNIX)
+        s.setblocking(False)
+        try:
+            s.connect(address)
+        except (BlockingIOError, OSError):
+            pass
+        held.append(s)
+    print("ready", flush=True)
+    sys.stdin.read()
+else:  # reconnect: keep COUNT connections open, each made again the moment the server drops it
+    import selectors
+    sel = selectors.DefaultSelector()
+    def connect():
+        s = socket.socket(socket.AF_UNIX)
+        s.setblocking(False)
+        try:
+            s.connect(address)
+        except OSError:
+            pass
+        sel.register(s, selectors.EVENT_READ)
+    for _ in range(count):
+        connect()
+    end = time.monotonic() + 60
+    while time.monotonic() < end:
+        for key, _ in sel.select(1):
+            try:
+                data = key.fileobj.recv(4096)
+            except OSError:
+                data = b""
+            if not data:  # dropped: connect again, at once
+                sel.unregister(key.fileobj)
+                key.fileobj.close()
+                connect()
+"""
+
+
+def _flood(address: str, count: int, mode: str) -> subprocess.Popen:
+    """Another process of the same user (so another peer) flooding the socket."""
+    proc = subprocess.Popen([sys.executable, "-c", _FLOODER, address, str(count), mode],
+                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    assert proc.stdout.readline() == "ready\n"
+    return proc
+
+
+@pytest.mark.parametrize("mode, processes, count", [("hold", 1, 500), ("reconnect", 1, 50),
+                                                     ("hold", 5, 100), ("reconnect", 5, 30)])
+def test_a_flood_of_idle_connections_never_keeps_the_users_commands_out(user, mode, processes, count):
+    """500 connections that send nothing, or peers reconnecting without end, from one process or
+    several: a real client is still answered, every time, within a second (the flooders lose only
+    their own connections: the door drops the oldest waiting one, and a peer's own first)."""
+    paths, env = user
+    necka = Running(paths)  # the real 2 s deadline: the flood outlasts it by far
+    flooders = [_flood(necka.server.address, count, mode) for _ in range(processes)]
+    try:
+        for n in range(20):
+            start = time.monotonic()
+            assert control.ask(paths, "status")["ok"], n
+            took = time.monotonic() - start
+            assert took < 1.0, f"status {n} took {took:.2f} s under a flood"
+        out = subprocess.run([NECKA_TRAY, "status"], env=env, capture_output=True, text=True, timeout=30)
+        assert out.returncode == 0, out.stderr
+        assert all(proc.poll() is None for proc in flooders)  # the flood went on all along
+    finally:
+        for proc in flooders:
+            proc.kill()
+            proc.wait(10)
+        necka.stop()
