@@ -23,6 +23,9 @@ def run(args: argparse.Namespace) -> int:
     try:
         reply = control.ask(paths, "status")
     except ipc.NotRunning:
+        code = remote.unreachable(paths)
+        if code:
+            return code
         status, code = {"running": False, "paths": control.where(paths)}, remote.EXIT_NOT_RUNNING
         status.update(language=i18n.language(), language_from=i18n.requested()[1])
     except ipc.ControlError as exc:

@@ -26,6 +26,7 @@ import os
 import select
 import socket
 import struct
+import threading
 import time
 from collections import OrderedDict
 from typing import Callable
@@ -79,7 +80,7 @@ class Gate:
 
     def __init__(self, listening: Callable[[], tuple[socket.socket | None, bytes]], wake_fd: int,
                  on_wake: Callable[[], None], serve: Callable[[ipc.Channel, bytes], None],
-                 io_timeout: float, stopping: Callable[[], bool]) -> None:
+                 io_timeout: float, stopping: threading.Event) -> None:
         self._listening = listening  # the current socket and its key (a rebind replaces both)
         self._wake_fd = wake_fd
         self._on_wake = on_wake
@@ -91,13 +92,21 @@ class Gate:
         self._dropped_logged = 0.0
 
     def run(self) -> None:
-        """Until ``stopping()``: OSError only from the accept socket itself (e.g. out of descriptors)."""
-        try:
-            while not self._stopping():
+        """Until ``stopping`` is set; an accept that fails (e.g. out of descriptors) drops those
+        waiting and backs off, then serves again."""
+        failures = 0
+        while not self._stopping.is_set():
+            try:
                 self._turn()
-        finally:
-            for fd in list(self._waiting):
-                self._close(fd)
+                failures = 0
+            except OSError as exc:
+                for fd in list(self._waiting):
+                    self._close(fd)
+                failures += 1
+                logger.warning("action=control-accept failed=%s (%s)", failures, exc)
+                self._stopping.wait(min(60, failures))
+        for fd in list(self._waiting):
+            self._close(fd)
 
     def _turn(self) -> None:
         sock, key = self._listening()

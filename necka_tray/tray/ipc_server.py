@@ -30,7 +30,7 @@ from typing import Any, Callable
 
 from necka_tray.store.fsutil import atomic_write
 from necka_tray.store.paths import AppPaths
-from necka_tray.tray import ipc
+from necka_tray.tray import instance, ipc
 from necka_tray.tray.ipc import Channel
 from necka_tray.i18n import N_, _
 
@@ -65,14 +65,12 @@ class Server:
 
     def __init__(self, paths: AppPaths, handle: Callable[[dict[str, Any]], dict[str, Any]],
                  post: Callable[..., None], reply_timeout: float = ipc.REPLY_TIMEOUT,
-                 io_timeout: float = ipc.IO_TIMEOUT, max_peers: int = MAX_PEERS,
-                 on_problem: Callable[[str | None], None] | None = None) -> None:
+                 io_timeout: float = ipc.IO_TIMEOUT, max_peers: int = MAX_PEERS) -> None:
         self._paths = paths
         self._handle = handle
         self._post = post
         self._reply_timeout = reply_timeout
         self._io_timeout = io_timeout
-        self._on_problem = on_problem  # told why the channel cannot be made (None: it works again)
         self._address = ipc.address(paths)
         self._unix = ipc.family(self._address) == "AF_UNIX"
         self._key = b""
@@ -117,6 +115,8 @@ class Server:
                     self._bind()
                 except OSError as exc:
                     self._say(exc)
+                else:
+                    instance.note_channel(self._paths, None)  # a note a killed Necka left
         else:  # pragma: no cover - Windows
             self._bind()
         self._thread = threading.Thread(target=self._serve, name="control-server", daemon=True)
@@ -143,24 +143,23 @@ class Server:
         os.write(self._wake_w, b"x")  # the accept thread picks up the new socket
         if was is not None:
             logger.warning("%s", _("necka-tray commands reach this Necka again ({address}).").format(address=self._address))
-            if self._on_problem is not None:
-                self._on_problem(None)
+            instance.note_channel(self._paths, None)
         else:
             logger.warning("action=control-rebind reason=socket-gone address=%s", self._address)
         return True
 
     def _say(self, exc: OSError) -> None:
-        """Why the channel cannot be made: said (logged) once while it stays the same."""
-        error = exc.strerror or str(exc)
-        problem = _("necka-tray commands cannot reach this Necka: cannot make its control socket in {folder} "
-                    "({error}); Necka tries again every minute.").format(folder=self._paths.run_dir, error=error)
-        if problem != self._problem:
-            logger.warning("%s", problem)
-            self._problem = problem
-            if self._on_problem is not None:
-                self._on_problem(problem)
-        else:
+        """Why the channel cannot be made: said once while it stays the same, and noted for the
+        commands (``instance.channel_note``), which would otherwise only find no socket."""
+        reason = _("cannot make its control socket in {folder} ({error})").format(
+            folder=self._paths.run_dir, error=exc.strerror or exc)
+        if reason == self._problem:
             logger.debug("action=control-rebind failed=%s", exc)
+            return
+        self._problem = reason
+        logger.warning("%s", _("necka-tray commands cannot reach this Necka: {reason}; it tries again every "
+                               "minute.").format(reason=reason))
+        instance.note_channel(self._paths, reason)
 
     def stop(self, timeout: float = ipc.REPLY_TIMEOUT + ipc.IO_TIMEOUT) -> None:
         """Stop accepting, let requests in progress finish (their replies are sent), remove the files."""
@@ -264,19 +263,8 @@ class Server:
     def _serve_unix(self) -> None:
         from necka_tray.tray.ipc_gate import Gate
 
-        gate = Gate(lambda: (self._sock, self._key), self._wake_r, self._woken, self._queue_request,
-                    self._io_timeout, self._stopping.is_set)
-        failures = 0
-        while not self._stopping.is_set():
-            try:
-                gate.run()
-            except OSError as exc:  # from accept itself, e.g. out of file descriptors
-                if self._stopping.is_set():
-                    return
-                failures += 1
-                logger.warning("action=control-accept failed=%s (%s)", failures, exc)
-                self._stopping.wait(min(60, failures))  # back off, then serve again
-                continue
+        Gate(lambda: (self._sock, self._key), self._wake_r, self._woken, self._queue_request,
+             self._io_timeout, self._stopping).run()
 
     def _woken(self) -> None:
         os.read(self._wake_r, 64)
