@@ -244,7 +244,7 @@ class Server:
     def _prepare_socket_dir(self) -> None:
         """The socket's directory must be ours and private; sockets half-made by a crash go."""
         directory = self._paths.run_dir
-        directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+        directory.mkdir(exist_ok=True, mode=0o700)  # in the runtime folder: never the session's own
         info = directory.stat()
         if info.st_uid != os.getuid():
             raise PermissionError(f"{directory} belongs to another user")

@@ -155,6 +155,10 @@ def test_a_removed_runtime_folder_never_lets_a_second_tray_start(desktop, start_
                                     "reached at "), second.stderr
     assert len(desktop.tray_icons()) == 1 and necka.proc.poll() is None
     assert necka.log_text().count("action=start ") == 1, "the second process must not have started a tray"
+    asked = necka_tray(app_env, "status")  # the truth, not "Necka is not running" (issue 28 item 6)
+    assert (asked.returncode, asked.stdout) == (6, ""), asked.stderr
+    assert asked.stderr == (f"necka-tray: Necka is running (pid {necka.proc.pid}) but its control channel is "
+                            "being rebuilt; try again in a minute.\n")
 
 
 def test_commands_work_again_once_the_tick_has_made_a_new_socket(desktop, start_necka, app_env):

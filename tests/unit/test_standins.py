@@ -35,6 +35,7 @@ print(loaded, platformdirs.unix.gettempdir() == __import__("tempfile").gettempdi
 
 
 def test_platformdirs_comes_without_tempfile_and_its_fallback_still_works(tmp_path):
+    (tmp_path / "run").mkdir(mode=0o700)  # the session makes it (an absent one is not used)
     env = {"HOME": str(tmp_path), "XDG_RUNTIME_DIR": str(tmp_path / "run"), "PATH": "/usr/bin:/bin"}
     out = subprocess.run([sys.executable, "-c", PLATFORMDIRS], capture_output=True, text=True, check=True,
                          env=env).stdout
