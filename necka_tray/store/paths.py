@@ -95,9 +95,8 @@ def runtime_problem() -> str | None:
         return None
     from necka_tray.i18n import _
 
-    base, reason, error = _runtime_problem
-    return _("the runtime folder {path} {problem}; Necka keeps its control socket in its data folder "
-             "instead.").format(path=base, problem=_(reason).format(error=error))
+    base, sentence, error = _runtime_problem
+    return _(sentence).format(path=base, error=error)
 
 
 def _user_runtime_dir() -> Path | None:
@@ -134,13 +133,17 @@ def _unusable(base: Path) -> tuple[Path, str, str] | None:
     try:
         info = base.stat()
     except FileNotFoundError:
-        return base, N_("does not exist"), ""
+        return base, N_("the runtime folder {path} does not exist; Necka keeps its control socket in its data "
+                        "folder instead."), ""
     except OSError as exc:
-        return base, N_("cannot be used ({error})"), str(exc.strerror or exc)
+        return base, N_("the runtime folder {path} cannot be used ({error}); Necka keeps its control socket in "
+                        "its data folder instead."), str(exc.strerror or exc)
     if not os.path.isdir(base):
-        return base, N_("is not a folder"), ""
+        return base, N_("the runtime folder {path} is not a folder; Necka keeps its control socket in its data "
+                        "folder instead."), ""
     if os.name == "posix" and info.st_uid != os.getuid():
-        return base, N_("belongs to another user"), ""
+        return base, N_("the runtime folder {path} belongs to another user; Necka keeps its control socket in "
+                        "its data folder instead."), ""
     return None
 
 
