@@ -42,8 +42,9 @@ MAX_WORKERS = 8
 MAX_QUEUED = 64
 #: Connections served at once on Windows (a thread each); more are closed at once.
 MAX_PEERS = 8
-#: The kernel's queue of connections not yet accepted (the door drains it at once; a burst may wait there).
-BACKLOG = 128
+#: The kernel's queue of connections not yet accepted (the door drains it at once; a burst waits
+#: there rather than making a client's connect wait): as long as the kernel allows (somaxconn).
+BACKLOG = socket.SOMAXCONN
 #: How a socket being made ends (``.<8 hex digits>.sk``): as long as ``control.sock``, so it fits sun_path too.
 _TEMPORARY = ".sk"
 #: Request ids whose answers are kept for retries.
