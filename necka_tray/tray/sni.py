@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any, Callable
 from jeepney import DBusAddress, HeaderFields, MessageType, new_error, new_method_call, new_method_return, new_signal
 from jeepney.bus_messages import MatchRule, message_bus
 
-from necka_tray.tray import backend, dbusmenu
+from necka_tray.tray import activation, backend, dbusmenu
 from necka_tray.tray.sni_pixmaps import Pixmaps, installed_icons
 
 if TYPE_CHECKING:
@@ -232,7 +232,10 @@ class SniTray:
             raise KeyError(member)
         if interface == PROPS:
             return _properties_call(self._props, ITEM, member, body)
-        if member in ("Activate", "SecondaryActivate"):
+        if member == "ProvideXdgActivationToken":  # Plasma and GNOME, just before Activate: focus for the window
+            activation.offer(str(body[0]))
+            return "", ()
+        if member in ("Activate", "SecondaryActivate", "XAyatanaSecondaryActivate"):
             entries = self._entries
             action = backend.default_action(entries) if member == "Activate" else backend.secondary_action(entries)
             logger.info("action=sni-click kind=%s", member)
@@ -263,11 +266,17 @@ def item_properties(view: TrayView | None, pixmaps: Callable[[tuple], list], ico
         "OverlayIconName": ("s", ""), "OverlayIconPixmap": ("a(iiay)", []),
         "AttentionMovieName": ("s", ""),
         "ToolTip": ("(sa(iiay)ss)", ("", [], view.tooltip if view else "Necka", "")),
+        # Ayatana's extensions, which GNOME's AppIndicator extension asks for: what a screen reader says
+        # (the icon: the title, which never changes; while a stretch is due: the tooltip, fixed then).
+        "IconAccessibleDesc": ("s", "Necka"),
+        "AttentionAccessibleDesc": ("s", view.tooltip if due and view else ""),
+        "XAyatanaLabel": ("s", ""), "XAyatanaLabelGuide": ("s", ""), "XAyatanaOrderingIndex": ("u", 0),
     }
 
 
 #: Which signal announces a change of which properties.
-_SIGNALS = (("NewIcon", ("IconName", "IconPixmap")), ("NewAttentionIcon", ("AttentionIconPixmap",)),
+_SIGNALS = (("NewIcon", ("IconName", "IconPixmap", "IconAccessibleDesc")),
+            ("NewAttentionIcon", ("AttentionIconPixmap", "AttentionAccessibleDesc")),
             ("NewToolTip", ("ToolTip",)), ("NewTitle", ("Title",)))
 
 
@@ -311,14 +320,22 @@ _ITEM_XML = """<node><interface name="org.kde.StatusNotifierItem">
 <property name="AttentionIconPixmap" type="a(iiay)" access="read"/>
 <property name="AttentionMovieName" type="s" access="read"/>
 <property name="ToolTip" type="(sa(iiay)ss)" access="read"/>
+<property name="IconAccessibleDesc" type="s" access="read"/>
+<property name="AttentionAccessibleDesc" type="s" access="read"/>
+<property name="XAyatanaLabel" type="s" access="read"/><property name="XAyatanaLabelGuide" type="s" access="read"/>
+<property name="XAyatanaOrderingIndex" type="u" access="read"/>
 <method name="ContextMenu"><arg name="x" type="i" direction="in"/><arg name="y" type="i" direction="in"/></method>
 <method name="Activate"><arg name="x" type="i" direction="in"/><arg name="y" type="i" direction="in"/></method>
 <method name="SecondaryActivate"><arg name="x" type="i" direction="in"/><arg name="y" type="i" direction="in"/>
 </method>
 <method name="Scroll"><arg name="delta" type="i" direction="in"/><arg name="orientation" type="s" direction="in"/>
 </method>
+<method name="ProvideXdgActivationToken"><arg name="token" type="s" direction="in"/></method>
+<method name="XAyatanaSecondaryActivate"><arg name="timestamp" type="u" direction="in"/></method>
 <signal name="NewTitle"/><signal name="NewIcon"/><signal name="NewAttentionIcon"/><signal name="NewOverlayIcon"/>
 <signal name="NewToolTip"/><signal name="NewStatus"><arg name="status" type="s"/></signal>
+<signal name="NewIconThemePath"><arg name="icon_theme_path" type="s"/></signal><signal name="NewMenu"/>
+<signal name="XAyatanaNewLabel"><arg name="label" type="s"/><arg name="guide" type="s"/></signal>
 </interface><interface name="org.freedesktop.DBus.Properties">
 <method name="Get"><arg type="s" direction="in"/><arg type="s" direction="in"/><arg type="v" direction="out"/></method>
 <method name="GetAll"><arg type="s" direction="in"/><arg type="a{sv}" direction="out"/></method>
