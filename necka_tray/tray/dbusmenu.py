@@ -194,6 +194,7 @@ class DBusMenu:
                                      {0: {"children-display": ("s", "submenu")}}, {}, (0, ()), 0)
         self._started = False
         self._stale_logged: set[int] = set()
+        self._hinted = -1  # the revision whose submenus were announced (``hints``)
 
     def update(self, entries: tuple[Entry, ...]) -> list[tuple[str, str, tuple]]:
         """Take the new menu; the signals to emit as ``(member, signature, body)`` (none: nothing changed)."""
@@ -213,6 +214,18 @@ class DBusMenu:
             signals.append(("LayoutUpdated", "ui", (new.revision, 0)))
         self.layout = new
         return signals
+
+    def hints(self, member: str, body: tuple) -> list[tuple[str, str, tuple]]:
+        """Signals to send after answering ``member``: once per revision, after the host first reads the
+        top level, a ``LayoutUpdated(revision, id)`` per submenu, so a host that reads one level at a time
+        (Plasma's systemtray) fills each submenu before it opens: it shows an empty one on first hover
+        otherwise. Hosts that read the whole tree re-read it once; libdbusmenu skips a revision it has."""
+        if member != "GetLayout" or body[0] != 0 or self._hinted == self.layout.revision or not self._started:
+            return []
+        self._hinted = self.layout.revision
+        return [("LayoutUpdated", "ui", (self.layout.revision, item_id))
+                for item_id, p in self.layout.props.items()
+                if item_id and p.get("children-display") == ("s", "submenu")]
 
     def call(self, member: str, body: tuple) -> tuple[str, tuple]:
         """Answer one method call: ``(signature, body)`` of the reply; raises KeyError for an unknown

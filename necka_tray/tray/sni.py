@@ -218,6 +218,10 @@ class SniTray:
         else:
             reply = new_method_return(msg, signature or None, body)
         self._conn.send(reply)
+        if path == dbusmenu.PATH and reply.header.message_type == MessageType.method_return:
+            with self._lock:
+                hints = self._menu.hints(member, msg.body)
+            self._emit([(dbusmenu.PATH, dbusmenu.INTERFACE, *h) for h in hints])
 
     def _answer(self, path: str, interface: str | None, member: str, body: tuple) -> tuple[str, tuple]:
         if interface == "org.freedesktop.DBus.Peer" and member == "Ping":

@@ -250,3 +250,19 @@ def test_an_id_names_one_item_across_any_sequence_of_menus(sequence):
         for item_id, p in m.layout.props.items():
             what = (m.layout.actions.get(item_id), p.get("type"), p.get("children-display"), p.get("toggle-type"))
             assert seen.setdefault(item_id, what) == what
+
+
+def test_after_the_first_read_of_a_revision_each_submenu_is_announced_once():
+    """Plasma reads one level at a time and shows a submenu empty the first time it opens, unless it
+    was told that subtree changed: a LayoutUpdated(revision, submenu) per submenu, once per revision."""
+    m = dbusmenu.DBusMenu(lambda a: None)
+    assert m.hints("GetLayout", (0, -1, [])) == []  # before the first menu: nothing to announce
+    m.update(menu())
+    ids = ids_by_label(m.layout)
+    assert m.hints("GetLayout", (ids["Break interval"], 1, [])) == []  # not the top level
+    hints = m.hints("GetLayout", (0, 1, []))
+    assert sorted(hints) == sorted(("LayoutUpdated", "ui", (1, ids[label])) for label in
+                                   ("Break interval", "Reminders", "Pause"))
+    assert m.hints("GetLayout", (0, -1, [])) == []  # GNOME re-reads the tree: no second round
+    m.update(menu(stretch_due=True))
+    assert len(m.hints("GetLayout", (0, 1, []))) == 3  # a new revision: once more
