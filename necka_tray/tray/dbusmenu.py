@@ -274,8 +274,8 @@ class DBusMenu:
         if item_id not in layout.props:
             if item_id not in self._stale_logged:
                 self._stale_logged.add(item_id)
-                gone = "an item no longer in the menu" if item_id in self._ids else "no item"
-                logger.warning("action=dbusmenu-stale id=%s event=%s: %s, ignored", item_id, event_id, gone)
+                known = "retired" if item_id in self._ids else "unknown"  # left the menu, or never in it
+                logger.warning("action=dbusmenu-stale id=%s event=%s id-was=%s ignored", item_id, event_id, known)
             return False
         if event_id != "clicked":
             return True

@@ -174,7 +174,7 @@ def test_a_retired_id_is_never_given_to_another_item_and_a_click_on_it_does_noth
         assert m.call("EventGroup", ([(snooze, "clicked", ("i", 0), 0)],)) == ("ai", ([snooze],))
     assert chosen == []
     assert [r.message for r in caplog.records if "stale" in r.message] == [
-        f"action=dbusmenu-stale id={snooze} event=clicked: an item no longer in the menu, ignored"]
+        f"action=dbusmenu-stale id={snooze} event=clicked id-was=retired ignored"]
 
 
 def test_a_layout_change_also_sends_what_changed_on_the_items_the_host_keeps():
