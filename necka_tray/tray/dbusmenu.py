@@ -161,6 +161,25 @@ def changes(old: Layout | None, new: Layout) -> Change | None:
     return Change(layout, tuple(updated), tuple(removed))
 
 
+def _info_lines(layout: Layout) -> list[int]:
+    """The top level's status lines (disabled labels without an action or children), and the separator
+    right after them (with them hidden, it would double the one before)."""
+    out: list[int] = []
+    after_line = False
+    for item_id, p, children in layout.root[2]:
+        line = p.get("enabled") == ("b", False) and not children and item_id not in layout.actions
+        if p.get("type") == ("s", "separator"):
+            if after_line:
+                out.append(item_id)
+            after_line = False
+        elif line:
+            out.append(item_id)
+            after_line = True
+        else:
+            after_line = False
+    return out
+
+
 def find(node: Node, item_id: int) -> Node | None:
     if node[0] == item_id:
         return node
@@ -195,11 +214,15 @@ class DBusMenu:
         self._started = False
         self._stale_logged: set[int] = set()
         self._hinted = -1  # the revision whose submenus were announced (``hints``)
+        self._inline_open: set[int] = set()  # submenus open in place (``inline_event``)
 
     def update(self, entries: tuple[Entry, ...]) -> list[tuple[str, str, tuple]]:
         """Take the new menu; the signals to emit as ``(member, signature, body)`` (none: nothing changed)."""
         revision = self.layout.revision
         new = build(entries, revision, self._ids)
+        if self._inline_open:
+            for item_id in _info_lines(new):
+                new.props[item_id]["visible"] = ("b", False)
         change = changes(self.layout if self._started else None, new)
         self._started = True
         if change is None:
@@ -226,6 +249,31 @@ class DBusMenu:
         return [("LayoutUpdated", "ui", (self.layout.revision, item_id))
                 for item_id, p in self.layout.props.items()
                 if item_id and p.get("children-display") == ("s", "submenu")]
+
+    def inline_event(self, body: tuple) -> list[tuple[str, str, tuple]]:
+        """After an ``Event`` from a host that opens submenus in place (GNOME Shell): while one is open,
+        the status lines are hidden. GNOME gives an opened submenu only the room left below the menu's
+        maximum height, and Necka's menu is as tall as a 1280x800 screen, so Break interval opened as
+        an empty strip; without the five lines its choices show whole. The lines return on close."""
+        item_id, event_id = body[0], body[1]
+        was = bool(self._inline_open)
+        if item_id == 0 and event_id in ("opened", "closed"):
+            self._inline_open.clear()
+        elif event_id == "closed":
+            self._inline_open.discard(item_id)
+        elif event_id == "opened" and self.layout.props.get(item_id, {}).get("children-display") == ("s", "submenu"):
+            self._inline_open.add(item_id)
+        hide = bool(self._inline_open)
+        lines = _info_lines(self.layout)
+        if hide == was or not lines:
+            return []
+        for line in lines:
+            if hide:
+                self.layout.props[line]["visible"] = ("b", False)
+            else:
+                self.layout.props[line].pop("visible", None)
+        return [("ItemsPropertiesUpdated", "a(ia{sv})a(ias)",
+                 ([(line, {"visible": ("b", not hide)}) for line in lines], []))]
 
     def call(self, member: str, body: tuple) -> tuple[str, tuple]:
         """Answer one method call: ``(signature, body)`` of the reply; raises KeyError for an unknown

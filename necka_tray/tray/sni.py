@@ -43,6 +43,7 @@ logger = logging.getLogger(__name__)
 ITEM = "org.kde.StatusNotifierItem"
 PATH = "/StatusNotifierItem"
 WATCHER = "org.kde.StatusNotifierWatcher"
+GNOME_SHELL = "org.gnome.Shell"
 PROPS = "org.freedesktop.DBus.Properties"
 APP_ICON = "io.github.necka.Necka"
 _WATCHER_ADDR = DBusAddress("/StatusNotifierWatcher", bus_name=WATCHER, interface=WATCHER)
@@ -72,6 +73,8 @@ class SniTray:
         self._replies: dict[int, Callable[[Any], None]] = {}
         self._running = False
         self._said_waiting = False
+        #: GNOME Shell's bus name: it opens submenus in place (``DBusMenu.inline_event``).
+        self._inline_host: str | None = None
 
     # -- the interface the app uses ------------------------------------------------------
 
@@ -86,6 +89,7 @@ class SniTray:
             self._conn.send(message_bus.AddMatch(rule))
         self._conn.send(message_bus.RequestName(self.bus_name, 4))  # DO_NOT_QUEUE
         self._register("start")
+        self._call(message_bus.GetNameOwner(GNOME_SHELL), self._gnome_shell)
         threading.Thread(target=setup, name="setup", daemon=True).start()
         try:
             while self._running:
@@ -195,8 +199,14 @@ class SniTray:
         elif kind == MessageType.method_call:
             self._method(msg)
 
+    def _gnome_shell(self, reply) -> None:
+        if reply.header.message_type == MessageType.method_return:
+            self._inline_host = reply.body[0]
+
     def _signal(self, msg) -> None:
         member = msg.header.fields.get(HeaderFields.member)
+        if member == "NameOwnerChanged" and msg.body[0] == GNOME_SHELL:
+            self._inline_host = msg.body[2] or None
         if member == "NameOwnerChanged" and msg.body[0] == WATCHER and msg.body[2]:
             logger.info("action=sni-watcher-started")
             self._register("watcher-restarted")
@@ -221,6 +231,8 @@ class SniTray:
         if path == dbusmenu.PATH and reply.header.message_type == MessageType.method_return:
             with self._lock:
                 hints = self._menu.hints(member, msg.body)
+                if member == "Event" and self._inline_host and fields.get(HeaderFields.sender) == self._inline_host:
+                    hints += self._menu.inline_event(msg.body)
             self._emit([(dbusmenu.PATH, dbusmenu.INTERFACE, *h) for h in hints])
 
     def _answer(self, path: str, interface: str | None, member: str, body: tuple) -> tuple[str, tuple]:

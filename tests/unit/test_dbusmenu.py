@@ -266,3 +266,26 @@ def test_after_the_first_read_of_a_revision_each_submenu_is_announced_once():
     assert m.hints("GetLayout", (0, -1, [])) == []  # GNOME re-reads the tree: no second round
     m.update(menu(stretch_due=True))
     assert len(m.hints("GetLayout", (0, 1, []))) == 3  # a new revision: once more
+
+
+def test_while_a_submenu_is_open_in_place_the_status_lines_are_hidden():
+    """GNOME Shell opens a submenu inside the menu, in the room left under the screen's height: the
+    status lines (and the separator after them) make way while one is open, and come back after."""
+    m = dbusmenu.DBusMenu(lambda a: None)
+    m.update(menu())
+    ids = ids_by_label(m.layout)
+    lines = [ids[label] for label in ("Posture check in 12 min", "Today: 3 stretches")]
+    assert m.inline_event((ids["45 min"], "opened", ("i", 0), 0)) == []  # not a submenu
+    [(name, _, (updated, removed))] = m.inline_event((ids["Break interval"], "opened", ("i", 0), 0))
+    hidden = [i for i, p in updated if p == {"visible": ("b", False)}]
+    assert name == "ItemsPropertiesUpdated" and removed == [] and set(lines) < set(hidden)
+    assert len(hidden) == len(lines) + 1 and m.layout.props[hidden[-1]] == {"type": ("s", "separator"),
+                                                                          "visible": ("b", False)}
+    assert m.call("GetProperty", (lines[0], "visible")) == ("v", (("b", False),))
+    assert m.update(menu(status_lines=("Posture check in 11 min",)))[0][2][0] == [
+        (lines[0], {"label": ("s", "Posture check in 11 min")})]  # a new minute: still hidden, no flicker
+    assert m.inline_event((ids["Reminders"], "opened", ("i", 0), 0)) == []  # already hidden
+    assert m.inline_event((ids["Break interval"], "closed", ("i", 0), 0)) == []  # Reminders still open
+    [(_, _, (updated, _))] = m.inline_event((0, "closed", ("i", 0), 0))
+    assert {i for i, p in updated if p == {"visible": ("b", True)}} == set(hidden)
+    assert "visible" not in m.layout.props[lines[0]]
