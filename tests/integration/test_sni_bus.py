@@ -300,3 +300,21 @@ def test_every_property_a_host_asks_for_is_answered_and_an_activation_token_is_t
     host.call("/StatusNotifierItem", "org.kde.StatusNotifierItem", "XAyatanaSecondaryActivate", "u", (0,))
     xml = host.call("/StatusNotifierItem", "org.freedesktop.DBus.Introspectable", "Introspect")[0]
     assert 'name="ProvideXdgActivationToken"' in xml and 'name="IconAccessibleDesc"' in xml
+
+
+def test_only_gnome_shell_gets_the_status_lines_hidden_while_a_submenu_is_open(menu_item):
+    tray, host, _ = menu_item
+    tray.render(view(), full(view()))
+    ids = {label.strip(): i for i, label, _ in host.read()}
+    opened = ("isvu", (ids["Break interval"], "opened", ("i", 0), 0))
+    host.menu("Event", *opened)
+    assert host.menu_signals() == []  # Plasma, Xfce: submenus beside the menu, nothing to make room for
+    host.menu("Event", "isvu", (0, "closed", ("i", 0), 0))
+    host.conn.send_and_get_reply(message_bus.RequestName("org.gnome.Shell"), timeout=5)
+    host.signals_until_now()  # the item heard NameOwnerChanged before the Ping's reply
+    host.menu("Event", *opened)
+    assert host.menu_signals() == ["ItemsPropertiesUpdated"]
+    line = ids["Posture check in 12 min"]
+    assert host.cache[line]["visible"] == ("b", False)
+    host.menu("Event", "isvu", (ids["Break interval"], "closed", ("i", 0), 0))
+    assert host.menu_signals() == ["ItemsPropertiesUpdated"] and host.cache[line]["visible"] == ("b", True)
