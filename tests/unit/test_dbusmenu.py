@@ -191,8 +191,9 @@ def test_a_layout_change_also_sends_what_changed_on_the_items_the_host_keeps():
 
 
 def test_before_the_first_menu_the_layout_is_empty_at_revision_0():
-    """Xfce's panel (libdbusmenu) reads the menu as soon as the icon registers, before Necka's first
-    menu; libdbusmenu skips a LayoutUpdated whose revision it has read, so the first menu is revision 1."""
+    """A libdbusmenu host (Xfce's panel) can read the menu as soon as the icon registers, before Necka's
+    first menu, and it skips a LayoutUpdated whose revision is not above the one it read (client.c
+    layout_update): the empty menu is revision 0, so the first real one (1) is always fetched."""
     m = dbusmenu.DBusMenu(lambda a: None)
     assert m.call("GetLayout", (0, -1, [])) == ("u(ia{sv}av)", (0, (0, {"children-display": ("s", "submenu")}, [])))
     assert m.update(menu()) == [("LayoutUpdated", "ui", (1, 0))]
