@@ -238,6 +238,10 @@ class DBusMenu:
         self.layout = new
         return signals
 
+    def reconnected(self) -> None:
+        """A new connection: hosts read the menu afresh, so its submenus are announced again."""
+        self._hinted = -1
+
     def hints(self, member: str, body: tuple) -> list[tuple[str, str, tuple]]:
         """Signals to send after answering ``member``: once per revision, after the host first reads the
         top level, a ``LayoutUpdated(revision, id)`` per submenu, so a host that reads one level at a time

@@ -123,6 +123,8 @@ class SniTray:
         self._conn.send(message_bus.RequestName(self.bus_name, 4))  # DO_NOT_QUEUE
         self._register(why)
         self._call(message_bus.GetNameOwner(GNOME_SHELL), self._gnome_shell.set_from_reply)
+        with self._lock:
+            self._menu.reconnected()
 
     def _reconnect(self, exc: Exception) -> bool:
         """The receiving side broke: close it, open a new connection and register again (the host then reads

@@ -267,6 +267,8 @@ def test_after_the_first_read_of_a_revision_each_submenu_is_announced_once():
     assert m.hints("GetLayout", (0, -1, [])) == []  # GNOME re-reads the tree: no second round
     m.update(menu(stretch_due=True))
     assert len(m.hints("GetLayout", (0, 1, []))) == 3  # a new revision: once more
+    m.reconnected()  # a new connection: the hosts read everything again
+    assert len(m.hints("GetLayout", (0, 1, []))) == 3
 
 
 def test_while_a_submenu_is_open_in_place_the_status_lines_are_hidden():
