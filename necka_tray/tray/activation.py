@@ -40,7 +40,16 @@ def take(now: float | None = None) -> str | None:
     return token[0] if token and now - token[1] <= TTL_S else None
 
 
+#: The variables that carry a token to a new process.
+VARIABLES = ("XDG_ACTIVATION_TOKEN", "DESKTOP_STARTUP_ID")
+
+
 def env(now: float | None = None) -> dict[str, str]:
     """The variables that hand the token (if any) to a window helper."""
     token = take(now)
-    return {"XDG_ACTIVATION_TOKEN": token, "DESKTOP_STARTUP_ID": token} if token else {}
+    return dict.fromkeys(VARIABLES, token) if token else {}
+
+
+def inherited(environ) -> dict[str, str]:
+    """``environ`` without a token: the one Necka itself was started with was used by its launcher."""
+    return {k: v for k, v in environ.items() if k not in VARIABLES}

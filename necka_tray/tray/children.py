@@ -74,7 +74,8 @@ class Children:
         stdout = subprocess.PIPE if expect else subprocess.DEVNULL
         try:
             proc = subprocess.Popen(helpers.command(name, *args), stdin=stdin, stdout=stdout,
-                                    env={**os.environ, **(env or {}), helpers.PARENT_ENV: str(os.getpid())})
+                                    env={**activation.inherited(os.environ), **(env or {}),
+                                         helpers.PARENT_ENV: str(os.getpid())})
         except OSError as exc:
             logger.error("Could not start the %s helper (%s)", name, exc)
             return None
