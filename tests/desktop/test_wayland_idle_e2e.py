@@ -1,0 +1,225 @@
+"""Idle and quiet on a real Wayland shell: headless sway 1.7 with waybar and mako, Necka as its user.
+
+sway refuses to run as root, so the whole session (a private bus, sway, waybar, mako, Necka)
+runs as uid 65534 through setpriv, as in ../shared/notes/real-shells.md. Input comes from
+sway itself (``swaymsg seat - cursor move``: sway counts it as the seat's activity, as it
+does a real pointer), so no input means idle as the compositor sees it.
+
+The start-up helper is local to this module for now (``sway_session``); tests/desktop/shells.py
+(another branch) starts the same shells and may absorb it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import pytest
+
+from . import xdesk
+from .session import FLAT_DIRS, log_tail, start, start_and_read, stop, wait_alive
+
+NOBODY = 65534
+AS_NOBODY = ["setpriv", f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups", "--"]
+TOOLS = {"sway": "sway", "swaymsg": "sway", "waybar": "waybar", "mako": "mako-notifier", "makoctl": "mako-notifier",
+         "jq": "jq", "busctl": "systemd", "dbus-daemon": "dbus", "setpriv": "util-linux"}
+
+SWAY_CONFIG = """output HEADLESS-1 resolution 1280x800
+xwayland disable
+exec waybar -c {home}/waybar.json
+exec mako
+"""
+WAYBAR_CONFIG = {"layer": "top", "position": "top", "height": 26, "modules-left": [], "modules-right": ["tray"],
+                 "tray": {"spacing": 4}}
+# mako 1.7's man page: a do-not-disturb mode is one the user defines; this one hides every bubble.
+MAKO_CONFIG = "default-timeout=0\n\n[mode=do-not-disturb]\ninvisible=1\n"
+
+
+def _require_tools() -> None:
+    missing = [f"{tool} (Debian: {pkg})" for tool, pkg in TOOLS.items() if not shutil.which(tool)]
+    if missing:
+        msg = f"sway desktop tools missing: {', '.join(missing)}; run scripts/bootstrap --dev"
+        if os.environ.get("CI") == "true":
+            pytest.fail(msg, pytrace=False)
+        pytest.skip(msg)
+
+
+class Sway:
+    """The running session: ``env`` is what a program of its user sees (bus, Wayland, sway's socket)."""
+
+    def __init__(self, root: Path, env: dict, stack: contextlib.ExitStack) -> None:
+        self.root, self.env, self._stack = root, env, stack
+        self._dx = 5
+
+    def msg(self, *args: str) -> str:
+        return subprocess.run(["swaymsg", "-s", self.env["SWAYSOCK"], "--", *args], capture_output=True, text=True,
+                              timeout=10, check=True).stdout
+
+    def move(self) -> None:
+        """One pointer move through sway's seat: activity, as sway counts it."""
+        self._dx = -self._dx
+        self.msg("seat", "-", "cursor", "move", str(self._dx), "0")
+
+    def as_user(self, *args: str, timeout: float = 20) -> subprocess.CompletedProcess:
+        return subprocess.run([*AS_NOBODY, *args], env=self.env, capture_output=True, text=True, timeout=timeout,
+                              cwd=self.root)
+
+    def start_as_user(self, name: str, args: list[str], env: dict) -> subprocess.Popen:
+        return start(self._stack, self.root, name, [*AS_NOBODY, *args], env, cwd=self.root)
+
+
+@contextlib.contextmanager
+def sway_session():
+    _require_tools()
+    root = Path(tempfile.mkdtemp(prefix="necka-sway-", dir="/tmp"))  # pytest's tmp dirs are root's alone
+    with contextlib.ExitStack() as stack:
+        stack.callback(shutil.rmtree, root, True)
+        env = {"PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8"}
+        for var, sub in FLAT_DIRS.items():
+            (root / sub).mkdir(mode=0o700)
+            env[var] = str(root / sub)
+        home = Path(env["HOME"])
+        (home / "waybar.json").write_text(json.dumps(WAYBAR_CONFIG))
+        (home / ".config" / "mako").mkdir(parents=True)
+        (home / ".config" / "mako" / "config").write_text(MAKO_CONFIG)
+        (root / "sway.conf").write_text(SWAY_CONFIG.format(home=home))
+        subprocess.run(["chown", "-R", f"{NOBODY}:{NOBODY}", str(root)], check=True)
+        env["DBUS_SESSION_BUS_ADDRESS"] = start_and_read(
+            stack, root, "dbus", [*AS_NOBODY, "dbus-daemon", "--session", "--nofork", "--print-address={fd}",
+                                  f"--address=unix:path={root}/bus"], env)
+        sway_env = dict(env, WLR_BACKENDS="headless", WLR_LIBINPUT_NO_DEVICES="1", WLR_RENDERER="pixman")
+        sway = start(stack, root, "sway", [*AS_NOBODY, "sway", "-c", str(root / "sway.conf")], sway_env, cwd=root)
+        runtime = Path(env["XDG_RUNTIME_DIR"])
+        wait_alive(sway, root, "sway", lambda: (runtime / "wayland-1").exists() and list(runtime.glob("sway-ipc.*.sock")),
+                   timeout=20)
+        env.update(WAYLAND_DISPLAY="wayland-1", SWAYSOCK=str(next(runtime.glob("sway-ipc.*.sock"))),
+                   XDG_CURRENT_DESKTOP="sway", XDG_SESSION_TYPE="wayland")
+        session = Sway(root, env, stack)
+        xdesk.wait_for(lambda: session.as_user("makoctl", "mode").returncode == 0, 20, what="mako on the bus")
+        yield session
+
+
+@pytest.fixture(scope="module")
+def sway():
+    with sway_session() as session:
+        yield session
+
+
+@contextlib.contextmanager
+def necka(sway: Sway, *args: str, config: str = ""):
+    """Necka started as the session's user would, in fresh per-user dirs; yields (process, log path)."""
+    user = Path(tempfile.mkdtemp(prefix="necka-user-", dir=sway.root))
+    env = dict(sway.env)
+    for var, sub in FLAT_DIRS.items():
+        if var != "XDG_RUNTIME_DIR":
+            (user / sub).mkdir(mode=0o700)
+            env[var] = str(user / sub)
+    if config:
+        (user / "config" / "necka-tray").mkdir()
+        (user / "config" / "necka-tray" / "config.toml").write_text(config)
+    subprocess.run(["chown", "-R", f"{NOBODY}:{NOBODY}", str(user)], check=True)
+    name = f"necka-{user.name}"
+    proc = sway.start_as_user(name, [sys.executable, "-m", "necka_tray", *args], env)
+    log = user / "state" / "necka-tray" / "log" / "necka-tray.log"
+    try:
+        yield proc, log, env
+    finally:
+        stop(proc)
+        stderr = (sway.root / f"{name}.log").read_text(errors="replace")
+        assert "Traceback" not in without_known_mako_bug(stderr), stderr[-3000:]
+
+
+#: Issue 23, item 3 (another branch): mako answers GetCapabilities twice and the second reply kills
+#: jeepney's receiver thread; bubbles are then lost. Until that lands, that one traceback is allowed
+#: here, and a bubble is checked only when Necka could send it.
+MAKO_DOUBLE_REPLY = "InvalidStateError: FINISHED"
+
+
+def without_known_mako_bug(stderr: str) -> str:
+    blocks = stderr.split("Exception in thread")
+    return blocks[0] + "".join("Exception in thread" + b for b in blocks[1:] if MAKO_DOUBLE_REPLY not in b)
+
+
+def wait_log(proc, log: Path, pattern: str, timeout: float = 20) -> str:
+    import re
+
+    def seen():
+        if proc.poll() is not None:
+            raise AssertionError(f"necka-tray exited {proc.returncode}")
+        return re.search(pattern, log.read_text() if log.exists() else "")
+
+    try:
+        return xdesk.wait_for(seen, timeout, interval=0.2, what=f"log line {pattern!r}").group(0)
+    except TimeoutError as exc:
+        raise AssertionError(f"{exc}; the log ends: {log_tail(log)}") from None
+
+
+@contextlib.contextmanager
+def keep_active(sway: Sway, every: float = 0.3):
+    """A hand on the mouse: a pointer move through sway every ``every`` seconds."""
+    import threading
+
+    done = threading.Event()
+
+    def moving() -> None:
+        while not done.wait(every):
+            sway.move()
+
+    thread = threading.Thread(target=moving, daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        done.set()
+        thread.join(5)
+
+
+def status(sway: Sway, env: dict) -> dict:
+    out = subprocess.run([*AS_NOBODY, sys.executable, "-m", "necka_tray", "status", "--json"], env=env,
+                         capture_output=True, text=True, timeout=30, cwd=sway.root)
+    return json.loads(out.stdout)
+
+
+def test_idle_is_what_sway_sees(sway):
+    # Scale 120: a natural break after 2.5 s without input, posture every 10 s, the minute tick every 0.5 s.
+    with necka(sway, "--time-scale", "120") as (proc, log, env):
+        wait_log(proc, log, r"action=idle-source name=wayland-kde-idle")
+        with keep_active(sway):
+            # A hand on the mouse: present, so the posture check comes, and nobody went away.
+            wait_log(proc, log, r"action=remind kind=posture notified=", timeout=30)
+            assert "action=away" not in log.read_text()
+            answer = status(sway, env)
+        assert answer["idle_detection"] == "wayland-kde-idle"
+        # On Wayland the quiet sources are sway's and mako's, never Xwayland's.
+        assert answer["quiet_detection"] == "sway-fullscreen+mako"
+        # Hands off: sway says idle, Necka sees the user go away...
+        wait_log(proc, log, r"action=away since=", timeout=15)
+        # ...and back at the first move: a natural break.
+        with keep_active(sway):
+            wait_log(proc, log, r"action=restart reason=natural-break", timeout=15)
+
+
+def test_do_not_disturb_in_mako_quiets_necka(sway):
+    with necka(sway, "--time-scale", "120") as (proc, log, env):
+        wait_log(proc, log, r"action=idle-source name=wayland-kde-idle")
+        assert sway.as_user("makoctl", "mode", "-a", "do-not-disturb").returncode == 0
+        try:
+            with keep_active(sway):
+                # The posture check falls due (10 s) while mako is in do-not-disturb: it waits.
+                wait_log(proc, log, r"action=hold kind=posture", timeout=30)
+                assert "action=remind kind=posture" not in log.read_text()
+                assert status(sway, env)["quiet_reason"]
+                # Do-not-disturb off: the held check is shown, as a bubble in mako.
+                assert sway.as_user("makoctl", "mode", "-r", "do-not-disturb").returncode == 0
+                line = wait_log(proc, log, r"action=remind kind=posture notified=\w+ held=True", timeout=30)
+            if "notified=True" in line:
+                shown = json.loads(sway.as_user("makoctl", "list").stdout)
+                assert "Posture check" in [n["summary"]["data"] for n in shown["data"][0]]
+        finally:
+            sway.as_user("makoctl", "mode", "-r", "do-not-disturb")
