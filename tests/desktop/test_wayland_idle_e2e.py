@@ -1,9 +1,16 @@
-"""Idle and quiet on a real Wayland shell: headless sway 1.7 with waybar and mako, Necka as its user.
+"""Idle and quiet on real Wayland shells: headless sway 1.7 with waybar and mako, Necka as its user;
+and KWin 5.27 (Plasma's compositor) on its virtual backend.
 
 sway refuses to run as root, so the whole session (a private bus, sway, waybar, mako, Necka)
 runs as uid 65534 through setpriv, as in ../shared/notes/real-shells.md. Input comes from
 sway itself (``swaymsg seat - cursor move``: sway counts it as the seat's activity, as it
 does a real pointer), so no input means idle as the compositor sees it.
+
+KWin offers ext_idle_notifier_v1 (sway 1.7 only org_kde_kwin_idle), so between them both of
+Necka's protocols meet a real compositor. KWin's input here is its own "simulate user activity"
+request of org_kde_kwin_idle, which the protocol says "behaves just like real user activity on
+the seat" (a virtual backend has no input devices). Its binary is copied first: exec of the
+packaged one fails without its file capability (cap_sys_resource) in a container.
 
 The start-up helper is local to this module for now (``sway_session``); tests/desktop/shells.py
 (another branch) starts the same shells and may absorb it.
@@ -223,3 +230,92 @@ def test_do_not_disturb_in_mako_quiets_necka(sway):
                 assert "Posture check" in [n["summary"]["data"] for n in shown["data"][0]]
         finally:
             sway.as_user("makoctl", "mode", "-r", "do-not-disturb")
+
+
+@pytest.fixture(scope="module")
+def kwin(tmp_path_factory):
+    """kwin_wayland --virtual with a private bus; yields the env of a program in that session."""
+    if not shutil.which("kwin_wayland"):
+        msg = "kwin_wayland missing (Debian: kwin-wayland); run scripts/bootstrap --dev"
+        if os.environ.get("CI") == "true":
+            pytest.fail(msg, pytrace=False)
+        pytest.skip(msg)
+    root = tmp_path_factory.mktemp("kwin")
+    binary = root / "kwin_wayland"  # must keep its name; the copy has no file capability
+    shutil.copy(shutil.which("kwin_wayland"), binary)
+    with contextlib.ExitStack() as stack:
+        env = {"PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8"}
+        for var, sub in FLAT_DIRS.items():
+            (root / sub).mkdir(mode=0o700)
+            env[var] = str(root / sub)
+        env["DBUS_SESSION_BUS_ADDRESS"] = start_and_read(
+            stack, root, "dbus", ["dbus-daemon", "--session", "--nofork", "--print-address={fd}"], env)
+        proc = start(stack, root, "kwin", [str(binary), "--virtual", "--width", "1280", "--height", "800",
+                                           "--socket", "necka-kwin"], env)
+        wait_alive(proc, root, "kwin", lambda: (Path(env["XDG_RUNTIME_DIR"]) / "necka-kwin").exists(), timeout=30)
+        yield dict(env, WAYLAND_DISPLAY="necka-kwin", XDG_SESSION_TYPE="wayland", XDG_CURRENT_DESKTOP="KDE")
+
+
+@contextlib.contextmanager
+def kwin_activity(env: dict, every: float = 0.3):
+    """User activity on KWin's seat every ``every`` seconds, from a client of its own."""
+    import threading
+
+    from pywayland.client import Display
+    from pywayland.protocol.wayland import WlSeat
+
+    from necka_tray.desktop.wayland_protocols.idle import OrgKdeKwinIdle
+
+    done = threading.Event()
+    old = os.environ.get("XDG_RUNTIME_DIR")
+    os.environ["XDG_RUNTIME_DIR"] = env["XDG_RUNTIME_DIR"]  # where libwayland looks for the socket
+    display = Display(env["WAYLAND_DISPLAY"])
+    display.connect()
+    offered = {}
+
+    def on_global(_registry, name, interface, version):
+        offered[interface] = name
+
+    registry = display.get_registry()
+    registry.dispatcher["global"] = on_global
+    display.roundtrip()
+    seat = registry.bind(offered["wl_seat"], WlSeat, 1)
+    timeout = registry.bind(offered["org_kde_kwin_idle"], OrgKdeKwinIdle, 1).get_idle_timeout(seat, 60_000)
+    display.roundtrip()
+
+    def active() -> None:
+        while not done.wait(every):
+            timeout.simulate_user_activity()
+            display.flush()
+
+    thread = threading.Thread(target=active, daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        done.set()
+        thread.join(5)
+        display.disconnect()
+        if old is None:
+            os.environ.pop("XDG_RUNTIME_DIR")
+        else:
+            os.environ["XDG_RUNTIME_DIR"] = old
+
+
+def test_idle_is_what_kwin_sees(kwin, tmp_path, spawn):
+    env = dict(kwin)
+    for var, sub in FLAT_DIRS.items():
+        if var != "XDG_RUNTIME_DIR":
+            (tmp_path / sub).mkdir(mode=0o700)
+            env[var] = str(tmp_path / sub)
+    stderr = tmp_path / "necka-stderr.txt"
+    proc = spawn([sys.executable, "-m", "necka_tray", "--time-scale", "120"], env, stderr=stderr.open("w"))
+    log = tmp_path / "state" / "necka-tray" / "log" / "necka-tray.log"
+    wait_log(proc, log, r"action=idle-source name=wayland-ext-idle")
+    with kwin_activity(env):
+        wait_log(proc, log, r"action=remind kind=posture notified=", timeout=30)
+        assert "action=away" not in log.read_text()
+    wait_log(proc, log, r"action=away since=", timeout=15)
+    with kwin_activity(env):
+        wait_log(proc, log, r"action=restart reason=natural-break", timeout=15)
+    assert "Traceback" not in stderr.read_text()

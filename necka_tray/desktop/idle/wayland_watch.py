@@ -64,9 +64,10 @@ class Watch:
             from pywayland.protocol.ext_idle_notify_v1 import ExtIdleNotifierV1
 
             name, version = offered["ext_idle_notifier_v1"]
+            version = min(version, ExtIdleNotifierV1.version)  # what both sides know
             self.protocol = EXT
-            self._manager = registry.bind(name, ExtIdleNotifierV1, min(version, 2))
-            self._input_only = min(version, 2) >= 2
+            self._manager = registry.bind(name, ExtIdleNotifierV1, version)
+            self._input_only = version >= 2
         elif "org_kde_kwin_idle" in offered:
             from necka_tray.desktop.wayland_protocols.idle import OrgKdeKwinIdle
 
