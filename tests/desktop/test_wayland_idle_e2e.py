@@ -221,7 +221,8 @@ def test_do_not_disturb_in_mako_quiets_necka(sway):
                 # The posture check falls due (10 s) while mako is in do-not-disturb: it waits.
                 wait_log(proc, log, r"action=hold kind=posture", timeout=30)
                 assert "action=remind kind=posture" not in log.read_text()
-                assert status(sway, env)["quiet_reason"]
+                held = status(sway, env)
+                assert held["quiet_reason"] and held["quiet_by"] == "mako"  # what answered, not "x11-fullscreen"
                 # Do-not-disturb off: the held check is shown, as a bubble in mako.
                 assert sway.as_user("makoctl", "mode", "-r", "do-not-disturb").returncode == 0
                 line = wait_log(proc, log, r"action=remind kind=posture notified=\w+ held=True", timeout=30)

@@ -241,3 +241,17 @@ def test_the_bus_adapter_against_a_real_session_bus(tmp_path, monkeypatch, serve
             stub.kill()
     finally:
         bus.kill()
+
+
+def test_any_quiet_names_the_source_that_said_quiet():
+    class Source:
+        def __init__(self, name, quiet):
+            self.name, self._quiet = name, quiet
+
+        def quiet(self):
+            return self._quiet
+
+    any_quiet = dnd.AnyQuiet([Source("sway-fullscreen", False), Source("mako", True)])
+    assert any_quiet.quiet() is True and any_quiet.answered == "mako"
+    any_quiet.sources[1]._quiet = False
+    assert any_quiet.quiet() is False and any_quiet.answered is None

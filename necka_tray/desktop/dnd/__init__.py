@@ -23,9 +23,21 @@ class AnyQuiet(AnySource):
     """Quiet when any of its sources says so (a failing source says no)."""
 
     what = "quiet"
+    #: The source that said quiet at the last ask (``necka-tray status`` names it), else None.
+    answered: str | None = None
 
     def quiet(self) -> bool:
-        return bool(self.first(lambda source: source.quiet()))
+        said: list[str] = []
+
+        def ask(source: QuietSource) -> bool:
+            if source.quiet():
+                said.append(source.name)
+                return True
+            return False
+
+        quiet = bool(self.first(ask))
+        self.answered = said[0] if said else None
+        return quiet
 
 
 #: Each notification server's own do-not-disturb; each probes only where its server runs.
