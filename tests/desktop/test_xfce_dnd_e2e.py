@@ -1,0 +1,65 @@
+"""Xfce's do-not-disturb as Necka reads it, against the real xfce4-notifyd and xfconfd (Xvfb, a private bus)."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import subprocess
+
+import pytest
+
+from necka_tray.desktop import dnd
+
+from . import xdesk
+from .session import FLAT_DIRS, start, start_and_read, wait_alive
+
+NOTIFYD = "/usr/lib/x86_64-linux-gnu/xfce4/notifyd/xfce4-notifyd"
+
+
+@pytest.fixture
+def xfce(tmp_path, monkeypatch):
+    missing = [tool for tool in ("Xvfb", "dbus-daemon", "xfconf-query", NOTIFYD) if not shutil.which(tool)]
+    if missing:
+        msg = f"missing {', '.join(missing)} (Debian: xvfb dbus xfconf xfce4-notifyd); run scripts/bootstrap --dev"
+        if os.environ.get("CI") == "true":
+            pytest.fail(msg, pytrace=False)
+        pytest.skip(msg)
+    with contextlib.ExitStack() as stack:
+        env = {"PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8"}
+        for var, sub in FLAT_DIRS.items():
+            (tmp_path / sub).mkdir(mode=0o700)
+            env[var] = str(tmp_path / sub)
+        env["DISPLAY"] = ":" + start_and_read(stack, tmp_path, "xvfb", ["Xvfb", "-displayfd", "{fd}", "-screen", "0",
+                                                                       "1280x800x24", "-nolisten", "tcp"], env)
+        env["DBUS_SESSION_BUS_ADDRESS"] = start_and_read(
+            stack, tmp_path, "dbus", ["dbus-daemon", "--session", "--nofork", "--print-address={fd}"], env)
+        notifyd = start(stack, tmp_path, "xfce4-notifyd", [NOTIFYD], env)
+
+        def server() -> bool:  # NameHasOwner: asking the name itself could D-Bus-activate another daemon
+            out = subprocess.run(["dbus-send", "--session", "--print-reply", "--dest=org.freedesktop.DBus",
+                                  "/org/freedesktop/DBus", "org.freedesktop.DBus.NameHasOwner",
+                                  "string:org.freedesktop.Notifications"],
+                                 env=env, capture_output=True, text=True, timeout=5)
+            return "boolean true" in out.stdout
+
+        wait_alive(notifyd, tmp_path, "xfce4-notifyd", server, timeout=20)
+        monkeypatch.setenv("DBUS_SESSION_BUS_ADDRESS", env["DBUS_SESSION_BUS_ADDRESS"])
+        yield env
+
+
+def set_dnd(env: dict, on: bool) -> None:
+    subprocess.run(["xfconf-query", "-c", "xfce4-notifyd", "-p", "/do-not-disturb", "-n", "-t", "bool", "-s",
+                    "true" if on else "false"], env=env, check=True, timeout=10)
+
+
+def test_xfce_do_not_disturb_is_read_from_xfconf(xfce):
+    quiet = dnd.detect({"DISPLAY": xfce["DISPLAY"]}, platform="linux")
+    # Xfce's panel is X11: full screen from the X server, DND from xfce4-notifyd; no other shell's source.
+    assert quiet.name == "x11-fullscreen+xfce-dnd"
+    assert quiet.quiet() is False  # the property was never set: off
+    set_dnd(xfce, True)
+    xdesk.wait_for(quiet.quiet, 5, what="do-not-disturb seen")
+    assert quiet.answered == "xfce-dnd"
+    set_dnd(xfce, False)
+    xdesk.wait_for(lambda: not quiet.quiet(), 5, what="do-not-disturb off")
