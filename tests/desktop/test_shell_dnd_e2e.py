@@ -1,4 +1,6 @@
-"""Xfce's do-not-disturb as Necka reads it, against the real xfce4-notifyd and xfconfd (Xvfb, a private bus)."""
+"""The shells' do-not-disturb as Necka reads it, from the real programs on a private bus: Xfce's
+(xfce4-notifyd, xfconfd, Xvfb) and GNOME's key (gsettings over dconf; GNOME Shell itself is
+started by tests/desktop/shells.py on another branch). mako's is in test_wayland_idle_e2e.py."""
 
 from __future__ import annotations
 
@@ -63,3 +65,28 @@ def test_xfce_do_not_disturb_is_read_from_xfconf(xfce):
     assert quiet.answered == "xfce-dnd"
     set_dnd(xfce, False)
     xdesk.wait_for(lambda: not quiet.quiet(), 5, what="do-not-disturb off")
+
+
+def test_gnome_banners_off_is_read_through_gsettings(tmp_path, monkeypatch):
+    """The key as GNOME's Do Not Disturb switch writes it, read by the source's own gsettings call."""
+    from necka_tray.desktop.dnd import gnome
+
+    if not (shutil.which("gsettings") and shutil.which("dbus-daemon") and os.path.exists("/usr/libexec/dconf-service")):
+        msg = "gsettings or dconf-service missing (Debian: libglib2.0-bin dconf-service); run scripts/bootstrap --dev"
+        if os.environ.get("CI") == "true":
+            pytest.fail(msg, pytrace=False)
+        pytest.skip(msg)
+    with contextlib.ExitStack() as stack:
+        for var, sub in FLAT_DIRS.items():
+            (tmp_path / sub).mkdir(mode=0o700)
+            monkeypatch.setenv(var, str(tmp_path / sub))
+        monkeypatch.setenv("GSETTINGS_BACKEND", "dconf")
+        address = start_and_read(stack, tmp_path, "dbus", ["dbus-daemon", "--session", "--nofork", "--print-address={fd}"],
+                                 dict(os.environ))
+        monkeypatch.setenv("DBUS_SESSION_BUS_ADDRESS", address)
+        source = gnome.GnomeBanners()
+        assert source.name == "gnome-dnd" and source.quiet() is False  # banners on by default
+        subprocess.run(["gsettings", "set", "org.gnome.desktop.notifications", "show-banners", "false"], check=True, timeout=10)
+        xdesk.wait_for(source.quiet, 5, what="banners off seen")
+        subprocess.run(["gsettings", "reset", "org.gnome.desktop.notifications", "show-banners"], check=True, timeout=10)
+        xdesk.wait_for(lambda: not source.quiet(), 5, what="banners on again")
