@@ -1,4 +1,5 @@
-"""The session-bus side of the shells' do-not-disturb sources: one blocking jeepney connection each.
+"""The session-bus side of the shells' do-not-disturb sources: one blocking connection each
+(``dbus_link.BlockingCaller``: reopened after it broke; a second or late answer is skipped).
 
 A source asks only when a reminder is due or waits (no signal subscription, no thread).
 ``GetServerInformation`` tells which notification server runs, so a source probes only
@@ -22,9 +23,9 @@ class BusError(RuntimeError):
 
 class SessionBus:
     def __init__(self) -> None:
-        from jeepney.io.blocking import open_dbus_connection
+        from necka_tray.desktop.dbus_link import BlockingCaller
 
-        self._conn = open_dbus_connection(bus="SESSION")
+        self._conn = BlockingCaller()  # opened again if the connection breaks
 
     def call(self, path: str, bus_name: str, interface: str, method: str, signature: str | None = None,
              body: tuple = (), timeout: float = 1.0) -> tuple:
@@ -32,7 +33,7 @@ class SessionBus:
         from jeepney import DBusAddress, HeaderFields, new_method_call
 
         msg = new_method_call(DBusAddress(path, bus_name=bus_name, interface=interface), method, signature, body)
-        reply = self._conn.send_and_get_reply(msg, timeout=timeout)
+        reply = self._conn.request(msg, timeout=timeout)
         if reply.header.message_type.name == "error":
             raise BusError(str(reply.header.fields.get(HeaderFields.error_name)), reply.body)
         return reply.body
