@@ -119,10 +119,10 @@ def sway():
 
 
 @contextlib.contextmanager
-def necka(sway: Sway, *args: str, config: str = ""):
+def necka(sway: Sway, *args: str, config: str = "", unset: tuple[str, ...] = ()):
     """Necka started as the session's user would, in fresh per-user dirs; yields (process, log path)."""
     user = Path(tempfile.mkdtemp(prefix="necka-user-", dir=sway.root))
-    env = dict(sway.env)
+    env = {k: v for k, v in sway.env.items() if k not in unset}
     for var, sub in FLAT_DIRS.items():
         if var != "XDG_RUNTIME_DIR":
             (user / sub).mkdir(mode=0o700)
@@ -185,7 +185,8 @@ def status(sway: Sway, env: dict) -> dict:
 
 def test_idle_is_what_sway_sees(sway):
     # Scale 120: a natural break after 2.5 s without input, posture every 10 s, the minute tick every 0.5 s.
-    with necka(sway, "--time-scale", "120") as (proc, log, env):
+    # Started from outside sway's environment (no SWAYSOCK), as an autostart entry may be: sway's socket is found.
+    with necka(sway, "--time-scale", "120", unset=("SWAYSOCK",)) as (proc, log, env):
         wait_log(proc, log, r"action=idle-source name=wayland-kde-idle")
         with keep_active(sway):
             # A hand on the mouse: present, so the posture check comes, and nobody went away.

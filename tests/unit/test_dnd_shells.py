@@ -154,8 +154,20 @@ class TestSway:
         source = sway.SwayFullscreen(lambda: trees.pop(0))
         assert source.quiet() is True and trees == []
 
-    def test_needs_swaysock(self):
-        assert sway.open_source({"WAYLAND_DISPLAY": "wayland-1"}) is None
+    def test_no_socket_no_source(self, tmp_path):
+        assert sway.open_source({"WAYLAND_DISPLAY": "wayland-1", "XDG_RUNTIME_DIR": str(tmp_path)}) is None
+
+    def test_swaysock_first(self, tmp_path):
+        (tmp_path / "sway-ipc.1000.42.sock").touch()
+        assert sway.socket_path({"SWAYSOCK": "/run/s.sock", "XDG_RUNTIME_DIR": str(tmp_path)}, uid=1000) == "/run/s.sock"
+
+    def test_without_swaysock_this_users_newest_socket(self, tmp_path):
+        import os
+
+        for name, mtime in (("sway-ipc.1000.41.sock", 100), ("sway-ipc.1000.42.sock", 200), ("sway-ipc.1001.43.sock", 300)):
+            (tmp_path / name).touch()
+            os.utime(tmp_path / name, (mtime, mtime))
+        assert sway.socket_path({"XDG_RUNTIME_DIR": str(tmp_path)}, uid=1000) == str(tmp_path / "sway-ipc.1000.42.sock")
 
 
 class TestChoice:
@@ -163,8 +175,8 @@ class TestChoice:
         names = dnd.linux_candidates({"WAYLAND_DISPLAY": "wayland-1", "DISPLAY": ":1", "SWAYSOCK": "/run/sway.sock"})
         assert names[0] == "sway" and "x11" not in names
 
-    def test_wayland_without_sway_has_no_full_screen_source_yet(self):
-        assert dnd.linux_candidates({"WAYLAND_DISPLAY": "wayland-0", "DISPLAY": ":1"}) == dnd.SERVERS
+    def test_wayland_asks_sway_then_the_notification_server(self):
+        assert dnd.linux_candidates({"WAYLAND_DISPLAY": "wayland-0", "DISPLAY": ":1"}) == ["sway", *dnd.SERVERS]
 
     def test_x11_asks_the_x_server(self):
         assert dnd.linux_candidates({"DISPLAY": ":1"}) == ["x11", *dnd.SERVERS]

@@ -48,7 +48,7 @@ def linux_candidates(env: Mapping[str, str]) -> list[str]:
     """Full screen from the compositor on Wayland (sway's IPC), from the X server on X11, never
     from Xwayland: it sees only X clients' windows. Then the notification server's DND."""
     if env.get("WAYLAND_DISPLAY"):
-        screen = ["sway"] if env.get("SWAYSOCK") else []
+        screen = ["sway"]  # answers only where sway's socket is found
     else:
         screen = ["x11"] if env.get("DISPLAY") else []
     return screen + SERVERS

@@ -8,7 +8,9 @@ sources' ``pw-dump``: no client of sway's IPC in Necka, no process kept running.
 
 from __future__ import annotations
 
+import os
 import shutil
+from pathlib import Path
 from typing import Any, Callable, Mapping
 
 from necka_tray.desktop.calls import run_json
@@ -35,10 +37,21 @@ def focused_fullscreen(tree: Any) -> bool:
     return False
 
 
-def _get_tree(env: Mapping[str, str]) -> Callable[[], Any]:
-    argv = ["swaymsg", "-r", "-t", "get_tree"]
+def socket_path(env: Mapping[str, str], uid: int | None = None) -> str | None:
+    """``SWAYSOCK``, or (a Necka started outside sway's own environment) the newest of this user's
+    ``$XDG_RUNTIME_DIR/sway-ipc.<uid>.<pid>.sock``; the probe then says whether sway answers there."""
     if env.get("SWAYSOCK"):
-        argv[1:1] = ["-s", env["SWAYSOCK"]]
+        return env["SWAYSOCK"]
+    runtime = env.get("XDG_RUNTIME_DIR")
+    if not runtime:
+        return None
+    uid = os.getuid() if uid is None else uid
+    sockets = sorted(Path(runtime).glob(f"sway-ipc.{uid}.*.sock"), key=lambda p: p.stat().st_mtime)
+    return str(sockets[-1]) if sockets else None
+
+
+def _get_tree(sock: str) -> Callable[[], Any]:
+    argv = ["swaymsg", "-s", sock, "-r", "-t", "get_tree"]
     return lambda: run_json(argv)
 
 
@@ -54,6 +67,7 @@ class SwayFullscreen:
 
 
 def open_source(env: Mapping[str, str]) -> SwayFullscreen | None:
-    if not env.get("SWAYSOCK") or shutil.which("swaymsg") is None:
+    sock = socket_path(env)
+    if sock is None or shutil.which("swaymsg") is None:
         return None
-    return SwayFullscreen(_get_tree(env))
+    return SwayFullscreen(_get_tree(sock))
