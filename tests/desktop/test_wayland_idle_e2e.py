@@ -68,6 +68,10 @@ class Sway:
         return subprocess.run(["swaymsg", "-s", self.env["SWAYSOCK"], "--", *args], capture_output=True, text=True,
                               timeout=10, check=True).stdout
 
+    def tree(self) -> str:
+        return subprocess.run(["swaymsg", "-s", self.env["SWAYSOCK"], "-r", "-t", "get_tree"], capture_output=True,
+                              text=True, timeout=10, check=True).stdout
+
     def move(self) -> None:
         """One pointer move through sway's seat: activity, as sway counts it."""
         self._dx = -self._dx
@@ -318,3 +322,34 @@ def test_idle_is_what_kwin_sees(kwin, tmp_path, spawn):
     with kwin_activity(env):
         wait_log(proc, log, r"action=restart reason=natural-break", timeout=15)
     assert "Traceback" not in stderr.read_text()
+
+
+WINDOW = """
+import gi
+gi.require_version("Gtk", "3.0")
+from gi.repository import Gtk
+w = Gtk.Window(title="Presentation")
+w.connect("destroy", Gtk.main_quit)
+w.show_all()
+Gtk.main()
+"""
+
+
+def test_a_full_screen_window_on_sway_holds_reminders(sway):
+    # A native Wayland window (GTK, Debian's python3-gi), made full screen by sway itself.
+    (sway.root / "window.py").write_text(WINDOW)
+    os.chmod(sway.root / "window.py", 0o644)
+    sway.msg("exec", f"GDK_BACKEND=wayland /usr/bin/python3 {sway.root / 'window.py'}")
+    xdesk.wait_for(lambda: '"Presentation"' in sway.tree(), 20, what="the window in sway's tree")
+    try:
+        sway.msg("[title=Presentation]", "focus")
+        sway.msg("[title=Presentation]", "fullscreen", "enable")
+        with necka(sway, "--time-scale", "120") as (proc, log, env), keep_active(sway):
+            wait_log(proc, log, r"action=hold kind=posture", timeout=30)
+            assert "action=remind kind=posture" not in log.read_text()
+            held = status(sway, env)
+            assert held["quiet_by"] == "sway-fullscreen"
+            sway.msg("[title=Presentation]", "fullscreen", "disable")
+            wait_log(proc, log, r"action=remind kind=posture notified=True held=True", timeout=30)
+    finally:
+        sway.msg("[title=Presentation]", "kill")
