@@ -192,6 +192,8 @@ def test_idle_is_what_sway_sees(sway):
     # Started from outside sway's environment (no SWAYSOCK), as an autostart entry may be: sway's socket is found.
     with necka(sway, "--time-scale", "120", unset=("SWAYSOCK",)) as (proc, log, env):
         wait_log(proc, log, r"action=idle-source name=wayland-kde-idle")
+        # Re-armed for the shortest pause that matters at this scale (1 min / 120), on the watch's thread.
+        wait_log(proc, log, r"action=idle-timeout seconds=0.5")
         with keep_active(sway):
             # A hand on the mouse: present, so the posture check comes, and nobody went away.
             wait_log(proc, log, r"action=remind kind=posture notified=True", timeout=30)

@@ -12,9 +12,12 @@ stops or starts. The timeout is the shortest idle run Necka cares about
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from typing import Callable, Mapping
+
+logger = logging.getLogger(__name__)
 
 #: Before the app says otherwise: the typing lull (core/hold.py's LULL) is the shortest run that matters.
 DEFAULT_TIMEOUT = 5.0
@@ -71,6 +74,7 @@ class WaylandIdle:
         """The shortest idle run that matters now (the app passes it from the settings and time scale)."""
         timeout = max(MIN_TIMEOUT, seconds)
         if abs(timeout - self.times.timeout) > 1e-3:
+            logger.info("action=idle-timeout seconds=%.1f", timeout)
             self._watch.rearm(timeout)  # type: ignore[attr-defined]
 
     def close(self) -> None:
