@@ -67,7 +67,7 @@ def dump():
         key = package(source)
         pyc[key] = pyc.get(key, 0) + size
     with open(os.environ["HEAP_OUT"], "w") as f:
-        json.dump({"heap": heap, "pyc": pyc, "modules": len(sys.modules),
+        json.dump({"heap": heap, "pyc": pyc, "modules": len(sys.modules), "names": sorted(sys.modules),
                    "traced": tracemalloc.get_traced_memory()[0]}, f)
 
 timer = threading.Timer(float(os.environ["HEAP_AFTER"]), dump)
@@ -83,6 +83,7 @@ def main() -> int:
     parser.add_argument("--tray", choices=("xembed", "sni"), default="xembed")
     parser.add_argument("--after", type=float, default=20.0, help="seconds after the start (default 20)")
     parser.add_argument("--top", type=int, default=14, help="rows to print (default 14)")
+    parser.add_argument("--modules", action="store_true", help="also list the modules loaded")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="necka-heap-") as tmp, \
             session.running_desktop(Path(tmp), tray=args.tray) as desk:
@@ -112,6 +113,8 @@ def main() -> int:
     if rest:
         print(f"| {len(rest)} more | {sum(heap.get(k, 0) for k in rest) / 2**20:.2f} MiB | "
               f"{sum(pyc.get(k, 0) for k in rest) / 2**20:.2f} MiB |")
+    if args.modules:
+        print(" ".join(data["names"]))
     return 0
 
 

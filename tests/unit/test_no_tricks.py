@@ -159,6 +159,8 @@ def _version(text: str) -> tuple[int, ...]:
 
 @pytest.mark.parametrize("dist, debian", sorted(LIBRARIES.values()))
 def test_the_installed_release_is_in_the_declared_range(dist, debian):
+    if dist in ("jeepney", "python-xlib") and sys.platform != "linux":
+        pytest.skip(f"{dist} is a Linux dependency")
     installed = metadata.version(dist)
     assert _version(installed) >= _version(debian)
     if dist == "APScheduler":
