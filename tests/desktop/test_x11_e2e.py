@@ -1,5 +1,5 @@
-"""xwire, the tray's own X11 client, against real X servers: the shared desktop's Xvfb, and one
-that demands a cookie (as a display manager's server does)."""
+"""The tray's X11 questions, asked through python-xlib, against real X servers: the shared
+desktop's Xvfb, and one that demands a cookie (as a display manager's server does)."""
 
 from __future__ import annotations
 
@@ -8,12 +8,18 @@ import os
 import socket
 import struct
 import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
-from necka_tray.desktop.platform.xwire import Connection, XWireError
+from necka_tray.desktop.dnd.x11 import X11Fullscreen
+from necka_tray.desktop.idle.x11 import X11Idle
+from necka_tray.desktop.platform import linux, x11
 
 from . import session, xdesk
+
+FIXTURES = Path(__file__).parent / "fixtures"
 
 
 def xauth_entry(number: str, cookie: bytes) -> bytes:
@@ -34,46 +40,61 @@ def locked_x(tmp_path_factory):
         yield f":{number}", cookie, tmp
 
 
-def test_the_right_cookie_opens_a_locked_display(locked_x, monkeypatch):
+@pytest.fixture
+def fresh_connections():
+    """Each test opens its own shared connection (the module keeps one per display name)."""
+    yield
+    x11.drop()
+    for display in x11._shared.values():
+        display.close()
+    x11._shared.clear()
+
+
+def test_the_right_cookie_opens_a_locked_display(locked_x, monkeypatch, fresh_connections):
     display, cookie, tmp = locked_x
     number = display[1:]
     (tmp / "client-auth").write_bytes(xauth_entry(str(int(number) + 1), b"\0" * 16) + xauth_entry(number, cookie))
     monkeypatch.setenv("XAUTHORITY", str(tmp / "client-auth"))
-    with Connection(display) as x:
-        assert (x.screen.width, x.screen.height) == (800, 600)
-        assert x.idle_ms() >= 0
+    assert linux.display_problem({"DISPLAY": display}) is None
+    assert linux.xembed_tray_owner(display) == 0  # no tray on this one
+    assert X11Idle(display).idle_seconds() >= 0
 
 
-@pytest.mark.parametrize("which, reason", [("wrong cookie", "Invalid MIT-MAGIC-COOKIE-1 key"),
-                                           ("no file", "Authorization required")])
-def test_a_locked_display_refuses_with_the_servers_reason(locked_x, monkeypatch, which, reason):
+@pytest.mark.parametrize("which", ["wrong cookie", "no file"])
+def test_a_locked_display_is_one_clear_line(locked_x, monkeypatch, fresh_connections, which):
     display, _, tmp = locked_x
     path = tmp / "wrong-auth"
     if which == "wrong cookie":
         path.write_bytes(xauth_entry(display[1:], b"\x5a" * 16))
     monkeypatch.setenv("XAUTHORITY", str(path) if which == "wrong cookie" else str(tmp / "absent"))
-    with pytest.raises(XWireError, match=f"refused the connection: {reason}"):
-        Connection(display)
+    problem = linux.display_problem({"DISPLAY": display})
+    assert problem == (f"cannot open the X display '{display}' (DisplayConnectionError). "
+                       "Start Necka from your desktop session.")
 
 
-def test_xwire_and_python_xlib_see_the_same_desktop(desktop):
-    """Screen, tray owner and idle counter as python-xlib reads them; input resets the counter."""
-    from Xlib import display as xdisplay
+def test_the_sources_see_the_desktop_as_the_x_tools_do(desktop, fresh_connections):
+    """Tray owner, idle counter and full-screen check on one shared python-xlib connection."""
+    name = desktop.env["DISPLAY"]
+    assert linux.display_problem({"DISPLAY": name}) is None
+    owner = linux.xembed_tray_owner(name)
+    assert owner and owner == x11.tray_owner(x11.open_display(name))
+    taken = x11.take(name)
+    assert taken is not x11.probe(name), "the icon owns the probe's connection once taken"
+    taken.close()
+    idle, quiet = X11Idle(name), X11Fullscreen(name)
+    assert idle._display is quiet._d._d, "the idle and full-screen sources share one connection"
+    assert abs(idle.idle_seconds() * 1000 - xdesk.idle_ms(desktop.env)) < 1000
+    subprocess.run(["xdotool", "mousemove_relative", "--", "3", "0"], env=desktop.env, check=True, timeout=10)
+    xdesk.wait_for(lambda: idle.idle_seconds() < 1, 5, what="the idle counter reset by the pointer")
+    assert quiet.quiet() is False
 
-    xlib = xdisplay.Display(desktop.env["DISPLAY"])
-    try:
-        with Connection(desktop.env["DISPLAY"]) as x:
-            screen = xlib.screen()
-            assert x.screen == (screen.root.id, screen.width_in_pixels, screen.height_in_pixels)
-            tray = x.get_selection_owner(x.intern_atom("_NET_SYSTEM_TRAY_S0"))
-            assert tray and tray == xlib.get_selection_owner(xlib.intern_atom("_NET_SYSTEM_TRAY_S0")).id
-            assert x.intern_atom("_NET_WM_STATE") == xlib.intern_atom("_NET_WM_STATE")
-            assert x.intern_atom("NECKA_SURELY_UNKNOWN_ATOM", only_if_exists=True) == 0
-            assert abs(x.idle_ms() - xdesk.idle_ms(desktop.env)) < 1000
-            subprocess.run(["xdotool", "mousemove_relative", "--", "3", "0"], env=desktop.env, check=True, timeout=10)
-            xdesk.wait_for(lambda: x.idle_ms() < 1000, 5, what="the idle counter reset by the pointer")
-            with pytest.raises(XWireError, match=r"X error 9 \(BadDrawable\) for request 14"):
-                x.get_geometry(0x7FFFFF)
-            assert x.get_geometry(x.screen.root)[2:] == (x.screen.width, x.screen.height)  # still usable
-    finally:
-        xlib.close()
+
+def test_a_full_screen_window_is_seen_and_its_end_too(desktop, spawn, fresh_connections):
+    quiet = X11Fullscreen(desktop.env["DISPLAY"])
+    presentation = spawn([sys.executable, str(FIXTURES / "fullscreen.py")], desktop.env)
+    wid = desktop.wait_window("^Presentation$", timeout=10)
+    subprocess.run(["xdotool", "windowfocus", str(wid)], env=desktop.env, check=True, timeout=10)
+    xdesk.wait_for(quiet.quiet, 10, what="the presentation seen as full screen")
+    presentation.terminate()
+    presentation.wait(5)
+    xdesk.wait_for(lambda: not quiet.quiet(), 10, what="the presentation's end")

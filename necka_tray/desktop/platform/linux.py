@@ -34,7 +34,7 @@ GNOME_HINT = N_(
     "(package gnome-shell-extension-appindicator)."
 )
 PYGOBJECT_COMMAND = ("sudo apt install gir1.2-gtk-3.0 libgirepository1.0-dev libcairo2-dev pkg-config gcc "
-                     "&& pip install 'PyGObject>=3.42,<3.51'")
+                     "python3-dev && pip install 'necka-tray[gtk]'")
 
 
 def display_problem(env: Mapping[str, str]) -> str | None:
