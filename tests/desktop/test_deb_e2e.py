@@ -17,11 +17,13 @@ import time
 from pathlib import Path
 
 import pytest
+from PIL import Image
 
 from necka_tray import APP_ID, __version__
 
 from . import xdesk
 from .necka_app import Necka, docked, wait_menu
+from .test_xembed_e2e import TEAL
 
 ROOT = Path(__file__).resolve().parents[2]
 DEB = ROOT / "dist" / f"necka-tray_{__version__}_all.deb"
@@ -129,8 +131,15 @@ def test_installed_necka_runs_on_the_desktop_and_keeps_what_the_user_saved(
     saved = config.read_bytes()
     necka = start(env, spawn, tmp_path, "--time-scale", "20")
     icon = docked(desktop, necka, timeout=30)
-    shot("deb-icon-docked")
-    necka.wait_log(r"action=add job=stretch")
+    necka.wait_log(r"action=control-listen")
+
+    def teal_pixels() -> int:  # the icon drawn (its disc), by Debian's Pillow in the icon helper
+        with Image.open(shot("deb-icon", window=icon.wid)) as im:
+            rgb = im.convert("RGB")
+            return sum(1 for x in range(rgb.width) for y in range(rgb.height)
+                       if all(abs(a - b) < 40 for a, b in zip(rgb.getpixel((x, y)), TEAL)))
+
+    xdesk.wait_for(lambda: teal_pixels() > icon.w * icon.h // 4, 15, what="the icon drawn")
     bubble = xdesk.wait_for(lambda: [n for n in desktop.notifications() if n["summary"] == "Posture check"], 40,
                             what="a posture-check bubble")
     assert bubble[0]["appname"] == "Necka"
