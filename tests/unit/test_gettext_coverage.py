@@ -39,6 +39,7 @@ ALLOWED: dict[tuple[str, str], str] = {
     ("core/rotation.py", "no routines to choose from"): "a bug: the built-in routines always exist",
     ("core/routine.py", "(.*) \\(at line"): "a regular expression",
     ("core/routine.py", "load_routines needs TOML text"): "a bug: a wrong argument type",
+    ("core/tomllines.py", " (at line "): "tomllib's own position suffix, which its callers parse and translate",
     ("core/session.py", " has no steps"): "a bug: routines are validated on load",
     ("store/history.py", "an event needs a kind"): "a bug: events are made by Necka",
     ("core/events.py", "history timestamps must be"): "a bug",
