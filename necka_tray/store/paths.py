@@ -27,7 +27,8 @@ class AppPaths:
     @classmethod
     def for_user(cls) -> "AppPaths":
         """The per-user directories of this OS (XDG on Linux)."""
-        platformdirs = _platformdirs()
+        import platformdirs  # when the paths are first asked: tests use their own
+
         return cls(
             config_dir=Path(platformdirs.user_config_dir(APP_NAME, appauthor=False)),
             data_dir=Path(platformdirs.user_data_dir(APP_NAME, appauthor=False)),
@@ -115,7 +116,8 @@ def _user_runtime_dir() -> Path | None:
     _runtime_problem = _unusable(Path(named)) if named and xdg else None
     if _runtime_problem:
         return None
-    platformdirs = _platformdirs()
+    import platformdirs
+
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -146,13 +148,3 @@ def _unusable(base: Path) -> tuple[Path, str, str] | None:
                         "its data folder instead."), ""
     return None
 
-
-def _platformdirs():
-    """platformdirs, imported without ``tempfile`` (~0.8 MiB with what it imports): on Unix it
-    needs ``gettempdir``/``TemporaryFile`` only when ``XDG_RUNTIME_DIR`` is unset."""
-    if "platformdirs" not in sys.modules:
-        from necka_tray.standins import lazy_module, standing_in
-
-        with standing_in({"tempfile": lazy_module("tempfile", "gettempdir", "TemporaryFile")}):
-            import platformdirs  # noqa: F401
-    return sys.modules["platformdirs"]
