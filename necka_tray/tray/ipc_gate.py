@@ -88,8 +88,8 @@ class Gate:
         self._io_timeout = io_timeout
         self._stopping = stopping
         self._waiting: OrderedDict[int, _Waiting] = OrderedDict()  # fd -> connection, oldest first
-        self._dropped = 0
-        self._dropped_logged = 0.0
+        self._dropped = self._refused = 0
+        self._dropped_logged = self._refused_logged = -60.0
 
     def run(self) -> None:
         """Until ``stopping`` is set; an accept that fails (e.g. out of descriptors) drops those
@@ -190,7 +190,10 @@ class Gate:
         """The peer's answer to the challenge: the same checks as ``ipc.server_handshake``."""
         w = self._waiting[fd]
         if len(answer) != 2 * ipc.NONCE or not ipc.compare_digest(answer[:ipc.NONCE], ipc.mac(w.key, b"client", w.nonce)):
-            logger.warning("action=control-refused reason=wrong-key")
+            self._refused += 1
+            if time.monotonic() - self._refused_logged >= 60:  # a peer guessing keys fills no log
+                logger.warning("action=control-refused reason=wrong-key count=%s", self._refused)
+                self._refused, self._refused_logged = 0, time.monotonic()
             w.outbuf += _frame(ipc.REFUSED)
             w.closing = True
         else:
@@ -237,6 +240,6 @@ class Gate:
 
     def _log_drops(self) -> None:
         """Connections dropped for crowding or silence: one log line a minute at most, not one each."""
-        if self._dropped and time.monotonic() - self._dropped_logged >= 60:
+        if self._dropped and time.monotonic() - self._dropped_logged >= 60:  # the first at once
             logger.info("action=control-drop reason=silent-or-crowded count=%s", self._dropped)
             self._dropped, self._dropped_logged = 0, time.monotonic()
