@@ -44,6 +44,7 @@ def claim(paths: AppPaths) -> BinaryIO | None:
         f.flush()
     except OSError:
         pass
+    note_channel(paths, None)  # a killed Necka's note is not this one's
     return f
 
 

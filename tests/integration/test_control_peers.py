@@ -430,10 +430,16 @@ def test_a_full_runtime_folder_is_said_once_leaves_nothing_half_made_and_recover
         assert necka.server.problem is None and instance.channel_note(paths) is None
         assert "reach this Necka again" in _control_warnings(caplog)[-1]
         assert cli.main(["status"]) == 0
+        instance.note_channel(paths, "a note a killed Necka left")
     finally:
         jobs.set_tick_hook(None)
         necka.stop()
         lock.close()
+    again = instance.claim(paths)  # the next Necka: the old note is not its own
+    try:
+        assert instance.channel_note(paths) is None
+    finally:
+        again.close()
 
 
 @pytest.mark.skipif(os.name != "posix" or os.geteuid() != 0, reason="mounting a tmpfs needs root")
