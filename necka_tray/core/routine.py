@@ -10,6 +10,7 @@ user's file should be easy to find in an editor.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import os
 import re
@@ -33,8 +34,10 @@ SIDES = ("left", "right")
 
 _ID = re.compile(r"[a-z][a-z0-9_]*\Z")
 _EXERCISE_KEYS = frozenset({"title", "instruction", "hold_seconds", "reps", "seconds", "side", "sides",
-                            "safety", "pose", "pace_seconds"})
-_ROUTINE_KEYS = frozenset({"title", "summary", "steps", "unlock"})
+                            "safety", "pose", "pace_seconds", "gentle"})
+#: A gentle variant (for a bad day): smaller range, shorter hold, fewer repetitions, no strengthening.
+_GENTLE_KEYS = frozenset({"title", "instruction", "hold_seconds", "reps", "seconds", "caution", "pose"})
+_ROUTINE_KEYS = frozenset({"title", "summary", "steps", "unlock", "strengthening"})
 _STEP_KEYS = frozenset({"exercise", "seconds", "side"})
 _TOP_KEYS = frozenset({"format", "exercises", "routines"})
 _MAX_STEP_SECONDS = 3600
@@ -64,6 +67,8 @@ class Exercise:
     side: str | None = None
     sides: tuple[str, ...] = ()
     pace: tuple[float, float] | None = None
+    #: The variant for a bad day (its ``safety`` is the gentle variant's caution), or None.
+    gentle: Exercise | None = None
 
     @property
     def is_hold(self) -> bool:
@@ -95,6 +100,14 @@ class Routine:
     summary: str = ""
     #: An unlock rule from ``core.progress`` (None: always available).
     unlock: str | None = None
+    #: A strengthening routine: not offered while the check-ins call for a professional (``core.care``).
+    strengthening: bool = False
+
+    def gentle(self) -> Routine:
+        """The routine for a bad day: each exercise's gentle variant, where it has one (never longer)."""
+        steps = tuple(Step(s.exercise.gentle, min(s.seconds, s.exercise.gentle.seconds), s.side)
+                      if s.exercise.gentle is not None else s for s in self.steps)
+        return dataclasses.replace(self, steps=steps)
 
     @property
     def total_seconds(self) -> float:
@@ -260,7 +273,7 @@ def _exercise(ex_id: str, body: Any, poses: Collection[str] | None) -> Exercise:
     if poses is not None and pose not in poses:
         raise _DataError(f"{key}.pose", _("unknown pose {value}; use one of: {allowed}").format(
             value=_shown(pose), allowed=", ".join(sorted(poses))))
-    return Exercise(
+    full = Exercise(
         id=ex_id,
         title=_text(body, "title", key),
         instruction=_text(body, "instruction", key),
@@ -272,6 +285,11 @@ def _exercise(ex_id: str, body: Any, poses: Collection[str] | None) -> Exercise:
         sides=tuple(sides),
         pace=_pace(body, key),
     )
+    if "gentle" not in body:
+        return full
+    from necka_tray.core.gentle import parse_gentle  # here: gentle.py reads this module's checks
+
+    return dataclasses.replace(full, gentle=parse_gentle(full, body["gentle"], f"{key}.gentle", poses))
 
 
 def _pace(body: dict[str, Any], key: str) -> tuple[float, float] | None:
@@ -302,8 +320,12 @@ def _routine(r_id: str, body: Any, exercises: dict[str, Exercise]) -> Routine:
     if unlock is not None and (not isinstance(unlock, str) or unlock not in progress.RULES):
         raise _DataError(f"{key}.unlock", _("must be one of {allowed} (got {value})").format(
             allowed=sorted(progress.RULES), value=_shown(unlock)))
+    strengthening = body.get("strengthening", False)
+    if not isinstance(strengthening, bool):
+        raise _DataError(f"{key}.strengthening", _("must be true or false (got {value})").format(
+            value=_shown(strengthening)))
     return Routine(id=r_id, title=_text(body, "title", key), steps=tuple(steps), summary=summary.strip(),
-                   unlock=unlock)
+                   unlock=unlock, strengthening=strengthening)
 
 
 def _steps(step_key: str, item: Any, exercises: dict[str, Exercise]) -> list[Step]:
