@@ -82,6 +82,8 @@ class CareNotices:
         today = stats.local_day(now, tz)
         with History(app.p.stats.path) as h:
             self.suggestion = care.suggestion(care_reads.checkins_by_day(h, today, tz), today)
+            logger.info("action=care-check suggestion=%s on=%s", getattr(self.suggestion, "reason", "none"),
+                        app.settings["care.suggest_professional"])
             if self.suggestion is None or not app.settings["care.suggest_professional"]:
                 return
             last = care_reads.last_notice(h, care.NOTICE_CARE, now - care.BUBBLE_EVERY - timedelta(days=1))
