@@ -126,7 +126,7 @@ def care_lines(path, settings, days: int, now) -> dict:
                                     "neck_before": _round(back.neck_before), "neck": _round(back.neck),
                                     "line": care.week_back_line(back)}
     except Exception as exc:  # the statistics were read; the care lines are a bonus
-        print("necka-tray: " + _("cannot read the check-ins for the care lines: {error}").format(error=exc),
+        print("necka-tray: " + _("cannot read the check-ins: {error}").format(error=exc),
               file=sys.stderr)
     return out
 

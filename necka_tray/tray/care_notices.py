@@ -33,7 +33,7 @@ def buttons(tag: str) -> tuple[tuple[str, str], ...]:
         label = _(care.CARE_PAGE_BUTTON)
         return (("default", label), ("care", label))
     if tag == care.NOTICE_WEEKLY:
-        label = _("Statistics")
+        label = _("Statistics…")
         return (("default", label), ("stats", label))
     return ()
 
