@@ -19,6 +19,7 @@ from . import xdesk
 from .necka_app import Necka, docked
 
 CARE_PAGE = "^Necka .+ When to see a professional$"
+SESSION, STATISTICS = "^Necka .+ (Stretch session|Dehnpause)$", "^Necka .+ (Statistics|Statistik)$"
 SUGGESTION = "healthcare professional"
 
 
@@ -123,11 +124,11 @@ def test_screenshots_of_the_suggestion(desktop, app_env, spawn, shot, language):
     """The session's last screen (after a check-in of 7) and the statistics window, with the suggestion."""
     from .test_stats_e2e import rating_buttons
 
-    env = {**app_env, "LANGUAGE": language, "NECKA_TIME_SCALE": "40"}
+    env = {**app_env, "LANGUAGE": language, "NECKA_TIME_SCALE": "6"}  # "Well done" stays 1.7 s unless pointed at
     rising_history(Path(app_env["XDG_DATA_HOME"]))
     proc = spawn([sys.executable, "-m", "necka_tray", "session", "--routine", "quick_release"], env,
                  stdout=subprocess.PIPE, text=True)
-    wid = desktop.wait_window("^Necka .+", timeout=15)
+    wid = desktop.wait_window(SESSION, timeout=15)
     buttons = xdesk.wait_for(lambda: rating_buttons(env, wid), 40, interval=0.05, what="the check-in row")
     desktop.move(*buttons[7].center)  # pointing at the row keeps the window open
     desktop.click(*buttons[7].center)
@@ -137,10 +138,31 @@ def test_screenshots_of_the_suggestion(desktop, app_env, spawn, shot, language):
     proc.communicate(timeout=15)
 
     stats = spawn([sys.executable, "-m", "necka_tray", "stats", "--window"], env)
-    wid = desktop.wait_window("^Necka .+", timeout=15)
+    wid = desktop.wait_window(STATISTICS, timeout=15)
     xdesk.wait_for(lambda: desktop.window_geometry(wid).w > 600, 10, what="the statistics window laid out")
     shot(f"statistics-{language}", window=wid)
     geo = desktop.window_geometry(wid)
     assert geo.w <= 1280 and geo.h <= 800, geo
     desktop.key("Escape")
     stats.wait(timeout=15)
+
+
+@pytest.mark.parametrize("language", ["en", "de"])
+def test_a_gentle_day_says_so_from_the_first_screen(desktop, app_env, spawn, shot, language):
+    """After a check-in of 7 today the session runs the gentle variants (the first one: a tilt held 8 s,
+    not 15) and one line says why; the screenshot is of its first screen."""
+    env = {**app_env, "LANGUAGE": language}
+    path = Path(app_env["XDG_DATA_HOME"]) / "necka-tray" / "history.sqlite3"
+    with History(path) as h:
+        h.record_checkin(datetime.now().astimezone() - timedelta(minutes=5), 7, "cli")
+    proc = spawn([sys.executable, "-m", "necka_tray", "session", "--routine", "quick_release"], env,
+                 stdout=subprocess.PIPE, text=True)
+    wid = desktop.wait_window("^Necka .+", timeout=15)
+    xdesk.wait_for(lambda: desktop.window_geometry(wid).h > 300, 10, what="the session window laid out")
+    shot(f"gentle-first-screen-{language}", window=wid)
+    desktop.key("Escape")  # stop
+    out, _ = proc.communicate(timeout=15)
+    from necka_tray import protocol
+
+    result = protocol.decode(out.splitlines()[-1])
+    assert (result.routine, result.outcome) == ("quick_release", "stopped")
