@@ -17,16 +17,13 @@ from __future__ import annotations
 import argparse
 import importlib
 import os
-import re
 import sys
 
 from necka_tray import __version__
-from necka_tray.commandline import one_line_errors
+from necka_tray.commandline import EXIT_ENVIRONMENT, MAX_TIME_SCALE, NoDisplay, one_line_errors, time_scale
 from necka_tray.i18n import N_, _
 
-MAX_TIME_SCALE = 3600.0
 EXIT_UNEXPECTED = 1
-_DECIMAL = re.compile(r"[0-9]{1,9}(\.[0-9]{0,9})?|\.[0-9]{1,9}")
 
 #: Subcommand -> (module under necka_tray.cli, one-line help).
 COMMANDS: dict[str, tuple[str, str]] = {
@@ -44,19 +41,6 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "checkin": ("checkin", N_("note how your neck feels, 0 (no pain) to 10 (worst pain)")),
     "info": ("info", N_("show when to see a professional (care) or what gives relief now (relief)")),
 }
-
-
-def time_scale(text: str) -> float:
-    """Parse a time-scale factor: a positive number (ASCII digits) up to ``MAX_TIME_SCALE``."""
-    from necka_tray.core.durations import quoted
-
-    if not text.strip().isascii() or not _DECIMAL.fullmatch(text.strip()):
-        raise argparse.ArgumentTypeError(_("{value} is not a number (example: 60)").format(value=quoted(text)))
-    value = float(text)
-    if not (0 < value <= MAX_TIME_SCALE):
-        raise argparse.ArgumentTypeError(_("{value} is out of range: use a number above 0 and at most {most}").format(
-            value=quoted(text), most=f"{MAX_TIME_SCALE:g}"))
-    return value
 
 
 def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
@@ -170,6 +154,9 @@ def main(argv: list[str] | None = None) -> int:
         except BrokenPipeError:
             _discard_stdout()
         return code
+    except NoDisplay as exc:  # a window command with no display: one line, like the tray's own
+        print(f"{command}: {exc}", file=sys.stderr)
+        return EXIT_ENVIRONMENT
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:  # `necka-tray status --json | true`: the reader wanted no more

@@ -78,6 +78,24 @@ def send(command: str, **args: Any) -> int:
     return code
 
 
+def window(command: str, here: Callable[[], int], **args: Any) -> int:
+    """A window command: the running tray opens the window (it then knows it is open, records what it
+    reports and closes it at quit); only with no tray running does ``here`` open it in this process."""
+    from necka_tray.tray import control
+    from necka_tray.tray import ipc
+
+    try:
+        reply = control.ask(paths(), command, **args)
+    except ipc.NotRunning:
+        return here()
+    except ipc.ControlError as exc:
+        return channel_failed(exc)
+    if not reply.get("ok"):
+        return fail(str(reply.get("error", _("the running Necka refused the request"))))
+    print(reply["message"])
+    return 0
+
+
 def channel_failed(exc: Exception) -> int:
     """One line for a failed exchange; exit 4 when the command may have taken effect."""
     from necka_tray.tray import ipc
