@@ -92,7 +92,7 @@ def run(args: argparse.Namespace) -> int:
             write_chart(report, args.chart, high_contrast=settings["session.theme"] == "high-contrast")
         except OSError as exc:
             return remote.fail(_("cannot write the chart {path}: {error}").format(path=args.chart, error=exc.strerror or exc))
-    lines = care_lines(paths.history_db, settings, args.days, report.generated)
+    lines = {} if args.csv else care_lines(paths.history_db, settings, args.days, report.generated)
     if args.json:
         text = json.dumps({**report.to_json(), "care": lines}, indent=2, ensure_ascii=False) + "\n"
     else:
@@ -109,33 +109,15 @@ def run(args: argparse.Namespace) -> int:
 
 
 def care_lines(path, settings, days: int, now) -> dict:
-    """The care lines (``core.care``): the suggestion to see a professional, and with ``--days 7`` last week's
-    look back; a history that cannot be read for them leaves them out (the table above was read)."""
-    from necka_tray.core import care
+    """The care lines (``store/care_reads.py``); a history that cannot be read for them leaves them out."""
     from necka_tray.store import care_reads
-    from necka_tray.store.reports import local_zone
 
-    out: dict = {"suggest_professional": None, "week_back": None}
     try:
-        if settings["care.suggest_professional"]:
-            found = care_reads.suggestion(path, now, local_zone())
-            if found is not None:
-                out["suggest_professional"] = {"reason": found.reason, "mean": round(found.mean, 2),
-                                               "line": care.suggestion_line(found), "page": "care"}
-        if days == care.WEEK and settings["care.weekly_summary"]:
-            back = care_reads.week_back_from(path, now, local_zone())
-            if back is not None and back.worth_saying:
-                out["week_back"] = {"first": back.first.isoformat(), "taken": back.taken, "due": back.due,
-                                    "neck_before": _round(back.neck_before), "neck": _round(back.neck),
-                                    "line": care.week_back_line(back)}
+        return care_reads.stats_lines(path, now, days, settings["care.suggest_professional"],
+                                      settings["care.weekly_summary"])
     except Exception as exc:  # the statistics were read; the care lines are a bonus
-        print("necka-tray: " + _("cannot read the check-ins: {error}").format(error=exc),
-              file=sys.stderr)
-    return out
-
-
-def _round(value):
-    return None if value is None else round(value, 2)
+        print("necka-tray: " + _("cannot read the check-ins: {error}").format(error=exc), file=sys.stderr)
+        return {"suggest_professional": None, "week_back": None}
 
 
 def write_chart(report, path: str, high_contrast: bool = False) -> None:

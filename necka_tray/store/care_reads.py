@@ -68,3 +68,26 @@ def week_back_from(path: Path, now: datetime, tz: tzinfo) -> care.WeekBack | Non
         return None
     with History(path) as h:
         return week_back(h, now, tz)
+
+
+def stats_lines(path: Path, now: datetime, days: int, suggest: bool = True, weekly: bool = True) -> dict:
+    """What ``necka-tray stats`` adds (``--json``'s ``care``): the suggestion to see a professional, and
+    with 7 days shown last week's look back; each None when it does not hold or is turned off."""
+    from necka_tray.store.reports import local_zone
+
+    tz = local_zone()
+    out: dict = {"suggest_professional": None, "week_back": None}
+    found = suggestion(path, now, tz) if suggest else None
+    if found is not None:
+        out["suggest_professional"] = {"reason": found.reason, "mean": round(found.mean, 2),
+                                       "line": care.suggestion_line(found), "page": "care"}
+    back = week_back_from(path, now, tz) if weekly and days == care.WEEK else None
+    if back is not None and back.worth_saying:
+        out["week_back"] = {"first": back.first.isoformat(), "taken": back.taken, "due": back.due,
+                            "neck_before": _round(back.neck_before), "neck": _round(back.neck),
+                            "line": care.week_back_line(back)}
+    return out
+
+
+def _round(value: float | None) -> float | None:
+    return None if value is None else round(value, 2)
