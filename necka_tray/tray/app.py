@@ -151,7 +151,7 @@ class App:
         self.delivery.check()
         if now.date() != self._day:
             self.new_day()
-        self.care.tick(self, self.presence.tracker.away)
+        self.care.tick(self)
         self.render()
 
     def on_reminder(self, kind: Kind) -> None:
@@ -260,7 +260,7 @@ class App:
         used = history_reads.guarded(self.p.stats, "read", self.routines.used_since, self.p.clock.now())
         if used is not None:
             self.chooser.new_day(used)
-        self.care.tick(self, self.presence.tracker.away)
+        self.care.tick(self)
         self.render()
 
     def update_today(self) -> None:

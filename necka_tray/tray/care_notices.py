@@ -1,8 +1,9 @@
 """The tray's two care bubbles: the suggestion to see a professional, and the weekly look back.
 
 The rules are ``core.care``; this decides when to ask them. Each is read at
-most once a day (the suggestion also after a check-in the tray recorded) and
-only while the user is at the computer, never on an idle tick. What was
+most once a day (the suggestion also after a check-in the tray recorded), and
+only when a reminder's bubble could come too (the user is there, not paused,
+not in a call or a full-screen window). What was
 shown is a ``notice`` event in the history, so a restart does not repeat it:
 the suggestion comes once, then at most once every 7 days while it holds; the
 look back once a week, on the first day the user is there. Runs on the
@@ -47,6 +48,13 @@ def action_for(tag: str, key: str):
     return Action(Verb.INFO, "care") if tag == care.NOTICE_CARE else Action(Verb.STATISTICS)
 
 
+def may_show(app: App, now: datetime) -> bool:
+    """Like a reminder: not while away, paused, in a session or outside working hours, nor while it is
+    quiet (full screen, do-not-disturb) or in a call, as far as the tray last looked."""
+    presence = app.presence.presence()
+    return app.planner.may_remind(now, app.snapshot, presence) and not presence.quiet and presence.call is None
+
+
 class CareNotices:
     def __init__(self) -> None:
         self._care_day: date | None = None  # the day the suggestion was last looked at
@@ -58,12 +66,12 @@ class CareNotices:
         self._care_day = None
         app.routines.sessions_changed()
 
-    def tick(self, app: App, away: bool) -> None:
-        """On the tray's tick and at start: ask what is due today, once."""
+    def tick(self, app: App) -> None:
+        """On the tray's tick and at start: ask what is due today, once, when a bubble may come."""
         stats_port = app.p.stats
-        if stats_port is None or away:
-            return
         now = app.p.clock.now()
+        if stats_port is None or not may_show(app, now):
+            return  # asked again at the next tick
         today = stats.local_day(now, stats_port.tz)
         if self._care_day != today:
             self._care_day = today

@@ -124,3 +124,19 @@ def test_both_bubbles_can_be_turned_off(tmp_path):
         assert titles(h) == []
     finally:
         h.stop()
+
+
+def test_no_care_bubble_while_paused_it_waits_for_the_resume(app):  # noqa: F811
+    from necka_tray.core.actions import Action, Verb
+
+    now = app.clock.now()
+    with History(app.paths.history_db) as h:
+        for i in range(7):
+            h.record_checkin(now - timedelta(days=i, minutes=1), 7, "cli")
+    app.call(app.app.handle_action, Action(Verb.PAUSE, "30m"))
+    app.call(app.app.care.checked_in, app.app)
+    app.call(app.app.on_tick)
+    assert SUGGESTION not in titles(app)
+    app.call(app.app.handle_action, Action(Verb.RESUME))
+    app.call(app.app.on_tick)
+    assert titles(app).count(SUGGESTION) == 1
