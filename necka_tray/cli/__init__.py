@@ -51,7 +51,9 @@ def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
                       "roll your shoulders and take short guided neck stretch breaks."),
         epilog=_("Settings: config.toml in your user config folder (tray menu: Open settings file)."),
     )
-    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    from necka_tray.cli.argparse_texts import VERSION_HELP
+
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}", help=_(VERSION_HELP))
     one_line_errors(parser)
     _add_common(parser, None)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -125,8 +127,26 @@ def _command_module(name: str):
     return importlib.import_module(f"necka_tray.cli.{name}")
 
 
+def negatives_as_values(argv: list[str]) -> list[str]:
+    """``-1h``, ``-inf``, ``-1e9`` reach their parser as values (which says what is wrong with them),
+    not argparse's "unknown option": glued to the option before them (``--time-scale=-inf``), or
+    after ``--`` when they stand alone (``pause -- -1h``). Necka has no option that starts ``-<digit>``."""
+    out: list[str] = []
+    for i, arg in enumerate(argv):
+        if len(arg) > 1 and arg[0] == "-" and (arg[1].isdigit() or arg[1] == "." or arg[1:].lower() in ("inf", "nan")):
+            if out and out[-1].startswith("--") and "=" not in out[-1] and out[-1] != "--":
+                out[-1] = f"{out[-1]}={arg}"
+            elif "--" not in out:
+                out += ["--", arg]
+            else:
+                out.append(arg)
+            continue
+        out.append(arg)
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
-    argv = sys.argv[1:] if argv is None else argv
+    argv = negatives_as_values(sys.argv[1:] if argv is None else argv)
     _replace_unencodable(sys.stdout)
     command = "necka-tray"
     try:

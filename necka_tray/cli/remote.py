@@ -26,15 +26,6 @@ def no_arguments(parser: argparse.ArgumentParser) -> None:
     pass
 
 
-def negative_durations_are_values(parser: argparse.ArgumentParser) -> None:
-    """Let ``-1h`` reach the duration parser (which says it is negative) instead of argparse
-    taking it for an unknown option. argparse has no public switch: this is its own test for
-    "looks like a negative number", widened to a digit followed by anything."""
-    import re
-
-    parser._negative_number_matcher = re.compile(r"^-[0-9]")  # type: ignore[attr-defined]
-
-
 def duration(allowed: tuple[timedelta, timedelta]) -> Callable[[str], timedelta]:
     """An argparse ``type`` for a duration like ``45m`` within ``allowed``."""
     from necka_tray.core.durations import parse_duration

@@ -160,7 +160,12 @@ def to_table(report, care: dict | None = None) -> str:
     from necka_tray.core.stats import format_duration, totals
 
     first, last = report.days[0].day, report.days[-1].day
-    span = f"{_day(first)} – {_day(last)} {last.year}" if first != last else f"{_day(last)} {last.year}"
+    if first == last:
+        span = f"{_day(last)} {last.year}"
+    elif first.year == last.year:
+        span = f"{_day(first)} – {_day(last)} {last.year}"
+    else:  # a range over a new year: each end with its own year
+        span = f"{_day(first)} {first.year} – {_day(last)} {last.year}"
     rows = []
     for d in report.days:
         rows.append((

@@ -113,6 +113,10 @@ def _e(command: str, message: str) -> str:
                                               "above 0 and at most 3600")),
     (["--time-scale", "nan", "status"], _e("", "argument --time-scale: 'nan' is out of range: use a number "
                                               "above 0 and at most 3600")),
+    (["--time-scale", "-inf", "status"], _e("", "argument --time-scale: '-inf' is out of range: use a number "
+                                              "above 0 and at most 3600")),
+    (["--time-scale", "-1e9", "status"], _e("", "argument --time-scale: '-1e9' is out of range: use a number "
+                                              "above 0 and at most 3600")),
     (["--time-scale=-inf", "status"], _e("", "argument --time-scale: '-inf' is out of range: use a number "
                                             "above 0 and at most 3600")),
     (["--bogus"], _e("", "unrecognized arguments: --bogus")),
