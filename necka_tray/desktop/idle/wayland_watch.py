@@ -14,7 +14,7 @@ import select
 import threading
 from typing import Any
 
-from necka_tray.desktop.idle.wayland import IdleTimes
+from necka_tray.desktop.idle.wayland_times import IdleTimes
 
 logger = logging.getLogger(__name__)
 
