@@ -12,16 +12,23 @@ import dataclasses
 from collections.abc import Collection
 from typing import Any
 
-from necka_tray.core.routine import (_GENTLE_KEYS, Exercise, _DataError, _no_unknown_keys, _positive, _shown,
-                                     _text)
+from typing import TYPE_CHECKING
+
+from necka_tray.core.routine_fields import _DataError, _no_unknown_keys, _positive, _shown, _text
 from necka_tray.i18n import _
+
+if TYPE_CHECKING:
+    from necka_tray.core.routine import Exercise
+
+#: A gentle variant's keys: smaller range (its words), shorter hold, fewer repetitions, a caution.
+GENTLE_KEYS = frozenset({"title", "instruction", "hold_seconds", "reps", "seconds", "caution", "pose"})
 
 
 def parse_gentle(full: Exercise, body: Any, key: str, poses: Collection[str] | None) -> Exercise:
     """The gentle variant of ``full``: the same kind of step (a hold, or repetitions), never more of it."""
     if not isinstance(body, dict):
         raise _DataError(key, _("must be a table"))
-    _no_unknown_keys(body, _GENTLE_KEYS, key)
+    _no_unknown_keys(body, GENTLE_KEYS, key)
     if full.is_hold:
         for name in ("reps", "seconds"):
             if name in body:
