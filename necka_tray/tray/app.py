@@ -30,6 +30,7 @@ from necka_tray.store import config
 from necka_tray.tray.delivery import catch_up
 from necka_tray.store.routines import RoutineBook, unknown_default
 from necka_tray.tray import actions, history_reads, jobs, settings_file
+from necka_tray.tray.care_notices import CareNotices
 from necka_tray.tray.menu_model import Entry, RoutineChoice, build_menu
 from necka_tray.tray.scheduling import ReminderScheduler
 
@@ -90,6 +91,7 @@ class App:
         self._default_problem: str | None = None  # likewise for session.default_routine
         self.quitting = False  # quit runs once, whichever way it was asked for (menu, signal, logout)
         self.delivery = self._delivery()
+        self.care = CareNotices()  # the care bubbles (issue 26)
 
     # -- lifecycle -------------------------------------------------------------
 
@@ -153,6 +155,7 @@ class App:
         self.delivery.check()
         if now.date() != self._day:
             self.new_day()
+        self.care.tick(self)
         self.render()
 
     def on_reminder(self, kind: Kind) -> None:
@@ -210,6 +213,7 @@ class App:
                                             result.steps_total, result.routine))
             if result.checkin is not None:
                 self._add(events.checkin_event(result.ended, result.checkin, "session"))
+                self.care.checked_in(self)
         outcome, routine = (result.outcome, result.routine) if result else ("stopped", None)
         logger.info("action=session-end outcome=%s routine=%s", outcome, routine)
         if self.quitting:  # a window ended by quit: recorded above; the scheduler is gone
@@ -243,6 +247,7 @@ class App:
         """A statistics, check-in or info window closed: a check-in's answer is recorded here."""
         if isinstance(result, protocol.CheckinResult) and result.rating is not None:
             self._add(events.checkin_event(result.at, result.rating, "daily"))
+            self.care.checked_in(self)
         if not self.quitting:
             self.render()
 
@@ -258,6 +263,7 @@ class App:
         self.update_today()
         self._refresh_unlocks()
         self.p.history("read", self.routines.used_since, now, then=self.chooser.new_day, stats=self.p.stats)
+        self.care.tick(self)
         self.render()
 
     def update_today(self) -> None:

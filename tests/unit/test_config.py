@@ -499,3 +499,53 @@ def test_tomlkit_is_imported_only_to_write(tmp_path):
             f"config.load({str(path)!r}); assert 'tomlkit' not in sys.modules, 'loaded to read'; "
             f"config.update({str(path)!r}, {{'session.sound': True}}); assert 'tomlkit' in sys.modules")
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+@pytest.mark.skipif(os.name != "posix", reason="symlinks and modes are POSIX")
+@pytest.mark.parametrize("mode", [0o644, 0o640, 0o600, 0o664])
+@pytest.mark.parametrize("text", ["[reminders.stretch]\ninterval_minutes = 60\n",  # edited in place
+                                  "[reminders.stretch\n",  # broken: moved aside, a fresh file written
+                                  ""])  # empty: the commented default file written
+def test_a_change_through_a_symlink_keeps_the_targets_mode(tmp_path, mode, text):
+    """Issue 28 item 8: a dotfiles file keeps the mode its owner gave it, whatever the write."""
+    (tmp_path / "dotfiles").mkdir()
+    target = tmp_path / "dotfiles" / "necka.toml"
+    target.write_text(text)
+    os.chmod(target, mode)
+    path = tmp_path / "config.toml"
+    path.symlink_to(target)
+    update(path, {f"{R}.interval_minutes": 30})
+    assert path.is_symlink() and load(path).settings.reminder(Kind.STRETCH).interval_minutes == 30
+    assert target.stat().st_mode & 0o777 == mode
+    update(path, {f"{R}.interval_minutes": 40})  # and again, in place
+    assert target.stat().st_mode & 0o777 == mode
+
+
+@pytest.mark.skipif(os.name != "posix", reason="modes are POSIX")
+def test_necka_s_own_settings_file_stays_the_users_only(tmp_path):
+    path = tmp_path / "config.toml"
+    path.write_text("[reminders.stretch]\ninterval_minutes = 60\n")
+    os.chmod(path, 0o644)
+    update(path, {f"{R}.interval_minutes": 30})
+    assert path.stat().st_mode & 0o777 == 0o600
+
+
+@pytest.mark.parametrize("text, where", [
+    ("[session]\nvoice = true\0\n", "line 2, column 13"),
+    ("\0", "line 1, column 1"),
+    ('[ui]\nlanguage = "de\0"\n', "line 2, column 15"),
+])
+def test_a_nul_byte_is_named_with_its_line(tmp_path, text, where):
+    path = tmp_path / "config.toml"
+    path.write_bytes(text.encode())
+    problem = only_problem(load(path))
+    assert problem.startswith(f"config.toml: {where}: invalid TOML: a NUL byte (0x00), which TOML does not allow")
+    assert path.read_bytes() == text.encode()  # nothing the user saved is touched
+
+
+def test_a_nul_byte_in_routines_toml_is_named_too(tmp_path):
+    from necka_tray.store.routines import load_catalogue
+
+    path = tmp_path / "routines.toml"
+    path.write_bytes(b'[routines.a]\ntitle = "x\0"\n')
+    assert load_catalogue(path).problem.startswith("routines.toml: line 2, column 11: not valid TOML: a NUL byte")
