@@ -180,7 +180,7 @@ class RoutineBook:
             try:
                 holds = self.history_db is not None and care_reads.suggestion(self.history_db, now, self.zone) is not None
             except Exception as exc:  # offered as usual until the history can be read
-                logger.warning("action=routines-care history unreadable (%s)", exc)
+                _unreadable("care", exc)
                 holds = False
             self._care = (today, holds)
         return self._care[1]
@@ -211,13 +211,21 @@ class RoutineBook:
             try:
                 self._days = self.read_progress()
             except Exception as exc:  # locked until the history can be read; asked again after a session
-                logger.warning("action=routines-unlock history unreadable (%s)", exc)
+                _unreadable("unlock", exc)
                 self._days = set()
         days = self._days if self._days is not None else set()  # not read yet: none known
         if progress.is_unlocked(rule, days):
             self._met.add(rule)
             return None
         return progress.hint(rule, days, now.astimezone(self.zone).date())
+
+
+def _unreadable(what: str, exc: Exception) -> None:
+    """A history file fault is said once by whoever met it first (``dbfile.report``); only a bug is a warning."""
+    from necka_tray.store import dbfile
+
+    log = logger.debug if dbfile.classify(exc) is not None else logger.warning
+    log("action=routines-%s history unreadable (%s)", what, exc)
 
 
 def _stamp(path: Path | None) -> tuple[int, int] | None:

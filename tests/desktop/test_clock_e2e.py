@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from . import xdesk
 from .necka_app import docked
 
 LIBFAKETIME = next((p for p in ("/usr/lib/x86_64-linux-gnu/faketime/libfaketimeMT.so.1",
@@ -20,13 +21,17 @@ LIBFAKETIME = next((p for p in ("/usr/lib/x86_64-linux-gnu/faketime/libfaketimeM
 
 
 def status(env: dict) -> dict:
-    done = subprocess.run([sys.executable, "-m", "necka_tray", "status", "--json"], env=env, capture_output=True,
-                          text=True, timeout=30)
-    assert done.returncode == 0, done.stderr
-    return json.loads(done.stdout)
+    """``status --json``, once the app answers (its control channel comes up after its start)."""
+    def ask():
+        done = subprocess.run([sys.executable, "-m", "necka_tray", "status", "--json"], env=env, capture_output=True,
+                              text=True, timeout=30)
+        return json.loads(done.stdout) if done.returncode == 0 else None
+
+    return xdesk.wait_for(ask, 20, what="an answer to necka-tray status")
 
 
-def test_a_wall_clock_set_back_or_forward_is_seen_on_the_next_tick(desktop, start_necka, app_env, tmp_path):
+def test_a_wall_clock_set_back_or_forward_is_seen_on_the_next_tick(desktop, start_necka, app_env, tmp_path,
+                                                                   active_user):
     if LIBFAKETIME is None:
         if os.environ.get("CI") == "true":
             pytest.fail("libfaketime is missing (Debian: faketime)")
@@ -35,9 +40,12 @@ def test_a_wall_clock_set_back_or_forward_is_seen_on_the_next_tick(desktop, star
     offset.write_text("+0\n")
     env = dict(app_env, LD_PRELOAD=LIBFAKETIME, FAKETIME_TIMESTAMP_FILE=str(offset), FAKETIME_NO_CACHE="1",
                DONT_FAKE_MONOTONIC="1")
-    necka = start_necka("--time-scale", "60", env=env)  # a configured minute (the tick) is a real second
+    # A configured minute (the tick) is a real second; the user types all along (active_user), so a
+    # day forward is a gap, not time away.
+    necka = start_necka("--time-scale", "60", env=env)
     docked(desktop, necka)
     necka.wait_log(r"action=add job=stretch")
+    status(app_env)  # answered once the app has started: its first look at the clocks is behind it
 
     offset.write_text("-1d\n")  # set back a day
     necka.wait_log(r"action=shift reason=clock delta=-")
