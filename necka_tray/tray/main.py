@@ -42,6 +42,10 @@ def run_tray(scale: TimeScale, debug: bool = False) -> int:
 
         return hand_over(paths)
     logs.setup(paths.log_file, debug)
+    from necka_tray.store.paths import runtime_problem
+
+    if runtime_problem():  # XDG_RUNTIME_DIR names no folder of this user's: never made, said once
+        logger.warning("%s", runtime_problem())
     plat = platform.current()
     problem = plat.display_problem(os.environ)
     if problem:
@@ -190,7 +194,7 @@ def _start_control(paths: AppPaths, app, dispatcher, backend: str, tray):
 def _build_app(paths: AppPaths, scale: TimeScale, dispatcher, tray, settings):
     from necka_tray.core.planner import Planner
     from necka_tray.desktop import autostart, calls, dnd, idle
-    from necka_tray.desktop.notify import make_notifier
+    from necka_tray.desktop.notifier import make_notifier
     from necka_tray.desktop.platform import current
     from necka_tray.desktop.presence import PresenceMonitor
     from necka_tray.store.history_writer import HistoryWriter

@@ -44,7 +44,15 @@ ALLOWED: dict[tuple[str, str], str] = {
     ("store/history.py", "an event needs a kind"): "a bug: events are made by Necka",
     ("core/events.py", "history timestamps must be"): "a bug",
     ("store/history.py", "history timestamps must be"): "a bug",
-    ("helpers.py", "necka-tray info: "): "a program name before its translated message",
+    ("windows/info_window.py", "necka-tray info: "): "a program name before its translated message",
+    # Why a shell's quiet or idle source did not open: logged at debug while the next one is tried.
+    ("desktop/dnd/bus.py", "the notification server is "): "a probe's reason, logged",
+    ("desktop/dnd/gnome.py", "gsettings is not installed"): "a probe's reason, logged",
+    ("desktop/dnd/gnome.py", "show-banners is not a boolean: "): "a probe's reason, logged",
+    ("desktop/dnd/xfce.py", "Xfce Notify Daemon"): "a server's own name (GetServerInformation)",
+    ("desktop/idle/wayland_watch.py", "the compositor offers no seat"): "a probe's reason, logged",
+    ("desktop/idle/wayland_watch.py", "the compositor offers neither ext_idle_notifier_v1 nor org_kde_kwin_id"):
+        "a probe's reason, logged",
     ("store/history.py", "cannot store "): "a bug",
     ("store/history.py", " in the history"): "a bug",
     ("store/history.py", "keep_days must be at least 1"): "a bug: the setting is validated",
