@@ -121,8 +121,6 @@ ALLOWED: dict[tuple[str, str], str] = {
     ("tray/ipc.py", "the exchange took too long"): "caught: the command line says it did not answer",
     ("tray/ipc_server.py", '"id" must be 1 to '): "a peer's protocol error",
     ("tray/ipc_server.py", ' letters, digits, "-" or "_"'): "a peer's protocol error",
-    ("tray/ipc_server.py", "the socket path "): "logged: the control server cannot start",
-    ("tray/ipc_server.py", " is too long for a Unix socket"): "logged",
     ("tray/ipc_server.py", " belongs to another user"): "logged",
     ("windows/icon_bitmaps.py", "necka-tray: cannot write the tray"): "the helper's stderr, logged by the tray",
     ("windows/popup_menu.py", "necka-tray menu: bad request"): "the helper's stderr, logged by the tray",
