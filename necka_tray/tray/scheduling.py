@@ -41,9 +41,11 @@ MAX_GRACE_SECONDS = 60
 class ReminderScheduler:
     """Owns the ``BackgroundScheduler``; call its methods from the app's dispatcher thread."""
 
-    def __init__(self, jobs_db: Path, planner: Planner) -> None:
+    def __init__(self, jobs_db: Path, planner: Planner, clock=None) -> None:
+        """``clock`` (``core.clock.Clock``, default the system's) times the tick and lull timers."""
         self._jobs_db = jobs_db
         self._planner = planner
+        self._clock = clock
         self._scheduler = None
         self._intervals: dict[Kind, int] = {}
 
@@ -69,7 +71,7 @@ class ReminderScheduler:
                 on_job_event(event.job_id)
 
         self._scheduler = BackgroundScheduler(
-            jobstores={"default": SQLiteJobStore(self._jobs_db), "volatile": MonotonicJobStore()},
+            jobstores={"default": SQLiteJobStore(self._jobs_db), "volatile": self._volatile_store(MonotonicJobStore)},
             # Job functions only post an event to the app's dispatcher (jobs.py), so they run right
             # in the scheduler's thread: no pool thread to wake (and keep) for that.
             executors={"default": DebugExecutor()},
@@ -80,6 +82,12 @@ class ReminderScheduler:
         )
         self._scheduler.add_listener(listener, EVENT_JOB_SUBMITTED | EVENT_JOB_MISSED | EVENT_JOB_ERROR)
         self._scheduler.start(paused=True)
+
+    def _volatile_store(self, store_class):
+        if self._clock is None:
+            return store_class()
+        clock = self._clock
+        return store_class(monotonic=clock.monotonic, wall=lambda: clock.now().astimezone(timezone.utc))
 
     def reconcile(self, intervals: dict[Kind, int | None], now: datetime) -> None:
         """Make the stored jobs match the settings, keeping every countdown that still fits.

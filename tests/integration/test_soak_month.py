@@ -115,7 +115,7 @@ def inline_scheduler(monkeypatch):
 
 def build(tmp_path, clock, world) -> tuple[App, ReminderScheduler, Launcher]:
     planner = Planner(TimeScale(1), tz=TZ)
-    scheduler = ReminderScheduler(tmp_path / "jobs.sqlite3", planner)
+    scheduler = ReminderScheduler(tmp_path / "jobs.sqlite3", planner, clock=clock)  # the tick on simulated time
     launcher = Launcher()
     history = HistoryWriter(tmp_path / "history.sqlite3")
     ports = Ports(clock=clock, scheduler=scheduler, notifier=LogNotifier(), view=NullView(), launcher=launcher,
