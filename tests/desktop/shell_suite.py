@@ -109,7 +109,8 @@ def test_the_menu_is_drawn_right_and_break_interval_45_is_saved(shell, spec, nec
 
     def menu_drawn():
         shell.screenshot(menu_png)
-        box = popup_box(before, menu_png)
+        # the icon's own hover highlight does not count as the menu
+        box = popup_box(before, menu_png, outside=[(icon[0] - 24, spec.panel[0], icon[0] + 24, spec.panel[1])])
         rows = drawn_rows(menu_png, box) if box else []
         return len([r for r in rows if not r.separator]) >= len(labels) and (box, rows)
 
