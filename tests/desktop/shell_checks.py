@@ -118,43 +118,68 @@ class Row:
         return (self.y0 + self.y1) // 2
 
 
-def popup_box(before: Path, after: Path, outside=None):
-    """The bounding box (x0, y0, x1, y1) of what changed between two screenshots (a new popup),
-    not counting changes inside the boxes ``outside`` (the menu a submenu opened from)."""
+def popup_box(before: Path, after: Path, outside=None, cell: int = 8):
+    """The bounding box (x0, y0, x1, y1) of the largest connected region that changed between
+    two screenshots (a new popup; not the pointer, nor a banner elsewhere), not counting changes
+    inside the boxes ``outside`` (the menu a submenu opened from)."""
     from PIL import ImageDraw
 
     with Image.open(before) as a, Image.open(after) as b:
         diff = ImageChops.difference(a.convert("RGB"), b.convert("RGB")).convert("L").point(lambda v: 255 if v > 24 else 0)
     for rect in outside or ():
         ImageDraw.Draw(diff).rectangle(rect, fill=0)
-    return diff.getbbox()
+    w, h = (diff.width + cell - 1) // cell, (diff.height + cell - 1) // cell
+    coarse = diff.resize((w, h), Image.BOX)  # a cell counts if anything in it changed
+    on = {(x, y) for y in range(h) for x in range(w) if coarse.getpixel((x, y)) > 0}
+    best: list = []
+    while on:
+        todo, part = [on.pop()], []
+        while todo:
+            x, y = todo.pop()
+            part.append((x, y))
+            for n in ((x + 1, y), (x - 1, y), (x, y + 1), (x, y - 1)):
+                if n in on:
+                    on.remove(n)
+                    todo.append(n)
+        if len(part) > len(best):
+            best = part
+    if not best:
+        return None
+    xs, ys = [x for x, _ in best], [y for _, y in best]
+    cut = diff.crop((min(xs) * cell, min(ys) * cell, (max(xs) + 1) * cell, (max(ys) + 1) * cell)).getbbox()
+    return cut and (cut[0] + min(xs) * cell, cut[1] + min(ys) * cell, cut[2] + min(xs) * cell, cut[3] + min(ys) * cell)
 
 
 def drawn_rows(png: Path, box) -> list[Row]:
-    """The rows a menu drew inside ``box``: each band of text, and each thin full-width line
-    (a separator). The menu's background is its most common colour; its frame is skipped."""
+    """The rows a menu drew inside ``box``: each band of text, and each thin wide line (a
+    separator, often faint). The menu's background is its most common colour; its frame (the
+    bands along its top and bottom edges) is skipped."""
     x0, y0, x1, y1 = box
     with Image.open(png) as im:
-        menu = im.convert("RGB").crop((x0 + 3, y0 + 3, x1 - 3, y1 - 3))
+        menu = im.convert("RGB").crop((x0 + 3, y0, x1 - 3, y1))
     w, h = menu.size
     bg = max(menu.getcolors(w * h), key=lambda c: c[0])[1]
-    ink = []
+    strong, faint = [], []
     for y in range(h):
-        count = sum(1 for x in range(w) if sum(abs(a - b) for a, b in zip(menu.getpixel((x, y)), bg)) > 60)
-        ink.append(count)
+        dist = [sum(abs(a - b) for a, b in zip(menu.getpixel((x, y)), bg)) for x in range(w)]
+        strong.append(sum(d > 60 for d in dist))
+        faint.append(sum(d > 12 for d in dist))
     rows, y = [], 0
     while y < h:
-        if ink[y] == 0:
+        if not faint[y]:
             y += 1
             continue
         start = y
-        while y < h and ink[y]:
+        while y < h and faint[y]:
             y += 1
-        height, widest = y - start, max(ink[start:y])
-        if height <= 3 and widest > w * 0.6:
-            rows.append(Row(y0 + 3 + start, y0 + 3 + y, separator=True))
-        elif height >= 5:
-            rows.append(Row(y0 + 3 + start, y0 + 3 + y, separator=False))
+        height = y - start
+        edge = start < 10 or y > h - 10
+        if edge and max(faint[start:y]) > w * 0.85:
+            continue  # the frame: a line (or a rounded edge) across the whole menu
+        if height <= 3 and max(faint[start:y]) > w * 0.5 and not edge:
+            rows.append(Row(y0 + start, y0 + y, separator=True))
+        elif height >= 5 and max(strong[start:y]):
+            rows.append(Row(y0 + start, y0 + y, separator=False))
     return rows
 
 

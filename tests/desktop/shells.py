@@ -38,7 +38,7 @@ TOOLS = {
     "xfce": {"xfwm4": "xfwm4", "xfce4-panel": "xfce4-panel",
              "/usr/lib/x86_64-linux-gnu/xfce4/notifyd/xfce4-notifyd": "xfce4-notifyd",
              "/usr/lib/x86_64-linux-gnu/xfce4/xfconf/xfconfd": "xfconf"},
-    "gnome": {"gnome-shell": "gnome-shell", "gsettings": "libglib2.0-bin",
+    "gnome": {"gnome-shell": "gnome-shell", "gsettings": "libglib2.0-bin", "/usr/libexec/dconf-service": "dconf-service", "gjs": "gjs",
               "/usr/share/gnome-shell/extensions/ubuntu-appindicators@ubuntu.com/metadata.json":
                   "gnome-shell-extension-appindicator"},
     "plasma": {"plasmashell": "plasma-workspace", "kwin_x11": "kwin-x11", "kded5": "kded5"},
@@ -343,3 +343,60 @@ def require(shell: str) -> None:
         if os.environ.get("CI") == "true":
             pytest.fail(msg, pytrace=False)
         pytest.skip(msg)
+
+
+# --- GNOME Shell 43, nested, with the AppIndicator extension -------------------------------
+
+APPINDICATOR = "ubuntu-appindicators@ubuntu.com"
+
+
+@contextlib.contextmanager
+def gnome(tmp: Path) -> Iterator[Shell]:
+    """``gnome-shell --nested --wayland`` in a 1280x800 window on Xvfb, the AppIndicator extension
+    on. It aborts without a system bus (a stand-in will do); settings go through dconf."""
+    with contextlib.ExitStack() as stack:
+        env = x_session(stack, tmp, system_bus=True)
+        env.update(XDG_CURRENT_DESKTOP="GNOME", XDG_SESSION_DESKTOP="gnome", XDG_SESSION_TYPE="wayland")
+        dconf = start(stack, tmp, "dconf", ["/usr/libexec/dconf-service"], env)
+        wait_alive(dconf, tmp, "dconf", lambda: has_owner(env, "ca.desrt.dconf"))
+        xdesk.run(env, "gsettings", "set", "org.gnome.shell", "enabled-extensions", f"['{APPINDICATOR}']")
+        xdesk.run(env, "gsettings", "set", "org.gnome.shell", "welcome-dialog-last-shown-version", "'999'")
+        xdesk.run(env, "gsettings", "set", "org.gnome.desktop.lockdown", "disable-lock-screen", "true")
+        xdesk.run(env, "gsettings", "set", "org.gnome.desktop.screensaver", "lock-enabled", "false")
+        bus_log = monitor_bus(stack, tmp, env)
+        runtime = Path(env["XDG_RUNTIME_DIR"])
+        shell = start(stack, tmp, "gnome-shell", ["gnome-shell", "--nested", "--wayland", "--wayland-display",
+                                                   "necka-wl", "--sm-disable"],
+                      dict(env, MUTTER_DEBUG_DUMMY_MODE_SPECS="1280x800"))
+        wait_alive(shell, tmp, "gnome-shell", lambda: sni_watcher(env, "IsStatusNotifierHostRegistered"), 60)
+        # GNOME's bubbles: a D-Bus-activated helper that hands Notify to the shell (our bus activates nothing)
+        fdo = start(stack, tmp, "gnome-notifications", ["gjs", "/usr/share/gnome-shell/org.gnome.Shell.Notifications"], env)
+        wait_alive(fdo, tmp, "gnome-notifications", lambda: has_owner(env, NOTIFICATIONS), 30)
+        auth = xdesk.wait_for(lambda: sorted(runtime.glob(".mutter-Xwaylandauth.*")), 30, what="mutter's Xwayland")
+        x_display = xdesk.wait_for(lambda: _mutter_display(tmp / "gnome-shell.log"), 30, what="Xwayland's display")
+        app_env = dict(env, DISPLAY=x_display, XAUTHORITY=str(auth[0]), WAYLAND_DISPLAY="necka-wl",
+                       GDK_BACKEND="x11")
+        outer = x11_shell("gnome", env, tmp, bus_log)
+        xdesk.move(env, 640, 400)
+        xdesk.wait_for(lambda: _left_overview(outer, tmp / "overview.png"), 30, interval=1,
+                       what="GNOME's desktop, out of the overview it starts in")
+        inner = x11_shell("gnome", app_env, tmp, bus_log)
+        outer.env = app_env
+        outer.windows = inner.windows  # the app's windows are on the shell's Xwayland
+        yield outer
+
+
+def _left_overview(shell: Shell, png: Path) -> bool:
+    """Press Escape until the top bar turns black: the desktop (it is see-through in the overview)."""
+    from PIL import Image
+
+    with Image.open(shell.screenshot(png)) as im:
+        dark = max(im.convert("RGB").getpixel((300, 6))) < 8
+    if not dark:
+        shell.key("Escape")
+    return dark
+
+
+def _mutter_display(log: Path) -> str | None:
+    m = re.search(r"Using public X11 display (:\d+)", log.read_text(errors="replace")) if log.exists() else None
+    return m.group(1) if m else None
