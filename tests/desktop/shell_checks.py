@@ -63,6 +63,14 @@ def find_icon(png: Path, band: tuple[int, int]) -> tuple[int, int] | None:
         rgb = im.convert("RGB")
         hits = [(x, y) for y in range(*band) for x in range(rgb.width)
                 if all(abs(a - b) < 40 for a, b in zip(rgb.getpixel((x, y)), TEAL))]
+    # the teal things in the panel, split where no teal column is for 6 px: Necka's is the biggest
+    clusters: list[list] = []
+    for x, y in sorted(hits):
+        if clusters and x - clusters[-1][-1][0] <= 6:
+            clusters[-1].append((x, y))
+        else:
+            clusters.append([(x, y)])
+    hits = max(clusters, key=len, default=[])
     if len(hits) < 30:
         return None
     xs, ys = [x for x, _ in hits], [y for _, y in hits]

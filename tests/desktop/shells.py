@@ -41,7 +41,8 @@ TOOLS = {
     "gnome": {"gnome-shell": "gnome-shell", "gsettings": "libglib2.0-bin", "/usr/libexec/dconf-service": "dconf-service", "gjs": "gjs",
               "/usr/share/gnome-shell/extensions/ubuntu-appindicators@ubuntu.com/metadata.json":
                   "gnome-shell-extension-appindicator"},
-    "plasma": {"plasmashell": "plasma-workspace", "kwin_x11": "kwin-x11", "kded5": "kded5"},
+    "plasma": {"plasmashell": "plasma-workspace", "kwin_x11": "kwin-x11", "kded5": "kded5",
+               "/usr/lib/x86_64-linux-gnu/libexec/kactivitymanagerd": "kactivitymanagerd"},
 }
 
 
@@ -110,6 +111,16 @@ def own_bus(stack, tmp: Path, env: dict, prefix: tuple = (), name: str = "dbus",
     (tmp / f"{name}.conf").write_text(conf.format(dir=sock))
     return start_and_read(stack, tmp, name, [*prefix, "dbus-daemon", f"--config-file={tmp / f'{name}.conf'}",
                                              "--nofork", "--print-address={fd}"], env)
+
+
+def asks(question: Callable[[], object]) -> Callable[[], object]:
+    """``question`` as a wait condition: a bus peer that is still starting (slow to answer) is not ready yet."""
+    def ask():
+        try:
+            return question()
+        except (TimeoutError, ConnectionError, OSError):
+            return None
+    return ask
 
 
 def has_owner(env: dict, name: str) -> bool:
@@ -188,7 +199,7 @@ def sway(tmp: Path) -> Iterator[Shell]:
             wait_alive(proc, root, "sway", lambda: list(runtime.glob("sway-ipc.*.sock")) and (runtime / "wayland-1").exists(), 20)
             env.update(WAYLAND_DISPLAY="wayland-1", SWAYSOCK=str(next(runtime.glob("sway-ipc.*.sock"))),
                        XDG_CURRENT_DESKTOP="sway", XDG_SESSION_TYPE="wayland")
-            wait_alive(proc, root, "sway", lambda: sni_watcher(env, "IsStatusNotifierHostRegistered"), 20)
+            wait_alive(proc, root, "sway", asks(lambda: sni_watcher(env, "IsStatusNotifierHostRegistered")), 20)
             wait_alive(proc, root, "sway", lambda: has_owner(env, NOTIFICATIONS), 20)
             # Xwayland's display (Necka's session window is Tk): what sway gives the apps it starts.
             out = root / "display"
@@ -318,7 +329,7 @@ def xfce(tmp: Path) -> Iterator[Shell]:
         notifyd = start(stack, tmp, "xfce4-notifyd", [f"{XFCE_LIB}/notifyd/xfce4-notifyd"], env)
         wait_alive(notifyd, tmp, "xfce4-notifyd", lambda: has_owner(env, NOTIFICATIONS))
         panel = start(stack, tmp, "xfce4-panel", ["xfce4-panel"], env)
-        wait_alive(panel, tmp, "xfce4-panel", lambda: sni_watcher(env, "IsStatusNotifierHostRegistered"), 20)
+        wait_alive(panel, tmp, "xfce4-panel", asks(lambda: sni_watcher(env, "IsStatusNotifierHostRegistered")), 20)
         yield x11_shell("xfce", env, tmp, bus_log)
 
 
@@ -368,7 +379,7 @@ def gnome(tmp: Path) -> Iterator[Shell]:
         shell = start(stack, tmp, "gnome-shell", ["gnome-shell", "--nested", "--wayland", "--wayland-display",
                                                    "necka-wl", "--sm-disable"],
                       dict(env, MUTTER_DEBUG_DUMMY_MODE_SPECS="1280x800"))
-        wait_alive(shell, tmp, "gnome-shell", lambda: sni_watcher(env, "IsStatusNotifierHostRegistered"), 60)
+        wait_alive(shell, tmp, "gnome-shell", asks(lambda: sni_watcher(env, "IsStatusNotifierHostRegistered")), 60)
         # GNOME's bubbles: a D-Bus-activated helper that hands Notify to the shell (our bus activates nothing)
         fdo = start(stack, tmp, "gnome-notifications", ["gjs", "/usr/share/gnome-shell/org.gnome.Shell.Notifications"], env)
         wait_alive(fdo, tmp, "gnome-notifications", lambda: has_owner(env, NOTIFICATIONS), 30)
@@ -400,3 +411,30 @@ def _left_overview(shell: Shell, png: Path) -> bool:
 def _mutter_display(log: Path) -> str | None:
     m = re.search(r"Using public X11 display (:\d+)", log.read_text(errors="replace")) if log.exists() else None
     return m.group(1) if m else None
+
+
+# --- KDE Plasma 5.27 on X11 ------------------------------------------------------------------
+
+KAMD = "/usr/lib/x86_64-linux-gnu/libexec/kactivitymanagerd"
+
+
+@contextlib.contextmanager
+def plasma_x11(tmp: Path) -> Iterator[Shell]:
+    """kwin_x11, kded5 (its StatusNotifierWatcher) and plasmashell (panel, system tray and
+    notifications) on Xvfb, with a stand-in system bus."""
+    with contextlib.ExitStack() as stack:
+        env = x_session(stack, tmp, system_bus=True)
+        env.update(XDG_CURRENT_DESKTOP="KDE", KDE_FULL_SESSION="true", KDE_SESSION_VERSION="5",
+                   XDG_SESSION_DESKTOP="KDE", QT_QPA_PLATFORM="xcb", QT_XCB_GL_INTEGRATION="none")
+        bus_log = monitor_bus(stack, tmp, env)
+        kwin = start(stack, tmp, "kwin", ["kwin_x11"], dict(env, KWIN_COMPOSE="N"))
+        wait_alive(kwin, tmp, "kwin", lambda: has_wm(env), 30)
+        # what a Plasma session's bus would activate: the activity manager (plasmashell aborts without it)
+        kamd = start(stack, tmp, "kactivitymanagerd", [KAMD], env)
+        wait_alive(kamd, tmp, "kactivitymanagerd", lambda: has_owner(env, "org.kde.ActivityManager"), 30)
+        kded = start(stack, tmp, "kded5", ["kded5"], env)
+        wait_alive(kded, tmp, "kded5", asks(lambda: sni_watcher(env, "NameHasOwner")), 30)
+        shell = start(stack, tmp, "plasmashell", ["plasmashell", "--no-respawn"], env)
+        wait_alive(shell, tmp, "plasmashell", asks(lambda: sni_watcher(env, "IsStatusNotifierHostRegistered")), 90)
+        wait_alive(shell, tmp, "plasmashell", lambda: has_owner(env, NOTIFICATIONS), 60)
+        yield x11_shell("plasma-x11", env, tmp, bus_log)
