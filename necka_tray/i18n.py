@@ -69,10 +69,25 @@ def language() -> str:
             break
         if code == PSEUDO:
             return PSEUDO
-        for candidate in gettext._expand_lang(code):  # de_DE.UTF-8 -> de_DE.UTF-8, ..., de_DE, de
+        for candidate in _candidates(code):
             if candidate in have:
                 return candidate
     return SOURCE_LANGUAGE
+
+
+def _candidates(code: str) -> list[str]:
+    """``de_DE.UTF-8@euro`` -> itself, ``de_DE@euro``, ``de_DE.UTF-8``, ``de_DE``, ``de``: most specific first."""
+    rest, _at, modifier = code.partition("@")
+    rest, _dot, encoding = rest.partition(".")
+    lang, _sep, territory = rest.partition("_")
+    forms = [code]
+    base = f"{lang}_{territory}" if territory else lang
+    if modifier:
+        forms.append(f"{base}@{modifier}")
+    if encoding:
+        forms.append(f"{base}.{encoding}")
+    forms += [base, lang]
+    return list(dict.fromkeys(f for f in forms if f))
 
 
 @functools.cache

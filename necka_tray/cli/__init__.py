@@ -17,16 +17,13 @@ from __future__ import annotations
 import argparse
 import importlib
 import os
-import re
 import sys
 
 from necka_tray import __version__
-from necka_tray.commandline import one_line_errors
+from necka_tray.commandline import EXIT_ENVIRONMENT, MAX_TIME_SCALE, NoDisplay, one_line_errors, time_scale
 from necka_tray.i18n import N_, _
 
-MAX_TIME_SCALE = 3600.0
 EXIT_UNEXPECTED = 1
-_DECIMAL = re.compile(r"[0-9]{1,9}(\.[0-9]{0,9})?|\.[0-9]{1,9}")
 
 #: Subcommand -> (module under necka_tray.cli, one-line help).
 COMMANDS: dict[str, tuple[str, str]] = {
@@ -46,19 +43,6 @@ COMMANDS: dict[str, tuple[str, str]] = {
 }
 
 
-def time_scale(text: str) -> float:
-    """Parse a time-scale factor: a positive number (ASCII digits) up to ``MAX_TIME_SCALE``."""
-    from necka_tray.core.durations import quoted
-
-    if not text.strip().isascii() or not _DECIMAL.fullmatch(text.strip()):
-        raise argparse.ArgumentTypeError(_("{value} is not a number (example: 60)").format(value=quoted(text)))
-    value = float(text)
-    if not (0 < value <= MAX_TIME_SCALE):
-        raise argparse.ArgumentTypeError(_("{value} is out of range: use a number above 0 and at most {most}").format(
-            value=quoted(text), most=f"{MAX_TIME_SCALE:g}"))
-    return value
-
-
 def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
     """The parser; given ``argv``, only the command named there imports its module (start-up time)."""
     parser = argparse.ArgumentParser(
@@ -67,7 +51,9 @@ def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
                       "roll your shoulders and take short guided neck stretch breaks."),
         epilog=_("Settings: config.toml in your user config folder (tray menu: Open settings file)."),
     )
-    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    from necka_tray.cli.argparse_texts import VERSION_HELP
+
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}", help=_(VERSION_HELP))
     one_line_errors(parser)
     _add_common(parser, None)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -141,8 +127,26 @@ def _command_module(name: str):
     return importlib.import_module(f"necka_tray.cli.{name}")
 
 
+def negatives_as_values(argv: list[str]) -> list[str]:
+    """``-1h``, ``-inf``, ``-1e9`` reach their parser as values (which says what is wrong with them),
+    not argparse's "unknown option": glued to the option before them (``--time-scale=-inf``), or
+    after ``--`` when they stand alone (``pause -- -1h``). Necka has no option that starts ``-<digit>``."""
+    out: list[str] = []
+    for i, arg in enumerate(argv):
+        if len(arg) > 1 and arg[0] == "-" and (arg[1].isdigit() or arg[1] == "." or arg[1:].lower() in ("inf", "nan")):
+            if out and out[-1].startswith("--") and "=" not in out[-1] and out[-1] != "--":
+                out[-1] = f"{out[-1]}={arg}"
+            elif "--" not in out:
+                out += ["--", arg]
+            else:
+                out.append(arg)
+            continue
+        out.append(arg)
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
-    argv = sys.argv[1:] if argv is None else argv
+    argv = negatives_as_values(sys.argv[1:] if argv is None else argv)
     _replace_unencodable(sys.stdout)
     command = "necka-tray"
     try:
@@ -170,6 +174,9 @@ def main(argv: list[str] | None = None) -> int:
         except BrokenPipeError:
             _discard_stdout()
         return code
+    except NoDisplay as exc:  # a window command with no display: one line, like the tray's own
+        print(f"{command}: {exc}", file=sys.stderr)
+        return EXIT_ENVIRONMENT
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:  # `necka-tray status --json | true`: the reader wanted no more

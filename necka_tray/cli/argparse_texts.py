@@ -1,16 +1,19 @@
 """argparse's own texts ("usage:", "options", its error messages) in the user's language.
 
-argparse looks its texts up in gettext's default domain, where Necka ships no
-catalogue; :func:`install` points its lookups at Necka's catalogue instead, and
-the texts below put argparse's messages into Necka's template (Python 3.11's
-wording: a text argparse changes later simply shows in English).
+argparse looks its texts up with ``gettext.gettext``, in gettext's global text
+domain. :func:`install` makes Necka's catalogue that domain, through gettext's
+public ``bindtextdomain``/``textdomain``, and names the language Necka chose in
+``LANGUAGE`` (which that lookup reads), so the ``ui.language`` setting reaches
+argparse too. The texts below put argparse's messages into Necka's template
+(Python 3.11's wording: a text argparse changes later simply shows in
+English). That lookup reads compiled ``.mo`` files only: a checkout whose
+catalogues were never compiled (``scripts/bootstrap`` does it) shows argparse's
+few texts in English and everything of Necka's own translated.
 """
 
 from __future__ import annotations
 
-import argparse
-
-from necka_tray.i18n import N_, _, ngettext
+from necka_tray.i18n import N_, ngettext
 
 VERSION_HELP = N_("show program's version number and exit")
 TEXTS = (
@@ -37,10 +40,12 @@ def _plural_texts() -> None:  # pragma: no cover - only for xgettext, which find
 
 
 def install() -> None:
-    """Make argparse translate through Necka's catalogue (its module-level ``_`` and ``ngettext``)."""
-    argparse._ = _
-    argparse.ngettext = ngettext
-    # The version action's help is a default argument, fixed before any translation.
-    init = argparse._VersionAction.__init__
-    if init.__defaults__ and init.__defaults__[-1] == VERSION_HELP:
-        init.__defaults__ = (*init.__defaults__[:-1], _(VERSION_HELP))
+    """Make argparse translate through Necka's catalogue, in the language Necka uses."""
+    import gettext
+    import os
+
+    from necka_tray import i18n
+
+    gettext.bindtextdomain(i18n.DOMAIN, str(i18n.LOCALE_DIR))
+    gettext.textdomain(i18n.DOMAIN)
+    os.environ["LANGUAGE"] = i18n.language()  # the setting wins over the environment, as for Necka's texts

@@ -33,7 +33,7 @@ def run(args: argparse.Namespace) -> int:
     from necka_tray.windows import checkin
 
     if args.rating is None:
-        return checkin.main([])
+        return remote.window("open", lambda: checkin.main([]), window="checkin")
     if not checkin.record(args.rating, "cli"):
         return remote.EXIT_FAILED
     print(_("Noted: neck {rating} of {most}.").format(rating=args.rating, most=10))

@@ -13,6 +13,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from necka_tray.windows import info_window
+    from necka_tray.cli import remote
 
-    return info_window.main(args.page)
+    def here() -> int:
+        from necka_tray.windows import info_window
+
+        return info_window.main(args.page)
+
+    return remote.window("open", here, window="info", page=args.page)

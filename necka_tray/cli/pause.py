@@ -11,7 +11,6 @@ UNTIL_TOMORROW = ("until-tomorrow", "tomorrow")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    remote.negative_durations_are_values(parser)
     from necka_tray.tray.control import PAUSE_RANGE
 
     duration = remote.duration(PAUSE_RANGE)

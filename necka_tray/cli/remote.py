@@ -26,15 +26,6 @@ def no_arguments(parser: argparse.ArgumentParser) -> None:
     pass
 
 
-def negative_durations_are_values(parser: argparse.ArgumentParser) -> None:
-    """Let ``-1h`` reach the duration parser (which says it is negative) instead of argparse
-    taking it for an unknown option. argparse has no public switch: this is its own test for
-    "looks like a negative number", widened to a digit followed by anything."""
-    import re
-
-    parser._negative_number_matcher = re.compile(r"^-[0-9]")  # type: ignore[attr-defined]
-
-
 def duration(allowed: tuple[timedelta, timedelta]) -> Callable[[str], timedelta]:
     """An argparse ``type`` for a duration like ``45m`` within ``allowed``."""
     from necka_tray.core.durations import parse_duration
@@ -76,6 +67,24 @@ def send(command: str, **args: Any) -> int:
     if reply is not None and reply.get("message"):
         print(reply["message"])
     return code
+
+
+def window(command: str, here: Callable[[], int], **args: Any) -> int:
+    """A window command: the running tray opens the window (it then knows it is open, records what it
+    reports and closes it at quit); only with no tray running does ``here`` open it in this process."""
+    from necka_tray.tray import control
+    from necka_tray.tray import ipc
+
+    try:
+        reply = control.ask(paths(), command, **args)
+    except ipc.NotRunning:
+        return here()
+    except ipc.ControlError as exc:
+        return channel_failed(exc)
+    if not reply.get("ok"):
+        return fail(str(reply.get("error", _("the running Necka refused the request"))))
+    print(reply["message"])
+    return 0
 
 
 def channel_failed(exc: Exception) -> int:

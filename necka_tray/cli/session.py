@@ -1,8 +1,10 @@
-"""``necka-tray session``: open a guided stretch session window (its own process when started from the tray)."""
+"""``necka-tray session``: a guided stretch session, opened by the running tray (or here when none runs)."""
 
 from __future__ import annotations
 
 import argparse
+
+from necka_tray.cli import remote
 from necka_tray.i18n import _
 
 
@@ -11,9 +13,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from necka_tray.windows import session_window
+    def here() -> int:
+        from necka_tray.windows import session_window
 
-    argv = ["--time-scale", repr(args.time_scale)]
-    if args.routine:
-        argv += ["--routine", args.routine]
-    return session_window.main(argv)
+        argv = ["--time-scale", repr(args.time_scale)]
+        if args.routine:
+            argv += ["--routine", args.routine]
+        return session_window.main(argv)
+
+    return remote.window("session", here, **({"routine": args.routine} if args.routine else {}))

@@ -9,7 +9,6 @@ from necka_tray.i18n import _
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    remote.negative_durations_are_values(parser)
     from datetime import timedelta
 
     from necka_tray.tray.control import SNOOZE_DEFAULT_MINUTES, SNOOZE_RANGE

@@ -34,7 +34,7 @@ import unicodedata
 from necka_tray.cli import remote
 from necka_tray.i18n import N_, _, decimal, ngettext, short_date
 
-MAX_DAYS = 3650
+from necka_tray.core.actions import MAX_DAYS  # noqa: E402  (one limit for the CLI and the window)
 CSV_COLUMNS = (
     "date", "stretch_done", "stretch_stopped", "stretch_due", "stretch_acted_on", "stretch_snoozed",
     "stretch_skipped", "stretch_ignored", "posture_checks", "shoulder_rolls", "natural_breaks",
@@ -70,9 +70,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     if args.window:
-        from necka_tray.windows import stats_window
+        def here() -> int:
+            from necka_tray.windows import stats_window
 
-        return stats_window.main(["--days", str(args.days)])
+            return stats_window.main(["--days", str(args.days)])
+
+        return remote.window("open", here, window="statistics", days=args.days)
     from necka_tray.store import config
     from necka_tray.core.clock import SystemClock
     from necka_tray.store.reports import load, local_zone
@@ -144,7 +147,12 @@ def to_table(report) -> str:
     from necka_tray.core.stats import format_duration, totals
 
     first, last = report.days[0].day, report.days[-1].day
-    span = f"{_day(first)} – {_day(last)} {last.year}" if first != last else f"{_day(last)} {last.year}"
+    if first == last:
+        span = f"{_day(last)} {last.year}"
+    elif first.year == last.year:
+        span = f"{_day(first)} – {_day(last)} {last.year}"
+    else:  # a range over a new year: each end with its own year
+        span = f"{_day(first)} {first.year} – {_day(last)} {last.year}"
     rows = []
     for d in report.days:
         rows.append((

@@ -51,6 +51,8 @@ def describe(status: dict[str, Any]) -> str:
             r = status["reminders"].get(kind.value, {})
             if not r.get("enabled"):
                 text = _("off")
+            elif r.get("due_now"):  # the headline says it is due: so does its line (not "in 27 min")
+                text = _("due now")
             elif r.get("minutes_left") is None:
                 text = _("paused")
             else:

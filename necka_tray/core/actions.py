@@ -18,6 +18,9 @@ from necka_tray.core.reminders import Kind
 
 Arg = Union[str, int, float, None]
 
+#: The most days a statistics view covers (``necka-tray stats --days``, the window).
+MAX_DAYS = 3650
+
 
 class Verb(str, enum.Enum):
     SESSION = "session"  # arg: a routine id, or None for the due / default one
@@ -28,7 +31,7 @@ class Verb(str, enum.Enum):
     TOGGLE = "toggle"  # arg: a reminder Kind's value
     PAUSE = "pause"  # arg: "30m" / "1h" / "tomorrow", or configured minutes (the CLI)
     RESUME = "resume"
-    STATISTICS = "statistics"
+    STATISTICS = "statistics"  # arg: how many days the window shows, or None for its default
     CHECKIN = "checkin"
     INFO = "info"  # arg: "care" / "relief"
     OPEN_ROUTINES = "open_routines"
@@ -60,6 +63,7 @@ _ARG_OK = {
     Verb.DONE: lambda a: a in {k.value for k in Kind},
     Verb.PAUSE: lambda a: isinstance(a, str) and a != "" or (_number(a) and a > 0),
     Verb.INFO: lambda a: a in ("care", "relief"),
+    Verb.STATISTICS: lambda a: a is None or _whole(a) and 1 <= a <= MAX_DAYS,
 }
 
 

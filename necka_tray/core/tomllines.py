@@ -25,6 +25,11 @@ def loads(text: str) -> dict:
     overflows the stack); the code that reads the result walks only the few levels it knows and
     renders values with a depth cap. A syntax error still raises ``tomllib.TOMLDecodeError``.
     """
+    nul = text.find("\0")
+    if nul >= 0:  # tomllib says only "Invalid statement": name what is wrong, and where
+        line, column = text.count("\n", 0, nul) + 1, nul - text.rfind("\n", 0, nul)
+        raise tomllib.TOMLDecodeError(_("a NUL byte (0x00), which TOML does not allow: remove it") +
+                                      f" (at line {line}, column {column})")
     try:
         return tomllib.loads(text)
     except RecursionError:

@@ -90,22 +90,9 @@ class PlyerNotifier:
     def _send_plyer(self, title: str, body: str, timeout_s: int) -> None:
         from plyer import notification
 
-        if sys.platform.startswith("linux"):
-            # The public notify() cannot pass notify-send's expiry or icon.
-            notification._notify(
-                title=title,
-                message=body,
-                app_name=APP_NAME,
-                app_icon=self._icon_path,
-                icon=self._icon_path,
-                timeout=timeout_s,
-                expire_time=str(timeout_s * 1000),
-                hints={},
-            )
-        else:
-            notification.notify(
-                title=title, message=body, app_name=APP_NAME, app_icon=self._icon_path, timeout=timeout_s
-            )
+        # plyer's public call (through notify-send on Linux it keeps bubbles until closed; Necka's own
+        # D-Bus notifier, which sets expiry and buttons, is the one used wherever D-Bus answers).
+        notification.notify(title=title, message=body, app_name=APP_NAME, app_icon=self._icon_path, timeout=timeout_s)
 
     def _service_problem(self) -> str | None:
         """Why notifications cannot be shown now, or None. Linux only; elsewhere trust plyer."""

@@ -73,6 +73,18 @@ class Catalogue:
     problem: str | None = None
 
 
+def unknown_default(chosen: str, routines: dict[str, Routine]) -> str | None:
+    """Why ``session.default_routine`` cannot be used (the id names no routine on offer), or None."""
+    if chosen in routines:
+        return None
+    from necka_tray.core.durations import quoted
+    from necka_tray.core.routine import DEFAULT_ROUTINE
+
+    return _("session.default_routine = {value} names no routine (choose from: {allowed}); "
+             "stretch sessions run {default} instead.").format(value=quoted(chosen), allowed=", ".join(routines),
+                                                               default=quoted(DEFAULT_ROUTINE))
+
+
 def load_catalogue(user_file: Path | None) -> Catalogue:
     """The built-in routines merged with the user's file (when it exists and is valid)."""
     builtin = builtin_routines()

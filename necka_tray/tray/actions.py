@@ -163,7 +163,7 @@ HANDLERS: dict[Verb, Callable[[App, Arg], None]] = {
     Verb.TOGGLE: toggle,
     Verb.PAUSE: pause,
     Verb.RESUME: resume,
-    Verb.STATISTICS: lambda app, _arg: app.open_window("stats"),
+    Verb.STATISTICS: lambda app, days: app.open_window("stats", *([] if days is None else ["--days", str(days)])),
     Verb.CHECKIN: lambda app, _arg: app.open_window("checkin"),
     Verb.INFO: info,
     Verb.OPEN_ROUTINES: open_routines,

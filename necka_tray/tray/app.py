@@ -28,7 +28,7 @@ from necka_tray.i18n import _
 from necka_tray.core import events
 from necka_tray.store import config
 from necka_tray.tray.delivery import catch_up
-from necka_tray.store.routines import RoutineBook
+from necka_tray.store.routines import RoutineBook, unknown_default
 from necka_tray.tray import actions, history_reads, jobs, settings_file
 from necka_tray.tray.menu_model import Entry, RoutineChoice, build_menu
 from necka_tray.tray.scheduling import ReminderScheduler
@@ -84,6 +84,7 @@ class App:
         self.routines = ports.routines or RoutineBook()
         self.chooser = Chooser()
         self._routine_problem: str | None = None  # the user's routines.toml problem last notified
+        self._default_problem: str | None = None  # likewise for session.default_routine
         self.quitting = False  # quit runs once, whichever way it was asked for (menu, signal, logout)
         self.delivery = self._delivery()
 
@@ -306,6 +307,13 @@ class App:
             self._routine_problem = catalogue.problem
             if catalogue.problem:  # once per new problem, not on every redraw
                 self.p.notifier.notify(_("Necka routines"), catalogue.problem)
+        default_problem = unknown_default(self.settings["session.default_routine"], catalogue.routines)
+        if default_problem != self._default_problem:
+            self._default_problem = default_problem
+            if default_problem:  # like a bad value in config.toml: the log, stderr and one bubble
+                logger.warning("%s", default_problem)
+                self.p.notifier.notify(_("Necka settings"), _("{problem} See {path} (details in the log).").format(
+                    problem=default_problem, path=self.config_file))
         return tuple(RoutineChoice(r.id, _(r.title), r.total_seconds, self.routines.locked(r, now))
                      for r in catalogue.routines.values())
 

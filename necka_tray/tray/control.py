@@ -21,7 +21,7 @@ from typing import Any, Callable, Protocol
 from necka_tray.core.actions import Action, Verb
 from necka_tray.store.paths import AppPaths
 from necka_tray.tray import ipc
-from necka_tray.i18n import _
+from necka_tray.i18n import _, lower_first
 
 logger = logging.getLogger(__name__)
 
@@ -35,7 +35,8 @@ HAND_OVER_TIMEOUT = 15.0
 #: command -> the arguments it may carry.
 COMMANDS: dict[str, frozenset[str]] = {
     "status": frozenset(),
-    "session": frozenset(),
+    "session": frozenset({"routine"}),
+    "open": frozenset({"window", "page", "days"}),  # the check-in, info and statistics windows
     "pause": frozenset({"minutes", "until"}),
     "resume": frozenset(),
     "snooze": frozenset({"minutes"}),
@@ -86,7 +87,7 @@ def hand_over(paths: AppPaths, timeout: float = HAND_OVER_TIMEOUT) -> int:
                 return 1
             time.sleep(0.2)
     if reply.get("ok"):
-        print(_("Necka is already running: {what}").format(what=_lower_first(reply.get("message", ""))))
+        print(_("Necka is already running: {what}").format(what=lower_first(reply.get("message", ""))))
         return 0
     print("necka-tray: " + _("Necka is already running; {error}").format(error=reply.get("error")), file=sys.stderr)
     return 1
@@ -111,7 +112,8 @@ class Handler:
         self.app = app
         self.about = about
         self._commands: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
-            "status": lambda request: self._ok(""), "session": self._session, "pause": self._pause,
+            "status": lambda request: self._ok(""), "session": self._session, "open": self._open,
+            "pause": self._pause,
             "resume": self._resume, "snooze": self._snooze, "skip": lambda request: self._act(Action(Verb.SKIP)),
             "quit": self._quit, "refresh": self._refresh,
         }
@@ -139,10 +141,25 @@ class Handler:
     def _session(self, request: dict[str, Any]) -> dict[str, Any]:
         if self.app.status()["session_running"]:
             return self._ok(_("A stretch session is already open."))
-        self.app.act(Action(Verb.SESSION))
+        routine = request.get("routine")
+        self.app.act(Action(Verb.SESSION) if routine is None else Action(Verb.ROUTINE, routine))
         if not self.app.status()["session_running"]:
             return _error(_("could not open the stretch session window (see Necka's log)"))
         return self._ok(_("Opened a stretch session."))
+
+    def _open(self, request: dict[str, Any]) -> dict[str, Any]:
+        """``necka-tray checkin|info|stats --window`` with a tray running: the tray opens (and records) it."""
+        window = request.get("window")
+        if window == "checkin" and set(request) == {"command", "window"}:
+            action, message = Action(Verb.CHECKIN), _("Opened the check-in window.")
+        elif window == "info" and set(request) == {"command", "window", "page"}:
+            action, message = Action(Verb.INFO, request["page"]), _("Opened the page.")
+        elif window == "statistics" and set(request) <= {"command", "window", "days"}:
+            action, message = Action(Verb.STATISTICS, request.get("days")), _("Opened the statistics window.")
+        else:
+            raise ValueError(_("no such window: {window}").format(window=repr(_shown(window))))
+        self.app.act(action)
+        return self._ok(message)
 
     def _pause(self, request: dict[str, Any]) -> dict[str, Any]:
         if "until" in request:
@@ -157,14 +174,15 @@ class Handler:
         if self.app.status()["paused_until"] is None:
             return self._ok(_("Necka was not paused."))
         self.app.act(Action(Verb.RESUME))
-        return self._ok(_("Reminders are back on: {state}").format(state=_sentence(self.app.status()["tooltip"])))
+        return self._ok(_("Reminders are back on: {state}").format(
+            state=lower_first(_sentence(self.app.status()["tooltip"]))))
 
     def _snooze(self, request: dict[str, Any]) -> dict[str, Any]:
         minutes = _minutes(request.get("minutes", SNOOZE_DEFAULT_MINUTES), SNOOZE_RANGE)
         if minutes != int(minutes):
             raise ValueError(_("use whole minutes"))
         if self.app.status()["paused_until"] is not None:  # nothing to snooze: do nothing, record nothing
-            return self._ok(_("Nothing snoozed: {state}").format(state=_lower_first(_sentence(self.app.status()["tooltip"]))))
+            return self._ok(_("Nothing snoozed: {state}").format(state=lower_first(_sentence(self.app.status()["tooltip"]))))
         return self._act(Action(Verb.SNOOZE, int(minutes)))
 
     def _quit(self, request: dict[str, Any]) -> dict[str, Any]:
@@ -212,10 +230,6 @@ def _sentence(tooltip: str) -> str:
     """``Necka: paused until 14:30`` -> ``Paused until 14:30.``"""
     text = tooltip.split(": ", 1)[-1]  # "Necka: " in the tray's language
     return text[:1].upper() + text[1:] + ("" if text.endswith(".") else ".")
-
-
-def _lower_first(text: str) -> str:
-    return text[:1].lower() + text[1:]
 
 
 def _error(message: str) -> dict[str, Any]:

@@ -12,6 +12,7 @@ import os
 import sys
 
 from necka_tray import __version__
+from necka_tray.commandline import EXIT_ENVIRONMENT
 from necka_tray.store import logs
 from necka_tray.core.clock import SystemClock, TimeScale
 from necka_tray.store.paths import AppPaths
@@ -19,7 +20,6 @@ from necka_tray.i18n import _
 
 logger = logging.getLogger(__name__)
 
-EXIT_ENVIRONMENT = 3
 QUIT_GRACE_S = 15  # how long the end of the tray's loop waits for the app's quit to finish
 
 

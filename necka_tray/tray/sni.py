@@ -59,6 +59,7 @@ class SniTray:
         from jeepney.io.threading import open_dbus_connection
 
         self._on_action = on_action
+        self._bus = bus
         self._conn = open_dbus_connection(bus)
         self.bus_name = f"{ITEM}-{os.getpid()}-1"
         self._item = DBusAddress(PATH, interface=ITEM)
@@ -72,6 +73,9 @@ class SniTray:
         self._replies: dict[int, Callable[[Any], None]] = {}
         self._running = False
         self._said_waiting = False
+        from necka_tray.desktop.dbus_link import NameOwner
+
+        self._watcher = NameOwner(WATCHER)  # its unique name, from the bus's news and the watcher's answers
 
     # -- the interface the app uses ------------------------------------------------------
 
@@ -80,28 +84,65 @@ class SniTray:
         from jeepney.io.threading import ReceiveStopped
 
         self._running = True
-        for rule in (MatchRule(type="signal", sender=message_bus.bus_name, interface=message_bus.interface,
-                               member="NameOwnerChanged", path=message_bus.object_path),
-                     MatchRule(type="signal", interface=WATCHER, member="StatusNotifierHostRegistered")):
-            self._conn.send(message_bus.AddMatch(rule))
-        self._conn.send(message_bus.RequestName(self.bus_name, 4))  # DO_NOT_QUEUE
-        self._register("start")
+        self._introduce("start")
         threading.Thread(target=setup, name="setup", daemon=True).start()
+        broken = 0  # connections that broke in a row, before a message came on the new one
         try:
             while self._running:
                 try:
                     msg = self._conn.receive()
                 except ReceiveStopped:
                     break
+                except Exception as exc:  # the socket broke (or jeepney could not read it): open a new one
+                    broken += 1
+                    if not self._running or broken > self.MAX_RECONNECTS or not self._reconnect(exc):
+                        logger.warning("The D-Bus session went away (%s); Necka quits.", exc)
+                        break
+                    continue
+                broken = 0
                 try:
                     self._handle(msg)
                 except Exception:  # one bad message must not take the tray down
                     logger.exception("action=sni-message failed")
-        except (OSError, EOFError) as exc:
-            logger.warning("The D-Bus session went away (%s); Necka quits.", exc)
         finally:
             self._running = False
             self._conn.close()
+
+    #: Connections opened again in a row (each broke before any message came) before Necka gives up.
+    MAX_RECONNECTS = 3
+
+    def _introduce(self, why: str) -> None:
+        """On a (new) connection: the signals we follow, our bus name, and registering with the watcher."""
+        for rule in (MatchRule(type="signal", sender=message_bus.bus_name, interface=message_bus.interface,
+                               member="NameOwnerChanged", path=message_bus.object_path),
+                     MatchRule(type="signal", interface=WATCHER, member="StatusNotifierHostRegistered")):
+            self._conn.send(message_bus.AddMatch(rule))
+        self._conn.send(message_bus.RequestName(self.bus_name, 4))  # DO_NOT_QUEUE
+        self._register(why)
+
+    def _reconnect(self, exc: Exception) -> bool:
+        """The receiving side broke: close it, open a new connection and register again (the host then reads
+        everything afresh). False when the bus itself is gone."""
+        from jeepney.io.threading import open_dbus_connection
+
+        logger.info("action=sni-connection state=lost reason=%s: %s", type(exc).__name__, exc)
+        old = self._conn
+        try:
+            old.close()  # first: our bus name is free again for the new connection
+        except Exception:
+            pass
+        try:
+            self._conn = open_dbus_connection(self._bus)
+        except Exception as again:
+            logger.info("action=sni-connection state=unavailable reason=%s", again)
+            self._conn = old
+            return False
+        with self._lock:
+            self._replies.clear()  # answers to the old connection's calls will never come
+        self._watcher.owner = None
+        self._introduce("reconnected")
+        logger.info("action=sni-connection state=reopened name=%s", self._conn.unique_name)
+        return True
 
     def render(self, view: TrayView, entries: tuple[Entry, ...]) -> None:
         """Keep the view and menu; tell the host only what changed (no signal when nothing did)."""
@@ -163,6 +204,7 @@ class SniTray:
                     return
                 self._waiting(f"no StatusNotifierWatcher ({error})")
                 return
+            self._watcher.owner = reply.header.fields.get(HeaderFields.sender)  # the watcher answered
             logger.info("action=sni-register reason=%s name=%s", why, self.bus_name)
             self._call(new_method_call(DBusAddress(_WATCHER_ADDR.object_path, WATCHER, PROPS), "Get", "ss",
                                        (WATCHER, "IsStatusNotifierHostRegistered")), host_answer)
@@ -196,13 +238,20 @@ class SniTray:
             self._method(msg)
 
     def _signal(self, msg) -> None:
+        """Only the bus says who owns the watcher's name, and only the watcher says a host came: any
+        program can send these signals (even addressed to us, past every match rule)."""
+        from necka_tray.desktop.dbus_link import sender
+
         member = msg.header.fields.get(HeaderFields.member)
-        if member == "NameOwnerChanged" and msg.body[0] == WATCHER and msg.body[2]:
-            logger.info("action=sni-watcher-started")
-            self._register("watcher-restarted")
-        elif member == "StatusNotifierHostRegistered":
+        if self._watcher.changed(msg):
+            if self._watcher.owner:
+                logger.info("action=sni-watcher-started")
+                self._register("watcher-restarted")
+        elif member == "StatusNotifierHostRegistered" and self._watcher.sent(msg):
             logger.info("action=sni-host-started")
             self._register("host-started")
+        elif member in ("NameOwnerChanged", "StatusNotifierHostRegistered"):
+            logger.debug("action=sni-signal state=ignored member=%s sender=%s", member, sender(msg))
 
     def _method(self, msg) -> None:
         fields = msg.header.fields

@@ -24,6 +24,8 @@ def status(app: App) -> dict[str, Any]:
             due = snapshot.next_runs[kind]
             entry["next"] = due.isoformat() if due else None
             entry["minutes_left"] = app.planner.minutes_left(due, now) if due else None
+        # A stretch break that fell due waits for the user; its job already counts toward the next one.
+        entry["due_now"] = kind is Kind.STRETCH and view.stretch_due
         reminders[kind.value] = entry
     until = snapshot.paused_until
     return {"state": view.state, "tooltip": view.tooltip, "reminders": reminders,

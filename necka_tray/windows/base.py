@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import tkinter as tk
 from collections.abc import Callable, Mapping
@@ -21,6 +22,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from necka_tray.commandline import one_line_errors
+from necka_tray.i18n import _
 from necka_tray.windows import monitors, palette, scaling, theme
 from necka_tray.windows.palette import DEFAULT, Palette
 
@@ -54,7 +56,16 @@ def user_settings() -> Mapping[str, Any]:
 
 
 def parser(prog: str, description: str) -> argparse.ArgumentParser:
-    """An argument parser whose errors are one line naming the problem, exit 2."""
+    """An argument parser whose errors are one line naming the problem, exit 2; the window's
+    warnings (a broken routines.toml) go to stderr as one ``necka-tray:`` line each, like the CLI's."""
+    import logging
+
+    log = logging.getLogger("necka_tray")
+    if not log.handlers:  # the tray's own log (store/logs.py) is never set up in a window's process
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("necka-tray: %(message)s"))
+        handler.setLevel(logging.WARNING)
+        log.addHandler(handler)
     p = argparse.ArgumentParser(prog=prog, description=description)
     one_line_errors(p)
     return p
@@ -69,6 +80,8 @@ def emit(message) -> bool:
     from necka_tray import protocol
 
     try:
+        if sys.stdout is not None and sys.stdout.isatty():  # a person's terminal (necka-tray session, then Ctrl+C): no JSON for them
+            return True
         print(protocol.encode(message), flush=True)
     except (BrokenPipeError, ValueError):  # ValueError: stdout already closed
         try:  # no second error when Python flushes stdout at exit
@@ -80,7 +93,17 @@ def emit(message) -> bool:
 
 
 def new_root() -> tk.Tk:
-    return tk.Tk(className="Necka")
+    """The window's Tk root; no display is ``NoDisplay`` (one line and its own exit code), not a TclError."""
+    try:
+        return tk.Tk(className="Necka")
+    except tk.TclError as exc:
+        from necka_tray.commandline import NoDisplay
+
+        display = os.environ.get("DISPLAY")
+        if not display:
+            raise NoDisplay(_("no graphical display: DISPLAY is not set. Start Necka from your desktop session.")) from None
+        raise NoDisplay(_("cannot open the X display {display} ({error}). Start Necka from your desktop session.").format(
+            display=repr(display), error=type(exc).__name__)) from None
 
 
 class Window:
@@ -185,4 +208,4 @@ def open_page(page: str) -> None:
     except OSError as exc:
         from necka_tray.i18n import _
 
-        print("necka: " + _("could not open the page: {error}").format(error=exc), file=sys.stderr)
+        print("necka-tray: " + _("could not open the page: {error}").format(error=exc), file=sys.stderr)

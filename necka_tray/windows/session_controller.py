@@ -187,7 +187,7 @@ class SessionWindow(base.Window):
         try:
             self.o.state.update(**{SESSION_GEOMETRY: geometry})
         except OSError as exc:  # a convenience: never worth failing the session for
-            print("necka: " + _("could not remember the window's place: {error}").format(error=exc), file=sys.stderr)
+            print("necka-tray: " + _("could not remember the window's place: {error}").format(error=exc), file=sys.stderr)
 
     # -- drawing ---------------------------------------------------------
 

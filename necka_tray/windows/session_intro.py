@@ -62,7 +62,7 @@ class IntroScreen:
             try:
                 w.o.state.update(**{SAFETY_SEEN: w.clock.now().date().isoformat()})
             except OSError as exc:
-                print("necka: " + _("could not remember that the safety note was read: {error}").format(error=exc),
+                print("necka-tray: " + _("could not remember that the safety note was read: {error}").format(error=exc),
                       file=sys.stderr)
         self.frame.destroy()
         w.intro = None

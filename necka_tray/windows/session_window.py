@@ -18,7 +18,7 @@ import sys
 import tkinter as tk
 from collections.abc import Callable
 
-from necka_tray.commandline import positive_float
+from necka_tray.commandline import time_scale
 from necka_tray.core.clock import SystemClock, TimeScale
 from necka_tray.core.routine import DEFAULT_ROUTINE
 from necka_tray.i18n import _
@@ -63,7 +63,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--time-scale",
         metavar="FACTOR",
-        type=positive_float,
+        type=time_scale,
         default=None,
         help=_("configured seconds per real second, for tests and demos (default: 1, or ${variable})").format(
             variable=TIME_SCALE_ENV),
@@ -107,7 +107,7 @@ def _options(settings, paths, record: bool = True) -> Options:
 
 def main(argv: list[str] | None = None) -> int:
     from necka_tray.store.paths import AppPaths
-    from necka_tray.store.routines import RoutineBook
+    from necka_tray.store.routines import RoutineBook, unknown_default
 
     parser = _parser()
     args = parser.parse_args(argv)
@@ -115,20 +115,19 @@ def main(argv: list[str] | None = None) -> int:
     if factor is None:
         env = os.environ.get(TIME_SCALE_ENV, "").strip()
         try:
-            factor = positive_float(env) if env else 1.0
+            factor = time_scale(env) if env else 1.0
         except argparse.ArgumentTypeError as e:
             parser.error(f"${TIME_SCALE_ENV}: {e}")
     paths = AppPaths.for_user()
     settings = base.user_settings()
     book = RoutineBook(paths.routines_file, paths.history_db)
     catalogue = book.catalogue()
-    if catalogue.problem:
-        print(f"necka: {catalogue.problem}", file=sys.stderr)
-    routines = catalogue.routines
+    routines = catalogue.routines  # a problem with routines.toml: the book said it (base.parser's log line)
     wanted = args.routine or settings["session.default_routine"]
     routine = routines.get(wanted)
-    if routine is None and args.routine is None:
-        routine = routines[DEFAULT_ROUTINE]  # the settings name a routine that is gone: the default
+    if routine is None and args.routine is None:  # the settings name a routine that is gone: the default
+        print("necka-tray: " + unknown_default(wanted, routines), file=sys.stderr)
+        routine = routines[DEFAULT_ROUTINE]
     if routine is None:
         parser.error(_("unknown routine {value}; choose from: {allowed}").format(value=repr(wanted), allowed=", ".join(routines)))
     clock = SystemClock()
@@ -160,7 +159,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         _record(result)
     except Exception as e:  # the session still happened; say so on stderr, not stdout
-        print("necka: " + _("could not record the session in the history: {error}").format(error=e), file=sys.stderr)
+        print("necka-tray: " + _("could not record the session in the history: {error}").format(error=e), file=sys.stderr)
     if not tray_records:
         base.emit(result.message())
     return 0

@@ -288,6 +288,6 @@ def test_home_unset_and_no_home_to_fall_back_to(own_desktop, start, tmp_path):
                               cwd="/")
     finally:
         shutil.rmtree(readable, ignore_errors=True)
-    assert done.returncode == 3, done.stderr
+    assert done.returncode == 5, done.stderr
     err = done.stderr.strip().splitlines()
     assert len(err) == 1 and err[0].startswith("necka-tray: cannot create Necka's folders"), err

@@ -57,7 +57,8 @@ def test_stretch_bubble_offers_start_snooze_skip_and_snooze_moves_the_break(
     necka.wait_log(r"action=remind kind=stretch notified=True", timeout=30)
     assert re.search(r"action=notify-server capabilities=\S*actions", necka.log_text())
     offered = desktop.choose_action("Snooze 10 min")
-    assert sorted(offered_keys(offered, "Time for a stretch break")) == ["default", "session", "skip", "snooze"]
+    # dunst lists the default action in its menu: Start stretch is offered once, not twice
+    assert sorted(offered_keys(offered, "Time for a stretch break")) == ["default", "skip", "snooze"]
     necka.wait_log(r"action=bubble tag=stretch key=snooze")
     snoozed_at = datetime.now(timezone.utc)
     assert [{k: v for k, v in e.items() if k != "ts"} for e in necka.history("snooze")] == [
@@ -99,3 +100,50 @@ def test_posture_bubbles_replace_each_other_and_done_is_recorded(
     assert (bubble["appname"], bubble["category"]) == ("Necka", "x-necka.reminder")
     assert bubble["icon_path"] == str(necka.data / "necka-128.png")  # drawn by the helper, not the tray
     assert bubble["timeout"] == 30_000_000  # µs: a posture check is a short nudge
+
+
+def forge_presses(env: dict, pid: int, ids: range) -> int:
+    """A hostile program on the bus sends the server's signals for ``ids``, broadcast and addressed to each of
+    the tray's connections; returns once the tray's notifier has read them (it answers a call after them)."""
+    from jeepney import DBusAddress, HeaderFields, new_method_call, new_signal
+    from jeepney.bus_messages import message_bus
+    from jeepney.io.blocking import open_dbus_connection
+
+    with open_dbus_connection(env["DBUS_SESSION_BUS_ADDRESS"]) as conn:
+        names = [n for n in conn.send_and_get_reply(message_bus.ListNames(), timeout=5).body[0] if n.startswith(":")]
+        ours = [n for n in names if conn.send_and_get_reply(
+            message_bus.GetConnectionUnixProcessID(n), timeout=5).body == (pid,)]
+        assert ours, "the tray's bus connections"
+        where = DBusAddress("/org/freedesktop/Notifications", interface="org.freedesktop.Notifications")
+        for destination in [None, *ours]:
+            for nid in ids:
+                for member, signature, body in (("ActionInvoked", "us", (nid, "done")),
+                                                ("NotificationClosed", "uu", (nid, 2))):
+                    msg = new_signal(where, member, signature, body)
+                    if destination:
+                        msg.header.fields[HeaderFields.destination] = destination
+                    conn.send(msg)
+        answered = 0
+        for name in ours:  # each connection reads in order: its answer comes after the signals
+            try:
+                conn.send_and_get_reply(new_method_call(DBusAddress("/", bus_name=name, interface="x.Nothing"),
+                                                        "Ping"), timeout=2)
+                answered += 1
+            except TimeoutError:
+                pass  # a connection that only asks questions (idle, quiet) never answers
+        return answered
+
+
+def test_forged_button_presses_from_another_program_record_nothing(
+        desktop, start_necka, necka_env, active_user, tmp_path):
+    necka = start_necka("--time-scale", str(SCALE), env=necka_env("posture"))
+    docked(desktop, necka)
+    necka.wait_log(r"action=remind kind=posture notified=True", timeout=30)
+    assert forge_presses(desktop.env, necka.proc.pid, range(400)) >= 1
+    necka.wait_log(r"action=notify-signal state=ignored reason=not-from-the-server")
+    assert necka.history("done") == [] and "action=bubble" not in necka.log_text()
+    desktop.choose_action(",done]")  # the real server's press still counts
+    necka.wait_log(r"action=bubble tag=posture key=done")
+    xdesk.wait_for(lambda: necka.history("done"), 5, what="the done event")
+    assert len(necka.history("done")) == 1
+    assert necka.stderr.read_text() == ""

@@ -203,3 +203,43 @@ def test_bad_arguments_fail_before_any_window(app_env):
     done = subprocess.run([sys.executable, "-m", "necka_tray.windows.session_window"],
                           env=env, capture_output=True, text=True, timeout=30)
     assert done.returncode == 2 and "NECKA_TIME_SCALE" in done.stderr
+
+
+def test_a_session_in_a_terminal_says_each_problem_once_and_prints_no_result_line(desktop, app_env, spawn):
+    # As a user runs it: `necka-tray session` in a terminal (a pty), a broken routines.toml and a
+    # default routine that names none, then Ctrl+C's cousin SIGTERM.
+    import os
+    import pty
+
+    folder = Path(app_env["XDG_CONFIG_HOME"]) / "necka-tray"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "routines.toml").write_text("[[routine]] bad\n")
+    (folder / "config.toml").write_text('[session]\ndefault_routine = "nope"\n')
+    terminal, tty = pty.openpty()
+    xdesk.wait_for(lambda: no_session_window(app_env), 5, what="no session window left over")
+    proc = spawn([sys.executable, "-m", "necka_tray", "session", "--time-scale", "2"], app_env,
+                 stdout=tty, stderr=subprocess.PIPE, text=True)
+    os.close(tty)
+    try:
+        desktop.wait_window(NAME)
+        proc.send_signal(signal.SIGTERM)
+        _, err = proc.communicate(timeout=15)
+        shown = b""
+        while True:
+            try:
+                chunk = os.read(terminal, 4096)
+            except OSError:  # the pty's other end closed: all read
+                break
+            if not chunk:
+                break
+            shown += chunk
+    finally:
+        os.close(terminal)
+    assert proc.returncode == 0, err
+    assert b'"event"' not in shown, shown  # the result line is for the tray, never for a person
+    lines = err.splitlines()
+    assert len(lines) == 2, err
+    assert all(line.startswith("necka-tray: ") for line in lines), err
+    assert sum("routines.toml: line 1" in line for line in lines) == 1
+    assert sum("session.default_routine = 'nope' names no routine" in line for line in lines) == 1
+    assert [row.data["routine"] for row in history_sessions(app_env)] == ["neck"]  # no tray: the window records it

@@ -49,15 +49,30 @@ def test_logind_prepare_for_shutdown_quits_as_the_menu_does(desktop, start_necka
     from jeepney import DBusAddress, new_signal
     from jeepney.io.blocking import open_dbus_connection
 
-    necka = start_necka(env=dict(app_env, NECKA_LOGIND_BUS="session"))
-    docked(desktop, necka)
-    necka.wait_log(r"action=logind-watch bus=session")
+    from jeepney import HeaderFields
+    from jeepney.bus_messages import message_bus
+
+    address = app_env["DBUS_SESSION_BUS_ADDRESS"]
     login1 = DBusAddress("/org/freedesktop/login1", interface="org.freedesktop.login1.Manager")
-    with open_dbus_connection(bus=app_env["DBUS_SESSION_BUS_ADDRESS"]) as bus:
+    with open_dbus_connection(bus=address) as bus:
+        bus.send_and_get_reply(message_bus.RequestName("org.freedesktop.login1"), timeout=5)  # the stand-in logind
+        necka = start_necka(env=dict(app_env, NECKA_LOGIND_BUS="session"))
+        docked(desktop, necka)
+        necka.wait_log(r"action=logind-watch bus=session")
+        with open_dbus_connection(bus=address) as hostile:  # any other program can send the same signal,
+            names = hostile.send_and_get_reply(message_bus.ListNames(), timeout=5).body[0]
+            for name in [None, *(n for n in names if n.startswith(":") and hostile.send_and_get_reply(
+                    message_bus.GetConnectionUnixProcessID(n), timeout=5).body == (necka.proc.pid,))]:
+                forged = new_signal(login1, "PrepareForShutdown", "b", (True,))
+                if name:  # even addressed to the tray's connections, which no match rule filters
+                    forged.header.fields[HeaderFields.destination] = name
+                hostile.send(forged)
+        necka.wait_log(r"action=logind-signal state=ignored reason=not-from-logind")
+        assert necka.proc.poll() is None
         bus.send(new_signal(login1, "PrepareForShutdown", "b", (False,)))  # a cancelled one: nothing
         bus.send(new_signal(login1, "PrepareForSleep", "b", (False,)))  # a resume: nothing either
         bus.send(new_signal(login1, "PrepareForShutdown", "b", (True,)))
-    assert_quit_cleanly(necka, "logind-shutdown")
+        assert_quit_cleanly(necka, "logind-shutdown")
 
 
 def test_the_x_server_dying_under_necka_ends_it_cleanly(app_env, spawn, tmp_path):

@@ -58,3 +58,17 @@ def test_done_is_recorded_and_a_closed_bubble_does_nothing(h):
     count = len(h.records)
     h.call(h.app.on_bubble, "posture", "closed")
     assert len(h.records) == count and h.launcher.launched == 0
+
+
+def test_status_of_a_due_stretch_break_says_due_on_its_own_line_too(h):
+    from necka_tray.cli.status import describe
+
+    fire(h, Kind.STRETCH)
+    status = h.call(h.app.status)
+    assert status["stretch_due"] is True and status["reminders"]["stretch"]["due_now"] is True
+    text = describe({"running": True, **status, "pid": 1, "tray_backend": "test",
+                     "paths": {"config": "c", "data": "d", "logs": "l"}})
+    line = next(line for line in text.splitlines() if line.strip().startswith("Stretch break:"))
+    assert "due now" in line and " in " not in line.split("(")[0]
+    h.call(h.app.on_bubble, "stretch", "snooze")
+    assert h.call(h.app.status)["reminders"]["stretch"]["due_now"] is False

@@ -191,3 +191,16 @@ def test_a_bad_routines_file_that_appears_while_running_breaks_no_command(app, p
     assert h.call(h.app.status)["reminders"]["stretch"]["interval_minutes"] == 45 and launched(h) == ["neck"]
     problems = [body for title, body in h.notifier.sent if title == "Necka routines"]
     assert len(problems) == 1 and problems[0].startswith("routines.toml: ")
+
+
+def test_a_default_routine_that_names_no_routine_is_said_once_and_the_default_runs(app, caplog):
+    h = app({"session.default_routine": "nope"})
+    said = [body for title, body in h.notifier.sent if title == "Necka settings"]
+    assert len(said) == 1 and "session.default_routine = 'nope' names no routine" in said[0]
+    assert "'neck' instead" in said[0] and str(h.app.config_file) in said[0]
+    assert any("session.default_routine = 'nope'" in r.getMessage() for r in caplog.records)
+    h.call(h.app.render)
+    h.call(h.app.render)
+    assert len([t for t, _ in h.notifier.sent if t == "Necka settings"]) == 1  # once, not at every redraw
+    h.call(h.app.handle_action, Action("session"))
+    assert launched(h)[-1] == "neck"

@@ -306,3 +306,16 @@ def test_local_time_follows_the_systems_dst_rules(berlin):
     events = [stats.Event(1, start, "sitting", {"duration_s": 3 * 3600.0})]
     days = stats.summarize(events, date(2025, 3, 29), date(2025, 3, 30), berlin, start + timedelta(days=1))
     assert [d.sitting_s for d in days] == [3600.0, 7200.0]
+
+
+def test_a_range_over_a_year_names_both_years_and_the_days_it_shows(user, capsys):
+    from necka_tray.i18n import short_date
+
+    code, out, err = run(capsys, "stats", "--days", "400")
+    assert (code, err) == (0, "")
+    today = datetime.now().astimezone().date()
+    first = today - timedelta(days=399)
+    assert out.splitlines()[0] == (f"Necka statistics, {short_date(first)} {first.year} – "
+                                   f"{short_date(today)} {today.year}")
+    rows = [line for line in out.splitlines()[7:] if line.startswith((short_date(first), "Today"))]
+    assert rows[0].startswith(short_date(first)) and rows[-1].startswith("Today")

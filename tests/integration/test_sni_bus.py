@@ -158,3 +158,52 @@ def test_bad_calls_get_errors_not_silence(item):
     with pytest.raises(RuntimeError, match="InvalidArgs"):
         host.call("/MenuBar", "com.canonical.dbusmenu", "GetLayout", "i", (0,))  # too few arguments
     assert host.call("/StatusNotifierItem", "org.freedesktop.DBus.Introspectable", "Introspect")[0].startswith("<node>")
+
+
+def test_forged_watcher_news_from_another_program_is_ignored(item, bus, caplog):
+    """Only the bus says who owns the watcher's name, only the watcher that a host came: anyone else
+    sending those signals (broadcast or addressed to the item) makes the item do nothing."""
+    import logging
+
+    from jeepney import DBusAddress, HeaderFields, new_signal
+
+    tray, host, _ = item
+    with caplog.at_level(logging.INFO, logger="necka_tray.tray.sni"):
+        host.call("/StatusNotifierItem", "org.freedesktop.DBus.Peer", "Ping")
+        before = caplog.text.count("action=tray-wait")
+        with open_dbus_connection(bus) as hostile:
+            for destination in (None, tray._conn.unique_name):
+                for msg in (new_signal(DBusAddress("/org/freedesktop/DBus", interface="org.freedesktop.DBus"),
+                                       "NameOwnerChanged", "sss",
+                                       ("org.kde.StatusNotifierWatcher", "", hostile.unique_name)),
+                            new_signal(DBusAddress("/StatusNotifierWatcher", interface="org.kde.StatusNotifierWatcher"),
+                                       "StatusNotifierHostRegistered", None, ())):
+                    if destination:
+                        msg.header.fields[HeaderFields.destination] = destination
+                    hostile.send(msg)
+            # The item reads in order: after two answers, any registering those signals caused has been answered.
+            host.call("/StatusNotifierItem", "org.freedesktop.DBus.Peer", "Ping")
+            host.call("/StatusNotifierItem", "org.freedesktop.DBus.Peer", "Ping")
+        assert "action=sni-watcher-started" not in caplog.text and "action=sni-host-started" not in caplog.text
+        assert caplog.text.count("action=tray-wait") == before
+
+
+def test_a_connection_that_breaks_under_the_item_is_opened_again(item, bus, caplog):
+    import logging
+    import socket
+
+    tray, host, actions = item
+    tray.render(view(), entries(view()))
+    old = tray._conn
+    with caplog.at_level(logging.INFO, logger="necka_tray.tray.sni"):
+        old.sock.shutdown(socket.SHUT_RDWR)  # the socket breaks under the receiving loop
+        done = threading.Event()
+        for _ in range(200):
+            if "action=sni-connection state=reopened" in caplog.text:
+                break
+            done.wait(0.05)
+    assert "state=reopened" in caplog.text and tray._conn is not old
+    again = Host(bus, tray.bus_name)  # the item's own bus name, taken again on the new connection
+    again.call("/StatusNotifierItem", "org.kde.StatusNotifierItem", "Activate", "ii", (0, 0))
+    assert actions == [Action(Verb.SESSION)]
+    again.conn.close()

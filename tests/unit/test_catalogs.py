@@ -200,3 +200,19 @@ def test_the_setting_overrides_the_environment_for_the_command_line(tmp_path):
     status = run_cli("status", tmp_path=tmp_path, LANG="de_DE.UTF-8")
     assert status.stdout.splitlines()[0] == "Necka n’est pas lancé."
     assert "Langue : fr (d’après ui.language)" in status.stdout
+
+
+def test_the_setting_reaches_argparses_own_texts_too(tmp_path):
+    (tmp_path / "CONFIG" / "necka-tray").mkdir(parents=True)
+    (tmp_path / "CONFIG" / "necka-tray" / "config.toml").write_text('[ui]\nlanguage = "fr"\n', encoding="utf-8")
+    out = run_cli("--help", tmp_path=tmp_path, LANGUAGE="de").stdout
+    assert out.startswith(i18n_text("fr", "usage: ")) and "Aufruf" not in out
+
+
+def i18n_text(lang: str, msgid: str) -> str:
+    import gettext
+
+    from necka_tray import i18n
+
+    with open(i18n.LOCALE_DIR / lang / "LC_MESSAGES" / f"{i18n.DOMAIN}.mo", "rb") as f:
+        return gettext.GNUTranslations(f).gettext(msgid)

@@ -103,6 +103,22 @@ def _e(command: str, message: str) -> str:
     (["stats", "--days", "1_0"], _e("stats", "argument --days: '1_0' is not a whole number of days (example: 30)")),
     (["--time-scale", "\u0661\u0662", "status"], _e("", "argument --time-scale: '\u0661\u0662' is not a number "
                                                          "(example: 60)")),
+    (["--time-scale", "-1", "status"], _e("", "argument --time-scale: '-1' is out of range: use a number "
+                                              "above 0 and at most 3600")),
+    (["--time-scale", "0", "status"], _e("", "argument --time-scale: '0' is out of range: use a number "
+                                              "above 0 and at most 3600")),
+    (["--time-scale", "1e9", "status"], _e("", "argument --time-scale: '1e9' is out of range: use a number "
+                                              "above 0 and at most 3600")),
+    (["--time-scale", "inf", "status"], _e("", "argument --time-scale: 'inf' is out of range: use a number "
+                                              "above 0 and at most 3600")),
+    (["--time-scale", "nan", "status"], _e("", "argument --time-scale: 'nan' is out of range: use a number "
+                                              "above 0 and at most 3600")),
+    (["--time-scale", "-inf", "status"], _e("", "argument --time-scale: '-inf' is out of range: use a number "
+                                              "above 0 and at most 3600")),
+    (["--time-scale", "-1e9", "status"], _e("", "argument --time-scale: '-1e9' is out of range: use a number "
+                                              "above 0 and at most 3600")),
+    (["--time-scale=-inf", "status"], _e("", "argument --time-scale: '-inf' is out of range: use a number "
+                                            "above 0 and at most 3600")),
     (["--bogus"], _e("", "unrecognized arguments: --bogus")),
     (["stop"], "necka-tray: error: argument COMMAND: invalid choice: 'stop' (choose from 'run', 'session', "),
 ])
@@ -144,13 +160,57 @@ def test_status_json_without_a_running_necka(capsys, user_dirs):
     assert set(data["paths"]) == {"config", "data", "logs"}
 
 
-def test_stretch_without_a_running_necka_opens_the_window_itself(capsys, monkeypatch):
-    from necka_tray.cli import session
+@pytest.fixture
+def windows_here(monkeypatch):
+    """Every window's ``main``, recording what would open in the command's own process."""
+    from necka_tray.windows import checkin, info_window, session_window, stats_window
 
     opened = []
-    monkeypatch.setattr(session, "run", lambda args: opened.append(args.routine) or 0)
-    assert run(capsys, "stretch")[0] == 0
-    assert opened == [None]
+    for module, name in ((session_window, "session"), (stats_window, "stats"), (checkin, "checkin")):
+        monkeypatch.setattr(module, "main", lambda argv=None, name=name: opened.append((name, argv)) or 0)
+    monkeypatch.setattr(info_window, "main", lambda page: opened.append(("info", page)) or 0)
+    return opened
+
+
+@pytest.mark.parametrize("argv, here", [
+    (["stretch"], ("session", ["--time-scale", "1.0"])),
+    (["session"], ("session", ["--time-scale", "1.0"])),
+    (["session", "--routine", "desk"], ("session", ["--time-scale", "1.0", "--routine", "desk"])),
+    (["checkin"], ("checkin", [])),
+    (["info", "care"], ("info", "care")),
+    (["stats", "--window", "--days", "30"], ("stats", ["--days", "30"])),
+])
+def test_without_a_running_necka_a_window_command_opens_its_window_itself(capsys, windows_here, argv, here):
+    assert run(capsys, *argv)[0] == 0
+    assert windows_here == [here]
+
+
+@pytest.mark.parametrize("argv, request_", [
+    (["stretch"], {"command": "session"}),
+    (["session"], {"command": "session"}),
+    (["session", "--routine", "desk"], {"command": "session", "routine": "desk"}),
+    (["checkin"], {"command": "open", "window": "checkin"}),
+    (["info", "relief"], {"command": "open", "window": "info", "page": "relief"}),
+    (["stats", "--window", "--days", "30"], {"command": "open", "window": "statistics", "days": 30}),
+])
+def test_with_a_running_necka_every_window_command_goes_through_the_tray(capsys, replies, windows_here, argv,
+                                                                        request_):
+    sent, answers = replies
+    answers.append({"ok": True, "message": "Opened it."})
+    assert run(capsys, *argv) == (0, "Opened it.\n", "")
+    assert sent == [request_]
+    assert windows_here == []  # no second window in this process
+
+
+@pytest.mark.parametrize("argv", [["session"], ["stretch"], ["checkin"], ["info", "care"],
+                                  ["stats", "--window"]])
+def test_a_window_command_with_no_display_is_one_line_and_exit_5(capsys, monkeypatch, argv):
+    monkeypatch.delenv("DISPLAY", raising=False)
+    monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
+    code, out, err = run(capsys, *argv)
+    assert (code, out) == (5, "")
+    assert err == (f"necka-tray {argv[0]}: no graphical display: DISPLAY is not set. "
+                   "Start Necka from your desktop session.\n")
 
 
 # -- a Necka that answers -----------------------------------------------------------------
@@ -227,8 +287,20 @@ def test_status_prints_state_reminders_and_paths(capsys, replies):
     assert json.loads(out) == {"running": True, **status}
 
 
-def test_exit_codes_are_distinct():
-    assert len({0, 2, remote.EXIT_FAILED, remote.EXIT_NOT_RUNNING}) == 4
+def test_each_outcome_of_a_command_has_its_own_documented_exit_code(capsys, replies, monkeypatch):
+    # The README's table: 0 done, 1 refused or failed, 2 bad arguments, 3 not running, 4 no answer.
+    _, answers = replies
+    answers.append({"ok": True, "paused_until": "2026-01-01T10:00:00+00:00"})
+    assert run(capsys, "pause", "1h")[0] == 0
+    answers.append({"ok": False, "error": "pause is not supported by this version of Necka"})
+    assert run(capsys, "pause", "1h")[0] == 1
+    with pytest.raises(SystemExit) as bad:
+        cli.main(["pause", "soon"])
+    assert bad.value.code == 2
+    answers.append(ipc.NotRunning("nobody listens"))
+    assert run(capsys, "pause", "1h")[0] == 3
+    answers.append(ipc.Unanswered("no answer in time"))
+    assert run(capsys, "pause", "1h")[0] == 4
 
 
 def test_status_says_why_necka_is_quiet_and_which_call_signals_it_reads(capsys, replies):

@@ -499,3 +499,24 @@ def test_tomlkit_is_imported_only_to_write(tmp_path):
             f"config.load({str(path)!r}); assert 'tomlkit' not in sys.modules, 'loaded to read'; "
             f"config.update({str(path)!r}, {{'session.sound': True}}); assert 'tomlkit' in sys.modules")
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+@pytest.mark.parametrize("text, where", [
+    ("[session]\nvoice = true\0\n", "line 2, column 13"),
+    ("\0", "line 1, column 1"),
+    ('[ui]\nlanguage = "de\0"\n', "line 2, column 15"),
+])
+def test_a_nul_byte_is_named_with_its_line(tmp_path, text, where):
+    path = tmp_path / "config.toml"
+    path.write_bytes(text.encode())
+    problem = only_problem(load(path))
+    assert problem.startswith(f"config.toml: {where}: invalid TOML: a NUL byte (0x00), which TOML does not allow")
+    assert path.read_bytes() == text.encode()  # nothing the user saved is touched
+
+
+def test_a_nul_byte_in_routines_toml_is_named_too(tmp_path):
+    from necka_tray.store.routines import load_catalogue
+
+    path = tmp_path / "routines.toml"
+    path.write_bytes(b'[routines.a]\ntitle = "x\0"\n')
+    assert load_catalogue(path).problem.startswith("routines.toml: line 2, column 11: not valid TOML: a NUL byte")

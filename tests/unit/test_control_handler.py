@@ -27,7 +27,7 @@ class FakeApp:
         self.actions.append(action)
         if action.verb == "pause":
             self.state.update(tooltip="Necka: paused until 14:30", paused_until="2025-03-03T14:30:00+00:00")
-        elif action.verb == "session":
+        elif action.verb in ("session", "routine"):
             self.state["session_running"] = True
 
     def act_later(self, action):
@@ -57,12 +57,35 @@ def handle(app):
     ({"command": "snooze", "minutes": 25.0}, Action("snooze", 25)),
     ({"command": "refresh"}, "refresh"),
     ({"command": "skip"}, Action("skip")),
+    ({"command": "session", "routine": "desk"}, Action("routine", "desk")),
+    ({"command": "open", "window": "checkin"}, Action("checkin")),
+    ({"command": "open", "window": "info", "page": "care"}, Action("info", "care")),
+    ({"command": "open", "window": "statistics"}, Action("statistics")),
+    ({"command": "open", "window": "statistics", "days": 30}, Action("statistics", 30)),
 ])
 def test_requests_become_menu_actions(handle, app, request_, action):
     reply = handle(request_)
     assert reply["ok"] is True, reply
     assert app.actions == [action]
     assert reply["status"]["tray_backend"] == "gtk"
+
+
+@pytest.mark.parametrize("request_", [
+    {"command": "open", "window": "terminal"}, {"command": "open"}, {"command": "open", "window": "info"},
+    {"command": "open", "window": "info", "page": "/etc/passwd"}, {"command": "open", "window": "checkin", "page": "care"},
+    {"command": "open", "window": "statistics", "days": 0}, {"command": "open", "window": "statistics", "days": "7"},
+    {"command": "open", "window": "statistics", "days": 10**400}, {"command": "session", "routine": ""},
+    {"command": "session", "routine": ["neck"]},
+])
+def test_a_window_request_it_cannot_open_is_refused_and_does_nothing(handle, app, request_):
+    reply = handle(request_)
+    assert reply["ok"] is False and reply["error"]
+    assert app.actions == []
+
+
+def test_resume_says_what_is_on_in_the_middle_of_a_sentence(handle, app):
+    app.state.update(paused_until="2025-03-03T14:30:00+00:00", tooltip="Necka: Away since 19:16")
+    assert handle({"command": "resume"})["message"] == "Reminders are back on: away since 19:16."
 
 
 def test_pause_reply_reads_like_the_tooltip(handle):

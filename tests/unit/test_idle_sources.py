@@ -152,6 +152,13 @@ def test_dbus_idle_source_against_a_real_session_bus(tmp_path):
             try:
                 source = gnome.open_source({})
                 assert source.name == "gnome" and source.idle_seconds() == 61.5
+                # The stub answers every call twice (a return, then an error, as mako does): each is right.
+                assert [source.idle_seconds() for _ in range(3)] == [61.5] * 3
+                import socket
+
+                source._conn._conn.sock.shutdown(socket.SHUT_RDWR)  # the connection breaks under the source
+                assert source.idle_seconds() is None  # this one query fails (the user counts as present)
+                assert source.idle_seconds() == 61.5  # and the next opens a new connection
             finally:
                 if old is None:
                     del os.environ["DBUS_SESSION_BUS_ADDRESS"]
@@ -164,7 +171,7 @@ def test_dbus_idle_source_against_a_real_session_bus(tmp_path):
 
 
 MUTTER_STUB = """
-from jeepney import new_method_return, HeaderFields, MessageType
+from jeepney import new_error, new_method_return, HeaderFields, MessageType
 from jeepney.bus_messages import message_bus
 from jeepney.io.blocking import open_dbus_connection
 conn = open_dbus_connection(bus="SESSION")
@@ -174,4 +181,5 @@ while True:
     msg = conn.receive()
     if msg.header.message_type == MessageType.method_call and msg.header.fields.get(HeaderFields.member) == "GetIdletime":
         conn.send(new_method_return(msg, "t", (61500,)))
+        conn.send(new_error(msg, "org.freedesktop.DBus.Error.UnknownMethod"))
 """

@@ -9,71 +9,89 @@ import pytest
 from jeepney import HeaderFields, new_error, new_method_return, new_signal, DBusAddress
 
 from necka_tray.core.reminders import Kind
+from necka_tray.desktop.dbus_link import Pending
 from necka_tray.desktop.notify import Availability
 from necka_tray.desktop.notify_dbus import DESKTOP_ENTRY, INTERFACE, PATH, DBusNotifier, NoBus, notify_args
+from necka_tray.desktop.notify_args import ServerInfo
 from necka_tray.tray import bubbles
 
 ALL_CAPS = frozenset({"actions", "body", "body-markup", "icon-static"})
 SERVER = DBusAddress(PATH, bus_name=":1.7", interface=INTERFACE)
 
 
-class FakeFilter:
-    def __init__(self, router, rule, queue):
-        self.router, self.rule, self.queue = router, rule, queue
+class FakeLink:
+    """Answers like dbus-daemon and a notification server (``:1.7``): Notify returns new ids, or the replaced one."""
 
-    def close(self):
-        self.router.filters.remove(self)
-
-
-class FakeRouter:
-    """Answers like dbus-daemon and a notification server: Notify returns new ids, or the replaced one."""
-
-    def __init__(self, caps=ALL_CAPS, missing=False):
-        self.caps, self.missing = caps, missing
+    def __init__(self, caps=ALL_CAPS, missing=False, name="dunst"):
+        self.caps, self.missing, self.name = caps, missing, name
         self.sent = []  # (member, body) of each call
-        self.filters = []
         self.next_id = 1
         self.closed = False
-        self.conn = self
+        self.alive = True
+        self.unique_name = ":1.3"
+        self.on_signal = None
 
-    def filter(self, rule, queue):
-        self.filters.append(FakeFilter(self, rule, queue))
-        return self.filters[-1]
+    def bind(self, on_signal):
+        self.on_signal = on_signal
+        return self
 
-    def send_and_get_reply(self, msg, timeout=None):
+    def call(self, msg, on_reply=None):
+        pending = Pending(0, on_reply)
+        pending.settle(self._answer(msg))
+        return pending
+
+    def request(self, msg, timeout):
+        return self.call(msg).wait(timeout)
+
+    def forget(self, pending):
+        pass
+
+    def _answer(self, msg):
         member = msg.header.fields[HeaderFields.member]
         self.sent.append((member, msg.body))
         if member == "AddMatch":
             return new_method_return(msg)
+        if member == "GetNameOwner":
+            if self.missing:
+                return new_error(msg, "org.freedesktop.DBus.Error.NameHasNoOwner", "s", ("no owner",))
+            return new_method_return(msg, "s", (":1.7",))
         if self.missing:
             return new_error(msg, "org.freedesktop.DBus.Error.ServiceUnknown", "s", ("no such name",))
         if member == "GetCapabilities":
-            return new_method_return(msg, "as", (sorted(self.caps),))
-        if member == "Notify":
+            reply = new_method_return(msg, "as", (sorted(self.caps),))
+        elif member == "GetServerInformation":
+            reply = new_method_return(msg, "ssss", (self.name, "vendor", "1", "1.2"))
+        elif member == "Notify":
             nid = msg.body[1] or self.next_id
             self.next_id += msg.body[1] == 0
-            return new_method_return(msg, "u", (nid,))
-        raise AssertionError(member)
+            reply = new_method_return(msg, "u", (nid,))
+        else:
+            raise AssertionError(member)
+        reply.header.fields[HeaderFields.sender] = ":1.7"
+        return reply
 
     def close(self):
         self.closed = True
+        self.alive = False
 
     def emit(self, member, signature, body, emitter=SERVER, sender=":1.7"):
-        """A signal arrives: the router hands it to the queue of each filter whose rule matches."""
+        """A signal arrives on the receiver thread."""
         msg = new_signal(emitter, member, signature, body)
         msg.header.fields[HeaderFields.sender] = sender
-        for f in [f for f in self.filters if f.rule.matches(msg)]:
-            f.queue.put_nowait(msg)
+        self.on_signal(msg)
 
     def notifies(self):
         return [body for member, body in self.sent if member == "Notify"]
+
+
+FakeRouter = FakeLink  # the name test_the_dbus_path_never_imports_plyer's child imports
 
 
 @pytest.fixture
 def setup():
     router = FakeRouter()
     events = []
-    notifier = DBusNotifier("", lambda tag, key: events.append((tag, key)), connect=lambda: router)
+    notifier = DBusNotifier("", lambda tag, key: events.append((tag, key)), connect=router.bind)
     return notifier, router, events
 
 
@@ -84,12 +102,20 @@ def remind(notifier, kind: Kind) -> bool:
 # -- the message --------------------------------------------------------------------------------
 
 
-def test_a_stretch_bubble_offers_start_snooze_and_skip_with_start_as_the_click():
-    args = notify_args(ALL_CAPS, "Time for a stretch break", "b", **bubbles.options(Kind.STRETCH))
+@pytest.mark.parametrize("server", ["GNOME Shell", "Plasma", "Notification Daemon", "cinnamon"])
+def test_where_the_server_hides_the_default_action_start_is_also_a_button(server):
+    args = notify_args(ServerInfo(ALL_CAPS, server), "Time for a stretch break", "b", **bubbles.options(Kind.STRETCH))
     app_name, replaces, icon, title, body, actions, hints, expire = args
     assert (app_name, replaces, title) == ("Necka", 0, "Time for a stretch break")
     assert actions == ["default", "Start stretch", "session", "Start stretch", "snooze", "Snooze 10 min",
                        "skip", "Skip"]
+
+
+@pytest.mark.parametrize("server", ["Xfce Notify Daemon", "dunst", "mako", "", "some new server"])
+def test_where_the_server_shows_the_default_action_start_is_offered_once(server):
+    args = notify_args(ServerInfo(ALL_CAPS, server), "Time for a stretch break", "b", **bubbles.options(Kind.STRETCH))
+    app_name, replaces, icon, title, body, actions, hints, expire = args
+    assert actions == ["default", "Start stretch", "snooze", "Snooze 10 min", "skip", "Skip"]
     assert hints["desktop-entry"] == ("s", DESKTOP_ENTRY)
     assert hints["category"] == ("s", "x-necka.reminder")
     assert expire == 300_000
@@ -123,7 +149,7 @@ def test_the_icon_goes_as_app_icon_and_image_path(tmp_path):
 def test_an_icon_not_drawn_yet_is_left_out(tmp_path):
     router = FakeRouter()
     icon = tmp_path / "necka-128.png"
-    notifier = DBusNotifier(str(icon), connect=lambda: router)
+    notifier = DBusNotifier(str(icon), connect=router.bind)
     notifier.notify("t", "b")
     icon.write_bytes(b"png")
     notifier.notify("t", "b")
@@ -149,10 +175,12 @@ def test_capabilities_are_asked_once_and_signals_watched_on_the_same_connection(
     remind(notifier, Kind.POSTURE)
     remind(notifier, Kind.POSTURE)
     members = [m for m, _ in router.sent]
-    assert members == ["AddMatch", "AddMatch", "GetCapabilities", "Notify", "Notify"]
+    assert members == ["AddMatch", "AddMatch", "GetNameOwner", "GetServerInformation", "GetCapabilities",
+                       "Notify", "Notify"]
     assert "interface='org.freedesktop.Notifications'" in router.sent[0][1][0]
+    assert "sender='org.freedesktop.Notifications'" in router.sent[0][1][0]
     assert "arg0='org.freedesktop.Notifications'" in router.sent[1][1][0]  # the server's comings and goings
-    assert len(router.filters) == 2
+    assert notifier.owner.owner == ":1.7"
 
 
 def test_a_new_server_is_asked_afresh_and_nothing_of_the_old_one_is_replaced(setup):
@@ -182,6 +210,30 @@ def test_a_button_press_reaches_on_event_with_its_kind(setup):
     assert events == [("stretch", "snooze"), ("posture", "done")]
 
 
+def test_only_the_server_itself_can_press_a_button_or_close_a_bubble(setup):
+    notifier, router, events = setup
+    remind(notifier, Kind.STRETCH)
+    remind(notifier, Kind.POSTURE)
+    for nid in range(400):
+        router.emit("ActionInvoked", "us", (nid, "done"), sender=":1.66")  # any other program on the bus
+        router.emit("NotificationClosed", "uu", (nid, 2), sender=":1.66")
+    assert events == []
+    remind(notifier, Kind.POSTURE)
+    assert [n[1] for n in router.notifies()] == [0, 0, 2]  # still replaced: the forged close changed nothing
+    router.emit("ActionInvoked", "us", (2, "done"))
+    assert events == [("posture", "done")]
+
+
+def test_news_of_the_server_counts_only_from_the_bus(setup):
+    notifier, router, events = setup
+    remind(notifier, Kind.POSTURE)
+    bus = DBusAddress("/org/freedesktop/DBus", bus_name="org.freedesktop.DBus", interface="org.freedesktop.DBus")
+    router.emit("NameOwnerChanged", "sss", ("org.freedesktop.Notifications", ":1.7", ":1.66"), emitter=bus,
+                sender=":1.66")  # a program claiming to be the new server
+    router.emit("ActionInvoked", "us", (1, "done"), sender=":1.66")
+    assert notifier.owner.owner == ":1.7" and events == []
+
+
 def test_a_closed_bubble_is_reported_and_not_replaced_later(setup):
     notifier, router, events = setup
     remind(notifier, Kind.POSTURE)
@@ -197,7 +249,7 @@ def test_a_failing_handler_does_not_kill_the_receiver(setup, caplog):
     def boom(tag, key):
         raise RuntimeError("bug")
 
-    notifier = DBusNotifier("", boom, connect=lambda: router)
+    notifier = DBusNotifier("", boom, connect=router.bind)
     remind(notifier, Kind.STRETCH)
     router.emit("ActionInvoked", "us", (1, "skip"))  # would raise out of the router's thread
     assert "notify-signal failed" in caplog.text
@@ -208,7 +260,7 @@ def test_a_failing_handler_does_not_kill_the_receiver(setup, caplog):
 
 def test_no_service_warns_once_then_recovers(caplog):
     router = FakeRouter(missing=True)
-    notifier = DBusNotifier("", connect=lambda: router)
+    notifier = DBusNotifier("", connect=router.bind)
     with caplog.at_level(logging.INFO):
         assert not remind(notifier, Kind.POSTURE)
         assert not remind(notifier, Kind.POSTURE)
@@ -230,7 +282,7 @@ def test_no_session_bus_falls_back_to_the_other_notifier():
             sent.append((title, kw["tag"]))
             return False
 
-    def no_bus():
+    def no_bus(on_signal):
         raise NoBus("no D-Bus session bus")
 
     notifier = DBusNotifier("", fallback=Fallback(), connect=no_bus)
@@ -243,19 +295,19 @@ def test_a_broken_connection_is_reopened_next_time():
     routers = [FakeRouter(), FakeRouter()]
     opened = []
 
-    def connect():
-        opened.append(routers[len(opened)])
+    def connect(on_signal):
+        opened.append(routers[len(opened)].bind(on_signal))
         return opened[-1]
 
     notifier = DBusNotifier("", connect=connect)
     assert remind(notifier, Kind.POSTURE)
 
-    def dead(msg, timeout=None):
+    def dead(msg, on_reply=None):
         raise ConnectionResetError("bus gone")
 
-    routers[0].send_and_get_reply = dead
+    routers[0].call = dead
     assert not remind(notifier, Kind.POSTURE)
-    assert routers[0].closed and not routers[0].filters  # (the receiver thread stopped, the socket closed)
+    assert routers[0].closed  # (the receiver thread stopped, the socket closed)
     assert remind(notifier, Kind.POSTURE)
     assert len(opened) == 2 and routers[1].notifies()[0][1] == 0  # a new server knows no old ids
 
@@ -278,11 +330,11 @@ def test_buttons_run_the_menu_and_command_line_actions():
 
 
 def test_an_unreachable_session_bus_is_no_bus(monkeypatch):
-    from necka_tray.desktop.notify_dbus import open_router
+    from necka_tray.desktop.notify_dbus import open_link
 
     monkeypatch.setenv("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/bus")
     with pytest.raises(NoBus, match="no D-Bus session bus"):
-        open_router()
+        open_link(lambda msg: None)
 
 
 def test_the_dbus_path_never_imports_plyer():
@@ -298,7 +350,7 @@ def test_the_dbus_path_never_imports_plyer():
         from necka_tray.desktop import notify_dbus
         router = FakeRouter()
         notifier = make_notifier("")
-        notifier._connect = lambda: router
+        notifier._connect = router.bind
         assert isinstance(notifier, notify_dbus.DBusNotifier)
         assert remind(notifier, Kind.STRETCH) and router.notifies()
         print("plyer" in sys.modules)
@@ -307,3 +359,28 @@ def test_the_dbus_path_never_imports_plyer():
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, cwd=root)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "False"
+
+
+def test_a_server_that_never_answers_is_waited_for_then_reported_and_asked_again(monkeypatch, caplog):
+    """A server being started gets ACTIVATION_S: its bubbles wait (True); after that it is a problem."""
+    from necka_tray.desktop import notify_dbus
+
+    class Silent(FakeLink):
+        def call(self, msg, on_reply=None):
+            if msg.header.fields[HeaderFields.member] in ("GetCapabilities", "GetServerInformation"):
+                self.sent.append((msg.header.fields[HeaderFields.member], msg.body))
+                return Pending(len(self.sent), on_reply)  # never settled
+            return super().call(msg, on_reply)
+
+    monkeypatch.setattr(notify_dbus, "REPLY_TIMEOUT", 0.01)
+    now = [0.0]
+    link = Silent()
+    notifier = DBusNotifier("", connect=link.bind, clock=lambda: now[0])
+    assert remind(notifier, Kind.POSTURE) and remind(notifier, Kind.POSTURE)  # queued for the server
+    assert [m for m, _ in link.sent].count("GetCapabilities") == 1  # asked once while it starts
+    assert not caplog.text
+    now[0] = notify_dbus.ACTIVATION_S + 1
+    assert not remind(notifier, Kind.POSTURE)
+    assert "no answer to GetCapabilities within 30 s" in caplog.text
+    assert remind(notifier, Kind.POSTURE)  # asked afresh, waiting again
+    assert [m for m, _ in link.sent].count("GetCapabilities") == 2

@@ -34,15 +34,12 @@ class IdleInhibitors:
         from jeepney.low_level import HeaderFields
 
         if self._conn is None:
-            if self._connect is None:
-                from jeepney.io.blocking import open_dbus_connection
+            from necka_tray.desktop.dbus_link import BlockingCaller
 
-                self._conn = open_dbus_connection(bus="SESSION")
-            else:
-                self._conn = self._connect()
+            self._conn = BlockingCaller(connect=self._connect)  # opened again if the connection breaks
         for bus_name, path, interface, method, signature, args in (GNOME, FREEDESKTOP):
             msg = new_method_call(DBusAddress(path, bus_name=bus_name, interface=interface), method, signature, args)
-            reply = self._conn.send_and_get_reply(msg, timeout=1)
+            reply = self._conn.request(msg, timeout=1)
             if reply.header.message_type.name == "error":  # mostly ServiceUnknown: not this desktop
                 logger.debug("inhibit query %s: %s", bus_name, reply.header.fields.get(HeaderFields.error_name))
                 continue

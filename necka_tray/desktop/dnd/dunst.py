@@ -10,16 +10,17 @@ class DunstPaused:
 
     def __init__(self) -> None:
         from jeepney import DBusAddress, Properties
-        from jeepney.io.blocking import open_dbus_connection
 
-        self._conn = open_dbus_connection(bus="SESSION")
+        from necka_tray.desktop.dbus_link import BlockingCaller
+
+        self._conn = BlockingCaller()  # opened again if the connection breaks
         address = DBusAddress("/org/freedesktop/Notifications", bus_name="org.freedesktop.Notifications",
                               interface="org.dunstproject.cmd0")
         self._msg = lambda: Properties(address).get("paused")
         self.quiet()  # probe: raises where dunst is not the notification daemon
 
     def quiet(self) -> bool:
-        reply = self._conn.send_and_get_reply(self._msg(), timeout=1)
+        reply = self._conn.request(self._msg(), timeout=1)
         if reply.header.message_type.name == "error":
             raise RuntimeError(f"D-Bus error: {reply.body}")
         return bool(reply.body[0][1])

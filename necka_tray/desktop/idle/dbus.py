@@ -11,17 +11,18 @@ class DBusIdle:
     def __init__(self, name: str, bus_name: str, path: str, interface: str, method: str,
                  to_seconds: Callable[[int], float]) -> None:
         from jeepney import DBusAddress, new_method_call
-        from jeepney.io.blocking import open_dbus_connection
+
+        from necka_tray.desktop.dbus_link import BlockingCaller
 
         self.name = name
-        self._conn = open_dbus_connection(bus="SESSION")
+        self._conn = BlockingCaller()  # opened again if the connection breaks
         address = DBusAddress(path, bus_name=bus_name, interface=interface)
         self._message = lambda: new_method_call(address, method)
         self._to_seconds = to_seconds
         self._call()  # probe: raises where the service does not answer
 
     def _call(self) -> int:
-        reply = self._conn.send_and_get_reply(self._message(), timeout=2)
+        reply = self._conn.request(self._message(), timeout=2)
         if reply.header.message_type.name == "error":
             raise RuntimeError(f"D-Bus error: {reply.body}")
         return reply.body[0]

@@ -53,7 +53,8 @@ def register(on_end: Callable[[], None], app_id: str = "necka-tray") -> threadin
         if reply.header.message_type is MessageType.error:
             raise RuntimeError(reply.body[0] if reply.body else reply.header.fields.get(HeaderFields.error_name))
         client_path = reply.body[0]
-        rule = MatchRule(type="signal", interface=CLIENT_PRIVATE, path=client_path)
+        manager_name = reply.header.fields.get(HeaderFields.sender)  # only it may end the session
+        rule = MatchRule(type="signal", sender=manager_name, interface=CLIENT_PRIVATE, path=client_path)
         conn.send_and_get_reply(message_bus.AddMatch(rule), timeout=2)
     except Exception as exc:
         logger.info("action=session-manager state=unavailable reason=%s", exc)
@@ -66,7 +67,7 @@ def register(on_end: Callable[[], None], app_id: str = "necka-tray") -> threadin
         conn.send(new_method_call(client, "EndSessionResponse", "bs", (True, "")))
 
     def loop() -> None:
-        with conn, conn.filter(rule) as queue:
+        with conn, conn.filter(rule) as queue:  # the rule names the manager's unique name: others' are dropped
             while True:
                 try:
                     msg = conn.recv_until_filtered(queue)

@@ -17,6 +17,8 @@ from typing import Callable
 
 logger = logging.getLogger(__name__)
 
+LOGIND = "org.freedesktop.login1"
+
 
 def is_resume(member: str | None, body: tuple) -> bool:
     """``PrepareForSleep(false)`` is sent after resume (``true`` before suspend)."""
@@ -36,11 +38,17 @@ def watch(on_wake: Callable[[], None], on_shutdown: Callable[[], None] | None = 
         from jeepney.io.blocking import open_dbus_connection
         from jeepney.low_level import HeaderFields
 
+        from necka_tray.desktop.dbus_link import NameOwner, get_name_owner, sender
+
         bus = "SESSION" if os.environ.get("NECKA_LOGIND_BUS") == "session" else "SYSTEM"
         conn = open_dbus_connection(bus=bus)
-        rule = MatchRule(type="signal", interface="org.freedesktop.login1.Manager",
-                         path="/org/freedesktop/login1")
-        conn.send_and_get_reply(message_bus.AddMatch(rule), timeout=2)
+        # Here and on the bus: the bus matches sender by the name's owner, jeepney only by unique name.
+        local = dict(type="signal", interface="org.freedesktop.login1.Manager", path="/org/freedesktop/login1")
+        rule = MatchRule(**local)
+        owner = NameOwner(LOGIND)  # only logind may say "shutting down": any program can send that signal
+        for r in (MatchRule(sender=LOGIND, **local), owner.rule()):
+            conn.send_and_get_reply(message_bus.AddMatch(r), timeout=2)
+        owner.set_from_reply(conn.send_and_get_reply(get_name_owner(LOGIND), timeout=2))
     except Exception as exc:
         logger.info("action=sleep-watch state=unavailable reason=%s", exc)
         return None
@@ -48,12 +56,21 @@ def watch(on_wake: Callable[[], None], on_shutdown: Callable[[], None] | None = 
     logger.info("action=logind-watch bus=%s", bus.lower())
 
     def loop() -> None:
-        with conn, conn.filter(rule) as queue:
+        said_ignored = False
+        with conn:
             while True:
                 try:
-                    msg = conn.recv_until_filtered(queue)
+                    msg = conn.receive()
                 except Exception:  # the bus went away: the clock comparison still covers us
                     return
+                if owner.changed(msg) or not rule.matches(msg):
+                    continue
+                if not owner.sent(msg):
+                    if not said_ignored:
+                        said_ignored = True
+                        logger.info("action=logind-signal state=ignored reason=not-from-logind sender=%s",
+                                    sender(msg))
+                    continue
                 member, body = msg.header.fields.get(HeaderFields.member), tuple(msg.body)
                 if is_resume(member, body):
                     on_wake()
