@@ -30,7 +30,7 @@ CONFIG = "[reminders.posture]\ninterval_minutes = 5\n"
 @dataclass(frozen=True)
 class Spec:
     panel: tuple[int, int]                  # the rows (y0, y1) of the screen where its tray icons are
-    idle_source: str | None                 # the idle source Necka should find there
+    idle_source: str                        # the idle source Necka should find there (a regex)
     xfail: dict[str, str] = field(default_factory=dict)  # test name -> the branch whose fix it awaits
 
 
@@ -183,6 +183,8 @@ def test_a_posture_bubble_arrives(shell, spec, necka, request):
                                 what="a posture check taken by the notification server")
         shell.screenshot(artifact_path(request.node, f"{shell.name}-bubble"))
     assert bubble[0]["app"] == "Necka"
+    if "shown" in shell.extra:  # the server's own list of what it shows (makoctl list)
+        assert "Posture check" in [b["summary"] for b in shell.extra["shown"]()]
     assert re.search(r"action=remind kind=posture notified=True", necka.log_text())
 
 

@@ -230,7 +230,7 @@ def sway(tmp: Path) -> Iterator[Shell]:
             python = nobody_python(root)
             yield Shell("sway", env, root, click=lambda x, y, button=1: pointer.click(x, y, button), screenshot=shot,
                         move=pointer.move, windows=windows, nudge=pointer.nudge, as_user=AS_NOBODY, python=python, bus_log=bus_log,
-                        extra={"pointer": pointer})
+                        extra={"pointer": pointer, "shown": lambda: mako_list(env)})
     finally:
         for log in root.glob("*.log"):
             with contextlib.suppress(OSError):
