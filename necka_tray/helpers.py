@@ -35,32 +35,13 @@ class Helper:
     result: str | None = None
 
 
-def _info_main(argv: list[str]) -> int:
-    """``info PAGE``: the info window takes its page name, not an argument list."""
-    from necka_tray.care import PAGES
-    from necka_tray.windows import info_window
-
-    if len(argv) != 1 or argv[0] not in PAGES:
-        from necka_tray.i18n import _
-
-        print("necka-tray info: " + _("choose a page from {pages}").format(pages=", ".join(PAGES)), file=sys.stderr)
-        return 2
-    return info_window.main(argv[0])
-
-
-def _menu_main(argv: list[str]) -> int:
-    from necka_tray.windows import popup_menu
-
-    return popup_menu.main()
-
-
 #: name -> what runs. Every helper process Necka starts is listed here.
 HELPERS: dict[str, Helper] = {
     "session": Helper("necka_tray.windows.session_window:main", result="session_end"),
     "stats": Helper("necka_tray.windows.stats_window:main"),
     "checkin": Helper("necka_tray.windows.checkin:main", result="checkin"),
-    "info": Helper("necka_tray.helpers:_info_main", result="info"),
-    "menu": Helper("necka_tray.helpers:_menu_main", result="menu_choice"),  # the popup menu and the tooltip
+    "info": Helper("necka_tray.windows.info_window:helper_main", result="info"),
+    "menu": Helper("necka_tray.windows.popup_menu:helper_main", result="menu_choice"),  # the popup menu and the tooltip
     "icons": Helper("necka_tray.windows.icon_bitmaps:main"),
 }
 

@@ -15,6 +15,7 @@ import os
 import re
 import reprlib
 import tomllib
+import unicodedata
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -295,14 +296,12 @@ def _routine(r_id: str, body: Any, exercises: dict[str, Exercise]) -> Routine:
     steps: list[Step] = []
     for i, item in enumerate(steps_doc):
         steps += _steps(f"{key}.steps[{i}]", item, exercises)
-    summary = body.get("summary", "")
-    if not isinstance(summary, str):
-        raise _DataError(f"{key}.summary", _("must be text"))
+    summary = _text(body, "summary", key, optional=True)
     unlock = body.get("unlock")
     if unlock is not None and (not isinstance(unlock, str) or unlock not in progress.RULES):
         raise _DataError(f"{key}.unlock", _("must be one of {allowed} (got {value})").format(
             allowed=sorted(progress.RULES), value=_shown(unlock)))
-    return Routine(id=r_id, title=_text(body, "title", key), steps=tuple(steps), summary=summary.strip(),
+    return Routine(id=r_id, title=_text(body, "title", key), steps=tuple(steps), summary=summary,
                    unlock=unlock)
 
 
@@ -354,13 +353,35 @@ def _check_id(value: str, key: str) -> None:
         raise _DataError(key, _("ids are lower-case letters, digits and underscores"))
 
 
-def _text(body: dict[str, Any], name: str, key: str) -> str:
-    value = body.get(name)
+#: The longest user text, in characters: a title fits a menu line and a window's heading, the
+#: longer texts a few lines of the session window (Necka's own: titles <= 27, texts <= 110).
+MAX_TITLE = 60
+MAX_TEXT = 300
+#: Combining marks in a row on one letter: more draw over the lines above and below ("Zalgo" text).
+_MAX_MARKS = 3
+
+
+def _text(body: dict[str, Any], name: str, key: str, optional: bool = False) -> str:
+    """A user text, stripped, within its length, on one line, its combining marks on letters."""
+    value = body.get(name, "" if optional else None)
     if value is None:
         raise _DataError(f"{key}.{name}", _("missing"))
-    if not isinstance(value, str) or not value.strip():
-        raise _DataError(f"{key}.{name}", _("must be non-empty text"))
-    return value.strip()
+    if not isinstance(value, str) or not (value.strip() or optional):
+        raise _DataError(f"{key}.{name}", _("must be non-empty text") if not optional else _("must be text"))
+    text = value.strip()
+    most = MAX_TITLE if name == "title" else MAX_TEXT
+    if len(text) > most:
+        raise _DataError(f"{key}.{name}", _("is {count} characters long; at most {most} fit").format(
+            count=len(text), most=most))
+    if any(c in text for c in "\n\r\t\v\f\x85\u2028\u2029") or any(unicodedata.category(c) == "Cc" for c in text):
+        raise _DataError(f"{key}.{name}", _("must be one line of text, without control characters"))
+    run = 0
+    for i, c in enumerate(text):
+        run = run + 1 if unicodedata.combining(c) else 0
+        if run > _MAX_MARKS or (run and i == 0):
+            raise _DataError(f"{key}.{name}", _("has combining marks that are not on a letter, or too many on "
+                                                "one (they would draw over other text)"))
+    return text
 
 
 def _positive(body: dict[str, Any], name: str, key: str) -> float:

@@ -119,17 +119,6 @@ def linux_notification_service_problem() -> str | None:
         return f"no D-Bus session bus ({exc})"
 
 
-def make_notifier(icon_path: str = "", on_event: Callable[[str, str], None] | None = None) -> Notifier:
-    """The notifier for this platform. ``on_event(tag, key)``: a button pressed (``key`` is the
-    action's key) or a bubble closed (``key`` "closed"), called on the D-Bus receiver thread."""
-    plyer = PlyerNotifier(icon_path)
-    if not sys.platform.startswith("linux"):
-        return plyer
-    from necka_tray.desktop.notify_dbus import DBusNotifier
-
-    return DBusNotifier(icon_path, on_event, fallback=plyer)
-
-
 class LogNotifier:
     """Logs instead of notifying: for tests and headless runs."""
 

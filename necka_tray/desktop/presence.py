@@ -15,11 +15,11 @@ from necka_tray.store.config import Settings
 from necka_tray.core.activity import ActivityTracker, Change, Effect, Observation, Sample
 from necka_tray.core.clock import TimeScale
 from necka_tray.core.hours import WorkingHours, parse_days, parse_time
-from necka_tray.core.hold import CallWatch
+from necka_tray.core.hold import LULL, CallWatch
 from necka_tray.core.planner import Presence
 from necka_tray.desktop.calls import AnyCall, CallSource
 from necka_tray.desktop.dnd import QuietSource
-from necka_tray.desktop.idle import IdleSource
+from necka_tray.desktop.idle import IdleSource, resolution
 
 
 class PresenceMonitor:
@@ -51,6 +51,9 @@ class PresenceMonitor:
         real = self.scale.real
         self.tracker.natural_break = real(timedelta(minutes=settings["idle.natural_break_minutes"]))
         self.tracker.min_pause = real(timedelta(minutes=1))
+        tune = getattr(self.idle, "set_resolution", None)  # an event-driven idle source (Wayland)
+        if tune is not None:
+            tune(resolution(LULL, self.tracker.min_pause))
         # Clock jitter between two ticks is milliseconds; NTP steps are seconds.
         self.tracker.jump_tolerance = max(real(timedelta(seconds=30)), timedelta(seconds=0.25))
         self.quiet_enabled = settings["quiet.fullscreen"]

@@ -7,7 +7,6 @@ tests can point the whole app at a temporary directory.
 from __future__ import annotations
 
 import os
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,7 +26,8 @@ class AppPaths:
     @classmethod
     def for_user(cls) -> "AppPaths":
         """The per-user directories of this OS (XDG on Linux)."""
-        platformdirs = _platformdirs()
+        import platformdirs  # when the paths are first asked: tests use their own
+
         return cls(
             config_dir=Path(platformdirs.user_config_dir(APP_NAME, appauthor=False)),
             data_dir=Path(platformdirs.user_data_dir(APP_NAME, appauthor=False)),
@@ -89,7 +89,8 @@ def _user_runtime_dir() -> Path | None:
     """XDG_RUNTIME_DIR/necka-tray; platformdirs warns (or refuses) when it must fall back to /tmp."""
     import warnings
 
-    platformdirs = _platformdirs()
+    import platformdirs
+
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -97,13 +98,3 @@ def _user_runtime_dir() -> Path | None:
     except OSError:
         return None
 
-
-def _platformdirs():
-    """platformdirs, imported without ``tempfile`` (~0.8 MiB with what it imports): on Unix it
-    needs ``gettempdir``/``TemporaryFile`` only when ``XDG_RUNTIME_DIR`` is unset."""
-    if "platformdirs" not in sys.modules:
-        from necka_tray.standins import lazy_module, standing_in
-
-        with standing_in({"tempfile": lazy_module("tempfile", "gettempdir", "TemporaryFile")}):
-            import platformdirs  # noqa: F401
-    return sys.modules["platformdirs"]

@@ -24,6 +24,7 @@ import time
 from typing import Any, Callable
 
 from necka_tray import helpers, protocol
+from necka_tray.tray import activation
 
 logger = logging.getLogger(__name__)
 
@@ -60,18 +61,21 @@ class Children:
             waiter.join(max(0.1, deadline - time.monotonic()))
 
     def start(self, name: str, *args: str, on_end: OnEnd | None = None, expect: Any = (),
-              send: str | None = None, keep_stdin: bool = False) -> subprocess.Popen | None:
+              send: str | None = None, keep_stdin: bool = False,
+              env: dict[str, str] | None = None) -> subprocess.Popen | None:
         """Start helper ``name``; None (logged) if it cannot start.
 
         ``send``: one line written to its stdin, which then closes; ``keep_stdin``: its stdin stays
         open for the caller (the tooltip), closing it ends the helper. ``expect``: the protocol
-        message types its last stdout line may be (none: its output is not read).
+        message types its last stdout line may be (none: its output is not read). ``env``: added to
+        the helper's environment.
         """
         stdin = subprocess.PIPE if send is not None or keep_stdin else subprocess.DEVNULL
         stdout = subprocess.PIPE if expect else subprocess.DEVNULL
         try:
             proc = subprocess.Popen(helpers.command(name, *args), stdin=stdin, stdout=stdout,
-                                    env={**os.environ, helpers.PARENT_ENV: str(os.getpid())})
+                                    env={**activation.inherited(os.environ), **(env or {}),
+                                         helpers.PARENT_ENV: str(os.getpid())})
         except OSError as exc:
             logger.error("Could not start the %s helper (%s)", name, exc)
             return None
@@ -117,7 +121,9 @@ class OneAtATime:
     def start(self, *args: str) -> bool:
         if self.running:
             return False
-        self._proc = self._children.start(self._name, *args, on_end=self._on_end, expect=self._expect)
+        # A window: it takes the activation token of the click that opened it (Wayland focus).
+        self._proc = self._children.start(self._name, *args, on_end=self._on_end, expect=self._expect,
+                                          env=activation.env())
         return self._proc is not None
 
 

@@ -87,5 +87,6 @@ def call_status(presence) -> dict:
         reason = _("in a call: {reason}").format(reason=_(call))
     elif presence.presence().quiet:
         reason = _("a full-screen window or do-not-disturb")
+    quiet_by = getattr(presence.quiet_source, "answered", None) if presence.presence().quiet else None
     return {"call_detection": presence.call_source.name if presence.calls_enabled else "off",
-            "in_call": call is not None, "quiet_reason": reason}
+            "in_call": call is not None, "quiet_reason": reason, "quiet_by": quiet_by}

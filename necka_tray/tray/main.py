@@ -190,7 +190,7 @@ def _start_control(paths: AppPaths, app, dispatcher, backend: str, tray):
 def _build_app(paths: AppPaths, scale: TimeScale, dispatcher, tray, settings):
     from necka_tray.core.planner import Planner
     from necka_tray.desktop import autostart, calls, dnd, idle
-    from necka_tray.desktop.notify import make_notifier
+    from necka_tray.desktop.notifier import make_notifier
     from necka_tray.desktop.platform import current
     from necka_tray.desktop.presence import PresenceMonitor
     from necka_tray.store.history_writer import HistoryWriter

@@ -45,9 +45,16 @@ class Entry:
     default: bool = False
     children: tuple["Entry", ...] = ()
     separator: bool = False
+    #: What the item is, stable while the menu lives ("interval:45"): dbusmenu derives the item's id from
+    #: it, so an id never moves to another item when lines come and go ("" : derived from the action).
+    key: str = ""
 
 
 SEPARATOR = Entry(separator=True)
+
+
+def separator(key: str) -> Entry:
+    return Entry(separator=True, key=key)
 
 
 def to_json(entries: tuple[Entry, ...]) -> list[dict[str, Any]]:
@@ -69,51 +76,60 @@ def build_menu(view: TrayView, stretch_minutes: int, enabled: dict[Kind, bool],
     ``today``: the history's today-at-a-glance and streak lines; ``routines``: the Routines menu;
     ``voice`` None: no "Voice guidance" item; ``voice_engine`` False: the item says none was found)."""
     entries: list[Entry] = [
-        Entry(_("Start stretch session"), Action(Verb.SESSION), default=True, enabled=not view.session_running),
+        Entry(_("Start stretch session"), Action(Verb.SESSION), default=True, enabled=not view.session_running,
+              key="session"),
     ]
     if routines:
-        entries.append(Entry(_("Routines"), children=_routine_items(routines, not view.session_running)))
+        entries.append(Entry(_("Routines"), children=_routine_items(routines, not view.session_running),
+                             key="routines"))
     if view.stretch_due:
-        entries += [Entry(_("Snooze stretch 10 min"), Action(Verb.SNOOZE, 10)), Entry(_("Skip next stretch"), Action(Verb.SKIP))]
-    entries.append(SEPARATOR)
+        entries += [Entry(_("Snooze stretch 10 min"), Action(Verb.SNOOZE, 10), key="snooze"),
+                    Entry(_("Skip next stretch"), Action(Verb.SKIP), key="skip")]
+    entries.append(separator("sep-status"))
     if view.paused:
-        entries.append(Entry(view.tooltip.removeprefix("Necka: ").capitalize(), enabled=False))
-    entries += [Entry(line, enabled=False) for line in view.status_lines]
-    entries += [Entry(line, enabled=False) for line in today]
-    entries.append(SEPARATOR)
-    entries.append(Entry(_("Break interval"), children=_interval_items(stretch_minutes)))
+        entries.append(Entry(view.tooltip.removeprefix("Necka: ").capitalize(), enabled=False, key="paused"))
+    entries += [Entry(line, enabled=False, key=f"status:{i}") for i, line in enumerate(view.status_lines)]
+    entries += [Entry(line, enabled=False, key=f"today:{i}") for i, line in enumerate(today)]
+    entries.append(separator("sep-settings"))
+    entries.append(Entry(_("Break interval"), children=_interval_items(stretch_minutes), key="interval"))
     entries.append(
         Entry(
             _("Reminders"),
             children=tuple(
-                Entry(_(_REMINDER_LABELS[k]), Action(Verb.TOGGLE, k.value), checked=enabled.get(k, False)) for k in Kind
+                Entry(_(_REMINDER_LABELS[k]), Action(Verb.TOGGLE, k.value), checked=enabled.get(k, False),
+                      key=f"reminder:{k.value}") for k in Kind
             ),
+            key="reminders",
         )
     )
     if view.paused:
-        entries.append(Entry(_("Resume reminders"), Action(Verb.RESUME)))
-    entries.append(Entry(_("Pause"), children=tuple(Entry(_(label), Action(Verb.PAUSE, key)) for key, label in PAUSE_CHOICES)))
-    entries += [Entry(_("Statistics…"), Action(Verb.STATISTICS)), Entry(_("How is your neck today?…"), Action(Verb.CHECKIN))]
-    entries += [Entry(_(label), Action(Verb.INFO, page)) for page, label in PAGES]
-    entries.append(SEPARATOR)
+        entries.append(Entry(_("Resume reminders"), Action(Verb.RESUME), key="resume"))
+    entries.append(Entry(_("Pause"), children=tuple(Entry(_(label), Action(Verb.PAUSE, key), key=f"pause:{key}")
+                                                   for key, label in PAUSE_CHOICES), key="pause"))
+    entries += [Entry(_("Statistics…"), Action(Verb.STATISTICS), key="statistics"),
+                Entry(_("How is your neck today?…"), Action(Verb.CHECKIN), key="checkin")]
+    entries += [Entry(_(label), Action(Verb.INFO, page), key=f"info:{page}") for page, label in PAGES]
+    entries.append(separator("sep-app"))
     if voice is not None:
         entries.append(Entry(_("Voice guidance") if voice_engine else _("Voice guidance (no speech engine found)"),
-                             Action(Verb.VOICE), checked=voice))
+                             Action(Verb.VOICE), checked=voice, key="voice"))
     if autostart is not None:
-        entries.append(Entry(_("Start at login"), Action(Verb.AUTOSTART), checked=autostart))
-    entries += [Entry(_("Open settings file"), Action(Verb.OPEN_SETTINGS)), Entry(_("Quit Necka"), Action(Verb.QUIT))]
+        entries.append(Entry(_("Start at login"), Action(Verb.AUTOSTART), checked=autostart, key="autostart"))
+    entries += [Entry(_("Open settings file"), Action(Verb.OPEN_SETTINGS), key="open-settings"),
+                Entry(_("Quit Necka"), Action(Verb.QUIT), key="quit")]
     return tuple(entries)
 
 
 def _routine_items(routines: tuple[RoutineChoice, ...], can_start: bool) -> tuple[Entry, ...]:
     """One item per routine with its length (shown before starting); a locked one says what unlocks it."""
     items = [
-        Entry(_("{title}: {why}").format(title=r.title, why=r.locked), enabled=False) if r.locked else
+        Entry(_("{title}: {why}").format(title=r.title, why=r.locked), enabled=False, key=f"routine:{r.id}")
+        if r.locked else
         Entry(_("{title} · {length}").format(title=r.title, length=duration_text(r.seconds)), Action(Verb.ROUTINE, r.id),
-              enabled=can_start)
+              enabled=can_start, key=f"routine:{r.id}")
         for r in routines
     ]
-    return (*items, SEPARATOR, Entry(_("Edit my routines…"), Action(Verb.OPEN_ROUTINES)))
+    return (*items, separator("sep-routines"), Entry(_("Edit my routines…"), Action(Verb.OPEN_ROUTINES), key="edit-routines"))
 
 
 def _interval_items(current: int) -> tuple[Entry, ...]:
@@ -121,6 +137,6 @@ def _interval_items(current: int) -> tuple[Entry, ...]:
     return tuple(
         Entry(_("{minutes} min").format(minutes=m) if m in INTERVAL_CHOICES
               else _("{minutes} min (from settings file)").format(minutes=m), Action(Verb.INTERVAL, m),
-              checked=(m == current), radio=True)
+              checked=(m == current), radio=True, key=f"interval:{m}")
         for m in choices
     )

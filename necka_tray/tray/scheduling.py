@@ -51,9 +51,6 @@ class ReminderScheduler:
 
     def start(self, on_job_event: Callable[[str], None]) -> None:
         """Open the job store and start the scheduler thread, paused until ``reconcile``."""
-        from necka_tray.tray import apscheduler_import
-
-        apscheduler_import.load()  # before any other APScheduler import: keeps asyncio out
         from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_MISSED, EVENT_JOB_SUBMITTED
         from apscheduler.executors.debug import DebugExecutor
         from apscheduler.jobstores.memory import MemoryJobStore
@@ -75,8 +72,8 @@ class ReminderScheduler:
             # in the scheduler's thread: no pool thread to wake (and keep) for that.
             executors={"default": DebugExecutor()},
             job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": MAX_GRACE_SECONDS},
-            # Every time Necka hands over is timezone-aware, so the zone only fills gaps it never
-            # leaves; naming one spares the tray tzlocal (see apscheduler_import).
+            # Every time Necka hands over is timezone-aware (UTC), so the zone only fills gaps it
+            # never leaves; naming it keeps the local zone (tzlocal) out of the schedule.
             timezone=timezone.utc,
         )
         self._scheduler.add_listener(listener, EVENT_JOB_SUBMITTED | EVENT_JOB_MISSED | EVENT_JOB_ERROR)

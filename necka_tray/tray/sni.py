@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any, Callable
 from jeepney import DBusAddress, HeaderFields, MessageType, new_error, new_method_call, new_method_return, new_signal
 from jeepney.bus_messages import MatchRule, message_bus
 
-from necka_tray.tray import backend, dbusmenu
+from necka_tray.tray import activation, backend, dbusmenu
 from necka_tray.tray.sni_pixmaps import Pixmaps, installed_icons
 
 if TYPE_CHECKING:
@@ -43,6 +43,7 @@ logger = logging.getLogger(__name__)
 ITEM = "org.kde.StatusNotifierItem"
 PATH = "/StatusNotifierItem"
 WATCHER = "org.kde.StatusNotifierWatcher"
+GNOME_SHELL = "org.gnome.Shell"
 PROPS = "org.freedesktop.DBus.Properties"
 APP_ICON = "io.github.necka.Necka"
 _WATCHER_ADDR = DBusAddress("/StatusNotifierWatcher", bus_name=WATCHER, interface=WATCHER)
@@ -76,6 +77,8 @@ class SniTray:
         from necka_tray.desktop.dbus_link import NameOwner
 
         self._watcher = NameOwner(WATCHER)  # its unique name, from the bus's news and the watcher's answers
+        #: GNOME Shell: it opens submenus in place (``DBusMenu.inline_event``).
+        self._gnome_shell = NameOwner(GNOME_SHELL)
 
     # -- the interface the app uses ------------------------------------------------------
 
@@ -119,6 +122,9 @@ class SniTray:
             self._conn.send(message_bus.AddMatch(rule))
         self._conn.send(message_bus.RequestName(self.bus_name, 4))  # DO_NOT_QUEUE
         self._register(why)
+        self._call(message_bus.GetNameOwner(GNOME_SHELL), self._gnome_shell.set_from_reply)
+        with self._lock:
+            self._menu.reconnected()
 
     def _reconnect(self, exc: Exception) -> bool:
         """The receiving side broke: close it, open a new connection and register again (the host then reads
@@ -243,6 +249,8 @@ class SniTray:
         from necka_tray.desktop.dbus_link import sender
 
         member = msg.header.fields.get(HeaderFields.member)
+        if self._gnome_shell.changed(msg):
+            return
         if self._watcher.changed(msg):
             if self._watcher.owner:
                 logger.info("action=sni-watcher-started")
@@ -267,6 +275,12 @@ class SniTray:
         else:
             reply = new_method_return(msg, signature or None, body)
         self._conn.send(reply)
+        if path == dbusmenu.PATH and reply.header.message_type == MessageType.method_return:
+            with self._lock:
+                hints = self._menu.hints(member, msg.body)
+                if member == "Event" and self._gnome_shell.sent(msg):
+                    hints += self._menu.inline_event(msg.body)
+            self._emit([(dbusmenu.PATH, dbusmenu.INTERFACE, *h) for h in hints])
 
     def _answer(self, path: str, interface: str | None, member: str, body: tuple) -> tuple[str, tuple]:
         if interface == "org.freedesktop.DBus.Peer" and member == "Ping":
@@ -281,7 +295,10 @@ class SniTray:
             raise KeyError(member)
         if interface == PROPS:
             return _properties_call(self._props, ITEM, member, body)
-        if member in ("Activate", "SecondaryActivate"):
+        if member == "ProvideXdgActivationToken":  # Plasma and GNOME, just before Activate: focus for the window
+            activation.offer(str(body[0]))
+            return "", ()
+        if member in ("Activate", "SecondaryActivate", "XAyatanaSecondaryActivate"):
             entries = self._entries
             action = backend.default_action(entries) if member == "Activate" else backend.secondary_action(entries)
             logger.info("action=sni-click kind=%s", member)
@@ -312,11 +329,17 @@ def item_properties(view: TrayView | None, pixmaps: Callable[[tuple], list], ico
         "OverlayIconName": ("s", ""), "OverlayIconPixmap": ("a(iiay)", []),
         "AttentionMovieName": ("s", ""),
         "ToolTip": ("(sa(iiay)ss)", ("", [], view.tooltip if view else "Necka", "")),
+        # Ayatana's extensions, which GNOME's AppIndicator extension asks for: what a screen reader says
+        # (the icon: the title, which never changes; while a stretch is due: the tooltip, fixed then).
+        "IconAccessibleDesc": ("s", "Necka"),
+        "AttentionAccessibleDesc": ("s", view.tooltip if due and view else ""),
+        "XAyatanaLabel": ("s", ""), "XAyatanaLabelGuide": ("s", ""), "XAyatanaOrderingIndex": ("u", 0),
     }
 
 
 #: Which signal announces a change of which properties.
-_SIGNALS = (("NewIcon", ("IconName", "IconPixmap")), ("NewAttentionIcon", ("AttentionIconPixmap",)),
+_SIGNALS = (("NewIcon", ("IconName", "IconPixmap", "IconAccessibleDesc")),
+            ("NewAttentionIcon", ("AttentionIconPixmap", "AttentionAccessibleDesc")),
             ("NewToolTip", ("ToolTip",)), ("NewTitle", ("Title",)))
 
 
@@ -360,14 +383,22 @@ _ITEM_XML = """<node><interface name="org.kde.StatusNotifierItem">
 <property name="AttentionIconPixmap" type="a(iiay)" access="read"/>
 <property name="AttentionMovieName" type="s" access="read"/>
 <property name="ToolTip" type="(sa(iiay)ss)" access="read"/>
+<property name="IconAccessibleDesc" type="s" access="read"/>
+<property name="AttentionAccessibleDesc" type="s" access="read"/>
+<property name="XAyatanaLabel" type="s" access="read"/><property name="XAyatanaLabelGuide" type="s" access="read"/>
+<property name="XAyatanaOrderingIndex" type="u" access="read"/>
 <method name="ContextMenu"><arg name="x" type="i" direction="in"/><arg name="y" type="i" direction="in"/></method>
 <method name="Activate"><arg name="x" type="i" direction="in"/><arg name="y" type="i" direction="in"/></method>
 <method name="SecondaryActivate"><arg name="x" type="i" direction="in"/><arg name="y" type="i" direction="in"/>
 </method>
 <method name="Scroll"><arg name="delta" type="i" direction="in"/><arg name="orientation" type="s" direction="in"/>
 </method>
+<method name="ProvideXdgActivationToken"><arg name="token" type="s" direction="in"/></method>
+<method name="XAyatanaSecondaryActivate"><arg name="timestamp" type="u" direction="in"/></method>
 <signal name="NewTitle"/><signal name="NewIcon"/><signal name="NewAttentionIcon"/><signal name="NewOverlayIcon"/>
 <signal name="NewToolTip"/><signal name="NewStatus"><arg name="status" type="s"/></signal>
+<signal name="NewIconThemePath"><arg name="icon_theme_path" type="s"/></signal><signal name="NewMenu"/>
+<signal name="XAyatanaNewLabel"><arg name="label" type="s"/><arg name="guide" type="s"/></signal>
 </interface><interface name="org.freedesktop.DBus.Properties">
 <method name="Get"><arg type="s" direction="in"/><arg type="s" direction="in"/><arg type="v" direction="out"/></method>
 <method name="GetAll"><arg type="s" direction="in"/><arg type="a{sv}" direction="out"/></method>

@@ -63,6 +63,16 @@ class InfoWindow(base.Window):
         self.show(height_share=4)
 
 
+def helper_main(argv: list[str]) -> int:
+    """``info PAGE`` as the tray starts it (helpers.HELPERS): the page name, checked."""
+    import sys
+
+    if len(argv) != 1 or argv[0] not in care.PAGES:
+        print("necka-tray info: " + _("choose a page from {pages}").format(pages=", ".join(care.PAGES)), file=sys.stderr)
+        return 2
+    return main(argv[0])
+
+
 def main(page_name: str) -> int:
     """Show ``page_name``; prints one JSON line when it closes."""
     look = base.Look.from_settings(base.user_settings())

@@ -68,7 +68,7 @@ def x11_monitors(display: str | None = None) -> list[Rect]:
     try:
         from necka_tray.desktop.platform.x11 import open_display
 
-        d = open_display(display, extensions=("XINERAMA", "RANDR"))
+        d = open_display(display)
     except Exception:
         return []
     try:

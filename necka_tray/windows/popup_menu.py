@@ -27,6 +27,11 @@ MENU_TITLE = "Necka menu"
 TOOLTIP_COLOURS = {"bg": "#2b2b2b", "fg": "#ffffff"}
 
 
+def helper_main(argv: list[str]) -> int:
+    """As the tray starts it (helpers.HELPERS): the popup menu takes no arguments."""
+    return main()
+
+
 def main() -> int:
     from necka_tray import protocol
 

@@ -299,6 +299,8 @@ class SessionWindow(base.Window):
             else:
                 self.notice.config(text=_("Voice guidance on (V)"))
             self.guide = voice.Guide(self.routine) if self.o.speaker.engine else None
+            if self.intro is not None:  # V pressed on the first-use note: say it now
+                self.intro.speak()
         if not self.notice.winfo_manager():
             self.notice.pack(fill="x", before=self.safety, pady=(0, round(4 * self.px)))
 

@@ -44,6 +44,14 @@ class IntroScreen:
         count = len(w.routine.steps)
         w.step_label.config(text=ngettext("{count} step", "{count} steps", count).format(count=count))
         self.fit()
+        self.speak()
+
+    def speak(self) -> None:
+        """With voice guidance on, the note is said too, and which key goes on (no one is stuck waiting)."""
+        if self.w.guide is not None:
+            from necka_tray.windows.voice import safety_script
+
+            self.w.o.speaker.say(safety_script(care.first_use()))
 
     def fit(self) -> None:
         """The exercise screen's size, so the window keeps it when the session starts; taller if the

@@ -62,6 +62,16 @@ def step_script(routine: Routine, index: int) -> StepScript:
     return StepScript(start, countdown, end)
 
 
+#: What ends the spoken first-use note: someone following with eyes closed must know the key.
+SAFETY_GO_ON = N_("When you are ready, press Enter to start.")
+
+
+def safety_script(note) -> str:
+    """The first-use note (``care.first_use()``) as one text to say, ending with the key that goes on."""
+    parts = [note.title, note.intro, *(item for section in note.sections for item in section.items), _(SAFETY_GO_ON)]
+    return " ".join(part.strip() for part in parts if part.strip())
+
+
 class Guide:
     """Turns what the window shows into what is to be said, each text once."""
 

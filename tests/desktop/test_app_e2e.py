@@ -14,11 +14,13 @@ import time
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
+import pytest
 
 from . import xdesk
 from .necka_app import docked, downs_to, menus, wait_menu
 
 
+@pytest.mark.smoke  # also on the oldest libraries (scripts/test)
 def test_icon_docks_shows_a_tooltip_and_never_loads_tkinter(desktop, start_necka, shot):
     necka = start_necka("--time-scale", "1")
     icon = docked(desktop, necka)
@@ -34,6 +36,7 @@ def test_icon_docks_shows_a_tooltip_and_never_loads_tkinter(desktop, start_necka
     assert necka.stderr.read_text() == ""
 
 
+@pytest.mark.smoke  # also on the oldest libraries (scripts/test)
 def test_posture_check_notification_reaches_dunst(desktop, start_necka, active_user):
     # Scale 240: the 20-minute posture interval lasts five seconds (a user is typing meanwhile).
     necka = start_necka("--time-scale", "240")
@@ -48,6 +51,7 @@ def test_posture_check_notification_reaches_dunst(desktop, start_necka, active_u
     assert recorded[0]["reminder"] == "posture"
 
 
+@pytest.mark.smoke  # also on the oldest libraries (scripts/test)
 def test_left_click_runs_a_stretch_session_to_the_end(desktop, start_necka, shot, active_user):
     # Scale 10: the ~2-minute routine takes about 12 s; reminders stay minutes away.
     necka = start_necka("--time-scale", "10")

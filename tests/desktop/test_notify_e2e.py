@@ -72,6 +72,7 @@ def test_stretch_bubble_offers_start_snooze_skip_and_snooze_moves_the_break(
     assert necka.stderr.read_text() == ""
 
 
+@pytest.mark.smoke  # also on the oldest libraries (scripts/test)
 def test_a_click_on_the_stretch_bubble_opens_the_session(desktop, start_necka, necka_env, active_user, tmp_path):
     necka = start_necka("--time-scale", str(SCALE), env=necka_env("stretch"))
     docked(desktop, necka)

@@ -59,6 +59,7 @@ def native_menus(desk):
     return [p for p in desk.popups() if p.kind == "POPUP_MENU" or p.h > BAR]
 
 
+@pytest.mark.smoke  # also on the oldest libraries (scripts/test)
 def test_icon_shows_a_left_click_opens_the_session_and_no_toolkit_is_loaded(sni_desktop, start_sni_necka, request):
     necka = start_sni_necka()
     centre = shown(sni_desktop, necka, request)

@@ -103,3 +103,30 @@ def test_the_v_key_turns_the_voice_on_mid_session(desktop, app_env, spawn, tmp_p
     assert first == step_script(NECK, 0).start
     desktop.key("Escape")
     assert finish(proc)["outcome"] == "stopped"
+
+
+def test_the_first_use_note_is_spoken_and_says_which_key_goes_on(desktop, app_env, spawn, tmp_path):
+    from necka_tray import care
+    from necka_tray.windows.voice import safety_script
+
+    (Path(app_env["XDG_DATA_HOME"]) / "necka-tray" / "state.json").unlink()  # a first session: the note shows
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    standin = bin_dir / "spd-say"
+    standin.write_text(STANDIN.format(python=sys.executable))
+    standin.chmod(0o755)
+    env = with_voice(app_env, tmp_path, f"{bin_dir}:{app_env['PATH']}")
+    proc = start(spawn, env, "--time-scale", "2", "--no-record")
+    wid = desktop.wait_window(NAME)
+    wait_focused(env, wid)
+    spoken = tmp_path / "spoken.jsonl"
+    xdesk.wait_for(lambda: spoken.exists() and spoken.read_text().strip(), 5, what="the note spoken")
+    note = json.loads(spoken.read_text().splitlines()[0])[-1]
+    assert note == safety_script(care.first_use())
+    assert note.startswith("Before you start") and note.endswith("press Enter to start.")
+    assert "never into pain" in note and "healthcare professional" in note
+    desktop.key("Return")  # as the voice said: the session starts, and its first step is spoken
+    xdesk.wait_for(lambda: len(spoken.read_text().splitlines()) >= 2, 5, what="the first step spoken")
+    assert json.loads(spoken.read_text().splitlines()[1])[-1] == step_script(NECK, 0).start
+    desktop.key("Escape")
+    assert finish(proc)["outcome"] == "stopped"

@@ -70,6 +70,36 @@ def exec_unquote(text: str) -> str:
     return "".join(out)
 
 
+def _installed(tmp_path, *, script=True, in_site=True):
+    bindir = tmp_path / "usr" / "bin"
+    site_dir = tmp_path / "usr" / "lib" / "python3" / "dist-packages"
+    package = (site_dir if in_site else tmp_path / "checkout") / "necka_tray"
+    package.mkdir(parents=True)
+    bindir.mkdir(parents=True)
+    if script:
+        (bindir / "necka-tray").write_text("#!/usr/bin/python3\n")
+        (bindir / "necka-tray").chmod(0o755)
+    return dict(executable=str(bindir / "python3"), package_dir=package, site_dirs=[str(site_dir)])
+
+
+def test_an_installed_necka_starts_at_login_by_its_own_command(tmp_path):
+    """The .deb (or pipx): /usr/bin/necka-tray beside /usr/bin/python3, the package in dist-packages."""
+    from necka_tray.desktop.autostart import launch_command
+
+    assert launch_command(**_installed(tmp_path)) == [str(tmp_path / "usr" / "bin" / "necka-tray")]
+
+
+@pytest.mark.parametrize("kind", ["checkout", "no script"])
+def test_a_checkout_starts_at_login_as_it_runs_now(tmp_path, kind):
+    """A checkout on sys.path (an editable install), or no console script: ``python -m necka_tray``."""
+    import sys
+
+    from necka_tray.desktop.autostart import launch_command
+
+    args = _installed(tmp_path, script=kind != "no script", in_site=kind != "checkout")
+    assert launch_command(**args) == [sys.executable, "-m", "necka_tray"]
+
+
 # -- macOS: LaunchAgent plist ----------------------------------------------------------------
 
 

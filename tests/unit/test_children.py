@@ -67,3 +67,32 @@ def test_a_helper_whose_tray_is_already_gone_ends_at_once():
 
 def test_a_helper_of_a_living_tray_runs():
     assert run_bound(str(os.getpid())).returncode == 0
+
+
+def test_a_window_takes_the_activation_token_of_the_click_and_other_helpers_do_not(monkeypatch):
+    """Wayland focus: the token a tray host gave with the click goes to the window it opens, once."""
+    from necka_tray.tray import activation
+
+    envs: list[dict] = []
+
+    class FakePopen:
+        def __init__(self, cmd, **kw):
+            envs.append(kw["env"])
+            self.pid, self.returncode = 1, 0
+
+        def poll(self):
+            return 0
+
+        def wait(self, *_):
+            return 0
+
+    monkeypatch.setattr(children.subprocess, "Popen", FakePopen)
+    monkeypatch.setenv("XDG_ACTIVATION_TOKEN", "the-token-necka-was-started-with")
+    kids = children.Children(post=lambda *a: None)
+    activation.offer("tok-7")
+    kids.start("icons")  # the icon drawing helper is no window: it leaves the token
+    assert children.OneAtATime(kids, "session", lambda m, c: None).start()
+    assert children.OneAtATime(kids, "stats", lambda m, c: None).start()
+    assert "XDG_ACTIVATION_TOKEN" not in envs[0]
+    assert envs[1]["XDG_ACTIVATION_TOKEN"] == envs[1]["DESKTOP_STARTUP_ID"] == "tok-7"
+    assert "XDG_ACTIVATION_TOKEN" not in envs[2]  # used once; Necka's own launch token is never passed on

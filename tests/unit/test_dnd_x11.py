@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from necka_tray.desktop.dnd.x11 import X11Fullscreen
-from necka_tray.desktop.platform.xwire import NONE, POINTER_ROOT, Geometry, Screen
+from necka_tray.desktop.dnd.x11 import NONE, POINTER_ROOT, Geometry, Screen, X11Fullscreen
 
 ROOT, FRAME, APP, CHILD = 0x100, 0x200, 0x300, 0x301
 ATOMS = {name: 400 + i for i, name in enumerate(

@@ -133,3 +133,23 @@ def test_find_engine_takes_the_first_engine_this_platform_has():
     assert find_engine("linux", {"espeak-ng": "/usr/bin/espeak-ng"}.get) == "espeak-ng"
     assert find_engine("linux", {"spd-say": "x", "espeak-ng": "y"}.get) == "spd-say"
     assert find_engine("linux", lambda name: None) is None
+
+
+def _keys(entries, parent=""):
+    for e in entries:
+        yield f"{parent}/{e.key}"
+        yield from _keys(e.children, f"{parent}/{e.key}")
+
+
+def test_every_item_says_what_it_is_once():
+    """dbusmenu ids come from these keys: each item of the fullest menu has its own, whatever its place."""
+    from necka_tray.tray.menu_model import RoutineChoice
+
+    entries = build_menu(view(stretch_due=True, paused=True), 50, ALL_ON, autostart=True, today=("a", "b"),
+                         routines=(RoutineChoice("neck", "Neck", 60), RoutineChoice("desk", "Desk", 90, "later")),
+                         voice=True)
+    keys = list(_keys(entries))
+    assert all(not k.endswith("/") for k in keys) and len(keys) == len(set(keys))
+    assert "/interval/interval:50" in keys and "/routines/routine:desk" in keys
+    quiet = build_menu(view(), 50, ALL_ON, autostart=True)
+    assert {k for k in _keys(quiet)} < set(keys)  # fewer lines: the same keys for the items that stay

@@ -346,7 +346,7 @@ def test_the_dbus_path_never_imports_plyer():
         import sys
         from tests.unit.test_notify_dbus import FakeRouter, remind
         from necka_tray.core.reminders import Kind
-        from necka_tray.desktop.notify import make_notifier
+        from necka_tray.desktop.notifier import make_notifier
         from necka_tray.desktop import notify_dbus
         router = FakeRouter()
         notifier = make_notifier("")

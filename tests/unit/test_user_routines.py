@@ -83,6 +83,20 @@ def test_the_starter_file_is_a_working_example(tmp_path):
     (GOOD.replace('title = "Desk break"', 'title = "Desk break'),
      "routines.toml: line 2, column 20: not valid TOML: "),
     (b'[routines.x]\ntitle = "Caf\xe9"\n', "routines.toml: line 2: the file is not UTF-8 text"),
+    # Texts that would not fit a menu line or a window: their line and key, and the limit.
+    (GOOD.replace('title = "Desk break"', 'title = "' + "x" * 10_000 + '"'),
+     "routines.toml: line 2: routines.desk_break.title: is 10000 characters long; at most 60 fit"),
+    (GOOD.replace('Nod slowly, as if saying yes to a friend.', "Nod. " * 100),
+     "routines.toml: line 11: exercises.slow_nod.instruction: is 499 characters long; at most 300 fit"),
+    (GOOD.replace('title = "Desk break"', 'title = "Desk break"\nsummary = "' + "y" * 301 + '"'),
+     "routines.toml: line 3: routines.desk_break.summary: is 301 characters long; at most 300 fit"),
+    # Marks that would draw over the lines around them: stacked, or on no letter.
+    (GOOD.replace('title = "Slow nod"', 'title = "Slow n\u0301\u0302\u0303\u0304od"'),
+     "routines.toml: line 10: exercises.slow_nod.title: has combining marks that are not on a letter"),
+    (GOOD.replace('title = "Desk break"', 'title = "\u0301\u0301"'),
+     "routines.toml: line 2: routines.desk_break.title: has combining marks that are not on a letter"),
+    (GOOD.replace('title = "Desk break"', 'title = "Desk\\nbreak"'),
+     "routines.toml: line 2: routines.desk_break.title: must be one line of text"),
 ])
 def test_a_bad_file_names_its_line_and_key_and_the_builtins_still_work(tmp_path, text, expected):
     path = write(tmp_path, text)
@@ -138,3 +152,9 @@ def test_line_of_finds_keys_tables_and_list_items():
     assert tomllines.line_of(text, ("exercises", "a", "pose")) == 2  # missing: its table
     assert tomllines.line_of(text, ("routines", "r", "steps"), needle='"y"') == 8
     assert tomllines.line_of(text, ("nothing",)) is None
+
+
+def test_accents_written_as_combining_marks_are_fine(tmp_path):
+    path = write(tmp_path, GOOD.replace('title = "Desk break"', 'title = "Pause cafe\u0301 \u1ea1\u0306"'))
+    catalogue = load_catalogue(path)
+    assert catalogue.problem is None and catalogue.routines["desk_break"].title == "Pause cafe\u0301 \u1ea1\u0306"

@@ -3,20 +3,37 @@
 The EWMH way is ``_NET_WM_STATE_FULLSCREEN`` on ``_NET_ACTIVE_WINDOW``; without
 a window manager that keeps those, a focused top-level window covering the
 whole screen counts too (desktop-type windows, which always do, never count).
+Asked through python-xlib (``XQuestions``), on the connection the idle source shares.
 """
 
 from __future__ import annotations
 
-from typing import Mapping
+from typing import Mapping, NamedTuple
 
-from necka_tray.desktop.platform.xwire import NONE, POINTER_ROOT, Connection  # xwire: no python-xlib in the tray
+NONE = 0  # X.NONE
+POINTER_ROOT = 1  # X.PointerRoot
+
+
+class Screen(NamedTuple):
+    root: int
+    width: int
+    height: int
+
+
+class Geometry(NamedTuple):
+    x: int
+    y: int
+    width: int
+    height: int
 
 
 class X11Fullscreen:
     name = "x11-fullscreen"
 
     def __init__(self, display_name: str) -> None:
-        self._d = Connection(display_name)
+        from necka_tray.desktop.platform import x11
+
+        self._d = XQuestions(x11.shared(display_name))
         self._root = self._d.screen.root
         atom = self._d.intern_atom
         self._active = atom("_NET_ACTIVE_WINDOW")
@@ -55,6 +72,50 @@ class X11Fullscreen:
 
     def _atoms(self, window: int, prop: int) -> list[int]:
         return self._d.get_property(window, prop) or []
+
+
+class XQuestions:
+    """The few requests the check makes, on a python-xlib ``Display``, in window ids (ints)."""
+
+    def __init__(self, display) -> None:
+        self._d = display
+        screen = display.screen()
+        self.screen = Screen(screen.root.id, screen.width_in_pixels, screen.height_in_pixels)
+
+    def intern_atom(self, name: str) -> int:
+        return self._d.intern_atom(name)
+
+    def get_property(self, window: int, prop: int) -> list[int] | None:
+        """The values of a format-32 property (atoms, windows), or None if it is unset."""
+        from Xlib import X
+
+        reply = self._window(window).get_full_property(prop, X.AnyPropertyType)
+        if reply is None:
+            return None
+        return list(reply.value) if reply.format == 32 else []
+
+    def get_input_focus(self) -> int:
+        return _id(self._d.get_input_focus().focus)
+
+    def query_parent(self, window: int) -> int:
+        return _id(self._window(window).query_tree().parent)
+
+    def get_geometry(self, window: int) -> Geometry:
+        geo = self._window(window).get_geometry()
+        return Geometry(geo.x, geo.y, geo.width, geo.height)
+
+    def translate_coords(self, src: int, dst: int, x: int, y: int) -> tuple[int, int]:
+        """(x, y) of ``src``'s point in ``dst``'s coordinates."""
+        reply = self._window(dst).translate_coords(self._window(src), x, y)
+        return reply.x, reply.y
+
+    def _window(self, window: int):
+        return self._d.create_resource_object("window", window)
+
+
+def _id(window) -> int:
+    """A window's id; python-xlib gives X.NONE and X.PointerRoot as plain ints."""
+    return window if isinstance(window, int) else window.id
 
 
 def open_source(env: Mapping[str, str]) -> X11Fullscreen | None:

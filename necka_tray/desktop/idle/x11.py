@@ -5,20 +5,24 @@ from __future__ import annotations
 from typing import Mapping
 
 
+class NoScreenSaverExtension(RuntimeError):
+    """The X server lacks MIT-SCREEN-SAVER: the next idle source is tried."""
+
+
 class X11Idle:
     name = "x11"
 
     def __init__(self, display_name: str) -> None:
-        from necka_tray.desktop.platform.xwire import Connection, XWireError
+        from necka_tray.desktop.platform import x11
 
-        self._display = Connection(display_name)  # xwire: no python-xlib in the tray for this
+        self._display = x11.shared(display_name)  # python-xlib, shared with the full-screen check
         if not self._display.has_extension("MIT-SCREEN-SAVER"):
-            self._display.close()
-            raise XWireError("the X server has no MIT-SCREEN-SAVER extension")
+            raise NoScreenSaverExtension("the X server has no MIT-SCREEN-SAVER extension")
+        self._root = self._display.screen().root
 
     def idle_seconds(self) -> float | None:
         try:
-            return self._display.idle_ms() / 1000.0
+            return self._root.screensaver_query_info().idle / 1000.0
         except Exception:
             return None
 

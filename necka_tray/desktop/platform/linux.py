@@ -34,7 +34,7 @@ GNOME_HINT = N_(
     "(package gnome-shell-extension-appindicator)."
 )
 PYGOBJECT_COMMAND = ("sudo apt install gir1.2-gtk-3.0 libgirepository1.0-dev libcairo2-dev pkg-config gcc "
-                     "&& pip install 'PyGObject>=3.42,<3.51'")
+                     "python3-dev && pip install 'necka-tray[gtk]'")
 
 
 def display_problem(env: Mapping[str, str]) -> str | None:
@@ -73,9 +73,8 @@ def tray_backend(env: Mapping[str, str]) -> TrayChoice:
 
 
 def xembed_tray_owner(display: str) -> int:
-    """The window id owning the XEmbed tray selection of screen 0, or 0."""
-    d = x11.probe(display)
-    return d.get_selection_owner(d.intern_atom("_NET_SYSTEM_TRAY_S0"))
+    """The window id owning the XEmbed tray selection, or 0."""
+    return x11.tray_owner(x11.probe(display))
 
 
 def status_notifier(env: Mapping[str, str] = os.environ) -> str:

@@ -1,20 +1,19 @@
-"""Opening X connections cheaply: the display probes, and the XEmbed icon's python-xlib.
+"""The tray's X connections, all python-xlib, imported only where X is asked.
 
-python-xlib's ``Display()`` asks the server about every extension it knows and
-imports a module for each: 13 round trips and modules on a common X server,
-~30 ms before Necka's icon could dock, paid again for every connection. The
-probes and the tray icon speak the core protocol only, so they connect
-without extensions; code that needs one (the idle counter's MIT-SCREEN-SAVER)
-asks for just that one.
+Three kinds, so that the tray holds as few as it can:
 
-The start-up probes (is there a display, is there an XEmbed tray) share one
-connection of ``xwire``'s, which needs no python-xlib: on a StatusNotifierItem
-desktop the tray process never loads it (~2.5 MiB). Only the XEmbed icon, which
-draws and docks a window, opens a python-xlib ``Display``.
+- the start-up probe (``probe``): is there a display, who holds the XEmbed
+  tray selection. On an XEmbed tray the icon ``take``\\ s this very connection
+  (it docks and draws on it); otherwise ``drop`` closes it.
+- the questions the app's dispatcher thread asks while Necka runs (``shared``):
+  how long the user has been idle (MIT-SCREEN-SAVER), whether the focused
+  window is full screen. The idle and the full-screen sources share one
+  connection; python-xlib is not thread-safe, and both are called from that
+  one thread only.
+- ``open_display``, a connection of its own (the helper processes: monitors,
+  scaling).
 
-Nor does Necka ever turn keys into keysyms, so a connection skips the
-keyboard map that ``Display()`` fetches and indexes (a reply of every
-keycode's keysyms): ~0.4 MiB of heap per connection, kept for its lifetime.
+On a Wayland desktop without ``DISPLAY`` none of this is imported.
 """
 
 from __future__ import annotations
@@ -22,67 +21,71 @@ from __future__ import annotations
 import threading
 
 _lock = threading.Lock()
-_probe: tuple[str | None, object] | None = None  # (display name, connection) kept for the tray
+_probe: tuple[str | None, object] | None = None  # (display name, Display) until taken or dropped
+_shared: dict[str | None, object] = {}
 
 
-def open_display(name: str | None = None, extensions: tuple[str, ...] = ()):
-    """An ``Xlib.display.Display`` with only the named extensions (X protocol names,
-    e.g. ``"MIT-SCREEN-SAVER"``) loaded; raises as ``Display()`` does."""
-    from Xlib import ext
+def open_display(name: str | None = None):
+    """A new ``Xlib.display.Display``; raises as ``Display()`` does (e.g. ``DisplayConnectionError``)."""
+    from Xlib import display
 
-    # python-xlib reads this list while connecting; it has no option to skip it.
-    with _lock:
-        saved = ext.__extensions__
-        ext.__extensions__ = [e for e in saved if e[0] in extensions]
-        try:
-            return _display_class()(name)
-        finally:
-            ext.__extensions__ = saved
-
-
-_Display = None
-
-
-def _display_class():
-    """``Xlib.display.Display`` without its keyboard map (built on first use: Xlib loads lazily)."""
-    global _Display
-    if _Display is None:
-        import Xlib.display
-
-        class Display(Xlib.display.Display):
-            def _update_keymap(self, first_keycode, count):
-                """Skipped: keysym lookups then find nothing, and Necka makes none."""
-
-        _Display = Display
-    return _Display
+    return display.Display(name)
 
 
 def probe(name: str | None):
-    """The shared start-up ``xwire.Connection`` to ``name`` (opened on first use)."""
+    """The start-up connection to ``name`` (opened on first use, kept for the tray probes that follow)."""
     global _probe
-    if _probe is None or _probe[0] != name:
-        drop()
-        from necka_tray.desktop.platform.xwire import Connection
-
-        _probe = (name, Connection(name))
-    return _probe[1]
+    with _lock:
+        if _probe is None or _probe[0] != name:
+            _close_probe()
+            _probe = (name, open_display(name))
+        return _probe[1]
 
 
 def take(name: str | None):
-    """A python-xlib connection for the XEmbed icon (the start-up probes' one is closed first)."""
-    drop()
+    """The start-up connection, handed over to the caller (the XEmbed icon), or a new one."""
+    global _probe
+    with _lock:
+        if _probe is not None and _probe[0] == name:
+            display, _probe = _probe[1], None
+            return display
+        _close_probe()
     return open_display(name)
 
 
 def drop() -> None:
     """Close the start-up connection if nobody took it."""
+    with _lock:
+        _close_probe()
+
+
+def _close_probe() -> None:
     global _probe
     if _probe is not None:
-        _probe[1].close()
+        try:
+            _probe[1].close()
+        except Exception:  # the server went away: nothing left to close
+            pass
         _probe = None
 
 
+def shared(name: str):
+    """The dispatcher thread's connection to ``name`` for its questions (idle time, full screen)."""
+    with _lock:
+        display = _shared.get(name)
+        if display is None:
+            display = _shared[name] = open_display(name)
+        return display
+
+
 # -- what a system-tray host tells its icons (the freedesktop system-tray protocol) --
+
+
+def tray_owner(display) -> int:
+    """The window id owning the XEmbed tray selection of the default screen, or 0."""
+    atom = display.intern_atom(f"_NET_SYSTEM_TRAY_S{display.get_default_screen()}")
+    owner = display.get_selection_owner(atom)
+    return owner if isinstance(owner, int) else owner.id  # X.NONE (0) comes as a plain int
 
 
 def tray_is_vertical(owner, orientation_atom: int) -> bool:
