@@ -32,8 +32,8 @@ def start_necka(shell: Shell, spawn, tmp: Path, *args: str, config: str = "") ->
     home = shell.tmp / f"user-{time.monotonic_ns()}"
     env = dict(shell.env)
     for var, sub in FLAT_DIRS.items():
-        if var == "XDG_RUNTIME_DIR" and shell.as_user:
-            continue  # nobody's session keeps its runtime dir (the Wayland socket is there)
+        if var == "XDG_RUNTIME_DIR" and (shell.as_user or "WAYLAND_DISPLAY" in shell.env):
+            continue  # the session's runtime dir, as a user's apps share it: the Wayland socket is there
         (home / sub).mkdir(mode=0o700, parents=True)
         env[var] = str(home / sub)
     if config:

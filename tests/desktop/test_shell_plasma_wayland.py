@@ -21,5 +21,4 @@ def shell(tmp_path_factory):
 @pytest.fixture(scope="module")
 def spec():
     return Spec(panel=(756, 800), idle_source=r"(?!x11\b)\S+",  # a Wayland idle source, whatever its name
-                xfail={"test_the_menu_is_drawn_right_and_break_interval_45_is_saved": "menu",
-                       "test_idle_is_detected": "wayland"})
+                xfail={})
