@@ -110,7 +110,7 @@ def app_menu(shell: Shell, necka: Necka) -> tuple[Item, ...]:
         p = {k: v[1] for k, v in props.items()}
         return Item(label=p.get("label", "").replace("__", "_"), separator=p.get("type") == "separator",
                     enabled=p.get("enabled", True), toggle=p.get("toggle-type", ""),
-                    submenu=tuple(item(c[1]) for c in children if p.get("visible", True)))
+                    submenu=tuple(item(c[1]) for c in children if dict(c[1][1]).get("visible", ("b", True))[1]))
 
     return tuple(i for i in item(reply.body[1]).submenu)
 

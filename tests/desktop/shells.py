@@ -246,23 +246,26 @@ def mako_list(env: dict) -> list[dict]:
 
 # --- X11 shells: Xfce, Plasma, and the X display GNOME's nested shell runs in ----------------
 
-def x11_shell(name: str, env: dict, tmp: Path, bus_log: Path, **extra) -> Shell:
+def x11_shell(name: str, env: dict, tmp: Path, bus_log: Path, only_visible: bool = True, **extra) -> Shell:
     def shot(path: Path) -> Path:
         return xdesk.screenshot(env, path)
 
     def windows() -> list[str]:
-        out = subprocess.run(["xdotool", "search", "--onlyvisible", "--name", "."], env=env, capture_output=True,
+        visible = ["--onlyvisible"] if only_visible else []  # Xwayland (rootless) maps nothing xdotool sees
+        out = subprocess.run(["xdotool", "search", *visible, "--name", "."], env=env, capture_output=True,
                              text=True, timeout=10).stdout.split()
         names = []
-        for wid in out:
-            with contextlib.suppress(Exception):
-                names.append(xdesk.window_name(env, int(wid)))
+        for wid in out:  # xdotool, not python-xlib: it reads XAUTHORITY from env (mutter's Xwayland needs it)
+            done = subprocess.run(["xdotool", "getwindowname", wid], env=env, capture_output=True, text=True, timeout=10)
+            if done.returncode == 0:
+                names.append(done.stdout.rstrip("\n"))
         return names
 
     return Shell(name, env, tmp, click=lambda x, y, button=1: xdesk.click(env, x, y, button), screenshot=shot,
                  windows=windows, key=lambda *keys: xdesk.key(env, *keys), move=lambda x, y: xdesk.move(env, x, y),
                  nudge=lambda: xdesk.run(env, "xdotool", "mousemove_relative", "--", "1", "0"),
-                 bus_log=bus_log, extra=extra)
+                 bus_log=bus_log, extra={"double_click": lambda x, y: xdesk.run(
+                     env, "xdotool", "mousemove", str(x), str(y), "click", "--repeat", "2", "--delay", "120", "1"), **extra})
 
 
 def x_session(stack, tmp: Path, system_bus: bool = False) -> dict:
@@ -391,7 +394,7 @@ def gnome(tmp: Path) -> Iterator[Shell]:
         xdesk.move(env, 640, 400)
         xdesk.wait_for(lambda: _left_overview(outer, tmp / "overview.png"), 30, interval=1,
                        what="GNOME's desktop, out of the overview it starts in")
-        inner = x11_shell("gnome", app_env, tmp, bus_log)
+        inner = x11_shell("gnome", app_env, tmp, bus_log, only_visible=False)
         outer.env = app_env
         outer.windows = inner.windows  # the app's windows are on the shell's Xwayland
         yield outer
@@ -475,7 +478,7 @@ def plasma_wayland(tmp: Path) -> Iterator[Shell]:
         wait_alive(shell, tmp, "plasmashell", lambda: has_owner(env, NOTIFICATIONS), 60)
         x_display = xdesk.wait_for(lambda: _xwayland_of(kwin.pid), 30, what="kwin's Xwayland")
         outer = x11_shell("plasma-wayland", env, tmp, bus_log)
-        inner = x11_shell("plasma-wayland", dict(env, DISPLAY=x_display), tmp, bus_log)
+        inner = x11_shell("plasma-wayland", dict(env, DISPLAY=x_display), tmp, bus_log, only_visible=False)
         outer.env = dict(env, WAYLAND_DISPLAY="necka-kwin", DISPLAY=x_display)
         outer.windows = inner.windows  # the session window (Tk) is on kwin's Xwayland
         yield outer

@@ -20,6 +20,6 @@ def shell(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def spec():
-    return Spec(panel=(0, 32), idle_source="gnome",
-                xfail={"test_a_left_click_opens_the_stretch_session": "menu",
-                       "test_the_menu_is_drawn_right_and_break_interval_45_is_saved": "menu"})
+    # A single left click opens the menu there (the extension's rule for an item with a menu; the
+    # README says so): the session starts on a double click.
+    return Spec(panel=(0, 32), idle_source="gnome", clicks=2)

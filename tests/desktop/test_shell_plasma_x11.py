@@ -20,5 +20,4 @@ def shell(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def spec():
-    return Spec(panel=(756, 800), idle_source="x11",
-                xfail={"test_the_menu_is_drawn_right_and_break_interval_45_is_saved": "menu"})
+    return Spec(panel=(756, 800), idle_source="x11")

@@ -22,5 +22,4 @@ def shell(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def spec():
-    return Spec(panel=(0, 30), idle_source=r"(?!x11\b)\S+",  # a Wayland idle source, whatever its name
-                xfail={})
+    return Spec(panel=(0, 30), idle_source=r"(?!x11\b)\S+")  # a Wayland idle source, whatever its name
