@@ -91,7 +91,8 @@ def main() -> int:
         env = session.user_env(desk.env, Path(tmp) / "user", session.STANDARD_DIRS)
         env.update(HEAP_OUT=str(out), HEAP_AFTER=str(args.after))
         with open(Path(tmp) / "necka.err", "w") as err:
-            proc = subprocess.Popen([sys.executable, "-c", WRAPPER], env=env, stderr=err, cwd=tmp,
+            # cwd: this checkout's necka_tray comes first on the path.
+            proc = subprocess.Popen([sys.executable, "-c", WRAPPER], env=env, stderr=err, cwd=REPO,
                                     preexec_fn=session.die_with_parent)
             try:
                 xdesk.wait_for(out.exists, args.after + 30, what="the heap snapshot")

@@ -1,7 +1,9 @@
 """What the commands that talk to the running Necka share: the request, its output, exit codes.
 
 A command prints the app's one-line answer and exits 0; when no Necka runs
-it says so on stderr and exits ``EXIT_NOT_RUNNING``; when the app refuses
+it says so on stderr and exits ``EXIT_NOT_RUNNING``, but when one runs with no
+socket to reach it (its runtime folder removed or full) it says that, and
+why if the app noted it, and exits ``EXIT_NO_CHANNEL``; when the app refuses
 (or the channel fails) it prints the reason and exits ``EXIT_FAILED``; when
 the request went out but no answer came, it says the command may have taken
 effect and exits ``EXIT_UNANSWERED`` (never "try again": a new run is a new
@@ -19,6 +21,8 @@ from necka_tray.i18n import N_, _
 EXIT_FAILED = 1
 EXIT_NOT_RUNNING = 3
 EXIT_UNANSWERED = 4
+#: A Necka runs (it holds the instance lock) but its control socket is not there: nothing was sent.
+EXIT_NO_CHANNEL = 6
 NOT_RUNNING = N_("Necka is not running (start it with: necka-tray)")
 
 
@@ -53,7 +57,7 @@ def ask(command: str, **args: Any) -> tuple[int, dict[str, Any] | None]:
     try:
         reply = control.ask(paths(), command, **args)
     except ipc.NotRunning:
-        return fail(_(NOT_RUNNING), EXIT_NOT_RUNNING), None
+        return unreachable(paths()) or fail(_(NOT_RUNNING), EXIT_NOT_RUNNING), None
     except ipc.ControlError as exc:
         return channel_failed(exc), None
     if not reply.get("ok"):
@@ -78,13 +82,34 @@ def window(command: str, here: Callable[[], int], **args: Any) -> int:
     try:
         reply = control.ask(paths(), command, **args)
     except ipc.NotRunning:
-        return here()
+        return unreachable(paths()) or here()  # never a second window beside a running tray
     except ipc.ControlError as exc:
         return channel_failed(exc)
     if not reply.get("ok"):
         return fail(str(reply.get("error", _("the running Necka refused the request"))))
     print(reply["message"])
     return 0
+
+
+def unreachable(where: Any) -> int:
+    """0 when no Necka runs; else say that the running one cannot be reached now, and why: exit code."""
+    from necka_tray.tray import instance
+
+    pid = instance.running(where)
+    if pid is None:
+        return 0
+    return fail(unreachable_text(where, pid), EXIT_NO_CHANNEL)
+
+
+def unreachable_text(where: Any, pid: int) -> str:
+    from necka_tray.tray import instance
+
+    reason = instance.channel_note(where)
+    if reason:
+        return _("Necka is running (pid {pid}) but commands cannot reach it: {reason}; it tries again every "
+                 "minute.").format(pid=pid, reason=reason)
+    return _("Necka is running (pid {pid}) but its control channel is being rebuilt; try again in a "
+             "minute.").format(pid=pid)
 
 
 def channel_failed(exc: Exception) -> int:

@@ -92,10 +92,11 @@ def run(args: argparse.Namespace) -> int:
             write_chart(report, args.chart, high_contrast=settings["session.theme"] == "high-contrast")
         except OSError as exc:
             return remote.fail(_("cannot write the chart {path}: {error}").format(path=args.chart, error=exc.strerror or exc))
+    lines = {} if args.csv else care_lines(paths.history_db, settings, args.days, report.generated)
     if args.json:
-        text = json.dumps(report.to_json(), indent=2, ensure_ascii=False) + "\n"
+        text = json.dumps({**report.to_json(), "care": lines}, indent=2, ensure_ascii=False) + "\n"
     else:
-        text = to_csv(report) if args.csv else to_table(report) + "\n"
+        text = to_csv(report) if args.csv else to_table(report, lines) + "\n"
     try:
         sys.stdout.write(text)
         sys.stdout.flush()
@@ -105,6 +106,18 @@ def run(args: argparse.Namespace) -> int:
     if args.chart:
         print(_("Chart written to {path}").format(path=args.chart), file=sys.stderr)
     return 0
+
+
+def care_lines(path, settings, days: int, now) -> dict:
+    """The care lines (``store/care_reads.py``); a history that cannot be read for them leaves them out."""
+    from necka_tray.store import care_reads
+
+    try:
+        return care_reads.stats_lines(path, now, days, settings["care.suggest_professional"],
+                                      settings["care.weekly_summary"])
+    except Exception as exc:  # the statistics were read; the care lines are a bonus
+        print("necka-tray: " + _("cannot read the check-ins: {error}").format(error=exc), file=sys.stderr)
+        return {"suggest_professional": None, "week_back": None}
 
 
 def write_chart(report, path: str, high_contrast: bool = False) -> None:
@@ -143,7 +156,7 @@ def _minutes(seconds: float | None) -> str:
 _HEADER = (N_("Day"), N_("Stretches"), N_("Posture"), N_("Sitting"), N_("Longest"), N_("Breaks"), N_("Neck"))
 
 
-def to_table(report) -> str:
+def to_table(report, care: dict | None = None) -> str:
     from necka_tray.core.stats import format_duration, totals
 
     first, last = report.days[0].day, report.days[-1].day
@@ -188,7 +201,19 @@ def to_table(report) -> str:
         "",
         _("Stretches: sessions done / breaks due.  Breaks: natural breaks.  "
           "Neck: mean check-in, 0 = no pain, 10 = worst pain."),
+        *_care_text(care or {}),
     ])
+
+
+def _care_text(care: dict) -> list[str]:
+    """The care lines under the table: last week's look back, the suggestion and where to read more."""
+    out = []
+    if care.get("week_back"):
+        out += ["", care["week_back"]["line"]]
+    if care.get("suggest_professional"):
+        out += ["", care["suggest_professional"]["line"],
+                _("When to see a professional: necka-tray info care")]
+    return out
 
 
 def _day(d) -> str:

@@ -23,6 +23,16 @@ def run(args: argparse.Namespace) -> int:
     try:
         reply = control.ask(paths, "status")
     except ipc.NotRunning:
+        from necka_tray.tray import instance
+
+        pid = instance.running(paths)
+        if pid is not None:  # one runs, with no socket to reach it now
+            text = remote.unreachable_text(paths, pid)
+            if not args.json:
+                return remote.fail(text, remote.EXIT_NO_CHANNEL)
+            print(json.dumps({"running": True, "reachable": False, "pid": pid, "problem": text,
+                              "paths": control.where(paths)}, indent=2))
+            return remote.EXIT_NO_CHANNEL
         status, code = {"running": False, "paths": control.where(paths)}, remote.EXIT_NOT_RUNNING
         status.update(language=i18n.language(), language_from=i18n.requested()[1])
     except ipc.ControlError as exc:

@@ -19,6 +19,7 @@ CHECKIN = "checkin"  # "How does your neck feel?" answered
 NATURAL_BREAK = "natural_break"  # the user was away long enough to count as a break
 SITTING = "sitting"  # one unbroken stretch of sitting at the computer ended
 PAUSE = "pause"
+NOTICE = "notice"  # a care bubble was shown (``notice``: care | weekly), so a restart does not repeat it
 RESUME = "resume"
 
 #: Session outcomes.
@@ -72,3 +73,8 @@ def sitting_event(started: datetime, ended: datetime, until: str) -> Row:
 def reminder_event(kind: Any, ts: datetime, notified: bool, **extra: Any) -> Row:
     """A reminder that fired (``kind``: a ``Kind`` or its value); ``notified``: its bubble reached the service."""
     return REMINDER, ts, {"reminder": getattr(kind, "value", kind), "notified": bool(notified), **extra}
+
+
+def notice_event(ts: datetime, notice: str, **extra: Any) -> Row:
+    """A care bubble shown (``notice``: "care", the suggestion to see a professional; "weekly", the look back)."""
+    return NOTICE, ts, {"notice": notice, **extra}

@@ -10,18 +10,18 @@ user's file should be easy to find in an editor.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import os
 import re
-import reprlib
 import tomllib
-import unicodedata
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from necka_tray.core import progress, tomllines
+from necka_tray.core.routine_fields import _clip, _DataError, _no_unknown_keys, _positive, _shown, _text
 from necka_tray.i18n import _
 
 #: The routine the tray starts when the user has not picked one.
@@ -34,18 +34,12 @@ SIDES = ("left", "right")
 
 _ID = re.compile(r"[a-z][a-z0-9_]*\Z")
 _EXERCISE_KEYS = frozenset({"title", "instruction", "hold_seconds", "reps", "seconds", "side", "sides",
-                            "safety", "pose", "pace_seconds"})
-_ROUTINE_KEYS = frozenset({"title", "summary", "steps", "unlock"})
+                            "safety", "pose", "pace_seconds", "gentle"})
+_ROUTINE_KEYS = frozenset({"title", "summary", "steps", "unlock", "strengthening"})
 _STEP_KEYS = frozenset({"exercise", "seconds", "side"})
 _TOP_KEYS = frozenset({"format", "exercises", "routines"})
-_MAX_STEP_SECONDS = 3600
 _MAX_BREATH_SECONDS = 30
 _MAX_REPS = 100
-#: Values in messages: short, and never deeper than a few levels (a file may nest and repeat a lot).
-_REPR = reprlib.Repr()
-_REPR.maxlevel, _REPR.maxlist, _REPR.maxdict, _REPR.maxstring, _REPR.maxother, _REPR.maxlong = 3, 5, 5, 40, 40, 40
-
-
 @dataclass(frozen=True)
 class Exercise:
     """One movement. ``seconds`` is how long its step lasts; ``reps`` is ``None`` for a hold.
@@ -65,6 +59,8 @@ class Exercise:
     side: str | None = None
     sides: tuple[str, ...] = ()
     pace: tuple[float, float] | None = None
+    #: The variant for a bad day (its ``safety`` is the gentle variant's caution), or None.
+    gentle: Exercise | None = None
 
     @property
     def is_hold(self) -> bool:
@@ -96,6 +92,14 @@ class Routine:
     summary: str = ""
     #: An unlock rule from ``core.progress`` (None: always available).
     unlock: str | None = None
+    #: A strengthening routine: not offered while the check-ins call for a professional (``core.care``).
+    strengthening: bool = False
+
+    def gentle(self) -> Routine:
+        """The routine for a bad day: each exercise's gentle variant, where it has one (never longer)."""
+        steps = tuple(Step(s.exercise.gentle, min(s.seconds, s.exercise.gentle.seconds), s.side)
+                      if s.exercise.gentle is not None else s for s in self.steps)
+        return dataclasses.replace(self, steps=steps)
 
     @property
     def total_seconds(self) -> float:
@@ -195,14 +199,6 @@ def builtin_exercises() -> dict[str, Exercise]:
     return {s.exercise.id: s.exercise for r in builtin_routines().values() for s in r.steps}
 
 
-class _DataError(Exception):
-    def __init__(self, key: str, problem: str, needle: str | None = None) -> None:
-        super().__init__(f"{key}: {problem}")
-        self.key = key
-        self.problem = problem
-        self.needle = needle  # text on the offending line, when the key spans several lines
-
-
 def _parse(doc: dict[str, Any], base: Mapping[str, Exercise], poses: Collection[str] | None) -> dict[str, Routine]:
     _no_unknown_keys(doc, _TOP_KEYS, "")
     fmt = doc.get("format", FORMAT)
@@ -261,7 +257,7 @@ def _exercise(ex_id: str, body: Any, poses: Collection[str] | None) -> Exercise:
     if poses is not None and pose not in poses:
         raise _DataError(f"{key}.pose", _("unknown pose {value}; use one of: {allowed}").format(
             value=_shown(pose), allowed=", ".join(sorted(poses))))
-    return Exercise(
+    full = Exercise(
         id=ex_id,
         title=_text(body, "title", key),
         instruction=_text(body, "instruction", key),
@@ -273,6 +269,11 @@ def _exercise(ex_id: str, body: Any, poses: Collection[str] | None) -> Exercise:
         sides=tuple(sides),
         pace=_pace(body, key),
     )
+    if "gentle" not in body:
+        return full
+    from necka_tray.core.gentle import parse_gentle  # here: gentle.py reads this module's checks
+
+    return dataclasses.replace(full, gentle=parse_gentle(full, body["gentle"], f"{key}.gentle", poses))
 
 
 def _pace(body: dict[str, Any], key: str) -> tuple[float, float] | None:
@@ -301,8 +302,12 @@ def _routine(r_id: str, body: Any, exercises: dict[str, Exercise]) -> Routine:
     if unlock is not None and (not isinstance(unlock, str) or unlock not in progress.RULES):
         raise _DataError(f"{key}.unlock", _("must be one of {allowed} (got {value})").format(
             allowed=sorted(progress.RULES), value=_shown(unlock)))
+    strengthening = body.get("strengthening", False)
+    if not isinstance(strengthening, bool):
+        raise _DataError(f"{key}.strengthening", _("must be true or false (got {value})").format(
+            value=_shown(strengthening)))
     return Routine(id=r_id, title=_text(body, "title", key), steps=tuple(steps), summary=summary,
-                   unlock=unlock)
+                   unlock=unlock, strengthening=strengthening)
 
 
 def _steps(step_key: str, item: Any, exercises: dict[str, Exercise]) -> list[Step]:
@@ -342,63 +347,9 @@ def _table(doc: dict[str, Any], name: str, key: str) -> dict[str, Any]:
     return value
 
 
-def _no_unknown_keys(body: dict[str, Any], allowed: frozenset[str], key: str) -> None:
-    for k in body:
-        if k not in allowed:
-            raise _DataError(f"{key}.{k}" if key else k, _("unknown key (expected one of {allowed})").format(allowed=sorted(allowed)))
-
-
 def _check_id(value: str, key: str) -> None:
     if not _ID.match(value):
         raise _DataError(key, _("ids are lower-case letters, digits and underscores"))
-
-
-#: The longest user text, in characters: a title fits a menu line and a window's heading, the
-#: longer texts a few lines of the session window (Necka's own: titles <= 27, texts <= 110).
-MAX_TITLE = 60
-MAX_TEXT = 300
-#: Combining marks in a row on one letter: more draw over the lines above and below ("Zalgo" text).
-_MAX_MARKS = 3
-
-
-def _text(body: dict[str, Any], name: str, key: str, optional: bool = False) -> str:
-    """A user text, stripped, within its length, on one line, its combining marks on letters."""
-    value = body.get(name, "" if optional else None)
-    if value is None:
-        raise _DataError(f"{key}.{name}", _("missing"))
-    if not isinstance(value, str) or not (value.strip() or optional):
-        raise _DataError(f"{key}.{name}", _("must be non-empty text") if not optional else _("must be text"))
-    text = value.strip()
-    most = MAX_TITLE if name == "title" else MAX_TEXT
-    if len(text) > most:
-        raise _DataError(f"{key}.{name}", _("is {count} characters long; at most {most} fit").format(
-            count=len(text), most=most))
-    if any(c in text for c in "\n\r\t\v\f\x85\u2028\u2029") or any(unicodedata.category(c) == "Cc" for c in text):
-        raise _DataError(f"{key}.{name}", _("must be one line of text, without control characters"))
-    run = 0
-    for i, c in enumerate(text):
-        run = run + 1 if unicodedata.combining(c) else 0
-        if run > _MAX_MARKS or (run and i == 0):
-            raise _DataError(f"{key}.{name}", _("has combining marks that are not on a letter, or too many on "
-                                                "one (they would draw over other text)"))
-    return text
-
-
-def _positive(body: dict[str, Any], name: str, key: str) -> float:
-    value = body.get(name)
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:
-        raise _DataError(f"{key}.{name}", _("must be a positive number of seconds (got {value})").format(value=_shown(value)))
-    if value > _MAX_STEP_SECONDS:
-        raise _DataError(f"{key}.{name}", _("is over an hour ({value}); a step is meant to be short").format(value=_shown(value)))
-    return float(value)
-
-
-def _shown(value: Any) -> str:
-    return _REPR.repr(value)
-
-
-def _clip(text: str, n: int) -> str:
-    return text if len(text) <= n else text[: n - 3] + "..."
 
 
 def parse_routine_id(value: str) -> str:

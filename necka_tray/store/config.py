@@ -153,6 +153,7 @@ def update(path: Path | str, changes: Mapping[str, Any]) -> list[str]:
     # Unparsable, or no safe in-place edit: move the user's file aside, never overwrite it silently.
     # A symlink's target is moved (next to it), so the link stays and points to the fresh file.
     real = Path(os.path.realpath(path)) if path.is_symlink() else path
+    mode = stat.S_IMODE(os.stat(real).st_mode) if real is not path else 0o600  # the fresh target keeps it
     stamp = time.strftime("%Y%m%d-%H%M%S")
     backup, n = real.with_name(f"{real.name}.broken-{stamp}"), 0
     while backup.exists() or backup.is_symlink():
@@ -160,7 +161,7 @@ def update(path: Path | str, changes: Mapping[str, Any]) -> list[str]:
         backup = real.with_name(f"{real.name}.broken-{stamp}-{n}")
     os.replace(real, backup)
     kept = _collect(doc, path.name)[0] if doc is not None else {}
-    atomic_write(path, default_text({**kept, **changes}).encode())
+    atomic_write(path, default_text({**kept, **changes}).encode(), mode=mode)
     why = _("could not be edited safely")
     if doc is None:
         why = _("could not be read ({problem})").format(problem=problems[-1].removesuffix(" " + _(_ALL_DEFAULTS)))

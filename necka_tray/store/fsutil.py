@@ -8,7 +8,7 @@ such leftovers once they are old enough to be nobody's write in progress.
 The temporary file is made here rather than with ``tempfile.mkstemp``: the
 tray writes files all day, and ``tempfile`` brings ``shutil``, ``random``,
 ``bz2`` and ``lzma`` (~0.8 MiB) for the two lines it would do.
-A symlink (a dotfiles setup) stays a symlink: its target is what is replaced.
+A symlink (a dotfiles setup) stays a symlink: its target is what is replaced, and keeps its mode.
 
 Every reader of a file in the user's folders goes through :func:`read_user_file`
 (or :func:`open_user_file` to seek in a large cache),
@@ -32,10 +32,15 @@ STALE_SECONDS = 10.0
 
 def atomic_write(path: Path, data: bytes, mode: int = 0o600) -> None:
     """Replace ``path`` (or the file a symlink at ``path`` points to) with ``data`` atomically,
-    readable by the user only."""
+    with ``mode`` (readable by the user only); a symlink's existing target keeps its own mode: it
+    is the user's file elsewhere (a dotfiles repository), whose mode is theirs to choose."""
     path = Path(path)
     if path.is_symlink():
         path = Path(os.path.realpath(path))
+        try:
+            mode = stat.S_IMODE(os.stat(path).st_mode)
+        except OSError:
+            pass  # a dangling link: a new file, made with ``mode``
     _remove_stale_temporaries(path)
     fd, tmp = _create_temporary(path)
     try:

@@ -38,6 +38,8 @@ sitting        when the stretch began          ``duration_s`` (checked, >= 0), `
                                                ended other than by a natural break.
 pause          when the pause began            ``until`` (ISO)
 resume         when reminders resumed          (none)
+notice         when a care bubble was shown    ``notice``: care (see a professional) | weekly
+                                               (the look back); ``reason`` or ``week``
 ============== =============================== ==============================================
 
 Sitting time is derived: the stretches are ``sat_from`` .. ``ts`` of each

@@ -7,6 +7,7 @@ tests can point the whole app at a temporary directory.
 from __future__ import annotations
 
 import os
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -85,16 +86,65 @@ class AppPaths:
                     pass
 
 
+#: Why the session's runtime folder is not used, once ``for_user`` has looked: (folder, reason) or None.
+_runtime_problem: tuple[Path, str, str] | None = None
+
+
+def runtime_problem() -> str | None:
+    """Why ``XDG_RUNTIME_DIR`` (or the platform's runtime folder) is not used, one line: for the tray to say once."""
+    if _runtime_problem is None:
+        return None
+    from necka_tray.i18n import _
+
+    base, sentence, error = _runtime_problem
+    return _(sentence).format(path=base, error=error)
+
+
 def _user_runtime_dir() -> Path | None:
-    """XDG_RUNTIME_DIR/necka-tray; platformdirs warns (or refuses) when it must fall back to /tmp."""
+    """XDG_RUNTIME_DIR/necka-tray; platformdirs warns (or refuses) when it must fall back to /tmp.
+
+    The runtime folder itself is the session's to make (logind makes /run/user/UID): one that does
+    not exist, is not a folder or is another user's is never made or used (as root, mkdir would
+    make ``/nonexistent/x``); None then, and the control socket lives in the data folder.
+    """
     import warnings
 
+    global _runtime_problem
+    named = os.environ.get("XDG_RUNTIME_DIR", "").strip()
+    xdg = sys.platform not in ("win32", "darwin")
+    # Looked at first: a newer platformdirs would fall back to a folder in /tmp of its own making.
+    _runtime_problem = _unusable(Path(named)) if named and xdg else None
+    if _runtime_problem:
+        return None
     import platformdirs
 
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            return Path(platformdirs.user_runtime_dir(APP_NAME, appauthor=False))
+            path = Path(platformdirs.user_runtime_dir(APP_NAME, appauthor=False))
     except OSError:
         return None
+    _runtime_problem = _unusable(path.parent)
+    return None if _runtime_problem else path
+
+
+def _unusable(base: Path) -> tuple[Path, str, str] | None:
+    """What is wrong with the session's runtime folder, or None (it is a folder of this user's)."""
+    from necka_tray.i18n import N_
+
+    try:
+        info = base.stat()
+    except FileNotFoundError:
+        return base, N_("the runtime folder {path} does not exist; Necka keeps its control socket in its data "
+                        "folder instead."), ""
+    except OSError as exc:
+        return base, N_("the runtime folder {path} cannot be used ({error}); Necka keeps its control socket in "
+                        "its data folder instead."), str(exc.strerror or exc)
+    if not os.path.isdir(base):
+        return base, N_("the runtime folder {path} is not a folder; Necka keeps its control socket in its data "
+                        "folder instead."), ""
+    if os.name == "posix" and info.st_uid != os.getuid():
+        return base, N_("the runtime folder {path} belongs to another user; Necka keeps its control socket in "
+                        "its data folder instead."), ""
+    return None
 

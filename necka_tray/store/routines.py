@@ -135,6 +135,7 @@ class RoutineBook:
     _catalogue: Catalogue | None = field(default=None, repr=False)
     _days: set[date] | None = field(default=None, repr=False)
     _met: set[str] = field(default_factory=set, repr=False)
+    _care: tuple[date, bool] | None = field(default=None, repr=False)  # (day, the care rule holds)
 
     @property
     def zone(self) -> tzinfo:
@@ -161,11 +162,32 @@ class RoutineBook:
         return routines_used_on(self.history_db, stats.day_start(stats.local_day(now, self.zone), self.zone))
 
     def sessions_changed(self) -> None:
-        """A session ended or a day began: read the unlock progress again when next asked."""
+        """A session ended, a check-in came or a day began: read the progress (and the care rule) again."""
         self._days = None
+        self._care = None
+
+    def care_holds(self, now: datetime) -> bool:
+        """The check-ins call for a professional (``core.care``): the strengthening routines rest."""
+        from necka_tray.core import stats
+
+        today = stats.local_day(now, self.zone)
+        if self._care is None or self._care[0] != today:
+            from necka_tray.store import care_reads
+
+            try:
+                holds = self.history_db is not None and care_reads.suggestion(self.history_db, now, self.zone) is not None
+            except Exception as exc:  # offered as usual until the history can be read
+                logger.warning("action=routines-care history unreadable (%s)", exc)
+                holds = False
+            self._care = (today, holds)
+        return self._care[1]
 
     def locked(self, routine: Routine, now: datetime) -> str | None:
         """Why ``routine`` cannot start yet (a few words), or None when it can."""
+        if routine.strengthening and self.care_holds(now):
+            from necka_tray.core.care import STRENGTH_RESTS
+
+            return _(STRENGTH_RESTS)
         rule = routine.unlock
         if rule is None or rule in self._met:
             return None

@@ -112,6 +112,8 @@ SCHEMA["session.text_scale"] = Field(float, 1.0, "Text size in the session windo
 SCHEMA["session.reduced_motion"] = Field(bool, False, "Show still pictures instead of animations (the breathing circle).")
 SCHEMA["session.sound"] = Field(bool, False, "Play a soft tone when the session moves to the next step.")
 SCHEMA["session.voice"] = Field(bool, False, "Speak each step of the session (its instruction, the hold counted down, then next); V in the session window turns it on or off.")
+SCHEMA["care.suggest_professional"] = Field(bool, True, "Suggest seeing a healthcare professional when your neck check-ins stay high or rise (README: Care).")
+SCHEMA["care.weekly_summary"] = Field(bool, True, "On the first active day of a week, one bubble looking back at the week before.")
 SCHEMA["ui.language"] = Field(str, "auto", "The language of menus, windows and messages: \"auto\" follows the desktop (LANGUAGE, LANG).", choices=("auto", *available_languages()))
 
 

@@ -30,6 +30,7 @@ from necka_tray.store import config
 from necka_tray.tray.delivery import catch_up
 from necka_tray.store.routines import RoutineBook, unknown_default
 from necka_tray.tray import actions, history_reads, jobs, settings_file
+from necka_tray.tray.care_notices import CareNotices
 from necka_tray.tray.menu_model import Entry, RoutineChoice, build_menu
 from necka_tray.tray.scheduling import ReminderScheduler
 
@@ -87,6 +88,7 @@ class App:
         self._default_problem: str | None = None  # likewise for session.default_routine
         self.quitting = False  # quit runs once, whichever way it was asked for (menu, signal, logout)
         self.delivery = self._delivery()
+        self.care = CareNotices()  # the care bubbles (issue 26)
 
     # -- lifecycle -------------------------------------------------------------
 
@@ -149,6 +151,7 @@ class App:
         self.delivery.check()
         if now.date() != self._day:
             self.new_day()
+        self.care.tick(self)
         self.render()
 
     def on_reminder(self, kind: Kind) -> None:
@@ -206,6 +209,7 @@ class App:
                                             result.steps_total, result.routine))
             if result.checkin is not None:
                 self._add(events.checkin_event(result.ended, result.checkin, "session"))
+                self.care.checked_in(self)
         outcome, routine = (result.outcome, result.routine) if result else ("stopped", None)
         logger.info("action=session-end outcome=%s routine=%s", outcome, routine)
         if self.quitting:  # a window ended by quit: recorded above; the scheduler is gone
@@ -239,6 +243,7 @@ class App:
         """A statistics, check-in or info window closed: a check-in's answer is recorded here."""
         if isinstance(result, protocol.CheckinResult) and result.rating is not None:
             self._add(events.checkin_event(result.at, result.rating, "daily"))
+            self.care.checked_in(self)
         if not self.quitting:
             self.render()
 
@@ -255,6 +260,7 @@ class App:
         used = history_reads.guarded(self.p.stats, "read", self.routines.used_since, self.p.clock.now())
         if used is not None:
             self.chooser.new_day(used)
+        self.care.tick(self)
         self.render()
 
     def update_today(self) -> None:

@@ -41,7 +41,9 @@ def action_for(tag: str, key: str) -> actions.Action | None:
     try:
         kind = Kind(tag)
     except ValueError:
-        return None
+        from necka_tray.tray import care_notices
+
+        return care_notices.action_for(tag, key)
     if key not in {k for k, _label in buttons(kind)}:
         return None  # "closed", or a key we never offered
     if key in ("default", "session"):

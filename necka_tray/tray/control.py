@@ -77,9 +77,11 @@ def hand_over(paths: AppPaths, timeout: float = HAND_OVER_TIMEOUT) -> int:
             break
         except (ipc.NotRunning, ipc.ControlError) as exc:
             pid, age = instance.holder(paths)
-            if time.monotonic() > deadline or (isinstance(exc, ipc.NotRunning) and age > timeout):
+            # The running one said why it has no socket (a full runtime folder): no use waiting.
+            noted = instance.channel_note(paths) if isinstance(exc, ipc.NotRunning) else None
+            if time.monotonic() > deadline or noted or (isinstance(exc, ipc.NotRunning) and age > timeout):
                 who = _(" (pid {pid})").format(pid=pid) if pid else ""
-                why = _("its control socket is gone") if isinstance(exc, ipc.NotRunning) else str(exc)
+                why = noted or (_("its control socket is gone") if isinstance(exc, ipc.NotRunning) else str(exc))
                 print("necka-tray: " + _("Necka is already running{who} but cannot be reached at {address} ({why}); "
                                          "it makes its socket again within a minute, or quit it from its tray "
                                          "menu.").format(who=who, address=ipc.address(paths), why=why),

@@ -23,6 +23,8 @@ from typing import BinaryIO
 from necka_tray.store.paths import AppPaths
 
 LOCK_NAME = "instance.lock"
+#: Why the running Necka's control channel cannot be made (one line), beside the lock; absent when it works.
+CHANNEL_NOTE = "control.problem"
 
 
 def claim(paths: AppPaths) -> BinaryIO | None:
@@ -42,6 +44,7 @@ def claim(paths: AppPaths) -> BinaryIO | None:
         f.flush()
     except OSError:
         pass
+    note_channel(paths, None)  # a killed Necka's note is not this one's
     return f
 
 
@@ -69,6 +72,61 @@ def holder(paths: AppPaths) -> tuple[int | None, float]:
     except OSError:
         return None, 0.0
     return (int(text) if text.isascii() and text.isdigit() else None), age
+
+
+def running(paths: AppPaths) -> int | None:
+    """The pid of the Necka that holds the lock now, else None: for a command that finds no socket.
+
+    Only looks: the pid written in the file must be alive, and the lock must be held (a shared
+    lock cannot be had). The file of a Necka that ended keeps its pid, so both are asked.
+    """
+    pid, _age = holder(paths)
+    if pid is None or sys.platform == "win32":
+        return None
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return None
+    except PermissionError:  # alive, another user's: not this user's Necka
+        return None
+    import fcntl
+
+    try:
+        f = open(paths.data_dir / LOCK_NAME, "rb")
+    except OSError:
+        return None
+    with f:
+        try:
+            fcntl.flock(f.fileno(), fcntl.LOCK_SH | fcntl.LOCK_NB)
+        except OSError:
+            return pid
+        fcntl.flock(f.fileno(), fcntl.LOCK_UN)
+    return None
+
+
+def note_channel(paths: AppPaths, problem: str | None) -> None:
+    """The running Necka says why commands cannot reach it (None: they can), for ``channel_note``."""
+    from necka_tray.store.fsutil import atomic_write
+
+    path = paths.data_dir / CHANNEL_NOTE
+    try:
+        if problem is None:
+            path.unlink(missing_ok=True)
+        else:
+            atomic_write(path, problem.encode("utf-8"))
+    except OSError:
+        pass  # a data folder that cannot be written either: the commands say less, Necka runs on
+
+
+def channel_note(paths: AppPaths) -> str | None:
+    """What ``note_channel`` said last (one line), or None."""
+    from necka_tray.store.fsutil import read_user_file
+
+    try:
+        text = read_user_file(paths.data_dir / CHANNEL_NOTE, 1000).decode("utf-8", "replace").strip()
+    except OSError:
+        return None
+    return text.splitlines()[0] if text else None
 
 
 def wait_released(paths: AppPaths, timeout: float) -> bool:

@@ -297,6 +297,10 @@ def connect(addr: str, key: bytes, seconds: float = REPLY_TIMEOUT + IO_TIMEOUT) 
         conn = Client(addr, family="AF_PIPE")  # no deadline on Windows pipes
     else:
         sock = socket.socket(socket.AF_UNIX)
+        if seconds != float("inf"):  # a full listen queue holds a blocking connect: for this long at most
+            whole = int(min(seconds, 3600))
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDTIMEO,
+                            struct.pack("ll", whole, int((min(seconds, 3600) - whole) * 1e6)))
         try:
             sock.connect(addr)
         except BaseException:

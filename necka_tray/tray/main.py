@@ -42,6 +42,10 @@ def run_tray(scale: TimeScale, debug: bool = False) -> int:
 
         return hand_over(paths)
     logs.setup(paths.log_file, debug)
+    from necka_tray.store.paths import runtime_problem
+
+    if runtime_problem():  # XDG_RUNTIME_DIR names no folder of this user's: never made, said once
+        logger.warning("%s", runtime_problem())
     plat = platform.current()
     problem = plat.display_problem(os.environ)
     if problem:

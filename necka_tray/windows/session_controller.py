@@ -25,6 +25,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from necka_tray import care
+from necka_tray.core import care as care_rule
 from necka_tray.core.clock import Clock, TimeScale
 from necka_tray.core.routine import Routine, duration_text
 from necka_tray.core.session import State, StretchSession
@@ -73,6 +74,9 @@ class Options:
     voice: bool = False  # speak each step (``session.voice``)
     speaker: Any = None  # a ``voice.Speaker``; made when first needed
     record: bool = True  # write a check-in to the history here (False: the tray records it from the result)
+    gentle: bool = False  # a bad day: the routine runs its gentle variants, and the window says so
+    #: The care suggestion's line given the check-in on the last screen (None: no rating), or None: none.
+    care_line: Callable[[int | None], str | None] | None = None
 
 
 class SessionWindow(base.Window):
@@ -128,6 +132,9 @@ class SessionWindow(base.Window):
         self.progress.pack(fill="x", pady=(round(6 * px), round(10 * px)))
         self.progress.bind("<Configure>", lambda e: self._draw_progress())
         self._progress_value = 0.0
+        if self.o.gentle:  # one line, from the first screen on: why everything is smaller today
+            tk.Label(self.body, text=_(care_rule.GENTLE_LINE), font=f["small_bold"], fg=p.accent, bg=p.bg,
+                     wraplength=round(self.text_wrap * 1.08), justify="center").pack(fill="x", pady=(0, round(8 * px)))
 
         self.exercise = ExerciseScreen(self)
 

@@ -59,6 +59,10 @@ class DoneScreen:
         row = checkin.build(inner, self._rated, f, px, pal=p,
                             on_engage=self._engaged)
         row.pack(pady=(0, round(10 * px)))
+        # The suggestion to see a professional, next to the check-in, when the check-ins call for it.
+        self.care = tk.Label(inner, text="", font=f["cue"], fg=p.text, bg=p.bg, wraplength=wrap, justify="center")
+        self.inner, self.done_frame = inner, done
+        self._show_care(None)
         self.close_btn = w.session_button(inner, _("Close (Enter)"), w.close, primary=True, width=14)
         self.close_btn.bind("<space>", lambda e: (w.close(), "break")[1])
         self.close_btn.pack()
@@ -79,6 +83,20 @@ class DoneScreen:
             w.result = dataclasses.replace(w.result, checkin=rating)
         if w.o.record:
             checkin.record(rating, "session")
+        self._show_care(rating)
+
+    def _show_care(self, rating: int | None) -> None:
+        """The care line under the check-in (the page is the "When to see a professional" button below)."""
+        line = self.w.o.care_line(rating) if self.w.o.care_line is not None else None
+        if not line:
+            return
+        self.care.config(text=line)
+        if not self.care.winfo_manager():
+            place = {"before": self.close_btn} if hasattr(self, "close_btn") else {}
+            self.care.pack(pady=(0, round(10 * self.w.px)), **place)
+            self.inner.update_idletasks()
+            if self.inner.winfo_reqheight() > self.done_frame.winfo_height():
+                self.done_frame.config(height=self.inner.winfo_reqheight())
 
     def _engaged(self) -> None:
         """Someone is answering the check-in: stay open for them."""

@@ -12,6 +12,7 @@ prints the result; the window is ``session_controller.SessionWindow``.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import os
 import signal
 import sys
@@ -87,6 +88,42 @@ def _record(result: SessionResult) -> None:
                                   result.steps_total, result.routine))
 
 
+def _care(settings, paths, clock) -> tuple[bool, Callable[[int | None], str | None] | None]:
+    """Whether today is a gentle day (a check-in of 6 or more), and the last screen's care line.
+
+    Read once, before the window opens; the line is asked again with the rating given on the last
+    screen, so that answer counts too. A history that cannot be read: no gentle day, no line.
+    """
+    from necka_tray.core import care
+    from necka_tray.core.stats import local_day
+    from necka_tray.store import care_reads
+    from necka_tray.store.history import History
+    from necka_tray.store.reports import local_zone
+
+    tz, now = local_zone(), clock.now()
+    today = local_day(now, tz)
+    try:
+        if not paths.history_db.exists():
+            return False, None
+        with History(paths.history_db) as h:
+            by_day = care_reads.checkins_by_day(h, today, tz)
+    except Exception as exc:
+        print("necka-tray: " + _("cannot read the check-ins: {error}").format(error=exc), file=sys.stderr)
+        return False, None
+    gentle = care.gentle_day(by_day.get(today, ()))
+    if not settings["care.suggest_professional"]:
+        return gentle, None
+
+    def line(rating: int | None) -> str | None:
+        days = dict(by_day)
+        if rating is not None:
+            days[today] = (*days.get(today, ()), rating)
+        found = care.suggestion(days, today)
+        return care.suggestion_line(found) if found is not None else None
+
+    return gentle, line
+
+
 def _options(settings, paths, record: bool = True) -> Options:
     """The window's options from the user's settings and files."""
     from necka_tray.store.state import WindowMemory
@@ -134,6 +171,9 @@ def main(argv: list[str] | None = None) -> int:
     why = book.locked(routine, clock.now())
     if why:
         parser.error(_("routine {id} {why}").format(id=repr(routine.id), why=why))
+    gentle, care_line = _care(settings, paths, clock)
+    if gentle:
+        routine = routine.gentle()
 
     root = base.new_root()
     window: SessionWindow | None = None
@@ -144,7 +184,9 @@ def main(argv: list[str] | None = None) -> int:
 
     # Before the window exists: a signal that arrives as soon as it is visible still counts as a stop.
     _install_signal_handlers(root, on_signal)
-    window = SessionWindow(root, routine, TimeScale(factor), clock, _options(settings, paths, record=not args.no_record))
+    options = dataclasses.replace(_options(settings, paths, record=not args.no_record), gentle=gentle,
+                                  care_line=care_line)
+    window = SessionWindow(root, routine, TimeScale(factor), clock, options)
     root.mainloop()
 
     # The root went away some other way (no result yet): that counts as a stop.

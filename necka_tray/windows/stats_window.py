@@ -13,11 +13,12 @@ import math
 import sys
 import tkinter as tk
 from datetime import date
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from tkinter import ttk
 
 from PIL import ImageTk
 
+from necka_tray.core import care as care_rule
 from necka_tray.core.stats import format_duration
 from necka_tray.i18n import N_, _, decimal, ngettext, short_date
 from necka_tray.store.reports import Report
@@ -39,9 +40,10 @@ LEGEND = N_("Stretches: sessions done / breaks due.  Posture: checks shown.  Bre
 
 class StatsWindow(base.Window):
     def __init__(self, root: tk.Tk, report: Report | None, days: int, problem: str = "",
-                 look: base.Look | None = None) -> None:
+                 look: base.Look | None = None, care: CareLines | None = None) -> None:
         super().__init__(root, _(TITLE), look)
         self.report = report
+        self.care = care or CareLines()
         self.choices = tuple(sorted({*CHOICES, days}))
         self.chart_size = CHART_SIZE  # shrinks (height) when the window would not fit the screen
         self.days_shown = days
@@ -72,6 +74,7 @@ class StatsWindow(base.Window):
         self.today_label.pack(fill="x", pady=(round(8 * px), 0))
         self.streak_label = self.label(body, "", "small_bold", fg=p.accent, anchor="w")
         self.streak_label.pack(fill="x", pady=(round(2 * px), round(8 * px)))
+        self._build_care(body)
         self.chart = tk.Label(body, bg=p.bg, bd=1, relief="solid", highlightthickness=0)
         self.chart.pack()
         self._make_table(body)
@@ -85,6 +88,20 @@ class StatsWindow(base.Window):
                    wraplength=max(legend_width, round(200 * px))).pack(side="left", fill="x", expand=True)
         # Take the keyboard focus once on screen, so Esc and Tab work without a click first.
         self.root.bind("<Map>", lambda e: e.widget is self.root and (self.root.focus_force(), close.focus_set()))
+
+    def _build_care(self, body: tk.Misc) -> None:
+        """Last week's look back (with 7 days shown) and the suggestion to see a professional, with its page."""
+        px, p = self.px, self.pal
+        self.week_label = self.label(body, self.care.week_back or "", "small", anchor="w", justify="left",
+                                     wraplength=self.wrap(760))
+        if self.care.suggestion:
+            box = tk.Frame(body, bg=p.surface, highlightthickness=1, highlightbackground=p.border,
+                           padx=round(12 * px), pady=round(8 * px))
+            box.pack(fill="x", pady=(0, round(8 * px)))
+            self.label(box, self.care.suggestion, anchor="w", justify="left",
+                       wraplength=self.wrap(560)).pack(side="left", fill="x", expand=True)
+            self.care_btn = self.button(box, _(care_rule.CARE_PAGE_BUTTON), lambda: base.open_page("care"))
+            self.care_btn.pack(side="right", padx=(round(10 * px), 0))
 
     def _fit_table(self) -> None:
         """Fewer table rows (it scrolls), then a lower chart, until the window fits the monitor's
@@ -165,6 +182,12 @@ class StatsWindow(base.Window):
         view = replace(self.report, days=days)
         self.today_label.config(text=view.today_line)
         self.streak_label.config(text=view.streak_line)
+        if self.care.week_back and n == care_rule.WEEK:  # the look back goes with the week's view
+            self.week_label.config(text=self.care.week_back)
+            if not self.week_label.winfo_manager():
+                self.week_label.pack(fill="x", pady=(0, round(8 * self.px)), after=self.streak_label)
+        elif self.week_label.winfo_manager():
+            self.week_label.pack_forget()
         self.days_shown = n
         image = chart.render(days, today=view.today, size=self.chart_size, scale=self.px,
                              inks=chart.inks_for(self.pal.high_contrast))
@@ -182,6 +205,31 @@ class StatsWindow(base.Window):
             b.config(bg=p.accent if on else p.surface, fg=p.on_accent if on else p.text,
                      activebackground=p.accent_active if on else p.trough,
                      activeforeground=p.on_accent if on else p.text, relief="flat")
+
+
+@dataclass(frozen=True)
+class CareLines:
+    """The care lines (``core.care``) the window shows, already in words (None: none)."""
+
+    suggestion: str | None = None
+    week_back: str | None = None
+
+
+def _care_lines(settings) -> CareLines:
+    from necka_tray.core.clock import SystemClock
+    from necka_tray.store import care_reads
+    from necka_tray.store.paths import AppPaths
+    from necka_tray.store.reports import local_zone
+
+    path, now, tz = AppPaths.for_user().history_db, SystemClock().now(), local_zone()
+    try:
+        found = care_reads.suggestion(path, now, tz) if settings["care.suggest_professional"] else None
+        back = care_reads.week_back_from(path, now, tz) if settings["care.weekly_summary"] else None
+    except Exception as exc:  # the statistics say what is wrong with the file
+        print("necka-tray: " + _("cannot read the check-ins: {error}").format(error=exc), file=sys.stderr)
+        return CareLines()
+    return CareLines(care_rule.suggestion_line(found) if found else None,
+                     care_rule.week_back_line(back) if back is not None and back.worth_saying else None)
 
 
 def _load(days: int, settings) -> tuple[Report | None, str]:
@@ -206,7 +254,8 @@ def main(argv: list[str] | None = None) -> int:
     settings = base.user_settings()
     report, problem = _load(args.days, settings)
     root = base.new_root()
-    window = StatsWindow(root, report, args.days, problem, base.Look.from_settings(settings))
+    care = _care_lines(settings) if report is not None else CareLines()
+    window = StatsWindow(root, report, args.days, problem, base.Look.from_settings(settings), care)
     window.show(height_share=4)
     root.mainloop()
     return 0

@@ -155,6 +155,10 @@ def test_a_removed_runtime_folder_never_lets_a_second_tray_start(desktop, start_
                                     "reached at "), second.stderr
     assert len(desktop.tray_icons()) == 1 and necka.proc.poll() is None
     assert necka.log_text().count("action=start ") == 1, "the second process must not have started a tray"
+    asked = necka_tray(app_env, "status")  # the truth, not "Necka is not running" (issue 28 item 6)
+    assert (asked.returncode, asked.stdout) == (6, ""), asked.stderr
+    assert asked.stderr == (f"necka-tray: Necka is running (pid {necka.proc.pid}) but its control channel is "
+                            "being rebuilt; try again in a minute.\n")
 
 
 def test_commands_work_again_once_the_tick_has_made_a_new_socket(desktop, start_necka, app_env):
@@ -167,3 +171,46 @@ def test_commands_work_again_once_the_tick_has_made_a_new_socket(desktop, start_
     second = necka_tray(app_env)
     assert (second.returncode, second.stdout) == (0, "Necka is already running: opened a stretch session.\n")
     assert len(desktop.tray_icons()) == 1
+
+
+def test_a_full_runtime_folder_is_said_once_and_commands_work_once_there_is_room(desktop, start_necka, app_env):
+    """Issue 27 item 3, as it happens: XDG_RUNTIME_DIR on a 64 KiB tmpfs that is full at start."""
+    import os
+
+    import pytest
+
+    if os.geteuid() != 0:
+        pytest.skip("mounting a tmpfs needs root")
+    runtime = Path(app_env["XDG_RUNTIME_DIR"])
+    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64k,mode=0700", "tmpfs", str(runtime)], check=True)
+    try:
+        filler = runtime / "filler"
+        fd = os.open(filler, os.O_WRONLY | os.O_CREAT, 0o600)
+        try:
+            while True:
+                os.write(fd, b"\0" * 512)
+        except OSError:
+            pass
+        finally:
+            os.close(fd)
+        necka = start_necka("--time-scale", "60", "--debug")  # a tick every second: each one tries again
+        docked(desktop, necka)
+        necka.wait_log(r"cannot make its control socket in .* \(No space left on device\); it tries again")
+        asked = necka_tray(app_env, "status")
+        assert (asked.returncode, asked.stdout) == (6, ""), asked.stderr
+        assert asked.stderr.startswith(f"necka-tray: Necka is running (pid {necka.proc.pid}) but commands cannot "
+                                       "reach it: cannot make its control socket in "), asked.stderr
+        assert "(No space left on device)" in asked.stderr
+        second = necka_tray(app_env)  # names the cause at once, not a missing socket
+        assert second.returncode == 1 and "No space left on device" in second.stderr, second.stderr
+        assert list((runtime / "necka-tray").iterdir()) == []  # no socket without a key, nothing half-made
+        necka.wait_log(r"action=control-rebind failed=")  # a tick has tried again (said only at debug level)
+        filler.unlink()  # room again
+        necka.wait_log(r"commands reach this Necka again")
+        assert status(app_env)["pid"] == necka.proc.pid
+        assert necka.log_text().count("cannot make its control socket") == 1, "said once, not on every tick"
+        assert len(desktop.tray_icons()) == 1
+        done = necka_tray(app_env, "quit")
+        assert done.returncode == 0, done.stderr
+    finally:
+        subprocess.run(["umount", "-l", str(runtime)])

@@ -204,6 +204,15 @@ def test_a_wrong_key_is_refused_and_the_app_keeps_answering(necka, paths, caplog
     assert "action=control-refused reason=wrong-key" in caplog.text
 
 
+def test_a_peer_guessing_keys_fills_no_log(necka, caplog):
+    """Refusals are counted and said at most once a minute: 100 wrong keys are one log line."""
+    for _ in range(100):
+        with pytest.raises(ipc.AuthenticationError):
+            ipc.connect(necka.server.address, os.urandom(32))
+    assert necka.ask("status")["ok"]
+    assert caplog.text.count("action=control-refused") == 1
+
+
 def _as_nobody() -> list[str]:
     if os.geteuid() == 0 and shutil.which("runuser"):
         return ["runuser", "-u", "nobody", "--"]

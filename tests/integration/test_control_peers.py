@@ -8,6 +8,9 @@ wait ran out must say the command may have taken effect.
 
 from __future__ import annotations
 
+import errno
+import json
+import logging
 import os
 import socket
 import subprocess
@@ -18,6 +21,7 @@ from pathlib import Path
 
 import pytest
 
+from necka_tray.cli import remote
 from necka_tray.store.paths import AppPaths
 from necka_tray.tray import control, ipc, ipc_server, jobs
 
@@ -289,3 +293,216 @@ def test_a_necka_from_before_the_move_still_counts_as_running(user):
     mine = instance.claim(paths)
     assert mine is not None
     mine.close()
+
+
+# -- a flood of idle connections (issue 27, item 2) --------------------------------------------------
+
+_FLOODER = r"""
+import socket, sys, time
+address, count, mode = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+held = []
+if mode == "reconnect":
+    print("ready", flush=True)
+if mode == "hold":  # open COUNT connections that never send a byte, and keep them open
+    for _ in range(count):
+        s = socket.socket(socket.AF_UNIX)
+        s.setblocking(False)
+        try:
+            s.connect(address)
+        except (BlockingIOError, OSError):
+            pass
+        held.append(s)
+    print("ready", flush=True)
+    sys.stdin.read()
+else:  # reconnect: keep COUNT connections open, each made again the moment the server drops it
+    import selectors
+    sel = selectors.DefaultSelector()
+    def connect():
+        s = socket.socket(socket.AF_UNIX)
+        s.setblocking(False)
+        try:
+            s.connect(address)
+        except OSError:
+            pass
+        sel.register(s, selectors.EVENT_READ)
+    for _ in range(count):
+        connect()
+    end = time.monotonic() + 60
+    while time.monotonic() < end:
+        for key, _ in sel.select(1):
+            try:
+                data = key.fileobj.recv(4096)
+            except OSError:
+                data = b""
+            if not data:  # dropped: connect again, at once
+                sel.unregister(key.fileobj)
+                key.fileobj.close()
+                connect()
+"""
+
+
+def _flood(address: str, count: int, mode: str) -> subprocess.Popen:
+    """Another process of the same user (so another peer) flooding the socket."""
+    proc = subprocess.Popen([sys.executable, "-c", _FLOODER, address, str(count), mode],
+                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    assert proc.stdout.readline() == "ready\n"
+    return proc
+
+
+@pytest.mark.parametrize("mode, processes, count", [("hold", 1, 500), ("reconnect", 1, 50),
+                                                     ("hold", 5, 100), ("reconnect", 5, 30)])
+def test_a_flood_of_idle_connections_never_keeps_the_users_commands_out(user, mode, processes, count):
+    """500 connections that send nothing, or peers reconnecting without end, from one process or
+    several: a real client is still answered, every time, within a second (the flooders lose only
+    their own connections: the door drops the oldest waiting one, and a peer's own first)."""
+    paths, env = user
+    necka = Running(paths)  # the real 2 s deadline: the flood outlasts it by far
+    flooders = [_flood(necka.server.address, count, mode) for _ in range(processes)]
+    try:
+        for n in range(20):
+            start = time.monotonic()
+            assert control.ask(paths, "status")["ok"], n
+            took = time.monotonic() - start
+            assert took < 1.0, f"status {n} took {took:.2f} s under a flood"
+        out = subprocess.run([NECKA_TRAY, "status"], env=env, capture_output=True, text=True, timeout=30)
+        assert out.returncode == 0, out.stderr
+        assert all(proc.poll() is None for proc in flooders)  # the flood went on all along
+    finally:
+        for proc in flooders:
+            proc.kill()
+            proc.wait(10)
+        necka.stop()
+
+
+# -- a runtime folder that is full, or removed (issue 27 item 3, issue 28 item 6) ---------------------
+
+
+def _no_space(*args, **kwargs):
+    raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+
+def _control_warnings(caplog) -> list[str]:
+    return [r.getMessage() for r in caplog.records
+            if r.levelno >= logging.WARNING and r.name == "necka_tray.tray.ipc_server"]
+
+
+def test_a_full_runtime_folder_is_said_once_leaves_nothing_half_made_and_recovers(user, monkeypatch, caplog, capsys):
+    from necka_tray import cli
+    from necka_tray.tray import instance
+
+    paths, _ = user
+    writes = ipc_server.atomic_write
+    monkeypatch.setattr(ipc_server, "atomic_write", _no_space)  # the key cannot be written: a full tmpfs
+    lock = instance.claim(paths)
+    necka = Running(paths)  # the tray starts all the same
+    try:
+        assert list(paths.run_dir.iterdir()) == []  # no socket without its key, no temporary socket
+        assert necka.server.problem and "No space left on device" in necka.server.problem
+        assert necka.server.recheck() is False  # the minute tick tries again, and says nothing new
+        assert necka.server.recheck() is False
+        said = _control_warnings(caplog)
+        assert len(said) == 1 and "No space left on device" in said[0] and "tries again every minute" in said[0]
+        assert list(paths.run_dir.iterdir()) == []
+        capsys.readouterr()
+
+        # Every command says the truth, with its own exit code: a Necka runs, and why it cannot be reached.
+        said = (f"Necka is running (pid {os.getpid()}) but commands cannot reach it: cannot make its control "
+                f"socket in {paths.run_dir} (No space left on device); it tries again every minute.")
+        for argv in (["status"], ["pause", "30m"], ["stretch"]):
+            assert cli.main(argv) == remote.EXIT_NO_CHANNEL, argv
+            out, err = capsys.readouterr()
+            assert (out, err) == ("", f"necka-tray: {said}\n"), argv
+        assert cli.main(["status", "--json"]) == remote.EXIT_NO_CHANNEL  # a script still gets its JSON
+        out, err = capsys.readouterr()
+        assert err == "" and json.loads(out) == {"running": True, "reachable": False, "pid": os.getpid(),
+                                                 "problem": said, "paths": control.where(paths)}
+        # A second start blames the full folder at once, not a missing socket.
+        start = time.monotonic()
+        assert control.hand_over(paths, timeout=5) == 1
+        assert time.monotonic() - start < 1
+        err = capsys.readouterr().err
+        assert "No space left on device" in err and "socket is gone" not in err
+
+        monkeypatch.setattr(ipc_server, "atomic_write", writes)  # space again: the next minute tick makes the channel
+        jobs.set_tick_hook(necka.server.recheck)
+        jobs.tick()
+        assert necka.ask("status")["ok"]
+        assert necka.server.problem is None and instance.channel_note(paths) is None
+        assert "reach this Necka again" in _control_warnings(caplog)[-1]
+        assert cli.main(["status"]) == 0
+        instance.note_channel(paths, "a note a killed Necka left")
+    finally:
+        jobs.set_tick_hook(None)
+        necka.stop()
+        lock.close()
+    again = instance.claim(paths)  # the next Necka: the old note is not its own
+    try:
+        assert instance.channel_note(paths) is None
+    finally:
+        again.close()
+
+
+@pytest.mark.skipif(os.name != "posix" or os.geteuid() != 0, reason="mounting a tmpfs needs root")
+def test_a_runtime_folder_on_a_real_full_tmpfs(tmp_path, monkeypatch, caplog):
+    """The issue's case itself: XDG_RUNTIME_DIR on a 64 KiB tmpfs filled to the last byte."""
+    from necka_tray.tray import instance
+
+    mount = tmp_path / "xdg-runtime"
+    mount.mkdir(mode=0o700)
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64k,mode=0700", "tmpfs", str(mount)]).returncode:
+        pytest.skip("cannot mount a tmpfs here")
+    try:
+        paths = AppPaths(tmp_path / "c", tmp_path / "d", tmp_path / "l", mount / "necka-tray")
+        paths.ensure()
+        filler = mount / "filler"
+        fd = os.open(filler, os.O_WRONLY | os.O_CREAT, 0o600)
+        try:
+            while True:
+                os.write(fd, b"\0" * 512)
+        except OSError as exc:
+            assert exc.errno == errno.ENOSPC
+        finally:
+            os.close(fd)
+        lock = instance.claim(paths)
+        necka = Running(paths)
+        try:
+            assert list(paths.run_dir.iterdir()) == []  # nothing half-made (the bind alone would succeed)
+            assert "No space left on device" in (necka.server.problem or "")
+            assert instance.running(paths) == os.getpid()
+            filler.unlink()  # space again
+            assert necka.server.recheck() is True
+            assert necka.ask("status")["ok"]
+            assert sorted(p.name for p in paths.run_dir.iterdir()) == [ipc.KEY_NAME, ipc.SOCKET_NAME]
+        finally:
+            necka.stop()
+            lock.close()
+    finally:
+        subprocess.run(["umount", "-l", str(mount)])
+
+
+def test_commands_after_the_runtime_folder_is_removed_say_a_necka_runs_and_that_its_channel_is_rebuilt(user, capsys):
+    import shutil
+
+    from necka_tray import cli
+    from necka_tray.tray import instance
+
+    paths, _ = user
+    lock = instance.claim(paths)
+    necka = Running(paths)
+    try:
+        assert cli.main(["status"]) == 0
+        shutil.rmtree(paths.run_dir)
+        capsys.readouterr()
+        for argv in (["status"], ["skip"], ["stretch"], ["info", "care"]):
+            assert cli.main(argv) == remote.EXIT_NO_CHANNEL, argv
+            out, err = capsys.readouterr()
+            assert out == "" and err == (f"necka-tray: Necka is running (pid {os.getpid()}) but its control channel "
+                                         "is being rebuilt; try again in a minute.\n"), (argv, err)
+        necka.server.recheck()
+        assert cli.main(["status"]) == 0
+    finally:
+        necka.stop()
+        lock.close()
+    capsys.readouterr()
+    assert cli.main(["status"]) == remote.EXIT_NOT_RUNNING  # the lock is free: truly not running
+    assert "Necka is not running." in capsys.readouterr().out

@@ -501,6 +501,35 @@ def test_tomlkit_is_imported_only_to_write(tmp_path):
     subprocess.run([sys.executable, "-c", code], check=True)
 
 
+@pytest.mark.skipif(os.name != "posix", reason="symlinks and modes are POSIX")
+@pytest.mark.parametrize("mode", [0o644, 0o640, 0o600, 0o664])
+@pytest.mark.parametrize("text", ["[reminders.stretch]\ninterval_minutes = 60\n",  # edited in place
+                                  "[reminders.stretch\n",  # broken: moved aside, a fresh file written
+                                  ""])  # empty: the commented default file written
+def test_a_change_through_a_symlink_keeps_the_targets_mode(tmp_path, mode, text):
+    """Issue 28 item 8: a dotfiles file keeps the mode its owner gave it, whatever the write."""
+    (tmp_path / "dotfiles").mkdir()
+    target = tmp_path / "dotfiles" / "necka.toml"
+    target.write_text(text)
+    os.chmod(target, mode)
+    path = tmp_path / "config.toml"
+    path.symlink_to(target)
+    update(path, {f"{R}.interval_minutes": 30})
+    assert path.is_symlink() and load(path).settings.reminder(Kind.STRETCH).interval_minutes == 30
+    assert target.stat().st_mode & 0o777 == mode
+    update(path, {f"{R}.interval_minutes": 40})  # and again, in place
+    assert target.stat().st_mode & 0o777 == mode
+
+
+@pytest.mark.skipif(os.name != "posix", reason="modes are POSIX")
+def test_necka_s_own_settings_file_stays_the_users_only(tmp_path):
+    path = tmp_path / "config.toml"
+    path.write_text("[reminders.stretch]\ninterval_minutes = 60\n")
+    os.chmod(path, 0o644)
+    update(path, {f"{R}.interval_minutes": 30})
+    assert path.stat().st_mode & 0o777 == 0o600
+
+
 @pytest.mark.parametrize("text, where", [
     ("[session]\nvoice = true\0\n", "line 2, column 13"),
     ("\0", "line 1, column 1"),

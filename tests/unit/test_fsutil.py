@@ -54,3 +54,20 @@ def test_a_temporary_name_already_taken_is_never_opened(tmp_path, monkeypatch):
     atomic_write(path, b"new")
     assert path.read_bytes() == b"new" and not (tmp_path / "elsewhere").exists()
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["config.toml", taken.name])
+
+
+@pytest.mark.skipif(os.name != "posix", reason="symlinks and modes are POSIX")
+def test_a_write_through_a_symlink_keeps_the_targets_mode_and_a_dangling_one_makes_a_private_file(tmp_path):
+    target = tmp_path / "dotfiles" / "state.json"
+    target.parent.mkdir()
+    target.write_bytes(b"old")
+    os.chmod(target, 0o644)
+    link = tmp_path / "state.json"
+    link.symlink_to(target)
+    atomic_write(link, b"new")
+    assert link.is_symlink() and target.read_bytes() == b"new" and target.stat().st_mode & 0o777 == 0o644
+    atomic_write(link, b"newer", mode=0o600)  # the target's mode wins over the default
+    assert target.stat().st_mode & 0o777 == 0o644
+    target.unlink()
+    atomic_write(link, b"fresh")
+    assert target.read_bytes() == b"fresh" and target.stat().st_mode & 0o777 == 0o600

@@ -38,7 +38,8 @@ TOKENS = ["[", "]", "[[", "]]", "=", " = ", '"', "'", '"""', "'''", "{", "}", ",
           "0x1F", "0o7", "0b1", "+inf", "nan", "1_000", "9223372036854775808", "3.14", "1979-05-27T07:32:00Z",
           "07:32:00", "1979-05-27", "reminders", "stretch", "posture", "interval_minutes", "enabled", "session",
           "theme", "schedule", "days", "config_version", "exercises", "routines", "steps", "title", "format",
-          "hold_seconds", "reps", "seconds", "side", "sides", "pose", "unlock", "tilt_left", "neck", "[" * 40]
+          "hold_seconds", "reps", "seconds", "side", "sides", "pose", "unlock", "tilt_left", "neck", "[" * 40,
+          "gentle", "caution", "strengthening"]
 token_soup = st.lists(st.sampled_from(TOKENS) | st.text(max_size=4), max_size=60).map("".join)
 
 scalars = (st.booleans() | st.integers(min_value=-(2**63), max_value=2**63 - 1)
@@ -69,17 +70,21 @@ def config_docs():
 
 
 EX_FIELDS = ["title", "instruction", "hold_seconds", "reps", "seconds", "side", "sides", "safety", "pose",
-             "pace_seconds"]
+             "pace_seconds", "gentle"]
+GENTLE_FIELDS = ["title", "instruction", "hold_seconds", "reps", "seconds", "caution", "pose"]
 GOOD_EXERCISE = {"title": "Nod", "instruction": "Nod.", "hold_seconds": 15, "safety": "Gently.", "pose": "chin_down"}
 
 
 def routine_docs():
     ids = ["a", "b", "neck", "tilt_left", "Bad-Id", ""]
-    exercise = st.builds(lambda good, extra: {**good, **extra}, st.just(GOOD_EXERCISE) | st.just({}),
-                         table(EX_FIELDS))
+    gentle = st.builds(lambda good, extra: {**good, **extra},
+                       st.just({"instruction": "Less.", "hold_seconds": 5, "caution": "Easy."}) | st.just({}),
+                       table(GENTLE_FIELDS))
+    exercise = st.builds(lambda good, extra, soft: {**good, **extra, **soft}, st.just(GOOD_EXERCISE) | st.just({}),
+                         table(EX_FIELDS), st.just({}) | st.fixed_dictionaries({"gentle": gentle | values}))
     step = st.sampled_from(ids) | table(["exercise", "seconds", "side"]) | values
     routine = st.builds(lambda title, steps, extra: {"title": title, "steps": steps, **extra},
-                        st.just("Mine") | values, st.lists(step, max_size=3) | values, table(["summary", "unlock"]))
+                        st.just("Mine") | values, st.lists(step, max_size=3) | values, table(["summary", "unlock", "strengthening"]))
     free = st.fixed_dictionaries({}, optional={
         "format": st.just(1) | values,
         "exercises": st.dictionaries(keys_of(ids), exercise | values, max_size=2) | values,
@@ -91,10 +96,13 @@ def routine_docs():
 #: A file that loads, using every field: one field at a time is replaced by anything (or removed).
 VALID_ROUTINES = {
     "format": 1,
-    "exercises": {"a": {**GOOD_EXERCISE, "sides": ["left", "right"], "pace_seconds": [4, 6]},
+    "exercises": {"a": {**GOOD_EXERCISE, "sides": ["left", "right"], "pace_seconds": [4, 6],
+                        "gentle": {"title": "Small nod", "instruction": "Less.", "hold_seconds": 8, "caution": "Easy.",
+                                   "pose": "chin_down"}},
                   "b": {"title": "Rolls", "instruction": "Roll.", "reps": 5, "seconds": 20, "side": "left",
-                        "safety": "Slowly.", "pose": "breathing"}},
-    "routines": {"r": {"title": "Mine", "summary": "Short.", "unlock": "regular_week",
+                        "safety": "Slowly.", "pose": "breathing",
+                        "gentle": {"instruction": "Fewer.", "reps": 3, "seconds": 10, "caution": "Small."}}},
+    "routines": {"r": {"title": "Mine", "summary": "Short.", "unlock": "regular_week", "strengthening": True,
                        "steps": ["b", {"exercise": "a", "seconds": 10, "side": "right"}, "tilt_left"]}},
 }
 

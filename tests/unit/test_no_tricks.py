@@ -34,7 +34,7 @@ LIBRARIES = {
     "Xlib": ("python-xlib", "0.33"),
 }
 #: Imported only by an optional path, so declared as an extra.
-EXTRAS = {"gi": ("PyGObject", "gtk")}
+EXTRAS = {"gi": ("PyGObject", "gtk"), "pywayland": ("pywayland", "wayland")}
 #: Names of python-xlib that are its own business (the list of extensions it loads, its keymap).
 XLIB_PRIVATE = ("__extensions__", "_update_keymap", "_keymap_codes", "_keymap_syms")
 
