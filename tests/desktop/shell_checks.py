@@ -21,7 +21,7 @@ from PIL import Image, ImageChops
 from . import xdesk
 from .necka_app import Necka
 from .session import FLAT_DIRS, sni_watcher
-from .shells import NOBODY, Shell, chown_tree
+from .shells import Shell, chown_tree
 
 TEAL = (38, 137, 128)
 SESSION_TITLE = r"^Necka .+ Stretch session$"
@@ -213,5 +213,3 @@ def tracebacks(necka: Necka) -> str:
     text = necka.stderr.read_text(errors="replace")
     return "\n".join(line for line in text.splitlines() if re.search(r"Traceback|Exception in thread|Error:", line))
 
-
-__all__ = ["NOBODY"]

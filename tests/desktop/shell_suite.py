@@ -12,7 +12,6 @@ import contextlib
 import re
 import subprocess
 import threading
-import time
 from dataclasses import dataclass, field
 
 import pytest

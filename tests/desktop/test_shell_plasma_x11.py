@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from . import shells
+from . import shells, shells_kde
 from .shell_suite import *  # noqa: F401,F403  (the tests every shell runs)
 from .shell_suite import Spec
 
@@ -14,7 +14,7 @@ from .shell_suite import Spec
 @pytest.fixture(scope="module")
 def shell(tmp_path_factory):
     shells.require("plasma")
-    with shells.plasma_x11(tmp_path_factory.mktemp("plasma")) as running:
+    with shells_kde.plasma_x11(tmp_path_factory.mktemp("plasma")) as running:
         yield running
 
 
