@@ -34,10 +34,10 @@ NOTIFICATIONS = "org.freedesktop.Notifications"
 # tool -> Debian package (scripts/bootstrap --dev installs them all)
 TOOLS = {
     "sway": {"sway": "sway", "waybar": "waybar", "mako": "mako-notifier", "makoctl": "mako-notifier",
-             "grim": "grim", "Xwayland": "xwayland", "swaymsg": "sway"},
+             "grim": "grim", "Xwayland": "xwayland", "swaymsg": "sway", "jq": "jq", "busctl": "systemd"},
     "xfce": {"xfwm4": "xfwm4", "xfce4-panel": "xfce4-panel",
              "/usr/lib/x86_64-linux-gnu/xfce4/notifyd/xfce4-notifyd": "xfce4-notifyd",
-             "/usr/lib/x86_64-linux-gnu/xfce4/xfconf/xfconfd": "xfconf"},
+             "/usr/lib/x86_64-linux-gnu/xfce4/xfconf/xfconfd": "xfconf", "xfconf-query": "xfconf"},
     "gnome": {"gnome-shell": "gnome-shell", "gsettings": "libglib2.0-bin", "/usr/libexec/dconf-service": "dconf-service", "gjs": "gjs",
               "/usr/share/gnome-shell/extensions/ubuntu-appindicators@ubuntu.com/metadata.json":
                   "gnome-shell-extension-appindicator"},
@@ -58,9 +58,9 @@ class Shell:
     name: str
     env: dict
     tmp: Path
-    click: Callable[[int, int, int], None]
-    screenshot: Callable[[Path], Path]
-    windows: Callable[[], list[str]]
+    click: Callable[[int, int, int], None] | None = None  # None: a compositor with nothing to see (kwin_virtual)
+    screenshot: Callable[[Path], Path] | None = None
+    windows: Callable[[], list[str]] | None = None
     move: Callable[[int, int], None] | None = None
     key: Callable[..., None] | None = None
     nudge: Callable[[], None] | None = None  # a bit of real input: the user is at work
@@ -146,6 +146,8 @@ exec mako
 """
 WAYBAR_CONF = {"layer": "top", "position": "top", "height": 30, "modules-left": ["sway/workspaces"],
                "modules-right": ["tray"], "tray": {"icon-size": 22, "spacing": 6}}
+# mako 1.7's man page: a do-not-disturb mode is one the user defines; this one hides every bubble.
+MAKO_CONF = "default-timeout=0\n\n[mode=do-not-disturb]\ninvisible=1\n"
 
 
 def nobody_python(root: Path) -> str:
@@ -189,6 +191,8 @@ def sway(tmp: Path) -> Iterator[Shell]:
                 env[var] = str(root / sub)
             (root / "waybar.json").write_text(json.dumps(WAYBAR_CONF))
             (root / "sway.conf").write_text(SWAY_CONF.format(waybar=root / "waybar.json"))
+            (root / "config" / "mako").mkdir()
+            (root / "config" / "mako" / "config").write_text(MAKO_CONF)
             chown_tree(root)
             env["DBUS_SESSION_BUS_ADDRESS"] = own_bus(stack, root, env, AS_NOBODY, conf=OPEN_BUS_CONF)
             sway_env = dict(env, WLR_BACKENDS="headless", WLR_LIBINPUT_NO_DEVICES="1", WLR_RENDERER="pixman")

@@ -1,17 +1,20 @@
 """The KDE Plasma 5.27 sessions for the shell tests (test_shell_plasma_*.py): on X11, and on
-Wayland with kwin_wayland nested in a window on Xvfb. The common parts are in shells.py."""
+Wayland with kwin_wayland nested in a window on Xvfb; and KWin alone on its virtual backend
+(test_wayland_idle_e2e.py). The common parts are in shells.py."""
 
 from __future__ import annotations
 
 import contextlib
 import re
 import shutil
+import subprocess
 from pathlib import Path
 from typing import Iterator
 
 from . import xdesk
-from .session import sni_watcher, start, wait_alive
-from .shells import NOTIFICATIONS, Shell, asks, has_owner, has_wm, monitor_bus, x11_shell, x_session
+from .session import sni_watcher, start, user_env, wait_alive
+from .shells import (NOTIFICATIONS, Shell, asks, base_env, has_owner, has_wm, monitor_bus, own_bus, x11_shell,
+                     x_session)
 
 
 # --- KDE Plasma 5.27 on X11 ------------------------------------------------------------------
@@ -52,6 +55,26 @@ def kwin_wayland_copy(root: Path) -> str:
     return str(copy)
 
 
+def start_kwin(stack, tmp: Path, env: dict, *backend: str) -> subprocess.Popen:
+    """kwin_wayland 1280x800 on ``backend`` (its options), serving the socket necka-kwin; back once it is there."""
+    kwin = start(stack, tmp, "kwin_wayland", [kwin_wayland_copy(tmp), *backend, "--width", "1280", "--height", "800",
+                                               "--socket", "necka-kwin"], dict(env, KWIN_COMPOSE="Q"))
+    wait_alive(kwin, tmp, "kwin_wayland", lambda: (Path(env["XDG_RUNTIME_DIR"]) / "necka-kwin").exists(), 30)
+    return kwin
+
+
+@contextlib.contextmanager
+def kwin_virtual(tmp: Path) -> Iterator[Shell]:
+    """kwin_wayland on its virtual backend with a private bus: no X server, no input devices and
+    nothing to look at, just the compositor's Wayland protocols (its idle ones)."""
+    with contextlib.ExitStack() as stack:
+        env = user_env(base_env(), tmp / "user")
+        env["DBUS_SESSION_BUS_ADDRESS"] = own_bus(stack, tmp, env)
+        start_kwin(stack, tmp, env, "--virtual")
+        yield Shell("kwin-virtual", dict(env, WAYLAND_DISPLAY="necka-kwin", XDG_SESSION_TYPE="wayland",
+                                         XDG_CURRENT_DESKTOP="KDE"), tmp)
+
+
 @contextlib.contextmanager
 def plasma_wayland(tmp: Path) -> Iterator[Shell]:
     """kwin_wayland (its X11 backend: a 1280x800 window on Xvfb, with Xwayland), then kded5 and
@@ -63,11 +86,7 @@ def plasma_wayland(tmp: Path) -> Iterator[Shell]:
         bus_log = monitor_bus(stack, tmp, env)
         kamd = start(stack, tmp, "kactivitymanagerd", [KAMD], env)
         wait_alive(kamd, tmp, "kactivitymanagerd", lambda: has_owner(env, "org.kde.ActivityManager"), 30)
-        runtime = Path(env["XDG_RUNTIME_DIR"])
-        kwin = start(stack, tmp, "kwin_wayland", [kwin_wayland_copy(tmp), "--x11-display", env["DISPLAY"],
-                                                   "--width", "1280", "--height", "800", "--xwayland",
-                                                   "--socket", "necka-kwin"], dict(env, KWIN_COMPOSE="Q"))
-        wait_alive(kwin, tmp, "kwin_wayland", lambda: (runtime / "necka-kwin").exists(), 30)
+        kwin = start_kwin(stack, tmp, env, "--x11-display", env["DISPLAY"], "--xwayland")
         wl = dict(env, WAYLAND_DISPLAY="necka-kwin", QT_QPA_PLATFORM="wayland")
         kded = start(stack, tmp, "kded5", ["kded5"], wl)
         wait_alive(kded, tmp, "kded5", asks(lambda: sni_watcher(env, "NameHasOwner")), 30)

@@ -1,6 +1,6 @@
 """The shells' do-not-disturb as Necka reads it, from the real programs on a private bus: Xfce's
-(xfce4-notifyd, xfconfd, Xvfb) and GNOME's key (gsettings over dconf; GNOME Shell itself is
-started by tests/desktop/shells.py on another branch). mako's is in test_wayland_idle_e2e.py."""
+and Plasma Wayland's (the sessions of shells.xfce and shells_kde.plasma_wayland), and GNOME's
+key (gsettings over dconf, without GNOME Shell). mako's is in test_wayland_idle_e2e.py."""
 
 from __future__ import annotations
 
@@ -13,41 +13,16 @@ import pytest
 
 from necka_tray.desktop import dnd
 
-from . import xdesk
-from .session import FLAT_DIRS, start, start_and_read, wait_alive
-
-NOTIFYD = "/usr/lib/x86_64-linux-gnu/xfce4/notifyd/xfce4-notifyd"
+from . import shells, shells_kde, xdesk
+from .session import FLAT_DIRS, start_and_read
 
 
 @pytest.fixture
 def xfce(tmp_path, monkeypatch):
-    missing = [tool for tool in ("Xvfb", "dbus-daemon", "xfconf-query", NOTIFYD) if not shutil.which(tool)]
-    if missing:
-        msg = f"missing {', '.join(missing)} (Debian: xvfb dbus xfconf xfce4-notifyd); run scripts/bootstrap --dev"
-        if os.environ.get("CI") == "true":
-            pytest.fail(msg, pytrace=False)
-        pytest.skip(msg)
-    with contextlib.ExitStack() as stack:
-        env = {"PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8"}
-        for var, sub in FLAT_DIRS.items():
-            (tmp_path / sub).mkdir(mode=0o700)
-            env[var] = str(tmp_path / sub)
-        env["DISPLAY"] = ":" + start_and_read(stack, tmp_path, "xvfb", ["Xvfb", "-displayfd", "{fd}", "-screen", "0",
-                                                                       "1280x800x24", "-nolisten", "tcp"], env)
-        env["DBUS_SESSION_BUS_ADDRESS"] = start_and_read(
-            stack, tmp_path, "dbus", ["dbus-daemon", "--session", "--nofork", "--print-address={fd}"], env)
-        notifyd = start(stack, tmp_path, "xfce4-notifyd", [NOTIFYD], env)
-
-        def server() -> bool:  # NameHasOwner: asking the name itself could D-Bus-activate another daemon
-            out = subprocess.run(["dbus-send", "--session", "--print-reply", "--dest=org.freedesktop.DBus",
-                                  "/org/freedesktop/DBus", "org.freedesktop.DBus.NameHasOwner",
-                                  "string:org.freedesktop.Notifications"],
-                                 env=env, capture_output=True, text=True, timeout=5)
-            return "boolean true" in out.stdout
-
-        wait_alive(notifyd, tmp_path, "xfce4-notifyd", server, timeout=20)
-        monkeypatch.setenv("DBUS_SESSION_BUS_ADDRESS", env["DBUS_SESSION_BUS_ADDRESS"])
-        yield env
+    shells.require("xfce")
+    with shells.xfce(tmp_path) as session:
+        monkeypatch.setenv("DBUS_SESSION_BUS_ADDRESS", session.env["DBUS_SESSION_BUS_ADDRESS"])
+        yield session.env
 
 
 def set_dnd(env: dict, on: bool) -> None:
@@ -92,48 +67,18 @@ def test_gnome_banners_off_is_read_through_gsettings(tmp_path, monkeypatch):
         xdesk.wait_for(lambda: not source.quiet(), 5, what="banners on again")
 
 
-KAMD = "/usr/lib/x86_64-linux-gnu/libexec/kactivitymanagerd"
-
-
-def has_owner(env: dict, name: str) -> bool:
-    out = subprocess.run(["dbus-send", "--session", "--print-reply", "--dest=org.freedesktop.DBus", "/org/freedesktop/DBus",
-                          "org.freedesktop.DBus.NameHasOwner", f"string:{name}"], env=env, capture_output=True, text=True,
-                         timeout=5)
-    return "boolean true" in out.stdout
-
-
 def test_plasma_do_not_disturb_is_its_inhibited_property(tmp_path, monkeypatch):
     """Plasma 5.27 on kwin_wayland: its notification server's Inhibited follows Do not disturb (the applet
     binds it to "DND until", to apps' inhibitions and to mirrored screens); an app's Inhibit switches it here."""
-    missing = [t for t in ("kwin_wayland", "plasmashell", "dbus-daemon", KAMD) if not shutil.which(t)]
-    if missing:
-        msg = f"missing {', '.join(missing)} (Debian: kwin-wayland plasma-workspace kactivitymanagerd); run scripts/bootstrap --dev"
-        if os.environ.get("CI") == "true":
-            pytest.fail(msg, pytrace=False)
-        pytest.skip(msg)
+    shells.require("plasma")
     from jeepney import DBusAddress, new_method_call
     from jeepney.io.blocking import open_dbus_connection
 
-    binary = tmp_path / "kwin_wayland"  # the packaged one cannot be exec'd without its file capability here
-    shutil.copy(shutil.which("kwin_wayland"), binary)
     with contextlib.ExitStack() as stack:
-        env = {"PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8"}
-        for var, sub in FLAT_DIRS.items():
-            (tmp_path / sub).mkdir(mode=0o700)
-            env[var] = str(tmp_path / sub)
-        env["DBUS_SESSION_BUS_ADDRESS"] = start_and_read(
-            stack, tmp_path, "dbus", ["dbus-daemon", "--session", "--nofork", "--print-address={fd}"], env)
-        kwin = start(stack, tmp_path, "kwin", [str(binary), "--virtual", "--width", "1280", "--height", "800",
-                                               "--socket", "necka-plasma"], env)
-        wait_alive(kwin, tmp_path, "kwin", lambda: (tmp_path / "runtime" / "necka-plasma").exists(), timeout=30)
-        env.update(WAYLAND_DISPLAY="necka-plasma", QT_QPA_PLATFORM="wayland", XDG_SESSION_TYPE="wayland")
-        kamd = start(stack, tmp_path, "kactivitymanagerd", [KAMD], env)  # plasmashell aborts without it
-        wait_alive(kamd, tmp_path, "kactivitymanagerd", lambda: has_owner(env, "org.kde.ActivityManager"), timeout=30)
-        plasma = start(stack, tmp_path, "plasmashell", ["plasmashell"], env)
-        wait_alive(plasma, tmp_path, "plasmashell", lambda: has_owner(env, "org.freedesktop.Notifications"), timeout=60)
-        monkeypatch.setenv("DBUS_SESSION_BUS_ADDRESS", env["DBUS_SESSION_BUS_ADDRESS"])
+        plasma = stack.enter_context(shells_kde.plasma_wayland(tmp_path))
+        monkeypatch.setenv("DBUS_SESSION_BUS_ADDRESS", plasma.env["DBUS_SESSION_BUS_ADDRESS"])
 
-        quiet = dnd.detect({"WAYLAND_DISPLAY": "necka-plasma", "DISPLAY": ":1"}, platform="linux")
+        quiet = dnd.detect({"WAYLAND_DISPLAY": plasma.env["WAYLAND_DISPLAY"], "DISPLAY": ":1"}, platform="linux")
         assert quiet.name == "plasma-dnd"  # on Plasma Wayland: no X11 answer, no other shell's
         assert quiet.quiet() is False
         app = open_dbus_connection(bus="SESSION")  # an app asking for quiet (a presentation tool)
