@@ -39,6 +39,16 @@ def expected_script() -> list[str]:
     return [*said, last.end]
 
 
+def recording_engine(tmp_path: Path) -> Path:
+    """A folder holding the recording stand-in for ``spd-say``, to put first on PATH."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    standin = bin_dir / "spd-say"
+    standin.write_text(STANDIN.format(python=sys.executable))
+    standin.chmod(0o755)
+    return bin_dir
+
+
 def with_voice(app_env: dict, tmp_path: Path, path: str) -> dict:
     config = Path(app_env["XDG_CONFIG_HOME"]) / "necka-tray" / "config.toml"
     config.parent.mkdir(parents=True, exist_ok=True)
@@ -47,11 +57,7 @@ def with_voice(app_env: dict, tmp_path: Path, path: str) -> dict:
 
 
 def test_a_whole_routine_is_spoken_and_keeps_its_time(desktop, app_env, spawn, tmp_path):
-    bin_dir = tmp_path / "bin"
-    bin_dir.mkdir()
-    standin = bin_dir / "spd-say"
-    standin.write_text(STANDIN.format(python=sys.executable))
-    standin.chmod(0o755)
+    bin_dir = recording_engine(tmp_path)
     env = with_voice(app_env, tmp_path, f"{bin_dir}:{app_env['PATH']}")
     proc = start(spawn, env, "--time-scale", str(SCALE), "--no-record")
     desktop.wait_window(NAME)
@@ -86,11 +92,7 @@ def test_no_engine_is_said_once_and_the_session_runs_on(desktop, app_env, spawn,
 
 
 def test_the_v_key_turns_the_voice_on_mid_session(desktop, app_env, spawn, tmp_path):
-    bin_dir = tmp_path / "bin"
-    bin_dir.mkdir()
-    standin = bin_dir / "spd-say"
-    standin.write_text(STANDIN.format(python=sys.executable))
-    standin.chmod(0o755)
+    bin_dir = recording_engine(tmp_path)
     env = dict(app_env, PATH=f"{bin_dir}:{app_env['PATH']}", NECKA_SPOKEN=str(tmp_path / "spoken.jsonl"))
     proc = start(spawn, env, "--time-scale", "2", "--no-record")  # session.voice is off by default
     wid = desktop.wait_window(NAME)
@@ -110,11 +112,7 @@ def test_the_first_use_note_is_spoken_and_says_which_key_goes_on(desktop, app_en
     from necka_tray.windows.voice import safety_script
 
     (Path(app_env["XDG_DATA_HOME"]) / "necka-tray" / "state.json").unlink()  # a first session: the note shows
-    bin_dir = tmp_path / "bin"
-    bin_dir.mkdir()
-    standin = bin_dir / "spd-say"
-    standin.write_text(STANDIN.format(python=sys.executable))
-    standin.chmod(0o755)
+    bin_dir = recording_engine(tmp_path)
     env = with_voice(app_env, tmp_path, f"{bin_dir}:{app_env['PATH']}")
     proc = start(spawn, env, "--time-scale", "2", "--no-record")
     wid = desktop.wait_window(NAME)
