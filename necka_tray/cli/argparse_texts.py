@@ -48,4 +48,5 @@ def install() -> None:
 
     gettext.bindtextdomain(i18n.DOMAIN, str(i18n.LOCALE_DIR))
     gettext.textdomain(i18n.DOMAIN)
-    os.environ["LANGUAGE"] = i18n.language()  # the setting wins over the environment, as for Necka's texts
+    if i18n.requested()[1] == "ui.language":  # the setting wins over the environment, as for Necka's texts
+        os.environ["LANGUAGE"] = i18n.language()

@@ -216,3 +216,9 @@ def i18n_text(lang: str, msgid: str) -> str:
 
     with open(i18n.LOCALE_DIR / lang / "LC_MESSAGES" / f"{i18n.DOMAIN}.mo", "rb") as f:
         return gettext.GNUTranslations(f).gettext(msgid)
+
+
+def test_status_names_the_variable_the_language_came_from(tmp_path):
+    status = run_cli("status", tmp_path=tmp_path, LANG="de_DE.UTF-8")
+    assert "Sprache: de (aus LANG)" in status.stdout
+    assert run_cli("--help", tmp_path=tmp_path, LANG="de_DE.UTF-8").stdout.startswith("Aufruf: necka-tray")
