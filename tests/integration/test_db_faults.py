@@ -39,18 +39,6 @@ def tick():
 
 
 @pytest.fixture
-def said(monkeypatch):
-    """What dbfile told the user, with a fresh once-only memory for this test."""
-    monkeypatch.setattr(dbfile, "_said", set())
-    monkeypatch.setattr(dbfile, "_moved", set())
-    monkeypatch.setattr(dbfile, "_waiting", [])
-    messages: list[str] = []
-    dbfile.set_reporter(messages.append)
-    yield messages
-    dbfile.set_reporter(None)
-
-
-@pytest.fixture
 def path(tmp_path):
     return tmp_path / "data" / "jobs.sqlite3"
 

@@ -18,7 +18,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from necka_tray.core.actions import Action, Verb
-from necka_tray.store import dbfile, history_spool
+from necka_tray.store import history_spool
 from necka_tray.store.history import MIGRATIONS, History
 from necka_tray.store.history_writer import HistoryWriter
 from necka_tray.store.paths import AppPaths
@@ -29,16 +29,6 @@ from necka_tray.tray.history_reads import HistoryThread
 from .test_app_scheduling import Harness
 
 NOW = datetime(2026, 3, 2, 10, 0, tzinfo=timezone.utc)
-
-
-@pytest.fixture
-def said(monkeypatch):
-    monkeypatch.setattr(dbfile, "_said", set())
-    monkeypatch.setattr(dbfile, "_waiting", [])
-    messages: list[str] = []
-    dbfile.set_reporter(messages.append)
-    yield messages
-    dbfile.set_reporter(None)
 
 
 @pytest.fixture

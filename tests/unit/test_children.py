@@ -32,12 +32,11 @@ def test_end_all_terminates_every_open_helper_and_their_results_are_posted_first
     assert "exited with code" not in caplog.text  # ended on purpose at quit: no failure to report
 
 
-def test_helpers_are_started_with_the_trays_pid(monkeypatch):
-    seen = {}
-
+def recording_popen(record):
+    """A ``Popen`` stand-in whose process has already exited 0; ``record`` gets each one's environment."""
     class FakePopen:
         def __init__(self, cmd, **kw):
-            seen.update(kw["env"])
+            record(kw["env"])
             self.pid, self.returncode = 1, 0
 
         def poll(self):
@@ -46,7 +45,13 @@ def test_helpers_are_started_with_the_trays_pid(monkeypatch):
         def wait(self, *_):
             return 0
 
-    monkeypatch.setattr(children.subprocess, "Popen", FakePopen)
+    return FakePopen
+
+
+def test_helpers_are_started_with_the_trays_pid(monkeypatch):
+    seen = {}
+
+    monkeypatch.setattr(children.subprocess, "Popen", recording_popen(lambda env: seen.update(env)))
     children.Children(post=lambda *a: None).start("stats")
     assert seen[helpers.PARENT_ENV] == str(os.getpid())
 
@@ -75,18 +80,7 @@ def test_a_window_takes_the_activation_token_of_the_click_and_other_helpers_do_n
 
     envs: list[dict] = []
 
-    class FakePopen:
-        def __init__(self, cmd, **kw):
-            envs.append(kw["env"])
-            self.pid, self.returncode = 1, 0
-
-        def poll(self):
-            return 0
-
-        def wait(self, *_):
-            return 0
-
-    monkeypatch.setattr(children.subprocess, "Popen", FakePopen)
+    monkeypatch.setattr(children.subprocess, "Popen", recording_popen(envs.append))
     monkeypatch.setenv("XDG_ACTIVATION_TOKEN", "the-token-necka-was-started-with")
     kids = children.Children(post=lambda *a: None)
     activation.offer("tok-7")
