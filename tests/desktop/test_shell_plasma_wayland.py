@@ -1,14 +1,25 @@
 """Necka on KDE Plasma 5.27 on Wayland: kwin_wayland nested in a window on Xvfb (its X11
 backend, with Xwayland), kded5 and plasmashell as Wayland clients (shells.plasma_wayland).
-Clicks and input come from xdotool on that window; bubbles are read from the bus."""
+Clicks and input come from xdotool on that window; bubbles are read from the bus. Full screen
+is told by Necka's KWin script (the Wayland window is a GTK 3 one: fullscreen_window.py)."""
 
 from __future__ import annotations
 
+import json
+import re
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 
-from . import shells, shells_kde
+from . import shells, shells_kde, xdesk
+from .conftest import artifact_path
+from .session import die_with_parent, stop
+from .shell_checks import tracebacks
 from .shell_suite import *  # noqa: F401,F403  (the tests every shell runs)
-from .shell_suite import Spec
+from .shell_suite import Spec, at_work
 
 
 @pytest.fixture(scope="module")
@@ -21,3 +32,61 @@ def shell(tmp_path_factory):
 @pytest.fixture(scope="module")
 def spec():
     return Spec(panel=(756, 800), idle_source=r"(?!x11\b)\S+")  # a Wayland idle source, whatever its name
+
+
+# --- full screen, which only KWin can tell on Wayland (Necka's KWin script: desktop/dnd/kwin.py) --------
+
+def status(necka) -> dict:
+    done = subprocess.run([sys.executable, "-m", "necka_tray", "status", "--json"], env=necka.env,
+                          capture_output=True, text=True, timeout=30)
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout)
+
+
+def script_loaded(shell) -> bool:
+    from jeepney import DBusAddress, new_method_call
+    from jeepney.io.blocking import open_dbus_connection
+
+    with open_dbus_connection(shell.env["DBUS_SESSION_BUS_ADDRESS"]) as conn:
+        scripting = DBusAddress("/Scripting", bus_name="org.kde.KWin", interface="org.kde.kwin.Scripting")
+        return conn.send_and_get_reply(new_method_call(scripting, "isScriptLoaded", "s", ("necka-fullscreen",)),
+                                       timeout=5).body[0]
+
+
+@pytest.fixture
+def full_screen_window(shell, tmp_path):
+    """A native Wayland window (GTK 3) that is full screen until it gets SIGUSR1."""
+    window = subprocess.Popen([sys.executable, str(Path(__file__).with_name("fullscreen_window.py"))],
+                              env=dict(shell.env, GDK_BACKEND="wayland"), stderr=(tmp_path / "window.txt").open("w"),
+                              start_new_session=True, preexec_fn=die_with_parent)
+    yield window
+    stop(window)
+
+
+def test_a_full_screen_window_holds_a_posture_bubble_until_it_leaves_full_screen(shell, necka, full_screen_window,
+                                                                                   request):
+    assert "kwin-fullscreen" in status(necka)["quiet_detection"].split("+")
+    assert script_loaded(shell)
+    held_from = len(necka.log_text())
+    with at_work(shell):
+        xdesk.wait_for(lambda: re.search(r"action=hold kind=posture\b", necka.log_text()[held_from:]), 60,
+                       what="a due posture bubble held")
+        # quiet is read when something waits (not before): now, at every tick while it is held
+        xdesk.wait_for(lambda: status(necka)["quiet_by"] == "kwin-fullscreen", 20, what="status: quiet by full screen")
+        shell.screenshot(artifact_path(request.node, f"{shell.name}-fullscreen-held"))
+        shown = len([b for b in shell.bubbles() if b["summary"] == "Posture check"])
+        full_screen_window.send_signal(signal.SIGUSR1)  # the film ends: the window leaves full screen
+        xdesk.wait_for(lambda: re.search(r"action=remind kind=posture notified=True", necka.log_text()[held_from:]),
+                       60, what="the held posture bubble shown once full screen ended")
+        xdesk.wait_for(lambda: len([b for b in shell.bubbles() if b["summary"] == "Posture check"]) > shown, 10,
+                       what="the bubble taken by Plasma's notification server")
+        shell.screenshot(artifact_path(request.node, f"{shell.name}-fullscreen-left"))
+    assert status(necka)["quiet_by"] is None
+
+
+def test_quit_unloads_the_kwin_script(shell, necka):
+    assert script_loaded(shell)
+    necka.proc.send_signal(signal.SIGTERM)  # a logout: the Quit path
+    assert necka.proc.wait(30) == 0, necka.stderr.read_text()
+    assert not script_loaded(shell), "Necka left its KWin script running"
+    assert tracebacks(necka) == "", necka.stderr.read_text()
