@@ -25,5 +25,5 @@ function follow(client) {
     report();
 }
 
-workspace.clientActivated.connect(follow);
+workspace.clientActivated.connect(follow); // first: where the API differs this throws, before any report
 follow(workspace.activeClient);
