@@ -10,9 +10,6 @@ signal the item sent before it).
 
 from __future__ import annotations
 
-import os
-import shutil
-import subprocess
 import threading
 
 import pytest
@@ -25,27 +22,9 @@ from necka_tray.core.planner import TrayView
 from necka_tray.core.reminders import Kind
 from necka_tray.tray import menu_model
 
-BUS_CONF = """<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
- "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
-<busconfig><type>session</type><listen>unix:dir={dir}</listen><auth>EXTERNAL</auth>
-<policy context="default"><allow send_destination="*" eavesdrop="true"/><allow eavesdrop="true"/>
-<allow own="*"/></policy></busconfig>"""
-
-
 @pytest.fixture
-def bus(tmp_path):
-    if not shutil.which("dbus-daemon"):
-        if os.environ.get("CI") == "true":
-            pytest.fail("dbus-daemon missing (Debian: dbus); run scripts/bootstrap --dev", pytrace=False)
-        pytest.skip("dbus-daemon missing (Debian: dbus)")
-    (tmp_path / "bus.conf").write_text(BUS_CONF.format(dir=tmp_path))
-    proc = subprocess.Popen(["dbus-daemon", f"--config-file={tmp_path / 'bus.conf'}", "--nofork", "--print-address=1"],
-                            stdout=subprocess.PIPE)
-    try:
-        yield proc.stdout.readline().decode().strip()
-    finally:
-        proc.terminate()
-        proc.wait(5)
+def bus(private_bus):
+    return private_bus
 
 
 def view(**kw) -> TrayView:

@@ -8,6 +8,7 @@ from necka_tray.desktop import dnd
 from necka_tray.desktop.dnd import bus as dnd_bus
 from necka_tray.desktop.dnd import gnome, mako, plasma, sway, xfce
 from necka_tray.desktop.dnd.bus import BusError
+from tests import privatebus
 
 
 class FakeBus:
@@ -223,36 +224,13 @@ while True:
 
 
 @pytest.mark.parametrize("server, module, quiet", [("Plasma", plasma, True), ("Xfce Notify Daemon", xfce, False)])
-def test_the_bus_adapter_against_a_real_session_bus(tmp_path, monkeypatch, server, module, quiet):
+def test_the_bus_adapter_against_a_real_session_bus(private_bus, monkeypatch, server, module, quiet):
     """A stub server on a private bus: the real jeepney calls, signatures and error names."""
-    import select
-    import shutil
-    import subprocess
-    import sys
-
-    if not shutil.which("dbus-daemon"):
-        pytest.skip("dbus-daemon is not installed")
-    conf = tmp_path / "bus.conf"
-    conf.write_text(f"""<busconfig><type>session</type><listen>unix:dir={tmp_path}</listen>
-<auth>EXTERNAL</auth><policy context="default"><allow send_destination="*"/><allow receive_sender="*"/>
-<allow own="*"/></policy></busconfig>""")
-    bus = subprocess.Popen(["dbus-daemon", f"--config-file={conf}", "--nofork", "--print-address=1"],
-                           stdout=subprocess.PIPE, text=True)
-    try:
-        address = bus.stdout.readline().strip()
-        stub = subprocess.Popen([sys.executable, "-c", STUB, server], env={"DBUS_SESSION_BUS_ADDRESS": address},
-                                stdout=subprocess.PIPE, text=True)
-        try:
-            assert select.select([stub.stdout], [], [], 10)[0], "the stub server did not start"
-            assert stub.stdout.readline().strip() == "ready"
-            monkeypatch.setenv("DBUS_SESSION_BUS_ADDRESS", address)
-            source = module.open_source({})
-            assert source.quiet() is quiet
-            assert dnd.detect({"WAYLAND_DISPLAY": "wayland-x"}, platform="linux").name == source.name
-        finally:
-            stub.kill()
-    finally:
-        bus.kill()
+    with privatebus.stub_running(private_bus, ["-c", STUB, server]):
+        monkeypatch.setenv("DBUS_SESSION_BUS_ADDRESS", private_bus)
+        source = module.open_source({})
+        assert source.quiet() is quiet
+        assert dnd.detect({"WAYLAND_DISPLAY": "wayland-x"}, platform="linux").name == source.name
 
 
 def test_any_quiet_names_the_source_that_said_quiet():
