@@ -66,8 +66,8 @@ class Host:
         return self.signals
 
 
-@pytest.fixture
-def item(bus, tmp_path, monkeypatch):
+def serving(bus, tmp_path, monkeypatch, host_type):
+    """The item on its own thread, as in the tray, and a ``host_type`` host talking to it."""
     from necka_tray.tray import sni_pixmaps
     from necka_tray.tray.sni import SniTray
 
@@ -79,12 +79,17 @@ def item(bus, tmp_path, monkeypatch):
     thread = threading.Thread(target=tray.run, args=(ready.set,), daemon=True)
     thread.start()
     assert ready.wait(5)
-    host = Host(bus, tray._conn.unique_name)
+    host = host_type(bus, tray._conn.unique_name)
     yield tray, host, actions
     tray.stop()
     thread.join(5)
     assert not thread.is_alive()
     host.conn.close()
+
+
+@pytest.fixture
+def item(bus, tmp_path, monkeypatch):
+    yield from serving(bus, tmp_path, monkeypatch, Host)
 
 
 def find(node, label):
@@ -198,21 +203,7 @@ class MenuHost(Host):
 
 @pytest.fixture
 def menu_item(bus, tmp_path, monkeypatch):
-    from necka_tray.tray import sni_pixmaps
-    from necka_tray.tray.sni import SniTray
-
-    monkeypatch.setattr(sni_pixmaps.Pixmaps, "_draw", lambda self, sizes: None)
-    actions: list[tuple] = []
-    tray = SniTray(actions.append, cache_dir=tmp_path, bus=bus)
-    ready = threading.Event()
-    thread = threading.Thread(target=tray.run, args=(ready.set,), daemon=True)
-    thread.start()
-    assert ready.wait(5)
-    host = MenuHost(bus, tray._conn.unique_name)
-    yield tray, host, actions
-    tray.stop()
-    thread.join(5)
-    host.conn.close()
+    yield from serving(bus, tmp_path, monkeypatch, MenuHost)
 
 
 def full(v: TrayView, interval=60, today=("Today: 3 stretches",)):
