@@ -19,6 +19,7 @@ from typing import Iterator
 
 import pytest
 
+STUB = Path(__file__).parent / "data" / "bus_stub.py"
 CONF = """<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
  "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
 <busconfig><type>session</type><listen>unix:dir={dir}</listen><auth>EXTERNAL</auth>{services}

@@ -223,7 +223,7 @@ class TestDetect:
 
 
 def start_stub(address, kind):
-    return privatebus.start_stub(address, [str(DATA / "inhibitor_stub.py"), kind])
+    return privatebus.start_stub(address, [str(privatebus.STUB), kind])
 
 
 @pytest.mark.parametrize("kind", ["gnome", "freedesktop"])

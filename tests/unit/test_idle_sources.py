@@ -127,7 +127,7 @@ def test_dbus_idle_source_against_a_real_session_bus(private_bus, monkeypatch):
     """A tiny service on a private bus answers like Mutter; the source converts milliseconds."""
     import socket
 
-    with privatebus.stub_running(private_bus, ["-c", MUTTER_STUB]):
+    with privatebus.stub_running(private_bus, [str(privatebus.STUB), "mutter"]):
         monkeypatch.setenv("DBUS_SESSION_BUS_ADDRESS", private_bus)
         source = gnome.open_source({})
         assert source.name == "gnome" and source.idle_seconds() == 61.5
@@ -136,18 +136,3 @@ def test_dbus_idle_source_against_a_real_session_bus(private_bus, monkeypatch):
         source._conn._conn.sock.shutdown(socket.SHUT_RDWR)  # the connection breaks under the source
         assert source.idle_seconds() is None  # this one query fails (the user counts as present)
         assert source.idle_seconds() == 61.5  # and the next opens a new connection
-
-
-MUTTER_STUB = """
-from jeepney import new_error, new_method_return, HeaderFields, MessageType
-from jeepney.bus_messages import message_bus
-from jeepney.io.blocking import open_dbus_connection
-conn = open_dbus_connection(bus="SESSION")
-conn.send_and_get_reply(message_bus.RequestName("org.gnome.Mutter.IdleMonitor"))
-print("ready", flush=True)
-while True:
-    msg = conn.receive()
-    if msg.header.message_type == MessageType.method_call and msg.header.fields.get(HeaderFields.member) == "GetIdletime":
-        conn.send(new_method_return(msg, "t", (61500,)))
-        conn.send(new_error(msg, "org.freedesktop.DBus.Error.UnknownMethod"))
-"""
