@@ -6,10 +6,7 @@ calling them too, a KWin that restarts, and Necka's exit. The real KWin: test_sh
 
 from __future__ import annotations
 
-import os
-import shutil
 import socket
-import subprocess
 import threading
 
 import pytest
@@ -21,9 +18,6 @@ from necka_tray.desktop.dnd import kwin
 
 from ..desktop import xdesk
 
-BUS_CONF = """<busconfig><type>session</type><listen>unix:dir={dir}</listen><auth>EXTERNAL</auth>
-<policy context="default"><allow send_destination="*"/><allow receive_sender="*"/><allow own="*"/></policy>
-</busconfig>"""
 WATCH = DBusAddress(kwin.PATH, bus_name=kwin.NAME, interface=kwin.NAME)
 
 
@@ -79,19 +73,9 @@ class PlayedKWin:
 
 
 @pytest.fixture
-def bus(tmp_path, monkeypatch):
-    if not shutil.which("dbus-daemon"):
-        if os.environ.get("CI") == "true":
-            pytest.fail("dbus-daemon missing (Debian: dbus); run scripts/bootstrap --dev", pytrace=False)
-        pytest.skip("dbus-daemon missing (Debian: dbus)")
-    (tmp_path / "bus.conf").write_text(BUS_CONF.format(dir=tmp_path))
-    daemon = subprocess.Popen(["dbus-daemon", f"--config-file={tmp_path / 'bus.conf'}", "--nofork", "--print-address=1"],
-                              stdout=subprocess.PIPE, text=True)
-    address = daemon.stdout.readline().strip()
-    monkeypatch.setenv("DBUS_SESSION_BUS_ADDRESS", address)
-    yield address
-    daemon.kill()
-    daemon.wait(5)
+def bus(private_bus, monkeypatch):
+    monkeypatch.setenv("DBUS_SESSION_BUS_ADDRESS", private_bus)
+    return private_bus
 
 
 def test_the_script_is_loaded_run_and_its_reports_kept(bus):
