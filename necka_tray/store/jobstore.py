@@ -17,8 +17,10 @@ and what could not be written is written at a later try (the policy, and its wor
 timing, are ``dbfile.py``'s, shared with the history). A file deleted while Necka
 runs is made again at the next write.
 
-Rows name their function by a stable name from ``functions`` (e.g. ``tray/jobs.py``'s
-``FUNCTIONS``), not by its module path, so moving a module needs no migration. Rows
+Rows name their function by a stable name from ``functions`` (``tray/jobs.py``'s
+``FUNCTIONS``), not by its module path, so moving a module needs no migration; a store
+given ``functions`` keeps those and no other (without, it keeps APScheduler's text
+references, as its own stores do: the contract tests use that). Rows
 written before (``"necka_tray.jobs:fire_reminder"``, ``"necka_tray.tray.jobs:tick"``:
 any path in ``necka_tray`` ending in a registered name) are read once and written
 back by name; ``PRAGMA user_version`` is 1 from then on, and a file whose version is
@@ -157,8 +159,10 @@ class SQLiteJobStore(MemoryJobStore):
 
     def _row(self, job) -> tuple[float | None, bytes]:
         state = job.__getstate__()  # raises for a job without a text reference, as every persistent store
-        name = next((name for name, fn in self._functions.items() if fn is job.func), None)
-        if name is not None:
+        if self._functions:
+            name = next((name for name, fn in self._functions.items() if fn is job.func), None)
+            if name is None:
+                raise ValueError(f"{job.func_ref} is not one of the job functions this store keeps")
             state["func"] = name
         return datetime_to_utc_timestamp(job.next_run_time), pickle.dumps(state, self.pickle_protocol)
 
@@ -168,14 +172,17 @@ class SQLiteJobStore(MemoryJobStore):
         if not isinstance(state, dict):
             raise ValueError(f"a job's state is a {type(state).__name__}, not a dict")
         func, old = state.get("func"), False
-        if isinstance(func, str) and ":" not in func:  # a registered name
-            if func not in self._functions:
-                raise LookupError(f"no job function is registered as {func!r}")
-            state["func"] = obj_to_ref(self._functions[func])
-        elif isinstance(func, str):
-            module, _, name = func.partition(":")
-            if (module == _PACKAGE or module.startswith(_PACKAGE + ".")) and name in self._functions:
-                state["func"], old = obj_to_ref(self._functions[name]), True  # wherever the module is now
+        if self._functions:
+            if not isinstance(func, str):
+                raise ValueError(f"a job's function is a {type(func).__name__}")
+            module, colon, name = func.rpartition(":")
+            if colon:  # an old row, by module path: any of ours ending in a registered name
+                if not (module == _PACKAGE or module.startswith(_PACKAGE + ".")):
+                    raise LookupError(f"{func} is not one of Necka's job functions")
+                old = True
+            if name not in self._functions:
+                raise LookupError(f"no job function is registered as {name!r}")
+            state["func"] = obj_to_ref(self._functions[name])  # wherever its module is now
         job = Job.__new__(Job)
         job.__setstate__(state)
         job._scheduler, job._jobstore_alias = self._owner  # docs/extending.rst: a store restores these
@@ -222,7 +229,7 @@ class SQLiteJobStore(MemoryJobStore):
                 logger.exception('Unable to restore job "%s" -- removing it', job_id)
                 stale = True
                 continue
-            stale = stale or old
+            stale = stale or old or job.id != job_id
             self._rows[job.id] = self._row(job) if old else (datetime_to_utc_timestamp(job.next_run_time), blob)
         return stale
 
