@@ -4,8 +4,9 @@ While the file cannot be written (locked by another program, a full disk, a
 read-only folder, a history from a newer Necka) events wait, in order, and are
 written in one transaction with the next event, or by ``flush`` on the
 scheduler's existing tick, with a back-off between attempts (no timer of its
-own). A locked file is said once if the lock outlasts the first retry, and is
-never moved aside: only a file SQLite calls damaged is (``History(repair=True)``,
+own). When to retry and what is said when is ``dbfile.Faults``, the job
+store's policy too: a locked file is said once if the lock outlasts the first
+retry, and is never moved aside: only a file SQLite calls damaged is (``History(repair=True)``,
 see ``dbfile.py``). What commands and windows left on disk while the file
 failed (``history_spool.py``) is written first, with them. At most
 ``MAX_WAITING`` wait in memory; beyond that, and at quit, they go to that
