@@ -127,7 +127,7 @@ def message(path: Path, kind: str, exc: BaseException) -> str:
     else:
         text = _("Necka cannot save its history to {path} ({error}); what happens now is "
                  "kept and saved as soon as the file can be written.")
-    return text.format(path=path, error=exc, spool=history_spool.spool_path(path).name)
+    return text.format(path=path, error=exc, spool=history_spool.spool_path(path))
 
 
 def report(path: Path, kind: str, exc: Exception) -> None:

@@ -68,7 +68,7 @@ def test_the_tray_moves_a_broken_history_aside_at_start_and_records_afresh(hist,
     writer.record(kind, ts, **data)
     with History(hist) as h:
         assert [e.kind for e in h.events()] == ["reminder"]
-    assert len(broken_files(hist)) == 1 and len(said) == 1 and "history" in said[0]
+    assert len(broken_files(hist)) == 1 and len(said) == 1 and f"moved to {hist.parent / broken_files(hist)[0]} and" in said[0]
 
 
 class Clock:

@@ -120,7 +120,7 @@ def test_a_file_that_is_no_database_is_moved_aside_and_a_fresh_one_used(path, sa
     assert len(moved) == 1 and moved[0].startswith("jobs.sqlite3.broken-")
     assert (path.parent / moved[0]).read_bytes().startswith(b"these are my notes")  # kept, not deleted
     assert integrity(path) == "ok" and stored_ids(path) == {"a"}
-    assert len(said) == 1 and "moved to jobs.sqlite3.broken-" in said[0] and "file is not a database" in said[0]
+    assert len(said) == 1 and f"moved to {path.parent / moved[0]} and" in said[0] and "file is not a database" in said[0]
 
 
 def test_a_damaged_file_fails_its_check_and_is_moved_aside(path, said):
