@@ -264,6 +264,9 @@ class SQLiteJobStore(MemoryJobStore):
         if kind == dbfile.LOCKED:
             text = _("Necka's schedule {path} is locked by another program ({error}); the reminders go on, and the "
                      "schedule is saved as soon as the lock is gone.")
+        elif kind == dbfile.NEWER:
+            text = _("Necka's schedule {path} is kept as it is ({error}); the reminders go on, but this Necka "
+                     "does not save their countdowns.")
         elif kind == dbfile.BROKEN:
             text = _("Necka's schedule {path} stopped working ({error}); the reminders go on from memory, and a "
                      "fresh file will be written.")

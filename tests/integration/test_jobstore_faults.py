@@ -309,4 +309,4 @@ def test_a_file_from_a_newer_necka_is_kept_as_it_is_and_the_jobs_go_on(path, sai
     assert ids(store) == {"ours"}
     store.shutdown()
     assert path.read_bytes() == before  # never written
-    assert len(said) == 1 and "schema version 2" in said[0]
+    assert len(said) == 1 and "schema version 2" in said[0] and "is kept as it is" in said[0]
