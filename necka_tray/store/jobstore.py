@@ -13,9 +13,9 @@ the whole table back after each change (a handful of rows). It uses the public
 builds from a row, which is what ``docs/extending.rst`` ("Custom job stores")
 asks of a store (3.9 to 3.11). And since the jobs live in memory anyway, a file
 that fails never stops the reminders: the scheduler reads memory, never the file,
-and what could not be written is written at a later try (the policy, and its words'
-timing, are ``dbfile.py``'s, shared with the history). A file deleted while Necka
-runs is made again at the next write.
+and what could not be written is written at a later try. What is done about each
+fault, when it is retried and said, is ``dbfile.py``'s policy, the history's too;
+a file deleted while Necka runs is made again at the next write.
 
 Rows name their function by a stable name from ``functions`` (``tray/jobs.py``'s
 ``FUNCTIONS``), not by its module path, so moving a module needs no migration; a store
@@ -48,7 +48,7 @@ logger = logging.getLogger(__name__)
 
 #: ``PRAGMA user_version`` of a file whose rows name their functions by registered name.
 SCHEMA_VERSION = 1
-_PACKAGE = "necka_tray"
+_PACKAGE = __name__.split(".")[0]  # an old row names a module of this package
 
 
 class SQLiteJobStore(MemoryJobStore):
