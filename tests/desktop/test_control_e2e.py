@@ -221,10 +221,15 @@ def test_a_full_runtime_folder_is_said_once_and_commands_work_once_there_is_room
 def test_the_countdowns_and_a_pause_survive_a_restart(desktop, start_necka, app_env):
     """A restart is not a reset: the job store keeps each reminder's next time and a pause,
     its rows naming the job functions by name (``tray/jobs.FUNCTIONS``), never by module path."""
+    runs = []
+
     def run_then_quit(check) -> dict:
         necka = start_necka()
+        runs.append(necka)
         docked(desktop, necka)
-        necka.wait_log(r"action=control-listen")
+        # One log for every run: wait for this run's line, not the one before.
+        xdesk.wait_for(lambda: necka.log_text().count("action=control-listen") == len(runs), 10,
+                       what="the control channel of this run")
         seen = check()
         done = necka_tray(app_env, "quit")
         assert done.returncode == 0 and necka.proc.wait(10) == 0, done.stderr
