@@ -57,7 +57,7 @@ def path(tmp_path):
 def test_a_registered_function_is_stored_by_its_name_not_its_module_path(path):
     store = started(path)
     create_add_job(store, jobs.fire_reminder, id="posture", args=("posture",))
-    create_add_job(store, "necka_tray.tray.jobs:end_pause", id=PAUSE_JOB)  # a text reference: the same
+    create_add_job(store, f"{jobs.__name__}:end_pause", id=PAUSE_JOB)  # a text reference: the same
     with pytest.raises(ValueError, match="not one of the job functions"):
         create_add_job(store, dummy_job, id="foreign")  # not registered: refused
     store.shutdown()
