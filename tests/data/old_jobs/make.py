@@ -17,10 +17,14 @@ import sys
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-try:
-    from necka_tray.tray.scheduling import ReminderScheduler  # after the layout of 41859a8
-except ImportError:
-    from necka_tray.scheduling import ReminderScheduler
+import importlib
+
+for where in ("necka_tray.schedule.scheduling", "necka_tray.tray.scheduling", "necka_tray.scheduling"):
+    try:  # wherever that Necka kept it
+        ReminderScheduler = importlib.import_module(where).ReminderScheduler
+        break
+    except ImportError:
+        continue
 from necka_tray.core.planner import Planner
 from necka_tray.core.reminders import Kind
 
