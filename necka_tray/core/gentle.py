@@ -15,7 +15,7 @@ from typing import Any
 from typing import TYPE_CHECKING
 
 from necka_tray.core.routine_fields import _DataError, _no_unknown_keys, _positive, _shown, _text
-from necka_tray.i18n import _
+from necka_tray.texts.i18n import _
 
 if TYPE_CHECKING:
     from necka_tray.core.routine import Exercise

@@ -27,12 +27,12 @@ from apscheduler.jobstores.base import BaseJobStore, ConflictingIdError, JobLook
 from apscheduler.util import datetime_to_utc_timestamp, utc_timestamp_to_datetime
 
 from necka_tray.store import dbfile
-from necka_tray.i18n import _
+from necka_tray.texts.i18n import _
 
 
 #: Job functions stored under an older module path -> where they live now.
-MOVED_FUNCS = {f"necka_tray.jobs:{name}": f"necka_tray.tray.jobs:{name}"
-               for name in ("fire_reminder", "tick", "end_pause")}
+MOVED_FUNCS = {f"{old}:{name}": f"necka_tray.schedule.jobs:{name}"
+               for old in ("necka_tray.jobs", "necka_tray.tray.jobs") for name in ("fire_reminder", "tick", "end_pause")}
 
 
 class SQLiteJobStore(BaseJobStore):

@@ -31,7 +31,8 @@ from typing import TYPE_CHECKING, Any, Callable
 from jeepney import DBusAddress, HeaderFields, MessageType, new_error, new_method_call, new_method_return, new_signal
 from jeepney.bus_messages import MatchRule, message_bus
 
-from necka_tray.tray import activation, backend, dbusmenu
+from necka_tray.children import activation
+from necka_tray.tray import backend, dbusmenu
 from necka_tray.tray.sni_pixmaps import Pixmaps, installed_icons
 
 if TYPE_CHECKING:

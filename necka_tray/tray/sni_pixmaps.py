@@ -43,7 +43,7 @@ class Pixmaps:
         self._drawing = None
 
     def get(self, key: tuple) -> list[Pixmap]:
-        from necka_tray import icon_cache
+        from necka_tray.store import icon_cache
 
         key = tuple(key)
         with self._lock:
@@ -69,7 +69,8 @@ class Pixmaps:
             return  # once: a helper that failed is not started again and again
         import subprocess
 
-        from necka_tray import helpers, icon_cache
+        from necka_tray.children import helpers
+        from necka_tray.store import icon_cache
 
         args: list[str] = []
         for size in sizes:

@@ -12,7 +12,7 @@ import tkinter as tk
 from typing import TYPE_CHECKING
 
 from necka_tray.core.session import countdown
-from necka_tray.i18n import _
+from necka_tray.texts.i18n import _
 from necka_tray.windows import checkin
 from necka_tray.windows.session_exercise import MIN_PICTURE, ms
 

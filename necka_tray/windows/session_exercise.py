@@ -16,7 +16,7 @@ from PIL import ImageTk
 from necka_tray.core.breath import IN, breath_at
 from necka_tray.core.routine import Step
 from necka_tray.core.session import SessionView, State
-from necka_tray.i18n import N_, _
+from necka_tray.texts.i18n import N_, _
 from necka_tray.windows import illustrations
 
 if TYPE_CHECKING:

@@ -11,8 +11,8 @@ import sys
 import tkinter as tk
 from typing import TYPE_CHECKING
 
-from necka_tray import care
-from necka_tray.i18n import _, ngettext
+from necka_tray.texts import care
+from necka_tray.texts.i18n import _, ngettext
 from necka_tray.store.state import SAFETY_SEEN
 from necka_tray.windows.palette import bullets
 

@@ -31,7 +31,7 @@ SQL = re.compile(r"^\s*(SELECT|INSERT|CREATE|DELETE|UPDATE|PRAGMA|BEGIN|COMMIT|R
 #: (module, start of the literal) -> why it stays English.
 ALLOWED: dict[tuple[str, str], str] = {
     # Only a bug raises these: the caller passes a value that Necka itself made.
-    ("care.py", "unknown page "): "a bug: pages are named by Necka's own code",
+    ("texts/care.py", "unknown page "): "a bug: pages are named by Necka's own code",
     ("core/clock.py", "FakeClock needs"): "tests only",
     ("core/clock.py", "time scale must be positive"): "a bug: the CLI checks the factor first",
     ("core/hours.py", "working hours have no days"): "unreachable: parse_days refuses that",
@@ -64,10 +64,10 @@ ALLOWED: dict[tuple[str, str], str] = {
     ("core/actions.py", "unknown action "): "a bug: actions come from Necka's own menu model",
     ("core/actions.py", ": bad argument "): "a bug: actions come from Necka's own menu model",
     ("core/actions.py", "not an action: "): "a bug: actions come from Necka's own menu model",
-    ("helpers.py", "no helper "): "a bug: helpers are started by Necka by name",
-    ("helpers.py", "necka-tray: no helper "): "a bug: helpers are started by Necka by name",
-    ("helpers.py", "; choose from "): "a bug: helpers are started by Necka by name",
-    ("tray/instance.py", "a folder lock holds no pid"): "caught inside instance.py: the pid is optional",
+    ("children/helpers.py", "no helper "): "a bug: helpers are started by Necka by name",
+    ("children/helpers.py", "necka-tray: no helper "): "a bug: helpers are started by Necka by name",
+    ("children/helpers.py", "; choose from "): "a bug: helpers are started by Necka by name",
+    ("channel/instance.py", "a folder lock holds no pid"): "caught inside instance.py: the pid is optional",
     ("windows/illustrations.py", "size must be positive"): "a bug",
     # Diagnostics that reach the log only (as %s arguments) or a helper's stderr, which the tray logs.
     ("desktop/dnd/dunst.py", "D-Bus error: "): "logged",
@@ -106,22 +106,22 @@ ALLOWED: dict[tuple[str, str], str] = {
     ("store/dbfile.py", "integrity check failed: "): "SQLite's report, quoted in a translated message",
     ("store/dbfile.py", "no answer"): "SQLite's report, quoted in a translated message",
     ("store/fsutil.py", "no free temporary name beside "): "an OSError after 100 taken random names; quoted in a translated line",
-    ("tray/ipc.py", "the peer does not hold the key"): "a peer's protocol error, logged",
-    ("tray/ipc.py", "the peer did not send Necka's challenge"): "caught: the command line says the handshake failed",
-    ("tray/ipc.py", "the server refused the key"): "caught: the command line prints its own translated line",
-    ("tray/ipc.py", "the peer could not prove it holds the key"): "caught: the command line says the handshake failed",
-    ("tray/ipc.py", "a message of "): "a peer's protocol error, logged",
-    ("tray/ipc.py", " bytes (at most "): "a peer's protocol error, logged",
-    ("tray/ipc.py", "the peer closed the connection"): "caught: the command line says it did not answer",
-    ("tray/ipc.py", "Necka is not running"): "an exception's text; the CLI prints its own translated line",
-    ("tray/ipc.py", "not a JSON object ("): "a peer's protocol error, logged",
-    ("tray/ipc.py", "a number of "): "a peer's protocol error (Necka's own client never sends it)",
-    ("tray/ipc.py", "a number too large"): "a peer's protocol error",
-    ("tray/ipc.py", " is not a number"): "a peer's protocol error",
-    ("tray/ipc.py", "the exchange took too long"): "caught: the command line says it did not answer",
-    ("tray/ipc_server.py", '"id" must be 1 to '): "a peer's protocol error",
-    ("tray/ipc_server.py", ' letters, digits, "-" or "_"'): "a peer's protocol error",
-    ("tray/ipc_server.py", " belongs to another user"): "logged",
+    ("channel/ipc.py", "the peer does not hold the key"): "a peer's protocol error, logged",
+    ("channel/ipc.py", "the peer did not send Necka's challenge"): "caught: the command line says the handshake failed",
+    ("channel/ipc.py", "the server refused the key"): "caught: the command line prints its own translated line",
+    ("channel/ipc.py", "the peer could not prove it holds the key"): "caught: the command line says the handshake failed",
+    ("channel/ipc.py", "a message of "): "a peer's protocol error, logged",
+    ("channel/ipc.py", " bytes (at most "): "a peer's protocol error, logged",
+    ("channel/ipc.py", "the peer closed the connection"): "caught: the command line says it did not answer",
+    ("channel/ipc.py", "Necka is not running"): "an exception's text; the CLI prints its own translated line",
+    ("channel/ipc.py", "not a JSON object ("): "a peer's protocol error, logged",
+    ("channel/ipc.py", "a number of "): "a peer's protocol error (Necka's own client never sends it)",
+    ("channel/ipc.py", "a number too large"): "a peer's protocol error",
+    ("channel/ipc.py", " is not a number"): "a peer's protocol error",
+    ("channel/ipc.py", "the exchange took too long"): "caught: the command line says it did not answer",
+    ("channel/ipc_server.py", '"id" must be 1 to '): "a peer's protocol error",
+    ("channel/ipc_server.py", ' letters, digits, "-" or "_"'): "a peer's protocol error",
+    ("channel/ipc_server.py", " belongs to another user"): "logged",
     ("windows/icon_bitmaps.py", "necka-tray: cannot write the tray"): "the helper's stderr, logged by the tray",
     ("windows/popup_menu.py", "necka-tray menu: bad request"): "the helper's stderr, logged by the tray",
     ("windows/popup_menu.py", "necka-tray menu: the pointer"): "the helper's stderr, logged by the tray",
@@ -142,7 +142,7 @@ ALLOWED: dict[tuple[str, str], str] = {
 NOT_YET: dict[str, str] = {}
 #: Whole modules whose prose never reaches a person, with the reason.
 QUIET_MODULES = {
-    "protocol.py": "the tray's and its helpers' messages to each other: a malformed one is a bug, logged",
+    "children/protocol.py": "the tray's and its helpers' messages to each other: a malformed one is a bug, logged",
 }
 
 

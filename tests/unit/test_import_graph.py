@@ -100,8 +100,8 @@ def test_the_check_sees_a_circle_closed_inside_a_function(tmp_path):
     assert circles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
     module = tmp_path / "m.py"
     module.write_text("from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from necka_tray.tray import app\n"
-                      "def f():\n    from necka_tray.windows import base\n    import necka_tray.helpers\n")
-    known = {"necka_tray.tray.app": module, "necka_tray.windows.base": module, "necka_tray.helpers": module,
+                      "def f():\n    from necka_tray.windows import base\n    import necka_tray.children.helpers\n")
+    known = {"necka_tray.owner.app": module, "necka_tray.windows.base": module, "necka_tray.children.helpers": module,
              "necka_tray.windows": module, "necka_tray.m": module}
     assert imports("necka_tray.m", module, known) == {"necka_tray.windows", "necka_tray.windows.base",
-                                                     "necka_tray.helpers"}
+                                                     "necka_tray.children.helpers"}

@@ -9,7 +9,7 @@ from necka_tray.core.reminders import Kind
 from necka_tray.store import config
 
 if TYPE_CHECKING:
-    from necka_tray.tray.app import App
+    from necka_tray.owner.app import App
 
 logger = logging.getLogger(__name__)
 

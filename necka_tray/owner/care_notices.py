@@ -17,11 +17,11 @@ from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from necka_tray.core import care, events, stats
-from necka_tray.i18n import _
-from necka_tray.tray import history_reads
+from necka_tray.texts.i18n import _
+from necka_tray.owner import history_reads
 
 if TYPE_CHECKING:
-    from necka_tray.tray.app import App
+    from necka_tray.owner.app import App
 
 logger = logging.getLogger(__name__)
 

@@ -1,4 +1,4 @@
-"""The functions APScheduler runs, referenced by text (``"necka_tray.tray.jobs:fire_reminder"``).
+"""The functions APScheduler runs, referenced by text (``"necka_tray.schedule.jobs:fire_reminder"``).
 
 Jobs are pickled into the job store, so their callables must be module-level
 and their arguments plain strings; they run on the scheduler's worker threads,

@@ -14,11 +14,11 @@ from typing import TYPE_CHECKING, Callable
 from necka_tray.core.actions import Action, Arg, Verb
 from necka_tray.core.durations import end_after
 from necka_tray.core.reminders import Kind
-from necka_tray.i18n import _
+from necka_tray.texts.i18n import _
 from necka_tray.store import config
 
 if TYPE_CHECKING:
-    from necka_tray.tray.app import App
+    from necka_tray.owner.app import App
 
 logger = logging.getLogger(__name__)
 

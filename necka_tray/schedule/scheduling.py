@@ -60,7 +60,7 @@ class ReminderScheduler:
         from apscheduler.schedulers.background import BackgroundScheduler
 
         from necka_tray.store.jobstore import SQLiteJobStore
-        from necka_tray.tray.monotonic_store import MonotonicJobStore
+        from necka_tray.schedule.monotonic_store import MonotonicJobStore
 
         def listener(event) -> None:
             if event.code == EVENT_JOB_MISSED:
@@ -131,7 +131,7 @@ class ReminderScheduler:
     def _add(self, kind: Kind, minutes: int, start: datetime, paused: bool) -> None:
         seconds = self._real_seconds(minutes)
         self._scheduler.add_job(
-            "necka_tray.tray.jobs:fire_reminder",
+            "necka_tray.schedule.jobs:fire_reminder",
             trigger=self._trigger(minutes, start),
             args=[kind.value],
             id=kind.job_id,
@@ -165,7 +165,7 @@ class ReminderScheduler:
             from apscheduler.triggers.interval import IntervalTrigger
 
             self._scheduler.add_job(
-                "necka_tray.tray.jobs:tick",
+                "necka_tray.schedule.jobs:tick",
                 trigger=IntervalTrigger(seconds=self._real_seconds(1), timezone=timezone.utc),
                 id=TICK_JOB,
                 jobstore="volatile",
@@ -176,7 +176,7 @@ class ReminderScheduler:
         """One ``lull`` event at ``when`` (in memory; a newer call replaces the older one)."""
         from apscheduler.triggers.date import DateTrigger
 
-        self._scheduler.add_job("necka_tray.tray.jobs:lull", trigger=DateTrigger(run_date=when, timezone=timezone.utc),
+        self._scheduler.add_job("necka_tray.schedule.jobs:lull", trigger=DateTrigger(run_date=when, timezone=timezone.utc),
                                 id=LULL_JOB, jobstore="volatile", replace_existing=True, misfire_grace_time=None)
 
     # -- changes the user makes ------------------------------------------
@@ -225,7 +225,7 @@ class ReminderScheduler:
         for kind in self._intervals:
             self._scheduler.pause_job(kind.job_id)
         self._scheduler.add_job(
-            "necka_tray.tray.jobs:end_pause",
+            "necka_tray.schedule.jobs:end_pause",
             trigger=DateTrigger(run_date=until, timezone=timezone.utc),
             id=PAUSE_JOB,
             replace_existing=True,  # a new pause replaces the old one on purpose

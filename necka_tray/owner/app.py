@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Protocol
 
-from necka_tray import protocol
+from necka_tray.children import protocol
 from necka_tray.core.actions import Action
 from necka_tray.core.activity import Effect, Observation
 from necka_tray.core.clock import Clock
@@ -24,15 +24,16 @@ from necka_tray.core.routine import DEFAULT_ROUTINE
 from necka_tray.desktop.notify import Notifier
 from necka_tray.desktop import speech
 from necka_tray.desktop.presence import PresenceMonitor
-from necka_tray.i18n import _
+from necka_tray.texts.i18n import _
 from necka_tray.core import events
 from necka_tray.store import config
-from necka_tray.tray.delivery import catch_up
+from necka_tray.owner.delivery import catch_up
 from necka_tray.store.routines import RoutineBook, unknown_default
-from necka_tray.tray import actions, history_reads, jobs, settings_file
-from necka_tray.tray.care_notices import CareNotices
+from necka_tray.owner import actions, history_reads, settings_file
+from necka_tray.schedule import jobs
+from necka_tray.owner.care_notices import CareNotices
 from necka_tray.tray.menu_model import Entry, RoutineChoice, build_menu
-from necka_tray.tray.scheduling import ReminderScheduler
+from necka_tray.schedule.scheduling import ReminderScheduler
 
 logger = logging.getLogger(__name__)
 
@@ -174,7 +175,7 @@ class App:
                                            self.settings["session.rotate"])
         logger.info("action=due-routine kind=%s routine=%s", kind.value, routine)
         message = MESSAGES[kind]
-        from necka_tray.tray import bubbles
+        from necka_tray.owner import bubbles
 
         shown = self.p.notifier.notify(message.title, body or message.body, **bubbles.options(kind))
         logger.info("action=remind kind=%s notified=%s held=%s", kind.value, shown, held)
@@ -227,12 +228,12 @@ class App:
         self.refresh()
 
     def handle_action(self, action: Action) -> None:
-        """A menu choice (posted from the tray thread) or a control command: ``tray/actions.py``."""
+        """A menu choice (posted from the tray thread) or a control command: ``owner/actions.py``."""
         actions.dispatch(self, action)
 
     def on_bubble(self, tag: str, key: str) -> None:
         """A reminder bubble's button was pressed, or the bubble closed (posted by the notifier)."""
-        from necka_tray.tray import bubbles
+        from necka_tray.owner import bubbles
 
         action = bubbles.action_for(tag, key)
         logger.info("action=bubble tag=%s key=%s", tag, key)
@@ -397,8 +398,8 @@ class App:
         self.p.post(self.handle_action, action)
 
     def status(self) -> dict[str, Any]:
-        """The state as plain JSON values for ``necka-tray status`` (``tray/status.py``)."""
-        from necka_tray.tray.status import status
+        """The state as plain JSON values for ``necka-tray status`` (``owner/status.py``)."""
+        from necka_tray.owner.status import status
 
         self.snapshot = self.p.scheduler.snapshot()
         return status(self)
@@ -415,7 +416,7 @@ class App:
     # -- calls and typing (issue 13): the hooks above stay one line each ------------------
 
     def _delivery(self):
-        from necka_tray.tray.delivery import Delivery
+        from necka_tray.owner.delivery import Delivery
 
         return Delivery(self.p.clock.now, lambda: self.presence.idle.idle_seconds(),
                         lambda when: self.p.scheduler.wake_at(when),

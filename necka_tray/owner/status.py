@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from necka_tray.core.reminders import Kind
-from necka_tray.tray.delivery import call_status
+from necka_tray.owner.delivery import call_status
 
 if TYPE_CHECKING:
-    from necka_tray.tray.app import App
+    from necka_tray.owner.app import App
 
 
 def status(app: App) -> dict[str, Any]:
