@@ -96,7 +96,7 @@ ALLOWED: dict[tuple[str, str], str] = {
     ("tray/sni.py", "no StatusNotifierWatcher ("): "logged",
     ("tray/sni.py", "no such item or property"): "a D-Bus error reply to a peer",
     ("tray/sni.py", "no method "): "a D-Bus error reply to a peer",
-    ("tray/sni.py", "<node"): "D-Bus introspection XML",
+    ("tray/sni_item.py", "<node"): "D-Bus introspection XML",
     ("tray/dbusmenu.py", "<node"): "D-Bus introspection XML",
     ("windows/popup_menu.py", "Necka menu"): "the title of an undecorated popup menu: never shown",
     ("windows/popup_menu.py", "necka-tray menu: bad action"): "the helper's stderr, logged by the tray",
