@@ -203,7 +203,8 @@ def _build_app(paths: AppPaths, scale: TimeScale, dispatcher, tray, settings):
     from necka_tray.store.history_writer import HistoryWriter
     from necka_tray.store.reports import TrayStats
     from necka_tray.store.routines import RoutineBook
-    from necka_tray.owner.app import App, Ports
+    from necka_tray.owner.app import App
+    from necka_tray.owner.ports import Ports
     from necka_tray.children.processes import Children, OneAtATime, SessionLauncher
     from necka_tray.schedule.scheduling import ReminderScheduler
     from necka_tray.children import protocol

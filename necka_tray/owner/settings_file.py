@@ -1,36 +1,44 @@
-"""Hand edits of config.toml reach the running tray on its minute tick (one ``stat``; no watcher of its own)."""
+"""config.toml for the running tray: a menu change written, a hand edit picked up on the minute tick.
+
+Plain values in, plain values out (``App`` applies what changed): one ``stat``
+a tick, a re-read only when the file changed, and no watcher of its own.
+"""
 
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING
+from pathlib import Path
+from typing import Any, Callable
 
-from necka_tray.core.reminders import Kind
 from necka_tray.store import config
-
-if TYPE_CHECKING:
-    from necka_tray.owner.app import App
+from necka_tray.texts.i18n import _
 
 logger = logging.getLogger(__name__)
 
 
-def pick_up_hand_edits(app: App) -> None:
-    """Apply a hand edit of config.toml within a minute, on this tick (no watcher of its own):
+def hand_edit(config_file: Path, stamp: Any, settings: config.Settings) -> tuple[Any, config.Settings | None]:
+    """``(stamp, settings)`` after a hand edit of config.toml, or ``(stamp, None)`` when nothing changed:
     one ``stat``, and a re-read only when its time, size or inode changed."""
-    stamp = config.stamp(app.config_file)
-    if stamp == app.config_stamp:
-        return
-    app.config_stamp = stamp
-    loaded = config.load(app.config_file)
+    now_stamp = config.stamp(config_file)
+    if now_stamp == stamp:
+        return stamp, None
+    loaded = config.load(config_file)
     for message in loaded.problems:
         logger.warning("%s", message)
-    if loaded.settings == app.settings:
-        return
-    old, app.settings = app.settings, loaded.settings
-    logger.info("action=settings-reloaded file=%s", app.config_file)
-    app.presence.configure(app.settings)
-    now = app.p.clock.now()
-    for kind in Kind:
-        if old.reminder(kind) != app.settings.reminder(kind):
-            app.p.scheduler.apply(kind, app.interval_of(kind), now)
-    app.snapshot = app.p.scheduler.snapshot()
+    if loaded.settings == settings:
+        return now_stamp, None
+    logger.info("action=settings-reloaded file=%s", config_file)
+    return now_stamp, loaded.settings
+
+
+def save(config_file: Path, settings: config.Settings, changes: dict[str, Any],
+         notify: Callable[[str, str], Any]) -> config.Settings:
+    """Write a menu change to config.toml; if that fails it still applies until quit (and ``notify`` says so)."""
+    try:
+        for message in config.update(config_file, changes):
+            logger.warning("%s", message)
+    except OSError as exc:
+        logger.warning("Could not save %s (%s); the change applies until Necka quits.", config_file, exc)
+        notify(_("Necka settings"), _("Could not save your change to {path}.").format(path=config_file))
+        return settings.replace(changes)
+    return config.load(config_file).settings

@@ -15,7 +15,8 @@ import pytest
 from necka_tray.store import config
 from necka_tray.schedule import jobs
 from necka_tray.desktop.presence import PresenceMonitor
-from necka_tray.owner.app import App, Ports
+from necka_tray.owner.app import App
+from necka_tray.owner.ports import Ports
 from necka_tray.core.clock import SystemClock, TimeScale
 from necka_tray.core.planner import Planner
 from necka_tray.core.reminders import Kind

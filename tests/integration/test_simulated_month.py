@@ -23,7 +23,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from necka_tray.store import config
-from necka_tray.owner.app import App, Ports
+from necka_tray.owner.app import App
+from necka_tray.owner.ports import Ports
 from necka_tray.core.clock import FakeClock, TimeScale, between
 from necka_tray.core.planner import Planner, ScheduleSnapshot
 from necka_tray.core.reminders import DEFAULT_INTERVALS, Kind

@@ -32,7 +32,8 @@ from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.triggers import interval as aps_interval
 
 from necka_tray.store import config
-from necka_tray.owner.app import App, Ports
+from necka_tray.owner.app import App
+from necka_tray.owner.ports import Ports
 from necka_tray.core.clock import FakeClock, TimeScale
 from necka_tray.core.planner import Planner
 from necka_tray.core.reminders import Kind
