@@ -32,7 +32,9 @@ from necka_tray.texts.i18n import _
 
 #: Job functions stored under an older module path -> where they live now.
 MOVED_FUNCS = {f"{old}:{name}": f"necka_tray.schedule.jobs:{name}"
-               for old in ("necka_tray.jobs", "necka_tray.tray.jobs") for name in ("fire_reminder", "tick", "end_pause")}
+               for old, names in (("necka_tray.jobs", ("fire_reminder", "tick", "end_pause")),
+                                  ("necka_tray.tray.jobs", ("fire_reminder", "tick", "end_pause", "lull")))
+               for name in names}
 
 
 class SQLiteJobStore(BaseJobStore):
