@@ -2,7 +2,7 @@
 
 The menu model builds them, a reminder bubble's buttons map to them
 (``owner/bubbles.py``), the xembed popup menu sends one back as JSON
-(``protocol.py``), ``necka-tray pause|snooze|...`` arrives as one through the
+(``children/protocol.py``), ``necka-tray pause|snooze|...`` arrives as one through the
 control socket; the app dispatches them by a table (``owner/actions.py``). The
 argument is checked here, where it enters: a popup's or a peer's JSON is data.
 """

@@ -2,7 +2,7 @@
 
 The spec's pixmaps are ARGB32 in network byte order (bytes A, R, G, B), one
 per size; hosts pick the size nearest their panel. The pixels come from the
-cache files (``icon_cache.py``) that the ``icons`` helper process draws (so
+cache files (``store/icon_cache.py``) that the ``icons`` helper process draws (so
 Pillow never loads in the tray process), one file per size with every state;
 one helper draws every missing size in one go. Converted pixmaps are kept
 per icon state: a minute's refresh that does not move the ring costs nothing.
