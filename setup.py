@@ -1,7 +1,7 @@
 """Build hook: the wheel gets each translation compiled (``.po`` -> ``.mo``); no binary is committed.
 
 Everything else about the package is in ``pyproject.toml``. The compiler is
-``necka_tray/catalogs.py`` (standard library only), loaded from the source tree
+``necka_tray/texts/catalogs.py`` (standard library only), loaded from the source tree
 by path so building needs neither GNU gettext nor Necka's dependencies.
 """
 
@@ -15,7 +15,7 @@ HERE = Path(__file__).resolve().parent
 
 
 def _catalogs():
-    spec = importlib.util.spec_from_file_location("_necka_catalogs", HERE / "necka_tray" / "catalogs.py")
+    spec = importlib.util.spec_from_file_location("_necka_catalogs", HERE / "necka_tray" / "texts" / "catalogs.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module

@@ -207,8 +207,8 @@ def roll_up_beside_the_dispatcher(path: Path, tz, now: datetime, keep_days: int)
     """The tray's start: the roll-up on the history thread; a status-like call every 50 ms on the dispatcher."""
     import threading
 
-    from necka_tray.tray.dispatch import Dispatcher
-    from necka_tray.tray.history_reads import HistoryThread
+    from necka_tray.owner.dispatch import Dispatcher
+    from necka_tray.owner.history_reads import HistoryThread
     from necka_tray.store.reports import TrayStats
 
     dispatcher = Dispatcher()

@@ -20,8 +20,8 @@ import os
 import sys
 
 from necka_tray import __version__
-from necka_tray.commandline import EXIT_ENVIRONMENT, MAX_TIME_SCALE, NoDisplay, one_line_errors, time_scale
-from necka_tray.i18n import N_, _
+from necka_tray.children.commandline import EXIT_ENVIRONMENT, MAX_TIME_SCALE, NoDisplay, one_line_errors, time_scale
+from necka_tray.texts.i18n import N_, _
 
 EXIT_UNEXPECTED = 1
 
@@ -101,7 +101,7 @@ def use_language() -> None:
     Only that one key is read here, cheaply (every command and the tray's start pay for it): the
     settings' full check, which reports a bad value, runs where the settings are loaded.
     """
-    from necka_tray import i18n
+    from necka_tray.texts import i18n
     from necka_tray.cli import argparse_texts
 
     i18n.set_language(_language_setting())
@@ -111,7 +111,7 @@ def use_language() -> None:
 def _language_setting() -> str | None:
     import tomllib
 
-    from necka_tray import i18n
+    from necka_tray.texts import i18n
     from necka_tray.store.fsutil import read_user_file
     from necka_tray.store.paths import AppPaths
 
@@ -165,7 +165,7 @@ def main(argv: list[str] | None = None) -> int:
         args.debug = bool(args.debug)
         module, _help = COMMANDS[args.command or "run"]
         if os.environ.get("NECKA_PARENT_PID"):  # a window the tray started: it ends with the tray
-            from necka_tray.helpers import bind_to_parent
+            from necka_tray.children.helpers import bind_to_parent
 
             bind_to_parent()
         code = _command_module(module).run(args)

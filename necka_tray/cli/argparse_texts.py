@@ -13,7 +13,7 @@ few texts in English and everything of Necka's own translated.
 
 from __future__ import annotations
 
-from necka_tray.i18n import N_, ngettext
+from necka_tray.texts.i18n import N_, ngettext
 
 VERSION_HELP = N_("show program's version number and exit")
 TEXTS = (
@@ -44,7 +44,7 @@ def install() -> None:
     import gettext
     import os
 
-    from necka_tray import i18n
+    from necka_tray.texts import i18n
 
     gettext.bindtextdomain(i18n.DOMAIN, str(i18n.LOCALE_DIR))
     gettext.textdomain(i18n.DOMAIN)

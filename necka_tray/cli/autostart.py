@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 
 from necka_tray.cli import remote
-from necka_tray.i18n import _
+from necka_tray.texts.i18n import _
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -14,8 +14,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from necka_tray.desktop import autostart
-    from necka_tray.tray import control
-    from necka_tray.tray import ipc
+    from necka_tray.channel import control
+    from necka_tray.channel import ipc
 
     if args.state != "status":
         try:

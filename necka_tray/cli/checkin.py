@@ -8,7 +8,7 @@ from __future__ import annotations
 import argparse
 
 from necka_tray.cli import remote
-from necka_tray.i18n import _
+from necka_tray.texts.i18n import _
 
 
 def rating(text: str) -> int:

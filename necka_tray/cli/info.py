@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import argparse
-from necka_tray.i18n import _
+from necka_tray.texts.i18n import _
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    from necka_tray.care import PAGES
+    from necka_tray.texts.care import PAGES
     parser.add_argument("page", choices=PAGES,
                         help=_("care: when to see a professional; relief: heat, cold and gentle movement"))
 

@@ -5,13 +5,13 @@ from __future__ import annotations
 import argparse
 
 from necka_tray.cli import remote
-from necka_tray.i18n import _
+from necka_tray.texts.i18n import _
 
 UNTIL_TOMORROW = ("until-tomorrow", "tomorrow")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    from necka_tray.tray.control import PAUSE_RANGE
+    from necka_tray.channel.control import PAUSE_RANGE
 
     duration = remote.duration(PAUSE_RANGE)
     parser.add_argument(

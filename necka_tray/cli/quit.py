@@ -2,13 +2,13 @@
 
 from necka_tray.cli import remote
 from necka_tray.cli.remote import no_arguments as add_arguments  # noqa: F401
-from necka_tray.i18n import _
+from necka_tray.texts.i18n import _
 
 QUIT_TIMEOUT = 15.0
 
 
 def run(args) -> int:
-    from necka_tray.tray import instance
+    from necka_tray.channel import instance
 
     code, reply = remote.ask("quit")
     if reply is None:

@@ -16,7 +16,7 @@ import argparse
 import sys
 from datetime import timedelta
 from typing import Any, Callable
-from necka_tray.i18n import N_, _
+from necka_tray.texts.i18n import N_, _
 
 EXIT_FAILED = 1
 EXIT_NOT_RUNNING = 3
@@ -51,8 +51,8 @@ def paths():
 
 def ask(command: str, **args: Any) -> tuple[int, dict[str, Any] | None]:
     """Send ``command``; on failure print why and return (exit code, None)."""
-    from necka_tray.tray import control
-    from necka_tray.tray import ipc
+    from necka_tray.channel import control
+    from necka_tray.channel import ipc
 
     try:
         reply = control.ask(paths(), command, **args)
@@ -76,8 +76,8 @@ def send(command: str, **args: Any) -> int:
 def window(command: str, here: Callable[[], int], **args: Any) -> int:
     """A window command: the running tray opens the window (it then knows it is open, records what it
     reports and closes it at quit); only with no tray running does ``here`` open it in this process."""
-    from necka_tray.tray import control
-    from necka_tray.tray import ipc
+    from necka_tray.channel import control
+    from necka_tray.channel import ipc
 
     try:
         reply = control.ask(paths(), command, **args)
@@ -93,7 +93,7 @@ def window(command: str, here: Callable[[], int], **args: Any) -> int:
 
 def unreachable(where: Any) -> int:
     """0 when no Necka runs; else say that the running one cannot be reached now, and why: exit code."""
-    from necka_tray.tray import instance
+    from necka_tray.channel import instance
 
     pid = instance.running(where)
     if pid is None:
@@ -102,7 +102,7 @@ def unreachable(where: Any) -> int:
 
 
 def unreachable_text(where: Any, pid: int) -> str:
-    from necka_tray.tray import instance
+    from necka_tray.channel import instance
 
     reason = instance.channel_note(where)
     if reason:
@@ -114,7 +114,7 @@ def unreachable_text(where: Any, pid: int) -> str:
 
 def channel_failed(exc: Exception) -> int:
     """One line for a failed exchange; exit 4 when the command may have taken effect."""
-    from necka_tray.tray import ipc
+    from necka_tray.channel import ipc
 
     return fail(str(exc), EXIT_UNANSWERED if isinstance(exc, ipc.Unanswered) else EXIT_FAILED)
 

@@ -11,6 +11,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from necka_tray.core.clock import TimeScale
-    from necka_tray.tray.main import run_tray
+    from necka_tray.owner.main import run_tray
 
     return run_tray(TimeScale(args.time_scale), debug=args.debug)

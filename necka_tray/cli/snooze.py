@@ -5,13 +5,13 @@ from __future__ import annotations
 import argparse
 
 from necka_tray.cli import remote
-from necka_tray.i18n import _
+from necka_tray.texts.i18n import _
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     from datetime import timedelta
 
-    from necka_tray.tray.control import SNOOZE_DEFAULT_MINUTES, SNOOZE_RANGE
+    from necka_tray.channel.control import SNOOZE_DEFAULT_MINUTES, SNOOZE_RANGE
 
     parser.add_argument("duration", metavar="DURATION", nargs="?", type=remote.duration(SNOOZE_RANGE),
                         default=timedelta(minutes=SNOOZE_DEFAULT_MINUTES),

@@ -32,7 +32,7 @@ import sys
 import unicodedata
 
 from necka_tray.cli import remote
-from necka_tray.i18n import N_, _, decimal, ngettext, short_date
+from necka_tray.texts.i18n import N_, _, decimal, ngettext, short_date
 
 from necka_tray.core.actions import MAX_DAYS  # noqa: E402  (one limit for the CLI and the window)
 CSV_COLUMNS = (

@@ -7,7 +7,7 @@ import json
 from typing import Any
 
 from necka_tray.cli import remote
-from necka_tray.i18n import _
+from necka_tray.texts.i18n import _
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -15,15 +15,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from necka_tray import i18n
-    from necka_tray.tray import control
-    from necka_tray.tray import ipc
+    from necka_tray.texts import i18n
+    from necka_tray.channel import control
+    from necka_tray.channel import ipc
 
     paths = remote.paths()
     try:
         reply = control.ask(paths, "status")
     except ipc.NotRunning:
-        from necka_tray.tray import instance
+        from necka_tray.channel import instance
 
         pid = instance.running(paths)
         if pid is not None:  # one runs, with no socket to reach it now

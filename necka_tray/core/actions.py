@@ -1,9 +1,9 @@
 """What the user can ask Necka to do: one typed ``Action`` for the menu, the popup menu's reply and the control socket.
 
 The menu model builds them, a reminder bubble's buttons map to them
-(``tray/bubbles.py``), the xembed popup menu sends one back as JSON
-(``protocol.py``), ``necka-tray pause|snooze|...`` arrives as one through the
-control socket; the app dispatches them by a table (``tray/actions.py``). The
+(``owner/bubbles.py``), the xembed popup menu sends one back as JSON
+(``children/protocol.py``), ``necka-tray pause|snooze|...`` arrives as one through the
+control socket; the app dispatches them by a table (``owner/actions.py``). The
 argument is checked here, where it enters: a popup's or a peer's JSON is data.
 """
 

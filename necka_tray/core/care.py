@@ -27,7 +27,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from necka_tray.i18n import N_, _, decimal, ngettext
+from necka_tray.texts.i18n import N_, _, decimal, ngettext
 
 WEEK = 7
 PERSIST_MEAN, PERSIST_MIN_DAYS = 5.0, 4

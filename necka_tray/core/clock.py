@@ -39,7 +39,7 @@ def usable_offset(offset: timedelta) -> timedelta:
         return offset
     if not _said:
         _said.append("said")
-        from necka_tray.i18n import _
+        from necka_tray.texts.i18n import _
 
         logger.warning("%s", _("The time zone TZ={zone} is {hours} hours from UTC, more than Necka can count in; "
                                "Necka uses UTC instead.").format(zone=_tz_name(),

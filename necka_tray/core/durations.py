@@ -14,7 +14,7 @@ import re
 from datetime import datetime, timedelta
 
 from necka_tray.core.clock import TimeScale
-from necka_tray.i18n import _
+from necka_tray.texts.i18n import _
 
 _UNITS = {"h": 3600, "m": 60, "s": 1}
 _PART = re.compile(r"([0-9]+)([hms])")

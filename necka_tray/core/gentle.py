@@ -10,15 +10,29 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Collection
-from typing import Any
-
-from typing import TYPE_CHECKING
+from typing import Any, Protocol, TypeVar
 
 from necka_tray.core.routine_fields import _DataError, _no_unknown_keys, _positive, _shown, _text
-from necka_tray.i18n import _
+from necka_tray.texts.i18n import _
 
-if TYPE_CHECKING:
-    from necka_tray.core.routine import Exercise
+
+class _Full(Protocol):
+    """What the check reads of the full exercise (``routine.Exercise``, a frozen dataclass)."""
+
+    @property
+    def is_hold(self) -> bool: ...
+    @property
+    def seconds(self) -> float: ...
+    @property
+    def reps(self) -> int | None: ...
+    @property
+    def pose(self) -> str: ...
+    @property
+    def title(self) -> str: ...
+
+
+#: ``routine.Exercise``; a type variable, so this module needs not import ``routine.py`` (which imports it).
+Exercise = TypeVar("Exercise", bound=_Full)
 
 #: A gentle variant's keys: smaller range (its words), shorter hold, fewer repetitions, a caution.
 GENTLE_KEYS = frozenset({"title", "instruction", "hold_seconds", "reps", "seconds", "caution", "pose"})

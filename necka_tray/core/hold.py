@@ -22,7 +22,7 @@ from datetime import datetime, timedelta
 
 from necka_tray.core.clock import TimeScale, between
 from necka_tray.core.reminders import Kind
-from necka_tray.i18n import _
+from necka_tray.texts.i18n import _
 
 #: No keys or pointer this long: the sentence is finished.
 LULL = timedelta(seconds=5)

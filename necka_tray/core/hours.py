@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta, tzinfo
 
 from necka_tray.core.clock import local as local_time, local_wall
-from necka_tray.i18n import _
+from necka_tray.texts.i18n import _
 
 DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 

@@ -19,7 +19,7 @@ from typing import Mapping
 from necka_tray.core.clock import TimeScale, between
 from necka_tray.core.hours import _local
 from necka_tray.core.reminders import Kind
-from necka_tray.i18n import _, lower_first, weekday
+from necka_tray.texts.i18n import _, lower_first, weekday
 
 #: Two reminders this close (configured time) count as falling due together.
 TOGETHER = timedelta(minutes=5)

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from datetime import date, timedelta
 
-from necka_tray.i18n import _
+from necka_tray.texts.i18n import _
 
 WEEK_DAYS = 7
 REGULAR_DAYS = 5

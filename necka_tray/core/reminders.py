@@ -11,7 +11,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
-from necka_tray.i18n import _
+from necka_tray.texts.i18n import _
 
 
 class Kind(enum.Enum):

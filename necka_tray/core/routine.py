@@ -23,7 +23,7 @@ from typing import Any
 from necka_tray.core import progress
 import necka_tray.store.tomllines as tomllines
 from necka_tray.core.routine_fields import _clip, _DataError, _no_unknown_keys, _positive, _shown, _text
-from necka_tray.i18n import _
+from necka_tray.texts.i18n import _
 
 #: The routine the tray starts when the user has not picked one.
 DEFAULT_ROUTINE = "neck"

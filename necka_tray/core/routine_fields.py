@@ -10,7 +10,7 @@ import reprlib
 import unicodedata
 from typing import Any
 
-from necka_tray.i18n import _
+from necka_tray.texts.i18n import _
 
 _MAX_STEP_SECONDS = 3600
 #: Values in messages: short, and never deeper than a few levels (a file may nest and repeat a lot).

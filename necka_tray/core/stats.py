@@ -36,7 +36,7 @@ from typing import Any
 
 from necka_tray.core import events as ev
 from necka_tray.core.events import Event
-from necka_tray.i18n import _, ngettext
+from necka_tray.texts.i18n import _, ngettext
 
 #: How long after a reminder a session or natural break still counts as acting on it.
 ACT_WINDOW = timedelta(minutes=15)

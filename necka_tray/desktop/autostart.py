@@ -16,7 +16,7 @@ from pathlib import Path
 
 from necka_tray import APP_NAME
 from necka_tray.desktop import platform
-from necka_tray.helpers import self_command
+from necka_tray.children.helpers import self_command
 
 
 def enabled() -> bool:

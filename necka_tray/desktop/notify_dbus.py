@@ -311,7 +311,7 @@ class DBusNotifier:
     # -- helpers ----------------------------------------------------------------------------
 
     def _icon(self) -> str:
-        """The icon PNG once the helper has drawn it (see tray/main.py); until then no icon."""
+        """The icon PNG once the helper has drawn it (see owner/main.py); until then no icon."""
         return self._icon_path if self._icon_path and os.path.exists(self._icon_path) else ""
 
     @staticmethod

@@ -27,7 +27,7 @@ from necka_tray.store import tomllines
 from necka_tray.store.fsutil import atomic_write, read_user_file
 from necka_tray.store.schema import CONFIG_VERSION, INTERVAL_RANGE, SCHEMA, Field  # noqa: F401 (re-exported)
 from necka_tray.store.schema import render as _render
-from necka_tray.i18n import N_, _, ngettext
+from necka_tray.texts.i18n import N_, _, ngettext
 
 #: The default file is ~3 KiB; 64 KiB keeps any load (parse and checks) well under 100 ms.
 MAX_BYTES = 64 << 10

@@ -24,7 +24,7 @@ import time
 from pathlib import Path
 from typing import BinaryIO
 
-from necka_tray.i18n import N_, _
+from necka_tray.texts.i18n import N_, _
 
 #: A temporary file this old belongs to a write that was killed (a write takes milliseconds).
 STALE_SECONDS = 10.0

@@ -77,7 +77,7 @@ from necka_tray.core.events import Row, checkin_event, session_event
 from necka_tray.core import stats
 from necka_tray.core.events import Event
 from necka_tray.core.reminders import Kind
-from necka_tray.i18n import _
+from necka_tray.texts.i18n import _
 
 __all__ = ["BUSY_TIMEOUT_MS", "Event", "History", "HistoryError", "MIGRATIONS", "OUTCOMES", "REMINDER", "SESSION"]
 # The tray's writer (events wait in memory while the file cannot be written): store/history_writer.py.

@@ -12,7 +12,7 @@ failed (``history_spool.py``) is written first, with them. At most
 ``MAX_WAITING`` wait in memory; beyond that, and at quit, they go to that
 spool on disk, so none is lost.
 
-The tray calls it only from its history thread (``tray/history_reads.py``):
+The tray calls it only from its history thread (``owner/history_reads.py``):
 a write that waits for another program's lock never holds up the app.
 """
 
@@ -29,7 +29,7 @@ from typing import Any, Callable
 
 from necka_tray.store import dbfile, history_spool
 from necka_tray.store.history import History, HistoryError, _row
-from necka_tray.i18n import _, ngettext
+from necka_tray.texts.i18n import _, ngettext
 
 logger = logging.getLogger(__name__)
 

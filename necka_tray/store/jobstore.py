@@ -42,7 +42,7 @@ from apscheduler.jobstores.memory import MemoryJobStore
 from apscheduler.util import datetime_to_utc_timestamp, obj_to_ref
 
 from necka_tray.store import dbfile
-from necka_tray.i18n import _
+from necka_tray.texts.i18n import _
 
 logger = logging.getLogger(__name__)
 

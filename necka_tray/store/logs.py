@@ -13,7 +13,7 @@ import logging.handlers
 import os
 import sys
 from pathlib import Path
-from necka_tray.i18n import _
+from necka_tray.texts.i18n import _
 
 
 class _OneLine(logging.Formatter):

@@ -94,7 +94,7 @@ def runtime_problem() -> str | None:
     """Why ``XDG_RUNTIME_DIR`` (or the platform's runtime folder) is not used, one line: for the tray to say once."""
     if _runtime_problem is None:
         return None
-    from necka_tray.i18n import _
+    from necka_tray.texts.i18n import _
 
     base, sentence, error = _runtime_problem
     return _(sentence).format(path=base, error=error)
@@ -130,7 +130,7 @@ def _user_runtime_dir() -> Path | None:
 
 def _unusable(base: Path) -> tuple[Path, str, str] | None:
     """What is wrong with the session's runtime folder, or None (it is a folder of this user's)."""
-    from necka_tray.i18n import N_
+    from necka_tray.texts.i18n import N_
 
     try:
         info = base.stat()

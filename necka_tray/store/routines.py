@@ -25,7 +25,7 @@ from necka_tray.core import progress
 from necka_tray.core.routine import (POSES, Routine, RoutineError, builtin_exercises, builtin_routines, decode,
                                      load_routines, merge)
 from necka_tray.store.fsutil import read_user_file
-from necka_tray.i18n import _
+from necka_tray.texts.i18n import _
 
 logger = logging.getLogger(__name__)
 

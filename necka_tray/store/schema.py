@@ -14,8 +14,8 @@ from typing import Any, Callable
 from necka_tray.core.hours import parse_days, parse_time
 from necka_tray.core.reminders import DEFAULT_INTERVALS, Kind
 from necka_tray.core.routine import parse_routine_id
-from necka_tray.i18n import N_, _
-from necka_tray.i18n import available as available_languages
+from necka_tray.texts.i18n import N_, _
+from necka_tray.texts.i18n import available as available_languages
 
 CONFIG_VERSION = 1
 INTERVAL_RANGE = (5, 240)

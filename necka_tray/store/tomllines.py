@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 import tomllib
 
-from necka_tray.i18n import _
+from necka_tray.texts.i18n import _
 
 class TooDeepError(ValueError):
     """The document nests arrays or inline tables deeper than tomllib can follow."""

@@ -1,5 +1,7 @@
-"""The long-running tray process: state owner, scheduler, control channel, tray icons.
+"""The tray icons: one module per backend (StatusNotifierItem + dbusmenu, XEmbed, pystray) and their menu model.
 
-Never imports ``necka_tray.windows``, tkinter or Pillow: windows, menus and
-icon drawing run in short-lived helper processes (see ``children.py``).
+Never imports ``necka_tray.windows``, tkinter or Pillow (except ``pystray_icon.py``,
+whose library needs a PIL image): menus and icon drawing of the xembed tray
+run in helper processes (``necka_tray/children/``). The state owner draws
+through ``backend.py``; nothing here imports ``owner``, ``schedule`` or ``channel``.
 """

@@ -61,7 +61,7 @@ def secondary_action(entries: tuple[Entry, ...]) -> Action:
 
 def clicks(tray: Any) -> str:
     """What a left, middle and right click do on ``tray``, read from its capability flags."""
-    from necka_tray.i18n import _
+    from necka_tray.texts.i18n import _
 
     left = _("stretch session") if getattr(tray, "has_default_action", False) else _("opens the menu")
     parts = [_("left click: {what}").format(what=left)]

@@ -2,7 +2,7 @@
 
 ``pystray_icon.py`` maps these entries to pystray items one to one, and the
 xembed tray sends them to its popup menu helper (``to_json``); every action is
-a ``core.actions.Action`` that the app dispatches (``tray/actions.py``).
+a ``core.actions.Action`` that the app dispatches (``owner/actions.py``).
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from necka_tray.core.actions import Action, Verb
 from necka_tray.core.planner import TrayView
 from necka_tray.core.reminders import Kind
 from necka_tray.core.routine import duration_text
-from necka_tray.i18n import N_, _
+from necka_tray.texts.i18n import N_, _
 
 #: The break-interval choices offered in the menu (minutes).
 INTERVAL_CHOICES = (20, 30, 45, 60, 90)

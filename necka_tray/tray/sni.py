@@ -31,7 +31,9 @@ from typing import TYPE_CHECKING, Any, Callable
 from jeepney import DBusAddress, HeaderFields, MessageType, new_error, new_method_call, new_method_return, new_signal
 from jeepney.bus_messages import MatchRule, message_bus
 
-from necka_tray.tray import activation, backend, dbusmenu
+from necka_tray.children import activation
+from necka_tray.tray import backend, dbusmenu
+from necka_tray.tray.sni_item import PATH, introspection, item_properties, item_signals, properties_call
 from necka_tray.tray.sni_pixmaps import Pixmaps, installed_icons
 
 if TYPE_CHECKING:
@@ -41,11 +43,9 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 ITEM = "org.kde.StatusNotifierItem"
-PATH = "/StatusNotifierItem"
 WATCHER = "org.kde.StatusNotifierWatcher"
 GNOME_SHELL = "org.gnome.Shell"
 PROPS = "org.freedesktop.DBus.Properties"
-APP_ICON = "io.github.necka.Necka"
 _WATCHER_ADDR = DBusAddress("/StatusNotifierWatcher", bus_name=WATCHER, interface=WATCHER)
 
 
@@ -286,15 +286,15 @@ class SniTray:
         if interface == "org.freedesktop.DBus.Peer" and member == "Ping":
             return "", ()
         if member == "Introspect":
-            return "s", (_introspection(path),)
+            return "s", (introspection(path),)
         if path == dbusmenu.PATH:
             if interface == PROPS:
-                return _properties_call(dict(dbusmenu.DBusMenu.PROPERTIES), dbusmenu.INTERFACE, member, body)
+                return properties_call(dict(dbusmenu.DBusMenu.PROPERTIES), dbusmenu.INTERFACE, member, body)
             return self._menu.call(member, body)
         if path != PATH:
             raise KeyError(member)
         if interface == PROPS:
-            return _properties_call(self._props, ITEM, member, body)
+            return properties_call(self._props, ITEM, member, body)
         if member == "ProvideXdgActivationToken":  # Plasma and GNOME, just before Activate: focus for the window
             activation.offer(str(body[0]))
             return "", ()
@@ -308,98 +308,3 @@ class SniTray:
         if member in ("ContextMenu", "Scroll"):
             return "", ()  # hosts that cannot show a dbusmenu: nothing better to offer; scrolling: nothing
         raise KeyError(member)
-
-
-def item_properties(view: TrayView | None, pixmaps: Callable[[tuple], list], icon_dir: str) -> dict[str, tuple]:
-    """The item's properties for ``view`` (None: before the first one), as ``GetAll`` returns them;
-    ``pixmaps(icon_key)`` gives the ARGB32 pixmaps drawn so far, ``icon_dir`` the installed icon theme."""
-    key = view.icon_key if view else (0, False, False)
-    due = bool(view and view.stretch_due)
-    icon = pixmaps(key)
-    return {
-        "Category": ("s", "ApplicationStatus"), "Id": ("s", "necka-tray"), "Title": ("s", "Necka"),
-        "Status": ("s", "NeedsAttention" if due else "Active"),
-        "WindowId": ("i", 0), "ItemIsMenu": ("b", False), "Menu": ("o", dbusmenu.PATH),
-        "IconThemePath": ("s", icon_dir),
-        # A themed icon cannot show the ring: the name only until the pixmaps are drawn.
-        "IconName": ("s", APP_ICON if icon_dir and not icon else ""),
-        "IconPixmap": ("a(iiay)", icon),
-        "AttentionIconName": ("s", ""),
-        "AttentionIconPixmap": ("a(iiay)", pixmaps((key[0], True, key[2])) if due else []),
-        "OverlayIconName": ("s", ""), "OverlayIconPixmap": ("a(iiay)", []),
-        "AttentionMovieName": ("s", ""),
-        "ToolTip": ("(sa(iiay)ss)", ("", [], view.tooltip if view else "Necka", "")),
-        # Ayatana's extensions, which GNOME's AppIndicator extension asks for: what a screen reader says
-        # (the icon: the title, which never changes; while a stretch is due: the tooltip, fixed then).
-        "IconAccessibleDesc": ("s", "Necka"),
-        "AttentionAccessibleDesc": ("s", view.tooltip if due and view else ""),
-        "XAyatanaLabel": ("s", ""), "XAyatanaLabelGuide": ("s", ""), "XAyatanaOrderingIndex": ("u", 0),
-    }
-
-
-#: Which signal announces a change of which properties.
-_SIGNALS = (("NewIcon", ("IconName", "IconPixmap", "IconAccessibleDesc")),
-            ("NewAttentionIcon", ("AttentionIconPixmap", "AttentionAccessibleDesc")),
-            ("NewToolTip", ("ToolTip",)), ("NewTitle", ("Title",)))
-
-
-def item_signals(old: dict, new: dict) -> list[tuple[str, str, tuple]]:
-    """``(member, signature, body)`` of each item signal that ``old`` -> ``new`` needs; none when equal."""
-    changed = {k for k in new if old.get(k) != new[k]}
-    out = [(name, "", ()) for name, keys in _SIGNALS if changed.intersection(keys)]
-    if "Status" in changed:
-        out.append(("NewStatus", "s", (new["Status"][1],)))
-    return out
-
-
-def _properties_call(props: dict, interface: str, member: str, body: tuple) -> tuple[str, tuple]:
-    if member == "Get":
-        if body[0] not in (interface, "") or body[1] not in props:
-            raise LookupError(body[1])
-        return "v", (props[body[1]],)
-    if member == "GetAll":
-        return "a{sv}", (dict(props) if body[0] in (interface, "") else {},)
-    raise KeyError(member)
-
-
-def _introspection(path: str) -> str:
-    if path == PATH:
-        return _ITEM_XML
-    if path == dbusmenu.PATH:
-        return dbusmenu.INTROSPECTION
-    children = {"/": '<node name="StatusNotifierItem"/><node name="MenuBar"/>'}
-    return f"<node>{children.get(path, '')}</node>"
-
-
-_ITEM_XML = """<node><interface name="org.kde.StatusNotifierItem">
-<property name="Category" type="s" access="read"/><property name="Id" type="s" access="read"/>
-<property name="Title" type="s" access="read"/><property name="Status" type="s" access="read"/>
-<property name="WindowId" type="i" access="read"/><property name="IconThemePath" type="s" access="read"/>
-<property name="Menu" type="o" access="read"/><property name="ItemIsMenu" type="b" access="read"/>
-<property name="IconName" type="s" access="read"/><property name="IconPixmap" type="a(iiay)" access="read"/>
-<property name="OverlayIconName" type="s" access="read"/>
-<property name="OverlayIconPixmap" type="a(iiay)" access="read"/>
-<property name="AttentionIconName" type="s" access="read"/>
-<property name="AttentionIconPixmap" type="a(iiay)" access="read"/>
-<property name="AttentionMovieName" type="s" access="read"/>
-<property name="ToolTip" type="(sa(iiay)ss)" access="read"/>
-<property name="IconAccessibleDesc" type="s" access="read"/>
-<property name="AttentionAccessibleDesc" type="s" access="read"/>
-<property name="XAyatanaLabel" type="s" access="read"/><property name="XAyatanaLabelGuide" type="s" access="read"/>
-<property name="XAyatanaOrderingIndex" type="u" access="read"/>
-<method name="ContextMenu"><arg name="x" type="i" direction="in"/><arg name="y" type="i" direction="in"/></method>
-<method name="Activate"><arg name="x" type="i" direction="in"/><arg name="y" type="i" direction="in"/></method>
-<method name="SecondaryActivate"><arg name="x" type="i" direction="in"/><arg name="y" type="i" direction="in"/>
-</method>
-<method name="Scroll"><arg name="delta" type="i" direction="in"/><arg name="orientation" type="s" direction="in"/>
-</method>
-<method name="ProvideXdgActivationToken"><arg name="token" type="s" direction="in"/></method>
-<method name="XAyatanaSecondaryActivate"><arg name="timestamp" type="u" direction="in"/></method>
-<signal name="NewTitle"/><signal name="NewIcon"/><signal name="NewAttentionIcon"/><signal name="NewOverlayIcon"/>
-<signal name="NewToolTip"/><signal name="NewStatus"><arg name="status" type="s"/></signal>
-<signal name="NewIconThemePath"><arg name="icon_theme_path" type="s"/></signal><signal name="NewMenu"/>
-<signal name="XAyatanaNewLabel"><arg name="label" type="s"/><arg name="guide" type="s"/></signal>
-</interface><interface name="org.freedesktop.DBus.Properties">
-<method name="Get"><arg type="s" direction="in"/><arg type="s" direction="in"/><arg type="v" direction="out"/></method>
-<method name="GetAll"><arg type="s" direction="in"/><arg type="a{sv}" direction="out"/></method>
-</interface></node>"""

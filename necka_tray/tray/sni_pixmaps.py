@@ -2,7 +2,7 @@
 
 The spec's pixmaps are ARGB32 in network byte order (bytes A, R, G, B), one
 per size; hosts pick the size nearest their panel. The pixels come from the
-cache files (``icon_cache.py``) that the ``icons`` helper process draws (so
+cache files (``store/icon_cache.py``) that the ``icons`` helper process draws (so
 Pillow never loads in the tray process), one file per size with every state;
 one helper draws every missing size in one go. Converted pixmaps are kept
 per icon state: a minute's refresh that does not move the ring costs nothing.
@@ -43,7 +43,7 @@ class Pixmaps:
         self._drawing = None
 
     def get(self, key: tuple) -> list[Pixmap]:
-        from necka_tray import icon_cache
+        from necka_tray.store import icon_cache
 
         key = tuple(key)
         with self._lock:
@@ -69,7 +69,8 @@ class Pixmaps:
             return  # once: a helper that failed is not started again and again
         import subprocess
 
-        from necka_tray import helpers, icon_cache
+        from necka_tray.children import helpers
+        from necka_tray.store import icon_cache
 
         args: list[str] = []
         for size in sizes:

@@ -62,7 +62,7 @@ class XEmbedTray:
     has_menu = True
 
     def __init__(self, on_action: Callable[[Action], None], cache_dir: Path, display_name: str | None = None) -> None:
-        from necka_tray.tray.children import Children
+        from necka_tray.children.processes import Children
 
         self._on_action = on_action
         self._cache_dir = Path(cache_dir)
@@ -329,7 +329,7 @@ class XEmbedTray:
     def _paint(self) -> None:
         if self._win is None or not self._viewable:
             return
-        from necka_tray import icon_cache
+        from necka_tray.store import icon_cache
         from necka_tray.tray import icon_pixels
 
         w, h = self._size

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Callable
 
 if TYPE_CHECKING:
     from necka_tray.core.actions import Action
-    from necka_tray.tray.children import Children
+    from necka_tray.children.processes import Children
     from necka_tray.tray.menu_model import Entry
 
 
@@ -29,7 +29,7 @@ class Popups:
         return self._tooltip is not None
 
     def open_menu(self, x: int, y: int, entries: tuple[Entry, ...]) -> None:
-        from necka_tray import protocol
+        from necka_tray.children import protocol
         from necka_tray.tray.menu_model import to_json
 
         # An open menu holds the pointer grab, so a click here means the last menu is
@@ -56,7 +56,7 @@ class Popups:
         """Give a showing tooltip its new text (and, the first time, where the icon is)."""
         if self._tooltip is None:
             return
-        from necka_tray import protocol
+        from necka_tray.children import protocol
 
         try:
             self._tooltip.stdin.write(protocol.encode(protocol.Tooltip(text, icon)).encode() + b"\n")

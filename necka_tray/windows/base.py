@@ -21,8 +21,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from necka_tray.commandline import one_line_errors
-from necka_tray.i18n import _
+from necka_tray.children.commandline import one_line_errors
+from necka_tray.texts.i18n import _
 from necka_tray.windows import monitors, palette, scaling, theme
 from necka_tray.windows.palette import DEFAULT, Palette
 
@@ -77,7 +77,7 @@ def emit(message) -> bool:
     import os
     import sys
 
-    from necka_tray import protocol
+    from necka_tray.children import protocol
 
     try:
         if sys.stdout is not None and sys.stdout.isatty():  # a person's terminal (necka-tray session, then Ctrl+C): no JSON for them
@@ -97,7 +97,7 @@ def new_root() -> tk.Tk:
     try:
         return tk.Tk(className="Necka")
     except tk.TclError as exc:
-        from necka_tray.commandline import NoDisplay
+        from necka_tray.children.commandline import NoDisplay
 
         display = os.environ.get("DISPLAY")
         if not display:
@@ -200,12 +200,12 @@ def open_page(page: str) -> None:
     import subprocess
     import sys
 
-    from necka_tray.helpers import command
+    from necka_tray.children.helpers import command
 
     try:
         subprocess.Popen(command("info", page), stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                          start_new_session=True)
     except OSError as exc:
-        from necka_tray.i18n import _
+        from necka_tray.texts.i18n import _
 
         print("necka-tray: " + _("could not open the page: {error}").format(error=exc), file=sys.stderr)

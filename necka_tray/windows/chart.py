@@ -19,7 +19,7 @@ from functools import lru_cache
 from PIL import Image, ImageDraw, ImageFont
 
 from necka_tray.core.stats import DayStats
-from necka_tray.i18n import _, decimal, month, weekday
+from necka_tray.texts.i18n import _, decimal, month, weekday
 
 SIZE = (820, 420)
 
@@ -276,7 +276,7 @@ CJK_FONT_FILES = {
 def _font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
     """DejaVu Sans where installed (Linux; a CJK font for Japanese and Chinese), else Pillow's own font:
     the chart never needs a system font."""
-    from necka_tray.i18n import language
+    from necka_tray.texts.i18n import language
 
     for path, index in CJK_FONT_FILES.get(language().split("_")[0], ()):
         try:

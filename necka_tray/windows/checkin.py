@@ -19,9 +19,9 @@ from typing import TYPE_CHECKING
 
 from necka_tray.core.clock import SystemClock
 from necka_tray.core.events import RATING_MAX, RATING_MIN
-from necka_tray.i18n import N_, _
+from necka_tray.texts.i18n import N_, _
 
-from necka_tray.i18n import N_, _
+from necka_tray.texts.i18n import N_, _
 
 if TYPE_CHECKING:
     import tkinter as tk
@@ -160,7 +160,7 @@ def main(argv: list[str] | None = None) -> int:
     root.bind("<Map>", lambda e: e.widget is root and widget.buttons[0].focus_force())
     win.show(resizable=False)
     root.mainloop()
-    from necka_tray import protocol
+    from necka_tray.children import protocol
 
     base.emit(protocol.CheckinResult(*(answer[0] if answer else (None,))))
     return 0

@@ -5,8 +5,8 @@ distinct images (ring steps x due x paused) at the size the tray gives it.
 Loading Pillow (with the FreeType, HarfBuzz, PNG, JPEG, TIFF... libraries its
 core module links) would cost the tray process ~5 MiB for good, so a
 short-lived helper process draws them all once per size into a cache file of
-raw RGBA (the ``icons`` helper, ``necka_tray/helpers.py``: ``icons SIZE FILE``), keyed by Necka's
-version (``necka_tray/icon_cache.py``); the tray reads one image from it
+raw RGBA (the ``icons`` helper, ``necka_tray/children/helpers.py``: ``icons SIZE FILE``), keyed by Necka's
+version (``necka_tray/store/icon_cache.py``); the tray reads one image from it
 when the icon changes and blends it onto the tray's background itself
 (``tray/icon_pixels.py``).
 """
@@ -16,7 +16,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from necka_tray.icon_cache import MAGIC, cache_file, keys, read  # noqa: F401  (the format; read by the tray)
+from necka_tray.store.icon_cache import MAGIC, cache_file, keys, read  # noqa: F401  (the format; read by the tray)
 
 def write(path: Path, size: int) -> None:
     """Draw every image at ``size`` and write the cache file (atomically, user-only)."""

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import tkinter as tk
 
-from necka_tray import care
-from necka_tray.i18n import _
+from necka_tray.texts import care
+from necka_tray.texts.i18n import _
 from necka_tray.windows import base, palette
 
 #: Text width in 1/96 inch (longer lines are hard to read).
@@ -79,7 +79,7 @@ def main(page_name: str) -> int:
     root = base.new_root()
     InfoWindow(root, care.page(page_name), look, open_page=lambda name: (base.open_page(name), root.destroy()))
     root.mainloop()
-    from necka_tray import protocol
+    from necka_tray.children import protocol
 
     base.emit(protocol.InfoClosed(page_name))
     return 0

@@ -63,7 +63,7 @@ CJK_FAMILIES = {
 
 def family(root: tk.Misc) -> str:
     """The first installed family for the user's language (a CJK one for Japanese and Chinese)."""
-    from necka_tray.i18n import language
+    from necka_tray.texts.i18n import language
 
     families = set(tkfont.families(root))
     wanted = CJK_FAMILIES.get(language().split("_")[0], ()) + FONT_FAMILIES

@@ -33,7 +33,7 @@ def helper_main(argv: list[str]) -> int:
 
 
 def main() -> int:
-    from necka_tray import protocol
+    from necka_tray.children import protocol
 
     try:
         request = protocol.decode(sys.stdin.readline())
@@ -101,7 +101,7 @@ def _on_icons_monitor(menu: Any, x: int, y: int) -> tuple[int, int]:
 def tooltip(text: str, icon: list[int]) -> int:
     import tkinter as tk
 
-    from necka_tray import protocol
+    from necka_tray.children import protocol
 
     root = tk.Tk(className="Necka")
     root.withdraw()

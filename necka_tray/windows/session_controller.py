@@ -24,12 +24,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from necka_tray import care
+from necka_tray.texts import care
 from necka_tray.core import care as care_rule
 from necka_tray.core.clock import Clock, TimeScale
 from necka_tray.core.routine import Routine, duration_text
 from necka_tray.core.session import State, StretchSession
-from necka_tray.i18n import N_, _
+from necka_tray.texts.i18n import N_, _
 from necka_tray.store.state import SESSION_GEOMETRY
 from necka_tray.windows import base, illustrations, monitors, voice
 from necka_tray.windows.session_done import DoneScreen
@@ -55,7 +55,7 @@ class SessionResult:
 
     def message(self):
         """The result for the tray (``protocol.SessionEnd``): it records the session and the check-in."""
-        from necka_tray import protocol
+        from necka_tray.children import protocol
 
         return protocol.SessionEnd(self.outcome, self.routine, self.started, self.ended, self.steps_done,
                                    self.steps_total, self.duration_s, self.checkin)
@@ -297,7 +297,7 @@ class SessionWindow(base.Window):
             self.notice.config(text=_("Voice guidance off (V)"))
         else:
             if self.o.speaker is None:
-                from necka_tray.i18n import language
+                from necka_tray.texts.i18n import language
 
                 self.o.speaker = voice.Speaker(language())
             if self.o.speaker.problem:  # said once; the session goes on without a voice

@@ -9,15 +9,13 @@ from __future__ import annotations
 
 import dataclasses
 import tkinter as tk
-from typing import TYPE_CHECKING
 
 from necka_tray.core.session import countdown
-from necka_tray.i18n import _
+from necka_tray.texts.i18n import _
 from necka_tray.windows import checkin
 from necka_tray.windows.session_exercise import MIN_PICTURE, ms
+from necka_tray.windows.session_host import SessionHost
 
-if TYPE_CHECKING:
-    from necka_tray.windows.session_controller import SessionWindow
 
 #: Configured seconds the "Well done" screen stays before closing itself.
 WELL_DONE_SECONDS = 10
@@ -33,7 +31,7 @@ def done_message(routine_title: str, steps_done: int, steps_total: int) -> str:
 
 
 class DoneScreen:
-    def __init__(self, w: SessionWindow) -> None:
+    def __init__(self, w: SessionHost) -> None:
         self.w = w
         f, px, p, wrap = w.fonts, w.px, w.pal, w.text_wrap
         r = w.result

@@ -9,18 +9,16 @@ from __future__ import annotations
 
 import math
 import tkinter as tk
-from typing import TYPE_CHECKING
 
 from PIL import ImageTk
 
 from necka_tray.core.breath import IN, breath_at
 from necka_tray.core.routine import Step
 from necka_tray.core.session import SessionView, State
-from necka_tray.i18n import N_, _
+from necka_tray.texts.i18n import N_, _
 from necka_tray.windows import illustrations
+from necka_tray.windows.session_host import SessionHost
 
-if TYPE_CHECKING:
-    from necka_tray.windows.session_controller import SessionWindow
 
 #: The breathing circle's frame interval (real milliseconds): smooth, and idle between frames.
 FRAME_MS = 40
@@ -50,7 +48,7 @@ def ms(seconds: float) -> int:
 
 
 class ExerciseScreen:
-    def __init__(self, w: SessionWindow) -> None:
+    def __init__(self, w: SessionHost) -> None:
         self.w = w
         self.pic = round(PICTURE * w.px)
         self._images: dict[tuple[str, int, bool], ImageTk.PhotoImage] = {}

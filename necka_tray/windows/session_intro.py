@@ -9,19 +9,16 @@ from __future__ import annotations
 
 import sys
 import tkinter as tk
-from typing import TYPE_CHECKING
 
-from necka_tray import care
-from necka_tray.i18n import _, ngettext
+from necka_tray.texts import care
+from necka_tray.texts.i18n import _, ngettext
 from necka_tray.store.state import SAFETY_SEEN
 from necka_tray.windows.palette import bullets
-
-if TYPE_CHECKING:
-    from necka_tray.windows.session_controller import SessionWindow
+from necka_tray.windows.session_host import SessionHost
 
 
 class IntroScreen:
-    def __init__(self, w: SessionWindow) -> None:
+    def __init__(self, w: SessionHost) -> None:
         self.w = w
         f, px, p, wrap = w.fonts, w.px, w.pal, w.text_wrap
         note = care.first_use()

@@ -1,6 +1,6 @@
 """The guided stretch session as a process of its own: ``necka-tray session``.
 
-The tray starts it (the ``session`` helper of ``necka_tray/helpers.py``, with
+The tray starts it (the ``session`` helper of ``necka_tray/children/helpers.py``, with
 ``--no-record``) and reads one ``protocol.SessionEnd`` line from its stdout
 when it ends, so Tk never shares a process with the tray's own toolkit loop;
 the tray records the session and the check-in given on its last screen. This module
@@ -19,10 +19,10 @@ import sys
 import tkinter as tk
 from collections.abc import Callable
 
-from necka_tray.commandline import time_scale
+from necka_tray.children.commandline import time_scale
 from necka_tray.core.clock import SystemClock, TimeScale
 from necka_tray.core.routine import DEFAULT_ROUTINE
-from necka_tray.i18n import _
+from necka_tray.texts.i18n import _
 from necka_tray.store.state import SAFETY_SEEN
 from necka_tray.windows import base
 from necka_tray.windows.session_controller import Options, SessionResult, SessionWindow, result_of
@@ -196,7 +196,7 @@ def main(argv: list[str] | None = None) -> int:
 
     # The root went away some other way (no result yet): that counts as a stop.
     result = window.result or result_of(window.session, routine, clock, window.started_wall)
-    from necka_tray import helpers
+    from necka_tray.children import helpers
 
     # With a tray, the tray records the session from the result line. Without one, or when the
     # tray that started this window has died (nothing reads the line), the window records it.

@@ -20,7 +20,7 @@ from PIL import ImageTk
 
 from necka_tray.core import care as care_rule
 from necka_tray.core.stats import format_duration
-from necka_tray.i18n import N_, _, decimal, ngettext, short_date
+from necka_tray.texts.i18n import N_, _, decimal, ngettext, short_date
 from necka_tray.store.reports import Report
 from necka_tray.windows import base, chart
 

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 from necka_tray.core.routine import Routine
 from necka_tray.desktop.speech import ENGINES, find_engine  # noqa: F401 (ENGINES: one table, shared with the tray)
-from necka_tray.i18n import N_, _
+from necka_tray.texts.i18n import N_, _
 
 #: Seconds left in a hold when the countdown starts.
 COUNT_FROM = 3

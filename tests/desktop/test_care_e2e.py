@@ -162,7 +162,7 @@ def test_a_gentle_day_says_so_from_the_first_screen(desktop, app_env, spawn, sho
     shot(f"gentle-first-screen-{language}", window=wid)
     desktop.key("Escape")  # stop
     out, _ = proc.communicate(timeout=15)
-    from necka_tray import protocol
+    from necka_tray.children import protocol
 
     result = protocol.decode(out.splitlines()[-1])
     assert (result.routine, result.outcome) == ("quick_release", "stopped")

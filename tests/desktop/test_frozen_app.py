@@ -1,7 +1,7 @@
 """The PyInstaller build (packaging/necka-tray.spec): built here, then run like a user would.
 
 The one-folder app must dock its icon, open its menu and its stretch session
-window by running itself (necka_tray/helpers.py: frozen, there is
+window by running itself (necka_tray/children/helpers.py: frozen, there is
 no ``python -m``; see packaging/frozen_main.py), and answer its own ``quit``. The build takes
 about half a minute; it runs in the normal suite and never skips under CI.
 """

@@ -22,7 +22,7 @@ import sys
 import threading
 from pathlib import Path
 
-from necka_tray.tray import ipc
+from necka_tray.channel import ipc
 from necka_tray.store.paths import AppPaths
 
 from . import xdesk

@@ -22,7 +22,7 @@ from Xlib.protocol import event as xevent
 from necka_tray.store.history import History
 from necka_tray.windows import illustrations
 from necka_tray.windows.palette import DEFAULT
-from necka_tray import protocol
+from necka_tray.children import protocol
 
 from . import xdesk
 

@@ -160,7 +160,7 @@ def test_the_checkin_works_from_the_keyboard_with_a_visible_focus(desktop, app_e
     assert found[2] > 40
     desktop.key("Return")
     out, _ = proc.communicate(timeout=15)
-    from necka_tray import protocol
+    from necka_tray.children import protocol
 
     assert protocol.decode(out.splitlines()[-1]).rating == 2  # a protocol.CheckinResult
     path = Path(app_env["XDG_DATA_HOME"]) / "necka-tray" / "history.sqlite3"

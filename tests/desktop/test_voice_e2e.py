@@ -108,7 +108,7 @@ def test_the_v_key_turns_the_voice_on_mid_session(desktop, app_env, spawn, tmp_p
 
 
 def test_the_first_use_note_is_spoken_and_says_which_key_goes_on(desktop, app_env, spawn, tmp_path):
-    from necka_tray import care
+    from necka_tray.texts import care
     from necka_tray.windows.voice import safety_script
 
     (Path(app_env["XDG_DATA_HOME"]) / "necka-tray" / "state.json").unlink()  # a first session: the note shows

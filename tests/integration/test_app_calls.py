@@ -10,7 +10,7 @@ from datetime import timedelta
 
 from necka_tray.store import config
 from necka_tray.core.reminders import Kind
-from necka_tray.tray.scheduling import LULL_JOB
+from necka_tray.schedule.scheduling import LULL_JOB
 
 from tests.integration.test_app_scheduling import Harness, paths  # noqa: F401 (fixture)
 

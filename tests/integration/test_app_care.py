@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from necka_tray.core import care, stats
-from necka_tray.protocol import CheckinResult
+from necka_tray.children.protocol import CheckinResult
 from necka_tray.store.history import History
 from necka_tray.store.reports import local_zone
 
@@ -80,7 +80,7 @@ def test_the_weekly_look_back_comes_once_a_week(tmp_path):
 def test_a_check_in_that_makes_the_rule_hold_brings_the_suggestion_once(app):  # noqa: F811
     from necka_tray.store.routines import RoutineBook
 
-    app.app.routines = RoutineBook(history_db=app.paths.history_db)  # as tray/main.py makes it
+    app.app.routines = RoutineBook(history_db=app.paths.history_db)  # as owner/main.py makes it
     now = app.clock.now()
     with History(app.paths.history_db) as h:
         for i in (1, 2, 3):

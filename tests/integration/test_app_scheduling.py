@@ -13,18 +13,19 @@ from datetime import datetime, timedelta
 import pytest
 
 from necka_tray.store import config
-from necka_tray.tray import jobs
+from necka_tray.schedule import jobs
 from necka_tray.desktop.presence import PresenceMonitor
-from necka_tray.tray.app import App, Ports
+from necka_tray.owner.app import App
+from necka_tray.owner.ports import Ports
 from necka_tray.core.clock import SystemClock, TimeScale
 from necka_tray.core.planner import Planner
 from necka_tray.core.reminders import Kind
-from necka_tray.tray.dispatch import Dispatcher
+from necka_tray.owner.dispatch import Dispatcher
 from necka_tray.desktop.notify import LogNotifier
 from necka_tray.store.paths import AppPaths
-from necka_tray.tray.scheduling import PAUSE_JOB, ReminderScheduler
+from necka_tray.schedule.scheduling import PAUSE_JOB, ReminderScheduler
 from necka_tray.core.actions import Action
-from necka_tray.protocol import SessionEnd
+from necka_tray.children.protocol import SessionEnd
 
 
 def session_end(routine: str = "neck", ended=None) -> SessionEnd:

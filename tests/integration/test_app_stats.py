@@ -10,7 +10,7 @@ from necka_tray.store.history import History
 from necka_tray.store.paths import AppPaths
 from necka_tray.store.reports import TrayStats
 from necka_tray.core.actions import Action
-from necka_tray.protocol import CheckinResult, SessionEnd
+from necka_tray.children.protocol import CheckinResult, SessionEnd
 
 from .test_app_scheduling import Harness
 

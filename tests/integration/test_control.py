@@ -22,11 +22,11 @@ from pathlib import Path
 import pytest
 
 from necka_tray.core.actions import Action
-from necka_tray.tray import control
-from necka_tray.tray import instance
-from necka_tray.tray import ipc
-from necka_tray.tray import ipc_server
-from necka_tray.tray import jobs
+from necka_tray.channel import control
+from necka_tray.channel import instance
+from necka_tray.channel import ipc
+from necka_tray.channel import ipc_server
+from necka_tray.schedule import jobs
 from necka_tray.core.reminders import Kind
 from necka_tray.store.paths import AppPaths
 

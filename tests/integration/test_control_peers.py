@@ -23,7 +23,8 @@ import pytest
 
 from necka_tray.cli import remote
 from necka_tray.store.paths import AppPaths
-from necka_tray.tray import control, ipc, ipc_server, jobs
+from necka_tray.channel import control, ipc, ipc_server
+from necka_tray.schedule import jobs
 
 from .test_control import Running
 
@@ -229,7 +230,7 @@ def test_a_client_whose_wait_runs_out_says_the_command_may_have_taken_effect(use
 def test_the_instance_lock_survives_the_runtime_folder_being_removed(user):
     import shutil
 
-    from necka_tray.tray import instance
+    from necka_tray.channel import instance
 
     paths, _ = user
     first = instance.claim(paths)
@@ -249,7 +250,7 @@ def test_the_instance_lock_survives_the_runtime_folder_being_removed(user):
 def test_a_second_start_that_cannot_reach_the_running_necka_says_so_and_exits_1(user, capsys, monkeypatch):
     import shutil
 
-    from necka_tray.tray import instance
+    from necka_tray.channel import instance
 
     paths, _ = user
     lock = instance.claim(paths)
@@ -281,7 +282,7 @@ def test_a_second_start_that_cannot_reach_the_running_necka_says_so_and_exits_1(
 
 def test_a_necka_from_before_the_move_still_counts_as_running(user):
     """An upgrade while an older Necka runs: its lock is in the runtime folder."""
-    from necka_tray.tray import instance
+    from necka_tray.channel import instance
 
     paths, _ = user
     legacy = open(paths.run_dir / instance.LOCK_NAME, "w+b")
@@ -383,12 +384,12 @@ def _no_space(*args, **kwargs):
 
 def _control_warnings(caplog) -> list[str]:
     return [r.getMessage() for r in caplog.records
-            if r.levelno >= logging.WARNING and r.name == "necka_tray.tray.ipc_server"]
+            if r.levelno >= logging.WARNING and r.name == "necka_tray.channel.ipc_server"]
 
 
 def test_a_full_runtime_folder_is_said_once_leaves_nothing_half_made_and_recovers(user, monkeypatch, caplog, capsys):
     from necka_tray import cli
-    from necka_tray.tray import instance
+    from necka_tray.channel import instance
 
     paths, _ = user
     writes = ipc_server.atomic_write
@@ -445,7 +446,7 @@ def test_a_full_runtime_folder_is_said_once_leaves_nothing_half_made_and_recover
 @pytest.mark.skipif(os.name != "posix" or os.geteuid() != 0, reason="mounting a tmpfs needs root")
 def test_a_runtime_folder_on_a_real_full_tmpfs(tmp_path, monkeypatch, caplog):
     """The issue's case itself: XDG_RUNTIME_DIR on a 64 KiB tmpfs filled to the last byte."""
-    from necka_tray.tray import instance
+    from necka_tray.channel import instance
 
     mount = tmp_path / "xdg-runtime"
     mount.mkdir(mode=0o700)
@@ -484,7 +485,7 @@ def test_commands_after_the_runtime_folder_is_removed_say_a_necka_runs_and_that_
     import shutil
 
     from necka_tray import cli
-    from necka_tray.tray import instance
+    from necka_tray.channel import instance
 
     paths, _ = user
     lock = instance.claim(paths)

@@ -18,7 +18,7 @@ hypothesis = pytest.importorskip("hypothesis")
 from hypothesis import HealthCheck, given, settings, strategies as st  # noqa: E402
 
 from necka_tray.store.paths import AppPaths  # noqa: E402
-from necka_tray.tray import ipc, ipc_server  # noqa: E402
+from necka_tray.channel import ipc, ipc_server  # noqa: E402
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="Unix sockets")
 

@@ -24,7 +24,7 @@ from necka_tray.store.history_writer import HistoryWriter
 from necka_tray.store.paths import AppPaths
 from necka_tray.store.reports import TrayStats
 from necka_tray.store.routines import RoutineBook
-from necka_tray.tray.history_reads import HistoryThread
+from necka_tray.owner.history_reads import HistoryThread
 
 from .test_app_scheduling import Harness
 
@@ -62,7 +62,7 @@ def test_a_newer_history_is_said_once_and_what_waits_is_spooled_at_quit_then_wri
     stats = TrayStats(db)
     with caplog.at_level(logging.INFO):
         writer.check()
-        from necka_tray.tray.history_reads import guarded
+        from necka_tray.owner.history_reads import guarded
 
         assert guarded(stats, "read", stats.today_lines, NOW, 2) is None
         assert guarded(stats, "roll-up", stats.roll_up, NOW, 90) is None

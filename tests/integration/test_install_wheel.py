@@ -38,8 +38,8 @@ def test_the_wheel_installs_from_wheels_alone_and_runs(dists, tmp_path):
     version = run(str(venv / "bin" / "necka-tray"), "--version")
     assert (version.returncode, version.stdout) == (0, f"necka-tray {__version__}\n"), version.stderr
     # Every dependency the app imports at run time came along (headless: no display needed).
-    imports = run(str(venv / "bin" / "python"), "-c", "import necka_tray.tray.app, necka_tray.tray.xembed, "
-                  "necka_tray.tray.scheduling, apscheduler, PIL, plyer, platformdirs, jeepney, tomlkit, Xlib, importlib.util; "
+    imports = run(str(venv / "bin" / "python"), "-c", "import necka_tray.owner.app, necka_tray.tray.xembed, "
+                  "necka_tray.schedule.scheduling, apscheduler, PIL, plyer, platformdirs, jeepney, tomlkit, Xlib, importlib.util; "
                   "assert importlib.util.find_spec('pystray')")  # importing pystray needs a display
     assert imports.returncode == 0, imports.stderr
     listed = run(str(venv / "bin" / "python"), "-m", "pip", "list", "--format=freeze").stdout.lower()

@@ -20,8 +20,8 @@ from hypothesis import strategies as st
 from necka_tray.core.planner import Planner
 from necka_tray.core.reminders import Kind
 from necka_tray.store.jobstore import SCHEMA_VERSION, SQLiteJobStore
-from necka_tray.tray import jobs
-from necka_tray.tray.scheduling import PAUSE_JOB, ReminderScheduler
+from necka_tray.schedule import jobs
+from necka_tray.schedule.scheduling import PAUSE_JOB, ReminderScheduler
 
 from .test_jobstore import create_add_job, dummy_job
 

@@ -9,7 +9,7 @@ import pytest
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
-from necka_tray.tray.monotonic_store import MonotonicJobStore
+from necka_tray.schedule.monotonic_store import MonotonicJobStore
 
 
 def noop():

@@ -25,7 +25,7 @@ from jeepney.io.blocking import open_dbus_connection
 from necka_tray.core.reminders import Kind
 from necka_tray.desktop import notify_dbus
 from necka_tray.desktop.notify_dbus import DBusNotifier, open_link
-from necka_tray.tray import bubbles
+from necka_tray.owner import bubbles
 from tests import privatebus
 
 SERVER = Path(__file__).with_name("notify_server.py")

@@ -132,7 +132,7 @@ def test_wheel_holds_the_package_and_its_data(dists):
     wheel, _ = dists
     names = set(zipfile.ZipFile(wheel).namelist())
     assert runtime_files() and runtime_files() <= names, runtime_files() - names
-    assert {"necka_tray/data/routines.toml", "necka_tray/tray/ipc.py", "necka_tray/core/durations.py",
+    assert {"necka_tray/data/routines.toml", "necka_tray/channel/ipc.py", "necka_tray/core/durations.py",
             "necka_tray/cli/pause.py", "necka_tray/desktop/platform/windows.py"} <= names
     sources = {str(p.relative_to(ROOT)) for p in (ROOT / "necka_tray").rglob("*.py")}
     assert sources <= names, sources - names

@@ -309,7 +309,7 @@ def test_local_time_follows_the_systems_dst_rules(berlin):
 
 
 def test_a_range_over_a_year_names_both_years_and_the_days_it_shows(user, capsys):
-    from necka_tray.i18n import short_date
+    from necka_tray.texts.i18n import short_date
 
     code, out, err = run(capsys, "stats", "--days", "400")
     assert (code, err) == (0, "")

@@ -23,13 +23,14 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from necka_tray.store import config
-from necka_tray.tray.app import App, Ports
+from necka_tray.owner.app import App
+from necka_tray.owner.ports import Ports
 from necka_tray.core.clock import FakeClock, TimeScale, between
 from necka_tray.core.planner import Planner, ScheduleSnapshot
 from necka_tray.core.reminders import DEFAULT_INTERVALS, Kind
 from necka_tray.desktop.notify import LogNotifier
 from necka_tray.desktop.presence import PresenceMonitor
-from necka_tray.tray.scheduling import MAX_GRACE_SECONDS
+from necka_tray.schedule.scheduling import MAX_GRACE_SECONDS
 
 TZ = ZoneInfo("Europe/Berlin")
 START = date(2026, 3, 2)  # a Monday

@@ -252,7 +252,7 @@ def _labels(entries, depth=0):
 
 
 def test_every_property_a_host_asks_for_is_answered_and_an_activation_token_is_taken(item):
-    from necka_tray.tray import activation
+    from necka_tray.children import activation
 
     tray, host, _ = item
     tray.render(view(), entries(view()))

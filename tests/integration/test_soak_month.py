@@ -32,7 +32,8 @@ from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.triggers import interval as aps_interval
 
 from necka_tray.store import config
-from necka_tray.tray.app import App, Ports
+from necka_tray.owner.app import App
+from necka_tray.owner.ports import Ports
 from necka_tray.core.clock import FakeClock, TimeScale
 from necka_tray.core.planner import Planner
 from necka_tray.core.reminders import Kind
@@ -40,7 +41,7 @@ from necka_tray.store.history import History
 from necka_tray.store.history_writer import HistoryWriter
 from necka_tray.desktop.notify import LogNotifier
 from necka_tray.desktop.presence import PresenceMonitor
-from necka_tray.tray.scheduling import PAUSE_JOB, TICK_JOB, ReminderScheduler
+from necka_tray.schedule.scheduling import PAUSE_JOB, TICK_JOB, ReminderScheduler
 from necka_tray.core.actions import Action
 from .test_app_scheduling import session_end
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from necka_tray.core.actions import Action, Verb
-from necka_tray.tray import actions
+from necka_tray.owner import actions
 
 
 def test_every_verb_has_a_handler():

@@ -1,6 +1,6 @@
 """The activation token of a click: passed on once, to the next window, and only soon after the click."""
 
-from necka_tray.tray import activation
+from necka_tray.children import activation
 
 
 def test_a_token_goes_to_one_window_as_both_variables():

@@ -18,8 +18,8 @@ from pathlib import Path
 
 import pytest
 
-from necka_tray import i18n
-from necka_tray.catalogs import mo_bytes, parse_po
+from necka_tray.texts import i18n
+from necka_tray.texts.catalogs import mo_bytes, parse_po
 
 ROOT = Path(__file__).resolve().parents[2]
 LOCALE = ROOT / "necka_tray" / "locale"
@@ -212,7 +212,7 @@ def test_the_setting_reaches_argparses_own_texts_too(tmp_path):
 def i18n_text(lang: str, msgid: str) -> str:
     import gettext
 
-    from necka_tray import i18n
+    from necka_tray.texts import i18n
 
     with open(i18n.LOCALE_DIR / lang / "LC_MESSAGES" / f"{i18n.DOMAIN}.mo", "rb") as f:
         return gettext.GNUTranslations(f).gettext(msgid)

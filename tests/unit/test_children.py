@@ -7,8 +7,8 @@ import subprocess
 import sys
 import threading
 
-from necka_tray import helpers
-from necka_tray.tray import children
+from necka_tray.children import helpers
+from necka_tray.children import processes as children
 
 SLEEPER = [sys.executable, "-c", "import time; time.sleep(60)"]
 
@@ -61,7 +61,7 @@ def test_end_all_with_nothing_open_returns_at_once():
 
 
 def run_bound(parent: str) -> subprocess.CompletedProcess:
-    code = "from necka_tray.helpers import bind_to_parent; bind_to_parent(); import time; time.sleep(0.5)"
+    code = "from necka_tray.children.helpers import bind_to_parent; bind_to_parent(); import time; time.sleep(0.5)"
     env = {**os.environ, helpers.PARENT_ENV: parent}
     return subprocess.run([sys.executable, "-c", code], env=env, timeout=30)
 
@@ -76,7 +76,7 @@ def test_a_helper_of_a_living_tray_runs():
 
 def test_a_window_takes_the_activation_token_of_the_click_and_other_helpers_do_not(monkeypatch):
     """Wayland focus: the token a tray host gave with the click goes to the window it opens, once."""
-    from necka_tray.tray import activation
+    from necka_tray.children import activation
 
     envs: list[dict] = []
 

@@ -12,9 +12,9 @@ import json
 import pytest
 
 from necka_tray import cli
-from necka_tray.tray import control
-from necka_tray.tray import instance
-from necka_tray.tray import ipc
+from necka_tray.channel import control
+from necka_tray.channel import instance
+from necka_tray.channel import ipc
 from necka_tray.cli import remote
 
 

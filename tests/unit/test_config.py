@@ -496,7 +496,7 @@ def test_tomlkit_is_imported_only_to_write(tmp_path):
     import sys
 
     path = write(tmp_path, USER_FILE)
-    code = ("import sys; from necka_tray.store import config; import necka_tray.tray.app; "
+    code = ("import sys; from necka_tray.store import config; import necka_tray.owner.app; "
             f"config.load({str(path)!r}); assert 'tomlkit' not in sys.modules, 'loaded to read'; "
             f"config.update({str(path)!r}, {{'session.sound': True}}); assert 'tomlkit' in sys.modules")
     subprocess.run([sys.executable, "-c", code], check=True)

@@ -6,8 +6,8 @@ import sys
 
 import pytest
 
-from necka_tray.tray import control
-from necka_tray.tray import ipc
+from necka_tray.channel import control
+from necka_tray.channel import ipc
 from necka_tray.store.paths import AppPaths
 from necka_tray.core.actions import Action
 

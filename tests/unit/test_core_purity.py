@@ -1,5 +1,5 @@
-"""The core imports nothing but the standard library, itself and ``necka_tray.i18n`` (stdlib only,
-with its ``.po`` reader ``necka_tray.catalogs``)."""
+"""The core imports nothing but the standard library, itself and ``necka_tray.texts.i18n`` (stdlib only,
+with its ``.po`` reader ``necka_tray.texts.catalogs``)."""
 
 import ast
 import sys
@@ -10,7 +10,7 @@ import necka_tray.core
 CORE = Path(necka_tray.core.__file__).parent
 #: Modules outside the core that the core may use: they import only the standard library.
 #: ``store.tomllines``: the routine parser names the line of a bad value with the store's TOML line model.
-CORE_MAY_USE = {"necka_tray.i18n", "necka_tray.catalogs", "necka_tray.store.tomllines"}
+CORE_MAY_USE = {"necka_tray.texts.i18n", "necka_tray.texts.catalogs", "necka_tray.store.tomllines"}
 
 
 def imported_modules(path: Path):
@@ -48,6 +48,6 @@ def test_package_imports_without_a_display(monkeypatch):
     import subprocess
 
     env = {"PATH": "/usr/bin:/bin"}
-    code = "import necka_tray, necka_tray.cli, necka_tray.tray.app, necka_tray.tray.main, necka_tray.tray.scheduling; print('ok')"
+    code = "import necka_tray, necka_tray.cli, necka_tray.owner.app, necka_tray.owner.main, necka_tray.schedule.scheduling; print('ok')"
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=60)
     assert out.stdout.strip() == "ok", out.stderr

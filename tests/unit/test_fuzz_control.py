@@ -25,7 +25,7 @@ from hypothesis import given, strategies as st  # noqa: E402
 from necka_tray.cli.checkin import rating  # noqa: E402
 from necka_tray.core.durations import parse_duration  # noqa: E402
 from necka_tray.store.paths import AppPaths  # noqa: E402
-from necka_tray.tray import control, ipc, ipc_server  # noqa: E402
+from necka_tray.channel import control, ipc, ipc_server  # noqa: E402
 
 from .test_control_handler import FakeApp  # noqa: E402
 

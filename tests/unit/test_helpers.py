@@ -8,8 +8,8 @@ import threading
 
 import pytest
 
-from necka_tray import helpers, protocol
-from necka_tray.tray.children import Children, OneAtATime
+from necka_tray.children import helpers, protocol
+from necka_tray.children.processes import Children, OneAtATime
 
 
 def test_every_helper_entry_exists():
@@ -19,7 +19,7 @@ def test_every_helper_entry_exists():
 
 
 def test_command_lines_run_the_table_directly_or_frozen(monkeypatch):
-    assert helpers.command("menu") == [sys.executable, "-m", "necka_tray.helpers", "menu"]
+    assert helpers.command("menu") == [sys.executable, "-m", "necka_tray.children.helpers", "menu"]
     assert helpers.self_command("quit") == [sys.executable, "-m", "necka_tray", "quit"]
     monkeypatch.setattr(sys, "frozen", True, raising=False)
     assert helpers.command("icons", "24", "/f") == [sys.executable, helpers.FROZEN_ARG, "icons", "24", "/f"]

@@ -1,4 +1,4 @@
-"""The call and typing rules (core/hold.py, the planner's call hold, tray/delivery.py) on a fake clock."""
+"""The call and typing rules (core/hold.py, the planner's call hold, owner/delivery.py) on a fake clock."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from necka_tray.core.hold import (LULL, MAX_LULL_WAIT, CallWatch, catch_up_text,
                                   lull_wait)
 from necka_tray.core.planner import Decision, Planner, Presence, ScheduleSnapshot
 from necka_tray.core.reminders import Kind
-from necka_tray.tray.delivery import Delivery
+from necka_tray.owner.delivery import Delivery
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
 MAX_DELAY = timedelta(minutes=30)

@@ -16,7 +16,7 @@ import threading
 
 import pytest
 
-from necka_tray.tray import ipc
+from necka_tray.channel import ipc
 
 hypothesis = pytest.importorskip("hypothesis")
 from hypothesis import given, strategies as st  # noqa: E402
@@ -136,7 +136,7 @@ def test_the_channel_needs_neither_multiprocessing_nor_openssl():
     """What the channel is for: the tray stays free of ~5 MiB it would carry for good after the first command."""
     code = (
         "import socket, sys, threading\n"
-        "from necka_tray.tray import ipc, ipc_server\n"
+        "from necka_tray.channel import ipc, ipc_server\n"
         "a, b = socket.socketpair()\n"
         "s, c = ipc.Channel(a, 5), ipc.Channel(b, 5)\n"
         "t = threading.Thread(target=ipc.server_handshake, args=(s, b'k' * 32)); t.start()\n"

@@ -173,7 +173,7 @@ def test_apscheduler_is_itself_after_the_scheduler_started(tmp_path):
         from importlib import metadata
         from necka_tray.core.clock import TimeScale
         from necka_tray.core.planner import Planner
-        from necka_tray.tray.scheduling import ReminderScheduler
+        from necka_tray.schedule.scheduling import ReminderScheduler
         scheduler = ReminderScheduler({str(tmp_path / "jobs.sqlite3")!r}, Planner(TimeScale(1)))
         scheduler.start(lambda job_id: None)
         import apscheduler

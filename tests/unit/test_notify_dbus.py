@@ -13,7 +13,7 @@ from necka_tray.desktop.dbus_link import Pending
 from necka_tray.desktop.notify import Availability
 from necka_tray.desktop.notify_dbus import DESKTOP_ENTRY, INTERFACE, PATH, DBusNotifier, NoBus, notify_args
 from necka_tray.desktop.notify_args import ServerInfo
-from necka_tray.tray import bubbles
+from necka_tray.owner import bubbles
 
 ALL_CAPS = frozenset({"actions", "body", "body-markup", "icon-static"})
 SERVER = DBusAddress(PATH, bus_name=":1.7", interface=INTERFACE)

@@ -8,9 +8,9 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from necka_tray import protocol
+from necka_tray.children import protocol
 from necka_tray.core.actions import Action, Verb
-from necka_tray.protocol import CheckinResult, InfoClosed, MenuChoice, MenuRequest, SessionEnd, Tooltip
+from necka_tray.children.protocol import CheckinResult, InfoClosed, MenuChoice, MenuRequest, SessionEnd, Tooltip
 
 T = datetime(2025, 3, 3, 10, 30, tzinfo=timezone(timedelta(hours=1)))
 
@@ -73,7 +73,7 @@ def test_a_bad_line_is_one_clear_problem(line, problem):
 
 
 def test_parse_logs_one_line_and_gives_none(caplog):
-    with caplog.at_level(logging.WARNING, logger="necka_tray.protocol"):
+    with caplog.at_level(logging.WARNING, logger="necka_tray.children.protocol"):
         assert protocol.parse(json.dumps({**GOOD, "v": 99}), SessionEnd, "session") is None
         assert protocol.parse(protocol.encode(InfoClosed("care")), SessionEnd, "session") is None
     assert [r.getMessage() for r in caplog.records] == [

@@ -197,7 +197,7 @@ def test_the_scan_finds_doses_and_medicine_names():
 
 
 def test_no_text_the_user_reads_names_a_dose_or_a_medicine():
-    from necka_tray import care
+    from necka_tray.texts import care
     from necka_tray.core.reminders import MESSAGES
 
     texts = care.all_text() + [m.title + " " + m.body for m in MESSAGES.values()]

@@ -61,7 +61,7 @@ def test_a_good_runtime_folder_is_used_and_nothing_is_said(xdg, monkeypatch):
 
 
 def test_the_channel_works_from_the_data_folder_when_the_runtime_folder_is_unusable(xdg, monkeypatch):
-    from necka_tray.tray import ipc, ipc_server
+    from necka_tray.channel import ipc, ipc_server
 
     monkeypatch.setenv("XDG_RUNTIME_DIR", str(xdg / "nonexistent" / "x"))
     paths = AppPaths.for_user()

@@ -7,7 +7,7 @@ import wave
 
 import pytest
 
-from necka_tray import care
+from necka_tray.texts import care
 from necka_tray.store import config
 from necka_tray.store.state import SAFETY_SEEN, WindowMemory
 from necka_tray.windows import scaling, sound

@@ -6,7 +6,7 @@ import os
 import signal
 
 from necka_tray.desktop.platform.sleep_linux import is_resume, is_shutdown
-from necka_tray.tray import shutdown
+from necka_tray.owner import shutdown
 
 
 def test_only_a_shutdown_that_goes_ahead_quits():

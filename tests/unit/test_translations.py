@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from necka_tray import care, i18n
+from necka_tray.texts import care, i18n
 from necka_tray.core.planner import TrayView
 from necka_tray.core.reminders import Kind
 from necka_tray.core.routine import builtin_routines
@@ -59,7 +59,7 @@ def test_the_template_is_up_to_date():
 def test_the_english_catalogue_is_complete():
     import io
 
-    from necka_tray.catalogs import mo_bytes, parse_po
+    from necka_tray.texts.catalogs import mo_bytes, parse_po
 
     catalogue = gettext.GNUTranslations(io.BytesIO(mo_bytes(parse_po(EN_PO.read_text(encoding="utf-8")))))
     template = msgids(POT)
@@ -125,7 +125,7 @@ def test_the_planner_and_routine_texts_are_in_the_template(pseudo):
 
 
 def test_english_and_a_language_without_a_catalogue_show_the_source_text_with_no_catalogue_loaded():
-    code = ("from necka_tray import i18n; print(i18n.language(), type(i18n.translations()).__name__, "
+    code = ("from necka_tray.texts import i18n; print(i18n.language(), type(i18n.translations()).__name__, "
             "i18n._('Start stretch session'))")
     for lang in ("en", "xx", "C"):
         env = {**os.environ, "LANGUAGE": lang, "LC_ALL": "", "LANG": ""}
@@ -146,7 +146,7 @@ def test_a_stale_or_missing_mo_is_not_used(tmp_path, monkeypatch):
     try:
         i18n.set_language("de")
         assert i18n._("Quit Necka") == "Necka beenden"  # no .mo at all
-        from necka_tray.catalogs import compile_file
+        from necka_tray.texts.catalogs import compile_file
 
         compile_file(po, po.with_suffix(".mo"))
         po.write_text(po.read_text(encoding="utf-8").replace('"Necka beenden"', '"Necka schließen"'), encoding="utf-8")

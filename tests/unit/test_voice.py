@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from necka_tray import i18n
+from necka_tray.texts import i18n
 from necka_tray.core.routine import builtin_routines
 from necka_tray.windows import voice
 from necka_tray.windows.voice import Guide, Speaker, engine_command, step_script

@@ -1,6 +1,6 @@
 """A click on the XEmbed icon before the app drew its first menu is answered, not lost.
 
-The icon docks before the app has built its menu (start-up order, see tray/main.py);
+The icon docks before the app has built its menu (start-up order, see owner/main.py);
 a click in that gap used to run an empty default action or open an empty menu.
 """
 

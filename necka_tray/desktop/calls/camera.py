@@ -10,7 +10,7 @@ The /proc root is a parameter so tests give a fake tree.
 
 from __future__ import annotations
 
-from necka_tray.i18n import N_
+from necka_tray.texts.i18n import N_
 
 import os
 from pathlib import Path

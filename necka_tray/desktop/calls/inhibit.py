@@ -9,7 +9,7 @@ at the first question, not at start; a service that is not there answers with an
 
 from __future__ import annotations
 
-from necka_tray.i18n import N_
+from necka_tray.texts.i18n import N_
 
 import logging
 from typing import Mapping

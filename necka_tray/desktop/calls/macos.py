@@ -7,7 +7,7 @@ records from the device: the flag only, no audio. ``get`` is
 
 from __future__ import annotations
 
-from necka_tray.i18n import N_
+from necka_tray.texts.i18n import N_
 
 import ctypes
 from typing import Callable, Mapping

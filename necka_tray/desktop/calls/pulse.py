@@ -7,7 +7,7 @@ not calls, so they are left out.
 
 from __future__ import annotations
 
-from necka_tray.i18n import N_
+from necka_tray.texts.i18n import N_
 
 import shutil
 from typing import Any, Mapping

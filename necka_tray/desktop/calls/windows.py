@@ -8,7 +8,7 @@ are read. The registry access is a small reader object so tests give fake values
 
 from __future__ import annotations
 
-from necka_tray.i18n import N_
+from necka_tray.texts.i18n import N_
 
 from typing import Mapping, Protocol
 

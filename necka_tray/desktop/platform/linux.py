@@ -27,7 +27,7 @@ from typing import Mapping
 from necka_tray import APP_ID
 from necka_tray.store.fsutil import atomic_write, read_user_file
 from necka_tray.desktop.platform import TrayChoice, x11
-from necka_tray.i18n import N_, _
+from necka_tray.texts.i18n import N_, _
 
 GNOME_HINT = N_(
     "On GNOME, install and enable the 'AppIndicator and KStatusNotifierItem Support' extension "

@@ -6,7 +6,7 @@ on the session bus. A registered client is asked before a logout
 it happens (``EndSession``: Necka quits, the sitting stretch is recorded, then
 it answers) and may be told to ``Stop``. Without that session manager this does
 nothing: the session's SIGTERM/SIGHUP and the display closing take the same
-path anyway (``tray/shutdown.py``). One thread blocks on the bus; it never polls.
+path anyway (``owner/shutdown.py``). One thread blocks on the bus; it never polls.
 """
 
 from __future__ import annotations

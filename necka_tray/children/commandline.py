@@ -11,7 +11,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from necka_tray.i18n import _
+from necka_tray.texts.i18n import _
 
 
 def one_line_errors(parser: argparse.ArgumentParser) -> None:

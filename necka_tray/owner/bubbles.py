@@ -15,8 +15,8 @@ from typing import Any
 from necka_tray.core import actions
 from necka_tray.core.reminders import Kind
 from necka_tray.desktop.notify import Action
-from necka_tray.i18n import _
-from necka_tray.tray.control import SNOOZE_DEFAULT_MINUTES
+from necka_tray.texts.i18n import _
+from necka_tray.channel.control import SNOOZE_DEFAULT_MINUTES
 
 #: Seconds a bubble stays: a stretch break long enough to act on (the icon keeps asking after
 #: it), a posture check or shoulder rolls a short nudge.
@@ -41,7 +41,7 @@ def action_for(tag: str, key: str) -> actions.Action | None:
     try:
         kind = Kind(tag)
     except ValueError:
-        from necka_tray.tray import care_notices
+        from necka_tray.owner import care_notices
 
         return care_notices.action_for(tag, key)
     if key not in {k for k, _label in buttons(kind)}:

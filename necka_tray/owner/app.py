@@ -1,7 +1,7 @@
 """The app's state owner: turns job runs, menu actions and session results into effects.
 
 Every method here runs on the dispatcher thread (see ``dispatch.py``); other
-threads only ``post``. The collaborators are passed in (``main.py`` builds the
+threads only ``post``. The collaborators are passed in (``ports.Ports``; ``main.py`` builds the
 real ones), so tests drive the whole loop with a fake clock, notifier and tray
 on a real scheduler and job store.
 """
@@ -9,67 +9,29 @@ on a real scheduler and job store.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Protocol
+from typing import Any
 
-from necka_tray import protocol
+from necka_tray.children import protocol
 from necka_tray.core.actions import Action
 from necka_tray.core.activity import Effect, Observation
-from necka_tray.core.clock import Clock
-from necka_tray.core.planner import Decision, Planner, ScheduleSnapshot, TrayView
+from necka_tray.core.planner import Decision, Planner, ScheduleSnapshot
 from necka_tray.core.reminders import MESSAGES, Kind
 from necka_tray.core.rotation import DUE_WINDOW, Chooser
 from necka_tray.core.routine import DEFAULT_ROUTINE
-from necka_tray.desktop.notify import Notifier
 from necka_tray.desktop import speech
-from necka_tray.desktop.presence import PresenceMonitor
-from necka_tray.i18n import _
+from necka_tray.texts.i18n import _
 from necka_tray.core import events
 from necka_tray.store import config
-from necka_tray.tray.delivery import catch_up
+from necka_tray.owner.delivery import catch_up
 from necka_tray.store.routines import RoutineBook, unknown_default
-from necka_tray.tray import actions, history_reads, jobs, settings_file
-from necka_tray.tray.care_notices import CareNotices
-from necka_tray.tray.menu_model import Entry, RoutineChoice, build_menu
-from necka_tray.tray.scheduling import ReminderScheduler
+from necka_tray.owner import actions, settings_file
+from necka_tray.schedule import jobs
+from necka_tray.owner.care_notices import CareNotices
+from necka_tray.owner.ports import Ports
+from necka_tray.tray.menu_model import RoutineChoice, build_menu
 
 logger = logging.getLogger(__name__)
-
-
-class View(Protocol):
-    def render(self, view: TrayView, entries: tuple[Entry, ...]) -> None: ...
-    def stop(self) -> None: ...
-
-
-class Launcher(Protocol):
-    @property
-    def running(self) -> bool: ...
-    def launch(self, routine: str | None = None) -> bool: ...
-
-
-@dataclass
-class Ports:
-    """What the app talks to: real adapters in ``main.py``, fakes in tests."""
-
-    clock: Clock
-    scheduler: ReminderScheduler
-    notifier: Notifier
-    view: View
-    launcher: Launcher
-    post: Callable[..., None]
-    open_file: Callable[[Path], None]
-    record: Callable[..., None]  # the history writer: record(kind, ts, **data), the tray's one way to write it
-    quit_loop: Callable[[], None]
-    presence: PresenceMonitor  # PresenceMonitor.without_detection(...) in tests
-    autostart: Any = None  # enabled() / set(on); None: no "Start at login" item (tests)
-    stats: Any = None  # reports.TrayStats: today_lines(), roll_up(); None: no today line (tests)
-    open_window: Callable[..., bool] | None = None  # (helper name, *args): "stats", "checkin", "info PAGE"
-    routines: RoutineBook | None = None  # None: the built-in routines only, none unlocked by history (tests)
-    flush_history: Callable[[], None] | None = None  # write events that wait (a locked file); on the tick
-    end_helpers: Callable[[], None] | None = None  # at quit: SIGTERM the open windows, wait for their reports
-    #: Where history reads run (history_reads.HistoryThread.run in main.py): never on this thread.
-    history: Callable[..., None] = history_reads.run_now
 
 
 class App:
@@ -141,7 +103,7 @@ class App:
         Full screen and do-not-disturb matter only to a reminder that waits: a tick with none
         waiting does not ask for them (a window-manager and a D-Bus round trip, most of a tick).
         """
-        settings_file.pick_up_hand_edits(self)
+        self._pick_up_hand_edits()
         self._observe(check_quiet=self.planner.pending is not None)
         if self.p.flush_history is not None:
             self.p.flush_history()  # returns at once unless events wait and their retry is due
@@ -174,7 +136,7 @@ class App:
                                            self.settings["session.rotate"])
         logger.info("action=due-routine kind=%s routine=%s", kind.value, routine)
         message = MESSAGES[kind]
-        from necka_tray.tray import bubbles
+        from necka_tray.owner import bubbles
 
         shown = self.p.notifier.notify(message.title, body or message.body, **bubbles.options(kind))
         logger.info("action=remind kind=%s notified=%s held=%s", kind.value, shown, held)
@@ -227,12 +189,12 @@ class App:
         self.refresh()
 
     def handle_action(self, action: Action) -> None:
-        """A menu choice (posted from the tray thread) or a control command: ``tray/actions.py``."""
+        """A menu choice (posted from the tray thread) or a control command: ``owner/actions.py``."""
         actions.dispatch(self, action)
 
     def on_bubble(self, tag: str, key: str) -> None:
         """A reminder bubble's button was pressed, or the bubble closed (posted by the notifier)."""
-        from necka_tray.tray import bubbles
+        from necka_tray.owner import bubbles
 
         action = bubbles.action_for(tag, key)
         logger.info("action=bubble tag=%s key=%s", tag, key)
@@ -362,18 +324,23 @@ class App:
         return r.interval_minutes if r.enabled else None
 
     def save(self, changes: dict[str, Any]) -> None:
-        """Write a menu change to config.toml; if that fails it still applies until quit."""
-        try:
-            for message in config.update(self.config_file, changes):
-                logger.warning("%s", message)
-        except OSError as exc:
-            logger.warning("Could not save %s (%s); the change applies until Necka quits.", self.config_file, exc)
-            self.p.notifier.notify(_("Necka settings"), _("Could not save your change to {path}.").format(path=self.config_file))
-            self.settings = self.settings.replace(changes)
-        else:
-            self.settings = config.load(self.config_file).settings
-        self.config_stamp = config.stamp(self.config_file)  # our own write is no hand edit
+        """Write a menu change to config.toml (``settings_file.save``); our own write is no hand edit."""
+        self.settings = settings_file.save(self.config_file, self.settings, changes, self.p.notifier.notify)
+        self.config_stamp = config.stamp(self.config_file)
         self.presence.configure(self.settings)
+
+    def _pick_up_hand_edits(self) -> None:
+        """A hand edit of config.toml (``settings_file.hand_edit``) applies on this tick."""
+        self.config_stamp, edited = settings_file.hand_edit(self.config_file, self.config_stamp, self.settings)
+        if edited is None:
+            return
+        old, self.settings = self.settings, edited
+        self.presence.configure(self.settings)
+        now = self.p.clock.now()
+        for kind in Kind:
+            if old.reminder(kind) != self.settings.reminder(kind):
+                self.p.scheduler.apply(kind, self.interval_of(kind), now)
+        self.snapshot = self.p.scheduler.snapshot()
 
     def record(self, kind: str, ts, **data: Any) -> None:
         try:
@@ -397,11 +364,12 @@ class App:
         self.p.post(self.handle_action, action)
 
     def status(self) -> dict[str, Any]:
-        """The state as plain JSON values for ``necka-tray status`` (``tray/status.py``)."""
-        from necka_tray.tray.status import status
+        """The state as plain JSON values for ``necka-tray status`` (``owner/status.py``)."""
+        from necka_tray.owner.status import status
 
         self.snapshot = self.p.scheduler.snapshot()
-        return status(self)
+        return status(self.p.clock.now(), self.planner, self.snapshot, self.presence, self.settings,
+                      self.autostart_enabled())
 
     def autostart_enabled(self) -> bool | None:
         if self.p.autostart is None:
@@ -415,7 +383,7 @@ class App:
     # -- calls and typing (issue 13): the hooks above stay one line each ------------------
 
     def _delivery(self):
-        from necka_tray.tray.delivery import Delivery
+        from necka_tray.owner.delivery import Delivery
 
         return Delivery(self.p.clock.now, lambda: self.presence.idle.idle_seconds(),
                         lambda when: self.p.scheduler.wake_at(when),

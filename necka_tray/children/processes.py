@@ -1,6 +1,6 @@
 """The one way the tray starts a helper process (a window, the popup menu, the icon drawing) and hears its result.
 
-The tray process never imports tkinter or Pillow (see ``necka_tray/helpers.py``
+The tray process never imports tkinter or Pillow (see ``necka_tray/children/helpers.py``
 for the table of helpers and their command lines). ``Children.start`` runs
 one with ``Popen``; one daemon thread per child waits for it to exit, parses
 its last stdout line as a ``protocol`` message and hands ``on_end(message,
@@ -23,8 +23,8 @@ import threading
 import time
 from typing import Any, Callable
 
-from necka_tray import helpers, protocol
-from necka_tray.tray import activation
+from necka_tray.children import helpers, protocol
+from necka_tray.children import activation
 
 logger = logging.getLogger(__name__)
 

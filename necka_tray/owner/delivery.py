@@ -17,7 +17,7 @@ from typing import Callable
 from necka_tray.core.clock import TimeScale
 from necka_tray.core.hold import catch_up_text, longest_lull_wait, lull_wait
 from necka_tray.core.reminders import Kind
-from necka_tray.i18n import _
+from necka_tray.texts.i18n import _
 
 logger = logging.getLogger(__name__)
 

@@ -14,14 +14,12 @@ from __future__ import annotations
 
 import logging
 from datetime import date, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from necka_tray.core import care, events, stats
-from necka_tray.i18n import _
-from necka_tray.tray import history_reads
-
-if TYPE_CHECKING:
-    from necka_tray.tray.app import App
+from necka_tray.texts.i18n import _
+from necka_tray.owner import history_reads
+from necka_tray.owner.ports import Owner
 
 logger = logging.getLogger(__name__)
 
@@ -48,7 +46,7 @@ def action_for(tag: str, key: str):
     return Action(Verb.INFO, "care") if tag == care.NOTICE_CARE else Action(Verb.STATISTICS)
 
 
-def may_show(app: App, now: datetime) -> bool:
+def may_show(app: Owner, now: datetime) -> bool:
     """Like a reminder: not while away, paused, in a session or outside working hours, nor while it is
     quiet (full screen, do-not-disturb) or in a call, as far as the tray last looked."""
     presence = app.presence.presence()
@@ -61,12 +59,12 @@ class CareNotices:
         self._week: date | None = None  # the Monday of the week the look back was handled for
         self.suggestion: care.Suggestion | None = None  # as last read (the strengthening routine rests)
 
-    def checked_in(self, app: App) -> None:
+    def checked_in(self, app: Owner) -> None:
         """A check-in was recorded: look at the suggestion (and the strengthening routine) again."""
         self._care_day = None
         app.routines.sessions_changed()
 
-    def tick(self, app: App) -> None:
+    def tick(self, app: Owner) -> None:
         """On the tray's tick and at start: ask what is due today, once, when a bubble may come."""
         stats_port = app.p.stats
         now = app.p.clock.now()
@@ -82,7 +80,7 @@ class CareNotices:
             if app.settings["care.weekly_summary"]:
                 history_reads.guarded(stats_port, "read", self._look_back, app, now)
 
-    def _suggest(self, app: App, now: datetime) -> None:
+    def _suggest(self, app: Owner, now: datetime) -> None:
         from necka_tray.store import care_reads
         from necka_tray.store.history import History
 
@@ -101,7 +99,7 @@ class CareNotices:
         self._show(app, now, care.NOTICE_CARE, _(care.SUGGESTION_TITLE), care.suggestion_line(self.suggestion),
                    reason=self.suggestion.reason)
 
-    def _look_back(self, app: App, now: datetime) -> None:
+    def _look_back(self, app: Owner, now: datetime) -> None:
         from necka_tray.store import care_reads
         from necka_tray.store.history import History
 
@@ -115,8 +113,9 @@ class CareNotices:
             self._show(app, now, care.NOTICE_WEEKLY, _(care.WEEKLY_TITLE), care.week_back_line(back),
                        week=back.first.isoformat())
 
-    def _show(self, app: App, now: datetime, tag: str, title: str, body: str, **data: Any) -> None:
+    def _show(self, app: Owner, now: datetime, tag: str, title: str, body: str, **data: Any) -> None:
         shown = app.p.notifier.notify(title, body, tag=tag, actions=buttons(tag), expire_s=EXPIRE_S)
         logger.info("action=care-notice notice=%s notified=%s", tag, shown)
         if shown:
-            app._add(events.notice_event(now, tag, **data))
+            kind, ts, row = events.notice_event(now, tag, **data)
+            app.record(kind, ts, **row)

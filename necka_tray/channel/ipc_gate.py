@@ -31,7 +31,7 @@ import time
 from collections import OrderedDict
 from typing import Callable
 
-from necka_tray.tray import ipc
+from necka_tray.channel import ipc
 
 logger = logging.getLogger(__name__)
 

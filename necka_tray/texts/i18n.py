@@ -27,7 +27,7 @@ import re
 from pathlib import Path
 
 DOMAIN = "necka-tray"
-LOCALE_DIR = Path(__file__).parent / "locale"
+LOCALE_DIR = Path(__file__).parent.parent / "locale"
 SOURCE_LANGUAGE = "en"
 PSEUDO = "en_XA"
 _ENV = ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG")
@@ -111,7 +111,7 @@ def translations() -> gettext.NullTranslations:
         text = po.read_text(encoding="utf-8")
     except OSError:
         return gettext.NullTranslations()
-    from necka_tray.catalogs import mo_bytes, parse_po
+    from necka_tray.texts.catalogs import mo_bytes, parse_po
 
     return gettext.GNUTranslations(io.BytesIO(mo_bytes(parse_po(text))))
 

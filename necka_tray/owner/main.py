@@ -13,11 +13,11 @@ import os
 import sys
 
 from necka_tray import __version__
-from necka_tray.commandline import EXIT_ENVIRONMENT
+from necka_tray.children.commandline import EXIT_ENVIRONMENT
 from necka_tray.store import logs
 from necka_tray.core.clock import SystemClock, TimeScale
 from necka_tray.store.paths import AppPaths
-from necka_tray.i18n import _
+from necka_tray.texts.i18n import _
 
 logger = logging.getLogger(__name__)
 
@@ -33,14 +33,14 @@ def run_tray(scale: TimeScale, debug: bool = False) -> int:
         paths.ensure()
     except OSError as exc:
         return _fail(_("cannot create Necka's folders ({error}).").format(error=exc))
-    from necka_tray.tray import instance
+    from necka_tray.channel import instance
 
     try:
         lock = instance.claim(paths)  # held until this process ends
     except OSError as exc:
         return _fail(_("cannot create the instance lock in {path} ({error}).").format(path=paths.data_dir, error=exc))
     if lock is None:  # one runs already: let it open a session, say so, exit 0
-        from necka_tray.tray.control import hand_over
+        from necka_tray.channel.control import hand_over
 
         return hand_over(paths)
     logs.setup(paths.log_file, debug)
@@ -59,8 +59,8 @@ def run_tray(scale: TimeScale, debug: bool = False) -> int:
 
     import threading
 
-    from necka_tray.tray import shutdown
-    from necka_tray.tray.dispatch import Dispatcher
+    from necka_tray.owner import shutdown
+    from necka_tray.owner.dispatch import Dispatcher
 
     dispatcher = Dispatcher()
     app = control = None  # built on the setup thread, before the dispatcher runs anything posted
@@ -174,12 +174,12 @@ def _make_tray(backend: str, on_action, paths: AppPaths):
 
 def _start_control(paths: AppPaths, app, dispatcher, backend: str, tray):
     """The command line's channel to this app (after the icon is up); Necka runs on without it."""
-    from necka_tray.tray import jobs
+    from necka_tray.schedule import jobs
     from necka_tray.tray.backend import NAMES, clicks
-    from necka_tray.tray.control import Handler, where
-    from necka_tray.tray.ipc_server import Server
+    from necka_tray.channel.control import Handler, where
+    from necka_tray.channel.ipc_server import Server
 
-    from necka_tray import i18n
+    from necka_tray.texts import i18n
 
     about = {"version": __version__, "pid": os.getpid(), "tray_backend": backend,
              "tray": NAMES.get(backend, backend), "tray_clicks": clicks(tray), "paths": where(paths),
@@ -203,14 +203,15 @@ def _build_app(paths: AppPaths, scale: TimeScale, dispatcher, tray, settings):
     from necka_tray.store.history_writer import HistoryWriter
     from necka_tray.store.reports import TrayStats
     from necka_tray.store.routines import RoutineBook
-    from necka_tray.tray.app import App, Ports
-    from necka_tray.tray.children import Children, OneAtATime, SessionLauncher
-    from necka_tray.tray.scheduling import ReminderScheduler
-    from necka_tray import protocol
+    from necka_tray.owner.app import App
+    from necka_tray.owner.ports import Ports
+    from necka_tray.children.processes import Children, OneAtATime, SessionLauncher
+    from necka_tray.schedule.scheduling import ReminderScheduler
+    from necka_tray.children import protocol
 
     planner = Planner(scale)
     presence = PresenceMonitor(idle.detect(os.environ), dnd.detect(os.environ), scale, calls=calls.detect(os.environ))
-    from necka_tray.tray.history_reads import HistoryThread
+    from necka_tray.owner.history_reads import HistoryThread
 
     history = HistoryWriter(paths.history_db)
     io = HistoryThread(dispatcher.post)  # every read and write of the history, off the dispatcher

@@ -20,8 +20,8 @@ from typing import Any, Callable, Protocol
 
 from necka_tray.core.actions import Action, Verb
 from necka_tray.store.paths import AppPaths
-from necka_tray.tray import ipc
-from necka_tray.i18n import _, lower_first
+from necka_tray.channel import ipc
+from necka_tray.texts.i18n import _, lower_first
 
 logger = logging.getLogger(__name__)
 
@@ -67,7 +67,7 @@ def hand_over(paths: AppPaths, timeout: float = HAND_OVER_TIMEOUT) -> int:
     that has held the lock longer than that and has no socket cannot be reached
     (its runtime folder was removed): exit 1 at once, never a second tray.
     """
-    from necka_tray.tray import instance
+    from necka_tray.channel import instance
 
     deadline = time.monotonic() + timeout
     request_id = ipc.new_id()  # one command, however often it is sent

@@ -53,7 +53,7 @@ except ImportError:  # pragma: no cover - another Python
     from hmac import compare_digest
 
 from necka_tray.store.paths import AppPaths
-from necka_tray.i18n import N_, _
+from necka_tray.texts.i18n import N_, _
 
 SOCKET_NAME = "control.sock"
 KEY_NAME = "control.key"

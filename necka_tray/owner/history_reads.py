@@ -21,7 +21,7 @@ import threading
 from typing import Any, Callable
 
 from necka_tray.store import dbfile
-from necka_tray.i18n import _
+from necka_tray.texts.i18n import _
 
 logger = logging.getLogger(__name__)
 

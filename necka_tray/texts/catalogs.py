@@ -1,7 +1,7 @@
 """Reads gettext ``.po`` files and writes ``.mo`` bytes, with the standard library only.
 
 One compiler for three places: the wheel's build hook (``setup.py``), the
-PyInstaller spec, and a source checkout, where :mod:`necka_tray.i18n` compiles
+PyInstaller spec, and a source checkout, where :mod:`necka_tray.texts.i18n` compiles
 the one catalogue it needs in memory. So no binary ``.mo`` is committed and no
 GNU ``msgfmt`` is needed to run Necka. Fuzzy and empty entries are left out,
 as ``msgfmt`` does: the English text shows instead.

@@ -28,7 +28,7 @@ from typing import Callable
 from necka_tray.core.clock import TimeScale
 from necka_tray.core.planner import Planner, ScheduleSnapshot
 from necka_tray.core.reminders import Kind
-from necka_tray.tray import jobs
+from necka_tray.schedule import jobs
 
 logger = logging.getLogger(__name__)
 
@@ -61,7 +61,7 @@ class ReminderScheduler:
         from apscheduler.schedulers.background import BackgroundScheduler
 
         from necka_tray.store.jobstore import SQLiteJobStore
-        from necka_tray.tray.monotonic_store import MonotonicJobStore
+        from necka_tray.schedule.monotonic_store import MonotonicJobStore
 
         def listener(event) -> None:
             if event.code == EVENT_JOB_MISSED:

@@ -2,7 +2,7 @@
 
 The tray process never loads Tk or Pillow: every window, the xembed tray's
 menu and tooltip, and the icon drawing run as short-lived processes of their
-own. This module is neutral ground: the tray (``tray/children.py`` starts
+own. This module is neutral ground: the tray (``children/processes.py`` starts
 them), the windows (a session window opens an info page) and
 ``desktop/autostart.py`` (the command that starts Necka at login) all build
 command lines here, without importing one another. A frozen build has no
@@ -18,7 +18,7 @@ import importlib
 import sys
 from dataclasses import dataclass
 
-from necka_tray.commandline import self_command  # noqa: F401  (Necka's own CLI: one definition)
+from necka_tray.children.commandline import self_command  # noqa: F401  (Necka's own CLI: one definition)
 
 #: The first argument of a frozen build that names a helper (``necka-tray helper menu``).
 FROZEN_ARG = "helper"
@@ -57,7 +57,7 @@ def command(name: str, *args: str) -> list[str]:
         raise KeyError(f"no helper {name!r}")
     if frozen():
         return [sys.executable, FROZEN_ARG, name, *args]
-    return [sys.executable, "-m", "necka_tray.helpers", name, *args]
+    return [sys.executable, "-m", "necka_tray.children.helpers", name, *args]
 
 
 _tray_pid: int | None = None  # the tray that started this helper (bind_to_parent), if one did
@@ -99,7 +99,7 @@ def bind_to_parent() -> None:
 
 
 def run(name: str, argv: list[str]) -> int:
-    """Run helper ``name`` in this process (``python -m necka_tray.helpers NAME ...``, frozen builds)."""
+    """Run helper ``name`` in this process (``python -m necka_tray.children.helpers NAME ...``, frozen builds)."""
     bind_to_parent()
     helper = HELPERS.get(name)
     if helper is None:
@@ -111,7 +111,7 @@ def run(name: str, argv: list[str]) -> int:
 
 if __name__ == "__main__":
     # Through the imported module, not this __main__ copy: the helper's own code reads its state
-    # (``tray_gone``) from ``necka_tray.helpers``.
-    from necka_tray import helpers as _module
+    # (``tray_gone``) from ``necka_tray.children.helpers``.
+    from necka_tray.children import helpers as _module
 
     sys.exit(_module.run(sys.argv[1] if len(sys.argv) > 1 else "", sys.argv[2:]))

@@ -9,21 +9,20 @@ config.toml through ``App.save`` (``store/config.py``).
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING, Callable
+from typing import Callable
 
 from necka_tray.core.actions import Action, Arg, Verb
 from necka_tray.core.durations import end_after
 from necka_tray.core.reminders import Kind
-from necka_tray.i18n import _
+from necka_tray.texts.i18n import _
 from necka_tray.store import config
 
-if TYPE_CHECKING:
-    from necka_tray.tray.app import App
+from necka_tray.owner.ports import Owner
 
 logger = logging.getLogger(__name__)
 
 
-def session(app: App, routine: Arg = None) -> None:
+def session(app: Owner, routine: Arg = None) -> None:
     """Start a session: of ``routine`` (the Routines menu), else of the reminder that is due, else the user's default."""
     if app.p.launcher.running:
         logger.info("action=session state=already-running")
@@ -44,12 +43,12 @@ def session(app: App, routine: Arg = None) -> None:
         app.render()
 
 
-def info(app: App, page: Arg) -> None:
+def info(app: Owner, page: Arg) -> None:
     """Open one of Necka's pages ("care": when to see a professional, "relief": relief now)."""
     app.open_window("info", str(page))
 
 
-def open_routines(app: App, _arg: Arg = None) -> None:
+def open_routines(app: Owner, _arg: Arg = None) -> None:
     """Open the user's routines.toml, first writing a working example when there is none."""
     from necka_tray.store.routines import starter_text
 
@@ -68,26 +67,26 @@ def open_routines(app: App, _arg: Arg = None) -> None:
         app.p.notifier.notify(_("Necka routines"), _("Could not open your routines file: {path}").format(path=path))
 
 
-def interval(app: App, minutes: Arg) -> None:
+def interval(app: Owner, minutes: Arg) -> None:
     app.save({f"reminders.{Kind.STRETCH.value}.interval_minutes": minutes})
     app.p.scheduler.apply(Kind.STRETCH, app.interval_of(Kind.STRETCH), app.p.clock.now())
     app.refresh()
 
 
-def voice(app: App, _arg: Arg) -> None:
+def voice(app: Owner, _arg: Arg) -> None:
     """The session windows read ``session.voice`` when they open: saving it is the whole change."""
     app.save({"session.voice": not app.settings["session.voice"]})
     app.refresh()
 
 
-def toggle(app: App, kind_value: Arg) -> None:
+def toggle(app: Owner, kind_value: Arg) -> None:
     kind = Kind(kind_value)
     app.save({f"reminders.{kind.value}.enabled": not app.settings.reminder(kind).enabled})
     app.p.scheduler.apply(kind, app.interval_of(kind), app.p.clock.now())
     app.refresh()
 
 
-def pause(app: App, choice: Arg) -> None:
+def pause(app: Owner, choice: Arg) -> None:
     """``choice``: a menu choice ("30m", "1h", "tomorrow") or configured minutes (the CLI)."""
     now = app.p.clock.now()
     until = app.planner.pause_end(choice, now) if isinstance(choice, str) else end_after(choice, now, app.planner.scale)
@@ -97,11 +96,11 @@ def pause(app: App, choice: Arg) -> None:
     app.refresh()
 
 
-def resume(app: App, _arg: Arg = None) -> None:
+def resume(app: Owner, _arg: Arg = None) -> None:
     app.resume()
 
 
-def snooze(app: App, minutes: Arg = 10) -> None:
+def snooze(app: Owner, minutes: Arg = 10) -> None:
     """Show the stretch break again in ``minutes`` (configured); the icon stops asking until then."""
     minutes = 10 if minutes is None else int(minutes)
     now = app.p.clock.now()
@@ -111,7 +110,7 @@ def snooze(app: App, minutes: Arg = 10) -> None:
     app.refresh()
 
 
-def skip(app: App, _arg: Arg = None) -> None:
+def skip(app: Owner, _arg: Arg = None) -> None:
     """Skip the due stretch break (its countdown starts again now), or the next one if none is due."""
     now = app.p.clock.now()
     due = app.planner.stretch_due_since is not None
@@ -124,7 +123,7 @@ def skip(app: App, _arg: Arg = None) -> None:
     app.refresh()
 
 
-def open_settings(app: App, _arg: Arg = None) -> None:
+def open_settings(app: Owner, _arg: Arg = None) -> None:
     config.ensure_exists(app.config_file)
     try:
         app.p.open_file(app.config_file)
@@ -134,7 +133,7 @@ def open_settings(app: App, _arg: Arg = None) -> None:
                               _("Could not open the settings file: {path}").format(path=app.config_file))
 
 
-def autostart(app: App, _arg: Arg = None) -> None:
+def autostart(app: Owner, _arg: Arg = None) -> None:
     on = not app.autostart_enabled()
     try:
         app.p.autostart.set(on)
@@ -146,7 +145,7 @@ def autostart(app: App, _arg: Arg = None) -> None:
     app.render()
 
 
-def done(app: App, kind_value: Arg) -> None:
+def done(app: Owner, kind_value: Arg) -> None:
     """"Done" on a posture or shoulder-rolls bubble: the history counts it as acted on."""
     from necka_tray.core.events import DONE
 
@@ -154,7 +153,7 @@ def done(app: App, kind_value: Arg) -> None:
 
 
 #: verb -> what it does. Every ``Verb`` has one (tests/unit/test_actions.py).
-HANDLERS: dict[Verb, Callable[[App, Arg], None]] = {
+HANDLERS: dict[Verb, Callable[[Owner, Arg], None]] = {
     Verb.SESSION: session,
     Verb.ROUTINE: session,
     Verb.SNOOZE: snooze,
@@ -175,6 +174,6 @@ HANDLERS: dict[Verb, Callable[[App, Arg], None]] = {
 }
 
 
-def dispatch(app: App, action: Action) -> None:
+def dispatch(app: Owner, action: Action) -> None:
     logger.info("action=menu choice=%s args=%s", action.verb.value, [] if action.arg is None else [action.arg])
     HANDLERS[action.verb](app, action.arg)

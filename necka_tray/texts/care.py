@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from necka_tray.i18n import _
+from necka_tray.texts.i18n import _
 
 #: The pages ``necka-tray info PAGE`` shows.
 CARE, RELIEF = "care", "relief"

@@ -30,9 +30,9 @@ from typing import Any, Callable
 
 from necka_tray.store.fsutil import atomic_write
 from necka_tray.store.paths import AppPaths
-from necka_tray.tray import instance, ipc
-from necka_tray.tray.ipc import Channel
-from necka_tray.i18n import N_, _
+from necka_tray.channel import instance, ipc
+from necka_tray.channel.ipc import Channel
+from necka_tray.texts.i18n import N_, _
 
 logger = logging.getLogger(__name__)
 
@@ -262,7 +262,7 @@ class Server:
             self._serve_windows()
 
     def _serve_unix(self) -> None:
-        from necka_tray.tray.ipc_gate import Gate
+        from necka_tray.channel.ipc_gate import Gate
 
         Gate(lambda: (self._sock, self._key), self._wake_r, self._woken, self._queue_request,
              self._io_timeout, self._stopping).run()
