@@ -142,6 +142,13 @@ def read_days(h: History, first: date, last: date, tz: tzinfo, now: datetime,
     bounded by a month of events however many days are shown or how dense the history is."""
     zone = _zone_key(first, last, tz)
     known = {**h.cached_days(first, last, zone), **h.day_rows(first, last)}
+    # Finished days never counted before are counted by SQLite (store/day_counts.py): a dense
+    # history is not loaded into Python. Only the last day or two are counted from their events.
+    uncounted = [d for d in stats.day_range(max(first, h.earliest_day(tz) or last), last)
+                 if d not in known and _finished(d, tz, now)]
+    counted = h.count_days(uncounted, tz)
+    known_before = known
+    known = {**known, **counted}
     out: list[DayStats] = []
     start = first
     while start <= last:
@@ -154,7 +161,7 @@ def read_days(h: History, first: date, last: date, tz: tzinfo, now: datetime,
         out += stats.summarize(events, start, end, tz, now, known,
                                sitting_since=sitting_since if end == last else None)
         start = end + timedelta(days=1)
-    h.cache_days(zone, [d for d in out if d.day not in known and _finished(d.day, tz, now)])
+    h.cache_days(zone, [d for d in out if d.day not in known_before and _finished(d.day, tz, now)])
     return out
 
 
