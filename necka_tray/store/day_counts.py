@@ -211,3 +211,33 @@ def _iso(ms: int) -> str:
 
 def _day_number(day: date) -> int:
     return (day - date(1970, 1, 1)).days
+
+
+def streak_counts(db: sqlite3.Connection, days: list[date], tz: tzinfo) -> dict[date, tuple[bool, int]]:
+    """Just what a streak needs of ``days``: (any activity, completed sessions) per active day.
+
+    A day without a completed session is looked at only to see whether it had any activity (one
+    probe of the time index)."""
+    if not days:
+        return {}
+    first, last = min(days), max(days)
+    lo, hi = _ms(stats.day_start(first, tz)), _ms(stats.day_start(last + timedelta(days=1), tz))
+    marks = [lo, *(_ms(stats.day_start(d, tz)) for d in stats.day_range(first, last)[1:]), hi]
+    rows = db.execute(
+        f"SELECT {_day_sql(_segments(tz, marks))} AS dn, COUNT(*) FROM ("
+        " SELECT CAST(round((julianday(ts) - 2440587.5) * 86400000) AS INTEGER) AS ms FROM events"
+        f" WHERE kind = '{ev.SESSION}' AND julianday(ts) >= julianday(:lo) AND julianday(ts) < julianday(:hi)"
+        f" AND json_extract(data, '$.outcome') = '{ev.COMPLETED}') GROUP BY dn",
+        {"lo": _iso(lo), "hi": _iso(hi)}).fetchall()
+    done = {date(1970, 1, 1) + timedelta(days=dn): n for dn, n in rows}
+    probe = (f"SELECT EXISTS (SELECT 1 FROM events INDEXED BY events_time WHERE julianday(ts) >= julianday(?) AND julianday(ts) < julianday(?)"
+             f" AND kind IN ({_ACTIVITY}))")
+    out = {}
+    for day in sorted(set(days)):
+        if day in done:
+            out[day] = (True, done[day])
+            continue
+        span = (stats.day_start(day, tz).isoformat(), stats.day_start(day + timedelta(days=1), tz).isoformat())
+        if db.execute(probe, span).fetchone()[0]:
+            out[day] = (True, 0)
+    return out

@@ -205,22 +205,11 @@ class History:
         days = (stats.DayStats.from_dict(json.loads(r[0])) for r in rows)
         return {d.day: d for d in days}
 
-    def day_activity(self, since: datetime, until: datetime, tz: tzinfo) -> dict[date, tuple[bool, int]]:
-        """Per local day from ``since`` to ``until``: (any activity, completed sessions), as the
-        statistics count them, summed by SQLite in UTC quarter hours (no event is loaded)."""
-        kinds = sorted(stats.ACTIVITY)
-        marks = ", ".join("?" * len(kinds))
-        sql = ("SELECT strftime('%Y-%m-%dT%H:', ts) || printf('%02d', CAST(strftime('%M', ts) AS INTEGER) / 15 * 15),"
-               f" MAX(kind IN ({marks})), SUM(kind = ? AND json_extract(data, '$.outcome') = ?)"
-               " FROM events WHERE julianday(ts) >= julianday(?) AND julianday(ts) < julianday(?) GROUP BY 1")
+    def day_activity(self, days: list[date], tz: tzinfo) -> dict[date, tuple[bool, int]]:
+        """Per active one of ``days``: (True, completed sessions), as the
+        statistics count them, by SQLite (``day_counts.streak_counts``; no event is loaded)."""
         with self._lock:
-            rows = self._db.execute(sql, (*kinds, ev.SESSION, ev.COMPLETED, _iso(since), _iso(until))).fetchall()
-        days: dict[date, tuple[bool, int]] = {}
-        for quarter, active, done in rows:
-            day = stats.local_day(datetime.fromisoformat(quarter + ":00+00:00"), tz)
-            was_active, was_done = days.get(day, (False, 0))
-            days[day] = (was_active or bool(active), was_done + int(done or 0))
-        return days
+            return day_counts.streak_counts(self._db, days, tz)
 
     def cached_days(self, first: date, last: date, zone: str) -> dict[date, stats.DayStats]:
         """Finished days from ``first`` to ``last`` counted before in ``zone`` (``day_cache``)."""

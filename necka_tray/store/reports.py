@@ -184,10 +184,7 @@ def streak_days(h: History, first: date, last: date, tz: tzinfo) -> list[DayStat
     """Just what a streak needs of ``first``..``last`` (active, sessions done), counted by SQLite."""
     known = {**h.cached_days(first, last, _zone_key(first, last, tz)), **h.day_rows(first, last)}
     unknown = [d for d in stats.day_range(first, last) if d not in known]
-    activity = {}
-    if unknown:
-        activity = h.day_activity(stats.day_start(unknown[0], tz), stats.day_start(unknown[-1] + timedelta(days=1), tz),
-                                  tz)
+    activity = h.day_activity(unknown, tz)
     out = []
     for d in stats.day_range(first, last):
         if d in known:
