@@ -55,8 +55,8 @@ def _us(x: str) -> str:
             f" THEN CAST(round((julianday({x}) - 2440587.5) * 86400000) AS INTEGER) * 1000 END")
 
 
-_STRETCH_RELEVANT = (f"((kind IN ('{ev.REMINDER}', '{ev.DONE}', '{ev.SNOOZE}', '{ev.SKIP}') AND v = 'stretch')"
-                     f" OR kind IN ('{ev.SESSION}', '{ev.NATURAL_BREAK}'))")
+_STRETCH_RELEVANT = (f"WHERE (kind IN ('{ev.REMINDER}', '{ev.DONE}', '{ev.SNOOZE}', '{ev.SKIP}') AND v = 'stretch')"
+                     f" OR kind IN ('{ev.SESSION}', '{ev.NATURAL_BREAK}')")
 _ACTIVITY = ", ".join(f"'{k}'" for k in sorted(stats.ACTIVITY))
 
 # {day}: the local day number of ``ms`` (filled in per chunk: the zone's offsets over it).
@@ -84,7 +84,7 @@ WITH raw AS NOT MATERIALIZED (
   FROM raw
 ), r AS (
   SELECT dn, kind, ms, LEAD(kind) OVER w AS nk, LEAD(ms) OVER w AS nms
-  FROM e WHERE {_STRETCH_RELEVANT} WINDOW w AS (ORDER BY ms, id)
+  FROM e {_STRETCH_RELEVANT} WINDOW w AS (ORDER BY ms, id)
 ), o AS (
   SELECT dn, CASE WHEN nms IS NULL OR nms - ms > {_WINDOW_MS} OR nk = '{ev.REMINDER}' THEN 'i'
                   WHEN nk = '{ev.SNOOZE}' THEN 'z' WHEN nk = '{ev.SKIP}' THEN 'k' ELSE 'a' END AS oc
