@@ -71,6 +71,11 @@ ALLOWED: dict[tuple[str, str], str] = {
     ("windows/illustrations.py", "size must be positive"): "a bug",
     # Diagnostics that reach the log only (as %s arguments) or a helper's stderr, which the tray logs.
     ("desktop/dnd/dunst.py", "D-Bus error: "): "logged",
+    ("desktop/dnd/kwin.py", "KWin is not on the session bus"): "logged (a probe that says no)",
+    ("desktop/dnd/kwin.py", "another program holds "): "logged (a probe that says no)",
+    ("desktop/dnd/kwin.py", "KWin did not load "): "logged (a probe that says no)",
+    ("desktop/dnd/kwin.py", "KWin's script did not report within "): "logged (a probe that says no)",
+    ("desktop/dnd/kwin.py", "the kwin-watch D-Bus connection has ended"): "logged (a source that fails)",
     ("desktop/idle/dbus.py", "D-Bus error: "): "logged",
     ("desktop/idle/x11.py", "the X server has no"): "logged",
     ("desktop/notify.py", "no notification service is"): "logged",
