@@ -155,7 +155,7 @@ class _Day:
     def __init__(self, day: date) -> None:
         self.day = day
         self.n = dict.fromkeys(_COUNTS, 0)
-        self.sitting: list[float] = []
+        self.sitting: list[int] = []  # microseconds: summed exactly, as SQLite sums them (store/day_counts.py)
         self.checkins: list[int] = []
         self.active = False
 
@@ -163,8 +163,8 @@ class _Day:
         return DayStats(
             day=self.day,
             **self.n,
-            sitting_s=round(sum(self.sitting), 1) if self.sitting else None,
-            longest_sitting_s=round(max(self.sitting), 1) if self.sitting else None,
+            sitting_s=seconds(sum(self.sitting)) if self.sitting else None,
+            longest_sitting_s=seconds(max(self.sitting)) if self.sitting else None,
             checkins=tuple(self.checkins),
             active=self.active,
         )
@@ -248,11 +248,19 @@ def _add_sitting(days: dict[date, _Day], start: datetime, end: datetime, tz: tzi
         hi = min(end, day_start(next_day, tz).astimezone(timezone.utc))
         acc = days.get(day)
         if acc is not None and hi > lo:
-            acc.sitting.append((hi - lo).total_seconds())
+            acc.sitting.append((hi - lo) // _US)
             acc.active = True
         if hi >= end:
             return
         day = next_day
+
+
+_US = timedelta(microseconds=1)
+
+
+def seconds(microseconds: int) -> float:
+    """A day's sitting time as stored: seconds to a tenth."""
+    return round(microseconds / 1e6, 1)
 
 
 def _number(value: Any) -> float:

@@ -53,7 +53,9 @@ so a rule can change without rewriting anyone's history.
 Retention (schema 2): ``roll_up`` turns the raw events of days older than the
 retention period into one ``days`` row each (a ``DayStats`` as JSON) and
 deletes them, in the same transaction, so the file stays small over years.
-The statistics read a day from its row when it has one, else from events.
+The statistics read a day from its row when it has one (or from ``day_cache``,
+schema 3); a finished day never counted is counted by SQLite (``day_counts.py``),
+and only the last day or two are counted in Python from their events.
 
 This module is I/O, not core: ``necka_tray.core`` must never import it.
 """
@@ -61,72 +63,32 @@ This module is I/O, not core: ``necka_tray.core`` must never import it.
 from __future__ import annotations
 
 import contextlib
-import enum
 import json
 import os
 import sqlite3
 import threading
-from collections.abc import Callable, Iterable, Iterator
-from datetime import date, datetime, timedelta, tzinfo
+from collections.abc import Iterable, Iterator
+from datetime import date, datetime, tzinfo
 from pathlib import Path
 from typing import Any
 
-from necka_tray.store import dbfile
+from necka_tray.store import day_counts, dbfile, history_rollup
 from necka_tray.core import events as ev
 from necka_tray.core.events import Row, checkin_event, session_event
 from necka_tray.core import stats
 from necka_tray.core.events import Event
-from necka_tray.core.reminders import Kind
 from necka_tray.texts.i18n import _
+from necka_tray.store.history_migrations import MIGRATIONS
+from necka_tray.store.history_rows import OUTCOMES, REMINDER_NAMES, _event, _iso, _row  # noqa: F401 (re-exported)
 
 __all__ = ["BUSY_TIMEOUT_MS", "Event", "History", "HistoryError", "MIGRATIONS", "OUTCOMES", "REMINDER", "SESSION"]
 # The tray's writer (events wait in memory while the file cannot be written): store/history_writer.py.
+# The schema: history_migrations.py; rows and their checks: history_rows.py; retention: history_rollup.py.
 
 BUSY_TIMEOUT_MS = 5000
-#: Days rolled up per transaction: bounds the memory and the lock time of a first, large roll-up.
-ROLL_UP_CHUNK_DAYS = 7
-#: VACUUM after a roll-up only when at least this share of the file is free pages (and some).
-VACUUM_FREE_SHARE, VACUUM_MIN_PAGES = 0.25, 256
 
 SESSION = ev.SESSION
 REMINDER = ev.REMINDER
-OUTCOMES = frozenset({ev.COMPLETED, ev.STOPPED})
-REMINDER_NAMES = frozenset(k.value for k in Kind)
-
-
-def _v1(db: sqlite3.Connection) -> None:
-    db.execute(
-        "CREATE TABLE events ("
-        " id INTEGER PRIMARY KEY,"
-        " ts TEXT NOT NULL,"  # ISO 8601 with a UTC offset
-        " kind TEXT NOT NULL,"
-        " data TEXT NOT NULL DEFAULT '{}'"  # a JSON object
-        ")"
-    )
-    db.execute("CREATE INDEX events_kind ON events(kind)")
-
-
-def _v2(db: sqlite3.Connection) -> None:
-    # Reads select by time: index the instant (julianday() understands the offset), and keep
-    # one row per rolled-up day. Existing rows are untouched.
-    db.execute("CREATE INDEX events_time ON events(julianday(ts))")
-    db.execute("CREATE TABLE days (day TEXT PRIMARY KEY, data TEXT NOT NULL) WITHOUT ROWID")
-
-
-def _v3(db: sqlite3.Connection) -> None:
-    # Finished days as the statistics counted them, so a report of a dense history reads a row
-    # per day instead of its events (``reports.read_days``). A cache: an event written near a
-    # day drops that day's rows (the trigger), and a row can always be counted again.
-    db.execute("CREATE TABLE day_cache (day TEXT NOT NULL, zone TEXT NOT NULL, data TEXT NOT NULL,"
-               " PRIMARY KEY (day, zone)) WITHOUT ROWID")
-    db.execute("CREATE TRIGGER day_cache_stale AFTER INSERT ON events BEGIN"
-               " DELETE FROM day_cache WHERE day BETWEEN date(julianday(NEW.ts) - 2) AND"
-               " date(julianday(NEW.ts) + COALESCE(json_extract(NEW.data, '$.duration_s'), 0) / 86400.0 + 2);"
-               " END")
-
-
-#: Schema migrations in order; the schema version is ``len(MIGRATIONS)``.
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_v1, _v2, _v3]
 
 
 _checked: set[Path] = set()  # files that passed the integrity check in this process
@@ -243,22 +205,11 @@ class History:
         days = (stats.DayStats.from_dict(json.loads(r[0])) for r in rows)
         return {d.day: d for d in days}
 
-    def day_activity(self, since: datetime, until: datetime, tz: tzinfo) -> dict[date, tuple[bool, int]]:
-        """Per local day from ``since`` to ``until``: (any activity, completed sessions), as the
-        statistics count them, summed by SQLite in UTC quarter hours (no event is loaded)."""
-        kinds = sorted(stats.ACTIVITY)
-        marks = ", ".join("?" * len(kinds))
-        sql = ("SELECT strftime('%Y-%m-%dT%H:', ts) || printf('%02d', CAST(strftime('%M', ts) AS INTEGER) / 15 * 15),"
-               f" MAX(kind IN ({marks})), SUM(kind = ? AND json_extract(data, '$.outcome') = ?)"
-               " FROM events WHERE julianday(ts) >= julianday(?) AND julianday(ts) < julianday(?) GROUP BY 1")
+    def day_activity(self, days: list[date], tz: tzinfo) -> dict[date, tuple[bool, int]]:
+        """Per active one of ``days``: (True, completed sessions), as the
+        statistics count them, by SQLite (``day_counts.streak_counts``; no event is loaded)."""
         with self._lock:
-            rows = self._db.execute(sql, (*kinds, ev.SESSION, ev.COMPLETED, _iso(since), _iso(until))).fetchall()
-        days: dict[date, tuple[bool, int]] = {}
-        for quarter, active, done in rows:
-            day = stats.local_day(datetime.fromisoformat(quarter + ":00+00:00"), tz)
-            was_active, was_done = days.get(day, (False, 0))
-            days[day] = (was_active or bool(active), was_done + int(done or 0))
-        return days
+            return day_counts.streak_counts(self._db, days, tz)
 
     def cached_days(self, first: date, last: date, zone: str) -> dict[date, stats.DayStats]:
         """Finished days from ``first`` to ``last`` counted before in ``zone`` (``day_cache``)."""
@@ -295,72 +246,15 @@ class History:
             found.append(stats.local_day(datetime.fromisoformat(first[0]), tz))
         return min(found, default=None)
 
-    # -- retention -------------------------------------------------------
+    def count_days(self, days: Iterable[date], tz: tzinfo) -> dict[date, stats.DayStats]:
+        """Finished ``days`` counted by SQLite from their events (``day_counts.py``), none loaded."""
+        with self._lock:
+            return day_counts.count_days(self._db, days, tz)
 
     def roll_up(self, now: datetime, tz: tzinfo, keep_days: int) -> int:
-        """Replace the raw events of days before the last ``keep_days`` by one row per day.
-
-        Each chunk of days is one transaction: its rows are written and its
-        events deleted together. A sitting stretch that runs past the cutoff
-        stays until a later roll-up, so the next day keeps its share. Returns
-        how many days got a row.
-        """
-        if keep_days < 1:
-            raise ValueError("keep_days must be at least 1")
-        cutoff_day = stats.local_day(now, tz) - timedelta(days=keep_days)
-        written, cursor = 0, "0001-01-01T00:00:00+00:00"
-        while True:
-            with self._transaction() as db:
-                # The next event not yet looked at: long gaps are skipped in one step.
-                first = db.execute("SELECT ts FROM events WHERE julianday(ts) >= julianday(?)"
-                                   " ORDER BY julianday(ts) LIMIT 1", (cursor,)).fetchone()
-                if not first:
-                    break
-                start_day = stats.local_day(datetime.fromisoformat(first[0]), tz)
-                if start_day >= cutoff_day:
-                    break
-                end_day = min(start_day + timedelta(days=ROLL_UP_CHUNK_DAYS), cutoff_day)
-                written += self._roll_up_chunk(db, start_day, end_day, tz)
-                cursor = _iso(stats.day_start(end_day, tz))
-        self._compact_if_sparse()
-        return written
-
-    def _roll_up_chunk(self, db: sqlite3.Connection, start_day: date, end_day: date, tz: tzinfo) -> int:
-        """Roll up the days from ``start_day`` up to (not including) ``end_day``, inside a transaction."""
-        end = stats.day_start(end_day, tz)
-        horizon = end + stats.ACT_WINDOW  # a reminder late on the last day may be answered just after
-        rows = db.execute(
-            "SELECT id, ts, kind, data FROM events WHERE julianday(ts) < julianday(?) ORDER BY julianday(ts), id",
-            (_iso(horizon),),
-        ).fetchall()
-        last_day = end_day - timedelta(days=1)
-        done = {
-            date.fromisoformat(r[0])
-            for r in db.execute("SELECT day FROM days WHERE day BETWEEN ? AND ?",
-                                (start_day.isoformat(), last_day.isoformat()))
-        }
-        days = stats.summarize([_event(r) for r in rows], start_day, last_day, tz, horizon)
-        fresh = [d for d in days if d.day not in done and d != stats.DayStats(day=d.day)]
-        db.executemany(
-            "INSERT INTO days(day, data) VALUES (?, ?)",
-            [(d.day.isoformat(), json.dumps(d.to_dict(), sort_keys=True)) for d in fresh],
-        )
-        cut = _iso(end)
-        db.execute("DELETE FROM day_cache WHERE day < ?", (end_day.isoformat(),))  # the days rows hold them now
-        db.execute(
-            "DELETE FROM events WHERE julianday(ts) < julianday(?) AND (kind != ? OR julianday(ts)"
-            " + COALESCE(json_extract(data, '$.duration_s'), 0) / 86400.0 <= julianday(?))",
-            (cut, ev.SITTING, cut),
-        )
-        return len(fresh)
-
-    def _compact_if_sparse(self) -> None:
-        """Give a large roll-up's free pages back to the disk (a daily one reuses them instead)."""
-        with self._lock:
-            free = self._db.execute("PRAGMA freelist_count").fetchone()[0]
-            pages = self._db.execute("PRAGMA page_count").fetchone()[0]
-            if free >= VACUUM_MIN_PAGES and free >= VACUUM_FREE_SHARE * pages:
-                self._db.execute("VACUUM")
+        """Replace the raw events of days before the last ``keep_days`` by one row per day
+        (``history_rollup.py``); returns how many days got a row."""
+        return history_rollup.roll_up(self, now, tz, keep_days)
 
     # -- internals -------------------------------------------------------
 
@@ -404,43 +298,3 @@ class History:
                 db.execute(f"PRAGMA user_version = {step + 1}")
 
 
-def _row(kind: str, ts: datetime, data: dict[str, Any]) -> tuple[str, str, str]:
-    if not kind:
-        raise ValueError("an event needs a kind")
-    _check(kind, data)
-    return _iso(ts), kind, json.dumps(data, sort_keys=True, default=_json_default)
-
-
-def _check(kind: str, data: dict[str, Any]) -> None:
-    """Refuse data the statistics could not read (a bug in the caller, not the user's input)."""
-    if kind == ev.SESSION and data.get("outcome") not in OUTCOMES:
-        raise ValueError(f"outcome must be one of {sorted(OUTCOMES)}, not {data.get('outcome')!r}")
-    if kind in (ev.REMINDER, ev.DONE) and data.get("reminder") not in REMINDER_NAMES:
-        raise ValueError(f"reminder must be one of {sorted(REMINDER_NAMES)}, not {data.get('reminder')!r}")
-    if kind == ev.CHECKIN:
-        rating = data.get("rating")
-        if type(rating) is not int or not ev.RATING_MIN <= rating <= ev.RATING_MAX:
-            raise ValueError(f"a check-in rating is a whole number from {ev.RATING_MIN} to {ev.RATING_MAX}, "
-                             f"not {rating!r}")
-    if kind == ev.SITTING:
-        seconds = data.get("duration_s")
-        if type(seconds) not in (int, float) or not seconds >= 0:
-            raise ValueError(f"{kind} needs duration_s, a number of seconds >= 0, not {seconds!r}")
-
-
-def _event(row: tuple[int, str, str, str]) -> Event:
-    return Event(id=row[0], ts=datetime.fromisoformat(row[1]), kind=row[2], data=json.loads(row[3]))
-
-
-def _iso(ts: datetime) -> str:
-    if ts.tzinfo is None or ts.utcoffset() is None:
-        raise ValueError("history timestamps must be timezone-aware")
-    return ts.isoformat()
-
-
-def _json_default(value: Any) -> Any:
-    if isinstance(value, datetime):
-        return _iso(value)
-    if isinstance(value, enum.Enum):
-        return value.value
-    raise TypeError(f"cannot store {type(value).__name__} in the history")

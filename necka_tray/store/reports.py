@@ -142,6 +142,13 @@ def read_days(h: History, first: date, last: date, tz: tzinfo, now: datetime,
     bounded by a month of events however many days are shown or how dense the history is."""
     zone = _zone_key(first, last, tz)
     known = {**h.cached_days(first, last, zone), **h.day_rows(first, last)}
+    # Finished days never counted before are counted by SQLite (store/day_counts.py): a dense
+    # history is not loaded into Python. Only the last day or two are counted from their events.
+    uncounted = [d for d in stats.day_range(max(first, h.earliest_day(tz) or last), last)
+                 if d not in known and _finished(d, tz, now)]
+    counted = h.count_days(uncounted, tz)
+    known_before = known
+    known = {**known, **counted}
     out: list[DayStats] = []
     start = first
     while start <= last:
@@ -154,7 +161,7 @@ def read_days(h: History, first: date, last: date, tz: tzinfo, now: datetime,
         out += stats.summarize(events, start, end, tz, now, known,
                                sitting_since=sitting_since if end == last else None)
         start = end + timedelta(days=1)
-    h.cache_days(zone, [d for d in out if d.day not in known and _finished(d.day, tz, now)])
+    h.cache_days(zone, [d for d in out if d.day not in known_before and _finished(d.day, tz, now)])
     return out
 
 
@@ -173,22 +180,27 @@ def _finished(day: date, tz: tzinfo, now: datetime) -> bool:
     return stats.day_start(day + timedelta(days=1), tz) + stats.ACT_WINDOW * 2 <= now
 
 
-def streak_days(h: History, first: date, last: date, tz: tzinfo) -> list[DayStats]:
-    """Just what a streak needs of ``first``..``last`` (active, sessions done), counted by SQLite."""
-    known = {**h.cached_days(first, last, _zone_key(first, last, tz)), **h.day_rows(first, last)}
+def streak_days(h: History, first: date, last: date, tz: tzinfo, now: datetime) -> list[DayStats]:
+    """Just what a streak needs of ``first``..``last`` (active, sessions done), counted by SQLite.
+
+    A finished day counted only for a streak is kept in ``day_cache`` under its own key (``s`` and
+    the zone's), so the next report reads it back instead of counting it again."""
+    zone = _zone_key(first, last, tz)
+    known = {**h.cached_days(first, last, STREAK_KEY + zone), **h.cached_days(first, last, zone),
+             **h.day_rows(first, last)}
     unknown = [d for d in stats.day_range(first, last) if d not in known]
-    activity = {}
-    if unknown:
-        activity = h.day_activity(stats.day_start(unknown[0], tz), stats.day_start(unknown[-1] + timedelta(days=1), tz),
-                                  tz)
-    out = []
-    for d in stats.day_range(first, last):
-        if d in known:
-            out.append(known[d])
-        else:
-            active, done = activity.get(d, (False, 0))
-            out.append(DayStats(d, stretch_done=done, active=active))
-    return out
+    activity = h.day_activity(unknown, tz)
+    counted = {}
+    for d in unknown:
+        active, done = activity.get(d, (False, 0))
+        counted[d] = DayStats(d, stretch_done=done, active=active)
+    h.cache_days(STREAK_KEY + zone, [d for d in counted.values() if _finished(d.day, tz, now)])
+    known.update(counted)
+    return [known[d] for d in stats.day_range(first, last)]
+
+
+#: The ``day_cache`` key of days counted only for a streak (sessions done and activity).
+STREAK_KEY = "s"
 
 
 def walk_streak(h: History, known: list[DayStats], first: date, today: date, tz: tzinfo, now: datetime,
@@ -199,7 +211,7 @@ def walk_streak(h: History, known: list[DayStats], first: date, today: date, tz:
     chunk = STREAK_CHUNK_DAYS
     while not s.complete and earliest is not None and first > earliest:
         older_first = max(earliest, first - timedelta(days=chunk))
-        known = streak_days(h, older_first, first - timedelta(days=1), tz) + known
+        known = streak_days(h, older_first, first - timedelta(days=1), tz, now) + known
         first, chunk = older_first, chunk * 2
         s = stats.streak(known, today, min_sessions)
     return Streak(s.days, s.today_met, complete=True)

@@ -54,3 +54,22 @@ def test_another_zone_counts_its_own_days(tmp_path):
     report = load(path, 7, NOW, tokyo, 2)
     assert sum(d.stretch_done for d in report.days) >= 6
     assert len({zone for _day, zone in cached(path)}) == 2
+
+
+def test_days_counted_for_a_streak_are_kept_and_read_back(tmp_path, monkeypatch):
+    path = tmp_path / "history.sqlite3"
+    with History(path) as h:
+        for day in range(100):  # a streak longer than the days shown
+            t = NOW - timedelta(days=day, hours=4)
+            for k in range(2):
+                h.record_session(t + timedelta(minutes=10 * k), t + timedelta(minutes=10 * k + 2), "completed", 6, 6,
+                                 "neck")
+    first = load(path, 7, NOW, UTC, 2)
+    assert first.streak.days == 100
+    assert any(zone.startswith("s") for _day, zone in cached(path))
+
+    def counted_again(*args, **kw):
+        raise AssertionError("a streak day counted again")
+
+    monkeypatch.setattr(History, "day_activity", lambda self, days, tz: {} if not days else counted_again())
+    assert load(path, 7, NOW, UTC, 2).streak == first.streak

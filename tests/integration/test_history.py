@@ -9,6 +9,7 @@ from datetime import date, datetime, timedelta, timezone
 import pytest
 
 from necka_tray.store import history as history_mod
+from necka_tray.store import history_rollup
 from necka_tray.core.reminders import Kind
 from necka_tray.store.history import Event, History, HistoryError
 from necka_tray.core.events import reminder_event, sitting_event
@@ -319,7 +320,7 @@ def test_a_sitting_stretch_across_the_cutoff_keeps_its_share_of_the_next_day(db_
 
 
 def test_a_large_roll_up_gives_the_space_back(db_path, monkeypatch):
-    monkeypatch.setattr(history_mod, "VACUUM_MIN_PAGES", 16)  # a small file stands in for years of events
+    monkeypatch.setattr(history_rollup, "VACUUM_MIN_PAGES", 16)  # a small file stands in for years of events
     first = date(2022, 1, 1)
     with History(db_path) as h:
         working_days(h, first, 400)
@@ -339,7 +340,7 @@ def test_a_roll_up_that_fails_changes_nothing(db_path, monkeypatch):
         def broken(*args, **kw):
             raise RuntimeError("disk on fire")
 
-        monkeypatch.setattr(history_mod.stats, "summarize", broken)
+        monkeypatch.setattr(history_rollup.day_counts, "count_days", broken)
         with pytest.raises(RuntimeError):
             h.roll_up(datetime(2025, 3, 1, tzinfo=CET), CET, keep_days=14)
         assert len(h.events()) == count

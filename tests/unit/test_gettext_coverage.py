@@ -25,7 +25,7 @@ PACKAGE = Path(__file__).resolve().parents[2] / "necka_tray"
 GETTEXT = {"_", "N_", "ngettext"}
 LOGGING = {"debug", "info", "warning", "error", "exception", "critical"}
 PROSE = re.compile(r"[^\W\d_]{2,}[,;:.!?]?\s+\(?[^\W\d_]{2,}")
-SQL = re.compile(r"^\s*(SELECT|INSERT|CREATE|DELETE|UPDATE|PRAGMA|BEGIN|COMMIT|ROLLBACK|VACUUM|WHERE|ORDER BY|"
+SQL = re.compile(r"^\s*(SELECT|INSERT|CREATE|DELETE|UPDATE|PRAGMA|BEGIN|COMMIT|ROLLBACK|VACUUM|WHERE|ORDER BY|WITH|CASE|CAST|WHEN|"
                  r"\(id TEXT|\(id, next_run_time)\b")
 
 #: (module, start of the literal) -> why it stays English.
@@ -41,9 +41,9 @@ ALLOWED: dict[tuple[str, str], str] = {
     ("core/routine.py", "load_routines needs TOML text"): "a bug: a wrong argument type",
     ("store/tomllines.py", " (at line "): "tomllib's own position suffix, which its callers parse and translate",
     ("core/session.py", " has no steps"): "a bug: routines are validated on load",
-    ("store/history.py", "an event needs a kind"): "a bug: events are made by Necka",
+    ("store/history_rows.py", "an event needs a kind"): "a bug: events are made by Necka",
     ("core/events.py", "history timestamps must be"): "a bug",
-    ("store/history.py", "history timestamps must be"): "a bug",
+    ("store/history_rows.py", "history timestamps must be"): "a bug",
     ("windows/info_window.py", "necka-tray info: "): "a program name before its translated message",
     # Why a shell's quiet or idle source did not open: logged at debug while the next one is tried.
     ("desktop/dnd/bus.py", "the notification server is "): "a probe's reason, logged",
@@ -53,13 +53,13 @@ ALLOWED: dict[tuple[str, str], str] = {
     ("desktop/idle/wayland_watch.py", "the compositor offers no seat"): "a probe's reason, logged",
     ("desktop/idle/wayland_watch.py", "the compositor offers neither ext_idle_notifier_v1 nor org_kde_kwin_id"):
         "a probe's reason, logged",
-    ("store/history.py", "cannot store "): "a bug",
-    ("store/history.py", " in the history"): "a bug",
-    ("store/history.py", "keep_days must be at least 1"): "a bug: the setting is validated",
-    ("store/history.py", "outcome must be one of "): "a bug",
-    ("store/history.py", "reminder must be one of "): "a bug",
-    ("store/history.py", "a check-in rating is a whole"): "a bug: the CLI and the window check the rating",
-    ("store/history.py", " needs duration_s"): "a bug",
+    ("store/history_rows.py", "cannot store "): "a bug",
+    ("store/history_rows.py", " in the history"): "a bug",
+    ("store/history_rollup.py", "keep_days must be at least 1"): "a bug: the setting is validated",
+    ("store/history_rows.py", "outcome must be one of "): "a bug",
+    ("store/history_rows.py", "reminder must be one of "): "a bug",
+    ("store/history_rows.py", "a check-in rating is a whole"): "a bug: the CLI and the window check the rating",
+    ("store/history_rows.py", " needs duration_s"): "a bug",
     ("windows/illustrations.py", "unknown pose "): "a bug: poses are validated on load",
     ("core/actions.py", "unknown action "): "a bug: actions come from Necka's own menu model",
     ("core/actions.py", ": bad argument "): "a bug: actions come from Necka's own menu model",
