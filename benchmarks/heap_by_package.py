@@ -110,17 +110,18 @@ runpy.run_module("necka_tray", run_name="__main__", alter_sys=True)
 
 #: What the tray process is made of, added one layer at a time (``--steps``): each figure is the
 #: process's own memory (USS, and the anonymous part of it) after that layer, so a layer's cost
-#: includes the stdlib modules it is the first to import.
+#: includes the stdlib modules it is the first to import (APScheduler, first, brings most of them).
 STEPS = [
     ("python alone", ""),
-    ("+ stdlib modules Necka's own code imports", "import argparse, dataclasses, datetime, enum, gettext, json, "
-     "logging.handlers, pathlib, queue, select, socket, sqlite3, subprocess, tomllib"),
-    ("+ platformdirs", "import platformdirs; platformdirs.user_config_dir('necka-tray')"),
-    ("+ jeepney (D-Bus)", "import jeepney, jeepney.io.blocking, jeepney.io.threading"),
     ("+ APScheduler (BackgroundScheduler, its events, executors)",
      "import apscheduler.events, apscheduler.executors.debug, apscheduler.schedulers.background"),
+    ("+ jeepney (D-Bus)", "import jeepney, jeepney.io.blocking, jeepney.io.threading"),
+    ("+ platformdirs", "import platformdirs; platformdirs.user_config_dir('necka-tray')"),
     ("+ python-xlib (imported)", "from Xlib import display"),
     ("+ an open X Display (its extensions, keymap)", "d = display.Display()"),
+    ("+ a second X Display (the XEmbed icon's own)", "d2 = display.Display()"),
+    ("+ the other stdlib modules Necka's own code imports", "import argparse, dataclasses, datetime, enum, gettext, "
+     "json, logging.handlers, pathlib, queue, select, socket, sqlite3, subprocess, tomllib"),
     ("+ Necka's tray modules (imported, nothing running)",
      "import necka_tray.cli.run, necka_tray.tray.main, necka_tray.tray.app, necka_tray.tray.sni, "
      "necka_tray.tray.xembed, necka_tray.tray.scheduling, necka_tray.tray.ipc_server, necka_tray.tray.control, "
