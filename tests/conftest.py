@@ -19,3 +19,18 @@ if settings is not None:
     settings.register_profile("ci", max_examples=2000, derandomize=True, **_common)
     settings.register_profile("long", max_examples=50_000, **_common)
     settings.load_profile("ci")
+
+
+try:
+    import pytest
+except ImportError:  # pragma: no cover - pytest runs this file
+    pytest = None
+
+if pytest is not None:
+    @pytest.fixture
+    def private_bus(tmp_path):
+        """The address of a private dbus-daemon of this test's own (tests/privatebus.py)."""
+        from tests import privatebus
+
+        with privatebus.running(tmp_path) as address:
+            yield address

@@ -153,7 +153,7 @@ def load_routines(source: str | os.PathLike[str], base: Mapping[str, Exercise] |
     """
     if isinstance(source, os.PathLike):
         path = Path(source)
-        origin = origin or path.name
+        origin = origin or str(path)
         text = decode(path.read_bytes(), origin)
     elif isinstance(source, str):
         origin, text = origin or "routines", source

@@ -81,11 +81,11 @@ def load(path: Path | str) -> Loaded:
     values: dict[str, Any] = {}
     extra = 0
     if doc is not None:
-        values, more, extra = _collect(doc, path.name, MAX_PROBLEMS - len(problems))
+        values, more, extra = _collect(doc, str(path), MAX_PROBLEMS - len(problems))
         problems += more
     if extra:
         problems.append(ngettext("{file}: ... and {count} more problem.", "{file}: ... and {count} more problems.",
-                                 extra).format(file=path.name, count=extra))
+                                 extra).format(file=path, count=extra))
     return Loaded(Settings.defaults().replace(values), problems, exists, doc is not None)
 
 
@@ -149,7 +149,7 @@ def update(path: Path | str, changes: Mapping[str, Any]) -> list[str]:
             message = _("{path}: saved {what} and removed its byte-order mark (the previous file is kept as {backup}).")
         else:
             message = _("{path}: saved {what} (the previous file is kept as {backup}).")
-        return [message.format(path=path, what=what, backup=f"{path.name}.bak")]
+        return [message.format(path=path, what=what, backup=path.with_name(path.name + ".bak"))]
     # Unparsable, or no safe in-place edit: move the user's file aside, never overwrite it silently.
     # A symlink's target is moved (next to it), so the link stays and points to the fresh file.
     real = Path(os.path.realpath(path)) if path.is_symlink() else path
@@ -160,7 +160,7 @@ def update(path: Path | str, changes: Mapping[str, Any]) -> list[str]:
         n += 1
         backup = real.with_name(f"{real.name}.broken-{stamp}-{n}")
     os.replace(real, backup)
-    kept = _collect(doc, path.name)[0] if doc is not None else {}
+    kept = _collect(doc, str(path))[0] if doc is not None else {}
     atomic_write(path, default_text({**kept, **changes}).encode(), mode=mode)
     why = _("could not be edited safely")
     if doc is None:
@@ -171,7 +171,7 @@ def update(path: Path | str, changes: Mapping[str, Any]) -> list[str]:
     else:
         message = _("{path}: the settings file {why}, so it was moved to {backup} and a fresh settings file was "
                     "written with {what}.")
-    return [message.format(path=path, why=why, backup=backup.name, what=what)]
+    return [message.format(path=path, why=why, backup=backup, what=what)]
 
 
 def default_text(values: Mapping[str, Any] | None = None) -> str:
@@ -204,7 +204,7 @@ def _read(path: Path) -> tuple[bool, bytes | None, str | None, dict | None, list
         return False, None, None, None, []
     except OSError as e:
         return True, None, None, None, [f"{e}. {_(_ALL_DEFAULTS)}"]
-    name, bom = path.name, raw.startswith(b"\xef\xbb\xbf")
+    name, bom = str(path), raw.startswith(b"\xef\xbb\xbf")
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
         return True, raw, None, None, [_("{file}: line 1: the file is UTF-16 text: save it as UTF-8.").format(file=name)
                                        + " " + _(_ALL_DEFAULTS)]

@@ -227,5 +227,5 @@ def open_repairing(path: Path, opener: Callable[[], T], said: str, opened: tuple
             raise
         target = move_aside(Path(path), opened)
         if target is not None:
-            report(path, BROKEN, said.format(path=path, error=exc, name=target.name))
+            report(path, BROKEN, said.format(path=path, error=exc, name=target))
         return opener()

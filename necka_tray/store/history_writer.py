@@ -143,4 +143,4 @@ def report(path: Path, kind: str, exc: Exception) -> None:
         message = _("Necka cannot save its history to {path} ({error}); what happens now is "
                     "kept and saved as soon as the file can be written.")
     dbfile.report(path, dbfile.UNWRITABLE if kind == dbfile.BROKEN else kind, message.format(
-        path=path, error=exc, spool=history_spool.spool_path(path).name))
+        path=path, error=exc, spool=history_spool.spool_path(path)))

@@ -131,7 +131,7 @@ class SQLiteJobStore(BaseJobStore):
             message = _("Necka's schedule {path} could not be used ({error}); a fresh schedule was started: the "
                         "reminders' countdowns start over.")
         dbfile.report(self.path, dbfile.BROKEN, message.format(path=self.path, error=exc,
-                                                               name=target.name if target else ""))
+                                                               name=target or ""))
 
     def _readable_rows(self):
         """Whatever jobs can still be read from the file, for the in-memory copy."""

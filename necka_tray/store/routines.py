@@ -91,8 +91,8 @@ def load_catalogue(user_file: Path | None) -> Catalogue:
     if user_file is None:
         return Catalogue(dict(builtin))
     try:
-        text = decode(read_user_file(user_file, MAX_BYTES), user_file.name)
-        user = load_routines(text, base=builtin_exercises(), poses=POSES, origin=user_file.name)
+        text = decode(read_user_file(user_file, MAX_BYTES), str(user_file))
+        user = load_routines(text, base=builtin_exercises(), poses=POSES, origin=str(user_file))
     except FileNotFoundError:
         return Catalogue(dict(builtin))
     except (RoutineError, OSError) as exc:  # OSError: read_user_file's one line naming the file

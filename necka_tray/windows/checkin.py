@@ -123,7 +123,7 @@ def record(rating: int, source: str, now: datetime | None = None) -> bool:
             return False
         print("necka-tray: " + _("the history {path} cannot be written now ({error}); the check-in waits in {spool} "
                                  "and is saved with the next event.").format(path=paths.history_db, error=exc,
-                                                                            spool=spool.name), file=sys.stderr)
+                                                                            spool=spool), file=sys.stderr)
     return True
 
 

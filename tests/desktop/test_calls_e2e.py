@@ -92,7 +92,7 @@ def test_a_recording_holds_the_posture_check_until_it_stops(desktop, pulse, app_
 
 def test_an_idle_inhibitor_holds_reminders_the_same_way(desktop, app_env, spawn, start_necka):
     write_config(app_env)
-    stub = spawn([sys.executable, str(DATA / "inhibitor_stub.py"), "gnome"], app_env, stdout=subprocess.PIPE,
+    stub = spawn([sys.executable, str(DATA.parent / "bus_stub.py"), "gnome"], app_env, stdout=subprocess.PIPE,
                  text=True)
     assert stub.stdout.readline().strip() == "ready"
     desktop.clear_notifications()

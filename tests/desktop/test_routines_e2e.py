@@ -208,7 +208,7 @@ def test_a_bad_routines_file_is_named_once_and_the_builtins_still_run(desktop, s
     icon = docked(desktop, necka)
     bubble = xdesk.wait_for(lambda: [n for n in desktop.notifications() if n["summary"] == "Necka routines"], 10,
                             what="the routines problem notified")
-    assert bubble[0]["body"].startswith("routines.toml: line 3: routines.mine.steps[1]: unknown exercise 'tilt_lfet'")
+    assert bubble[0]["body"].startswith(f"{user_file}: line 3: routines.mine.steps[1]: unknown exercise 'tilt_lfet'")
     assert re.search(r"routines\.toml: line 3: routines\.mine\.steps\[1\]", necka.log_text())
     choose_routine(desktop, app_env, icon, 1)  # Quick neck release
     desktop.key("Return")

@@ -138,7 +138,7 @@ def test_the_users_routines_file_adds_routines_and_a_bad_one_is_reported_once(ap
     paths.routines_file.write_text('[routines.mine]\ntitle = "Mine"\nsteps = ["tilt_left", "tilt_rihgt"]\n')
     h = app()
     problems = [body for title, body in h.notifier.sent if title == "Necka routines"]
-    assert problems == ["routines.toml: line 3: routines.mine.steps[1]: unknown exercise 'tilt_rihgt' (known: "
+    assert problems == [f"{paths.routines_file}: line 3: routines.mine.steps[1]: unknown exercise 'tilt_rihgt' (known: "
                         + problems[0].split("(known: ", 1)[1]]
     assert "Using Necka's own routines until it is fixed." in problems[0]
     h.call(h.app.render)
@@ -190,7 +190,7 @@ def test_a_bad_routines_file_that_appears_while_running_breaks_no_command(app, p
     assert "action=dispatch" not in caplog.text  # nothing escaped to the dispatcher
     assert h.call(h.app.status)["reminders"]["stretch"]["interval_minutes"] == 45 and launched(h) == ["neck"]
     problems = [body for title, body in h.notifier.sent if title == "Necka routines"]
-    assert len(problems) == 1 and problems[0].startswith("routines.toml: ")
+    assert len(problems) == 1 and problems[0].startswith(f"{paths.routines_file}: ")
 
 
 def test_a_default_routine_that_names_no_routine_is_said_once_and_the_default_runs(app, caplog):

@@ -85,7 +85,7 @@ def test_a_file_that_is_no_database_is_moved_aside_and_a_fresh_one_used(path, sa
     assert len(moved) == 1 and moved[0].startswith("jobs.sqlite3.broken-")
     assert (path.parent / moved[0]).read_bytes().startswith(b"these are my notes")  # kept, not deleted
     assert integrity(path) == "ok"
-    assert len(said) == 1 and "moved to jobs.sqlite3.broken-" in said[0] and "file is not a database" in said[0]
+    assert len(said) == 1 and f"moved to {path.parent / moved[0]} and" in said[0] and "file is not a database" in said[0]
 
 
 def test_a_damaged_file_fails_its_check_and_is_moved_aside(path, said):
@@ -210,7 +210,7 @@ def test_the_tray_moves_a_broken_history_aside_at_start_and_records_afresh(hist,
     writer.record(kind, ts, **data)
     with History(hist) as h:
         assert [e.kind for e in h.events()] == ["reminder"]
-    assert len(broken_files(hist)) == 1 and len(said) == 1 and "history" in said[0]
+    assert len(broken_files(hist)) == 1 and len(said) == 1 and f"moved to {hist.parent / broken_files(hist)[0]} and" in said[0]
 
 
 class Clock:

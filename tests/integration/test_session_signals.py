@@ -8,9 +8,6 @@ their signals first, then the real one speaks: the tray reacts once, to it.
 
 from __future__ import annotations
 
-import os
-import shutil
-import subprocess
 import threading
 
 import pytest
@@ -20,27 +17,10 @@ from jeepney.io.blocking import open_dbus_connection
 
 from necka_tray.desktop.platform import session_linux, sleep_linux
 
-BUS_CONF = """<busconfig><type>session</type><listen>unix:dir={dir}</listen><auth>EXTERNAL</auth>
-<policy context="default"><allow send_destination="*" eavesdrop="true"/><allow eavesdrop="true"/>
-<allow own="*"/></policy></busconfig>"""
-
-
 @pytest.fixture
-def bus(tmp_path, monkeypatch):
-    if not shutil.which("dbus-daemon"):
-        if os.environ.get("CI") == "true":
-            pytest.fail("dbus-daemon missing (Debian: dbus); run scripts/bootstrap --dev", pytrace=False)
-        pytest.skip("dbus-daemon missing (Debian: dbus)")
-    (tmp_path / "bus.conf").write_text(BUS_CONF.format(dir=tmp_path))
-    proc = subprocess.Popen(["dbus-daemon", f"--config-file={tmp_path / 'bus.conf'}", "--nofork", "--print-address=1"],
-                            stdout=subprocess.PIPE, text=True)
-    address = proc.stdout.readline().strip()
-    monkeypatch.setenv("DBUS_SESSION_BUS_ADDRESS", address)
-    try:
-        yield address
-    finally:
-        proc.terminate()
-        proc.wait(5)
+def bus(private_bus, monkeypatch):
+    monkeypatch.setenv("DBUS_SESSION_BUS_ADDRESS", private_bus)
+    return private_bus
 
 
 def forge(address: str, path: str, interface: str, member: str, signature, body, to: list[str]) -> None:

@@ -10,9 +10,6 @@ signal the item sent before it).
 
 from __future__ import annotations
 
-import os
-import shutil
-import subprocess
 import threading
 
 import pytest
@@ -25,27 +22,9 @@ from necka_tray.core.planner import TrayView
 from necka_tray.core.reminders import Kind
 from necka_tray.tray import menu_model
 
-BUS_CONF = """<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
- "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
-<busconfig><type>session</type><listen>unix:dir={dir}</listen><auth>EXTERNAL</auth>
-<policy context="default"><allow send_destination="*" eavesdrop="true"/><allow eavesdrop="true"/>
-<allow own="*"/></policy></busconfig>"""
-
-
 @pytest.fixture
-def bus(tmp_path):
-    if not shutil.which("dbus-daemon"):
-        if os.environ.get("CI") == "true":
-            pytest.fail("dbus-daemon missing (Debian: dbus); run scripts/bootstrap --dev", pytrace=False)
-        pytest.skip("dbus-daemon missing (Debian: dbus)")
-    (tmp_path / "bus.conf").write_text(BUS_CONF.format(dir=tmp_path))
-    proc = subprocess.Popen(["dbus-daemon", f"--config-file={tmp_path / 'bus.conf'}", "--nofork", "--print-address=1"],
-                            stdout=subprocess.PIPE)
-    try:
-        yield proc.stdout.readline().decode().strip()
-    finally:
-        proc.terminate()
-        proc.wait(5)
+def bus(private_bus):
+    return private_bus
 
 
 def view(**kw) -> TrayView:
@@ -87,8 +66,8 @@ class Host:
         return self.signals
 
 
-@pytest.fixture
-def item(bus, tmp_path, monkeypatch):
+def serving(bus, tmp_path, monkeypatch, host_type):
+    """The item on its own thread, as in the tray, and a ``host_type`` host talking to it."""
     from necka_tray.tray import sni_pixmaps
     from necka_tray.tray.sni import SniTray
 
@@ -100,12 +79,17 @@ def item(bus, tmp_path, monkeypatch):
     thread = threading.Thread(target=tray.run, args=(ready.set,), daemon=True)
     thread.start()
     assert ready.wait(5)
-    host = Host(bus, tray._conn.unique_name)
+    host = host_type(bus, tray._conn.unique_name)
     yield tray, host, actions
     tray.stop()
     thread.join(5)
     assert not thread.is_alive()
     host.conn.close()
+
+
+@pytest.fixture
+def item(bus, tmp_path, monkeypatch):
+    yield from serving(bus, tmp_path, monkeypatch, Host)
 
 
 def find(node, label):
@@ -219,21 +203,7 @@ class MenuHost(Host):
 
 @pytest.fixture
 def menu_item(bus, tmp_path, monkeypatch):
-    from necka_tray.tray import sni_pixmaps
-    from necka_tray.tray.sni import SniTray
-
-    monkeypatch.setattr(sni_pixmaps.Pixmaps, "_draw", lambda self, sizes: None)
-    actions: list[tuple] = []
-    tray = SniTray(actions.append, cache_dir=tmp_path, bus=bus)
-    ready = threading.Event()
-    thread = threading.Thread(target=tray.run, args=(ready.set,), daemon=True)
-    thread.start()
-    assert ready.wait(5)
-    host = MenuHost(bus, tray._conn.unique_name)
-    yield tray, host, actions
-    tray.stop()
-    thread.join(5)
-    host.conn.close()
+    yield from serving(bus, tmp_path, monkeypatch, MenuHost)
 
 
 def full(v: TrayView, interval=60, today=("Today: 3 stretches",)):

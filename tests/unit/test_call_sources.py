@@ -6,7 +6,6 @@ from __future__ import annotations
 import ctypes
 import json
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -16,6 +15,7 @@ import pytest
 from necka_tray.desktop import calls
 from necka_tray.desktop.calls import camera, macos, pipewire, pulse, windows
 from necka_tray.desktop.calls.inhibit import IdleInhibitors
+from tests import privatebus
 
 DATA = Path(__file__).parent.parent / "data" / "calls"
 
@@ -222,33 +222,8 @@ class TestDetect:
         assert calls.AnyCall([Broken(), Camera()]).name == "broken+cam"
 
 
-@pytest.fixture
-def private_bus(tmp_path):
-    if not shutil.which("dbus-daemon"):
-        if os.environ.get("CI") == "true":
-            pytest.fail("dbus-daemon is not installed (Debian: dbus)")
-        pytest.skip("dbus-daemon is not installed")
-    conf = tmp_path / "bus.conf"
-    conf.write_text(f"""<busconfig><type>session</type><listen>unix:dir={tmp_path}</listen>
-<auth>EXTERNAL</auth><policy context="default"><allow send_destination="*"/><allow receive_sender="*"/>
-<allow own="*"/></policy></busconfig>""")
-    bus = subprocess.Popen(["dbus-daemon", f"--config-file={conf}", "--nofork", "--print-address=1"],
-                           stdout=subprocess.PIPE, text=True)
-    try:
-        yield bus.stdout.readline().strip()
-    finally:
-        bus.kill()
-        bus.wait()
-
-
 def start_stub(address, kind):
-    import select
-
-    stub = subprocess.Popen([sys.executable, str(DATA / "inhibitor_stub.py"), kind],
-                            env={**os.environ, "DBUS_SESSION_BUS_ADDRESS": address}, stdout=subprocess.PIPE, text=True)
-    assert select.select([stub.stdout], [], [], 10)[0], "the stub service did not start"
-    assert stub.stdout.readline().strip() == "ready"
-    return stub
+    return privatebus.start_stub(address, [str(privatebus.STUB), kind])
 
 
 @pytest.mark.parametrize("kind", ["gnome", "freedesktop"])

@@ -101,7 +101,7 @@ def test_valid_file_is_used(tmp_path):
 
 def test_out_of_range_message(tmp_path):
     loaded = load_unchanged(write(tmp_path, "[reminders.posture]\ninterval_minutes = -5\nenabled = false\n"))
-    assert only_problem(loaded) == ("config.toml: reminders.posture.interval_minutes = -5 is out of range: "
+    assert only_problem(loaded) == (f"{tmp_path / 'config.toml'}: reminders.posture.interval_minutes = -5 is out of range: "
                                     "use a whole number of minutes from 5 to 240. Using the default (20).")
     assert loaded.settings.reminder(Kind.POSTURE) == ReminderSettings(False, 20)
 
@@ -111,7 +111,7 @@ def test_out_of_range_message(tmp_path):
 def test_wrong_type_for_interval(tmp_path, value, type_name):
     loaded = load_unchanged(write(tmp_path, f"[reminders.stretch]\ninterval_minutes = {value}\nenabled = false\n"))
     problem = only_problem(loaded)
-    assert problem.startswith(f"config.toml: reminders.stretch.interval_minutes = {value} has the wrong type ({type_name})")
+    assert problem.startswith(f"{tmp_path / 'config.toml'}: reminders.stretch.interval_minutes = {value} has the wrong type ({type_name})")
     assert "from 5 to 240" in problem and problem.endswith("Using the default (60).")
     assert loaded.settings.reminder(Kind.STRETCH) == ReminderSettings(False, 60)
 
@@ -126,7 +126,7 @@ def test_wrong_type_for_enabled(tmp_path):
 def test_broken_toml_names_line_and_column_and_uses_all_defaults(tmp_path):
     loaded = load_unchanged(write(tmp_path, "[reminders.stretch]\ninterval_minutes = 30\nenabled = yes\n"))
     problem = only_problem(loaded)
-    assert problem.startswith("config.toml: line 3, column 11: invalid TOML")
+    assert problem.startswith(f"{tmp_path / 'config.toml'}: line 3, column 11: invalid TOML")
     assert "toml.io" in problem and "defaults for every setting" in problem
     assert (loaded.settings, loaded.exists, loaded.parsed) == (DEFAULTS, True, False)
 
@@ -148,8 +148,8 @@ def test_unknown_key_without_a_close_match_gets_no_suggestion(tmp_path):
 def test_table_where_a_value_is_expected_and_vice_versa(tmp_path):
     loaded = load_unchanged(write(tmp_path, "[reminders]\nposture = 5\nstretch = { interval_minutes = { a = 1 }, enabled = false }\n"))
     a, b = loaded.problems
-    assert a.startswith("config.toml: reminders.posture = 5 should be a table ([reminders.posture] holding enabled, interval_minutes)")
-    assert b.startswith("config.toml: reminders.stretch.interval_minutes is a table, but a value is expected: use a whole number")
+    assert a.startswith(f"{tmp_path / 'config.toml'}: reminders.posture = 5 should be a table ([reminders.posture] holding enabled, interval_minutes)")
+    assert b.startswith(f"{tmp_path / 'config.toml'}: reminders.stretch.interval_minutes is a table, but a value is expected: use a whole number")
     assert loaded.settings.reminder(Kind.STRETCH) == ReminderSettings(False, 60)
     assert loaded.settings.reminder(Kind.POSTURE) == DEFAULTS.reminder(Kind.POSTURE)
 
@@ -157,7 +157,7 @@ def test_table_where_a_value_is_expected_and_vice_versa(tmp_path):
 def test_invalid_utf8_names_the_line(tmp_path):
     loaded = load_unchanged(write(tmp_path, b"[reminders.stretch]\ninterval_minutes = 30 # caf\xe9\n"))
     problem = only_problem(loaded)
-    assert problem.startswith("config.toml: line 2, column 28: byte 0xe9 is not valid UTF-8") and "save the file as UTF-8" in problem
+    assert problem.startswith(f"{tmp_path / 'config.toml'}: line 2, column 28: byte 0xe9 is not valid UTF-8") and "save the file as UTF-8" in problem
     assert (loaded.settings, loaded.parsed) == (DEFAULTS, False)
 
 
@@ -207,7 +207,7 @@ def test_many_problems_are_capped(tmp_path):
     path = write(tmp_path, "[reminders.stretch]\n" + "".join(f"k{i} = 1\n" for i in range(100)) + "interval_minutes = 30\n")
     loaded = load_unchanged(path)
     assert len(loaded.problems) == config.MAX_PROBLEMS + 1
-    assert loaded.problems[-1] == "config.toml: ... and 80 more problems."
+    assert loaded.problems[-1] == f"{tmp_path / 'config.toml'}: ... and 80 more problems."
     assert loaded.settings.reminder(Kind.STRETCH).interval_minutes == 30
 
 
@@ -236,7 +236,7 @@ def test_corpus_file(name):
     for text in expected.get("mention", []):
         assert text in joined
     for problem in loaded.problems:
-        assert problem.startswith(f"{name}: ") and len(problem) < 400
+        assert problem.startswith(f"{CORPUS / name}: ") and len(problem) - len(str(CORPUS)) < 400
     if expected.get("all_defaults"):
         assert loaded.settings == DEFAULTS
     for key in expected.get("defaults", []):
@@ -267,7 +267,8 @@ def test_update_changes_only_the_value(tmp_path):
     messages = update(path, {f"{R}.interval_minutes": 45})
     assert path.read_bytes() == USER_FILE.replace("=  60   #", "=  45   #").encode()
     assert (tmp_path / "config.toml.bak").read_bytes() == USER_FILE.encode()
-    assert "config.toml.bak" in messages[0] and "reminders.stretch.interval_minutes = 45" in messages[0]
+    assert messages[0].startswith(f"{path}: ") and f"kept as {tmp_path / 'config.toml.bak'})" in messages[0]
+    assert "reminders.stretch.interval_minutes = 45" in messages[0]
     loaded = load(path)
     assert loaded.problems == [] and loaded.settings.reminder(Kind.STRETCH).interval_minutes == 45
     if os.name == "posix":
@@ -344,7 +345,7 @@ def test_update_unparsable_file_moves_it_aside(tmp_path, data):
     messages = update(path, {f"{R}.interval_minutes": 30})
     backups = sorted(tmp_path.glob("config.toml.broken-*"))
     assert len(backups) == 1 and backups[0].read_bytes() == data
-    assert backups[0].name in messages[0] and "could not be read" in messages[0]
+    assert f"moved to {backups[0]} and" in messages[0] and "could not be read" in messages[0]  # full paths
     assert backups[0].name[len("config.toml.broken-"):].replace("-", "").isdigit()
     assert path.read_text() == default_text({f"{R}.interval_minutes": 30})
     assert load(path).problems == []
@@ -539,7 +540,7 @@ def test_a_nul_byte_is_named_with_its_line(tmp_path, text, where):
     path = tmp_path / "config.toml"
     path.write_bytes(text.encode())
     problem = only_problem(load(path))
-    assert problem.startswith(f"config.toml: {where}: invalid TOML: a NUL byte (0x00), which TOML does not allow")
+    assert problem.startswith(f"{tmp_path / 'config.toml'}: {where}: invalid TOML: a NUL byte (0x00), which TOML does not allow")
     assert path.read_bytes() == text.encode()  # nothing the user saved is touched
 
 
@@ -548,4 +549,4 @@ def test_a_nul_byte_in_routines_toml_is_named_too(tmp_path):
 
     path = tmp_path / "routines.toml"
     path.write_bytes(b'[routines.a]\ntitle = "x\0"\n')
-    assert load_catalogue(path).problem.startswith("routines.toml: line 2, column 11: not valid TOML: a NUL byte")
+    assert load_catalogue(path).problem.startswith(f"{tmp_path / 'routines.toml'}: line 2, column 11: not valid TOML: a NUL byte")

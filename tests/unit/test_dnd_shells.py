@@ -8,6 +8,7 @@ from necka_tray.desktop import dnd
 from necka_tray.desktop.dnd import bus as dnd_bus
 from necka_tray.desktop.dnd import gnome, mako, plasma, sway, xfce
 from necka_tray.desktop.dnd.bus import BusError
+from tests import privatebus
 
 
 class FakeBus:
@@ -196,63 +197,14 @@ def test_open_for_closes_on_a_failed_question():
     assert fake.closed
 
 
-STUB = """
-import sys
-from jeepney import new_method_return, new_error, HeaderFields, MessageType
-from jeepney.bus_messages import message_bus
-from jeepney.io.blocking import open_dbus_connection
-server = sys.argv[1]
-conn = open_dbus_connection(bus="SESSION")
-for name in ("org.freedesktop.Notifications", "org.xfce.Xfconf"):
-    conn.send_and_get_reply(message_bus.RequestName(name))
-print("ready", flush=True)
-while True:
-    msg = conn.receive()
-    if msg.header.message_type != MessageType.method_call:
-        continue
-    member = msg.header.fields.get(HeaderFields.member)
-    if member == "GetServerInformation":
-        conn.send(new_method_return(msg, "ssss", (server, "test", "1", "1.2")))
-    elif member == "Get" and msg.body == ("org.freedesktop.Notifications", "Inhibited"):
-        conn.send(new_method_return(msg, "v", (("b", True),)))
-    elif member == "GetProperty" and msg.body == ("xfce4-notifyd", "/do-not-disturb"):
-        conn.send(new_error(msg, "org.xfce.Xfconf.Error.PropertyNotFound", "s", ("never set",)))
-    else:
-        conn.send(new_error(msg, "org.freedesktop.DBus.Error.UnknownMethod", "s", (str(member),)))
-"""
-
-
 @pytest.mark.parametrize("server, module, quiet", [("Plasma", plasma, True), ("Xfce Notify Daemon", xfce, False)])
-def test_the_bus_adapter_against_a_real_session_bus(tmp_path, monkeypatch, server, module, quiet):
+def test_the_bus_adapter_against_a_real_session_bus(private_bus, monkeypatch, server, module, quiet):
     """A stub server on a private bus: the real jeepney calls, signatures and error names."""
-    import select
-    import shutil
-    import subprocess
-    import sys
-
-    if not shutil.which("dbus-daemon"):
-        pytest.skip("dbus-daemon is not installed")
-    conf = tmp_path / "bus.conf"
-    conf.write_text(f"""<busconfig><type>session</type><listen>unix:dir={tmp_path}</listen>
-<auth>EXTERNAL</auth><policy context="default"><allow send_destination="*"/><allow receive_sender="*"/>
-<allow own="*"/></policy></busconfig>""")
-    bus = subprocess.Popen(["dbus-daemon", f"--config-file={conf}", "--nofork", "--print-address=1"],
-                           stdout=subprocess.PIPE, text=True)
-    try:
-        address = bus.stdout.readline().strip()
-        stub = subprocess.Popen([sys.executable, "-c", STUB, server], env={"DBUS_SESSION_BUS_ADDRESS": address},
-                                stdout=subprocess.PIPE, text=True)
-        try:
-            assert select.select([stub.stdout], [], [], 10)[0], "the stub server did not start"
-            assert stub.stdout.readline().strip() == "ready"
-            monkeypatch.setenv("DBUS_SESSION_BUS_ADDRESS", address)
-            source = module.open_source({})
-            assert source.quiet() is quiet
-            assert dnd.detect({"WAYLAND_DISPLAY": "wayland-x"}, platform="linux").name == source.name
-        finally:
-            stub.kill()
-    finally:
-        bus.kill()
+    with privatebus.stub_running(private_bus, [str(privatebus.STUB), server]):
+        monkeypatch.setenv("DBUS_SESSION_BUS_ADDRESS", private_bus)
+        source = module.open_source({})
+        assert source.quiet() is quiet
+        assert dnd.detect({"WAYLAND_DISPLAY": "wayland-x"}, platform="linux").name == source.name
 
 
 def test_any_quiet_names_the_source_that_said_quiet():

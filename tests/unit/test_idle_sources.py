@@ -9,6 +9,7 @@ from necka_tray.desktop import idle
 from necka_tray.desktop.dnd import AnyQuiet
 from necka_tray.desktop.dnd import windows as dnd_windows
 from necka_tray.desktop.idle import gnome, macos, windows
+from tests import privatebus
 
 
 class TestWindowsIdle:
@@ -122,64 +123,16 @@ class TestSleepWatch:
         assert sleep_linux.watch(lambda: None) is None
 
 
-def test_dbus_idle_source_against_a_real_session_bus(tmp_path):
+def test_dbus_idle_source_against_a_real_session_bus(private_bus, monkeypatch):
     """A tiny service on a private bus answers like Mutter; the source converts milliseconds."""
-    import shutil
-    import subprocess
-    import sys
+    import socket
 
-    if not shutil.which("dbus-daemon"):
-        pytest.skip("dbus-daemon is not installed")
-    conf = tmp_path / "bus.conf"
-    conf.write_text(f"""<busconfig><type>session</type><listen>unix:dir={tmp_path}</listen>
-<auth>EXTERNAL</auth><policy context="default"><allow send_destination="*"/><allow receive_sender="*"/>
-<allow own="*"/></policy></busconfig>""")
-    bus = subprocess.Popen(["dbus-daemon", f"--config-file={conf}", "--nofork", "--print-address=1"],
-                           stdout=subprocess.PIPE, text=True)
-    try:
-        address = bus.stdout.readline().strip()
-        service = subprocess.Popen([sys.executable, "-c", MUTTER_STUB], env={"DBUS_SESSION_BUS_ADDRESS": address},
-                                   stdout=subprocess.PIPE, text=True)
-        try:
-            import select
-
-            assert select.select([service.stdout], [], [], 10)[0], "the stub service did not start"
-            assert service.stdout.readline().strip() == "ready"
-            import os
-
-            old = os.environ.get("DBUS_SESSION_BUS_ADDRESS")
-            os.environ["DBUS_SESSION_BUS_ADDRESS"] = address
-            try:
-                source = gnome.open_source({})
-                assert source.name == "gnome" and source.idle_seconds() == 61.5
-                # The stub answers every call twice (a return, then an error, as mako does): each is right.
-                assert [source.idle_seconds() for _ in range(3)] == [61.5] * 3
-                import socket
-
-                source._conn._conn.sock.shutdown(socket.SHUT_RDWR)  # the connection breaks under the source
-                assert source.idle_seconds() is None  # this one query fails (the user counts as present)
-                assert source.idle_seconds() == 61.5  # and the next opens a new connection
-            finally:
-                if old is None:
-                    del os.environ["DBUS_SESSION_BUS_ADDRESS"]
-                else:
-                    os.environ["DBUS_SESSION_BUS_ADDRESS"] = old
-        finally:
-            service.kill()
-    finally:
-        bus.kill()
-
-
-MUTTER_STUB = """
-from jeepney import new_error, new_method_return, HeaderFields, MessageType
-from jeepney.bus_messages import message_bus
-from jeepney.io.blocking import open_dbus_connection
-conn = open_dbus_connection(bus="SESSION")
-conn.send_and_get_reply(message_bus.RequestName("org.gnome.Mutter.IdleMonitor"))
-print("ready", flush=True)
-while True:
-    msg = conn.receive()
-    if msg.header.message_type == MessageType.method_call and msg.header.fields.get(HeaderFields.member) == "GetIdletime":
-        conn.send(new_method_return(msg, "t", (61500,)))
-        conn.send(new_error(msg, "org.freedesktop.DBus.Error.UnknownMethod"))
-"""
+    with privatebus.stub_running(private_bus, [str(privatebus.STUB), "mutter"]):
+        monkeypatch.setenv("DBUS_SESSION_BUS_ADDRESS", private_bus)
+        source = gnome.open_source({})
+        assert source.name == "gnome" and source.idle_seconds() == 61.5
+        # The stub answers every call twice (a return, then an error, as mako does): each is right.
+        assert [source.idle_seconds() for _ in range(3)] == [61.5] * 3
+        source._conn._conn.sock.shutdown(socket.SHUT_RDWR)  # the connection breaks under the source
+        assert source.idle_seconds() is None  # this one query fails (the user counts as present)
+        assert source.idle_seconds() == 61.5  # and the next opens a new connection

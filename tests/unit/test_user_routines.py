@@ -102,7 +102,7 @@ def test_a_bad_file_names_its_line_and_key_and_the_builtins_still_work(tmp_path,
     path = write(tmp_path, text)
     before = path.read_bytes()
     catalogue = load_catalogue(path)
-    assert catalogue.problem.startswith(expected), catalogue.problem
+    assert catalogue.problem.startswith(f"{tmp_path}/{expected}"), catalogue.problem  # the full path
     assert catalogue.problem.endswith("Using Necka's own routines until it is fixed.")
     assert "\n" not in catalogue.problem
     assert catalogue.routines == builtin_routines()
