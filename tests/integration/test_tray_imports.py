@@ -13,14 +13,11 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import signal
 import subprocess
 import sys
 import time
 from pathlib import Path
-
-import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -44,29 +41,6 @@ signal.signal(signal.SIGUSR1, dump)
 sys.argv = ["necka-tray"]
 runpy.run_module("necka_tray", run_name="__main__", alter_sys=True)
 """
-
-BUS_CONF = """<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
- "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
-<busconfig><type>session</type><listen>unix:dir={dir}</listen><auth>EXTERNAL</auth>
-<policy context="default"><allow send_destination="*" eavesdrop="true"/><allow eavesdrop="true"/>
-<allow own="*"/></policy></busconfig>"""
-
-
-@pytest.fixture
-def bus(tmp_path):
-    if not shutil.which("dbus-daemon"):
-        if os.environ.get("CI") == "true":
-            pytest.fail("dbus-daemon missing (Debian: dbus); run scripts/bootstrap --dev", pytrace=False)
-        pytest.skip("dbus-daemon missing (Debian: dbus)")
-    (tmp_path / "bus.conf").write_text(BUS_CONF.format(dir=tmp_path))
-    proc = subprocess.Popen(["dbus-daemon", f"--config-file={tmp_path / 'bus.conf'}", "--nofork", "--print-address=1"],
-                            stdout=subprocess.PIPE)
-    try:
-        yield proc.stdout.readline().decode().strip()
-    finally:
-        proc.terminate()
-        proc.wait(5)
-
 
 def user_env(home: Path, bus: str) -> dict:
     env = {k: v for k, v in os.environ.items()
@@ -127,8 +101,8 @@ def offenders(modules: list[str], names: tuple[str, ...]) -> list[str]:
     return [m for m in modules if any(m == n or m.startswith(n + ".") for n in names)]
 
 
-def test_the_idle_tray_imports_no_heavy_or_rare_path_module(tmp_path, bus):
-    modules = idle_tray_modules(tmp_path, bus)
+def test_the_idle_tray_imports_no_heavy_or_rare_path_module(tmp_path, private_bus):
+    modules = idle_tray_modules(tmp_path, private_bus)
     # It is the tray, up and idle: its icon, scheduler and control channel are loaded.
     assert {"necka_tray.tray.sni", "apscheduler.schedulers.background", "necka_tray.tray.ipc_server"} <= set(modules)
     assert offenders(modules, NEVER) == []
