@@ -204,7 +204,7 @@ def main() -> int:
     total = sum(heap.values())
     print(f"tracemalloc, {args.tray} tray, {args.after:.0f} s after start: {total / 2**20:.2f} MiB traced, "
           f"{data['modules']} modules loaded")
-    print("| package | Python heap | .pyc loaded |")
+    print("| line of Necka's code | Python heap | — |" if args.by_line else "| package | Python heap | .pyc loaded |")
     print("|---|---|---|")
     rows = sorted(set(heap) | set(pyc), key=lambda k: -(heap.get(k, 0) + pyc.get(k, 0)))  # code ~ its .pyc
     for key in rows[:args.top]:
