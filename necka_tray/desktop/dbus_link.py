@@ -68,15 +68,18 @@ class Pending:
 class BusLink:
     """A jeepney threading connection with one receiver thread that blocks on it (no polling).
 
-    ``on_signal(msg)`` gets every signal (on the receiver thread: it must not block). Method
-    calls to us are answered ``UnknownMethod``: this connection serves nothing.
+    ``on_signal(msg)`` gets every signal (on the receiver thread: it must not block). A method
+    call to us goes to ``on_call(msg)``, which returns the reply message (or None when it has
+    none for that call); without one, or with None, it is answered ``UnknownMethod``.
     """
 
-    def __init__(self, conn: Any, on_signal: Callable[[Any], None] | None = None, name: str = "dbus") -> None:
+    def __init__(self, conn: Any, on_signal: Callable[[Any], None] | None = None, name: str = "dbus",
+                 on_call: Callable[[Any], Any] | None = None) -> None:
         self.conn = conn
         self.name = name
         self.unique_name: str = conn.unique_name
         self._on_signal = on_signal
+        self._on_call = on_call
         self._lock = threading.Lock()
         self._pending: dict[int, Pending] = {}
         self._closed = False
@@ -84,10 +87,11 @@ class BusLink:
         self._thread.start()
 
     @classmethod
-    def open(cls, on_signal: Callable[[Any], None] | None = None, bus: str = "SESSION", name: str = "dbus") -> BusLink:
+    def open(cls, on_signal: Callable[[Any], None] | None = None, bus: str = "SESSION", name: str = "dbus",
+             on_call: Callable[[Any], Any] | None = None) -> BusLink:
         from jeepney.io.threading import open_dbus_connection
 
-        return cls(open_dbus_connection(bus=bus), on_signal, name)
+        return cls(open_dbus_connection(bus=bus), on_signal, name, on_call)
 
     @property
     def alive(self) -> bool:
@@ -182,9 +186,12 @@ class BusLink:
         elif kind == MessageType.signal:
             if self._on_signal is not None:
                 self._on_signal(msg)
-        elif kind == MessageType.method_call and not msg.header.flags & MessageFlag.no_reply_expected:
-            self.conn.send(new_error(msg, "org.freedesktop.DBus.Error.UnknownMethod", "s",
-                                     ("this connection serves no methods",)))
+        elif kind == MessageType.method_call:
+            reply = self._on_call(msg) if self._on_call is not None else None
+            if msg.header.flags & MessageFlag.no_reply_expected:
+                return
+            self.conn.send(reply if reply is not None else new_error(
+                msg, "org.freedesktop.DBus.Error.UnknownMethod", "s", ("this connection serves no methods",)))
 
 
 def sender(msg: Any) -> str | None:

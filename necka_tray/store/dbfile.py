@@ -15,11 +15,21 @@ Three kinds of trouble, told apart by SQLite's error code:
 - **newer**: a newer Necka wrote it (``TooNew``: its schema version is above ours).
   It is kept exactly as it is and never written; what would go into it waits, as
   for an unwritable file (``history_spool.py`` keeps it on disk).
+- **deleted** while Necka runs (a cleaner, the user): not a fault. Every write opens
+  the file by its path (``open_repairing``), never through a connection kept open,
+  which would go on writing into the unlinked inode; so the next write makes the
+  file again (the job store writes all it holds into it, the history what waits).
+
+What waits is tried again on the scheduler's existing tick, 30 s after the first
+failure and then at doubling intervals up to 10 min (``Faults``, used by the job
+store and the history alike); the one exception is quitting, which tries once more
+whatever the back-off.
 
 Each problem is said once per file and kind per process (a warning in the log and
-on stderr, and one notification through the reporter the app installs), and a
-file is moved aside at most once per process, so a fault is never a flood of
-messages nor a loop of fresh files.
+on stderr, and one notification through the reporter the app installs); a lock is
+said only once it outlasts the first retry (a backup that reads the file for a
+second is no news). A file is moved aside at most once per process, so a fault is
+never a flood of messages nor a loop of fresh files.
 """
 
 from __future__ import annotations
@@ -40,8 +50,9 @@ BROKEN = "broken"
 LOCKED = "locked"
 UNWRITABLE = "unwritable"
 NEWER = "newer"
-#: Seconds between two attempts to write back what waits in memory.
-RETRY_SECONDS = 30.0
+#: Seconds from a failed write to the first retry; each failure in a row doubles it, up to RETRY_MAX_S.
+RETRY_FIRST_S = 30.0
+RETRY_MAX_S = 600.0
 
 _BROKEN_CODES = ("SQLITE_CORRUPT", "SQLITE_NOTADB")
 _LOCKED_CODES = ("SQLITE_BUSY", "SQLITE_LOCKED")
@@ -229,3 +240,55 @@ def open_repairing(path: Path, opener: Callable[[], T], said: str, opened: tuple
         if target is not None:
             report(path, BROKEN, said.format(path=path, error=exc, name=target))
         return opener()
+
+
+# -- when a write fails: retry and say, one policy for every Necka database ---------------------
+
+
+class Faults:
+    """Whether a file that failed is due for another try, and what is said, for one file.
+
+    ``say(kind, exc)`` gives the words for a fault of ``kind`` (each file has its own);
+    when they are said is decided here. The caller keeps what could not be written
+    (the job store: every job; the history: the waiting events) and writes it at the
+    next ``due`` attempt. Not thread-safe: the caller holds its own lock.
+    """
+
+    def __init__(self, path: Path, say: Callable[[str, BaseException], str],
+                 monotonic: Callable[[], float] = time.monotonic) -> None:
+        self.path = Path(path)
+        self._say = say
+        self._monotonic = monotonic
+        self.kind: str | None = None  # the kind of the last failure; None while writes work
+        self.failures = 0  # failures in a row
+        self._retry_at = 0.0
+        self._backoff = RETRY_FIRST_S
+
+    def due(self) -> bool:
+        """A write may be tried now: none failed, or the back-off has passed."""
+        return self.kind is None or self._monotonic() >= self._retry_at
+
+    def failed(self, exc: BaseException) -> str | None:
+        """Note a failed write; its kind, or None when ``exc`` is not about the file (re-raise it)."""
+        kind = classify(exc)
+        if kind is None:
+            return None
+        self.kind, self.failures = kind, self.failures + 1
+        self._retry_at = self._monotonic() + self._backoff
+        self._backoff = min(self._backoff * 2, RETRY_MAX_S)
+        logger.info("action=db-wait file=%s reason=%s retry_in=%.0fs", self.path.name, kind,
+                    self._retry_at - self._monotonic())
+        if kind != LOCKED or self.failures >= 2:  # a lock is news only once it lasts
+            report(self.path, _said_as(kind), self._say(kind, exc))
+        return kind
+
+    def succeeded(self) -> None:
+        """A write worked: what waited is saved; a fault that comes back is said again."""
+        if self.kind is not None:
+            recovered(self.path, _said_as(self.kind))
+        self.kind, self.failures, self._backoff = None, 0, RETRY_FIRST_S
+
+
+def _said_as(kind: str) -> str:
+    # A write to a damaged file fails as "cannot save"; BROKEN is kept for "it was moved aside".
+    return UNWRITABLE if kind == BROKEN else kind

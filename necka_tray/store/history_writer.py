@@ -4,8 +4,9 @@ While the file cannot be written (locked by another program, a full disk, a
 read-only folder, a history from a newer Necka) events wait, in order, and are
 written in one transaction with the next event, or by ``flush`` on the
 scheduler's existing tick, with a back-off between attempts (no timer of its
-own). A locked file is said once if the lock outlasts the first retry, and is
-never moved aside: only a file SQLite calls damaged is (``History(repair=True)``,
+own). When to retry and what is said when is ``dbfile.Faults``, the job
+store's policy too: a locked file is said once if the lock outlasts the first
+retry, and is never moved aside: only a file SQLite calls damaged is (``History(repair=True)``,
 see ``dbfile.py``). What commands and windows left on disk while the file
 failed (``history_spool.py``) is written first, with them. At most
 ``MAX_WAITING`` wait in memory; beyond that, and at quit, they go to that
@@ -32,9 +33,6 @@ from necka_tray.i18n import _, ngettext
 
 logger = logging.getLogger(__name__)
 
-RETRY_FIRST_S = 30.0  # the first retry of waiting events, doubled after each failure
-RETRY_MAX_S = 600.0
-
 
 class HistoryWriter:
     MAX_WAITING = 10_000
@@ -43,11 +41,7 @@ class HistoryWriter:
         self.path = Path(path)
         self._waiting: list[tuple[str, datetime, dict[str, Any]]] = []
         self._lock = threading.Lock()
-        self._monotonic = monotonic
-        self._retry_at = 0.0
-        self._backoff = RETRY_FIRST_S
-        self._fault: str | None = None  # the dbfile kind of the last failed write, None when fine
-        self._failures = 0  # failed writes in a row
+        self._faults = dbfile.Faults(self.path, self._words, monotonic)  # when to retry, what to say
 
     @property
     def waiting(self) -> int:
@@ -83,7 +77,7 @@ class HistoryWriter:
         scheduler's tick); ``final`` (at quit): try now, whatever the back-off, and spool what
         still cannot be written."""
         with self._lock:
-            due = final or self._monotonic() >= self._retry_at
+            due = final or self._faults.due()
             if due and (self._waiting or history_spool.waiting(self.path)):
                 self._write()
             if final and self._waiting:
@@ -102,45 +96,41 @@ class HistoryWriter:
         try:
             history_spool.write(self.path, self._waiting, repair=True)
         except (sqlite3.Error, OSError, HistoryError) as exc:
-            kind = dbfile.classify(exc)
-            if kind is None:
+            if len(self._waiting) > self.MAX_WAITING:
+                self._spool(len(self._waiting) - self.MAX_WAITING)
+            del self._waiting[:-self.MAX_WAITING]  # only when even the spool failed
+            if self._faults.failed(exc) is None:
                 raise
-            self._failed(kind, exc)
+            logger.info("action=history-wait waiting=%s", len(self._waiting))
             return
-        if self._fault is not None:
+        if self._faults.kind is not None:
             logger.info("action=history-written waited=%s", len(self._waiting))
-            dbfile.recovered(self.path, self._fault)
+        self._faults.succeeded()
         self._waiting.clear()
-        self._fault, self._failures, self._backoff = None, 0, RETRY_FIRST_S
 
-    def _failed(self, kind: str, exc: Exception) -> None:
-        if len(self._waiting) > self.MAX_WAITING:
-            self._spool(len(self._waiting) - self.MAX_WAITING)
-        del self._waiting[:-self.MAX_WAITING]  # only when even the spool failed
-        self._fault, self._failures = kind, self._failures + 1
-        self._retry_at = self._monotonic() + self._backoff
-        self._backoff = min(self._backoff * 2, RETRY_MAX_S)
-        logger.info("action=history-wait reason=%s waiting=%s retry_in=%.0fs", kind, len(self._waiting),
-                    self._retry_at - self._monotonic())
+    def _words(self, kind: str, exc: BaseException) -> str:
+        """What ``dbfile.Faults`` says when a write of the history fails."""
         if kind == dbfile.LOCKED:
-            if self._failures >= 2:  # it lasts: say so, once
-                dbfile.report(self.path, kind, ngettext(
-                    "Necka's history {path} is locked by another program ({error}); {count} event waits in memory "
-                    "and is saved as soon as it is free. Nothing was moved or lost.",
-                    "Necka's history {path} is locked by another program ({error}); {count} events wait in memory "
-                    "and are saved as soon as it is free. Nothing was moved or lost.",
-                    len(self._waiting)).format(path=self.path, error=exc, count=len(self._waiting)))
-            return
-        report(self.path, kind, exc)
+            return ngettext(
+                "Necka's history {path} is locked by another program ({error}); {count} event waits in memory "
+                "and is saved as soon as it is free. Nothing was moved or lost.",
+                "Necka's history {path} is locked by another program ({error}); {count} events wait in memory "
+                "and are saved as soon as it is free. Nothing was moved or lost.",
+                len(self._waiting)).format(path=self.path, error=exc, count=len(self._waiting))
+        return message(self.path, kind, exc)
+
+
+def message(path: Path, kind: str, exc: BaseException) -> str:
+    """That the history cannot be written, and that nothing is lost."""
+    if kind == dbfile.NEWER:
+        text = _("Necka's history {path} is kept as it is ({error}); what happens now waits in {spool} "
+                 "and is saved when a Necka that knows this history runs.")
+    else:
+        text = _("Necka cannot save its history to {path} ({error}); what happens now is "
+                 "kept and saved as soon as the file can be written.")
+    return text.format(path=path, error=exc, spool=history_spool.spool_path(path))
 
 
 def report(path: Path, kind: str, exc: Exception) -> None:
     """Say once (per file and kind) that the history cannot be written, and that nothing is lost."""
-    if kind == dbfile.NEWER:
-        message = _("Necka's history {path} is kept as it is ({error}); what happens now waits in {spool} "
-                    "and is saved when a Necka that knows this history runs.")
-    else:
-        message = _("Necka cannot save its history to {path} ({error}); what happens now is "
-                    "kept and saved as soon as the file can be written.")
-    dbfile.report(path, dbfile.UNWRITABLE if kind == dbfile.BROKEN else kind, message.format(
-        path=path, error=exc, spool=history_spool.spool_path(path)))
+    dbfile.report(path, dbfile.UNWRITABLE if kind == dbfile.BROKEN else kind, message(path, kind, exc))

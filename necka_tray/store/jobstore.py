@@ -1,328 +1,276 @@
-"""An APScheduler 3.x job store on the standard ``sqlite3`` module.
+"""A persistent APScheduler 3.x job store on the standard ``sqlite3`` module.
 
-It replaces ``SQLAlchemyJobStore``, whose only use here (one table) cost
-~15 MiB and 0.2 s of startup for importing SQLAlchemy. The table (and index)
-layout is SQLAlchemyJobStore's, and the behaviour mirrors
-``apscheduler/jobstores/sqlalchemy.py`` method by method.
+It replaces ``SQLAlchemyJobStore``, whose only use here (one table) cost ~15 MiB
+and 0.2 s of startup for importing SQLAlchemy; the table (and index) layout is
+SQLAlchemyJobStore's.
 
-When the file fails (see ``dbfile.py``) the store never raises into the
-scheduler, whose thread would die of it: a broken file (not a database,
-damaged, locked by another program) is moved aside at start and a fresh one
-made; a file that cannot be written (full disk, read-only folder), or one that
-breaks while Necka runs, is replaced by an in-memory copy of the jobs, written
-back to the file as soon as that works again. A file deleted while Necka runs is
-written again at the next write (the tick writes once a minute).
+Why a ``MemoryJobStore`` subclass: APScheduler's own in-memory store already
+answers every question the scheduler asks (due jobs, next run time, the sort
+order, conflicting ids), so this store only loads the file at ``start`` and writes
+the whole table back after each change (a handful of rows). It uses the public
+``BaseJobStore``/``MemoryJobStore`` methods, and ``Job.__getstate__`` /
+``__setstate__`` plus the ``_scheduler`` and ``_jobstore_alias`` of a job it
+builds from a row, which is what ``docs/extending.rst`` ("Custom job stores")
+asks of a store (3.9 to 3.11). And since the jobs live in memory anyway, a file
+that fails never stops the reminders: the scheduler reads memory, never the file,
+and what could not be written is written at a later try. What is done about each
+fault, when it is retried and said, is ``dbfile.py``'s policy, the history's too;
+a file deleted while Necka runs is made again at the next write.
+
+Rows name their function by a stable name from ``functions`` (``tray/jobs.py``'s
+``FUNCTIONS``), not by its module path, so moving a module needs no migration; a store
+given ``functions`` keeps those and no other (without, it keeps APScheduler's text
+references, as its own stores do: the contract tests use that). Rows
+written before (``"necka_tray.jobs:fire_reminder"``, ``"necka_tray.tray.jobs:tick"``:
+any path in ``necka_tray`` ending in a registered name) are read once and written
+back by name; ``PRAGMA user_version`` is 1 from then on, and a file whose version is
+higher (a newer Necka's) is kept as it is and never written.
 """
 
 from __future__ import annotations
 
+import logging
 import pickle
 import sqlite3
 import threading
 import time
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from apscheduler.job import Job
-from apscheduler.jobstores.base import BaseJobStore, ConflictingIdError, JobLookupError
-from apscheduler.util import datetime_to_utc_timestamp, utc_timestamp_to_datetime
+from apscheduler.jobstores.memory import MemoryJobStore
+from apscheduler.util import datetime_to_utc_timestamp, obj_to_ref
 
 from necka_tray.store import dbfile
 from necka_tray.i18n import _
 
+logger = logging.getLogger(__name__)
 
-#: Job functions stored under an older module path -> where they live now.
-MOVED_FUNCS = {f"necka_tray.jobs:{name}": f"necka_tray.tray.jobs:{name}"
-               for name in ("fire_reminder", "tick", "end_pause")}
+#: ``PRAGMA user_version`` of a file whose rows name their functions by registered name.
+SCHEMA_VERSION = 1
+_PACKAGE = __name__.split(".")[0]  # an old row names a module of this package
 
 
-class SQLiteJobStore(BaseJobStore):
-    """Persist jobs as pickled ``Job.__getstate__()`` rows in a SQLite file.
+class SQLiteJobStore(MemoryJobStore):
+    """``MemoryJobStore`` whose jobs are also kept, as pickled ``Job.__getstate__()`` rows, in a SQLite file.
 
-    The connection is shared by the scheduler thread and whichever thread adds
-    or modifies jobs, so every use of it holds ``self._lock``.
+    Safe to call from any thread (the scheduler's, and the app's when it adds or changes jobs).
     """
 
-    #: Seconds to wait for another program's lock before the file counts as broken.
+    #: Seconds to wait for another program's lock before a write counts as failed (and waits).
     busy_timeout = 5.0
 
-    def __init__(self, path, tablename="apscheduler_jobs", pickle_protocol=pickle.HIGHEST_PROTOCOL):
+    def __init__(self, path, functions: Mapping[str, Callable] | None = None, tablename="apscheduler_jobs",
+                 pickle_protocol=pickle.HIGHEST_PROTOCOL, monotonic: Callable[[], float] = time.monotonic):
         super().__init__()
         self.path = Path(path)
         self.pickle_protocol = pickle_protocol
+        self._functions = dict(functions or {})
         self._table = '"' + tablename.replace('"', '""') + '"'
         # Same index name as SQLAlchemy's ``index=True`` gives the column.
         self._index = '"' + f"ix_{tablename}_next_run_time".replace('"', '""') + '"'
-        self._lock = threading.Lock()
-        self._conn: sqlite3.Connection | None = None
-        self._closed = False
-        self._opened: tuple[int, int] | None = None  # the file's identity when we opened it
-        self._moved = False  # moved aside once already in this process: never again
-        self._fault: str | None = None  # set while the jobs live in memory (dbfile.BROKEN/LOCKED/UNWRITABLE)
-        self._retry_at = 0.0
+        self._lock = threading.RLock()
+        self._rows: dict[str, tuple[float | None, bytes]] = {}  # id -> the row as written
+        self._faults = dbfile.Faults(self.path, self._words, monotonic)
+        self._owner = None  # (scheduler, alias) from start(): what a restored job belongs to
+        self._closed = True
+
+    # -- the scheduler's calls -------------------------------------------------------------
 
     def start(self, scheduler, alias):
-        """Open the file (not in ``__init__``: the scheduler may never start)."""
+        """Load the file (not in ``__init__``: the scheduler may never start)."""
         super().start(scheduler, alias)
         with self._lock:
-            if self._conn is not None:
-                self._conn.close()
-            self._conn = self._open()
-            self._closed = False
+            self._owner, self._closed = (scheduler, alias), False
+            super().remove_all_jobs()
+            self._rows.clear()
+            try:
+                if self._load():
+                    self._write()
+            except (sqlite3.Error, OSError, dbfile.TooNew) as exc:
+                # Not read (locked, unreadable, a newer Necka's): start afresh in memory; the file is
+                # written when a retry works (the countdowns start over, as for a broken file).
+                if self._faults.failed(exc) is None:
+                    raise
 
     def shutdown(self):
-        """Close the file; the store then holds no due jobs.
+        """Write what waits (whatever the back-off), then hold no jobs.
 
-        BaseScheduler.shutdown() closes the stores before its thread has
-        stopped, and that thread may look for due jobs once more. A closed
-        store answers "none" rather than reopening the file: otherwise a
-        stopped scheduler could still run (and remove) a job that a new
-        scheduler on the same file is about to run.
+        BaseScheduler.shutdown() closes the stores before its thread has stopped, and that
+        thread may look for due jobs once more: an empty store answers "none", so a stopped
+        scheduler cannot run (and remove) a job that a new scheduler on the same file is
+        about to run.
         """
         with self._lock:
+            if not self._closed and self._faults.kind is not None:
+                self._write()
             self._closed = True
-            if self._fault is not None:
-                self._write_back(now=True)
-            if self._conn is not None:
-                self._conn.close()
-                self._conn = None
-
-    # -- the file, and what happens when it fails ---------------------------------
-
-    def _open(self):
-        """The file's connection; a broken file is moved aside once, an unusable one replaced by memory."""
-        try:
-            return self._open_file()
-        except (sqlite3.Error, OSError) as exc:
-            kind = dbfile.classify(exc)
-            if kind is None:
-                raise
-            if kind == dbfile.BROKEN and not self._moved:
-                self._move_aside(exc)
-                try:
-                    return self._open_file()
-                except (sqlite3.Error, OSError) as again:
-                    exc, kind = again, dbfile.classify(again) or kind
-            return self._to_memory(exc, kind, self._readable_rows())
-
-    def _open_file(self):
-        conn = dbfile.connect(self.path, self.busy_timeout)  # user-only, WAL, waits for another writer
-        try:
-            self._create_table(conn)
-            dbfile.check(conn)
-        except BaseException:
-            conn.close()
-            raise
-        self._opened = dbfile.identity(self.path)
-        return conn
-
-    def _create_table(self, conn):
-        with conn:
-            conn.execute(f"CREATE TABLE IF NOT EXISTS {self._table} "
-                         "(id TEXT NOT NULL PRIMARY KEY, next_run_time REAL, job_state BLOB NOT NULL)")
-            conn.execute(f"CREATE INDEX IF NOT EXISTS {self._index} ON {self._table} (next_run_time)")
-
-    def _move_aside(self, exc):
-        self._moved = True
-        target = dbfile.move_aside(self.path, self._opened)
-        if target:
-            message = _("Necka's schedule {path} could not be used ({error}); it was moved to {name} and a fresh "
-                        "schedule was started: the reminders' countdowns start over.")
-        else:
-            message = _("Necka's schedule {path} could not be used ({error}); a fresh schedule was started: the "
-                        "reminders' countdowns start over.")
-        dbfile.report(self.path, dbfile.BROKEN, message.format(path=self.path, error=exc,
-                                                               name=target or ""))
-
-    def _readable_rows(self):
-        """Whatever jobs can still be read from the file, for the in-memory copy."""
-        try:
-            with sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, timeout=1.0) as src:
-                return src.execute(f"SELECT id, next_run_time, job_state FROM {self._table}").fetchall()
-        except (sqlite3.Error, OSError):
-            return []
-
-    def _to_memory(self, exc, kind, rows):
-        """Go on with the jobs in memory; ``_write_back`` saves them when the file works again."""
-        conn = sqlite3.connect(":memory:", check_same_thread=False)
-        self._create_table(conn)
-        with conn:
-            conn.executemany(f"INSERT OR REPLACE INTO {self._table} VALUES (?, ?, ?)", rows)
-        self._fault, self._retry_at = kind, time.monotonic() + dbfile.RETRY_SECONDS
-        if kind == dbfile.UNWRITABLE:
-            dbfile.report(self.path, kind, _("Necka cannot save its schedule to {path} ({error}); the reminders "
-                                             "go on, and the schedule is saved as soon as the file can be "
-                                             "written.").format(path=self.path, error=exc))
-        elif kind == dbfile.LOCKED:
-            dbfile.report(self.path, kind, _("Necka's schedule {path} is locked by another program ({error}); the "
-                                             "reminders go on, and the schedule is saved as soon as the lock is "
-                                             "gone.").format(path=self.path, error=exc))
-        else:
-            dbfile.report(self.path, kind, _("Necka's schedule {path} stopped working ({error}); the reminders "
-                                             "go on from memory, and a fresh file will be written.").format(
-                path=self.path, error=exc))
-        return conn
-
-    def _write_back(self, now=False):
-        """Try to put the in-memory jobs back into the file (at most every RETRY_SECONDS)."""
-        if not now and time.monotonic() < self._retry_at:
-            return
-        self._retry_at = time.monotonic() + dbfile.RETRY_SECONDS
-        conn = None
-        try:
-            if self._fault == dbfile.BROKEN and not self._moved:
-                self._move_aside(_("it broke while Necka was running"))
-            conn = self._open_file()
-            rows = self._conn.execute(f"SELECT id, next_run_time, job_state FROM {self._table}").fetchall()
-            with conn:
-                conn.execute(f"DELETE FROM {self._table}")
-                conn.executemany(f"INSERT INTO {self._table} VALUES (?, ?, ?)", rows)
-        except (sqlite3.Error, OSError):
-            if conn is not None:
-                conn.close()
-            return
-        self._conn.close()
-        self._conn, fault, self._fault = conn, self._fault, None
-        dbfile.recovered(self.path, fault)
-
-    def _recreate_if_deleted(self):
-        """The file was deleted under us (a cleaner, a user): SQLite would go on writing to the
-        unlinked inode and the schedule would be gone at the next start. Write the jobs to a new
-        file instead (one ``stat`` per write: the tick writes once a minute)."""
-        if dbfile.identity(self.path) is not None:
-            return
-        rows = self._conn.execute(f"SELECT id, next_run_time, job_state FROM {self._table}").fetchall()
-        self._conn.close()
-        self._conn = None
-        conn = self._open_file()  # a failure here goes the usual way (_db, then memory)
-        with conn:
-            conn.executemany(f"INSERT OR REPLACE INTO {self._table} VALUES (?, ?, ?)", rows)
-        self._conn = conn
-        self._logger.warning("Necka's schedule %s was deleted while Necka ran; it was written again.", self.path)
-
-    def _db(self):
-        """The connection; call with ``self._lock`` held (opened lazily after ``start``)."""
-        if self._conn is None:
-            self._conn = self._open()
-        return self._conn
-
-    def _run(self, fn, write=False):
-        """``fn(conn)`` under the lock, in a transaction when ``write``.
-
-        A fault of the file (``dbfile.classify``) moves the jobs into memory and
-        runs ``fn`` there, instead of raising into the scheduler's thread.
-        """
-        with self._lock:
-            if self._fault is not None:
-                self._write_back()
-            elif write and self._conn is not None:
-                self._recreate_if_deleted()
-            conn = self._db()
-            try:
-                return self._call(conn, fn, write)
-            except sqlite3.IntegrityError:
-                raise
-            except (sqlite3.Error, OSError) as exc:
-                kind = dbfile.classify(exc)
-                if kind is None or self._fault is not None:
-                    raise
-                try:
-                    rows = conn.execute(f"SELECT id, next_run_time, job_state FROM {self._table}").fetchall()
-                except sqlite3.Error:
-                    rows = self._readable_rows()
-                conn.close()
-                self._conn = self._to_memory(exc, kind, rows)
-                return self._call(self._conn, fn, write)
-
-    @staticmethod
-    def _call(conn, fn, write):
-        if not write:
-            return fn(conn)
-        with conn:
-            return fn(conn)
-
-    # -- the job store interface ----------------------------------------------------
+            super().remove_all_jobs()  # memory only: MemoryJobStore.shutdown would call ours
+            self._rows.clear()
 
     def lookup_job(self, job_id):
-        row = self._run(lambda conn: conn.execute(
-            f"SELECT job_state FROM {self._table} WHERE id = ?", (job_id,)).fetchone())
-        return self._reconstitute_job(row[0]) if row else None
+        with self._lock:
+            return super().lookup_job(job_id)
 
     def get_due_jobs(self, now):
-        if self._closed:
-            return []
-        return self._get_jobs("WHERE next_run_time <= ?", (datetime_to_utc_timestamp(now),))
+        with self._lock:
+            if not self._closed and self._faults.kind is not None and self._faults.due():
+                self._write()  # the scheduler's wakeups (the tick's, every minute) retry what waits
+            return super().get_due_jobs(now)
 
     def get_next_run_time(self):
-        if self._closed:
-            return None
-        row = self._run(lambda conn: conn.execute(
-            f"SELECT next_run_time FROM {self._table} WHERE next_run_time IS NOT NULL "
-            "ORDER BY next_run_time LIMIT 1").fetchone())
-        return utc_timestamp_to_datetime(row[0]) if row else None
+        with self._lock:
+            return super().get_next_run_time()
 
     def get_all_jobs(self):
-        jobs = self._get_jobs()
-        self._fix_paused_jobs_sorting(jobs)  # SQLite sorts NULL (paused) first
-        return jobs
+        with self._lock:
+            return super().get_all_jobs()
 
     def add_job(self, job):
-        state = pickle.dumps(job.__getstate__(), self.pickle_protocol)
-        try:
-            self._run(lambda conn: conn.execute(
-                f"INSERT INTO {self._table} (id, next_run_time, job_state) VALUES (?, ?, ?)",
-                (job.id, datetime_to_utc_timestamp(job.next_run_time), state)), write=True)
-        except sqlite3.IntegrityError:
-            raise ConflictingIdError(job.id) from None
+        row = self._row(job)  # a job that cannot be stored is refused before it is added
+        with self._lock:
+            super().add_job(job)
+            self._rows[job.id] = row
+            self._changed()
 
     def update_job(self, job):
-        state = pickle.dumps(job.__getstate__(), self.pickle_protocol)
-        cur = self._run(lambda conn: conn.execute(
-            f"UPDATE {self._table} SET next_run_time = ?, job_state = ? WHERE id = ?",
-            (datetime_to_utc_timestamp(job.next_run_time), state, job.id)), write=True)
-        if cur.rowcount == 0:
-            raise JobLookupError(job.id)
+        row = self._row(job)
+        with self._lock:
+            super().update_job(job)
+            self._rows[job.id] = row
+            self._changed()
 
     def remove_job(self, job_id):
-        cur = self._run(lambda conn: conn.execute(f"DELETE FROM {self._table} WHERE id = ?", (job_id,)),
-                        write=True)
-        if cur.rowcount == 0:
-            raise JobLookupError(job_id)
+        with self._lock:
+            super().remove_job(job_id)
+            del self._rows[job_id]
+            self._changed()
 
     def remove_all_jobs(self):
-        self._run(lambda conn: conn.execute(f"DELETE FROM {self._table}"), write=True)
-
-    def _reconstitute_job(self, job_state):
-        job = Job.__new__(Job)
-        state = pickle.loads(job_state)
-        # Jobs stored before the tray's modules moved name their old home; an
-        # unresolvable reference would delete the row (the user's schedule).
-        state["func"] = MOVED_FUNCS.get(state.get("func"), state.get("func"))
-        job.__setstate__(state)
-        job._scheduler = self._scheduler
-        job._jobstore_alias = self._alias
-        return job
-
-    def _get_jobs(self, where="", params=()):
-        """Restore the selected jobs; drop (and log) any that no longer unpickle.
-
-        A job whose function was renamed or removed would otherwise fail on
-        every wakeup forever, so, like SQLAlchemyJobStore, delete its row.
-        Ties on next_run_time are broken by id, as MemoryJobStore does. Catches
-        Exception, not SQLAlchemy's BaseException: a Ctrl-C while unpickling
-        must not delete a job.
-        """
-        jobs, failed = [], []
-        rows = self._run(lambda conn: conn.execute(
-            f"SELECT id, job_state FROM {self._table} {where} ORDER BY next_run_time, id", params).fetchall())
-        for job_id, state in rows:
-            try:
-                jobs.append(self._reconstitute_job(state))
-            except Exception:
-                self._logger.exception('Unable to restore job "%s" -- removing it', job_id)
-                failed.append((job_id,))
-        if failed:
-            self._run(lambda conn: conn.executemany(f"DELETE FROM {self._table} WHERE id = ?", failed), write=True)
-        return jobs
+        with self._lock:
+            super().remove_all_jobs()
+            self._rows.clear()
+            self._changed()
 
     def __repr__(self):
         return f"<{self.__class__.__name__} (path={str(self.path)!r})>"
+
+    # -- rows ------------------------------------------------------------------------------------
+
+    def _row(self, job) -> tuple[float | None, bytes]:
+        state = job.__getstate__()  # raises for a job without a text reference, as every persistent store
+        if self._functions:
+            name = next((name for name, fn in self._functions.items() if fn is job.func), None)
+            if name is None:
+                raise ValueError(f"{job.func_ref} is not one of the job functions this store keeps")
+            state["func"] = name
+        return datetime_to_utc_timestamp(job.next_run_time), pickle.dumps(state, self.pickle_protocol)
+
+    def _job(self, blob: bytes) -> tuple[Job, bool]:
+        """The job a row holds, and whether the row was written in the old way (by module path)."""
+        state = pickle.loads(blob)
+        if not isinstance(state, dict):
+            raise ValueError(f"a job's state is a {type(state).__name__}, not a dict")
+        func, old = state.get("func"), False
+        if self._functions:
+            if not isinstance(func, str):
+                raise ValueError(f"a job's function is a {type(func).__name__}")
+            module, colon, name = func.rpartition(":")
+            if colon:  # an old row, by module path: any of ours ending in a registered name
+                if not (module == _PACKAGE or module.startswith(_PACKAGE + ".")):
+                    raise LookupError(f"{func} is not one of Necka's job functions")
+                old = True
+            if name not in self._functions:
+                raise LookupError(f"no job function is registered as {name!r}")
+            state["func"] = obj_to_ref(self._functions[name])  # wherever its module is now
+        job = Job.__new__(Job)
+        job.__setstate__(state)
+        job._scheduler, job._jobstore_alias = self._owner  # docs/extending.rst: a store restores these
+        return job, old
+
+    # -- the file --------------------------------------------------------------------------------
+
+    def _open(self) -> sqlite3.Connection:
+        conn = dbfile.connect(self.path, self.busy_timeout)  # user-only, WAL, waits for another writer
+        try:
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
+            if version > SCHEMA_VERSION:
+                raise dbfile.TooNew(_("a newer Necka wrote it: schema version {version}, this Necka knows up to "
+                                      "{known}").format(version=version, known=SCHEMA_VERSION))
+            with conn:
+                conn.execute(f"CREATE TABLE IF NOT EXISTS {self._table} "
+                             "(id TEXT NOT NULL PRIMARY KEY, next_run_time REAL, job_state BLOB NOT NULL)")
+                conn.execute(f"CREATE INDEX IF NOT EXISTS {self._index} ON {self._table} (next_run_time)")
+            dbfile.check(conn)  # a few rows: cheap at every open
+        except BaseException:
+            conn.close()
+            raise
+        return conn
+
+    def _open_repairing(self) -> sqlite3.Connection:
+        return dbfile.open_repairing(self.path, self._open, _(
+            "Necka's schedule {path} could not be used ({error}); it was moved to {name} and a fresh "
+            "schedule was started: the reminders' countdowns start over."), dbfile.identity(self.path))
+
+    def _load(self) -> bool:
+        """Put the file's jobs into memory; True when the file should be written again (old or dropped rows)."""
+        conn = self._open_repairing()
+        try:
+            rows = conn.execute(f"SELECT id, job_state FROM {self._table} ORDER BY next_run_time, id").fetchall()
+            stale = conn.execute("PRAGMA user_version").fetchone()[0] < SCHEMA_VERSION and bool(rows)
+        finally:
+            conn.close()
+        for job_id, blob in rows:
+            try:
+                job, old = self._job(blob)
+                super().add_job(job)
+            except Exception:  # not BaseException: a Ctrl-C while loading must not drop a job
+                # A job whose function was removed would fail at every start: drop it, as SQLAlchemyJobStore does.
+                logger.exception('Unable to restore job "%s" -- removing it', job_id)
+                stale = True
+                continue
+            stale = stale or old or job.id != job_id
+            self._rows[job.id] = self._row(job) if old else (datetime_to_utc_timestamp(job.next_run_time), blob)
+        return stale
+
+    def _changed(self) -> None:
+        """Write after a change, unless an earlier write failed and its retry is not due yet."""
+        if not self._closed and self._faults.due():
+            self._write()
+
+    def _write(self) -> None:
+        """The whole table, as memory holds it, in one transaction; a failure waits (``dbfile.Faults``)."""
+        rows = [(job_id, ts, blob) for job_id, (ts, blob) in self._rows.items()]
+        try:
+            conn = self._open_repairing()  # by path: a file deleted under us is simply made again
+            try:
+                with conn:
+                    conn.execute(f"DELETE FROM {self._table}")
+                    conn.executemany(f"INSERT INTO {self._table} (id, next_run_time, job_state) VALUES (?, ?, ?)",
+                                     rows)
+                    conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+            finally:
+                conn.close()
+        except (sqlite3.Error, OSError, dbfile.TooNew) as exc:
+            if self._faults.failed(exc) is None:
+                raise
+            return
+        if self._faults.kind is not None:
+            logger.info("action=schedule-written jobs=%s", len(rows))
+        self._faults.succeeded()
+
+    def _words(self, kind: str, exc: BaseException) -> str:
+        """What ``dbfile.Faults`` says when the schedule cannot be written."""
+        if kind == dbfile.LOCKED:
+            text = _("Necka's schedule {path} is locked by another program ({error}); the reminders go on, and the "
+                     "schedule is saved as soon as the lock is gone.")
+        elif kind == dbfile.NEWER:
+            text = _("Necka's schedule {path} is kept as it is ({error}); the reminders go on, but this Necka "
+                     "does not save their countdowns.")
+        elif kind == dbfile.BROKEN:
+            text = _("Necka's schedule {path} stopped working ({error}); the reminders go on from memory, and a "
+                     "fresh file will be written.")
+        else:
+            text = _("Necka cannot save its schedule to {path} ({error}); the reminders go on, and the schedule is "
+                     "saved as soon as the file can be written.")
+        return text.format(path=self.path, error=exc)

@@ -1,7 +1,8 @@
-"""The functions APScheduler runs, referenced by text (``"necka_tray.tray.jobs:fire_reminder"``).
+"""The functions APScheduler runs, stored under the names in ``FUNCTIONS``.
 
-Jobs are pickled into the job store, so their callables must be module-level
-and their arguments plain strings; they run on the scheduler's worker threads,
+Jobs are pickled into the job store, which names their function by its key in
+``FUNCTIONS`` rather than by this module's path (so the module may move); their
+callables must be module-level and their arguments plain strings; they run on the scheduler's worker threads,
 so they do nothing but hand an event to the app's dispatcher. The handler
 below is the one module-level hook that persistence forces on us: the app sets
 it at start and clears it at exit.
@@ -64,3 +65,13 @@ def tick() -> None:
 def lull() -> None:
     """Time to look again for a lull in typing (one-shot, in memory)."""
     _post("lull")
+
+
+#: Every job function by the name the job store keeps in its rows. A name is forever: never
+#: rename or reuse a key (stored jobs would be dropped at the next start), add new ones.
+FUNCTIONS: dict[str, Callable[..., None]] = {
+    "fire_reminder": fire_reminder,
+    "end_pause": end_pause,
+    "tick": tick,
+    "lull": lull,
+}

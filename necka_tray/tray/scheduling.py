@@ -2,7 +2,7 @@
 
 APScheduler's ``BackgroundScheduler`` holds one interval job per enabled
 reminder kind in a persistent SQLite job store, under fixed ids, calling
-module-level functions by text reference. Rules we chose on purpose:
+module-level functions (``jobs.py``; the store keeps them by name). Rules we chose on purpose:
 
 - A job is added only when the store does not hold it: restarting the app
   keeps every countdown (``replace_existing=True`` at start would reset them).
@@ -28,6 +28,7 @@ from typing import Callable
 from necka_tray.core.clock import TimeScale
 from necka_tray.core.planner import Planner, ScheduleSnapshot
 from necka_tray.core.reminders import Kind
+from necka_tray.tray import jobs
 
 logger = logging.getLogger(__name__)
 
@@ -71,7 +72,8 @@ class ReminderScheduler:
                 on_job_event(event.job_id)
 
         self._scheduler = BackgroundScheduler(
-            jobstores={"default": SQLiteJobStore(self._jobs_db), "volatile": self._volatile_store(MonotonicJobStore)},
+            jobstores={"default": SQLiteJobStore(self._jobs_db, jobs.FUNCTIONS),
+                       "volatile": self._volatile_store(MonotonicJobStore)},
             # Job functions only post an event to the app's dispatcher (jobs.py), so they run right
             # in the scheduler's thread: no pool thread to wake (and keep) for that.
             executors={"default": DebugExecutor()},
@@ -131,7 +133,7 @@ class ReminderScheduler:
     def _add(self, kind: Kind, minutes: int, start: datetime, paused: bool) -> None:
         seconds = self._real_seconds(minutes)
         self._scheduler.add_job(
-            "necka_tray.tray.jobs:fire_reminder",
+            jobs.fire_reminder,
             trigger=self._trigger(minutes, start),
             args=[kind.value],
             id=kind.job_id,
@@ -165,7 +167,7 @@ class ReminderScheduler:
             from apscheduler.triggers.interval import IntervalTrigger
 
             self._scheduler.add_job(
-                "necka_tray.tray.jobs:tick",
+                jobs.tick,
                 trigger=IntervalTrigger(seconds=self._real_seconds(1), timezone=timezone.utc),
                 id=TICK_JOB,
                 jobstore="volatile",
@@ -176,7 +178,7 @@ class ReminderScheduler:
         """One ``lull`` event at ``when`` (in memory; a newer call replaces the older one)."""
         from apscheduler.triggers.date import DateTrigger
 
-        self._scheduler.add_job("necka_tray.tray.jobs:lull", trigger=DateTrigger(run_date=when, timezone=timezone.utc),
+        self._scheduler.add_job(jobs.lull, trigger=DateTrigger(run_date=when, timezone=timezone.utc),
                                 id=LULL_JOB, jobstore="volatile", replace_existing=True, misfire_grace_time=None)
 
     # -- changes the user makes ------------------------------------------
@@ -225,7 +227,7 @@ class ReminderScheduler:
         for kind in self._intervals:
             self._scheduler.pause_job(kind.job_id)
         self._scheduler.add_job(
-            "necka_tray.tray.jobs:end_pause",
+            jobs.end_pause,
             trigger=DateTrigger(run_date=until, timezone=timezone.utc),
             id=PAUSE_JOB,
             replace_existing=True,  # a new pause replaces the old one on purpose
@@ -249,13 +251,13 @@ class ReminderScheduler:
         return _utc(job.next_run_time) if job is not None else None
 
     def snapshot(self) -> ScheduleSnapshot:
-        jobs = {job.id: job for job in self._scheduler.get_jobs()}
+        by_id = {job.id: job for job in self._scheduler.get_jobs()}
         next_runs = {}
         for kind in self._intervals:
-            job = jobs.get(kind.job_id)
+            job = by_id.get(kind.job_id)
             if job is not None:
                 next_runs[kind] = _utc(job.next_run_time)
-        pause = jobs.get(PAUSE_JOB)
+        pause = by_id.get(PAUSE_JOB)
         return ScheduleSnapshot(
             next_runs=next_runs,
             intervals=dict(self._intervals),

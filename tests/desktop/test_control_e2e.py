@@ -7,6 +7,8 @@ Each test starts the real app on the test desktop, then runs the real
 from __future__ import annotations
 
 import json
+import pickle
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -214,3 +216,42 @@ def test_a_full_runtime_folder_is_said_once_and_commands_work_once_there_is_room
         assert done.returncode == 0, done.stderr
     finally:
         subprocess.run(["umount", "-l", str(runtime)])
+
+
+def test_the_countdowns_and_a_pause_survive_a_restart(desktop, start_necka, app_env):
+    """A restart is not a reset: the job store keeps each reminder's next time and a pause,
+    its rows naming the job functions by name (``tray/jobs.FUNCTIONS``), never by module path."""
+    runs = []
+
+    def run_then_quit(check) -> dict:
+        necka = start_necka()
+        runs.append(necka)
+        docked(desktop, necka)
+        # One log for every run: wait for this run's line, not the one before.
+        xdesk.wait_for(lambda: necka.log_text().count("action=control-listen") == len(runs), 10,
+                       what="the control channel of this run")
+        seen = check()
+        done = necka_tray(app_env, "quit")
+        assert done.returncode == 0 and necka.proc.wait(10) == 0, done.stderr
+        return seen
+
+    first = run_then_quit(lambda: status(app_env))
+    nexts = {kind: entry["next"] for kind, entry in first["reminders"].items()}
+    assert len(nexts) == 3 and all(nexts.values()), first
+
+    def same_then_pause():
+        again = status(app_env)
+        assert {kind: entry["next"] for kind, entry in again["reminders"].items()} == nexts
+        assert necka_tray(app_env, "pause", "1h").returncode == 0
+        return status(app_env)
+
+    paused = run_then_quit(same_then_pause)
+    assert paused["state"] == "paused" and paused["paused_until"]
+    jobs_db = Path(app_env["XDG_DATA_HOME"]) / "necka-tray" / "jobs.sqlite3"
+    with sqlite3.connect(jobs_db) as conn:
+        funcs = {pickle.loads(blob)["func"] for (blob,) in conn.execute("SELECT job_state FROM apscheduler_jobs")}
+    conn.close()
+    assert funcs == {"fire_reminder", "end_pause"}
+
+    third = run_then_quit(lambda: status(app_env))
+    assert (third["state"], third["paused_until"]) == ("paused", paused["paused_until"])

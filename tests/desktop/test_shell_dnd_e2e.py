@@ -79,7 +79,7 @@ def test_plasma_do_not_disturb_is_its_inhibited_property(tmp_path, monkeypatch):
         monkeypatch.setenv("DBUS_SESSION_BUS_ADDRESS", plasma.env["DBUS_SESSION_BUS_ADDRESS"])
 
         quiet = dnd.detect({"WAYLAND_DISPLAY": plasma.env["WAYLAND_DISPLAY"], "DISPLAY": ":1"}, platform="linux")
-        assert quiet.name == "plasma-dnd"  # on Plasma Wayland: no X11 answer, no other shell's
+        assert quiet.name == "kwin-fullscreen+plasma-dnd"  # on Plasma Wayland: KWin, no X11 answer, no other shell's
         assert quiet.quiet() is False
         app = open_dbus_connection(bus="SESSION")  # an app asking for quiet (a presentation tool)
         stack.callback(app.close)

@@ -1,4 +1,5 @@
-"""The job store and the history when their SQLite files fail: broken, locked, full, read-only.
+"""The history when its SQLite file fails: broken, locked, full, read-only (the job store's own
+faults, under the same ``dbfile`` policy, are in test_jobstore_faults.py).
 
 A broken file (not a database, damaged) is moved aside as
 ``<name>.broken-<time>`` once and a fresh one started, and the history merges
@@ -19,35 +20,13 @@ import time
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from apscheduler.schedulers.background import BackgroundScheduler
-from apscheduler.triggers.interval import IntervalTrigger
 
 from necka_tray.store import dbfile
 from necka_tray.store import history
 from necka_tray.store.history import History, HistoryError
 from necka_tray.store.history_writer import HistoryWriter
-from necka_tray.store.jobstore import SQLiteJobStore
-
-from .test_jobstore import create_add_job
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
-ticks: list[float] = []
-
-
-def tick():
-    ticks.append(time.monotonic())
-
-
-@pytest.fixture
-def path(tmp_path):
-    return tmp_path / "data" / "jobs.sqlite3"
-
-
-def started(path, busy=5.0) -> SQLiteJobStore:
-    store = SQLiteJobStore(path)
-    store.busy_timeout = busy
-    store.start(None, "default")
-    return store
 
 
 def broken_files(path):
@@ -55,130 +34,9 @@ def broken_files(path):
     return sorted(p.name for p in path.parent.iterdir() if ".broken-" in p.name and not p.name.endswith(("-wal", "-shm")))
 
 
-def fill_disk(store: SQLiteJobStore) -> None:
-    """No room for one more page: SQLite answers SQLITE_FULL, as on a full disk."""
-    pages = store._conn.execute("PRAGMA page_count").fetchone()[0]
-    store._conn.execute(f"PRAGMA max_page_count = {pages}")
-
-
-def read_only(store: SQLiteJobStore) -> None:
-    """Every write now fails as in a read-only folder (SQLITE_READONLY)."""
-    store._conn.execute("PRAGMA query_only = ON")
-
-
 def integrity(path) -> str:
     with sqlite3.connect(path) as db:
         return db.execute("PRAGMA integrity_check").fetchone()[0]
-
-
-# -- the job store -----------------------------------------------------------------------------
-
-
-def test_a_file_that_is_no_database_is_moved_aside_and_a_fresh_one_used(path, said):
-    path.parent.mkdir(parents=True)
-    path.write_bytes(b"these are my notes, not a database\n" * 50)
-    store = started(path)
-    create_add_job(store, id="a")
-    assert [j.id for j in store.get_all_jobs()] == ["a"]
-    store.shutdown()
-    moved = broken_files(path)
-    assert len(moved) == 1 and moved[0].startswith("jobs.sqlite3.broken-")
-    assert (path.parent / moved[0]).read_bytes().startswith(b"these are my notes")  # kept, not deleted
-    assert integrity(path) == "ok"
-    assert len(said) == 1 and f"moved to {path.parent / moved[0]} and" in said[0] and "file is not a database" in said[0]
-
-
-def test_a_damaged_file_fails_its_check_and_is_moved_aside(path, said):
-    store = started(path)
-    for i in range(30):
-        create_add_job(store, id=f"job{i}")
-    store.shutdown()
-    with sqlite3.connect(path) as db:
-        db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    data = bytearray(path.read_bytes())
-    page = 4096
-    data[page + 8:page * 2] = b"\xa5" * (page - 8)  # the table's b-tree page, garbled
-    path.write_bytes(bytes(data))
-    store = started(path)
-    assert store.get_all_jobs() == []  # a fresh schedule (the app re-adds its reminders)
-    store.shutdown()
-    assert len(broken_files(path)) == 1 and len(said) == 1
-
-
-def test_a_file_locked_by_another_program_is_not_moved_and_the_jobs_go_on(path, said):
-    store = started(path, busy=0.2)
-    create_add_job(store, id="kept")
-    other = sqlite3.connect(path)
-    other.execute("BEGIN IMMEDIATE")  # another program holds the write lock, for good
-    try:
-        create_add_job(store, id="while-locked")  # lands in memory, no exception
-        assert {j.id for j in store.get_all_jobs()} == {"kept", "while-locked"}
-        store._retry_at = 0  # the retry interval has passed
-        assert store.lookup_job("kept") is not None
-    finally:
-        other.close()
-    store.shutdown()
-    assert len(said) == 1 and "locked by another program" in said[0]
-    assert broken_files(path) == []  # locked is not broken: written back once the lock is gone
-    reopened = started(path)
-    assert {j.id for j in reopened.get_all_jobs()} == {"kept", "while-locked"}  # nothing lost
-    reopened.shutdown()
-
-
-def test_a_full_disk_keeps_the_jobs_in_memory_and_writes_them_back(path, said):
-    store = started(path)
-    create_add_job(store, id="before")
-    fill_disk(store)
-    for i in range(50):  # more than the last free page holds
-        create_add_job(store, id=f"during{i}", name="x" * 2000)
-    assert len(store.get_all_jobs()) == 51
-    assert len(said) == 1 and "cannot save its schedule" in said[0] and "full" in said[0]
-    assert broken_files(path) == []  # a full disk breaks nothing: nothing is moved
-    store.shutdown()  # the disk has room again (a new connection): written back at the end
-    reopened = started(path)
-    assert len(reopened.get_all_jobs()) == 51
-    reopened.shutdown()
-    assert integrity(path) == "ok"
-
-
-def test_a_file_broken_again_right_after_the_move_is_not_moved_again(path, said, monkeypatch):
-    path.parent.mkdir(parents=True)
-    path.write_bytes(b"garbage" * 100)
-    real_open = SQLiteJobStore._open_file
-
-    def always_garbage(self):  # e.g. a disk that corrupts every new file
-        if not self.path.exists() or self.path.read_bytes()[:7] != b"garbage":
-            self.path.write_bytes(b"garbage" * 100)
-        return real_open(self)
-
-    monkeypatch.setattr(SQLiteJobStore, "_open_file", always_garbage)
-    store = started(path)
-    create_add_job(store, id="a")  # works, from memory
-    assert [j.id for j in store.get_all_jobs()] == ["a"]
-    for _ in range(3):
-        store._retry_at = 0
-        store.get_all_jobs()
-    store.shutdown()
-    assert len(broken_files(path)) == 1  # moved once, never in a loop
-    assert len(said) == 1
-
-
-def test_the_scheduler_thread_survives_an_unwritable_file_and_keeps_running_jobs(path, said):
-    ticks.clear()
-    store = SQLiteJobStore(path)
-    scheduler = BackgroundScheduler(jobstores={"default": store}, timezone=timezone.utc)
-    scheduler.start()
-    scheduler.add_job(f"{__name__}:tick", IntervalTrigger(seconds=0.2), id="tick", misfire_grace_time=5)
-    read_only(store)
-    deadline = time.monotonic() + 5
-    while len(ticks) < 8 and time.monotonic() < deadline:
-        time.sleep(0.05)
-    alive = scheduler._thread.is_alive()
-    scheduler.shutdown(wait=True)
-    assert alive and len(ticks) >= 8, ticks
-    assert len(said) == 1 and "cannot save its schedule" in said[0]
-    gaps = [b - a for a, b in zip(ticks, ticks[1:])]
-    assert min(gaps) > 0.1, "runs must keep their pace, not loop on a stale next_run_time"
 
 
 # -- the history -------------------------------------------------------------------------------

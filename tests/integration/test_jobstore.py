@@ -12,6 +12,7 @@ import sqlite3
 import stat
 import threading
 from datetime import datetime
+from pathlib import Path
 from unittest.mock import Mock
 from zoneinfo import ZoneInfo
 
@@ -290,45 +291,45 @@ def test_remove_all_jobs(jobstore):
 # --- SQLite only: what a persistent store adds ------------------------------
 
 
-def test_one_job_fails_to_load(sqlite_store, db_path, monkeypatch, caplog):
+def reopened(store):
+    """The same file in a new store, as at the next start."""
+    store.shutdown()
+    again = SQLiteJobStore(store.path)
+    again.start(None, "default")
+    return again
+
+
+def test_a_job_whose_function_is_gone_is_dropped_at_the_next_start(sqlite_store, db_path, monkeypatch, caplog):
     job1 = create_add_job(sqlite_store, dummy_job, at(2016, 5, 3))
     job2 = create_add_job(sqlite_store, dummy_job2, at(2014, 2, 26))
     job3 = create_add_job(sqlite_store, dummy_job3, at(2013, 8, 14))
-
     # Make dummy_job3 disappear, as after a rename between two releases.
     monkeypatch.delitem(globals(), "dummy_job3")
+    assert sqlite_store.get_all_jobs() == [job3, job2, job1]  # this run still holds it
 
-    with caplog.at_level("ERROR", logger="apscheduler.jobstores.default"):
-        assert sqlite_store.get_all_jobs() == [job2, job1]
-
-    [record] = caplog.records
-    assert record.getMessage() == f'Unable to restore job "{job3.id}" -- removing it'
-    assert record.exc_info is not None
-    assert sorted(stored_rows(db_path)) == sorted(
-        [(job1.id, datetime_to_utc_timestamp(at(2016, 5, 3))),
-         (job2.id, datetime_to_utc_timestamp(at(2014, 2, 26)))]
-    )
-    assert sqlite_store.get_next_run_time() == at(2014, 2, 26)
-
-
-def test_unrestorable_due_job_is_dropped_by_get_due_jobs(sqlite_store, db_path, monkeypatch):
-    """The scheduler thread only calls get_due_jobs(); it must drop the row too."""
-    job1 = create_add_job(sqlite_store, dummy_job, at(2016, 5, 3))
-    create_add_job(sqlite_store, dummy_job3, at(2013, 8, 14))
-    monkeypatch.delitem(globals(), "dummy_job3")
-
-    assert sqlite_store.get_due_jobs(at(2020, 1, 1)) == [job1]
-    assert [row[0] for row in stored_rows(db_path)] == [job1.id]
+    with caplog.at_level("ERROR", logger="necka_tray.store.jobstore"):
+        store = reopened(sqlite_store)
+    try:
+        assert store.get_all_jobs() == [job2, job1]
+        [record] = caplog.records
+        assert record.getMessage() == f'Unable to restore job "{job3.id}" -- removing it'
+        assert record.exc_info is not None
+        # Dropped from the file too, at once: it would fail at every start.
+        assert sorted(stored_rows(db_path)) == sorted(
+            [(job1.id, datetime_to_utc_timestamp(at(2016, 5, 3))),
+             (job2.id, datetime_to_utc_timestamp(at(2014, 2, 26)))]
+        )
+        assert store.get_next_run_time() == at(2014, 2, 26)
+    finally:
+        store.shutdown()
 
 
-def test_lookup_of_unrestorable_job_raises_and_keeps_it(sqlite_store, db_path, monkeypatch):
-    """Like SQLAlchemyJobStore.lookup_job: only the listing methods drop broken rows."""
-    job = create_add_job(sqlite_store, dummy_job3, at(2013, 8, 14))
-    monkeypatch.delitem(globals(), "dummy_job3")
-
-    with pytest.raises(LookupError):
-        sqlite_store.lookup_job(job.id)
-    assert [row[0] for row in stored_rows(db_path)] == [job.id]
+def test_a_job_that_cannot_be_stored_is_refused_and_not_added(sqlite_store, db_path):
+    """Like every persistent store: a callable without a text reference raises on add_job."""
+    with pytest.raises(ValueError, match="reference to its callable"):
+        create_add_job(sqlite_store, lambda: None, id="lambda")
+    assert sqlite_store.lookup_job("lambda") is None
+    assert stored_rows(db_path) == []
 
 
 def test_jobs_survive_closing_and_reopening(db_path):
@@ -373,11 +374,13 @@ def test_store_after_shutdown_holds_no_due_jobs(sqlite_store, tmp_path):
 
 
 def test_file_is_user_only_and_in_wal_mode(sqlite_store, db_path):
-    create_add_job(sqlite_store, dummy_job)
-    for path in (db_path, db_path.with_name(db_path.name + "-wal")):
-        assert stat.S_IMODE(os.stat(path).st_mode) == 0o600, path
-    with sqlite3.connect(db_path) as conn:
-        assert conn.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+    with sqlite3.connect(db_path) as reader:  # open: the -wal outlives the store's write
+        reader.execute("SELECT * FROM apscheduler_jobs").fetchall()
+        create_add_job(sqlite_store, dummy_job)
+        for path in (db_path, db_path.with_name(db_path.name + "-wal")):
+            assert stat.S_IMODE(os.stat(path).st_mode) == 0o600, path
+        assert reader.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+    reader.close()
 
 
 def test_existing_file_is_made_user_only(db_path):
@@ -464,7 +467,7 @@ def test_a_file_deleted_while_running_is_written_again_at_the_next_write(db_path
     job = create_add_job(store, dummy_job, at(2030, 1, 1), id="posture")
     create_add_job(store, dummy_job2, at(2030, 1, 2), id="stretch")
     for suffix in ("", *also):
-        os.unlink(f"{db_path}{suffix}")
+        Path(f"{db_path}{suffix}").unlink(missing_ok=(suffix != ""))  # -wal, -shm: only while it is open
     job.next_run_time = at(2030, 1, 3)
     store.update_job(job)  # the tick's write, once a minute
     assert stored_rows(db_path) == [("posture", datetime_to_utc_timestamp(at(2030, 1, 3))),

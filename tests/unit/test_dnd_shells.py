@@ -176,8 +176,8 @@ class TestChoice:
         names = dnd.linux_candidates({"WAYLAND_DISPLAY": "wayland-1", "DISPLAY": ":1", "SWAYSOCK": "/run/sway.sock"})
         assert names[0] == "sway" and "x11" not in names
 
-    def test_wayland_asks_sway_then_the_notification_server(self):
-        assert dnd.linux_candidates({"WAYLAND_DISPLAY": "wayland-0", "DISPLAY": ":1"}) == ["sway", *dnd.SERVERS]
+    def test_wayland_asks_sway_and_kwin_then_the_notification_server(self):
+        assert dnd.linux_candidates({"WAYLAND_DISPLAY": "wayland-0", "DISPLAY": ":1"}) == ["sway", "kwin", *dnd.SERVERS]
 
     def test_x11_asks_the_x_server(self):
         assert dnd.linux_candidates({"DISPLAY": ":1"}) == ["x11", *dnd.SERVERS]

@@ -45,10 +45,10 @@ SERVERS = ["dunst", "mako", "plasma", "xfce", "gnome"]
 
 
 def linux_candidates(env: Mapping[str, str]) -> list[str]:
-    """Full screen from the compositor on Wayland (sway's IPC), from the X server on X11, never
-    from Xwayland: it sees only X clients' windows. Then the notification server's DND."""
+    """Full screen from the compositor on Wayland (sway's IPC, Necka's KWin script), from the X server
+    on X11, never from Xwayland: it sees only X clients' windows. Then the notification server's DND."""
     if env.get("WAYLAND_DISPLAY"):
-        screen = ["sway"]  # answers only where sway's socket is found
+        screen = ["sway", "kwin"]  # each answers only where its compositor runs
     else:
         screen = ["x11"] if env.get("DISPLAY") else []
     return screen + SERVERS
