@@ -4,6 +4,7 @@
     .venv/bin/python benchmarks/footprint.py --quick    # 1 run each, 30-s idle window
     .venv/bin/python benchmarks/footprint.py --tray sni # on a StatusNotifierItem host instead of trayer
     .venv/bin/python benchmarks/footprint.py --tray kde # that host plus KDE's xembedsniproxy, as on Plasma
+    .venv/bin/python benchmarks/footprint.py --compare before.json after.json  # two --json runs, one table
 
 It starts its own desktop (Xvfb, a private D-Bus session bus, trayer, dunst:
 ``tests/desktop/session.py``; with ``--tray sni`` status-notifier-watcher and
@@ -434,20 +435,27 @@ def summarize(runs: list[Run], apps: list[App]) -> dict[str, dict[str, tuple[flo
     return out
 
 
-def table(summary: dict, apps: list[App]) -> str:
+def cell(m, fmt) -> str:
+    if m is None:
+        return "—"
+    if m[1] == m[2]:
+        return fmt(m[0])
+    return f"{fmt(m[0])} ({fmt(m[1]).split()[0]}–{fmt(m[2])})"
+
+
+def table(summary: dict, apps: list[App], before: dict | None = None) -> str:
+    """The Markdown table; with ``before`` (Necka's summary from another run), a column for it first."""
     peers = [a for a in apps if a.key != "necka"]
-    head = ["figure", *(a.name for a in apps), *(f"Necka / {p.name}" for p in peers), "target", "met"]
+    head = ["figure", *(["Necka before"] if before else []), *(a.name for a in apps),
+            *(f"Necka / {p.name}" for p in peers), "target", "met"]
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for key, label, fmt, target in FIGURES:
         row = [label]
+        if before:
+            row.append(cell(before.get(key), fmt))
         for app in apps:
             m = summary[app.key][key]
-            if m is None:
-                row.append("—")
-            elif m[1] == m[2]:
-                row.append(fmt(m[0]))
-            else:
-                row.append(f"{fmt(m[0])} ({fmt(m[1]).split()[0]}–{fmt(m[2])})")
+            row.append(cell(m, fmt))
         necka = summary.get("necka", {}).get(key)
         for p in peers:
             other = summary[p.key][key]
@@ -509,6 +517,21 @@ def installed_python() -> Path:
     return python
 
 
+def compare(before: Path, after: Path) -> int:
+    """Print one table from two ``--json`` files: Necka of ``before`` as its own column, Necka of
+    ``after`` against the peers (whichever file measured them; both, if both did)."""
+    runs = {name: [Run(**r) for r in json.loads(path.read_text())["runs"]] for name, path in
+            (("before", before), ("after", after))}
+    necka_before = summarize([r for r in runs["before"] if r.app == "necka"], [APPS["necka"]])["necka"]
+    measured = [r for r in runs["after"] if r.app == "necka"] + [r for rs in runs.values() for r in rs if r.app != "necka"]
+    apps = [APPS[key] for key in APPS if any(r.app == key for r in measured)]
+    print(table(summarize(measured, apps), apps, before=necka_before))
+    errors = [f"{name}: {APPS[r.app].name}: {r.error}" for name, rs in runs.items() for r in rs if r.error]
+    for line in errors:
+        print(f"\n{line}")
+    return 1 if errors else 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -526,7 +549,11 @@ def main(argv: list[str] | None = None) -> int:
                         help="run Necka from the dev venv's editable install instead of an installed wheel")
     parser.add_argument("--keep", type=Path, metavar="DIR",
                         help="keep each run's home and output, and the desktop's logs, in DIR")
+    parser.add_argument("--compare", nargs=2, type=Path, metavar=("BEFORE.json", "AFTER.json"),
+                        help="measure nothing: one table from two --json files, Necka before beside Necka after")
     opts = parser.parse_args(argv)
+    if opts.compare:
+        return compare(*opts.compare)
     opts.runs = opts.runs or (1 if opts.quick else 3)
     opts.settle = opts.settle if opts.settle is not None else (5 if opts.quick else 15)
     opts.idle = opts.idle if opts.idle is not None else (30 if opts.quick else 300)

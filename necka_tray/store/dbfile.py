@@ -150,6 +150,17 @@ _waiting: list[str] = []
 _reporter: Callable[[str], None] | None = None
 
 
+def aside_files(path: Path) -> list[Path]:
+    """The copies ``move_aside`` made of ``path`` (not their -wal/-shm), oldest first."""
+    prefix = path.name + ".broken-"
+    try:
+        names = os.listdir(path.parent)
+    except OSError:
+        return []
+    return sorted(path.with_name(n) for n in names
+                  if n.startswith(prefix) and not n.endswith(("-wal", "-shm", "-journal")))
+
+
 def set_reporter(reporter: Callable[[str], None] | None) -> None:
     """Where problems go besides the log (the app's notifier); problems said before it is set wait."""
     global _reporter

@@ -18,22 +18,12 @@ import os
 import sqlite3
 from pathlib import Path
 
+from necka_tray.store.dbfile import aside_files
 from necka_tray.store.history import BUSY_TIMEOUT_MS
 
 logger = logging.getLogger(__name__)
 
 Row = tuple[str, str, str]  # ts, kind, data (as stored)
-
-
-def aside_files(path: Path) -> list[Path]:
-    """The moved-aside copies of ``path`` (not their -wal/-shm), oldest first."""
-    prefix = path.name + ".broken-"
-    try:
-        names = os.listdir(path.parent)
-    except OSError:
-        return []
-    return sorted(path.with_name(n) for n in names
-                  if n.startswith(prefix) and not n.endswith(("-wal", "-shm", "-journal")))
 
 
 def merge_aside_files(path: Path) -> int:

@@ -59,9 +59,10 @@ class HistoryWriter:
                     raise
                 report(self.path, kind, exc)
                 return
-            from necka_tray.store import history_merge
+            if dbfile.aside_files(self.path):  # the merge's code is loaded only when there is one to merge
+                from necka_tray.store import history_merge
 
-            history_merge.merge_aside_files(self.path)
+                history_merge.merge_aside_files(self.path)
             if history_spool.waiting(self.path):  # what commands left while the file failed
                 self._write()
 
