@@ -11,15 +11,23 @@ from __future__ import annotations
 import json
 import sqlite3
 from datetime import date, datetime, timedelta, tzinfo
-from typing import TYPE_CHECKING
+import threading
+from contextlib import AbstractContextManager
+from typing import Callable, Protocol
 
 from necka_tray.core import events as ev
 from necka_tray.core import stats
 from necka_tray.store import day_counts
 from necka_tray.store.history_rows import _iso
 
-if TYPE_CHECKING:
-    from necka_tray.store.history import History
+
+
+class History(Protocol):
+    """What a roll-up needs of ``store.history.History``: typed here so neither module imports the other."""
+
+    _lock: threading.Lock
+    _db: sqlite3.Connection
+    _transaction: Callable[[], AbstractContextManager[sqlite3.Connection]]
 
 #: Days rolled up per transaction: bounds the lock time of a first, large roll-up.
 ROLL_UP_CHUNK_DAYS = 7

@@ -104,7 +104,7 @@ def offenders(modules: list[str], names: tuple[str, ...]) -> list[str]:
 def test_the_idle_tray_imports_no_heavy_or_rare_path_module(tmp_path, private_bus):
     modules = idle_tray_modules(tmp_path, private_bus)
     # It is the tray, up and idle: its icon, scheduler and control channel are loaded.
-    assert {"necka_tray.tray.sni", "apscheduler.schedulers.background", "necka_tray.tray.ipc_server"} <= set(modules)
+    assert {"necka_tray.tray.sni", "apscheduler.schedulers.background", "necka_tray.channel.ipc_server"} <= set(modules)
     assert offenders(modules, NEVER) == []
     assert offenders(modules, NOT_WITHOUT_X) == []
 
