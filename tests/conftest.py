@@ -34,3 +34,16 @@ if pytest is not None:
 
         with privatebus.running(tmp_path) as address:
             yield address
+
+    @pytest.fixture
+    def said(monkeypatch):
+        """What dbfile told the user, with a fresh once-only memory for this test."""
+        from necka_tray.store import dbfile
+
+        monkeypatch.setattr(dbfile, "_said", set())
+        monkeypatch.setattr(dbfile, "_moved", set())
+        monkeypatch.setattr(dbfile, "_waiting", [])
+        messages: list[str] = []
+        dbfile.set_reporter(messages.append)
+        yield messages
+        dbfile.set_reporter(None)

@@ -25,6 +25,7 @@ from necka_tray.store import dbfile
 from necka_tray.store import history
 from necka_tray.store.history import History, HistoryError
 from necka_tray.store.history_writer import HistoryWriter
+from tests.handclock import Clock
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
 
@@ -69,16 +70,6 @@ def test_the_tray_moves_a_broken_history_aside_at_start_and_records_afresh(hist,
     with History(hist) as h:
         assert [e.kind for e in h.events()] == ["reminder"]
     assert len(broken_files(hist)) == 1 and len(said) == 1 and f"moved to {hist.parent / broken_files(hist)[0]} and" in said[0]
-
-
-class Clock:
-    """The writer's monotonic clock, moved by hand: retries are due when the test says."""
-
-    def __init__(self):
-        self.now = 0.0
-
-    def __call__(self):
-        return self.now
 
 
 def hold_exclusive_lock(hist, seconds: float) -> tuple[threading.Thread, threading.Event]:

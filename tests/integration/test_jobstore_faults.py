@@ -29,22 +29,13 @@ from necka_tray.store.jobstore import SQLiteJobStore
 
 from .test_db_faults import broken_files, integrity
 from .test_jobstore import create_add_job
+from tests.handclock import Clock
 
 ticks: list[float] = []
 
 
 def tick():
     ticks.append(time.monotonic())
-
-
-class Clock:
-    """The store's monotonic clock, moved by hand: retries are due when the test says."""
-
-    def __init__(self):
-        self.now = 0.0
-
-    def __call__(self):
-        return self.now
 
 
 @pytest.fixture

@@ -7,24 +7,7 @@ import sqlite3
 import pytest
 
 from necka_tray.store import dbfile
-
-
-class Clock:
-    def __init__(self):
-        self.now = 0.0
-
-    def __call__(self):
-        return self.now
-
-
-@pytest.fixture
-def said(monkeypatch):
-    monkeypatch.setattr(dbfile, "_said", set())
-    monkeypatch.setattr(dbfile, "_waiting", [])
-    got: list[str] = []
-    dbfile.set_reporter(got.append)
-    yield got
-    dbfile.set_reporter(None)
+from tests.handclock import Clock
 
 
 FULL = sqlite3.OperationalError("database or disk is full")
