@@ -94,10 +94,11 @@ def test_the_suggestion_comes_as_a_bubble_once_and_not_again_within_7_days(deskt
 
 def test_no_bubble_for_steady_low_check_ins_or_when_turned_off(desktop, start_necka, app_env, active_user):
     path = Path(app_env["XDG_DATA_HOME"]) / "necka-tray" / "history.sqlite3"
-    now = datetime.now().astimezone()
+    # Noon of each of the last 14 days: the ratings stay on their day whatever the hour the test runs at.
+    noon = datetime.now().astimezone().replace(hour=12, minute=0, second=0, microsecond=0)
     with History(path) as h:
         for i in range(14):
-            h.record_checkin(now - timedelta(days=14 - i), 2, "cli")
+            h.record_checkin(noon - timedelta(days=14 - i), 2, "cli")
     necka = start_necka()
     docked(desktop, necka)
     necka.wait_log(r"action=care-check suggestion=none", timeout=20)
@@ -110,7 +111,7 @@ def test_no_bubble_for_steady_low_check_ins_or_when_turned_off(desktop, start_ne
     config.write_text(text.replace("suggest_professional = true", "suggest_professional = false"), encoding="utf-8")
     with History(path) as h:
         for i in range(14):
-            h.record_checkin(now - timedelta(days=14 - i, hours=1), 9, "cli")
+            h.record_checkin(noon - timedelta(days=14 - i, hours=1), 9, "cli")
     necka = start_necka()
     docked(desktop, necka)
     necka.wait_log(r"action=care-check suggestion=persists on=False", timeout=20)
@@ -154,7 +155,9 @@ def test_a_gentle_day_says_so_from_the_first_screen(desktop, app_env, spawn, sho
     env = {**app_env, "LANGUAGE": language}
     path = Path(app_env["XDG_DATA_HOME"]) / "necka-tray" / "history.sqlite3"
     with History(path) as h:
-        h.record_checkin(datetime.now().astimezone() - timedelta(minutes=5), 7, "cli")
+        now = datetime.now().astimezone()  # a check-in of today's, even just after midnight
+        h.record_checkin(max(now - timedelta(minutes=5), now.replace(hour=0, minute=0, second=0, microsecond=0)), 7,
+                         "cli")
     proc = spawn([sys.executable, "-m", "necka_tray", "session", "--routine", "quick_release"], env,
                  stdout=subprocess.PIPE, text=True)
     wid = desktop.wait_window("^Necka .+", timeout=15)
