@@ -8,10 +8,8 @@ run in file order: icon, left click, menu, bubble, idle, and last its stderr.
 
 from __future__ import annotations
 
-import contextlib
 import re
 import subprocess
-import threading
 from dataclasses import dataclass, field
 
 import pytest
@@ -83,22 +81,9 @@ def settled(shell, path):
     return path
 
 
-@contextlib.contextmanager
 def at_work(shell, every: float = 0.3):
     """A user at the keyboard: a bit of real input every ``every`` seconds."""
-    done = threading.Event()
-
-    def work():
-        while not done.wait(every):
-            shell.nudge()
-
-    thread = threading.Thread(target=work, daemon=True)
-    thread.start()
-    try:
-        yield
-    finally:
-        done.set()
-        thread.join(5)
+    return xdesk.repeating(every, shell.nudge)
 
 
 def test_the_icon_shows(shell, spec, necka, icon, request):

@@ -272,26 +272,32 @@ def displayed_count(env: dict) -> int:
 
 
 @contextlib.contextmanager
-def keep_active(env: dict, every: float = 0.3) -> Iterator[None]:
-    """Press Shift every ``every`` seconds, so the X server's idle counter says a user is at work.
-
-    Shift changes nothing in any window; a pointer move could close a menu.
-    """
+def repeating(every: float, step: Callable[[], object]) -> Iterator[None]:
+    """Run ``step`` every ``every`` seconds on a thread of its own while the block runs."""
     import threading
 
     stop = threading.Event()
 
-    def typing() -> None:
+    def loop() -> None:
         while not stop.wait(every):
-            subprocess.run(["xdotool", "key", "shift"], env=env, capture_output=True, timeout=5)
+            step()
 
-    thread = threading.Thread(target=typing, daemon=True)
+    thread = threading.Thread(target=loop, daemon=True)
     thread.start()
     try:
         yield
     finally:
         stop.set()
         thread.join(5)
+
+
+def keep_active(env: dict, every: float = 0.3):
+    """Press Shift every ``every`` seconds, so the X server's idle counter says a user is at work.
+
+    Shift changes nothing in any window; a pointer move could close a menu.
+    """
+    return repeating(every, lambda: subprocess.run(["xdotool", "key", "shift"], env=env, capture_output=True,
+                                                   timeout=5))
 
 
 def idle_ms(env: dict) -> int:
