@@ -72,8 +72,11 @@ class AppPaths:
 
         An existing directory whose mode cannot be set (not the user's own) is used as
         it is: what cannot be written there is said when it happens, and Necka runs on.
+        Not the socket's folder in the session's runtime folder: only the control server needs it,
+        and it makes it itself, says once why it cannot (a full or read-only runtime folder) and
+        tries again; a check-in, a session or the tray's start never fail for it.
         """
-        for d in (self.config_dir, self.data_dir, self.log_dir, self.run_dir):
+        for d in (self.config_dir, self.data_dir, self.log_dir):
             # Missing parents too are made 0700 (as the XDG spec asks): mkdir(parents=True) would
             # make them 0755, and the log dir's parent is Necka's own (state/necka-tray/log).
             for missing in reversed([a for a in (d, *d.parents) if not a.exists()]):
