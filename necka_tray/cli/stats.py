@@ -43,13 +43,15 @@ CSV_COLUMNS = (
 
 
 def days(text: str) -> int:
-    from necka_tray.core.durations import quoted, whole_number
+    """1 to MAX_DAYS in ASCII digits; a whole number beyond that (``0``, ``-1``, 40 nines) is out of range."""
+    from necka_tray.core.durations import looks_whole, quoted, whole_number
 
     value = whole_number(text)
-    if value is None:
+    if value is None and not looks_whole(text):
         raise argparse.ArgumentTypeError(_("{value} is not a whole number of days (example: 30)").format(value=quoted(text)))
-    if not 1 <= value <= MAX_DAYS:
-        raise argparse.ArgumentTypeError(_("{value} is out of range: use 1 to {most} days").format(value=value, most=MAX_DAYS))
+    if value is None or not 1 <= value <= MAX_DAYS:
+        raise argparse.ArgumentTypeError(_("{value} is out of range: use 1 to {most} days").format(
+            value=quoted(text), most=MAX_DAYS))
     return value
 
 

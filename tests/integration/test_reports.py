@@ -230,7 +230,7 @@ def test_the_chart_file_is_user_only_whatever_the_umask(user, capsys, tmp_path, 
 
 
 @pytest.mark.parametrize("argv, words", [
-    (["--days", "0"], "--days: 0 is out of range: use 1 to 3650 days"),
+    (["--days", "0"], "--days: '0' is out of range: use 1 to 3650 days"),
     (["--days", "week"], "--days: 'week' is not a whole number"),
     (["--json", "--csv"], "not allowed with argument --json"),
     (["--chart", "out.jpg"], "must be a file name ending in .png"),
