@@ -169,9 +169,10 @@ def to_table(report, care: dict | None = None) -> str:
     else:  # a range over a new year: each end with its own year
         span = f"{_day(first)} {first.year} – {_day(last)} {last.year}"
     rows = []
+    years = first.year != last.year  # then "Mon 1 Dec" would name two days: each row says its year
     for d in report.days:
         rows.append((
-            _("Today") if d.day == report.today else _day(d.day),
+            _("Today") if d.day == report.today else f"{_day(d.day)} {d.day.year}" if years else _day(d.day),
             f"{d.stretch_done}/{d.stretch_due}", str(d.posture_checks),
             format_duration(d.sitting_s), format_duration(d.longest_sitting_s),
             str(d.natural_breaks), "—" if d.checkin_mean is None else decimal(d.checkin_mean),
