@@ -218,6 +218,8 @@ def test_a_bad_routines_file_is_named_once_and_the_builtins_still_run(desktop, s
     desktop.key("Escape")
     necka.wait_log(r"action=session-end outcome=stopped routine=quick_release")
     assert user_file.read_text().endswith('"tilt_lfet"]\n')  # kept as it was
+    # Said once on the tray's terminal too: not again by each session window it starts
+    assert necka.stderr.read_text().count("routines.mine.steps[1]: unknown exercise") == 1, necka.stderr.read_text()
 
 
 def set_xft_dpi(env: dict, dpi: int | None) -> None:
