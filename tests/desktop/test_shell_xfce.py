@@ -57,8 +57,7 @@ def test_a_right_click_the_moment_the_icon_shows_opens_neckas_menu(fresh_xfce, s
                               what="Necka's icon drawn")
         assert necka.proc.poll() is None, necka.stderr.read_text()
         shell.click(*icon, 3)
-        popup = xdesk.wait_for(lambda: [p for p in xdesk.popups(shell.env) if p.w > 20 and p.h > 60], 10,
-                               what="a menu after the right click")[0]
+        popup = xdesk.wait_for(lambda: menus(shell), 10, what="a menu after the right click")[0]
         png = settled(shell, artifact_path(request.node, f"menu-{attempt}"))
         rows = [r for r in drawn_rows(png, (popup.x, popup.y, popup.x + popup.w, popup.y + popup.h))
                 if not r.separator]
@@ -68,8 +67,12 @@ def test_a_right_click_the_moment_the_icon_shows_opens_neckas_menu(fresh_xfce, s
         assert len(rows) >= len(labels) // 2, (
             f"start {attempt}: a menu of {len(rows)} rows, not Necka's {len(labels)} items (the panel's own menu)")
         shell.key("Escape")
-        xdesk.wait_for(lambda: not [p for p in xdesk.popups(shell.env) if p.w > 20 and p.h > 60], 10,
-                       what="the menu closed")
+        xdesk.wait_for(lambda: not menus(shell), 10, what="the menu closed")
         stop(necka.proc)
         xdesk.wait_for(lambda: icon_now(shell, PANEL) is None, 15, what="the icon gone after Necka quit")
     assert tracebacks(necka) == "", necka.stderr.read_text()
+
+
+def menus(shell) -> list[xdesk.Win]:
+    """The open menus: popups bigger than a tooltip, not a notification bubble nor xfwm4's 1-px edge windows."""
+    return [p for p in xdesk.popups(shell.env) if p.w > 20 and p.h > 60 and p.kind != "NOTIFICATION"]
