@@ -65,11 +65,16 @@ WITH o AS MATERIALIZED (
   FROM events AS r INDEXED BY events_count
   WHERE r.kind = '{ev.REMINDER}' AND r.ms >= :lo AND r.ms < :hi AND r.v = 'stretch'
 ) SELECT COALESCE(oc, 'i'), COUNT(*) FROM o GROUP BY 1"""
-# The day's pieces of the sitting stretches that reach into it (:lo_us..:hi_us, its microseconds).
+# The day's pieces of the sitting stretches that reach into it (:lo_us..:hi_us, its microseconds):
+# a natural break is stamped with the stretch's end, a sitting event with its start.
 _SITTING = f"""
 SELECT SUM(p), MAX(p) FROM (
   SELECT MIN(e_us, :hi_us) - MAX(s_us, :lo_us) AS p FROM events INDEXED BY events_count
-  WHERE kind IN ('{ev.NATURAL_BREAK}', '{ev.SITTING}') AND ms >= :lo - {_LOOKBACK_MS} AND ms < :hi + {_LOOKBACK_MS}
+  WHERE kind = '{ev.NATURAL_BREAK}' AND ms >= :lo AND ms < :hi + {_LOOKBACK_MS}
+    AND s_us < :hi_us AND e_us > :lo_us AND e_us > s_us
+  UNION ALL
+  SELECT MIN(e_us, :hi_us) - MAX(s_us, :lo_us) AS p FROM events INDEXED BY events_count
+  WHERE kind = '{ev.SITTING}' AND ms >= :lo - {_LOOKBACK_MS} AND ms < :hi
     AND s_us < :hi_us AND e_us > :lo_us AND e_us > s_us
 ) WHERE p > 0"""
 
