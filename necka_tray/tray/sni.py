@@ -15,9 +15,14 @@ only emits signals (jeepney's threading connection serialises sends). Clicks
 become ``on_action`` calls, which post to the dispatcher: the D-Bus thread
 never touches the app's state. An idle item blocks in ``receive``: no wake-ups.
 
-The item registers with ``org.kde.StatusNotifierWatcher`` and again whenever
-the watcher's owner changes (``NameOwnerChanged``) or a host registers: a
-restarted panel finds the icon again. With no host yet it says so once.
+The item registers with ``org.kde.StatusNotifierWatcher`` once the app drew
+its first view and menu (``render``), and again whenever the watcher's owner
+changes (``NameOwnerChanged``) or a host registers: a restarted panel finds the
+icon again. With no host yet it says so once. Not before the first menu: a
+host reads the menu when the icon appears, and Xfce's panel shows its own
+plugin menu on a right click while the item's menu is still empty (the themed
+or cached icon would show for the whole start-up, a second or more on a cold
+start, with no menu behind it).
 """
 
 from __future__ import annotations
@@ -74,6 +79,9 @@ class SniTray:
         self._replies: dict[int, Callable[[Any], None]] = {}
         self._running = False
         self._said_waiting = False
+        #: Why to register once the first menu is drawn (None: nothing waits, or it is drawn already).
+        self._register_when_drawn: str | None = None
+        self._drawn = False
         from necka_tray.desktop.dbus_link import NameOwner
 
         self._watcher = NameOwner(WATCHER)  # its unique name, from the bus's news and the watcher's answers
@@ -156,7 +164,10 @@ class SniTray:
             self._view, self._entries = view, entries
             signals = [(dbusmenu.PATH, dbusmenu.INTERFACE, *s) for s in self._menu.update(entries)]
             signals += self._refresh()
+            self._drawn, why, self._register_when_drawn = True, self._register_when_drawn, None
         self._emit(signals)
+        if why is not None:
+            self._register(why)
 
     def stop(self) -> None:
         self._running = False
@@ -200,6 +211,11 @@ class SniTray:
     RETRY_S = (0.1, 0.4, 1.5)
 
     def _register(self, why: str, attempt: int = 0) -> None:
+        with self._lock:
+            if not self._drawn:  # no menu yet: the first render registers (``render``)
+                self._register_when_drawn = self._register_when_drawn or why
+                return
+
         def registered(reply) -> None:
             if reply.header.message_type == MessageType.error:
                 error = reply.header.fields.get(HeaderFields.error_name)

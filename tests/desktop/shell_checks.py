@@ -60,9 +60,20 @@ def item_name(shell: Shell, necka: Necka) -> str | None:
 def find_icon(png: Path, band: tuple[int, int]) -> tuple[int, int] | None:
     """The centre of the teal disc within the rows ``band`` (y0, y1) of a screenshot, or None."""
     with Image.open(png) as im:
-        rgb = im.convert("RGB")
-        hits = [(x, y) for y in range(*band) for x in range(rgb.width)
-                if all(abs(a - b) < 40 for a, b in zip(rgb.getpixel((x, y)), TEAL))]
+        return teal_disc(im.convert("RGB"), band)
+
+
+def icon_now(shell: Shell, band: tuple[int, int]) -> tuple[int, int] | None:
+    """``find_icon`` on the screen as it is this moment (X11 shells): what a user's eye sees."""
+    y0, y1 = band
+    found = teal_disc(xdesk.grab(shell.env, y0, y1), (0, y1 - y0))
+    return found and (found[0], found[1] + y0)
+
+
+def teal_disc(rgb: Image.Image, band: tuple[int, int]) -> tuple[int, int] | None:
+    """The centre of the biggest teal disc within the rows ``band`` of an RGB image, or None."""
+    hits = [(x, y) for y in range(*band) for x in range(rgb.width)
+            if all(abs(a - b) < 40 for a, b in zip(rgb.getpixel((x, y)), TEAL))]
     # the teal things in the panel, split where no teal column is for 6 px: Necka's is the biggest
     clusters: list[list] = []
     for x, y in sorted(hits):

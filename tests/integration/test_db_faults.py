@@ -133,11 +133,11 @@ def test_quit_writes_what_waited_whatever_the_back_off(hist, said, monkeypatch):
 
 
 def corrupt_index(hist) -> None:
-    """Damage the events_kind index page: quick_check fails, the table itself still reads."""
+    """Damage the events_count index page: quick_check fails, the table itself still reads."""
     with sqlite3.connect(hist) as db:
         db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         page_size = db.execute("PRAGMA page_size").fetchone()[0]
-        root = db.execute("SELECT rootpage FROM sqlite_master WHERE name = 'events_kind'").fetchone()[0]
+        root = db.execute("SELECT rootpage FROM sqlite_master WHERE name = 'events_count'").fetchone()[0]
     with open(hist, "r+b") as f:
         f.seek((root - 1) * page_size)
         f.write(b"\xff" * page_size)

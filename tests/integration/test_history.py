@@ -46,14 +46,15 @@ def test_file_is_private_and_versioned(db_path):
             extra = db_path.with_name(db_path.name + side)
             if extra.exists():
                 assert mode(extra) == 0o600
-        assert h.schema_version == 3 == len(history_mod.MIGRATIONS)
+        assert h.schema_version == 4 == len(history_mod.MIGRATIONS)
     assert mode(db_path.parent) == 0o700
     raw = sqlite3.connect(db_path)
     try:
-        assert raw.execute("PRAGMA user_version").fetchone()[0] == 3
+        assert raw.execute("PRAGMA user_version").fetchone()[0] == 4
         assert raw.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
         cols = [(r[1], r[2]) for r in raw.execute("PRAGMA table_info(events)")]
-        assert cols == [("id", "INTEGER"), ("ts", "TEXT"), ("kind", "TEXT"), ("data", "TEXT")]
+        assert cols == [("id", "INTEGER"), ("ts", "TEXT"), ("kind", "TEXT"), ("data", "TEXT"),
+                        ("ms", "INTEGER"), ("v", ""), ("s_us", "INTEGER"), ("e_us", "INTEGER")]
     finally:
         raw.close()
 
@@ -71,7 +72,7 @@ def test_reopening_keeps_the_data(db_path):
     with History(db_path) as h:
         h.record_session(T, T + timedelta(seconds=110), "completed", 6, 6, "neck")
     with History(db_path) as h:
-        assert h.schema_version == 3
+        assert h.schema_version == 4
         (event,) = h.events("session")
     assert event.ts == T
     assert event.data == {
@@ -149,7 +150,7 @@ def test_a_later_migration_runs_once(db_path, monkeypatch):
 
     monkeypatch.setattr(history_mod, "MIGRATIONS", [*history_mod.MIGRATIONS, v2])
     with History(db_path) as h:
-        assert h.schema_version == 4
+        assert h.schema_version == 5
         assert len(h.events()) == 1
     with History(db_path):
         pass
@@ -169,7 +170,7 @@ def test_a_failed_migration_leaves_the_old_version(db_path, monkeypatch):
         History(db_path)
     monkeypatch.undo()
     with History(db_path) as h:
-        assert h.schema_version == 3
+        assert h.schema_version == 4
         cols = [r[1] for r in h._db.execute("PRAGMA table_info(events)")]
         assert "half" not in cols
 
@@ -201,12 +202,16 @@ def make_v1_file(path):
 def test_a_version_1_file_upgrades_with_its_data_intact(db_path):
     make_v1_file(db_path)
     with History(db_path) as h:
-        assert h.schema_version == 3
+        assert h.schema_version == 4
         rows = h._db.execute("SELECT ts, kind, data FROM events ORDER BY id").fetchall()
         assert rows == V1_ROWS  # byte for byte
         assert [e.kind for e in h.events()] == ["reminder", "reminder", "session", "pause"]
         tables = {r[0] for r in h._db.execute("SELECT name FROM sqlite_master WHERE type IN ('table', 'index')")}
-        assert {"events", "events_kind", "events_time", "days", "day_cache"} <= tables
+        assert {"events", "events_count", "events_stretch", "events_time", "days", "day_cache"} <= tables
+        # Schema 4 derived what the statistics count of the old rows (the instant in ms, the value).
+        derived = h._db.execute("SELECT ms, v FROM events ORDER BY id").fetchall()
+        assert derived == [(1714634400000, "posture"), (1714636800000, "stretch"), (1714637040000, "completed"),
+                           (1714662000000, None)]
         assert h.day_rows(date(2024, 5, 2), date(2024, 5, 2)) == {}  # an upgrade rolls nothing up
         h.record_checkin(T, 2, "cli")  # and it takes new events
         assert h.events("checkin")[0].data["rating"] == 2

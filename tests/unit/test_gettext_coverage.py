@@ -25,7 +25,7 @@ PACKAGE = Path(__file__).resolve().parents[2] / "necka_tray"
 GETTEXT = {"_", "N_", "ngettext"}
 LOGGING = {"debug", "info", "warning", "error", "exception", "critical"}
 PROSE = re.compile(r"[^\W\d_]{2,}[,;:.!?]?\s+\(?[^\W\d_]{2,}")
-SQL = re.compile(r"^\s*(SELECT|INSERT|CREATE|DELETE|UPDATE|PRAGMA|BEGIN|COMMIT|ROLLBACK|VACUUM|WHERE|ORDER BY|WITH|CASE|CAST|WHEN|"
+SQL = re.compile(r"^\s*(SELECT|INSERT|CREATE|DELETE|UPDATE|ALTER|DROP|SET|PRAGMA|BEGIN|COMMIT|ROLLBACK|VACUUM|WHERE|ORDER BY|WITH|CASE|CAST|WHEN|"
                  r"\(id TEXT|\(id, next_run_time)\b")
 
 #: (module, start of the literal) -> why it stays English.
