@@ -18,10 +18,17 @@ def routine(text: str) -> str:
         parse_routine_id(text)
     except ValueError as exc:
         raise argparse.ArgumentTypeError(str(exc)) from None
-    routines = load_catalogue(remote.paths().routines_file).routines
+    from necka_tray.core.clock import SystemClock
+    from necka_tray.store.routines import RoutineBook
+
+    paths = remote.paths()
+    routines = load_catalogue(paths.routines_file).routines
     if text not in routines:
         raise argparse.ArgumentTypeError(_("unknown routine {value}; choose from: {allowed}").format(
             value=repr(text), allowed=", ".join(routines)))
+    why = RoutineBook(paths.routines_file, paths.history_db).locked(routines[text], SystemClock().now())
+    if why:  # with a tray running it ran the default instead, and said "Opened a stretch session."
+        raise argparse.ArgumentTypeError(_("routine {id} {why}").format(id=repr(text), why=why))
     return text
 
 

@@ -115,6 +115,8 @@ def _e(command: str, message: str) -> str:
                                                          "routine id (lower-case letters, digits and underscores)")),
     (["session", "--routine", "nope"], "necka-tray session: error: argument --routine: unknown routine 'nope'; "
                                        "choose from: neck, "),
+    (["session", "--routine", "strengthen"], _e("session", "argument --routine: routine 'strengthen' unlocks after "
+                                                           "a week of regular sessions (0 of 5 days)")),
     (["--time-scale", "\u0661\u0662", "status"], _e("", "argument --time-scale: '\u0661\u0662' is not a number "
                                                          "(example: 60)")),
     (["--time-scale", "-1", "status"], _e("", "argument --time-scale: '-1' is out of range: use a number "
