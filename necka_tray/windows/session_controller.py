@@ -276,12 +276,21 @@ class SessionWindow(base.Window):
     # -- actions ---------------------------------------------------------
 
     def toggle_pause(self) -> None:
-        if self.session.toggle_pause(self.clock.monotonic()):
+        if not self._on_the_note() and self.session.toggle_pause(self.clock.monotonic()):
             self._refresh()
 
     def skip(self) -> None:
-        if self.session.skip(self.clock.monotonic()):
+        if not self._on_the_note() and self.session.skip(self.clock.monotonic()):
             self._refresh()
+
+    def _on_the_note(self) -> bool:
+        """On the first-use note Space and → do nothing; with a voice they say again which key goes on, so
+        someone following with eyes closed who presses the session's keys is not left in silence."""
+        if self.intro is None:
+            return False
+        if self.guide is not None:
+            self.o.speaker.say(_(voice.SAFETY_GO_ON))
+        return True
 
     def stop(self) -> None:
         if self.session.state.finished:
