@@ -22,8 +22,11 @@ def routine(text: str) -> str:
     from necka_tray.store.routines import RoutineBook
 
     paths = remote.paths()
-    routines = load_catalogue(paths.routines_file).routines
+    catalogue = load_catalogue(paths.routines_file)
+    routines = catalogue.routines
     if text not in routines:
+        if catalogue.problem:  # the user's file defines it, maybe, but cannot be read: say that, not "unknown"
+            raise argparse.ArgumentTypeError(catalogue.problem)
         raise argparse.ArgumentTypeError(_("unknown routine {value}; choose from: {allowed}").format(
             value=repr(text), allowed=", ".join(routines)))
     why = RoutineBook(paths.routines_file, paths.history_db).locked(routines[text], SystemClock().now())

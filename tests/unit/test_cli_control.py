@@ -143,6 +143,16 @@ def test_bad_arguments_exit_2_with_one_clear_line(capsys, argv, message):
     assert line.startswith(message) if message.endswith(" ") else line == message
 
 
+def test_a_routine_of_a_broken_routines_file_is_refused_naming_the_file_problem(capsys, user_dirs):
+    """Not "unknown routine 'mine'" while the user's file defines it: what is wrong with the file."""
+    routines = user_dirs / "XDG_CONFIG_HOME" / "necka-tray" / "routines.toml"
+    routines.parent.mkdir(parents=True, exist_ok=True)
+    routines.write_text('[routines.mine]\ntitle = "Mine"\nsteps = ["tilt_left", "tilt_lfet"]\n')
+    line = usage_error(capsys, "session", "--routine", "mine")
+    assert line.startswith(f"necka-tray session: error: argument --routine: {routines}: line 3: "
+                           "routines.mine.steps[1]: unknown exercise 'tilt_lfet'"), line
+
+
 def test_snooze_in_seconds_is_refused_before_asking(capsys, replies):
     sent, _ = replies
     message = _e("snooze", "argument DURATION: snooze takes whole minutes, not 90 seconds (example: 10m)")
