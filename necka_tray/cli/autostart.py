@@ -21,10 +21,23 @@ def run(args: argparse.Namespace) -> int:
         try:
             autostart.set(args.state == "on")
         except OSError as exc:
-            return remote.fail(_("cannot turn start at login {state} ({error})").format(state=args.state, error=exc))
+            return remote.fail(_("cannot turn start at login {state} ({error})").format(state=args.state, error=_why(exc)))
         try:  # a running Necka shows the new state in its menu at once
             control.ask(remote.paths(), "refresh")
         except (ipc.NotRunning, ipc.ControlError):
             pass
-    print(_("Start at login: {state}").format(state=_("on") if autostart.enabled() else _("off")))
+    try:
+        on = autostart.enabled()
+    except OSError as exc:  # the autostart folder is a file, the entry a folder or unreadable: the file's problem
+        return remote.fail(_why(exc))
+    print(_("Start at login: {state}").format(state=_("on") if on else _("off")))
     return 0
+
+
+def _why(exc: OSError) -> str:
+    """One line naming the file and what is wrong with it (``[Errno 17] File exists: '...'`` is neither)."""
+    from necka_tray.store.fsutil import UserFileError
+
+    if isinstance(exc, UserFileError) or not exc.strerror:
+        return str(exc)
+    return f"{exc.filename}: {exc.strerror}" if exc.filename else exc.strerror

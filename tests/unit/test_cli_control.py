@@ -8,6 +8,7 @@ running" is real).
 from __future__ import annotations
 
 import json
+import sys
 
 import pytest
 
@@ -348,3 +349,15 @@ def test_status_says_why_necka_is_quiet_and_which_call_signals_it_reads(capsys, 
     out = run(capsys, "status")[1].splitlines()
     assert "Call detection: unavailable on this system (reminders are not held for calls)" in out
     assert not [line for line in out if line.startswith("Quiet:")]
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the XDG autostart folder")
+@pytest.mark.parametrize("state", ["status", "on", "off"])
+def test_an_autostart_folder_that_is_a_file_is_one_line_naming_it(capsys, user_dirs, monkeypatch, state):
+    """Not "unexpected error (UserFileError: ...)" nor a raw "[Errno 17] File exists: '...'"."""
+    folder = user_dirs / "XDG_CONFIG_HOME" / "autostart"
+    folder.write_text("")
+    code, out, err = run(capsys, "autostart", state)
+    assert (code, out) == (1, "") and err.count("\n") == 1, err
+    assert err.startswith("necka-tray: ") and str(folder) in err, err
+    assert "unexpected error" not in err and "Errno" not in err, err
