@@ -163,6 +163,8 @@ def _lock_file(paths: AppPaths) -> BinaryIO:
     except OSError:
         if sys.platform == "win32":
             raise
+    if path.is_dir():  # a folder where the lock file goes (made by hand, a sync tool): flock locks it as well
+        return _FolderLock(os.open(path, os.O_RDONLY | os.O_DIRECTORY))
     try:
         return os.fdopen(os.open(path, os.O_RDONLY), "rb")
     except FileNotFoundError:

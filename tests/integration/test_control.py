@@ -166,6 +166,20 @@ def test_one_instance_lock_is_released_when_its_holder_closes(paths):
     again.close()
 
 
+def test_a_folder_where_the_instance_lock_goes_is_locked_itself(paths):
+    """It stopped the tray's start with "cannot create the instance lock in ... ([Errno 21] Is a directory: 3)"."""
+    (paths.data_dir / instance.LOCK_NAME).mkdir()
+    first = instance.claim(paths)
+    assert first is not None
+    try:
+        assert instance.claim(paths) is None  # still one Necka per user
+    finally:
+        first.close()
+    again = instance.claim(paths)
+    assert again is not None
+    again.close()
+
+
 def test_a_stale_socket_from_a_crash_is_replaced(paths):
     (paths.run_dir / ipc.SOCKET_NAME).write_text("left by a crash")
     r = Running(paths)
