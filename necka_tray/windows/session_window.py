@@ -159,7 +159,7 @@ def main(argv: list[str] | None = None) -> int:
         try:
             factor = time_scale(env) if env else 1.0
         except argparse.ArgumentTypeError as e:
-            parser.error(f"${TIME_SCALE_ENV}: {e}")
+            parser.error(f"{TIME_SCALE_ENV}: {e}")  # as the command line says it (no "$")
     paths = AppPaths.for_user()
     settings = base.user_settings()
     book = RoutineBook(paths.routines_file, paths.history_db)

@@ -361,3 +361,16 @@ def test_an_autostart_folder_that_is_a_file_is_one_line_naming_it(capsys, user_d
     assert (code, out) == (1, "") and err.count("\n") == 1, err
     assert err.startswith("necka-tray: ") and str(folder) in err, err
     assert "unexpected error" not in err and "Errno" not in err, err
+
+
+def test_a_bad_time_scale_in_the_environment_is_named_alike_by_the_command_line_and_the_window(capsys, monkeypatch):
+    from necka_tray.windows import session_window
+
+    monkeypatch.setenv("NECKA_TIME_SCALE", "nan")
+    said = [usage_error(capsys, "status")]
+    with pytest.raises(SystemExit):
+        session_window.main([])
+    said.append(capsys.readouterr().err.strip())
+    assert [line.split(": error: ", 1)[1] for line in said] == [
+        "NECKA_TIME_SCALE: 'nan' is out of range: use a number above 0 and at most 3600 (see necka-tray --help)",
+        "NECKA_TIME_SCALE: 'nan' is out of range: use a number above 0 and at most 3600 (see necka-tray session --help)"]
