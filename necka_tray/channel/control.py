@@ -200,7 +200,18 @@ class Handler:
 
     def _act(self, action: Action) -> dict[str, Any]:
         self.app.act(action)
-        return self._ok(_sentence(self.app.status()["tooltip"]))
+        status = self.app.status()
+        said = _sentence(status["tooltip"])
+        if action.verb in (Verb.SNOOZE, Verb.SKIP) and status.get("state", "active") != "active":
+            # Away, quiet or outside working hours, the tooltip names that state and not what the command
+            # did ("Away since 19:16." after a snooze): say when the stretch break comes now too.
+            left = (status.get("reminders") or {}).get("stretch", {}).get("minutes_left")
+            if left:
+                from necka_tray.core.reminders import Kind
+
+                said += " " + _sentence(_("{reminder} in {minutes} min").format(reminder=Kind.STRETCH.label,
+                                                                              minutes=left))
+        return self._ok(said)
 
     def _ok(self, message: str) -> dict[str, Any]:
         return {"ok": True, "message": message, "status": self.status()}

@@ -63,6 +63,11 @@ def command(name: str, *args: str) -> list[str]:
 _tray_pid: int | None = None  # the tray that started this helper (bind_to_parent), if one did
 
 
+def started_by_tray() -> bool:
+    """Whether the tray started this helper (``bind_to_parent`` found its pid)."""
+    return _tray_pid is not None
+
+
 def tray_gone() -> bool:
     """Whether the tray that started this helper has died (its reports would reach no one)."""
     import os

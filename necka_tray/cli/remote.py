@@ -30,15 +30,20 @@ def no_arguments(parser: argparse.ArgumentParser) -> None:
     pass
 
 
-def duration(allowed: tuple[timedelta, timedelta]) -> Callable[[str], timedelta]:
-    """An argparse ``type`` for a duration like ``45m`` within ``allowed``."""
-    from necka_tray.core.durations import parse_duration
+def duration(allowed: tuple[timedelta, timedelta], whole_minutes: bool = False) -> Callable[[str], timedelta]:
+    """An argparse ``type`` for a duration like ``45m`` within ``allowed`` (``whole_minutes``: not ``90s``),
+    so every mistake in it is said the same way: ``necka-tray snooze: error: argument DURATION: ...``."""
+    from necka_tray.core.durations import EXAMPLES, EXAMPLES_MINUTES, parse_duration
 
     def parse(text: str) -> timedelta:
         try:
-            return parse_duration(text, *allowed)
+            value = parse_duration(text, *allowed, examples=EXAMPLES_MINUTES if whole_minutes else EXAMPLES)
         except ValueError as exc:
             raise argparse.ArgumentTypeError(str(exc)) from None
+        if whole_minutes and value.total_seconds() % 60:
+            raise argparse.ArgumentTypeError(_("snooze takes whole minutes, not {seconds} seconds (example: 10m)").format(
+                seconds=int(value.total_seconds())))
+        return value
 
     return parse
 

@@ -13,13 +13,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
     from necka_tray.channel.control import SNOOZE_DEFAULT_MINUTES, SNOOZE_RANGE
 
-    parser.add_argument("duration", metavar="DURATION", nargs="?", type=remote.duration(SNOOZE_RANGE),
+    parser.add_argument("duration", metavar="DURATION", nargs="?", type=remote.duration(SNOOZE_RANGE, whole_minutes=True),
                         default=timedelta(minutes=SNOOZE_DEFAULT_MINUTES),
                         help=_("whole minutes, e.g. 5m or 1h (default: {minutes}m, up to 4h)").format(minutes=SNOOZE_DEFAULT_MINUTES))
 
 
 def run(args: argparse.Namespace) -> int:
-    seconds = int(args.duration.total_seconds())
-    if seconds % 60:
-        return remote.fail(_("snooze takes whole minutes, not {seconds} seconds (example: 10m)").format(seconds=seconds), 2)
-    return remote.send("snooze", minutes=seconds // 60)
+    return remote.send("snooze", minutes=int(args.duration.total_seconds()) // 60)

@@ -43,13 +43,15 @@ CSV_COLUMNS = (
 
 
 def days(text: str) -> int:
-    from necka_tray.core.durations import quoted, whole_number
+    """1 to MAX_DAYS in ASCII digits; a whole number beyond that (``0``, ``-1``, 40 nines) is out of range."""
+    from necka_tray.core.durations import looks_whole, quoted, whole_number
 
     value = whole_number(text)
-    if value is None:
+    if value is None and not looks_whole(text):
         raise argparse.ArgumentTypeError(_("{value} is not a whole number of days (example: 30)").format(value=quoted(text)))
-    if not 1 <= value <= MAX_DAYS:
-        raise argparse.ArgumentTypeError(_("{value} is out of range: use 1 to {most} days").format(value=value, most=MAX_DAYS))
+    if value is None or not 1 <= value <= MAX_DAYS:
+        raise argparse.ArgumentTypeError(_("{value} is out of range: use 1 to {most} days").format(
+            value=quoted(text), most=MAX_DAYS))
     return value
 
 
@@ -167,9 +169,10 @@ def to_table(report, care: dict | None = None) -> str:
     else:  # a range over a new year: each end with its own year
         span = f"{_day(first)} {first.year} – {_day(last)} {last.year}"
     rows = []
+    years = first.year != last.year  # then "Mon 1 Dec" would name two days: each row says its year
     for d in report.days:
         rows.append((
-            _("Today") if d.day == report.today else _day(d.day),
+            _("Today") if d.day == report.today else f"{_day(d.day)} {d.day.year}" if years else _day(d.day),
             f"{d.stretch_done}/{d.stretch_due}", str(d.posture_checks),
             format_duration(d.sitting_s), format_duration(d.longest_sitting_s),
             str(d.natural_breaks), "—" if d.checkin_mean is None else decimal(d.checkin_mean),

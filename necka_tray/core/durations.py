@@ -21,6 +21,8 @@ _PART = re.compile(r"([0-9]+)([hms])")
 _DIGITS = re.compile(r"[0-9]+")
 _DURATION = re.compile(r"([0-9]+[hms])+")
 EXAMPLES = "90s, 45m, 1h30m"
+#: For a duration of whole minutes (snooze): no example it would refuse.
+EXAMPLES_MINUTES = "5m, 45m, 1h30m"
 #: Beyond this many significant digits a number is simply too large (no 5,000-digit int() either).
 MAX_DIGITS = 12
 #: Longest text quoted back in a message.
@@ -38,18 +40,25 @@ def whole_number(text: str, max_digits: int = MAX_DIGITS) -> int | None:
     return int(raw.lstrip("0") or "0")  # int() refuses over 4,300 digits, even zeros
 
 
+def looks_whole(text: str) -> bool:
+    """``text`` is written as a whole number of ASCII digits, negative or not, of any length (``-1``, 40 nines):
+    one that ``whole_number`` refuses is then out of range, not "not a number"."""
+    raw = text.strip()
+    return raw.isascii() and _DIGITS.fullmatch(raw[1:] if raw[:1] == "-" else raw) is not None
+
+
 def quoted(text: str) -> str:
     """``text`` quoted for a message, cut short when long (a message stays one readable line)."""
     return repr(text if len(text) <= _QUOTED else text[:_QUOTED - 4] + "...")
 
 
 def parse_duration(text: str, minimum: timedelta = timedelta(seconds=1),
-                   maximum: timedelta = timedelta(days=1)) -> timedelta:
-    """``text`` as a duration in ``[minimum, maximum]``; ValueError says what is wrong."""
+                   maximum: timedelta = timedelta(days=1), examples: str = EXAMPLES) -> timedelta:
+    """``text`` as a duration in ``[minimum, maximum]``; ValueError says what is wrong (with ``examples``)."""
     raw = "".join(text.split()).lower()
     shown = quoted(text)
     if not raw:
-        raise ValueError(_("no duration given (examples: {examples})").format(examples=EXAMPLES))
+        raise ValueError(_("no duration given (examples: {examples})").format(examples=examples))
     if _DIGITS.fullmatch(raw) and raw.isascii():
         n = raw if len(raw) <= 6 else "30"
         raise ValueError(_("{value} has no unit: write {number}m for minutes, {number}s for seconds or {number}h for "
@@ -72,7 +81,7 @@ def parse_duration(text: str, minimum: timedelta = timedelta(seconds=1),
         seconds += (10 ** MAX_DIGITS if value is None else value) * _UNITS[unit]
         pos = match.end()
     if pos != len(raw) or not seen:
-        raise ValueError(_("{value} is not a duration (examples: {examples})").format(value=shown, examples=EXAMPLES))
+        raise ValueError(_("{value} is not a duration (examples: {examples})").format(value=shown, examples=examples))
     if not (minimum.total_seconds() <= seconds <= maximum.total_seconds()):
         raise ValueError(_("{value} is out of range: use {least} to {most}").format(
             value=shown, least=describe(minimum), most=describe(maximum)))

@@ -33,6 +33,9 @@ FORMAT = 1
 
 SIDES = ("left", "right")
 
+#: The longest routine or exercise id: it is a name the user types (``--routine ID``, ``default_routine``)
+#: and that every session's history row carries (Necka's own: at most 22).
+MAX_ID = 40
 _ID = re.compile(r"[a-z][a-z0-9_]*\Z")
 _EXERCISE_KEYS = frozenset({"title", "instruction", "hold_seconds", "reps", "seconds", "side", "sides",
                             "safety", "pose", "pace_seconds", "gentle"})
@@ -349,14 +352,17 @@ def _table(doc: dict[str, Any], name: str, key: str) -> dict[str, Any]:
 
 
 def _check_id(value: str, key: str) -> None:
+    if len(value) > MAX_ID:
+        raise _DataError(key, _("is {count} characters long; at most {most} fit").format(count=len(value), most=MAX_ID))
     if not _ID.match(value):
         raise _DataError(key, _("ids are lower-case letters, digits and underscores"))
 
 
 def parse_routine_id(value: str) -> str:
     """A routine id as settings name it; ValueError if it cannot be one."""
-    if not _ID.match(value):
-        raise ValueError(_("{value} is not a routine id (lower-case letters, digits and underscores)").format(value=repr(value)))
+    if len(value) > MAX_ID or not _ID.match(value):
+        raise ValueError(_("{value} is not a routine id (lower-case letters, digits and underscores)").format(
+            value=repr(_clip(value, MAX_ID))))
     return value
 
 

@@ -36,30 +36,49 @@ def _no_unknown_keys(body: dict[str, Any], allowed: frozenset[str], key: str) ->
 #: longer texts a few lines of the session window (Necka's own: titles <= 27, texts <= 110).
 MAX_TITLE = 60
 MAX_TEXT = 300
-#: Combining marks in a row on one letter: more draw over the lines above and below ("Zalgo" text).
+#: Marks stacked on one letter: more draw over the lines above and below ("Zalgo" text).
 _MAX_MARKS = 3
 
 
+def _marks_fit(text: str) -> bool:
+    """Every mark sits on a character, at most ``_MAX_MARKS`` on one.
+
+    A mark is what draws on the character before it: a nonspacing or enclosing mark, whatever its
+    combining class (U+20DD's circle, U+0489, the Thai vowels have class 0, so
+    ``unicodedata.combining`` misses them). An invisible format character (ZWJ, ZWNJ, a bidi mark)
+    neither ends the stack nor starts one: marks after it still pile on the same character.
+    """
+    on_base, run = False, 0
+    for c in text:
+        kind = unicodedata.category(c)
+        if kind in ("Mn", "Me"):
+            run += 1
+            if not on_base or run > _MAX_MARKS:
+                return False
+        elif kind != "Cf":
+            on_base, run = True, 0
+    return True
+
+
 def _text(body: dict[str, Any], name: str, key: str, optional: bool = False) -> str:
-    """A user text, stripped, within its length, on one line, its combining marks on letters."""
+    """A user text, stripped, within its length, on one line, its marks on characters and few on each."""
     value = body.get(name, "" if optional else None)
     if value is None:
         raise _DataError(f"{key}.{name}", _("missing"))
     if not isinstance(value, str) or not (value.strip() or optional):
         raise _DataError(f"{key}.{name}", _("must be non-empty text") if not optional else _("must be text"))
     text = value.strip()
+    if text and not any(unicodedata.category(c) not in ("Cf", "Zs") for c in text):
+        raise _DataError(f"{key}.{name}", _("must be non-empty text"))  # only invisible characters: a blank line
     most = MAX_TITLE if name == "title" else MAX_TEXT
     if len(text) > most:
         raise _DataError(f"{key}.{name}", _("is {count} characters long; at most {most} fit").format(
             count=len(text), most=most))
     if any(c in text for c in "\n\r\t\v\f\x85\u2028\u2029") or any(unicodedata.category(c) == "Cc" for c in text):
         raise _DataError(f"{key}.{name}", _("must be one line of text, without control characters"))
-    run = 0
-    for i, c in enumerate(text):
-        run = run + 1 if unicodedata.combining(c) else 0
-        if run > _MAX_MARKS or (run and i == 0):
-            raise _DataError(f"{key}.{name}", _("has combining marks that are not on a letter, or too many on "
-                                                "one (they would draw over other text)"))
+    if not _marks_fit(text):
+        raise _DataError(f"{key}.{name}", _("has combining marks that are not on a letter, or too many on "
+                                            "one (they would draw over other text)"))
     return text
 
 

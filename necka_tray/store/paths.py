@@ -72,18 +72,31 @@ class AppPaths:
 
         An existing directory whose mode cannot be set (not the user's own) is used as
         it is: what cannot be written there is said when it happens, and Necka runs on.
+        The socket's folder in the session's runtime folder is made when it can be, never required:
+        only the control server needs it, and it says once why it cannot make it (a full or
+        read-only runtime folder) and tries again; a check-in, a session or the tray's start never
+        fail for it.
         """
-        for d in (self.config_dir, self.data_dir, self.log_dir, self.run_dir):
-            # Missing parents too are made 0700 (as the XDG spec asks): mkdir(parents=True) would
-            # make them 0755, and the log dir's parent is Necka's own (state/necka-tray/log).
-            for missing in reversed([a for a in (d, *d.parents) if not a.exists()]):
-                missing.mkdir(mode=0o700, exist_ok=True)
-            # mkdir's mode does not apply to directories that already exist.
-            if os.name == "posix":
-                try:
-                    os.chmod(d, 0o700)
-                except PermissionError:
-                    pass
+        for d in (self.config_dir, self.data_dir, self.log_dir):
+            _make_private(d)
+        if self.run_dir != self.data_dir:
+            try:  # only its last part: the runtime folder above it is the session's, never made here
+                self.run_dir.mkdir(mode=0o700, exist_ok=True)
+            except OSError:
+                pass
+
+
+def _make_private(d: Path) -> None:
+    # Missing parents too are made 0700 (as the XDG spec asks): mkdir(parents=True) would
+    # make them 0755, and the log dir's parent is Necka's own (state/necka-tray/log).
+    for missing in reversed([a for a in (d, *d.parents) if not a.exists()]):
+        missing.mkdir(mode=0o700, exist_ok=True)
+    # mkdir's mode does not apply to directories that already exist.
+    if os.name == "posix":
+        try:
+            os.chmod(d, 0o700)
+        except PermissionError:
+            pass
 
 
 #: Why the session's runtime folder is not used, once ``for_user`` has looked: (folder, reason) or None.

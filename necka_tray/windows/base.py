@@ -65,6 +65,11 @@ def parser(prog: str, description: str) -> argparse.ArgumentParser:
         handler = logging.StreamHandler()
         handler.setFormatter(logging.Formatter("necka-tray: %(message)s"))
         handler.setLevel(logging.WARNING)
+        from necka_tray.children import helpers
+
+        # In a window the tray started, the tray has said the routines file's problem already (and its
+        # stderr is the tray's): said again by each window, the tray's terminal had it once per session.
+        handler.addFilter(lambda record: not (helpers.started_by_tray() and record.name == "necka_tray.store.routines"))
         log.addHandler(handler)
     p = argparse.ArgumentParser(prog=prog, description=description)
     one_line_errors(p)

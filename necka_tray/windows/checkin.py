@@ -121,9 +121,15 @@ def record(rating: int, source: str, now: datetime | None = None) -> bool:
         except OSError as again:
             print("necka-tray: " + _("could not save the check-in: {error}").format(error=again), file=sys.stderr)
             return False
-        print("necka-tray: " + _("the history {path} cannot be written now ({error}); the check-in waits in {spool} "
-                                 "and is saved with the next event.").format(path=paths.history_db, error=exc,
-                                                                            spool=spool), file=sys.stderr)
+        from necka_tray.store.dbfile import TooNew
+
+        if isinstance(exc, TooNew):  # no next event of this Necka's writes it: only a Necka that knows the file
+            text = _("Necka's history {path} is kept as it is ({error}); what happens now waits in {spool} "
+                     "and is saved when a Necka that knows this history runs.")
+        else:
+            text = _("the history {path} cannot be written now ({error}); the check-in waits in {spool} "
+                     "and is saved with the next event.")
+        print("necka-tray: " + text.format(path=paths.history_db, error=exc, spool=spool), file=sys.stderr)
     return True
 
 

@@ -145,6 +145,21 @@ def tooltip(text: str, icon: list[int]) -> int:
     return 0
 
 
+#: A menu row's longest label, as a share of the screen's width: a routine's 60-character title in wide
+#: glyphs (U+FDFD, cuneiform) would make the menu thousands of pixels wide; longer ones end in "…".
+MAX_LABEL_SHARE = 0.4
+
+
+def _fitted(menu, label: str, bold: bool, keep: list[Any]) -> str:
+    from tkinter import font as tkfont
+
+    from necka_tray.windows.elide import elide
+
+    font = keep[0] if bold else tkfont.nametofont("TkMenuFont")
+    most = max(240, round(menu.winfo_screenwidth() * MAX_LABEL_SHARE))
+    return elide(label, lambda text: font.measure(text) <= most)
+
+
 def _build(parent, entries: list[dict[str, Any]], choose: Callable[[list[Any]], None], keep: list[Any]):
     import tkinter as tk
 
@@ -155,7 +170,7 @@ def _build(parent, entries: list[dict[str, Any]], choose: Callable[[list[Any]], 
         if e.get("separator"):
             menu.add_separator()
             continue
-        options: dict[str, Any] = {"label": e.get("label", "")}
+        options: dict[str, Any] = {"label": _fitted(menu, e.get("label", ""), bool(e.get("default")), keep)}
         if not e.get("enabled", True):
             options["state"] = "disabled"
         if e.get("default"):

@@ -32,6 +32,7 @@ from necka_tray.core.session import State, StretchSession
 from necka_tray.texts.i18n import N_, _
 from necka_tray.store.state import SESSION_GEOMETRY
 from necka_tray.windows import base, illustrations, monitors, voice
+from necka_tray.windows.elide import elide
 from necka_tray.windows.session_done import DoneScreen
 from necka_tray.windows.session_exercise import ExerciseScreen, ms
 from necka_tray.windows.session_intro import IntroScreen
@@ -125,9 +126,12 @@ class SessionWindow(base.Window):
         head.pack(fill="x")
         self.step_label = tk.Label(head, text="", font=f["small_bold"], fg=p.accent, bg=p.bg)
         self.step_label.pack(side="left")
-        tk.Label(head, text=_("{title} · {length}").format(title=_(self.routine.title),
-                                                           length=duration_text(self.routine.total_seconds)),
-                 font=f["small"], fg=p.muted, bg=p.bg).pack(side="right")
+        # One line beside the step number: a title of wide glyphs is cut short ("…"), its length kept.
+        def line(title: str) -> str:
+            return _("{title} · {length}").format(title=title, length=duration_text(self.routine.total_seconds))
+
+        title = elide(_(self.routine.title), lambda t: f["small"].measure(line(t)) <= self.text_wrap * 0.7)
+        tk.Label(head, text=line(title), font=f["small"], fg=p.muted, bg=p.bg).pack(side="right")
         self.progress = tk.Canvas(self.body, height=round(10 * px), bg=p.bg, highlightthickness=0, bd=0)
         self.progress.pack(fill="x", pady=(round(6 * px), round(10 * px)))
         self.progress.bind("<Configure>", lambda e: self._draw_progress())
@@ -272,12 +276,21 @@ class SessionWindow(base.Window):
     # -- actions ---------------------------------------------------------
 
     def toggle_pause(self) -> None:
-        if self.session.toggle_pause(self.clock.monotonic()):
+        if not self._on_the_note() and self.session.toggle_pause(self.clock.monotonic()):
             self._refresh()
 
     def skip(self) -> None:
-        if self.session.skip(self.clock.monotonic()):
+        if not self._on_the_note() and self.session.skip(self.clock.monotonic()):
             self._refresh()
+
+    def _on_the_note(self) -> bool:
+        """On the first-use note Space and → do nothing; with a voice they say again which key goes on, so
+        someone following with eyes closed who presses the session's keys is not left in silence."""
+        if self.intro is None:
+            return False
+        if self.guide is not None:
+            self.o.speaker.say(_(voice.SAFETY_GO_ON))
+        return True
 
     def stop(self) -> None:
         if self.session.state.finished:

@@ -60,7 +60,9 @@ class ExerciseScreen:
         w, f, px, p = self.w, self.w.fonts, self.w.px, self.w.pal
         self.frame = tk.Frame(w.body, bg=p.bg)
         self.frame.pack(fill="both", expand=True)
-        self.title_label = tk.Label(self.frame, text="", font=f["title"], fg=p.text, bg=p.bg)
+        # Wrapped like the texts: a title of wide glyphs would otherwise widen the window past the screen.
+        self.title_label = tk.Label(self.frame, text="", font=f["title"], fg=p.text, bg=p.bg,
+                                    wraplength=round(w.text_wrap * 1.08), justify="center")
         self.title_label.pack()
         self.picture = tk.Canvas(self.frame, width=self.pic, height=self.pic, bg=p.bg, highlightthickness=0, bd=0)
         self.picture.pack(pady=round(8 * px))

@@ -194,9 +194,10 @@ class StatsWindow(base.Window):
         self._image = ImageTk.PhotoImage(image, master=self.root)
         self.chart.config(image=self._image)
         self.table.delete(*self.table.get_children())
+        years = bool(days) and days[0].day.year != days[-1].day.year  # as in `necka-tray stats`: no date twice
         for d in reversed(days):
             self.table.insert("", "end", values=(
-                _("Today") if d.day == view.today else short_date(d.day),
+                _("Today") if d.day == view.today else f"{short_date(d.day)} {d.day.year}" if years else short_date(d.day),
                 f"{d.stretch_done} / {d.stretch_due}", d.posture_checks, format_duration(d.sitting_s),
                 format_duration(d.longest_sitting_s), d.natural_breaks,
                 "—" if d.checkin_mean is None else decimal(d.checkin_mean)))

@@ -117,8 +117,17 @@ def engine_command(engine: str, text: str, language: str) -> tuple[list[str], di
         "NECKA_SAY": text, "NECKA_SAY_LANG": language}
 
 
+#: Engines that queue or cancel by themselves: speech-dispatcher's "text" priority (spd-say's) lets a new
+#: text stop the one being said. The others each speak in their own process, all at once.
+SELF_CANCELLING = frozenset({"spd-say"})
+
+
 class Speaker:
-    """Says texts through the first engine found on this platform, never waiting for it."""
+    """Says texts through the first engine found on this platform, never waiting for it.
+
+    A new text stops the one still being said, whatever the engine: with espeak-ng a long first-use
+    note went on under the first step, two voices at once, for someone following with eyes closed.
+    """
 
     def __init__(self, language: str = "en", which: Callable[[str], str | None] = shutil.which,
                  platform: str = sys.platform) -> None:
@@ -126,15 +135,28 @@ class Speaker:
         self.engine = find_engine(platform, which)
         self.problem = "" if self.engine else _("Voice guidance: no speech engine found "
                                                  "(install speech-dispatcher or espeak-ng).")
+        self._speaking: subprocess.Popen | None = None
 
     def say(self, text: str) -> None:
         if self.engine is None or not text:
             return
+        self.hush()
         args, extra = engine_command(self.engine, text, self.language)
         try:
-            subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                             env={**os.environ, **extra} if extra else None, start_new_session=True)
+            proc = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                    stderr=subprocess.DEVNULL, env={**os.environ, **extra} if extra else None,
+                                    start_new_session=True)
+            self._speaking = None if self.engine in SELF_CANCELLING else proc
         except OSError as exc:  # the engine went away: say it once, then stay quiet
             self.problem = _("Voice guidance: {engine} did not start ({problem}).").format(
                 engine=self.engine, problem=exc.strerror or exc)
             self.engine = None
+
+    def hush(self) -> None:
+        """Stop the text still being said (never waits: the engine's process is reaped by the next say)."""
+        proc, self._speaking = self._speaking, None
+        if proc is not None and proc.poll() is None:
+            try:
+                proc.terminate()
+            except OSError:
+                pass

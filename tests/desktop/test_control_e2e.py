@@ -218,6 +218,36 @@ def test_a_full_runtime_folder_is_said_once_and_commands_work_once_there_is_room
         subprocess.run(["umount", "-l", str(runtime)])
 
 
+def test_a_read_only_runtime_folder_stops_only_the_channel_until_it_is_writable(desktop, start_necka, app_env):
+    """Issue 27 item 3's class: where Necka cannot even make its folder (a read-only runtime folder; ENOSPC
+    for the folder itself too) the tray starts all the same (it exited 5: "cannot create Necka's
+    folders"), says why once, and makes the channel on the tick once it can."""
+    import os
+
+    import pytest
+
+    if os.geteuid() != 0:
+        pytest.skip("mounting a tmpfs needs root")
+    runtime = Path(app_env["XDG_RUNTIME_DIR"])
+    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64k,mode=0700,ro", "tmpfs", str(runtime)], check=True)
+    try:
+        necka = start_necka("--time-scale", "60")  # a tick every second
+        docked(desktop, necka)
+        necka.wait_log(r"cannot make its control socket in .* \(Read-only file system\); it tries again")
+        asked = necka_tray(app_env, "status")
+        assert (asked.returncode, asked.stdout) == (6, ""), asked.stderr
+        assert "(Read-only file system)" in asked.stderr and f"(pid {necka.proc.pid})" in asked.stderr
+        checked_in = necka_tray(app_env, "checkin", "3")  # the history is elsewhere: saved, no spool
+        assert checked_in.returncode == 0 and "waits in" not in checked_in.stderr, checked_in.stderr
+        subprocess.run(["mount", "-o", "remount,rw", str(runtime)], check=True)
+        necka.wait_log(r"commands reach this Necka again")
+        assert status(app_env)["pid"] == necka.proc.pid
+        assert necka.stderr.read_text().count("cannot make its control socket") == 1
+        assert necka_tray(app_env, "quit").returncode == 0
+    finally:
+        subprocess.run(["umount", "-l", str(runtime)])
+
+
 def test_the_countdowns_and_a_pause_survive_a_restart(desktop, start_necka, app_env):
     """A restart is not a reset: the job store keeps each reminder's next time and a pause,
     its rows naming the job functions by name (``tray/jobs.FUNCTIONS``), never by module path."""

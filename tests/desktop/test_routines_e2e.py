@@ -218,6 +218,8 @@ def test_a_bad_routines_file_is_named_once_and_the_builtins_still_run(desktop, s
     desktop.key("Escape")
     necka.wait_log(r"action=session-end outcome=stopped routine=quick_release")
     assert user_file.read_text().endswith('"tilt_lfet"]\n')  # kept as it was
+    # Said once on the tray's terminal too: not again by each session window it starts
+    assert necka.stderr.read_text().count("routines.mine.steps[1]: unknown exercise") == 1, necka.stderr.read_text()
 
 
 def set_xft_dpi(env: dict, dpi: int | None) -> None:
@@ -273,3 +275,39 @@ def test_the_window_follows_the_desktops_text_size_and_remembers_its_place(app_e
         assert large.h <= 800  # still fits the screen: the picture shrank instead
         desk.key("Escape")
         proc.communicate(timeout=15)
+
+
+#: A title at the length cap in glyphs several ems wide each (U+FDFD, a cuneiform sign), and in Ws.
+WIDE_TITLES = {"wide": "\ufdfd" * 60, "cuneiform": "\U00012219" * 60, "ws": "W" * 60}
+
+
+def test_titles_of_wide_glyphs_keep_the_menu_and_the_window_on_the_screen(desktop, start_necka, app_env, spawn, shot):
+    """Issue 27 item 6, found again: 60 characters are allowed, but 60 wide ones made the Routines
+    submenu 5,215 px wide (the screen: 1,280) and the session window 5,278 px, its steps off the screen."""
+    import sys
+
+    user_file = Path(app_env["XDG_CONFIG_HOME"]) / "necka-tray" / "routines.toml"
+    user_file.parent.mkdir(parents=True, exist_ok=True)
+    user_file.write_text("".join(
+        f'[routines.{rid}]\ntitle = "{title}"\nsteps = ["x_{rid}"]\n[exercises.x_{rid}]\ntitle = "{title}"\n'
+        f'instruction = "Tilt gently."\nhold_seconds = 5\nsafety = "Stop if it hurts."\npose = "tilt_left"\n'
+        for rid, title in WIDE_TITLES.items()), encoding="utf-8")
+    necka = start_necka()
+    icon = docked(desktop, necka)
+    choose_routine(desktop, app_env, icon, 0)
+    both = xdesk.wait_for(lambda: (lambda m: m if len(m) >= 2 else None)(
+        [m for m in desktop.popups() if m.kind == "POPUP_MENU"]), 10, what="the menu and its Routines submenu")
+    shot("menu")
+    assert all(m.w <= 1280 // 2 for m in both), both
+    desktop.key("Escape", "Escape")
+    for rid in WIDE_TITLES:
+        xdesk.wait_for(lambda: gone(app_env, SESSION), 5, what="no session window left over")
+        proc = spawn([sys.executable, "-m", "necka_tray.windows.session_window", "--routine", rid, "--no-record"],
+                     app_env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        wid = xdesk.wait_window(app_env, SESSION, timeout=15)
+        geometry = xdesk.window_geometry(app_env, wid)
+        shot(rid, window=wid)
+        assert geometry.w <= 700 and geometry.x >= 0 and geometry.x + geometry.w <= 1280, (rid, geometry)
+        desktop.key("Escape")
+        out, err = proc.communicate(timeout=15)
+        assert "X Error" not in err and "Traceback" not in err, err

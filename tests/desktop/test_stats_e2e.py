@@ -177,3 +177,26 @@ def count_colour_in(im, button: xdesk.Win, window: xdesk.Win, colour: str) -> in
                                   button.x - window.x + button.w, button.y - window.y + button.h))
     rgb = ImageColor.getrgb(colour)
     return sum(n for n, c in box.getcolors(1 << 16) if all(abs(a - b) <= 10 for a, b in zip(c, rgb)))
+
+
+TABLE_DAYS = """
+import json, sys
+from necka_tray.windows import base, stats_window
+settings = base.user_settings()
+report, problem = stats_window._load(400, settings)
+root = base.new_root()
+window = stats_window.StatsWindow(root, report, 400, problem, base.Look.from_settings(settings))
+root.update_idletasks()
+print(json.dumps([window.table.item(row)["values"][0] for row in window.table.get_children()]))
+root.destroy()
+"""
+
+
+def test_the_window_table_over_a_year_names_each_rows_year(app_env):
+    """As ``necka-tray stats --days 400``: 400 days hold each date of November and December twice."""
+    done = subprocess.run([sys.executable, "-c", TABLE_DAYS], env=app_env, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    days = [str(d) for d in json.loads(done.stdout)]
+    assert len(days) == 400 and days[0] == "Today" and len(set(days)) == 400, days[:3]
+    first = datetime.now().astimezone().date() - timedelta(days=399)
+    assert days[-1].endswith(f" {first.year}")

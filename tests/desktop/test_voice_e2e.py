@@ -123,8 +123,11 @@ def test_the_first_use_note_is_spoken_and_says_which_key_goes_on(desktop, app_en
     assert note == safety_script(care.first_use())
     assert note.startswith("Before you start") and note.endswith("press Enter to start.")
     assert "never into pain" in note and "healthcare professional" in note
+    desktop.key("space")  # the session's pause key: on the note it only says again which key goes on
+    xdesk.wait_for(lambda: len(spoken.read_text().splitlines()) >= 2, 5, what="the key said again")
+    assert json.loads(spoken.read_text().splitlines()[1])[-1] == "When you are ready, press Enter to start."
     desktop.key("Return")  # as the voice said: the session starts, and its first step is spoken
-    xdesk.wait_for(lambda: len(spoken.read_text().splitlines()) >= 2, 5, what="the first step spoken")
-    assert json.loads(spoken.read_text().splitlines()[1])[-1] == step_script(NECK, 0).start
+    xdesk.wait_for(lambda: len(spoken.read_text().splitlines()) >= 3, 5, what="the first step spoken")
+    assert json.loads(spoken.read_text().splitlines()[2])[-1] == step_script(NECK, 0).start
     desktop.key("Escape")
     assert finish(proc)["outcome"] == "stopped"

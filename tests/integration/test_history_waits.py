@@ -95,6 +95,8 @@ def test_a_command_line_check_in_on_a_newer_history_waits_and_is_never_lost(tmp_
     assert "3 of 10" in done.stdout
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 1 and "history-waiting.jsonl" in lines[0] and "Traceback" not in done.stderr, lines
+    # where it waits and until when: not "with the next event" (this Necka's next events wait too)
+    assert lines[0].endswith("is saved when a Necka that knows this history runs."), lines
     make_ours_again(db)
     done = run_cli(tmp_path, "checkin", "5")  # the next write takes what waited first
     assert done.returncode == 0 and done.stderr == "", done.stderr

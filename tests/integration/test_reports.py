@@ -230,7 +230,7 @@ def test_the_chart_file_is_user_only_whatever_the_umask(user, capsys, tmp_path, 
 
 
 @pytest.mark.parametrize("argv, words", [
-    (["--days", "0"], "--days: 0 is out of range: use 1 to 3650 days"),
+    (["--days", "0"], "--days: '0' is out of range: use 1 to 3650 days"),
     (["--days", "week"], "--days: 'week' is not a whole number"),
     (["--json", "--csv"], "not allowed with argument --json"),
     (["--chart", "out.jpg"], "must be a file name ending in .png"),
@@ -319,3 +319,7 @@ def test_a_range_over_a_year_names_both_years_and_the_days_it_shows(user, capsys
                                    f"{short_date(today)} {today.year}")
     rows = [line for line in out.splitlines()[7:] if line.startswith((short_date(first), "Today"))]
     assert rows[0].startswith(short_date(first)) and rows[-1].startswith("Today")
+    # 400 days hold the same day of the month twice: each row names its year, so no two rows read the same
+    days = [line.split("  ")[0] for line in out.splitlines()[7:7 + 400]]
+    assert days[0] == f"{short_date(first)} {first.year}" and days[-1] == "Today"
+    assert len(set(days)) == 400

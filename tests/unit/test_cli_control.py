@@ -87,7 +87,9 @@ def _e(command: str, message: str) -> str:
     (["pause", "1h", "2h"], _e("pause", "unrecognized arguments: 2h")),
     (["snooze", "5h"], _e("snooze", "argument DURATION: '5h' is out of range: use 1m to 4h")),
     (["snooze", "-5m"], _e("snooze", "argument DURATION: '-5m' is negative: use 1m to 4h")),
-    (["snooze", "soon"], _e("snooze", "argument DURATION: 'soon' is not a duration (examples: 90s, 45m, 1h30m)")),
+    # snooze takes whole minutes: its examples are minutes, and 90s is said the way every mistake is
+    (["snooze", "soon"], _e("snooze", "argument DURATION: 'soon' is not a duration (examples: 5m, 45m, 1h30m)")),
+    (["snooze", "90s"], _e("snooze", "argument DURATION: snooze takes whole minutes, not 90 seconds (example: 10m)")),
     (["status", "--yaml"], _e("status", "unrecognized arguments: --yaml")),
     (["resume", "now"], _e("resume", "unrecognized arguments: now")),
     (["skip", "2"], _e("skip", "unrecognized arguments: 2")),
@@ -101,6 +103,20 @@ def _e(command: str, message: str) -> str:
     (["checkin", "\uff15"], _e("checkin", "argument RATING: '\uff15' is not a rating: use a whole number from "
                                          "0 (no pain) to 10 (worst pain)")),
     (["stats", "--days", "1_0"], _e("stats", "argument --days: '1_0' is not a whole number of days (example: 30)")),
+    # a whole number out of bounds is out of range, whatever its sign or size (issue 27 item 8's class)
+    (["stats", "--days", "-1"], _e("stats", "argument --days: '-1' is out of range: use 1 to 3650 days")),
+    (["stats", "--days", "0"], _e("stats", "argument --days: '0' is out of range: use 1 to 3650 days")),
+    (["stats", "--days", "9" * 40], _e("stats", "argument --days: '99999999999999999999...' is out of range: use 1 "
+                                                "to 3650 days")),
+    (["stats", "--days", "inf"], _e("stats", "argument --days: 'inf' is not a whole number of days (example: 30)")),
+    (["session", "--routine", ""], _e("session", "argument --routine: '' is not a routine id (lower-case letters, "
+                                                 "digits and underscores)")),
+    (["session", "--routine", "a" * 5000], _e("session", "argument --routine: '" + "a" * 37 + "...' is not a "
+                                                         "routine id (lower-case letters, digits and underscores)")),
+    (["session", "--routine", "nope"], "necka-tray session: error: argument --routine: unknown routine 'nope'; "
+                                       "choose from: neck, "),
+    (["session", "--routine", "strengthen"], _e("session", "argument --routine: routine 'strengthen' unlocks after "
+                                                           "a week of regular sessions (0 of 5 days)")),
     (["--time-scale", "\u0661\u0662", "status"], _e("", "argument --time-scale: '\u0661\u0662' is not a number "
                                                          "(example: 60)")),
     (["--time-scale", "-1", "status"], _e("", "argument --time-scale: '-1' is out of range: use a number "
@@ -129,8 +145,8 @@ def test_bad_arguments_exit_2_with_one_clear_line(capsys, argv, message):
 
 def test_snooze_in_seconds_is_refused_before_asking(capsys, replies):
     sent, _ = replies
-    message = "necka-tray: snooze takes whole minutes, not 90 seconds (example: 10m)\n"
-    assert run(capsys, "snooze", "90s") == (2, "", message)
+    message = _e("snooze", "argument DURATION: snooze takes whole minutes, not 90 seconds (example: 10m)")
+    assert usage_error(capsys, "snooze", "90s") == message
     assert sent == []
 
 
@@ -175,7 +191,7 @@ def windows_here(monkeypatch):
 @pytest.mark.parametrize("argv, here", [
     (["stretch"], ("session", ["--time-scale", "1.0"])),
     (["session"], ("session", ["--time-scale", "1.0"])),
-    (["session", "--routine", "desk"], ("session", ["--time-scale", "1.0", "--routine", "desk"])),
+    (["session", "--routine", "shoulders"], ("session", ["--time-scale", "1.0", "--routine", "shoulders"])),
     (["checkin"], ("checkin", [])),
     (["info", "care"], ("info", "care")),
     (["stats", "--window", "--days", "30"], ("stats", ["--days", "30"])),
@@ -188,7 +204,7 @@ def test_without_a_running_necka_a_window_command_opens_its_window_itself(capsys
 @pytest.mark.parametrize("argv, request_", [
     (["stretch"], {"command": "session"}),
     (["session"], {"command": "session"}),
-    (["session", "--routine", "desk"], {"command": "session", "routine": "desk"}),
+    (["session", "--routine", "shoulders"], {"command": "session", "routine": "shoulders"}),
     (["checkin"], {"command": "open", "window": "checkin"}),
     (["info", "relief"], {"command": "open", "window": "info", "page": "relief"}),
     (["stats", "--window", "--days", "30"], {"command": "open", "window": "statistics", "days": 30}),

@@ -88,6 +88,16 @@ def test_resume_says_what_is_on_in_the_middle_of_a_sentence(handle, app):
     assert handle({"command": "resume"})["message"] == "Reminders are back on: away since 19:16."
 
 
+@pytest.mark.parametrize("command", ["snooze", "skip"])
+def test_snooze_or_skip_while_away_says_when_the_stretch_break_comes(handle, app, command):
+    """The tooltip then names the state, not what the command did: "Away since 19:16." alone said nothing."""
+    app.state.update(state="away", tooltip="Necka: away since 19:16",
+                     reminders={"stretch": {"enabled": True, "minutes_left": 10}})
+    assert handle({"command": command})["message"] == "Away since 19:16. Stretch break in 10 min."
+    app.state.update(state="active", tooltip="Necka: stretch break in 10 min")
+    assert handle({"command": command})["message"] == "Stretch break in 10 min."
+
+
 def test_pause_reply_reads_like_the_tooltip(handle):
     assert handle({"command": "pause", "minutes": 30})["message"] == "Paused until 14:30."
 

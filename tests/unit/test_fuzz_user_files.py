@@ -309,3 +309,44 @@ def test_the_structured_generators_reach_valid_files(folder):
 def test_profiles_are_registered():
     assert settings.get_profile("ci").max_examples * 3 >= 2000
     assert settings.get_profile("long").max_examples > settings.get_profile("ci").max_examples
+
+
+# -- marks in user texts ------------------------------------------------------------------------------
+
+#: Marks of class > 0 and of class 0 (enclosing circle, U+0489, Thai vowel, grapheme joiner, variation
+#: selector), invisible format characters, and characters they can sit on.
+_MARK_ALPHABET = ["a", "\u0e01", " ", "\u0301", "\u0302", "\u20dd", "\u0489", "\u0e34", "\u0e48", "\u034f",
+                  "\ufe0f", "\u200d", "\u200c", "\u200e"]
+
+
+def _marks_on_each(text: str) -> list[int] | None:
+    """How many marks draw on each character (the oracle); None when a mark has no character under it."""
+    import unicodedata
+
+    counts: list[int] = []
+    for c in text:
+        kind = unicodedata.category(c)
+        if kind in ("Mn", "Me"):
+            if not counts:
+                return None
+            counts[-1] += 1
+        elif kind != "Cf":  # invisible: the next mark still draws on the character before
+            counts.append(0)
+    return counts
+
+
+@given(st.lists(st.sampled_from(_MARK_ALPHABET), min_size=1, max_size=24).map("".join))
+def test_a_title_is_taken_exactly_when_it_shows_something_and_no_character_carries_over_three_marks(title):
+    import unicodedata
+
+    doc = f'[routines.r]\ntitle = {json.dumps(title)}\nsteps = ["tilt_left"]\n'
+    counts = _marks_on_each(title.strip())
+    shows = any(not c.isspace() and unicodedata.category(c) != "Cf" for c in title)
+    fits = shows and counts is not None and max(counts) <= 3
+    try:
+        taken = load_routines(doc, base=BASE, poses=POSES)["r"].title
+    except RoutineError as e:
+        assert "must be non-empty text" in str(e) or "combining marks" in str(e), str(e)
+        assert not fits, (title, str(e))
+        return
+    assert fits and taken == title.strip(), title

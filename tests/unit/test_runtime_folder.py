@@ -74,3 +74,34 @@ def test_the_channel_works_from_the_data_folder_when_the_runtime_folder_is_unusa
     finally:
         server.stop()
     assert not (xdg / "nonexistent").exists()
+
+
+def test_a_runtime_folder_where_necka_cannot_make_its_own_stops_nothing_but_the_channel(xdg, monkeypatch):
+    """A full or read-only runtime folder (here, without root: a dangling link where Necka's folder goes):
+    the folders Necka needs are made, a check-in goes into the history (not the spool, under a false
+    cause), and the channel says why it cannot listen, then listens once it can (issue 27 item 3)."""
+    from necka_tray.channel import instance, ipc, ipc_server
+    from necka_tray.store.history import History
+    from necka_tray.windows import checkin
+
+    runtime = xdg / "run-user"
+    runtime.mkdir(mode=0o700)
+    (runtime / "necka-tray").symlink_to(xdg / "gone")  # mkdir: File exists; no folder either
+    monkeypatch.setenv("XDG_RUNTIME_DIR", str(runtime))
+    paths = AppPaths.for_user()
+    paths.ensure()  # the tray's start: no "cannot create Necka's folders"
+    assert paths.data_dir.is_dir() and paths.config_dir.is_dir() and paths.log_dir.is_dir()
+    assert checkin.record(4, "cli")
+    with History(paths.history_db) as h:
+        assert [e.data["rating"] for e in h.events("checkin")] == [4]
+    assert not list(paths.data_dir.glob("history-waiting*.jsonl"))
+    server = ipc_server.Server(paths, lambda request: {"ok": True, "message": "here"}, post=lambda fn: fn())
+    server.start()
+    try:
+        assert server.problem == f"cannot make its control socket in {paths.run_dir} (File exists)"
+        assert instance.channel_note(paths) == server.problem  # what a command says instead of "not running"
+        (runtime / "necka-tray").unlink()  # room again
+        assert server.recheck()
+        assert ipc.request(paths, {"command": "status"})["message"] == "here"
+    finally:
+        server.stop()

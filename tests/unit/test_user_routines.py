@@ -95,6 +95,21 @@ def test_the_starter_file_is_a_working_example(tmp_path):
      "routines.toml: line 10: exercises.slow_nod.title: has combining marks that are not on a letter"),
     (GOOD.replace('title = "Desk break"', 'title = "\u0301\u0301"'),
      "routines.toml: line 2: routines.desk_break.title: has combining marks that are not on a letter"),
+    # Marks of combining class 0 stack too (enclosing circles, U+0489, Thai vowels), and an invisible
+    # joiner between marks does not end the stack (issue 27 item 6, found again).
+    (GOOD.replace('title = "Desk break"', 'title = "D' + "\u20dd" * 4 + 'esk"'),
+     "routines.toml: line 2: routines.desk_break.title: has combining marks that are not on a letter"),
+    (GOOD.replace('title = "Desk break"', 'title = "D' + "\u0489" * 20 + '"'),
+     "routines.toml: line 2: routines.desk_break.title: has combining marks that are not on a letter"),
+    (GOOD.replace('title = "Slow nod"', 'title = "n' + "\u0301\u0301\u0301\u034f" * 10 + '"'),
+     "routines.toml: line 10: exercises.slow_nod.title: has combining marks that are not on a letter"),
+    (GOOD.replace('Small and slow.', "S" + "\u0301\u0301\u0301\u200d" * 10),
+     "routines.toml: line 14: exercises.slow_nod.safety: has combining marks that are not on a letter"),
+    # An id is a name the user types: as capped as a title (the message shows it cut short).
+    (GOOD.replace("[routines.desk_break]", "[routines." + "d" * 41 + "]"),
+     "routines.toml: line 1: routines." + "d" * 41 + ": is 41 characters long; at most 40 fit"),
+    (GOOD.replace("slow_nod", "n" * 3000),
+     "routines.toml: line 9: exercises." + "n" * 67 + "...: is 3000 characters long; at most 40 fit"),
     (GOOD.replace('title = "Desk break"', 'title = "Desk\\nbreak"'),
      "routines.toml: line 2: routines.desk_break.title: must be one line of text"),
 ])
@@ -155,6 +170,10 @@ def test_line_of_finds_keys_tables_and_list_items():
 
 
 def test_accents_written_as_combining_marks_are_fine(tmp_path):
+    # Thai (vowel and tone on a consonant), a keycap, an emoji sequence joined by ZWJ: a few marks each
+    fine = "\u0e01\u0e34\u0e48 #\ufe0f\u20e3 \U0001f469\u200d\u2764\ufe0f\u200d\U0001f468"
+    path = write(tmp_path, GOOD.replace('title = "Slow nod"', f'title = "{fine}"'))
+    assert load_catalogue(path).problem is None
     path = write(tmp_path, GOOD.replace('title = "Desk break"', 'title = "Pause cafe\u0301 \u1ea1\u0306"'))
     catalogue = load_catalogue(path)
     assert catalogue.problem is None and catalogue.routines["desk_break"].title == "Pause cafe\u0301 \u1ea1\u0306"

@@ -74,3 +74,26 @@ def test_the_voice_speaks_the_language_of_the_translation_shown(monkeypatch):
         assert i18n.language() == "en"
     finally:
         i18n.set_language(None)
+
+
+def test_a_new_text_stops_the_one_still_being_said(tmp_path, monkeypatch):
+    """espeak-ng speaks each text in a process of its own: a long first-use note went on under the first
+    step (two voices at once). spd-say cancels by itself (speech-dispatcher's "text" priority)."""
+    import os
+
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    engine = bin_dir / "espeak-ng"
+    engine.write_text("#!/bin/sh\nexec sleep 30\n")  # a text that takes long to say
+    engine.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
+    s = Speaker("en", which=lambda name: str(bin_dir / name) if name == "espeak-ng" else None, platform="linux")
+    s.say("Before you start, a few words on safety.")
+    note = s._speaking
+    s.say("Side tilt, left side.")
+    try:
+        assert note.wait(5) != 0  # stopped, not left talking
+        assert s._speaking is not note and s._speaking.poll() is None
+    finally:
+        s.hush()
+    assert voice.SELF_CANCELLING == {"spd-say"}
