@@ -30,7 +30,7 @@ The rules, in one place:
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import asdict, dataclass, fields
+from dataclasses import dataclass, fields
 from datetime import date, datetime, time, timedelta, timezone, tzinfo
 from typing import Any
 
@@ -74,7 +74,7 @@ class DayStats:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready (the roll-up row and ``stats --json``)."""
-        d = asdict(self)
+        d = {f.name: getattr(self, f.name) for f in fields(self)}  # flat: asdict's deep copies cost 0.15 ms a day
         d["day"] = self.day.isoformat()
         d["checkins"] = list(self.checkins)
         return d

@@ -210,6 +210,7 @@ class App:
         if isinstance(result, protocol.CheckinResult) and result.rating is not None:
             self._add(events.checkin_event(result.at, result.rating, "daily"))
             self.care.checked_in(self)
+            self._refresh_unlocks()  # the care rule may now rest the strengthening routines (or not)
         if not self.quitting:
             self.render()
 
@@ -248,11 +249,19 @@ class App:
         if self.routines.history_db is None:
             return
         self.p.history("read", self.routines.read_progress, then=self._unlocks_read, stats=self.p.stats)
+        self.p.history("read", self.routines.read_care, self.p.clock.now(), then=self._care_read, stats=self.p.stats)
 
     def _unlocks_read(self, days) -> None:
         changed = set(days) != self.routines.known_days
         self.routines.progress_read(days)
         if changed and not self.quitting:
+            self.render()
+
+    def _care_read(self, found) -> None:
+        now = self.p.clock.now()
+        before = self.routines.care_holds(now)
+        self.routines.care_read(found)
+        if self.routines.care_holds(now) != before and not self.quitting:
             self.render()
 
     def _sitting_since(self):

@@ -54,8 +54,10 @@ Retention (schema 2): ``roll_up`` turns the raw events of days older than the
 retention period into one ``days`` row each (a ``DayStats`` as JSON) and
 deletes them, in the same transaction, so the file stays small over years.
 The statistics read a day from its row when it has one (or from ``day_cache``,
-schema 3); a finished day never counted is counted by SQLite (``day_counts.py``),
-and only the last day or two are counted in Python from their events.
+schema 3); a finished day never counted is counted by SQLite (``day_counts.py``)
+from what schema 4 keeps beside each event (``history_migrations``: its instant,
+the value a rule reads, a sitting stretch), and only the last day or two are
+counted in Python from their events.
 
 This module is I/O, not core: ``necka_tray.core`` must never import it.
 """

@@ -136,7 +136,7 @@ class RoutineBook:
     _days: set[date] | None = field(default=None, repr=False)
     _met: set[str] = field(default_factory=set, repr=False)
     #: False in the tray: ``locked`` never reads the history itself, the tray's history thread
-    #: does (``read_progress``) and hands the days back (``progress_read``).
+    #: does (``read_progress``, ``read_care``) and hands them back (``progress_read``, ``care_read``).
     reads_history: bool = True
     _care: tuple[date, bool] | None = field(default=None, repr=False)  # (day, the care rule holds)
 
@@ -165,25 +165,37 @@ class RoutineBook:
         return routines_used_on(self.history_db, stats.day_start(stats.local_day(now, self.zone), self.zone))
 
     def sessions_changed(self) -> None:
-        """A session ended, a check-in came or a day began: read the progress (and the care rule) again."""
-        self._days = None
-        self._care = None
+        """A session ended, a check-in came or a day began: read the progress (and the care rule) again.
+
+        The tray keeps what it knew until its history thread has read them again."""
+        if self.reads_history:
+            self._days = None
+            self._care = None
 
     def care_holds(self, now: datetime) -> bool:
         """The check-ins call for a professional (``core.care``): the strengthening routines rest."""
         from necka_tray.core import stats
 
         today = stats.local_day(now, self.zone)
-        if self._care is None or self._care[0] != today:
-            from necka_tray.store import care_reads
-
+        if (self._care is None or self._care[0] != today) and self.reads_history:
             try:
-                holds = self.history_db is not None and care_reads.suggestion(self.history_db, now, self.zone) is not None
+                self._care = self.read_care(now)
             except Exception as exc:  # offered as usual until the history can be read
                 _unreadable("care", exc)
-                holds = False
-            self._care = (today, holds)
-        return self._care[1]
+                self._care = (today, False)
+        return self._care is not None and self._care == (today, True)
+
+    def read_care(self, now: datetime) -> tuple[date, bool]:
+        """(today, whether the care rule holds), read from the history (raises what History raises)."""
+        from necka_tray.core import stats
+        from necka_tray.store import care_reads
+
+        holds = self.history_db is not None and care_reads.suggestion(self.history_db, now, self.zone) is not None
+        return stats.local_day(now, self.zone), holds
+
+    def care_read(self, found: tuple[date, bool]) -> None:
+        """What ``read_care`` found, read elsewhere (the tray's history thread)."""
+        self._care = found
 
     def read_progress(self) -> set[date]:
         """The days with a completed session, read from the history (raises what History raises)."""

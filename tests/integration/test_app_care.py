@@ -140,3 +140,52 @@ def test_no_care_bubble_while_paused_it_waits_for_the_resume(app):  # noqa: F811
     app.call(app.app.handle_action, Action(Verb.RESUME))
     app.call(app.app.on_tick)
     assert titles(app).count(SUGGESTION) == 1
+
+
+def test_the_care_reads_run_on_the_history_thread_never_on_the_dispatcher(tmp_path, monkeypatch):
+    """A large, locked or upgrading history must never hold up the thread that answers commands:
+    the dispatcher only asks (the history port), and shows a bubble when the answer comes back."""
+    import threading
+
+    from necka_tray.store import history as history_mod
+    from necka_tray.store.paths import AppPaths
+    from necka_tray.store.reports import TrayStats
+    from necka_tray.store.routines import RoutineBook
+
+    paths = AppPaths(tmp_path / "config", tmp_path / "data", tmp_path / "log")
+    paths.ensure()
+    seed_weeks(paths.history_db)
+    now = datetime.now().astimezone()
+    with History(paths.history_db) as history:
+        for i in range(7):
+            history.record_checkin(now - timedelta(days=i, minutes=1), 9, "cli")
+    opened_on = []
+    real_init = history_mod.History.__init__
+
+    def init(self, *args, **kw):
+        opened_on.append(threading.current_thread().name)
+        real_init(self, *args, **kw)
+
+    monkeypatch.setattr(history_mod.History, "__init__", init)
+    asked = []  # the history thread's queue, run below by hand
+    h = Harness(paths)
+    h.app.p.stats = TrayStats(paths.history_db)
+    h.app.p.history = lambda what, fn, *args, then=None, stats=None: asked.append((fn, args, then))
+    h.app.routines = RoutineBook(paths.routines_file, paths.history_db, reads_history=False)
+    dispatcher = h.thread.name
+    h.start()
+    try:
+        h.call(h.app.on_tick)
+        strengthen = h.app.routines.catalogue().routines["strengthen"]
+        h.call(h.app.routines.locked, strengthen, now)
+        assert dispatcher not in opened_on and titles(h) == []
+        assert {fn.__name__ for fn, _args, _then in asked} >= {"read_suggestion", "read_look_back", "read_care"}
+        for fn, args, then in asked:  # the history thread answers
+            result = fn(*args)
+            if then is not None and result is not None:
+                h.call(then, result)
+        assert titles(h) == [WEEKLY, SUGGESTION] or titles(h) == [SUGGESTION, WEEKLY]
+        assert h.call(h.app.routines.locked, strengthen, now) == "rests while your neck check-ins are high"
+        assert dispatcher not in opened_on
+    finally:
+        h.stop()
