@@ -88,6 +88,9 @@ __all__ = ["BUSY_TIMEOUT_MS", "Event", "History", "HistoryError", "MIGRATIONS", 
 # The schema: history_migrations.py; rows and their checks: history_rows.py; retention: history_rollup.py.
 
 BUSY_TIMEOUT_MS = 5000
+#: How long an older file's upgrade is waited for when another process is upgrading it (the first
+#: start after an update upgrades two million events in about 9 s): long, but only once.
+UPGRADE_WAIT_MS = 60_000
 
 SESSION = ev.SESSION
 REMINDER = ev.REMINDER
@@ -295,6 +298,13 @@ class History:
             raise HistoryError(
                 _("a newer Necka wrote it: schema version {version}, this Necka knows up to {known}").format(
                     version=version, known=target))
+        self._db.execute(f"PRAGMA busy_timeout = {UPGRADE_WAIT_MS}")  # another may be upgrading it now
+        try:
+            self._upgrade(target)
+        finally:
+            self._db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+
+    def _upgrade(self, target: int) -> None:
         with self._transaction() as db:
             version = db.execute("PRAGMA user_version").fetchone()[0]
             if version > target:

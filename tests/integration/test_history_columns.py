@@ -38,6 +38,7 @@ def plain_copy(source, target) -> None:
 def version_3_copy(source, target) -> None:
     """``target``: the same events in a history as Necka's schema 3 left it (no derived columns)."""
     with sqlite3.connect(target) as dst:
+        dst.execute("PRAGMA journal_mode = WAL")  # as every Necka has left its history
         for migrate in MIGRATIONS[:3]:
             migrate(dst)
         dst.execute("PRAGMA user_version = 3")
@@ -139,3 +140,35 @@ def test_any_row_another_program_inserts_is_taken_and_counting_never_fails(tmp_p
     for day in counted.values():
         assert day.stretch_due == day.stretch_acted_on + day.stretch_skipped + day.stretch_ignored
         assert all(type(r) is int for r in day.checkins)
+
+
+def test_a_reader_waits_for_another_process_upgrading_an_older_file(tmp_path, monkeypatch):
+    """The first start after an update upgrades a large history for seconds: a ``stats`` or a
+    check-in opened meanwhile waits for it (longer than the usual busy wait) instead of failing."""
+    import threading
+    import time as _time
+
+    from necka_tray.store import history as history_mod
+
+    ours, old = tmp_path / "ours.sqlite3", tmp_path / "old.sqlite3"
+    fill(ours, BERLIN, [FIRST])
+    version_3_copy(ours, old)
+    monkeypatch.setattr(history_mod, "BUSY_TIMEOUT_MS", 100)
+    holding = threading.Event()
+
+    def upgrading() -> None:  # another process holds the write lock, as an upgrade does
+        db = sqlite3.connect(old, isolation_level=None)
+        db.execute("BEGIN IMMEDIATE")
+        holding.set()
+        _time.sleep(0.8)
+        db.execute("ROLLBACK")
+        db.close()
+
+    other = threading.Thread(target=upgrading)
+    other.start()
+    holding.wait(5)
+    try:
+        with History(old) as h:  # waited past the 100 ms busy wait, then upgraded it itself
+            assert h.schema_version == 4 and h.count_days([FIRST], BERLIN)[FIRST].stretch_done == 3
+    finally:
+        other.join()
