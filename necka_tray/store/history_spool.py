@@ -46,17 +46,20 @@ def _locked(history_db: Path) -> Iterator[Path]:
 
 
 def _read(path: Path) -> list[Pending]:
+    """What waits in the file; a line that is not one of ours (bad bytes, bad JSON) is skipped."""
     try:
-        text = path.read_text(encoding="utf-8")
+        raw = path.read_bytes()
     except FileNotFoundError:
         return []
-    found = []
-    for n, line in enumerate(text.splitlines(), 1):
+    found, skipped = [], []
+    for n, line in enumerate(raw.splitlines(), 1):
         try:
-            item = json.loads(line)
+            item = json.loads(line.decode("utf-8"))
             found.append((str(item["kind"]), datetime.fromisoformat(item["ts"]), dict(item["data"])))
-        except (ValueError, KeyError, TypeError):
-            logger.warning("action=history-spool-skip file=%s line=%s", path, n)
+        except (ValueError, KeyError, TypeError):  # UnicodeDecodeError is a ValueError
+            skipped.append(n)
+    if skipped:  # not Necka's lines (nothing of the user's is in them): the log says which, once
+        logger.info("action=history-spool-skip file=%s lines=%s", path, skipped[:20])
     return found
 
 
@@ -95,12 +98,18 @@ def write(history_db: Path, events: Sequence[Pending] = (), repair: bool = False
     if not waiting(history_db):
         with History(history_db, repair=repair) as history:
             return history.record_many(events)
-    with _locked(history_db) as path:
-        spooled = _read(path)
+    with contextlib.ExitStack() as stack:
+        try:
+            path: Path | None = stack.enter_context(_locked(history_db))
+            spooled = _read(path)
+        except OSError as exc:  # a folder where it goes, no permission: the new events still go in
+            logger.info("action=history-spool-unreadable file=%s error=%s", spool_path(history_db), exc)
+            path, spooled = None, []
         with History(history_db, repair=repair) as history:
             count = history.record_many([*spooled, *events])
-        with contextlib.suppress(FileNotFoundError):
-            path.unlink()
+        if path is not None:
+            with contextlib.suppress(FileNotFoundError):
+                path.unlink()
     if spooled:
         logger.info("action=history-spool-written count=%s", len(spooled))
     return count

@@ -138,3 +138,23 @@ def test_a_locked_history_never_holds_up_the_app(paths, said):
     assert checkins(db) == [4]
     h.stop()
     io.stop()
+
+
+@pytest.mark.parametrize("spoiled", ["bad bytes", "a folder"])
+def test_a_spoiled_spool_never_costs_a_check_in(tmp_path, spoiled):
+    """Bytes that are not UTF-8 in ``history-waiting.jsonl`` (or a folder where it goes): the good
+    lines and the new check-in are written, the bad ones skipped; nothing raises, nothing is lost."""
+    db = tmp_path / "data" / "necka-tray" / "history.sqlite3"
+    db.parent.mkdir(parents=True)
+    with History(db):
+        pass
+    spool = history_spool.spool_path(db)
+    if spoiled == "a folder":
+        spool.mkdir()
+    else:
+        good = history_spool._line(("checkin", NOW, {"rating": 2, "source": "cli"}))
+        spool.write_bytes(os.urandom(300).replace(b"\n", b"") + b"\n\xff\xfe\x80\n" + good.encode() + b"\n")
+    done = run_cli(tmp_path, "checkin", "4")
+    assert done.returncode == 0 and "Traceback" not in done.stderr and done.stderr == "", done.stderr
+    assert checkins(db) == ([4] if spoiled == "a folder" else [2, 4])
+    assert spool.is_dir() if spoiled == "a folder" else not spool.exists()
