@@ -274,8 +274,12 @@ class Faults:
         if kind is None:
             return None
         self.kind, self.failures = kind, self.failures + 1
-        self._retry_at = self._monotonic() + self._backoff
-        self._backoff = min(self._backoff * 2, RETRY_MAX_S)
+        now = self._monotonic()
+        # Only a due try that failed waits longer for the next; one tried early (a new event wants
+        # in) leaves the schedule as it was: a burst of clicks never pushes the retry to minutes.
+        if now >= self._retry_at:
+            self._retry_at = now + self._backoff
+            self._backoff = min(self._backoff * 2, RETRY_MAX_S)
         logger.info("action=db-wait file=%s reason=%s retry_in=%.0fs", self.path.name, kind,
                     self._retry_at - self._monotonic())
         if kind != LOCKED or self.failures >= 2:  # a lock is news only once it lasts

@@ -68,3 +68,23 @@ def test_an_error_that_is_not_about_the_file_is_left_to_the_caller(said):
     f = faults(Clock())
     assert f.failed(sqlite3.OperationalError("no such table: x")) is None
     assert f.kind is None and f.due() and said == []
+
+
+def test_tries_between_the_scheduled_ones_do_not_push_the_next_one_later(said):
+    """A burst of events each tries at once (the caller's choice); failing, they leave the back-off
+    as it was: five clicks while the file is locked do not make the next try 8 minutes away."""
+    clock = Clock()
+    f = faults(clock)
+    f.failed(FULL)  # the first failure: the next scheduled try in 30 s
+    for _ in range(4):
+        clock.now += 1
+        f.failed(FULL)  # tried early for a new event, failed
+    clock.now += 25
+    assert not f.due()
+    clock.now += 1
+    assert f.due()  # 30 s after the first failure, as scheduled
+    f.failed(FULL)  # the scheduled try fails: 60 s now
+    clock.now += 59
+    assert not f.due()
+    clock.now += 1
+    assert f.due()
