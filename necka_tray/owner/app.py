@@ -76,9 +76,12 @@ class App:
         if since is not None:
             self._add(events.sitting_event(since, self.p.clock.now(), until="quit"))
         if self.p.end_helpers is not None:
-            self.p.end_helpers()  # open windows end; their reports come before quit_loop's stop
+            self.p.end_helpers()  # open windows end; their reports are posted here, and run after this
         if self.p.flush_history is not None:
-            self.p.flush_history(final=True)  # events that waited (a full disk, a lock): last chance
+            # The last chance for events that waited (a full disk, a lock), posted behind those reports:
+            # a session ended by this quit is recorded first, then written with the rest.
+            flush = self.p.flush_history
+            self.p.post(lambda: flush(final=True))
         jobs.set_handler(None)
         self.p.scheduler.shutdown()
         self.p.view.stop()

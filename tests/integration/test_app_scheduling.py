@@ -367,3 +367,21 @@ def test_voice_guidance_from_the_menu_is_saved_and_shown_checked(running, paths)
     assert item().checked is True
     h.call(h.app.handle_action, Action("voice"))
     assert config.load(paths.config_file).settings["session.voice"] is False
+
+
+def test_a_session_ended_by_quit_is_recorded_before_the_last_flush(tmp_path):
+    """Quit ends the open windows; their reports are posted to the dispatcher and run after quit()
+    itself, so the last flush of the history must come behind them, or the session is lost."""
+    paths = AppPaths(tmp_path / "config", tmp_path / "data", tmp_path / "log")
+    paths.ensure()
+    h = Harness(paths)
+    seen = []
+    h.app.p.record = lambda kind, ts, **data: seen.append(kind)
+    h.app.p.flush_history = lambda final=False: seen.append(f"flush final={final}")
+    # As children.end_all does: the window's result is posted while the helpers end.
+    h.app.p.end_helpers = lambda: h.dispatcher.post(h.app.on_session_end, session_end())
+    h.start()
+    h.dispatcher.post(h.app.quit)
+    h.thread.join(10)
+    assert not h.thread.is_alive()
+    assert "session" in seen and seen.index("session") < seen.index("flush final=True"), seen
