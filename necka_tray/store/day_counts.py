@@ -27,18 +27,18 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterable
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, timedelta
 
 from necka_tray.core import events as ev
 from necka_tray.core import stats
 from necka_tray.core.stats import DayStats
 from necka_tray.store.history_migrations import STRETCH_WHERE
+from necka_tray.store.history_rows import epoch_ms
 
 #: A sitting stretch is looked for this long before a day (its event is stamped with its start)
 #: and a natural break this long after it (it is stamped with its end): as ``reports.SPAN_LOOKBACK``.
 LOOKBACK = timedelta(days=1)
 
-_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 _MS = timedelta(milliseconds=1)
 _WINDOW_MS = stats.ACT_WINDOW // _MS
 _LOOKBACK_MS = LOOKBACK // _MS
@@ -85,7 +85,7 @@ def count_days(db: sqlite3.Connection, days: Iterable[date], tz) -> dict[date, D
 
 
 def _span(day: date, tz) -> dict[str, int]:
-    lo, hi = _ms(stats.day_start(day, tz)), _ms(stats.day_start(day + timedelta(days=1), tz))
+    lo, hi = epoch_ms(stats.day_start(day, tz)), epoch_ms(stats.day_start(day + timedelta(days=1), tz))
     return {"lo": lo, "hi": hi}
 
 
@@ -109,10 +109,6 @@ def _count_day(db: sqlite3.Connection, day: date, span: dict[str, int]) -> DaySt
         longest_sitting_s=None if longest is None else stats.seconds(longest),
         checkins=checkins, active=active,
     )
-
-
-def _ms(ts: datetime) -> int:
-    return (ts - _EPOCH) // _MS
 
 
 def streak_counts(db: sqlite3.Connection, days: list[date], tz) -> dict[date, tuple[bool, int]]:

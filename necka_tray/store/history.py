@@ -81,7 +81,7 @@ from necka_tray.core import stats
 from necka_tray.core.events import Event
 from necka_tray.texts.i18n import _
 from necka_tray.store.history_migrations import INSERT, MIGRATIONS
-from necka_tray.store.history_rows import OUTCOMES, REMINDER_NAMES, _event, _iso, _row  # noqa: F401 (re-exported)
+from necka_tray.store.history_rows import OUTCOMES, REMINDER_NAMES, _event, _iso, _row, epoch_ms  # noqa: F401 (re-exported)
 
 __all__ = ["BUSY_TIMEOUT_MS", "Event", "History", "HistoryError", "MIGRATIONS", "OUTCOMES", "REMINDER", "SESSION"]
 # The tray's writer (events wait in memory while the file cannot be written): store/history_writer.py.
@@ -192,14 +192,14 @@ class History:
         # ``events_count`` index: just that kind's rows of the period are read, not every kind's.
         if since is not None:
             if kind is not None:
-                where.append("CAST(round((julianday(?) - 2440587.5) * 86400000) AS INTEGER) - 1 <= ms")
-                args.append(_iso(since))
+                where.append("ms >= ?")
+                args.append(epoch_ms(since) - 1)
             where.append("julianday(ts) >= julianday(?)")
             args.append(_iso(since))
         if until is not None:
             if kind is not None:
-                where.append("CAST(round((julianday(?) - 2440587.5) * 86400000) AS INTEGER) + 1 >= ms")
-                args.append(_iso(until))
+                where.append("ms <= ?")
+                args.append(epoch_ms(until) + 1)
             where.append("julianday(ts) < julianday(?)")
             args.append(_iso(until))
         if where:

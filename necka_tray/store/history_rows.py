@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import enum
 import json
-from datetime import datetime
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from necka_tray.core import events as ev
 from necka_tray.core.events import Event
 from necka_tray.core.reminders import Kind
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+_MS = timedelta(milliseconds=1)
 
 OUTCOMES = frozenset({ev.COMPLETED, ev.STOPPED})
 REMINDER_NAMES = frozenset(k.value for k in Kind)
@@ -41,6 +44,12 @@ def _check(kind: str, data: dict[str, Any]) -> None:
 
 def _event(row: tuple[int, str, str, str]) -> Event:
     return Event(id=row[0], ts=datetime.fromisoformat(row[1]), kind=row[2], data=json.loads(row[3]))
+
+
+def epoch_ms(ts: datetime) -> int:
+    """The instant in whole milliseconds since 1970, as schema 4's ``ms`` column holds it (SQLite
+    rounds its julianday(); this floors, so the two differ by at most 1 ms)."""
+    return (ts - _EPOCH) // _MS
 
 
 def _iso(ts: datetime) -> str:

@@ -144,8 +144,8 @@ def read_days(h: History, first: date, last: date, tz: tzinfo, now: datetime,
     known = {**h.cached_days(first, last, zone), **h.day_rows(first, last)}
     # Finished days never counted before are counted by SQLite (store/day_counts.py): a dense
     # history is not loaded into Python. Only the last day or two are counted from their events.
-    earliest = max(first, h.earliest_day(tz) or last)
-    uncounted = [d for d in stats.day_range(earliest, last) if d not in known and _finished(d, tz, now)]
+    begun = max(first, h.earliest_day(tz) or last)  # the first day shown that the history reaches
+    uncounted = [d for d in stats.day_range(begun, last) if d not in known and _finished(d, tz, now)]
     counted = h.count_days(uncounted, tz)
     known_before = known
     known = {**known, **counted}
@@ -162,7 +162,7 @@ def read_days(h: History, first: date, last: date, tz: tzinfo, now: datetime,
                                sitting_since=sitting_since if end == last else None)
         start = end + timedelta(days=1)
     # Days before the history began are empty without reading anything: not worth a row each.
-    h.cache_days(zone, [d for d in out if d.day >= earliest and d.day not in known_before
+    h.cache_days(zone, [d for d in out if d.day >= begun and d.day not in known_before
                         and _finished(d.day, tz, now)])
     return out
 

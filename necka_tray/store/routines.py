@@ -183,7 +183,7 @@ class RoutineBook:
             except Exception as exc:  # offered as usual until the history can be read
                 _unreadable("care", exc)
                 self._care = (today, False)
-        return self._care is not None and self._care == (today, True)
+        return self._care == (today, True)
 
     def read_care(self, now: datetime) -> tuple[date, bool]:
         """(today, whether the care rule holds), read from the history (raises what History raises)."""
